@@ -1,0 +1,79 @@
+# aimci: a small, fast interpreter for analog in-memory training experiments.
+#
+#   make run    installs missing Debian packages, builds ./aimci, runs examples/quickstart.aimc
+#   make test   builds everything (also with ASan/UBSan) and runs every test
+#   make        builds ./aimci
+#
+# Generated C (re2c lexer, Lemon parser) goes to build/gen and is never committed.
+
+CC      ?= cc
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra
+STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
+INC     := -Iinterp -Iruntime -Ibuild/gen
+CFLAGS  += $(STD) $(OPT) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
+LDLIBS  := -lblis -lm -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+RUN_PKGS  := re2c lemon libblis-dev gcc make
+TEST_PKGS := $(RUN_PKGS) libcriterion-dev
+
+GEN     := build/gen/lexer.c build/gen/parser.c
+LIB_SRC := $(filter-out interp/main.c,$(wildcard interp/*.c)) $(wildcard runtime/*.c)
+TEST_SRC:= $(wildcard tests/test_*.c)
+
+OBJ      := $(patsubst %.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/lexer.o build/rel/gen/parser.o
+SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build/san/gen/parser.o
+TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
+
+.PHONY: all run test check-deps check-test-deps clean
+all: aimci
+
+run: check-deps
+	@$(MAKE) --no-print-directory aimci
+	./aimci examples/quickstart.aimc
+
+test: check-test-deps
+	@$(MAKE) --no-print-directory aimci build/san/aimci build/san/unit_tests
+	build/san/unit_tests --jobs=2
+	tests/run_scripts.sh build/san/aimci
+
+check-deps:
+	@tools/deps.sh $(RUN_PKGS)
+check-test-deps:
+	@tools/deps.sh $(TEST_PKGS)
+
+# ---- generated front end --------------------------------------------------------------
+build/gen/parser.c build/gen/parser.h: grammar/parser.y
+	@mkdir -p build/gen
+	lemon -q -dbuild/gen -T/usr/share/lemon/lempar.c $<
+build/gen/lexer.c: grammar/lexer.re build/gen/parser.h
+	@mkdir -p build/gen
+	re2c -W -Werror --no-generation-date -o $@ $<
+
+# ---- release build ----------------------------------------------------------------------
+aimci: build/rel/interp/main.o $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-unused-variable -c -o $@ $<
+build/rel/%.o: %.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---- sanitizer build (tests) -----------------------------------------------------------
+build/san/aimci: build/san/interp/main.o $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+build/san/unit_tests: $(TEST_OBJ) $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion $(LDLIBS)
+build/san/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -Wno-unused-variable -c -o $@ $<
+build/san/%.o: %.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
+
+clean:
+	rm -rf build aimci
+
+-include $(shell find build -name '*.d' 2>/dev/null)

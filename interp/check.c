@@ -1,0 +1,404 @@
+/*
+** check.c: the checker's driver: files and `use`, statements, declarations, the symbol
+** table, and assembling the IrProgram. Parameters live in check_param.c, expressions in
+** check_expr.c.
+*/
+#include "chk.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "load.h"
+#include "text.h"
+#include "ps.h"
+
+#define MAX_INCLUDE_DEPTH 32
+
+Checker *chk_new(Arena *ar, Diag *d, const char *stdlib)
+{
+    Checker *c = arena_alloc(ar, sizeof *c);
+    c->ar = ar;
+    c->diag = d;
+    c->stdlib = stdlib;
+    return c;
+}
+
+/*
+** {======================================================================
+** Symbols
+** =======================================================================
+*/
+
+Sym *chk_lookup(const Checker *c, const char *name)
+{
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (strcmp(c->syms[i]->name, name) == 0)
+            return c->syms[i];
+    return NULL;
+}
+
+const Sym *chk_sym_of_ir(const Checker *c, const void *ir)
+{
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (c->syms[i]->ir == ir)
+            return c->syms[i];
+    return NULL;
+}
+
+static const char *kind_article(int kind)
+{
+    return kind == SYM_CONST ? "a constant" : sch_kinds[kind].article;
+}
+
+/* A new symbol, or NULL (reported) if the name is taken. */
+static Sym *define(Checker *c, const char *name, SrcLoc at, int kind)
+{
+    Sym *old = chk_lookup(c, name);
+    if (old) {
+        diag_error(c->diag, at, "'%s' is already defined", name);
+        diag_hint(c->diag, "'%s' is %s defined at %s:%u:%u; pick another name", name,
+                  kind_article(old->kind), diag_file_path(c->diag, old->loc.file), old->loc.line,
+                  old->loc.col);
+        return NULL;
+    }
+    if (c->nsyms == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 32;
+        Sym **v = arena_alloc(c->ar, cap * sizeof *v);
+        if (c->nsyms)
+            memcpy(v, c->syms, c->nsyms * sizeof *v);
+        c->syms = v;
+        c->cap = cap;
+    }
+    Sym *s = arena_alloc(c->ar, sizeof *s);
+    s->name = name;
+    s->loc = at;
+    s->kind = kind;
+    s->family = -1;
+    c->syms[c->nsyms++] = s;
+    return s;
+}
+
+void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra)
+{
+    const char **cands = arena_alloc(c->ar, (c->nsyms + nextra + 1) * sizeof *cands);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (kind < 0 || c->syms[i]->kind == kind)
+            cands[n++] = c->syms[i]->name;
+    for (size_t i = 0; i < nextra; i++)
+        cands[n++] = extra[i];
+    const char *best = diag_nearest(name, cands, n);
+    if (best)
+        diag_hint(c->diag, "did you mean '%s'?", best);
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Statements
+** =======================================================================
+*/
+
+static void check_stmts(Checker *c, const AstList *stmts, const char *path);
+
+/* `seed = N`: the script's seed, a whole number in [0, 2^53]. */
+static void set_seed(Checker *c, const Value *v)
+{
+    if (v->kind == VAL_ERR)
+        return;
+    if (v->kind != VAL_NUM || v->num < 0 || v->num > 9007199254740992.0 ||
+        v->num != floor(v->num)) {
+        diag_error(c->diag, v->loc, "the seed must be a whole number");
+        diag_expected(c->diag, "a whole number in [0, 2^53], e.g. seed = 1");
+        return;
+    }
+    c->has_seed = true;
+    c->seed = v->num;
+}
+
+static void check_const(Checker *c, const AstNode *n)
+{
+    Value v = chk_eval(c, n->a, false);
+    Sym *s = define(c, n->str, n->loc, SYM_CONST);
+    if (!s)
+        return;
+    s->value = v;
+    if (strcmp(n->str, "seed") == 0)
+        set_seed(c, &v);
+}
+
+static bool already_seen(Checker *c, const char *canon)
+{
+    for (size_t i = 0; i < c->nseen; i++)
+        if (strcmp(c->seen_files[i], canon) == 0)
+            return true;
+    if (c->nseen == c->seencap) {
+        size_t cap = c->seencap ? 2 * c->seencap : 16;
+        const char **v = arena_alloc(c->ar, cap * sizeof *v);
+        if (c->nseen)
+            memcpy(v, c->seen_files, c->nseen * sizeof *v);
+        c->seen_files = v;
+        c->seencap = cap;
+    }
+    c->seen_files[c->nseen++] = canon;
+    return false;
+}
+
+static void use_not_found(Checker *c, const AstNode *n)
+{
+    const char **libs;
+    size_t nlibs = ld_libraries(c->ar, c->stdlib, &libs);
+    diag_error(c->diag, n->loc, "no script or library '%s'", n->str);
+    Buf names = {0};
+    for (size_t i = 0; i < nlibs; i++)
+        buf_printf(&names, "%s%s", i ? ", " : "", libs[i]);
+    diag_expected(c->diag, "a file (\"path/to/file.aimc\") or a library%s%s", nlibs ? ": " : "",
+                  nlibs ? names.s : "");
+    buf_free(&names);
+    const char *best = diag_nearest(n->str, libs, nlibs);
+    if (best)
+        diag_hint(c->diag, "did you mean '%s'?", best);
+}
+
+/* Parse and check a file in place of the `use` at `from` (line 0: a root file). */
+static int check_file_at(Checker *c, const char *path, SrcLoc from)
+{
+    int before = diag_count(c->diag);
+    const char *canon = ld_canonical(c->ar, path);
+    for (size_t i = 0; i < c->nopen; i++)
+        if (strcmp(c->open_files[i], canon) == 0) {
+            diag_error(c->diag, from, "'%s' includes itself", path);
+            diag_expected(c->diag, "a chain of `use` without cycles");
+            return diag_count(c->diag) - before;
+        }
+    if (already_seen(c, canon))
+        return 0; /* each file is included once */
+    if (c->nopen >= MAX_INCLUDE_DEPTH) {
+        diag_error(c->diag, from, "`use` nested too deep");
+        diag_expected(c->diag, "at most %d levels of `use`", MAX_INCLUDE_DEPTH);
+        return diag_count(c->diag) - before;
+    }
+    size_t len;
+    const char *err;
+    char *text = ld_read(c->ar, path, &len, &err);
+    if (!text) {
+        if (from.line)
+            diag_error(c->diag, from, "%s", err);
+        else
+            diag_plain(c->diag, "%s", err);
+        return diag_count(c->diag) - before;
+    }
+    uint32_t file = diag_add_file(c->diag, path, text, len, from);
+    AstList stmts = {0};
+    ps_parse(c->ar, c->diag, file, text, len, &stmts);
+    const char **open = arena_alloc(c->ar, (c->nopen + 1) * sizeof *open);
+    if (c->nopen)
+        memcpy(open, c->open_files, c->nopen * sizeof *open);
+    open[c->nopen] = canon;
+    const char **saved = c->open_files;
+    c->open_files = open;
+    c->nopen++;
+    check_stmts(c, &stmts, path);
+    c->nopen--;
+    c->open_files = saved;
+    return diag_count(c->diag) - before;
+}
+
+static void check_use(Checker *c, const AstNode *n, const char *from_path)
+{
+    const char *path = ld_resolve(c->ar, from_path, n->str, c->stdlib);
+    if (!path) {
+        use_not_found(c, n);
+        return;
+    }
+    check_file_at(c, path, n->loc);
+}
+
+/* The family or parent after ':'; false (reported) if it names neither. */
+static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
+{
+    if (!k->has_family) {
+        if (d->parent) {
+            diag_error(c->diag, d->ploc, "%s has no family", k->article);
+            diag_expected(c->diag, "%s %s { ... }", k->keyword, d->str);
+        }
+        chk_prefill(c, s, k, -1);
+        return true;
+    }
+    if (!d->parent) {
+        diag_error(c->diag, d->loc, "%s needs a family", k->article);
+        diag_expected(c->diag, "%s %s : FAMILY { ... }, FAMILY one of: %s", k->keyword, d->str,
+                      k->families[0].name);
+        chk_prefill(c, s, k, 0);
+        return false;
+    }
+    int fam = sch_family_find(k, d->parent);
+    if (fam >= 0) {
+        chk_prefill(c, s, k, fam);
+        return true;
+    }
+    const Sym *p = chk_lookup(c, d->parent);
+    if (p && p->kind == s->kind && p->ir) {
+        chk_inherit(c, s, k, p);
+        return true;
+    }
+    if (p) {
+        diag_error(c->diag, d->ploc, "'%s' is %s, not %s", d->parent, kind_article(p->kind),
+                   k->article);
+    } else {
+        diag_error(c->diag, d->ploc, "unknown %s family '%s'", k->keyword, d->parent);
+    }
+    Buf fams = {0};
+    const char **names = arena_alloc(c->ar, k->nfamilies * sizeof *names);
+    for (size_t f = 0; f < k->nfamilies; f++) {
+        buf_printf(&fams, "%s%s", f ? ", " : "", k->families[f].name);
+        names[f] = k->families[f].name;
+    }
+    diag_expected(c->diag, "a %s family (%s) or another %s", k->keyword, fams.s, k->keyword);
+    buf_free(&fams);
+    if (!p)
+        chk_suggest(c, d->parent, s->kind, names, k->nfamilies);
+    return false;
+}
+
+static void check_decl(Checker *c, const AstNode *d)
+{
+    int kind = sch_kind_find(d->kw);
+    if (kind < 0) {
+        diag_error(c->diag, d->loc2, "unknown declaration '%s'", d->kw);
+        const char *kws[SCH__NKINDS];
+        for (int k = 0; k < SCH__NKINDS; k++)
+            kws[k] = sch_kinds[k].keyword;
+        diag_expected(c->diag, "device, data, model, optimizer, train or measure");
+        const char *best = diag_nearest(d->kw, kws, SCH__NKINDS);
+        if (best)
+            diag_hint(c->diag, "did you mean '%s'?", best);
+        return;
+    }
+    const SchKind *k = &sch_kinds[kind];
+    Sym *s = define(c, d->str, d->loc, kind);
+    if (!s)
+        return;
+    s->ir = arena_alloc(c->ar, k->ir_size);
+    *(const char **)s->ir = d->str; /* every IR declaration starts with its name ... */
+    *(SrcLoc *)((char *)s->ir + sizeof(const char *)) = d->loc; /* ... and its location */
+    bool ok = resolve_parent(c, s, k, d);
+    if (kind == SCH_MODEL) {
+        chk_layers(c, s, d);
+        return;
+    }
+    for (size_t i = 0; i < d->items.n; i++)
+        chk_entry(c, s, k, d->items.v[i]);
+    if (ok)
+        chk_finish_decl(c, s, k, d);
+}
+
+static void check_stmts(Checker *c, const AstList *stmts, const char *path)
+{
+    for (size_t i = 0; i < stmts->n && !diag_full(c->diag); i++) {
+        const AstNode *n = stmts->v[i];
+        switch (n->kind) {
+        case AST_CONST: check_const(c, n); break;
+        case AST_USE: check_use(c, n, path); break;
+        case AST_DECL: check_decl(c, n); break;
+        default: break; /* the grammar produces no other statements */
+        }
+    }
+}
+
+/* }====================================================================== */
+
+int chk_file(Checker *c, const char *path)
+{
+    return check_file_at(c, path, (SrcLoc){0});
+}
+
+int chk_source(Checker *c, const char *path, const char *text, size_t len)
+{
+    int before = diag_count(c->diag);
+    uint32_t file = diag_add_file(c->diag, path, text, len, (SrcLoc){0});
+    AstList stmts = {0};
+    ps_parse(c->ar, c->diag, file, text, len, &stmts);
+    check_stmts(c, &stmts, path);
+    return diag_count(c->diag) - before;
+}
+
+/*
+** {======================================================================
+** The program
+** =======================================================================
+*/
+
+/* The IR pointers of every declaration of one kind, in order. */
+static const void *const *collect(Checker *c, int kind, size_t *n)
+{
+    const void **v = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (c->syms[i]->kind == kind && c->syms[i]->ir)
+            v[(*n)++] = c->syms[i]->ir;
+    return v;
+}
+
+static const IrRun *collect_runs(Checker *c, size_t *n)
+{
+    IrRun *runs = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *runs);
+    *n = 0;
+    for (size_t i = 0; i < c->nsyms; i++) {
+        Sym *s = c->syms[i];
+        if (s->kind == SCH_TRAIN) {
+            IrTrain *t = s->ir;
+            if (t->origin[sch_param_find(sch_kinds[SCH_TRAIN].params,
+                                         sch_kinds[SCH_TRAIN].nparams, "seed")] !=
+                IR_ORIGIN_SET)
+                t->seed = (uint64_t)c->seed;
+            runs[(*n)++] = (IrRun){IR_RUN_TRAIN, s->name, {.train = t}};
+        } else if (s->kind == SCH_MEASURE) {
+            IrMeasure *m = s->ir;
+            if (m->origin[sch_param_find(sch_kinds[SCH_MEASURE].params,
+                                         sch_kinds[SCH_MEASURE].nparams, "seed")] !=
+                IR_ORIGIN_SET)
+                m->seed = (uint64_t)c->seed;
+            runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = m}};
+        }
+    }
+    return runs;
+}
+
+static const char *const *collect_consts(Checker *c, size_t *n)
+{
+    const char **v = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (c->syms[i]->kind == SYM_CONST && strcmp(c->syms[i]->name, "seed") != 0)
+            v[(*n)++] = arena_printf(c->ar, "%s = %s", c->syms[i]->name,
+                                     chk_print_value(c, &c->syms[i]->value));
+    return v;
+}
+
+const IrProgram *chk_program(Checker *c)
+{
+    if (diag_count(c->diag) > 0)
+        return NULL;
+    IrProgram *p = arena_alloc(c->ar, sizeof *p);
+    p->seed = (uint64_t)c->seed;
+    p->devices = (const IrDevice *const *)collect(c, SCH_DEVICE, &p->ndevices);
+    p->data = (const IrData *const *)collect(c, SCH_DATA, &p->ndata);
+    p->optimizers = (const IrOptimizer *const *)collect(c, SCH_OPTIMIZER, &p->noptimizers);
+    p->models = (const IrModel *const *)collect(c, SCH_MODEL, &p->nmodels);
+    p->runs = collect_runs(c, &p->nruns);
+    p->consts = collect_consts(c, &p->nconsts);
+    return p;
+}
+
+size_t chk_run_names(const Checker *c, const char ***names)
+{
+    const char **v = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nsyms; i++)
+        if (c->syms[i]->kind == SCH_TRAIN || c->syms[i]->kind == SCH_MEASURE)
+            v[n++] = c->syms[i]->name;
+    *names = v;
+    return n;
+}

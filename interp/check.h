@@ -1,0 +1,32 @@
+/*
+** check.h: the checker. It loads and parses scripts (following `use`), resolves every
+** name, inheritance and default, validates types and ranges, tabulates response functions,
+** and builds the IR (ir.h). Errors go to the Diag; checking goes on after an error so that
+** one run reports as many as it can.
+*/
+#ifndef AIMCI_CHECK_H
+#define AIMCI_CHECK_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "ir.h"
+
+typedef struct Checker Checker;
+
+/* `stdlib` is the folder of the standard libraries (`use "devices"`). */
+Checker *chk_new(Arena *ar, Diag *d, const char *stdlib);
+
+/* Check a file, or a text registered under the name `path` (text[len] must be '\0').
+** Declarations accumulate across calls. Return the number of errors reported. */
+int chk_file(Checker *c, const char *path);
+int chk_source(Checker *c, const char *path, const char *text, size_t len);
+
+/* The program checked so far, or NULL if any error was reported. */
+const IrProgram *chk_program(Checker *c);
+
+/* Names of every train and measure, in order (for `--only` suggestions). */
+size_t chk_run_names(const Checker *c, const char ***names);
+
+#endif

@@ -1,0 +1,650 @@
+/*
+** check_param.c: parameters of declarations and layers: defaults, inheritance, typed
+** assignment with range checks, reading them back (`rram.w_max`), layers of a model, and
+** the checks that involve several parameters or declarations.
+*/
+#include "chk.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "text.h"
+
+#define AT(ir, off, T) ((T *)((char *)(ir) + (off)))
+
+#define MAX_PULSES 100000000.0 /* a measure fires at most this many pulses */
+#define MAX_DATA 100000000.0   /* rows * cols of generated data */
+
+static IrOrigin *origins(const SchKind *k, void *ir)
+{
+    return AT(ir, k->origin_at, IrOrigin);
+}
+
+/* Store a numeric default (numbers, whole numbers, booleans, enum indexes). */
+static void store_default(void *ir, const SchParam *p, double v)
+{
+    switch (p->type) {
+    case SCH_NUM: *AT(ir, p->offset, double) = v; break;
+    case SCH_SIZE: *AT(ir, p->offset, size_t) = (size_t)v; break;
+    case SCH_INT:
+    case SCH_ENUM: *AT(ir, p->offset, int) = (int)v; break;
+    case SCH_SEED: *AT(ir, p->offset, uint64_t) = (uint64_t)v; break;
+    case SCH_BOOL: *AT(ir, p->offset, bool) = v != 0; break;
+    default: break; /* strings, references, lists and functions have no default */
+    }
+}
+
+void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family)
+{
+    (void)c;
+    s->family = family;
+    if (k->has_family)
+        *AT(s->ir, k->family_at, int) = family;
+    for (size_t i = 0; i < k->nparams; i++) {
+        const SchParam *p = &k->params[i];
+        if (p->required || !sch_accepts(p, family))
+            continue;
+        IrOrigin o;
+        store_default(s->ir, p, sch_default(k, (int)i, family, &o));
+        origins(k, s->ir)[i] = o;
+    }
+}
+
+void chk_inherit(Checker *c, Sym *s, const SchKind *k, const Sym *parent)
+{
+    (void)c;
+    const char *name = *(const char **)s->ir;
+    SrcLoc loc = *AT(s->ir, sizeof(const char *), SrcLoc);
+    memcpy(s->ir, parent->ir, k->ir_size);
+    *(const char **)s->ir = name;
+    *AT(s->ir, sizeof(const char *), SrcLoc) = loc;
+    *AT(s->ir, k->parent_at, const char *) = parent->name;
+    s->family = parent->family;
+    IrOrigin *o = origins(k, s->ir);
+    for (size_t i = 0; i < k->nparams; i++) {
+        if (o[i] == IR_ORIGIN_SET)
+            o[i] = IR_ORIGIN_INHERITED;
+        s->expr[i] = parent->expr[i];
+    }
+}
+
+/*
+** {======================================================================
+** Typed assignment
+** =======================================================================
+*/
+
+/* "a number in (0, inf)" */
+static const char *range_text(Checker *c, const SchParam *p, const char *what)
+{
+    char lo[32], hi[32];
+    txt_num(lo, p->lo);
+    txt_num(hi, p->hi);
+    return arena_printf(c->ar, "%s in %c%s, %s%c", what, p->lo_open ? '(' : '[',
+                        isinf(p->lo) ? "-inf" : lo, isinf(p->hi) ? "inf" : hi,
+                        p->hi_open ? ')' : ']');
+}
+
+static const char *type_text(Checker *c, const SchParam *p)
+{
+    switch (p->type) {
+    case SCH_NUM: return range_text(c, p, "a number");
+    case SCH_SIZE:
+    case SCH_INT:
+    case SCH_SEED: return range_text(c, p, "a whole number");
+    case SCH_BOOL: return "true or false";
+    case SCH_STR: return "a string";
+    case SCH_REF: return arena_printf(c->ar, "the name of %s", sch_kinds[p->ref].article);
+    case SCH_REFS:
+        return arena_printf(c->ar, "the name of %s, or a list of them", sch_kinds[p->ref].article);
+    case SCH_PULSES: return "a list of non-zero whole numbers, e.g. [+200, -400]";
+    case SCH_FUNC_W: return "an expression of w, e.g. (1 - w / 0.6) ^ 0.5";
+    case SCH_ENUM: {
+        Buf b = {0};
+        for (size_t i = 0; p->enums[i]; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "one of ", p->enums[i]);
+        const char *r = arena_strdup(c->ar, b.s);
+        buf_free(&b);
+        return r;
+    }
+    }
+    return "a value";
+}
+
+static bool wrong_type(Checker *c, const SchParam *p, const Value *v)
+{
+    diag_error(c->diag, v->loc, "%s expects %s, got %s", p->name,
+               p->type == SCH_REF || p->type == SCH_REFS ? sch_kinds[p->ref].article
+                                                         : type_text(c, p),
+               chk_describe(v));
+    diag_expected(c->diag, "%s", type_text(c, p));
+    return false;
+}
+
+static bool check_number(Checker *c, const SchParam *p, const Value *v, bool whole)
+{
+    if (v->kind != VAL_NUM)
+        return wrong_type(c, p, v);
+    double x = v->num;
+    bool ok = (p->lo_open ? x > p->lo : x >= p->lo) && (p->hi_open ? x < p->hi : x <= p->hi);
+    if (whole && x != floor(x)) {
+        char got[32];
+        txt_num(got, x);
+        diag_error(c->diag, v->loc, "%s must be a whole number; got %s", p->name, got);
+        diag_expected(c->diag, "%s", type_text(c, p));
+        return false;
+    }
+    if (!ok) {
+        char got[32];
+        txt_num(got, x);
+        diag_error(c->diag, v->loc, "%s is out of range: %s", p->name, got);
+        diag_expected(c->diag, "%s", type_text(c, p));
+        return false;
+    }
+    return true;
+}
+
+/* One declaration of kind p->ref from a value. */
+static const void *ref_of(Checker *c, const SchParam *p, const Value *v)
+{
+    if (v->kind != VAL_REF) {
+        wrong_type(c, p, v);
+        return NULL;
+    }
+    if (v->ref->kind != (int)p->ref) {
+        diag_error(c->diag, v->loc, "'%s' is %s; %s expects %s", v->ref->name,
+                   v->ref->kind == SYM_CONST ? "a constant" : sch_kinds[v->ref->kind].article,
+                   p->name, sch_kinds[p->ref].article);
+        diag_expected(c->diag, "%s", type_text(c, p));
+        chk_suggest(c, v->ref->name, (int)p->ref, NULL, 0);
+        return NULL;
+    }
+    return v->ref->ir;
+}
+
+static bool assign_refs(Checker *c, void *ir, const SchParam *p, const Value *v)
+{
+    size_t n = v->kind == VAL_LIST ? v->n : 1;
+    if (n == 0) {
+        diag_error(c->diag, v->loc, "%s needs at least one name", p->name);
+        diag_expected(c->diag, "%s", type_text(c, p));
+        return false;
+    }
+    const void **refs = arena_alloc(c->ar, n * sizeof *refs);
+    for (size_t i = 0; i < n; i++)
+        if (!(refs[i] = ref_of(c, p, v->kind == VAL_LIST ? &v->items[i] : v)))
+            return false;
+    *AT(ir, p->offset, const void **) = refs;
+    *AT(ir, p->count_at, size_t) = n;
+    return true;
+}
+
+static bool assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *v)
+{
+    if (v->kind != VAL_LIST || v->n == 0)
+        return wrong_type(c, p, v);
+    long *prog = arena_alloc(c->ar, v->n * sizeof *prog);
+    double total = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const Value *x = &v->items[i];
+        if (x->kind != VAL_NUM || x->num != floor(x->num) || x->num == 0 || fabs(x->num) > 1e9) {
+            diag_error(c->diag, x->loc, "a pulse count must be a non-zero whole number");
+            diag_expected(c->diag, "%s; |n| <= 1e9", type_text(c, p));
+            return false;
+        }
+        prog[i] = (long)x->num;
+        total += fabs(x->num);
+    }
+    if (total > MAX_PULSES) {
+        diag_error(c->diag, v->loc, "the program fires %.0f pulses", total);
+        diag_expected(c->diag, "at most %.0f pulses in one measure", MAX_PULSES);
+        return false;
+    }
+    *AT(ir, p->offset, const long *) = prog;
+    *AT(ir, p->count_at, size_t) = v->n;
+    return true;
+}
+
+/* Store v into the field of p in ir; false (reported) if it does not fit. */
+static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
+{
+    if (v->kind == VAL_ERR)
+        return false;
+    switch (p->type) {
+    case SCH_NUM:
+        if (!check_number(c, p, v, false))
+            return false;
+        *AT(ir, p->offset, double) = v->num;
+        return true;
+    case SCH_SIZE:
+    case SCH_INT:
+    case SCH_SEED:
+        if (!check_number(c, p, v, true))
+            return false;
+        store_default(ir, p, v->num);
+        return true;
+    case SCH_BOOL:
+        if (v->kind != VAL_BOOL)
+            return wrong_type(c, p, v);
+        *AT(ir, p->offset, bool) = v->num != 0;
+        return true;
+    case SCH_STR:
+        if (v->kind != VAL_STR || !v->str[0])
+            return wrong_type(c, p, v);
+        *AT(ir, p->offset, const char *) = v->str;
+        return true;
+    case SCH_REF: {
+        const void *r = ref_of(c, p, v);
+        *AT(ir, p->offset, const void *) = r;
+        return r != NULL;
+    }
+    case SCH_REFS: return assign_refs(c, ir, p, v);
+    case SCH_PULSES: return assign_pulses(c, ir, p, v);
+    case SCH_FUNC_W:
+        if (v->kind != VAL_FUNC && v->kind != VAL_NUM)
+            return wrong_type(c, p, v);
+        s->expr[slot] = v->expr;
+        return true;
+    case SCH_ENUM: break; /* assigned from the name by assign_enum */
+    }
+    return false;
+}
+
+/* Enum values are bare names (`loss = mse`) or strings, never evaluated. */
+static bool assign_enum(Checker *c, void *ir, const SchParam *p, const AstNode *e)
+{
+    if (e->kind == AST_NAME || e->kind == AST_STR) {
+        for (size_t i = 0; p->enums[i]; i++)
+            if (strcmp(p->enums[i], e->str) == 0) {
+                *AT(ir, p->offset, int) = (int)i;
+                return true;
+            }
+        diag_error(c->diag, e->span, "unknown %s '%s'", p->name, e->str);
+        diag_expected(c->diag, "%s", type_text(c, p));
+        size_t n = 0;
+        while (p->enums[n])
+            n++;
+        const char *best = diag_nearest(e->str, (const char *const *)p->enums, n);
+        if (best)
+            diag_hint(c->diag, "did you mean '%s'?", best);
+        return false;
+    }
+    diag_error(c->diag, e->span, "%s expects a name, got %s", p->name, ast_describe(e));
+    diag_expected(c->diag, "%s", type_text(c, p));
+    return false;
+}
+
+static bool assign_node(Checker *c, void *ir, const SchParam *p, const AstNode *e, Sym *s,
+                        size_t slot)
+{
+    if (p->type == SCH_ENUM)
+        return assign_enum(c, ir, p, e);
+    Value v = chk_eval(c, e, p->type == SCH_FUNC_W);
+    if (v.kind == VAL_FUNC && p->type != SCH_FUNC_W)
+        return wrong_type(c, p, &v);
+    return assign(c, ir, p, &v, s, slot);
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Entries of declarations
+** =======================================================================
+*/
+
+static const char *family_name(const SchKind *k, int family)
+{
+    return family >= 0 && (size_t)family < k->nfamilies ? k->families[family].name : k->keyword;
+}
+
+/* Names of the parameters a family accepts, for "expected" lines and suggestions. */
+static size_t accepted(Checker *c, const SchParam *ps, size_t n, int family, const char ***out)
+{
+    const char **v = arena_alloc(c->ar, (n + 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sch_accepts(&ps[i], family))
+            v[m++] = ps[i].name;
+    *out = v;
+    return m;
+}
+
+static void unknown_param(Checker *c, const SchParam *ps, size_t n, int family, const char *what,
+                          const AstNode *e)
+{
+    const char **names;
+    size_t m = accepted(c, ps, n, family, &names);
+    int other = sch_param_find(ps, n, e->str);
+    if (other >= 0)
+        diag_error(c->diag, e->loc, "%s has no parameter '%s'", what, e->str);
+    else
+        diag_error(c->diag, e->loc, "unknown parameter '%s' of %s", e->str, what);
+    Buf b = {0};
+    for (size_t i = 0; i < m; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    diag_expected(c->diag, "%s", m ? b.s : "no parameters");
+    buf_free(&b);
+    const char *best = other >= 0 ? NULL : diag_nearest(e->str, names, m);
+    if (best)
+        diag_hint(c->diag, "did you mean '%s'?", best);
+}
+
+static bool set_twice(Checker *c, SrcLoc *set_at, const AstNode *e)
+{
+    if (!set_at->line)
+        return false;
+    diag_error(c->diag, e->loc, "'%s' is set twice", e->str);
+    diag_hint(c->diag, "it was first set at line %u, column %u", set_at->line, set_at->col);
+    return true;
+}
+
+void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *e)
+{
+    if (e->kind != AST_ENTRY) {
+        diag_error(c->diag, e->span, "expected 'name = value', got %s", ast_describe(e));
+        diag_expected(c->diag, "a parameter of %s, such as '%s = ...'", k->article,
+                      k->nparams ? k->params[0].name : "name");
+        return;
+    }
+    int i = sch_param_find(k->params, k->nparams, e->str);
+    if (i < 0 || !sch_accepts(&k->params[i], s->family)) {
+        const char *what = k->has_family ? arena_printf(c->ar, "%s family %s", k->keyword,
+                                                        family_name(k, s->family))
+                                         : k->article;
+        unknown_param(c, k->params, k->nparams, s->family, what, e);
+        return;
+    }
+    if (set_twice(c, &s->set_at[i], e))
+        return;
+    s->set_at[i] = e->loc;
+    if (assign_node(c, s->ir, &k->params[i], e->a, s, (size_t)i))
+        origins(k, s->ir)[i] = IR_ORIGIN_SET;
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Layers
+** =======================================================================
+*/
+
+static const SchLayer *find_layer(const char *name)
+{
+    for (size_t i = 0; i < sch_nlayers; i++)
+        if (strcmp(sch_layers[i].name, name) == 0)
+            return &sch_layers[i];
+    return NULL;
+}
+
+static const char *layer_usage(Checker *c, const SchLayer *l)
+{
+    Buf b = {0};
+    buf_printf(&b, "%s(", l->name);
+    for (size_t i = 0; i < l->nparams; i++) {
+        const SchParam *p = &l->params[i];
+        buf_printf(&b, "%s%s", i ? ", " : "", p->name);
+        if (i >= l->npositional)
+            buf_printf(&b, " = %s", p->type == SCH_BOOL ? (p->def ? "true" : "false") : "...");
+    }
+    buf_printf(&b, ")");
+    const char *r = arena_strdup(c->ar, b.s);
+    buf_free(&b);
+    return r;
+}
+
+static void unknown_layer(Checker *c, const AstNode *e)
+{
+    const Sym *sym = chk_lookup(c, e->str);
+    if (sym)
+        diag_error(c->diag, e->loc, "'%s' is %s, not a layer", e->str,
+                   sym->kind == SYM_CONST ? "a constant" : sch_kinds[sym->kind].article);
+    else
+        diag_error(c->diag, e->loc, "unknown layer '%s'", e->str);
+    const char *names[8];
+    Buf b = {0};
+    for (size_t i = 0; i < sch_nlayers && i < 8; i++) {
+        names[i] = sch_layers[i].name;
+        buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    }
+    diag_expected(c->diag, "a layer: %s", b.s);
+    buf_free(&b);
+    const char *best = diag_nearest(e->str, names, sch_nlayers < 8 ? sch_nlayers : 8);
+    if (best)
+        diag_hint(c->diag, "did you mean '%s'?", best);
+}
+
+/* One argument of a layer call: which parameter it sets (reported if none). */
+static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t *npos)
+{
+    if (arg->kind == AST_ENTRY) {
+        int i = sch_param_find(l->params, l->nparams, arg->str);
+        if (i < 0)
+            unknown_param(c, l->params, l->nparams, -1,
+                          arena_printf(c->ar, "layer %s", l->name), arg);
+        return i;
+    }
+    if (*npos >= l->npositional) {
+        diag_error(c->diag, arg->span, "too many positional arguments for %s", l->name);
+        diag_expected(c->diag, "%s", layer_usage(c, l));
+        return -1;
+    }
+    return (int)(*npos)++;
+}
+
+/* Build one layer from `name(args)` or a bare `name`; false if it has errors. */
+static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
+{
+    const SchLayer *l = find_layer(e->str);
+    if (!l) {
+        unknown_layer(c, e);
+        return false;
+    }
+    SrcLoc set_at[IR_MAX_PARAMS] = {{0}};
+    out->kind = l->kind;
+    out->loc = e->loc;
+    for (size_t i = 0; i < l->nparams; i++)
+        store_default(out, &l->params[i], l->params[i].def);
+    bool ok = true;
+    size_t npos = 0;
+    for (size_t a = 0; a < e->items.n; a++) {
+        const AstNode *arg = e->items.v[a];
+        int i = layer_param(c, l, arg, &npos);
+        if (i < 0) {
+            ok = false;
+            continue;
+        }
+        if (arg->kind == AST_ENTRY && set_twice(c, &set_at[i], arg)) {
+            ok = false;
+            continue;
+        }
+        set_at[i] = arg->loc;
+        ok &= assign_node(c, out, &l->params[i], arg->kind == AST_ENTRY ? arg->a : arg, s,
+                          (size_t)i);
+    }
+    for (size_t i = 0; i < l->nparams && ok; i++)
+        if (l->params[i].required && !set_at[i].line) {
+            diag_error(c->diag, e->span, "%s needs '%s' (%s)", l->name, l->params[i].name,
+                       l->params[i].desc);
+            diag_expected(c->diag, "%s", layer_usage(c, l));
+            ok = false;
+        }
+    return ok;
+}
+
+void chk_layers(Checker *c, Sym *s, const AstNode *d)
+{
+    IrModel *m = s->ir;
+    IrLayer *layers = arena_alloc(c->ar, (d->items.n + 1) * sizeof *layers);
+    bool ok = true;
+    for (size_t i = 0; i < d->items.n; i++) {
+        const AstNode *e = d->items.v[i];
+        if (e->kind == AST_CALL || e->kind == AST_NAME) {
+            ok &= check_layer(c, s, e, &layers[m->nlayers]);
+            m->nlayers++;
+            continue;
+        }
+        diag_error(c->diag, e->kind == AST_ENTRY ? e->loc : e->span,
+                   "expected a layer, got %s", ast_describe(e));
+        diag_expected(c->diag, "a layer such as dense(50, 1, on = DEVICE)");
+        ok = false;
+    }
+    m->layers = layers;
+    if (d->items.n == 0) {
+        diag_error(c->diag, d->loc, "model '%s' has no layers", d->str);
+        diag_expected(c->diag, "one layer per line, such as dense(50, 1, on = DEVICE)");
+        return;
+    }
+    for (size_t i = 1; i < m->nlayers && ok; i++)
+        if (layers[i].in != layers[i - 1].out) {
+            diag_error(c->diag, layers[i].loc,
+                       "layer %zu takes %zu inputs but layer %zu gives %zu outputs", i + 1,
+                       layers[i].in, i, layers[i - 1].out);
+            diag_expected(c->diag, "in = %zu, the size of the previous layer's output",
+                          layers[i - 1].out);
+        }
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Reading parameters back (`rram.w_max`)
+** =======================================================================
+*/
+
+Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
+{
+    const void *ir = s->ir;
+    Value v = {.kind = VAL_NUM, .loc = at};
+    switch (p->type) {
+    case SCH_NUM: v.num = *AT(ir, p->offset, double); break;
+    case SCH_SIZE: v.num = (double)*AT(ir, p->offset, size_t); break;
+    case SCH_INT: v.num = *AT(ir, p->offset, int); break;
+    case SCH_SEED: v.num = (double)*AT(ir, p->offset, uint64_t); break;
+    case SCH_BOOL:
+        v.kind = VAL_BOOL;
+        v.num = *AT(ir, p->offset, bool);
+        break;
+    case SCH_ENUM:
+        v.kind = VAL_STR;
+        v.str = p->enums[*AT(ir, p->offset, int)];
+        break;
+    case SCH_STR:
+        v.kind = VAL_STR;
+        v.str = *AT(ir, p->offset, const char *);
+        if (!v.str)
+            v.str = "";
+        break;
+    case SCH_REF: {
+        const void *r = *AT(ir, p->offset, const void *);
+        v.kind = r ? VAL_REF : VAL_ERR;
+        v.ref = chk_sym_of_ir(c, r);
+        if (!v.ref)
+            v.kind = VAL_ERR;
+        break;
+    }
+    case SCH_REFS:
+    case SCH_PULSES:
+    case SCH_FUNC_W:
+        diag_error(c->diag, at, "'%s.%s' cannot be used in an expression", s->name, p->name);
+        diag_expected(c->diag, "a number, boolean, string or single name");
+        v.kind = VAL_ERR;
+        break;
+    }
+    return v;
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Whole declarations
+** =======================================================================
+*/
+
+static int slot(const SchKind *k, const char *name)
+{
+    return sch_param_find(k->params, k->nparams, name);
+}
+
+static void finish_device(Checker *c, Sym *s, const SchKind *k)
+{
+    IrDevice *d = s->ir;
+    if (d->family == IR_DEV_IDEAL)
+        return;
+    if (!(d->w_min < d->w_max)) {
+        int w = s->set_at[slot(k, "w_min")].line ? slot(k, "w_min") : slot(k, "w_max");
+        diag_error(c->diag, s->set_at[w].line ? s->set_at[w] : s->loc,
+                   "w_min must be below w_max (device '%s')", s->name);
+        diag_expected(c->diag, "w_min <= 0 <= w_max and w_min < w_max");
+        return;
+    }
+    if (d->family != IR_DEV_RESPONSE)
+        return;
+    int up = slot(k, "q_up"), down = slot(k, "q_down");
+    if (s->expr[up] && chk_tabulate(c, s->expr[up], "q_up", d->w_min, d->w_max,
+                                    SCH_RESPONSE_NODES, &d->q_up))
+        d->q_up_text = chk_print_func(c, s->expr[up]);
+    if (s->expr[down] && chk_tabulate(c, s->expr[down], "q_down", d->w_min, d->w_max,
+                                      SCH_RESPONSE_NODES, &d->q_down))
+        d->q_down_text = chk_print_func(c, s->expr[down]);
+}
+
+static void finish_train(Checker *c, Sym *s, const SchKind *k)
+{
+    IrTrain *t = s->ir;
+    if (origins(k, t)[slot(k, "log_every")] != IR_ORIGIN_SET)
+        t->log_every = t->steps >= 100 ? t->steps / 100 : 1;
+    if (!t->model || !t->data || t->model->nlayers == 0)
+        return;
+    SrcLoc at = s->set_at[slot(k, "model")];
+    const IrLayer *first = &t->model->layers[0];
+    const IrLayer *last = &t->model->layers[t->model->nlayers - 1];
+    if (first->in != t->data->cols)
+        diag_error(c->diag, at, "model '%s' takes %zu inputs but data '%s' has %zu features",
+                   t->model->name, first->in, t->data->name, t->data->cols);
+    else if (last->out != 1)
+        diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has 1 target",
+                   t->model->name, last->out, t->data->name);
+    else if (t->batch > t->data->rows)
+        diag_error(c->diag, s->set_at[slot(k, "batch")].line ? s->set_at[slot(k, "batch")] : at,
+                   "batch %zu is larger than the %zu rows of data '%s'", t->batch,
+                   t->data->rows, t->data->name);
+    else
+        return;
+    diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives 1 "
+                           "output, and batch <= %zu",
+                  t->data->cols, t->data->rows);
+}
+
+void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
+{
+    for (size_t i = 0; i < k->nparams; i++) {
+        const SchParam *p = &k->params[i];
+        if (p->required && sch_accepts(p, s->family) && !s->set_at[i].line &&
+            origins(k, s->ir)[i] != IR_ORIGIN_INHERITED) {
+            diag_error(c->diag, d->loc, "%s '%s' needs '%s'", k->keyword, s->name, p->name);
+            diag_expected(c->diag, "%s = %s  (%s)", p->name, type_text(c, p), p->desc);
+        }
+    }
+    if (diag_full(c->diag))
+        return;
+    switch (d->kind == AST_DECL ? sch_kind_find(d->kw) : -1) {
+    case SCH_DEVICE: finish_device(c, s, k); break;
+    case SCH_TRAIN: finish_train(c, s, k); break;
+    case SCH_DATA: {
+        const IrData *data = s->ir;
+        if ((double)data->rows * (double)data->cols > MAX_DATA) {
+            diag_error(c->diag, d->loc, "data '%s' has %zu x %zu entries", s->name, data->rows,
+                       data->cols);
+            diag_expected(c->diag, "rows * cols <= %.0f", MAX_DATA);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* }====================================================================== */

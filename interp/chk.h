@@ -1,0 +1,92 @@
+/*
+** chk.h: the checker's internals, shared by check.c (statements and declarations),
+** check_param.c (parameters, layers, cross-checks) and check_expr.c (expressions).
+*/
+#ifndef AIMCI_CHK_H
+#define AIMCI_CHK_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "check.h"
+#include "schema.h"
+
+enum { SYM_CONST = SCH__NKINDS }; /* Sym.kind: a SchDeclKind or a constant */
+
+typedef struct Sym Sym;
+
+typedef enum ValKind {
+    VAL_ERR,  /* an error was reported; stay silent about it */
+    VAL_NUM,
+    VAL_BOOL,
+    VAL_STR,
+    VAL_LIST,
+    VAL_REF,  /* a declaration */
+    VAL_FUNC  /* an expression of the weight w (response functions only) */
+} ValKind;
+
+typedef struct Value {
+    ValKind kind;
+    SrcLoc loc;
+    double num;              /* NUM, BOOL */
+    const char *str;         /* STR, NAME */
+    const struct Value *items; /* LIST */
+    size_t n;
+    const Sym *ref;          /* REF */
+    const AstNode *expr;     /* FUNC */
+} Value;
+
+struct Sym {
+    const char *name;
+    SrcLoc loc;
+    int kind;                   /* SchDeclKind or SYM_CONST */
+    int family;                 /* index into the kind's families, or -1 */
+    void *ir;                   /* the IR struct of a declaration */
+    Value value;                /* SYM_CONST */
+    const AstNode *expr[IR_MAX_PARAMS]; /* SCH_FUNC_W parameters: the expression */
+    SrcLoc set_at[IR_MAX_PARAMS];       /* where each parameter was set (line 0: not here) */
+};
+
+struct Checker {
+    Arena *ar;
+    Diag *diag;
+    const char *stdlib;
+    Sym **syms;
+    size_t nsyms, cap;
+    const char **open_files;    /* canonical paths being included (cycle check) */
+    size_t nopen;
+    const char **seen_files;    /* canonical paths already included (include once) */
+    size_t nseen, seencap;
+    bool has_seed;
+    double seed;
+};
+
+/* check.c */
+Sym *chk_lookup(const Checker *c, const char *name);
+const Sym *chk_sym_of_ir(const Checker *c, const void *ir);
+/* "did you mean" over symbols of one kind (-1: any) plus extra names. */
+void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra);
+
+/* check_expr.c */
+Value chk_eval(Checker *c, const AstNode *e, bool allow_w);
+/* q(w) for a FUNC value's expression (already validated by chk_eval). */
+double chk_eval_w(const Checker *c, const AstNode *e, double w);
+/* The expression with every part that does not depend on w folded to a number. */
+const char *chk_print_func(Checker *c, const AstNode *e);
+/* A value as script text ("0.3", "[sgd, asgd]", "\"out/a.csv\""). */
+const char *chk_print_value(Checker *c, const Value *v);
+const char *chk_describe(const Value *v);
+/* Tabulate q(w) on n nodes over [lo, hi] (IrTable); false if q is negative or not finite
+** somewhere (reported against the expression, `name` being the parameter). */
+bool chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, double hi, size_t n,
+                  IrTable *out);
+
+/* check_param.c */
+void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family);
+void chk_inherit(Checker *c, Sym *s, const SchKind *k, const Sym *parent);
+void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *entry);
+void chk_layers(Checker *c, Sym *s, const AstNode *decl);
+void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
+Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at);
+
+#endif

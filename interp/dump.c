@@ -1,0 +1,181 @@
+/*
+** dump.c: print the IR back as a script, driven by the same schema tables as the checker.
+*/
+#include "dump.h"
+
+#include <string.h>
+
+#include "schema.h"
+
+#define AT(ir, off, T) ((const T *)((const char *)(ir) + (off)))
+
+static const char *const origin_names[] = {
+    [IR_ORIGIN_DEFAULT] = "default",
+    [IR_ORIGIN_FAMILY] = "family default",
+    [IR_ORIGIN_INHERITED] = "inherited",
+    [IR_ORIGIN_SET] = "set",
+};
+
+/* Every IR declaration begins with its name (ir.h). */
+static const char *decl_name(const void *ir)
+{
+    return ir ? *(const char *const *)ir : "?";
+}
+
+/* The value of p in ir as script text into b; false if it has none (an unset string). */
+static bool put_value(Buf *b, const void *ir, const SchParam *p)
+{
+    char num[32];
+    switch (p->type) {
+    case SCH_NUM: txt_num(num, *AT(ir, p->offset, double)); buf_printf(b, "%s", num); break;
+    case SCH_SIZE: buf_printf(b, "%zu", *AT(ir, p->offset, size_t)); break;
+    case SCH_INT: buf_printf(b, "%d", *AT(ir, p->offset, int)); break;
+    case SCH_SEED:
+        buf_printf(b, "%llu", (unsigned long long)*AT(ir, p->offset, uint64_t));
+        break;
+    case SCH_BOOL: buf_printf(b, "%s", *AT(ir, p->offset, bool) ? "true" : "false"); break;
+    case SCH_ENUM: buf_printf(b, "%s", p->enums[*AT(ir, p->offset, int)]); break;
+    case SCH_STR: {
+        const char *s = *AT(ir, p->offset, const char *);
+        if (!s)
+            return false;
+        buf_printf(b, "\"%s\"", s);
+        break;
+    }
+    case SCH_REF: {
+        const void *r = *AT(ir, p->offset, const void *);
+        if (!r)
+            return false;
+        buf_printf(b, "%s", decl_name(r));
+        break;
+    }
+    case SCH_REFS: {
+        const void *const *v = *AT(ir, p->offset, const void *const *);
+        size_t n = *AT(ir, p->count_at, size_t);
+        buf_printf(b, n == 1 ? "" : "[");
+        for (size_t i = 0; i < n; i++)
+            buf_printf(b, "%s%s", i ? ", " : "", decl_name(v[i]));
+        buf_printf(b, n == 1 ? "" : "]");
+        break;
+    }
+    case SCH_PULSES: {
+        const long *v = *AT(ir, p->offset, const long *);
+        size_t n = *AT(ir, p->count_at, size_t);
+        buf_printf(b, "[");
+        for (size_t i = 0; i < n; i++)
+            buf_printf(b, "%s%+ld", i ? ", " : "", v[i]);
+        buf_printf(b, "]");
+        break;
+    }
+    case SCH_FUNC_W: {
+        const char *text = *AT(ir, p->count_at, const char *);
+        if (!text)
+            return false;
+        buf_printf(b, "%s", text);
+        break;
+    }
+    }
+    return true;
+}
+
+static size_t name_width(const SchKind *k)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < k->nparams; i++)
+        if (strlen(k->params[i].name) > w)
+            w = strlen(k->params[i].name);
+    return w;
+}
+
+static const char *why(const SchKind *k, const SchParam *p, IrOrigin o)
+{
+    if (o == IR_ORIGIN_DEFAULT && strcmp(p->name, "seed") == 0)
+        return "default: the script's seed";
+    if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "log_every") == 0)
+        return "default: steps / 100";
+    return origin_names[o];
+}
+
+static void dump_params(Buf *b, const SchKind *k, const void *ir, int family)
+{
+    const IrOrigin *origin = AT(ir, k->origin_at, IrOrigin);
+    int w = (int)name_width(k);
+    for (size_t i = 0; i < k->nparams; i++) {
+        const SchParam *p = &k->params[i];
+        if (!sch_accepts(p, family))
+            continue;
+        Buf v = {0};
+        if (put_value(&v, ir, p))
+            buf_printf(b, "    %-*s = %-12s  # %s\n", w, p->name, v.s, why(k, p, origin[i]));
+        buf_free(&v);
+    }
+}
+
+static void dump_table(Buf *b, const char *name, const IrTable *t)
+{
+    char lo[32], hi[32];
+    txt_num(lo, t->lo);
+    txt_num(hi, t->hi);
+    buf_printf(b, "    # %s: tabulated on %zu nodes over [%s, %s], linear interpolation, "
+                  "max error %.2g\n",
+               name, t->n, lo, hi, t->max_err);
+}
+
+static void dump_decl(Buf *b, int kind, const void *ir, int family, const char *parent)
+{
+    const SchKind *k = &sch_kinds[kind];
+    if (parent)
+        buf_printf(b, "# %s inherits from %s\n", decl_name(ir), parent);
+    if (k->has_family)
+        buf_printf(b, "%s %s : %s {\n", k->keyword, decl_name(ir), k->families[family].name);
+    else
+        buf_printf(b, "%s %s {\n", k->keyword, decl_name(ir));
+    dump_params(b, k, ir, family);
+    if (kind == SCH_DEVICE && family == IR_DEV_RESPONSE) {
+        const IrDevice *d = ir;
+        dump_table(b, "q_up", &d->q_up);
+        dump_table(b, "q_down", &d->q_down);
+    }
+    buf_printf(b, "}\n\n");
+}
+
+static void dump_model(Buf *b, const IrModel *m)
+{
+    buf_printf(b, "model %s {\n", m->name);
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const IrLayer *l = &m->layers[i];
+        buf_printf(b, "    dense(%zu, %zu", l->in, l->out);
+        if (l->on)
+            buf_printf(b, ", on = %s", l->on->name);
+        buf_printf(b, ", bias = %s)%s\n", l->bias ? "true" : "false",
+                   l->on ? "" : "  # digital");
+    }
+    buf_printf(b, "}\n\n");
+}
+
+void dump_program(Buf *b, const IrProgram *p, const char *source)
+{
+    buf_printf(b, "# aimci: the resolved program of %s\n", source);
+    buf_printf(b, "# Every parameter with its final value; the comment says where it came from\n"
+                  "# (set in the script, inherited, family default, default).\n");
+    buf_printf(b, "seed = %llu\n", (unsigned long long)p->seed);
+    for (size_t i = 0; i < p->nconsts; i++)
+        buf_printf(b, "# constant: %s\n", p->consts[i]);
+    buf_printf(b, "\n");
+    for (size_t i = 0; i < p->ndevices; i++)
+        dump_decl(b, SCH_DEVICE, p->devices[i], p->devices[i]->family, p->devices[i]->parent);
+    for (size_t i = 0; i < p->ndata; i++)
+        dump_decl(b, SCH_DATA, p->data[i], p->data[i]->kind, p->data[i]->parent);
+    for (size_t i = 0; i < p->nmodels; i++)
+        dump_model(b, p->models[i]);
+    for (size_t i = 0; i < p->noptimizers; i++)
+        dump_decl(b, SCH_OPTIMIZER, p->optimizers[i], p->optimizers[i]->kind,
+                  p->optimizers[i]->parent);
+    for (size_t i = 0; i < p->nruns; i++) {
+        const IrRun *r = &p->runs[i];
+        if (r->kind == IR_RUN_TRAIN)
+            dump_decl(b, SCH_TRAIN, r->u.train, -1, NULL);
+        else
+            dump_decl(b, SCH_MEASURE, r->u.measure, -1, NULL);
+    }
+}

@@ -1,0 +1,14 @@
+/*
+** dump.h: the resolved program as a script (`aimci --dump`). Every parameter appears with
+** its final value and, in a comment, where the value came from. The text is itself a valid
+** script that reproduces the run: it is also written next to every output.
+*/
+#ifndef AIMCI_DUMP_H
+#define AIMCI_DUMP_H
+
+#include "ir.h"
+#include "text.h"
+
+void dump_program(Buf *out, const IrProgram *p, const char *source);
+
+#endif

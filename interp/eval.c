@@ -1,0 +1,291 @@
+/*
+** eval.c: runs the `train` and `measure` statements of a checked program on the runtime,
+** writes their CSV outputs and resolved programs atomically, and prints summaries.
+**
+** Outputs, for a train with `log = "dir/name.csv"`:
+**   dir/name.csv            optimizer,step,loss,dist_to_w_star (%.9g; the last column empty
+**                           when not applicable), the optimizers one after the other
+**   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
+** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
+** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
+** Everything printed or written depends only on the program, so reruns are byte-identical.
+** A failing optimizer or run is reported at its statement; the others still run, and
+** whatever was logged is written.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "rt_data.h"
+#include "rt_file.h"
+#include "rt_measure.h"
+#include "rt_train.h"
+
+#define ERRLEN 512
+
+/* The outcome of one optimizer of a train. */
+typedef struct EvOpt {
+    RtLog log;
+    int rc;
+} EvOpt;
+
+/*
+** ====================================================================================
+** Output files
+** ====================================================================================
+*/
+
+/* Write one file, reporting a failure at `at`; 0 or 1. */
+static int write_file(Diag *d, SrcLoc at, const char *path, const char *buf, size_t len)
+{
+    char err[ERRLEN];
+    if (rt_file_write(path, buf, len, err, sizeof err) == 0)
+        return 0;
+    diag_error(d, at, "%s", err);
+    return 1;
+}
+
+/*
+** Write buf to path, then the resolved program next to it (if any), printing
+** "  wrote PATH" for each file written. 0, or 1 if a file could not be written.
+*/
+static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, const char *path,
+                         const char *buf, size_t len)
+{
+    int rc = write_file(d, at, path, buf, len);
+    if (rc == 0)
+        fprintf(o->out, "  wrote %s\n", path);
+    if (!o->resolved)
+        return rc;
+    char *res = rt_path_swap_ext(path, ".resolved.aimc");
+    if (!res) {
+        diag_error(d, at, "out of memory");
+        return 1;
+    }
+    if (write_file(d, at, res, o->resolved, strlen(o->resolved)) == 0)
+        fprintf(o->out, "  wrote %s\n", res);
+    else
+        rc = 1;
+    free(res);
+    return rc;
+}
+
+/* Close a memory stream and hand back its buffer; NULL (and nothing to free) on failure. */
+static char *close_stream(FILE *f, char **buf, size_t *len)
+{
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        free(*buf);
+        *buf = NULL;
+    }
+    if (!*buf)
+        *len = 0;
+    return *buf;
+}
+
+/*
+** ====================================================================================
+** train
+** ====================================================================================
+*/
+
+/* The CSV text of all optimizers' logs; NULL when out of memory. */
+static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fputs("optimizer,step,loss,dist_to_w_star\n", f);
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        for (size_t r = 0; r < log->n; r++) {
+            const RtLogRow *row = &log->row[r];
+            fprintf(f, "%s,%zu,%.9g,", t->opt[k]->name, row->step, row->loss);
+            if (!isnan(row->dist))
+                fprintf(f, "%.9g", row->dist);
+            fputc('\n', f);
+        }
+    }
+    return close_stream(f, &buf, len);
+}
+
+/* A right-aligned number of a summary column, or "-" when not available. */
+static void put_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "  %12.6g", v);
+    else
+        fprintf(f, "  %12s", "-");
+}
+
+/* Width of the optimizer column: the longest name, at least 9 ("optimizer"). */
+static int name_width(const IrTrain *t)
+{
+    size_t w = 9;
+    for (size_t k = 0; k < t->nopt; k++)
+        if (strlen(t->opt[k]->name) > w)
+            w = strlen(t->opt[k]->name);
+    return (int)w;
+}
+
+/* One row per optimizer: final loss, f*, loss/f*, ||W - w*|| (or "-"), and its status. */
+static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvOpt *res)
+{
+    int nw = name_width(t);
+    fprintf(f, "train %s: %s on %s, %zu steps, batch %zu, seed %llu\n", t->name,
+            t->model->name, t->data->name, t->steps, t->batch, (unsigned long long)t->seed);
+    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "final loss", "f*",
+            "loss/f*", "|W-w*|");
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        const RtLogRow *last = log->n ? &log->row[log->n - 1] : NULL;
+        double loss = last ? last->loss : NAN;
+        fprintf(f, "  %-*s", nw, t->opt[k]->name);
+        put_num(f, loss);
+        put_num(f, dt->f_star);
+        put_num(f, dt->f_star > 0.0 ? loss / dt->f_star : NAN);
+        put_num(f, last ? last->dist : NAN);
+        if (res[k].rc)
+            fprintf(f, "  (failed at step %zu)", last ? last->step : (size_t)0);
+        fputc('\n', f);
+    }
+}
+
+/* Run every optimizer of t on the same data; failures are reported at the train. */
+static int run_optimizers(Diag *d, const IrTrain *t, const RtData *dt, EvOpt *res)
+{
+    int rc = 0;
+    for (size_t k = 0; k < t->nopt; k++) {
+        char err[ERRLEN] = "";
+        res[k].rc = rt_train_run(&res[k].log, NULL, t, t->opt[k], dt, err, sizeof err);
+        if (res[k].rc) {
+            diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
+                       err);
+            rc = 1;
+        }
+    }
+    return rc;
+}
+
+/* Write the CSV log of t (if any) and the resolved program next to it. */
+static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
+{
+    size_t len = 0;
+    char *csv = train_csv(t, res, &len);
+    if (!csv) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        return 1;
+    }
+    int rc = write_outputs(d, t->loc, o, t->log, csv, len);
+    free(csv);
+    return rc;
+}
+
+static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
+{
+    char err[ERRLEN];
+    RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);
+    EvOpt *res = calloc(t->nopt ? t->nopt : 1, sizeof *res);
+    if (!dt || !res) {
+        diag_error(d, t->loc, "train '%s': %s", t->name, dt ? "out of memory" : err);
+        rt_data_free(dt);
+        free(res);
+        return 1;
+    }
+    int rc = run_optimizers(d, t, dt, res);
+    train_summary(o->out, t, dt, res);
+    if (t->log)
+        rc |= write_train_log(d, o, t, res);
+    for (size_t k = 0; k < t->nopt; k++)
+        rt_log_free(&res[k].log);
+    free(res);
+    rt_data_free(dt);
+    return rc;
+}
+
+/*
+** ====================================================================================
+** measure
+** ====================================================================================
+*/
+
+/* The CSV text of a trace; NULL when out of memory. */
+static char *measure_csv(const RtTrace *tr, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fputs("pulse_index,direction,w\n", f);
+    for (size_t k = 0; k < tr->n; k++)
+        fprintf(f, "%zu,%d,%.9g\n", k, tr->dir[k], (double)tr->w[k]);
+    return close_stream(f, &buf, len);
+}
+
+/* "measure NAME: N pulses on DEVICE, final w W, min A, max B". */
+static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
+{
+    float lo = tr->w[0], hi = tr->w[0];
+    for (size_t k = 1; k < tr->n; k++) {
+        lo = tr->w[k] < lo ? tr->w[k] : lo;
+        hi = tr->w[k] > hi ? tr->w[k] : hi;
+    }
+    fprintf(f, "measure %s: %zu pulses on %s, start %.6g, final w %.6g, min %.6g, max %.6g\n",
+            m->name, tr->n - 1, m->device->name, (double)tr->w[0], (double)tr->w[tr->n - 1],
+            (double)lo, (double)hi);
+}
+
+static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
+{
+    char err[ERRLEN];
+    RtTrace tr = {0};
+    if (rt_measure_run(&tr, m, err, sizeof err) != 0) {
+        diag_error(d, m->loc, "%s", err);
+        return 1;
+    }
+    measure_summary(o->out, m, &tr);
+    int rc = 0;
+    if (m->out) {
+        size_t len = 0;
+        char *csv = measure_csv(&tr, &len);
+        if (csv)
+            rc = write_outputs(d, m->loc, o, m->out, csv, len);
+        else
+            diag_error(d, m->loc, "measure '%s': out of memory", m->name);
+        rc |= csv == NULL;
+        free(csv);
+    }
+    rt_trace_free(&tr);
+    return rc;
+}
+
+/*
+** ====================================================================================
+** Driver
+** ====================================================================================
+*/
+
+int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
+{
+    int rc = 0;
+    bool found = false;
+    for (size_t k = 0; k < p->nruns; k++) {
+        const IrRun *r = &p->runs[k];
+        if (o->only && strcmp(o->only, r->name) != 0)
+            continue;
+        found = true;
+        if (r->kind == IR_RUN_TRAIN)
+            rc |= run_train(d, o, r->u.train);
+        else
+            rc |= run_measure(d, o, r->u.measure);
+        fflush(o->out);
+    }
+    if (o->only && !found) {
+        diag_plain(d, "no train or measure named '%s'", o->only);
+        return 1;
+    }
+    return rc;
+}

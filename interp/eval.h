@@ -1,0 +1,22 @@
+/*
+** eval.h: runs a checked program: each `train` and `measure` in source order (or only one),
+** on the runtime, then writes its outputs (atomically) and prints a summary.
+*/
+#ifndef AIMCI_EVAL_H
+#define AIMCI_EVAL_H
+
+#include <stdio.h>
+
+#include "diag.h"
+#include "ir.h"
+
+typedef struct EvOptions {
+    const char *only;     /* run only the train/measure of this name; NULL: all, in order */
+    const char *resolved; /* the program in --dump form, written next to every output */
+    FILE *out;            /* summaries and progress (stdout for the CLI) */
+} EvOptions;
+
+/* Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
+int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+** main.c: the aimci command line.
+**
+**   aimci FILE               run every train and measure of FILE, in order
+**   aimci --check FILE       check FILE, run nothing
+**   aimci --dump FILE        print the resolved program
+**   aimci --only NAME FILE   run only the train or measure NAME
+**
+** Exit status: 0 ok, 1 a run failed, 2 errors in the script or on the command line.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "check.h"
+#include "diag.h"
+#include "dump.h"
+#include "eval.h"
+
+#ifndef AIMCI_STDLIB
+#define AIMCI_STDLIB "stdlib"
+#endif
+#define AIMCI_VERSION "0.1.0"
+
+enum { EXIT_RUN_FAILED = 1, EXIT_SCRIPT_ERROR = 2 };
+
+typedef struct Args {
+    const char *file;
+    const char *only;
+    bool check, dump;
+} Args;
+
+static void usage(FILE *out)
+{
+    fputs("usage: aimci [--check | --dump] [--only NAME] FILE\n"
+          "  aimci FILE               run every train and measure of FILE, in order\n"
+          "  aimci --check FILE       check FILE, run nothing\n"
+          "  aimci --dump FILE        print the resolved program (a valid script)\n"
+          "  aimci --only NAME FILE   run only the train or measure NAME\n"
+          "  aimci --help, --version\n"
+          "Docs: docs/language.md. Exit status: 0 ok, 1 a run failed, 2 script errors.\n",
+          out);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fputs("aimci: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    usage(stderr);
+    return EXIT_SCRIPT_ERROR;
+}
+
+/* Parse argv into *a; returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, Args *a)
+{
+    static const char *const options[] = {"--check", "--dump", "--only", "--help", "--version"};
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(s, "--version") == 0) {
+            printf("aimci %s\n", AIMCI_VERSION);
+            return 0;
+        } else if (strcmp(s, "--check") == 0) {
+            a->check = true;
+        } else if (strcmp(s, "--dump") == 0) {
+            a->dump = true;
+        } else if (strcmp(s, "--only") == 0) {
+            if (++i == argc)
+                return bad_usage("--only needs the name of a train or measure", "");
+            a->only = argv[i];
+        } else if (s[0] == '-' && s[1]) {
+            const char *best = diag_nearest(s, options, sizeof options / sizeof *options);
+            fprintf(stderr, "aimci: error: unknown option '%s'%s%s%s\n", s,
+                    best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+            usage(stderr);
+            return EXIT_SCRIPT_ERROR;
+        } else if (a->file) {
+            return bad_usage("one script at a time (got a second: '%s')", s);
+        } else {
+            a->file = s;
+        }
+    }
+    if (!a->file) {
+        fputs("aimci: no script given (the interactive REPL is not part of this build yet)\n",
+              stderr);
+        usage(stderr);
+        return EXIT_SCRIPT_ERROR;
+    }
+    return -1;
+}
+
+/* --only NAME must name a train or measure. */
+static bool only_exists(Checker *c, Diag *d, const char *only)
+{
+    const char **names;
+    size_t n = chk_run_names(c, &names);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], only) == 0)
+            return true;
+    diag_plain(d, "--only: no train or measure named '%s'", only);
+    const char *best = diag_nearest(only, names, n);
+    if (best)
+        diag_hint(d, "did you mean '%s'?", best);
+    return false;
+}
+
+static int finish(Diag *d, Arena *ar, int status)
+{
+    if (status == EXIT_SCRIPT_ERROR && diag_count(d))
+        fprintf(stderr, "aimci: %d error%s\n", diag_count(d), diag_count(d) == 1 ? "" : "s");
+    diag_free(d);
+    arena_free(ar);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    Args a = {0};
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    const char *stdlib = getenv("AIMCI_STDLIB");
+    Arena *ar = arena_new();
+    Diag *d = diag_new(stderr);
+    Checker *c = chk_new(ar, d, stdlib ? stdlib : AIMCI_STDLIB);
+    chk_file(c, a.file);
+    const IrProgram *p = chk_program(c);
+    if (!p || (a.only && !only_exists(c, d, a.only)))
+        return finish(d, ar, EXIT_SCRIPT_ERROR);
+    Buf resolved = {0};
+    dump_program(&resolved, p, a.file);
+    if (a.dump)
+        fputs(resolved.s, stdout);
+    else if (a.check)
+        printf("%s: ok\n", a.file);
+    else {
+        EvOptions o = {.only = a.only, .resolved = resolved.s, .out = stdout};
+        status = ev_run(p, d, &o) ? EXIT_RUN_FAILED : 0;
+    }
+    buf_free(&resolved);
+    return finish(d, ar, status < 0 ? 0 : status);
+}

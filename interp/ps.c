@@ -1,0 +1,275 @@
+/*
+** ps.c: the parser driver (lexer -> Lemon) and the AST builders the grammar's actions call.
+*/
+#include "ps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+
+/* Lemon's generated entry points (build/gen/parser.c). */
+void *ps_ParseAlloc(void *(*alloc)(size_t), PsCtx *cx);
+void ps_ParseFree(void *p, void (*release)(void *));
+void ps_Parse(void *p, int code, Token t);
+
+/*
+** {======================================================================
+** Builders
+** =======================================================================
+*/
+
+static const char *tok_str(PsCtx *cx, const Token *t)
+{
+    return arena_strndup(cx->arena, t->text, t->len);
+}
+
+void ps_const(PsCtx *cx, const Token *name, AstNode *value)
+{
+    AstNode *n = ast_new(cx->arena, AST_CONST, name->loc);
+    n->str = tok_str(cx, name);
+    n->a = value;
+    ast_push(cx->arena, cx->stmts, n);
+}
+
+void ps_use(PsCtx *cx, const Token *kw, const Token *path)
+{
+    AstNode *n = ast_new(cx->arena, AST_USE, path->loc);
+    n->loc2 = kw->loc;
+    n->str = tok_str(cx, path);
+    ast_push(cx->arena, cx->stmts, n);
+}
+
+void ps_decl(PsCtx *cx, const Token *kind, const Token *name, AstNode *parent, AstNode *block)
+{
+    AstNode *n = ast_new(cx->arena, AST_DECL, name->loc);
+    n->loc2 = kind->loc;
+    n->kw = tok_str(cx, kind);
+    n->str = tok_str(cx, name);
+    if (parent) {
+        n->parent = parent->str;
+        n->ploc = parent->loc;
+    }
+    if (block)
+        n->items = block->items;
+    ast_push(cx->arena, cx->stmts, n);
+}
+
+AstNode *ps_list(PsCtx *cx, const Token *open)
+{
+    return ast_new(cx->arena, AST_LIST, open->loc);
+}
+
+AstNode *ps_list_of(PsCtx *cx, AstNode *first)
+{
+    AstNode *l = ast_new(cx->arena, AST_LIST, first ? first->loc : (SrcLoc){0});
+    ps_append(cx, l, first);
+    return l;
+}
+
+/* Entries that failed to parse (NULL) are dropped: their error is already reported. */
+void ps_append(PsCtx *cx, AstNode *list, AstNode *item)
+{
+    if (list && item)
+        ast_push(cx->arena, &list->items, item);
+}
+
+AstNode *ps_entry(PsCtx *cx, const Token *key, AstNode *value)
+{
+    AstNode *n = ast_new(cx->arena, AST_ENTRY, key->loc);
+    n->str = tok_str(cx, key);
+    n->a = value;
+    return n;
+}
+
+AstNode *ps_binary(PsCtx *cx, int op, const Token *at, AstNode *a, AstNode *b)
+{
+    AstNode *n = ast_new(cx->arena, AST_BINARY, at->loc);
+    n->op = op;
+    n->a = a;
+    n->b = b;
+    n->span = ast_join(a->span, b->span);
+    return n;
+}
+
+AstNode *ps_unary(PsCtx *cx, int op, const Token *at, AstNode *a)
+{
+    AstNode *n = ast_new(cx->arena, AST_UNARY, at->loc);
+    n->op = op;
+    n->a = a;
+    n->span = ast_join(at->loc, a->span);
+    return n;
+}
+
+/* Parentheses leave no node; only the span grows so that messages underline them. */
+AstNode *ps_paren(PsCtx *cx, const Token *open, AstNode *e, const Token *close)
+{
+    (void)cx;
+    e->span = ast_join(open->loc, close->loc);
+    return e;
+}
+
+AstNode *ps_number(PsCtx *cx, const Token *t)
+{
+    AstNode *n = ast_new(cx->arena, AST_NUM, t->loc);
+    n->num = t->num;
+    return n;
+}
+
+AstNode *ps_string(PsCtx *cx, const Token *t)
+{
+    AstNode *n = ast_new(cx->arena, AST_STR, t->loc);
+    n->str = tok_str(cx, t);
+    return n;
+}
+
+AstNode *ps_bool(PsCtx *cx, const Token *t, int value)
+{
+    AstNode *n = ast_new(cx->arena, AST_BOOL, t->loc);
+    n->num = value;
+    return n;
+}
+
+AstNode *ps_name(PsCtx *cx, const Token *t)
+{
+    AstNode *n = ast_new(cx->arena, AST_NAME, t->loc);
+    n->str = tok_str(cx, t);
+    return n;
+}
+
+AstNode *ps_field(PsCtx *cx, const Token *decl, const Token *field)
+{
+    AstNode *n = ast_new(cx->arena, AST_FIELD, decl->loc);
+    n->str = tok_str(cx, decl);
+    n->field = tok_str(cx, field);
+    n->loc2 = field->loc;
+    n->span = ast_join(decl->loc, field->loc);
+    return n;
+}
+
+AstNode *ps_call(PsCtx *cx, const Token *fn, AstNode *args, const Token *close)
+{
+    AstNode *n = ast_new(cx->arena, AST_CALL, fn->loc);
+    n->str = tok_str(cx, fn);
+    if (args)
+        n->items = args->items;
+    n->span = ast_join(fn->loc, close->loc);
+    return n;
+}
+
+AstNode *ps_bracket(PsCtx *cx, const Token *open, AstNode *items, const Token *close)
+{
+    AstNode *n = ast_new(cx->arena, AST_LIST, open->loc);
+    if (items)
+        n->items = items->items;
+    n->span = ast_join(open->loc, close->loc);
+    return n;
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Syntax errors
+** =======================================================================
+*/
+
+#define BIT(t) (1ul << (t))
+/* Tokens that can start an expression, and the binary operators: listed as one phrase. */
+static const unsigned long EXPR_START = BIT(TK_NAME) | BIT(TK_NUMBER) | BIT(TK_STRING) |
+                                        BIT(TK_TRUE) | BIT(TK_FALSE) | BIT(TK_LPAREN) |
+                                        BIT(TK_LBRACK) | BIT(TK_PLUS) | BIT(TK_MINUS);
+static const unsigned long BINOPS =
+    BIT(TK_PLUS) | BIT(TK_MINUS) | BIT(TK_STAR) | BIT(TK_SLASH) | BIT(TK_CARET);
+
+/* "unexpected name 'foo'" and the like. */
+static void describe_token(char *buf, size_t n, int code, const Token *t)
+{
+    if (code == 0)
+        snprintf(buf, n, "end of input");
+    else if (code == TK_NAME || code == TK_NUMBER)
+        snprintf(buf, n, "%s '%.*s'", lx_token_name(code), (int)(t->len > 40 ? 40 : t->len),
+                 t->text);
+    else
+        snprintf(buf, n, "%s", lx_token_name(code));
+}
+
+/* "an expression, ',' or ')'" from a mask of acceptable tokens. */
+static void describe_expected(char *buf, size_t n, unsigned long mask)
+{
+    const char *parts[32];
+    size_t np = 0;
+    if ((mask & EXPR_START) == EXPR_START) {
+        parts[np++] = "an expression";
+        mask &= ~EXPR_START;
+    }
+    if ((mask & BINOPS) == BINOPS) {
+        parts[np++] = "an operator";
+        mask &= ~BINOPS;
+    }
+    for (int t = 1; t < 32; t++)
+        if (mask & BIT(t))
+            parts[np++] = lx_token_name(t);
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < np && used < n; i++) {
+        const char *glue = i == 0 ? "" : i + 1 == np ? " or " : ", ";
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", glue, parts[i]);
+    }
+}
+
+void ps_syntax_error(PsCtx *cx, int code, const Token *t, unsigned long expected)
+{
+    char what[96], exp[256];
+    describe_token(what, sizeof what, code, t);
+    describe_expected(exp, sizeof exp, expected);
+    diag_error(cx->diag, t->loc, "unexpected %s", what);
+    if (exp[0])
+        diag_expected(cx->diag, "%s", exp);
+    const SrcLoc *open = code == 0 ? lx_unclosed(cx->lx) : NULL;
+    if (open)
+        diag_hint(cx->diag, "the bracket opened at line %u, column %u is never closed", open->line,
+                  open->col);
+    else if (code == TK_NAME && (expected & BIT(TK_EQ)) && !(expected & BIT(TK_NAME)))
+        diag_hint(cx->diag, "write one entry per line or separate entries with ','");
+}
+
+void ps_nesting_error(PsCtx *cx)
+{
+    if (cx->nested)
+        return;
+    cx->nested = 1;
+    diag_error(cx->diag, cx->lx->open[0], "nesting too deep");
+    diag_expected(cx->diag, "at most %d levels of brackets", LX_MAX_NEST);
+}
+
+/* }====================================================================== */
+
+int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, AstList *out)
+{
+    Lexer lx;
+    lx_init(&lx, d, file, text, len);
+    PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
+    int before = diag_count(d);
+    void *p = ps_ParseAlloc(malloc, &cx);
+    if (!p)
+        abort();
+    Token t;
+    int code;
+    while ((code = lx_next(&lx, &t)) != 0) {
+        if (lx.overflow) {
+            ps_nesting_error(&cx);
+            break;
+        }
+        ps_Parse(p, code, t);
+        if (cx.nested || diag_full(d))
+            break;
+    }
+    if (!cx.nested && !diag_full(d)) {
+        /* A last line without its newline still ends its statement. */
+        ps_Parse(p, TK_NL, t);
+        ps_Parse(p, 0, t);
+    }
+    ps_ParseFree(p, free);
+    return diag_count(d) - before;
+}

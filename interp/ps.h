@@ -1,0 +1,51 @@
+/*
+** ps.h: the parser's context and the builders its actions call (ps.c), and the driver
+** that feeds it tokens from the lexer.
+*/
+#ifndef AIMCI_PS_H
+#define AIMCI_PS_H
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "lex.h"
+
+typedef struct PsCtx {
+    Arena *arena;
+    Diag *diag;
+    Lexer *lx;
+    AstList *stmts; /* where statements go, in order */
+    int failed;
+    int nested;     /* the nesting error was reported */
+} PsCtx;
+
+/*
+** Parse a whole source text (text[len] == '\0') into statements appended to *out.
+** Returns the number of errors reported while parsing it.
+*/
+int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, AstList *out);
+
+/* Builders used by the grammar's actions. */
+void ps_const(PsCtx *cx, const Token *name, AstNode *value);
+void ps_use(PsCtx *cx, const Token *kw, const Token *path);
+void ps_decl(PsCtx *cx, const Token *kind, const Token *name, AstNode *parent, AstNode *block);
+AstNode *ps_list(PsCtx *cx, const Token *open);
+AstNode *ps_list_of(PsCtx *cx, AstNode *first);
+void ps_append(PsCtx *cx, AstNode *list, AstNode *item);
+AstNode *ps_entry(PsCtx *cx, const Token *key, AstNode *value);
+AstNode *ps_binary(PsCtx *cx, int op, const Token *at, AstNode *a, AstNode *b);
+AstNode *ps_unary(PsCtx *cx, int op, const Token *at, AstNode *a);
+AstNode *ps_paren(PsCtx *cx, const Token *open, AstNode *e, const Token *close);
+AstNode *ps_number(PsCtx *cx, const Token *t);
+AstNode *ps_string(PsCtx *cx, const Token *t);
+AstNode *ps_bool(PsCtx *cx, const Token *t, int value);
+AstNode *ps_name(PsCtx *cx, const Token *t);
+AstNode *ps_field(PsCtx *cx, const Token *decl, const Token *field);
+AstNode *ps_call(PsCtx *cx, const Token *fn, AstNode *args, const Token *close);
+AstNode *ps_bracket(PsCtx *cx, const Token *open, AstNode *items, const Token *close);
+
+/* Error reporting from %syntax_error and %stack_overflow. */
+void ps_syntax_error(PsCtx *cx, int code, const Token *t, unsigned long expected);
+void ps_nesting_error(PsCtx *cx);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+** rt_data.c: least-squares data and its exact optimum (normal equations, Cholesky).
+*/
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rt_data.h"
+#include "rt_rng.h"
+
+void rt_data_free(RtData *dt)
+{
+    if (!dt)
+        return;
+    free(dt->x);
+    free(dt->t);
+    free(dt->w_true);
+    free(dt->w_star);
+    free(dt);
+}
+
+/* Draw A, w_true and b in the documented order. */
+static void draw_least_squares(RtData *dt, const IrData *ir, RtRng *r)
+{
+    size_t R = dt->rows, C = dt->cols;
+    for (size_t k = 0; k < R * C; k++)
+        dt->x[k] = (float)(ir->sigma_a * rt_rng_normal(r));
+    for (size_t c = 0; c < C; c++)
+        dt->w_true[c] = ir->sigma_w * rt_rng_normal(r);
+    for (size_t i = 0; i < R; i++) {
+        double v = 0.0;
+        for (size_t c = 0; c < C; c++)
+            v += (double)dt->x[i * C + c] * dt->w_true[c];
+        dt->t[i] = (float)(v + ir->noise * rt_rng_normal(r));
+    }
+}
+
+bool rt_cholesky_solve(double *G, double *r, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        double s = G[j * n + j];
+        for (size_t k = 0; k < j; k++)
+            s -= G[j * n + k] * G[j * n + k];
+        if (!(s > 0.0))
+            return false;
+        double ljj = sqrt(s);
+        G[j * n + j] = ljj;
+        for (size_t i = j + 1; i < n; i++) {
+            double v = G[i * n + j];
+            for (size_t k = 0; k < j; k++)
+                v -= G[i * n + k] * G[j * n + k];
+            G[i * n + j] = v / ljj;
+        }
+    }
+    for (size_t i = 0; i < n; i++) { /* L y = r */
+        for (size_t k = 0; k < i; k++)
+            r[i] -= G[i * n + k] * r[k];
+        r[i] /= G[i * n + i];
+    }
+    for (size_t i = n; i-- > 0;) { /* L^T z = y */
+        for (size_t k = i + 1; k < n; k++)
+            r[i] -= G[k * n + i] * r[k];
+        r[i] /= G[i * n + i];
+    }
+    return true;
+}
+
+/*
+** G = A^T A and r = A^T b in double from the float data, then Cholesky. A singular G
+** (rows < cols, or a degenerate A) leaves w_star NULL and f_star NaN.
+*/
+static bool solve_optimum(RtData *dt)
+{
+    size_t R = dt->rows, C = dt->cols;
+    double *G = calloc(C * C, sizeof *G);
+    double *z = calloc(C, sizeof *z);
+    if (!G || !z) {
+        free(G);
+        free(z);
+        return false;
+    }
+    for (size_t i = 0; i < R; i++) {
+        const float *a = dt->x + i * C;
+        for (size_t p = 0; p < C; p++) {
+            z[p] += (double)a[p] * dt->t[i];
+            for (size_t q = 0; q <= p; q++)
+                G[p * C + q] += (double)a[p] * a[q];
+        }
+    }
+    for (size_t p = 0; p < C; p++)
+        for (size_t q = 0; q < p; q++)
+            G[q * C + p] = G[p * C + q];
+    bool ok = rt_cholesky_solve(G, z, C);
+    free(G);
+    if (ok) {
+        dt->w_star = z;
+        dt->f_star = rt_data_ls_loss(dt, z);
+    } else {
+        free(z);
+    }
+    return true;
+}
+
+RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
+{
+    size_t R = ir->rows, C = ir->cols;
+    if (R == 0 || C == 0 || C > SIZE_MAX / sizeof(double) / C || R > SIZE_MAX / 8 / C) {
+        snprintf(err, errlen, "data '%s': invalid size %zu x %zu", ir->name, R, C);
+        return NULL;
+    }
+    RtData *dt = calloc(1, sizeof *dt);
+    if (dt) {
+        dt->rows = R;
+        dt->cols = C;
+        dt->outs = 1;
+        dt->f_star = NAN;
+        dt->x = malloc(R * C * sizeof *dt->x);
+        dt->t = malloc(R * sizeof *dt->t);
+        dt->w_true = malloc(C * sizeof *dt->w_true);
+    }
+    if (!dt || !dt->x || !dt->t || !dt->w_true) {
+        rt_data_free(dt);
+        snprintf(err, errlen, "data '%s': out of memory", ir->name);
+        return NULL;
+    }
+    RtRng r;
+    rt_rng_seed(&r, seed, RT_STREAM_DATA);
+    draw_least_squares(dt, ir, &r);
+    if (!solve_optimum(dt)) {
+        rt_data_free(dt);
+        snprintf(err, errlen, "data '%s': out of memory", ir->name);
+        return NULL;
+    }
+    return dt;
+}
+
+double rt_data_ls_loss(const RtData *dt, const double *w)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < dt->rows; i++) {
+        double v = -(double)dt->t[i];
+        for (size_t c = 0; c < dt->cols; c++)
+            v += (double)dt->x[i * dt->cols + c] * w[c];
+        s += v * v;
+    }
+    return s / (2.0 * (double)dt->rows);
+}

@@ -1,0 +1,51 @@
+/*
+** rt_train.h: one training run: one IrTrain with one of its optimizers.
+**
+** Every optimizer of a train sees the same data (generated once by the caller, rt_data.h),
+** the same initial weights, the same sample order and the same device draws: all come from
+** the train's seed (streams in rt_rng.h). Sample order: the rows are shuffled at the start
+** of every epoch (Fisher-Yates, RT_STREAM_ORDER) and consumed `batch` rows per step; a batch
+** that runs past the end of an epoch continues in the next one.
+**
+** Logged at step 0 (before any update), every log_every steps (0: never in between) and at
+** the last step: the full-data loss (exact digital forward of the current weights) and, when
+** applicable, ||W - w_star||_2 (least-squares data, a single dense layer without bias, an
+** optimum that exists). A non-finite batch or full-data loss stops the run as diverged.
+*/
+#ifndef AIMCI_RT_TRAIN_H
+#define AIMCI_RT_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ir.h"
+#include "rt_data.h"
+#include "rt_net.h"
+
+typedef struct RtLogRow {
+    size_t step;
+    double loss; /* full-data mse */
+    double dist; /* ||W - w_star||_2, NaN when not applicable */
+} RtLogRow;
+
+typedef struct RtLog {
+    RtLogRow *row;
+    size_t n, cap;
+} RtLog;
+
+void rt_log_free(RtLog *log);
+
+/* Whether ||W - w_star|| is defined for this train and data. */
+bool rt_train_has_dist(const IrTrain *t, const RtData *dt);
+
+/*
+** Run train t with optimizer o on data dt, appending rows to log (which starts empty,
+** zero-initialised). Returns 0 on success, 1 on failure with a message in err (sizes that do
+** not match the data, out of memory, divergence); the rows logged so far stay in log.
+** net_out, if not NULL, receives the final net (also after a divergence; NULL if none was
+** built); the caller frees it with rt_net_free.
+*/
+int rt_train_run(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                 const RtData *dt, char *err, size_t errlen);
+
+#endif

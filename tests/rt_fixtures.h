@@ -1,0 +1,69 @@
+/*
+** rt_fixtures.h: IR values built by hand for the runtime tests (no front end involved).
+*/
+#ifndef AIMCI_RT_FIXTURES_H
+#define AIMCI_RT_FIXTURES_H
+
+#include <math.h>
+#include <string.h>
+
+#include "ir.h"
+
+/* A device of family fam with aihwkit's Python defaults (DOMAIN.md 3.2.1). */
+static inline IrDevice fx_device(IrDevFamily fam)
+{
+    IrDevice d;
+    memset(&d, 0, sizeof d);
+    d.name = "dev";
+    d.family = fam;
+    d.dw_min = 0.001;
+    d.dw_min_dtod = 0.3;
+    d.dw_min_std = 0.3;
+    d.w_max = 0.6;
+    d.w_min = -0.6;
+    d.w_max_dtod = 0.3;
+    d.w_min_dtod = 0.3;
+    d.up_down = 0.0;
+    d.up_down_dtod = 0.01;
+    d.enforce_consistency = true;
+    d.mult_noise = true;
+    return d;
+}
+
+/* A noise-free device without device-to-device variation: step dw, bounds [-bound, bound]. */
+static inline IrDevice fx_quiet(IrDevFamily fam, double dw, double bound)
+{
+    IrDevice d = fx_device(fam);
+    d.dw_min = dw;
+    d.dw_min_dtod = d.dw_min_std = d.w_max_dtod = d.w_min_dtod = d.up_down_dtod = 0.0;
+    d.w_max = bound;
+    d.w_min = -bound;
+    return d;
+}
+
+/* aihwkit's default update: BL 31, UM and UBLM on, um_grad_scale 1, stochastic trains. */
+static inline IrUpdate fx_update(void)
+{
+    IrUpdate u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    return u;
+}
+
+/* Sample mean of v[0..n). */
+static inline double fx_mean(const double *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++)
+        s += v[k];
+    return s / (double)n;
+}
+
+/* Unbiased sample variance of v[0..n). */
+static inline double fx_var(const double *v, size_t n)
+{
+    double m = fx_mean(v, n), s = 0.0;
+    for (size_t k = 0; k < n; k++)
+        s += (v[k] - m) * (v[k] - m);
+    return s / (double)(n - 1);
+}
+
+#endif
