@@ -150,16 +150,18 @@ int lx_next(Lexer *lx, Token *t)
             ")"  { code = close_bracket(lx, TK_RPAREN); goto done; }
             "["  { code = open_bracket(lx, TK_LBRACK); goto done; }
             "]"  { code = close_bracket(lx, TK_RBRACK); goto done; }
-            "{"  { code = TK_LBRACE; goto done; }
-            "}"  { code = TK_RBRACE; goto done; }
+            "{"  { if (lx->braces++ == 0) lx->brace_open = here(lx);
+                   code = TK_LBRACE; goto done; }
+            "}"  { if (lx->braces > 0) lx->braces--;
+                   code = TK_RBRACE; goto done; }
             "+"  { code = TK_PLUS; goto done; }
             "-"  { code = TK_MINUS; goto done; }
             "*"  { code = TK_STAR; goto done; }
             "/"  { code = TK_SLASH; goto done; }
             "^"  { code = TK_CARET; goto done; }
 
-            "\x00"            { fail(lx, "NUL byte in source", "text (is this a binary file?)");
-                                continue; }
+            "\x00"            { fail(lx, "NUL byte in source", "a text file (is this a binary file?)");
+                                lx->fatal = 1; code = 0; goto done; } /* ps_parse checks first */
             [\x80-\xff]+      { fail(lx, "non-ASCII characters outside a string or comment",
                                      "names, numbers and operators in ASCII");
                                 continue; }

@@ -55,12 +55,9 @@ stmts ::= stmts stmt.
 stmt ::= NL.
 stmt ::= NAME(N) EQ expr(E) NL.                  { ps_const(cx, &N, E); }
 stmt ::= USE(U) STRING(S) NL.                    { ps_use(cx, &U, &S); }
-stmt ::= NAME(K) NAME(N) parent(P) block(B) NL.  { ps_decl(cx, &K, &N, P, B); }
+stmt ::= NAME(K) NAME(N) block(B) NL.            { ps_decl(cx, &K, &N, NULL, B); }
+stmt ::= NAME(K) NAME(N) COLON NAME(P) block(B) NL.  { ps_decl(cx, &K, &N, &P, B); }
 stmt ::= error NL.
-
-%type parent {AstNode *}
-parent(P) ::= .                                  { P = NULL; }
-parent(P) ::= COLON NAME(N).                     { P = ps_name(cx, &N); }
 
 //// Blocks: entries separated by newlines or commas ////////////////////////////////////////
 

@@ -199,6 +199,10 @@ static int check_file_at(Checker *c, const char *path, SrcLoc from)
     const char **saved = c->open_files;
     c->open_files = open;
     c->nopen++;
+    if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
+        diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
+        diag_expected(c->diag, "declarations: device, data, model, optimizer, train, measure");
+    }
     check_stmts(c, &stmts, path);
     c->nopen--;
     c->open_files = saved;
@@ -283,15 +287,16 @@ static void check_decl(Checker *c, const AstNode *d)
     s->ir = arena_alloc(c->ar, k->ir_size);
     *(const char **)s->ir = d->str; /* every IR declaration starts with its name ... */
     *(SrcLoc *)((char *)s->ir + sizeof(const char *)) = d->loc; /* ... and its location */
-    bool ok = resolve_parent(c, s, k, d);
+    s->broken = !resolve_parent(c, s, k, d);
     if (kind == SCH_MODEL) {
         chk_layers(c, s, d);
         return;
     }
+    if (s->broken)
+        return; /* its parameters cannot be known: checking them would only mislead */
     for (size_t i = 0; i < d->items.n; i++)
         chk_entry(c, s, k, d->items.v[i]);
-    if (ok)
-        chk_finish_decl(c, s, k, d);
+    chk_finish_decl(c, s, k, d);
 }
 
 static void check_stmts(Checker *c, const AstList *stmts, const char *path)

@@ -80,9 +80,9 @@ static const char *range_text(Checker *c, const SchParam *p, const char *what)
     char lo[32], hi[32];
     txt_num(lo, p->lo);
     txt_num(hi, p->hi);
-    return arena_printf(c->ar, "%s in %c%s, %s%c", what, p->lo_open ? '(' : '[',
+    return arena_printf(c->ar, "%s in %c%s, %s%c", what, p->lo_open || isinf(p->lo) ? '(' : '[',
                         isinf(p->lo) ? "-inf" : lo, isinf(p->hi) ? "inf" : hi,
-                        p->hi_open ? ')' : ']');
+                        p->hi_open || isinf(p->hi) ? ')' : ']');
 }
 
 static const char *type_text(Checker *c, const SchParam *p)
@@ -111,12 +111,28 @@ static const char *type_text(Checker *c, const SchParam *p)
     return "a value";
 }
 
+/* The kind of value a parameter takes, in a few words ("a number", "a device"). */
+static const char *type_word(const SchParam *p)
+{
+    switch (p->type) {
+    case SCH_NUM: return "a number";
+    case SCH_SIZE:
+    case SCH_INT:
+    case SCH_SEED: return "a whole number";
+    case SCH_BOOL: return "true or false";
+    case SCH_STR: return "a string";
+    case SCH_REF:
+    case SCH_REFS: return sch_kinds[p->ref].article;
+    case SCH_PULSES: return "a list of pulse counts";
+    case SCH_FUNC_W: return "an expression of w";
+    case SCH_ENUM: return "a name";
+    }
+    return "a value";
+}
+
 static bool wrong_type(Checker *c, const SchParam *p, const Value *v)
 {
-    diag_error(c->diag, v->loc, "%s expects %s, got %s", p->name,
-               p->type == SCH_REF || p->type == SCH_REFS ? sch_kinds[p->ref].article
-                                                         : type_text(c, p),
-               chk_describe(v));
+    diag_error(c->diag, v->loc, "%s expects %s, got %s", p->name, type_word(p), chk_describe(v));
     diag_expected(c->diag, "%s", type_text(c, p));
     return false;
 }

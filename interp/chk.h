@@ -41,6 +41,7 @@ struct Sym {
     SrcLoc loc;
     int kind;                   /* SchDeclKind or SYM_CONST */
     int family;                 /* index into the kind's families, or -1 */
+    bool broken;                /* its family or parent did not resolve: entries unchecked */
     void *ir;                   /* the IR struct of a declaration */
     Value value;                /* SYM_CONST */
     const AstNode *expr[IR_MAX_PARAMS]; /* SCH_FUNC_W parameters: the expression */

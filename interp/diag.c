@@ -108,8 +108,11 @@ static void show_line(Diag *d, SrcLoc at)
         put_visible(d->out, (unsigned char)*q);
     fputs("\n      | ", d->out);
     /* Copy tabs from the line so the caret lines up in any tab width. */
-    for (uint32_t c = 1; c < at.col && p + c - 1 < e; c++)
-        fputc(p[c - 1] == '\t' ? '\t' : ' ', d->out);
+    for (uint32_t c = 1; c < at.col && p + c - 1 < e; c++) {
+        unsigned char ch = (unsigned char)p[c - 1];
+        if ((ch & 0xc0) != 0x80) /* UTF-8 continuation bytes take no column */
+            fputc(ch == '\t' ? '\t' : ' ', d->out);
+    }
     fputc('^', d->out);
     for (uint32_t k = 1; k < at.len && k < 80 && p + at.col - 1 + k < e; k++)
         fputc('~', d->out);
@@ -242,6 +245,22 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* The one candidate that begins with name ("stochastic" for "stochastic_compressed"). */
+static const char *unique_prefix(const char *name, const char *const *cands, size_t n)
+{
+    const char *found = NULL;
+    size_t len = strlen(name);
+    if (len < 3)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (cands[i] && strncmp(cands[i], name, len) == 0) {
+            if (found)
+                return NULL;
+            found = cands[i];
+        }
+    return found;
+}
+
 const char *diag_nearest(const char *name, const char *const *cands, size_t n)
 {
     size_t len = strlen(name), limit = len / 3 > 1 ? len / 3 : 1;
@@ -256,5 +275,5 @@ const char *diag_nearest(const char *name, const char *const *cands, size_t n)
             bestd = dist;
         }
     }
-    return best;
+    return best ? best : unique_prefix(name, cands, n);
 }

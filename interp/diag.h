@@ -56,7 +56,8 @@ bool diag_full(const Diag *d); /* DIAG_MAX_ERRORS reached: callers may stop earl
 
 /*
 ** The valid name nearest to `name` among `cands` (n of them), or NULL if none is close
-** enough to be a plausible typo (edit distance <= max(1, len/3), case-insensitive).
+** enough to be a plausible typo (edit distance <= max(1, len/3), case-insensitive), or
+** else the only candidate that begins with `name`.
 */
 const char *diag_nearest(const char *name, const char *const *cands, size_t n);
 

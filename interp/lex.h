@@ -31,6 +31,9 @@ typedef struct Lexer {
     int depth;                  /* open ( and [ */
     SrcLoc open[LX_MAX_NEST];   /* where each open bracket is, for "not closed" hints */
     int overflow;               /* nesting past LX_MAX_NEST was reported */
+    int braces;                 /* open { */
+    SrcLoc brace_open;          /* the outermost open { */
+    int fatal;                  /* the input is not text (a NUL byte): stop */
     Diag *diag;
 } Lexer;
 

@@ -40,14 +40,15 @@ void ps_use(PsCtx *cx, const Token *kw, const Token *path)
     ast_push(cx->arena, cx->stmts, n);
 }
 
-void ps_decl(PsCtx *cx, const Token *kind, const Token *name, AstNode *parent, AstNode *block)
+void ps_decl(PsCtx *cx, const Token *kind, const Token *name, const Token *parent,
+             AstNode *block)
 {
     AstNode *n = ast_new(cx->arena, AST_DECL, name->loc);
     n->loc2 = kind->loc;
     n->kw = tok_str(cx, kind);
     n->str = tok_str(cx, name);
     if (parent) {
-        n->parent = parent->str;
+        n->parent = tok_str(cx, parent);
         n->ploc = parent->loc;
     }
     if (block)
@@ -224,12 +225,19 @@ void ps_syntax_error(PsCtx *cx, int code, const Token *t, unsigned long expected
     describe_token(what, sizeof what, code, t);
     describe_expected(exp, sizeof exp, expected);
     diag_error(cx->diag, t->loc, "unexpected %s", what);
+    /* Outside a block the statement is lost: skip to its end, its block included, so that
+    ** the block's entries are not taken for statements. */
+    if (cx->lx->braces == 0 || (code == TK_RBRACE && cx->lx->braces == 0))
+        cx->skip = 1;
     if (exp[0])
         diag_expected(cx->diag, "%s", exp);
-    const SrcLoc *open = code == 0 ? lx_unclosed(cx->lx) : NULL;
-    if (open)
-        diag_hint(cx->diag, "the bracket opened at line %u, column %u is never closed", open->line,
+    const SrcLoc *open = lx_unclosed(cx->lx);
+    if (open && t->loc.line > open->line)
+        diag_hint(cx->diag, "the bracket at line %u, column %u is not closed", open->line,
                   open->col);
+    else if (code == 0 && cx->lx->braces > 0)
+        diag_hint(cx->diag, "the '{' at line %u, column %u is not closed", cx->lx->brace_open.line,
+                  cx->lx->brace_open.col);
     else if (code == TK_NAME && (expected & BIT(TK_EQ)) && !(expected & BIT(TK_NAME)))
         diag_hint(cx->diag, "write one entry per line or separate entries with ','");
 }
@@ -249,6 +257,19 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
 {
     Lexer lx;
     lx_init(&lx, d, file, text, len);
+    const char *nul = memchr(text, '\0', len);
+    if (nul) { /* binary junk: one error, not one per stray byte */
+        uint32_t line = 1;
+        const char *bol = text;
+        for (const char *q = text; q < nul; q++)
+            if (*q == '\n') {
+                line++;
+                bol = q + 1;
+            }
+        diag_error(d, (SrcLoc){file, line, (uint32_t)(nul - bol) + 1, 1}, "NUL byte in source");
+        diag_expected(d, "a text file (is this a binary file?)");
+        return 1;
+    }
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
     int before = diag_count(d);
     void *p = ps_ParseAlloc(malloc, &cx);
@@ -256,16 +277,19 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
         abort();
     Token t;
     int code;
-    while ((code = lx_next(&lx, &t)) != 0) {
+    while ((code = lx_next(&lx, &t)) != 0 && !lx.fatal) {
         if (lx.overflow) {
             ps_nesting_error(&cx);
             break;
         }
+        if (cx.skip && !(code == TK_NL && lx.braces == 0))
+            continue;
+        cx.skip = 0;
         ps_Parse(p, code, t);
         if (cx.nested || diag_full(d))
             break;
     }
-    if (!cx.nested && !diag_full(d)) {
+    if (!cx.nested && !lx.fatal && !diag_full(d)) {
         /* A last line without its newline still ends its statement. */
         ps_Parse(p, TK_NL, t);
         ps_Parse(p, 0, t);

@@ -17,6 +17,7 @@ typedef struct PsCtx {
     AstList *stmts; /* where statements go, in order */
     int failed;
     int nested;     /* the nesting error was reported */
+    int skip;       /* after an error outside blocks: drop tokens up to the statement's end */
 } PsCtx;
 
 /*
@@ -28,7 +29,8 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
 /* Builders used by the grammar's actions. */
 void ps_const(PsCtx *cx, const Token *name, AstNode *value);
 void ps_use(PsCtx *cx, const Token *kw, const Token *path);
-void ps_decl(PsCtx *cx, const Token *kind, const Token *name, AstNode *parent, AstNode *block);
+void ps_decl(PsCtx *cx, const Token *kind, const Token *name, const Token *parent,
+             AstNode *block);
 AstNode *ps_list(PsCtx *cx, const Token *open);
 AstNode *ps_list_of(PsCtx *cx, AstNode *first);
 void ps_append(PsCtx *cx, AstNode *list, AstNode *item);

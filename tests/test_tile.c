@@ -196,17 +196,17 @@ Test(tile, pulse_type_none_is_the_floating_point_update_clipped)
     IrUpdate u = fx_update();
     u.pulse_type = IR_PULSE_NONE;
     RtRng upd = r;
-    rt_tile_update(t, x, d, 2.0, &u, &upd);
+    rt_tile_update(t, x, d, 10.0, &u, &upd);
     for (size_t i = 0; i < 3; i++)
         for (size_t j = 0; j < 4; j++) {
             size_t k = i * 4 + j;
-            double want = w0[k] - 2.0 * d[i] * x[j];
+            double want = w0[k] - 10.0 * d[i] * x[j];
             want = fmin(fmax(want, t->cell[k].bmin), t->cell[k].bmax);
             cr_assert_float_eq(t->w[k], want, FLT_EPSILON * fabs(want));
             cr_assert_eq(t->npulse[k], 0);
         }
     cr_assert_eq(rt_rng_next(&upd), rt_rng_next(&r));
-    cr_assert_eq(t->w[4], t->cell[4].bmax, "0.3 + 2*0.2 = 0.7 exceeds bmax = 0.6(1+0.3xi)");
+    cr_assert_eq(t->w[4], t->cell[4].bmax, "w0 + 10*0.2*1 > 1.5 exceeds bmax = 0.6(1+0.3xi)");
     rt_tile_free(t);
 }
 
@@ -222,4 +222,5 @@ Test(tile, ideal_device_update_is_exact_and_unbounded)
     rt_tile_update(t, x, d, 10.0, &u, &r);
     cr_assert_eq(t->w[0], -30.0f);
     cr_assert_eq(t->w[1], 60.0f);
+    rt_tile_free(t);
 }

@@ -1,0 +1,274 @@
+/*
+** test_update.c: the pulsed update of a tile (DOMAIN.md 2.3-2.4).
+**
+** The device is a noise-free constant_step with dw = 1e-3, no d2d and bounds +-100, so one
+** pulse moves a weight by exactly -s*dw and nothing clips: Delta W of a sample is dw times
+** the signed coincidence count. Each sample starts from W = 0.
+** Statistics over N samples: n_ij ~ Binomial(BL, p) with p = p_d[i]*p_x[j], so the mean
+** count has standard error sqrt(BL p (1-p)/N); tolerances are 6 standard errors.
+*/
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_fixtures.h"
+#include "rt_tile.h"
+
+#define D 3
+#define X 4
+#define DW 1e-3
+
+static const float XV[X] = {1.0f, 0.5f, -0.25f, 0.0f};
+static const float DV[D] = {0.1f, -0.2f, 0.05f};
+
+/* Counts of one run: per-sample signed Delta W / dw and pulse counts, for N samples. */
+typedef struct Runs {
+    size_t n;
+    double *dw;  /* (n, D*X) signed Delta W in units of dw */
+    double *cnt; /* (n, D*X) pulses received */
+} Runs;
+
+static RtTile *quiet_tile(RtRng *r)
+{
+    IrDevice ir = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 100.0);
+    return rt_tile_new(D, X, &ir, r, true);
+}
+
+/* N samples of (x, d) at lr with update u, each from W = 0. */
+static Runs run_samples(size_t n, const float *x, const float *d, double lr, const IrUpdate *u)
+{
+    Runs rs = {n, calloc(n * D * X, sizeof(double)), calloc(n * D * X, sizeof(double))};
+    RtRng r;
+    rt_rng_seed(&r, 5, 5);
+    RtTile *t = quiet_tile(&r);
+    for (size_t s = 0; s < n; s++) {
+        uint64_t before[D * X];
+        memcpy(before, t->npulse, sizeof before);
+        memset(t->w, 0, D * X * sizeof(float));
+        rt_tile_update(t, x, d, lr, u, &r);
+        for (size_t k = 0; k < D * X; k++) {
+            rs.dw[s * D * X + k] = t->w[k] / DW;
+            rs.cnt[s * D * X + k] = (double)(t->npulse[k] - before[k]);
+        }
+    }
+    rt_tile_free(t);
+    return rs;
+}
+
+static void free_runs(Runs *rs)
+{
+    free(rs->dw);
+    free(rs->cnt);
+}
+
+/* Column k of a (n, D*X) table. */
+static double *column(const double *tab, size_t n, size_t k)
+{
+    double *c = malloc(n * sizeof *c);
+    for (size_t s = 0; s < n; s++)
+        c[s] = tab[s * D * X + k];
+    return c;
+}
+
+/* The worked examples of DOMAIN.md 2.3. */
+Test(update, plan_of_the_worked_examples)
+{
+    IrUpdate u = fx_update();
+    RtPulsePlan p;
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.01, DW, &u));
+    cr_assert_eq(p.bl, 2);
+    cr_assert_float_eq(p.a, 5.0, 1e-6);
+    cr_assert_float_eq(p.b, 1.0, 1e-6);
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 1.0, DW, &u));
+    cr_assert_eq(p.bl, 31);
+    cr_assert_float_eq(p.a, 32.26, 0.005);
+    cr_assert_float_eq(p.b, 1.0, 1e-6);
+}
+
+/* Without UM/UBLM: BL = desired_bl and a = b = sqrt(lr/(dw*BL)); with them, BL = ceil(k). */
+Test(update, plan_without_management_and_bl_ceiling)
+{
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    RtPulsePlan p;
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.5, DW, &u));
+    cr_assert_eq(p.bl, 31);
+    cr_assert_float_eq(p.a, sqrt(0.5 / (DW * 31)), 1e-9);
+    cr_assert_float_eq(p.b, p.a, 0.0);
+    u = fx_update();
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.0251, DW, &u)); /* k = 5.02 */
+    cr_assert_eq(p.bl, 6);
+    cr_assert_float_eq(p.a * p.b, 0.0251 / (DW * 6), 1e-9); /* keeps E[dW] = -lr d x^T */
+    float zero[X] = {0};
+    cr_assert_not(rt_pulse_plan(&p, zero, X, DV, D, 0.01, DW, &u));
+    cr_assert_not(rt_pulse_plan(&p, XV, X, DV, D, 0.0, DW, &u));
+}
+
+/* lr 0.01: p_d[1] = p_x[0] = 1 and BL = 2, so (1,0) gets exactly 2 up pulses every time. */
+Test(update, lr_001_gives_exactly_two_pulses_at_the_largest_element)
+{
+    IrUpdate u = fx_update();
+    Runs rs = run_samples(300, XV, DV, 0.01, &u);
+    for (size_t s = 0; s < rs.n; s++) {
+        cr_assert_eq(rs.cnt[s * D * X + 1 * X + 0], 2.0);
+        cr_assert_eq(rs.dw[s * D * X + 1 * X + 0], 2.0); /* d < 0, x > 0: up */
+    }
+    free_runs(&rs);
+}
+
+/* lr 1: k = 200 > 31, d is clipped: column 0 gets exactly 31 pulses in every row. */
+Test(update, lr_1_clips_d_so_column_0_gets_31_pulses_in_every_row)
+{
+    IrUpdate u = fx_update();
+    Runs rs = run_samples(200, XV, DV, 1.0, &u);
+    for (size_t s = 0; s < rs.n; s++)
+        for (size_t i = 0; i < D; i++)
+            cr_assert_eq(rs.cnt[s * D * X + i * X + 0], 31.0, "sample %zu row %zu", s, i);
+    /* column 1: p_x = 0.5, every p_d >= 1: Binomial(31, 0.5), mean 15.5 */
+    double *c = column(rs.cnt, rs.n, 1 * X + 1);
+    cr_assert_float_eq(fx_mean(c, rs.n), 15.5, 6 * sqrt(31 * 0.25 / rs.n));
+    free(c);
+    free_runs(&rs);
+}
+
+Test(update, zero_x_or_zero_d_fire_nothing)
+{
+    float zx[X] = {0}, zd[D] = {0};
+    IrUpdate with = fx_update(), without = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    const IrUpdate *us[2] = {&with, &without};
+    for (int k = 0; k < 2; k++) {
+        Runs a = run_samples(50, zx, DV, 0.1, us[k]), b = run_samples(50, XV, zd, 0.1, us[k]);
+        for (size_t q = 0; q < 50 * D * X; q++)
+            cr_assert(a.cnt[q] == 0 && b.cnt[q] == 0 && a.dw[q] == 0 && b.dw[q] == 0);
+        free_runs(&a);
+        free_runs(&b);
+    }
+}
+
+/*
+** E[Delta W] = -lr d x^T, i.e. E[signed count] = -lr d_i x_j / dw, within 6 standard errors
+** of the mean of N binomial counts, with p = p_d[i] p_x[j] from the (separately checked) plan.
+*/
+static void check_mean_update(double lr, const IrUpdate *u, size_t n)
+{
+    RtPulsePlan p;
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, lr, DW, u));
+    Runs rs = run_samples(n, XV, DV, lr, u);
+    for (size_t i = 0; i < D; i++)
+        for (size_t j = 0; j < X; j++) {
+            double q = fmin(p.a * fabs(DV[i]), 1.0) * fmin(p.b * fabs(XV[j]), 1.0);
+            double *c = column(rs.dw, n, i * X + j);
+            double want = -lr * DV[i] * XV[j] / DW;
+            double se = sqrt(p.bl * q * (1 - q) / n);
+            cr_assert_float_eq(fx_mean(c, n), want, 6 * se + 1e-9, "(%zu,%zu)", i, j);
+            free(c);
+        }
+    free_runs(&rs);
+}
+
+Test(update, mean_update_is_minus_lr_d_xT_with_management)
+{
+    IrUpdate u = fx_update();
+    check_mean_update(0.01, &u, 20000);
+    check_mean_update(0.05, &u, 5000);
+}
+
+Test(update, mean_update_is_minus_lr_d_xT_with_fixed_bl)
+{
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    check_mean_update(0.01, &u, 20000);
+}
+
+/*
+** Fixed BL 31 without management, lr 0.5 on x, d scaled so every p is in (0,1):
+** the count has mean BL p and variance BL p(1-p). The sample variance s^2 of N draws has
+** variance (mu4 - sigma^4 (N-3)/(N-1))/N, with mu4 = BL p q (1 + 3(BL-2) p q) for a binomial.
+*/
+Test(update, pulse_counts_are_binomial)
+{
+    static const float x[X] = {0.2f, 0.1f, -0.05f, 0.0f}, d[D] = {0.1f, -0.2f, 0.05f};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    const size_t n = 20000;
+    double s = sqrt(0.5 / (DW * 31));
+    Runs rs = run_samples(n, x, d, 0.5, &u);
+    for (size_t i = 0; i < D; i++)
+        for (size_t j = 0; j < X; j++) {
+            double p = s * fabs(d[i]) * s * fabs(x[j]), q = 1 - p, var = 31 * p * q;
+            double mu4 = 31 * p * q * (1 + 3 * (31 - 2) * p * q);
+            double *c = column(rs.cnt, n, i * X + j);
+            cr_assert_float_eq(fx_mean(c, n), 31 * p, 6 * sqrt(var / n) + 1e-12);
+            double se_var = sqrt((mu4 - var * var * (n - 3.0) / (n - 1.0)) / n);
+            cr_assert_float_eq(fx_var(c, n), var, 6 * se_var + 1e-12, "(%zu,%zu)", i, j);
+            free(c);
+        }
+    free_runs(&rs);
+}
+
+/*
+** Trains are shared along rows and columns, so counts in one row are correlated:
+** Cov(n_ij, n_ik) = BL p_d (1 - p_d) p_xj p_xk per DOMAIN.md 2.4 (independent per-weight
+** binomials would give 0). Standard error of a sample covariance, normal theory:
+** sqrt((var_j var_k + cov^2)/N).
+*/
+Test(update, counts_in_a_row_share_the_row_train)
+{
+    static const float x[X] = {0.2f, 0.1f, -0.05f, 0.0f}, d[D] = {0.1f, -0.2f, 0.05f};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    const size_t n = 20000;
+    double s = sqrt(0.5 / (DW * 31));
+    Runs rs = run_samples(n, x, d, 0.5, &u);
+    size_t i = 1;
+    double pd = s * 0.2, p0 = s * 0.2, p1 = s * 0.1;
+    double *a = column(rs.cnt, n, i * X + 0), *b = column(rs.cnt, n, i * X + 1);
+    double ma = fx_mean(a, n), mb = fx_mean(b, n), cov = 0.0;
+    for (size_t k = 0; k < n; k++)
+        cov += (a[k] - ma) * (b[k] - mb);
+    cov /= (double)(n - 1);
+    double want = 31 * pd * (1 - pd) * p0 * p1;
+    double va = 31 * pd * p0 * (1 - pd * p0), vb = 31 * pd * p1 * (1 - pd * p1);
+    cr_assert_float_eq(cov, want, 6 * sqrt((va * vb + want * want) / n));
+    cr_assert_gt(want, 6 * sqrt((va * vb + want * want) / n), "the test can tell 0 apart");
+    free(a), free(b);
+    free_runs(&rs);
+}
+
+/* sign(lr) enters the direction: a negative lr gives the opposite Delta W. */
+Test(update, negative_lr_flips_the_direction)
+{
+    IrUpdate u = fx_update();
+    Runs pos = run_samples(10, XV, DV, 0.01, &u), neg = run_samples(10, XV, DV, -0.01, &u);
+    for (size_t s = 0; s < 10; s++) {
+        cr_assert_eq(pos.dw[s * D * X + 1 * X + 0], 2.0);
+        cr_assert_eq(neg.dw[s * D * X + 1 * X + 0], -2.0);
+    }
+    free_runs(&pos);
+    free_runs(&neg);
+}
+
+/*
+** A batch is applied sample by sample with the full lr: B copies of a p = 1 sample
+** (x = [1], d = [1], lr = dw*BL with UM: k = BL) move the weight down by B*BL*dw.
+*/
+Test(update, batch_samples_are_sequential_and_not_averaged)
+{
+    IrDevice ir = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 100.0);
+    RtRng r;
+    rt_rng_seed(&r, 8, 0);
+    RtTile *t = rt_tile_new(1, 1, &ir, &r, true);
+    float x[3] = {1, 1, 1}, d[3] = {1, 1, 1};
+    IrUpdate u = fx_update();
+    rt_tile_update_batch(t, x, d, 3, 31 * DW, &u, &r);
+    cr_assert_eq(t->npulse[0], 93);
+    cr_assert_float_eq(t->w[0], -93 * DW, 1e-6);
+    rt_tile_free(t);
+}
+
+/* Same tile, same stream: the same weights bit for bit. */
+Test(update, update_is_deterministic)
+{
+    IrUpdate u = fx_update();
+    Runs a = run_samples(100, XV, DV, 0.05, &u), b = run_samples(100, XV, DV, 0.05, &u);
+    cr_assert_eq(memcmp(a.dw, b.dw, 100 * D * X * sizeof(double)), 0);
+    free_runs(&a);
+    free_runs(&b);
+}
