@@ -1,11 +1,15 @@
 /*
 ** test_update.c: the pulsed update of a tile (DOMAIN.md 2.3-2.4).
 **
-** The device is a noise-free constant_step with dw = 1e-3, no d2d and bounds +-100, so one
+** The device is a noise-free constant_step with dw = 2^-10, no d2d and bounds +-100, so one
 ** pulse moves a weight by exactly -s*dw and nothing clips: Delta W of a sample is dw times
 ** the signed coincidence count. Each sample starts from W = 0.
 ** Statistics over N samples: n_ij ~ Binomial(BL, p) with p = p_d[i]*p_x[j], so the mean
 ** count has standard error sqrt(BL p (1-p)/N); tolerances are 6 standard errors.
+**
+** x, d, dw and the learning rates of the exact-count tests are dyadic, so that
+** k = lr max|x| max|d| / dw is computed exactly: with DOMAIN.md's decimal example
+** (dw 1e-3, d 0.2 as a float) k comes out as 2.00000003 and ceil(k) = 3 pulse slots.
 */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -17,10 +21,10 @@
 
 #define D 3
 #define X 4
-#define DW 1e-3
+#define DW 0x1p-10 /* 0.0009765625 */
 
 static const float XV[X] = {1.0f, 0.5f, -0.25f, 0.0f};
-static const float DV[D] = {0.1f, -0.2f, 0.05f};
+static const float DV[D] = {0.125f, -0.25f, 0.0625f};
 
 /* Counts of one run: per-sample signed Delta W / dw and pulse counts, for N samples. */
 typedef struct Runs {
@@ -71,16 +75,32 @@ static double *column(const double *tab, size_t n, size_t k)
     return c;
 }
 
-/* The worked examples of DOMAIN.md 2.3. */
+/*
+** The worked examples of DOMAIN.md 2.3 in dyadic form: lr = 2^-7 gives k = 2 exactly, so
+** BL = 2, A = 4, B = 1 (p_d[1] = p_x[0] = 1); lr = 1 gives k = 256 > 31, so BL = 31, the d
+** side is clipped (A = 1024/31) and the x side keeps p_x[0] = 1.
+*/
 Test(update, plan_of_the_worked_examples)
 {
     IrUpdate u = fx_update();
     RtPulsePlan p;
-    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.01, DW, &u));
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0x1p-7, DW, &u));
     cr_assert_eq(p.bl, 2);
-    cr_assert_float_eq(p.a, 5.0, 1e-6);
-    cr_assert_float_eq(p.b, 1.0, 1e-6);
+    cr_assert_float_eq(p.a, 4.0, 1e-12);
+    cr_assert_float_eq(p.b, 1.0, 1e-12);
     cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 1.0, DW, &u));
+    cr_assert_eq(p.bl, 31);
+    cr_assert_float_eq(p.a, 1024.0 / 31, 1e-9);
+    cr_assert_float_eq(p.b, 1.0, 1e-12);
+}
+
+/* DOMAIN.md's decimal example at lr = 1 (no ceil near an integer): A = 32.26, B = 1.0. */
+Test(update, plan_of_the_decimal_example)
+{
+    static const float d[D] = {0.1f, -0.2f, 0.05f};
+    IrUpdate u = fx_update();
+    RtPulsePlan p;
+    cr_assert(rt_pulse_plan(&p, XV, X, d, D, 1.0, 1e-3, &u));
     cr_assert_eq(p.bl, 31);
     cr_assert_float_eq(p.a, 32.26, 0.005);
     cr_assert_float_eq(p.b, 1.0, 1e-6);
@@ -96,19 +116,19 @@ Test(update, plan_without_management_and_bl_ceiling)
     cr_assert_float_eq(p.a, sqrt(0.5 / (DW * 31)), 1e-9);
     cr_assert_float_eq(p.b, p.a, 0.0);
     u = fx_update();
-    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.0251, DW, &u)); /* k = 5.02 */
+    cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.0201, DW, &u)); /* k = 5.15 */
     cr_assert_eq(p.bl, 6);
-    cr_assert_float_eq(p.a * p.b, 0.0251 / (DW * 6), 1e-9); /* keeps E[dW] = -lr d x^T */
+    cr_assert_float_eq(p.a * p.b, 0.0201 / (DW * 6), 1e-9); /* keeps E[dW] = -lr d x^T */
     float zero[X] = {0};
     cr_assert_not(rt_pulse_plan(&p, zero, X, DV, D, 0.01, DW, &u));
     cr_assert_not(rt_pulse_plan(&p, XV, X, DV, D, 0.0, DW, &u));
 }
 
-/* lr 0.01: p_d[1] = p_x[0] = 1 and BL = 2, so (1,0) gets exactly 2 up pulses every time. */
-Test(update, lr_001_gives_exactly_two_pulses_at_the_largest_element)
+/* lr 2^-7: p_d[1] = p_x[0] = 1 and BL = 2, so (1,0) gets exactly 2 up pulses every time. */
+Test(update, k_2_gives_exactly_two_pulses_at_the_largest_element)
 {
     IrUpdate u = fx_update();
-    Runs rs = run_samples(300, XV, DV, 0.01, &u);
+    Runs rs = run_samples(300, XV, DV, 0x1p-7, &u);
     for (size_t s = 0; s < rs.n; s++) {
         cr_assert_eq(rs.cnt[s * D * X + 1 * X + 0], 2.0);
         cr_assert_eq(rs.dw[s * D * X + 1 * X + 0], 2.0); /* d < 0, x > 0: up */
@@ -116,7 +136,7 @@ Test(update, lr_001_gives_exactly_two_pulses_at_the_largest_element)
     free_runs(&rs);
 }
 
-/* lr 1: k = 200 > 31, d is clipped: column 0 gets exactly 31 pulses in every row. */
+/* lr 1: k = 256 > 31, d is clipped: column 0 gets exactly 31 pulses in every row. */
 Test(update, lr_1_clips_d_so_column_0_gets_31_pulses_in_every_row)
 {
     IrUpdate u = fx_update();
@@ -236,7 +256,7 @@ Test(update, counts_in_a_row_share_the_row_train)
 Test(update, negative_lr_flips_the_direction)
 {
     IrUpdate u = fx_update();
-    Runs pos = run_samples(10, XV, DV, 0.01, &u), neg = run_samples(10, XV, DV, -0.01, &u);
+    Runs pos = run_samples(10, XV, DV, 0x1p-7, &u), neg = run_samples(10, XV, DV, -0x1p-7, &u);
     for (size_t s = 0; s < 10; s++) {
         cr_assert_eq(pos.dw[s * D * X + 1 * X + 0], 2.0);
         cr_assert_eq(neg.dw[s * D * X + 1 * X + 0], -2.0);
