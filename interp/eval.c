@@ -131,7 +131,7 @@ static int name_width(const IrTrain *t)
     return (int)w;
 }
 
-/* One row per optimizer: final loss, f*, loss/f*, ||W - w*|| (or "-"), and its status. */
+/* One row per optimizer: last logged loss, f*, loss/f*, ||W - w*|| (or "-"), and a failure mark. */
 static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvOpt *res)
 {
     int nw = name_width(t);
@@ -149,7 +149,7 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         put_num(f, dt->f_star > 0.0 ? loss / dt->f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (res[k].rc)
-            fprintf(f, "  (failed at step %zu)", last ? last->step : (size_t)0);
+            fputs("  (failed; last logged row shown)", f);
         fputc('\n', f);
     }
 }
@@ -184,6 +184,7 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
     return rc;
 }
 
+/* Data once, every optimizer, the summary, then the log: 0, or 1 if anything failed. */
 static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
 {
     char err[ERRLEN];
@@ -238,6 +239,7 @@ static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
             (double)lo, (double)hi);
 }
 
+/* The trace, its summary, then its CSV: 0, or 1 if anything failed. */
 static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 {
     char err[ERRLEN];

@@ -11,8 +11,8 @@
 
 #include "rt_file.h"
 
-/* mkdir dir unless it already exists as a directory; -1 with err otherwise. */
-static int make_dir(const char *dir, char *err, size_t errlen)
+/* mkdir dir unless it already exists as a directory; -1 with err (about path) otherwise. */
+static int make_dir(const char *dir, const char *path, char *err, size_t errlen)
 {
     if (mkdir(dir, 0777) == 0)
         return 0;
@@ -21,10 +21,10 @@ static int make_dir(const char *dir, char *err, size_t errlen)
     if (e == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return 0;
     if (e == EEXIST)
-        snprintf(err, errlen, "cannot create directory '%s': it exists and is not a directory",
-                 dir);
+        snprintf(err, errlen, "cannot write '%s': '%s' is not a directory", path, dir);
     else
-        snprintf(err, errlen, "cannot create directory '%s': %s", dir, strerror(e));
+        snprintf(err, errlen, "cannot write '%s': cannot create directory '%s': %s", path, dir,
+                 strerror(e));
     return -1;
 }
 
@@ -40,7 +40,7 @@ int rt_file_mkparents(const char *path, char *err, size_t errlen)
         if (s[-1] == '/')
             continue; /* "a//b" */
         *s = '\0';
-        rc = make_dir(p, err, errlen);
+        rc = make_dir(p, path, err, errlen);
         *s = '/';
     }
     free(p);

@@ -11,6 +11,7 @@
 
 #define ALIGN 64
 
+/* n rounded up to a multiple of ALIGN. */
 static size_t round_up(size_t n)
 {
     return (n + ALIGN - 1) / ALIGN * ALIGN;

@@ -121,6 +121,7 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     return 0;
 }
 
+/* Free the run state; the net goes to *net_out if wanted, else it is freed too. */
 static void trainer_close(Trainer *tr, RtNet **net_out)
 {
     if (net_out)

@@ -4,8 +4,13 @@
 #ifndef AIMCI_RT_FIXTURES_H
 #define AIMCI_RT_FIXTURES_H
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ir.h"
 
@@ -64,6 +69,58 @@ static inline double fx_var(const double *v, size_t n)
     for (size_t k = 0; k < n; k++)
         s += (v[k] - m) * (v[k] - m);
     return s / (double)(n - 1);
+}
+
+/* rm -rf path (test scratch directories only). */
+static inline void fx_rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            size_t n = strlen(path) + strlen(e->d_name) + 2;
+            char *sub = malloc(n);
+            snprintf(sub, n, "%s/%s", path, e->d_name);
+            fx_rm_tree(sub);
+            free(sub);
+        }
+        if (d)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* A fresh scratch directory under /tmp, its path written into buf (at least 32 bytes). */
+static inline bool fx_temp_dir(char *buf, size_t n)
+{
+    snprintf(buf, n, "/tmp/aimci_test_XXXXXX");
+    return mkdtemp(buf) != NULL;
+}
+
+/* The whole content of a file (NUL-terminated, malloc'd), or NULL. */
+static inline char *fx_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (size_t got; (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+        n += got;
+        if (cap - n - 1 == 0)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = n;
+    return buf;
 }
 
 #endif
