@@ -272,9 +272,13 @@ static void check_decl(Checker *c, const AstNode *d)
     if (kind < 0) {
         diag_error(c->diag, d->loc2, "unknown declaration '%s'", d->kw);
         const char *kws[SCH__NKINDS];
-        for (int k = 0; k < SCH__NKINDS; k++)
+        Buf list = {0};
+        for (int k = 0; k < SCH__NKINDS; k++) {
             kws[k] = sch_kinds[k].keyword;
-        diag_expected(c->diag, "device, data, model, optimizer, train or measure");
+            buf_printf(&list, "%s%s", k == 0 ? "" : k + 1 == SCH__NKINDS ? " or " : ", ", kws[k]);
+        }
+        diag_expected(c->diag, "a declaration: %s", list.s);
+        buf_free(&list);
         const char *best = diag_nearest(d->kw, kws, SCH__NKINDS);
         if (best)
             diag_hint(c->diag, "did you mean '%s'?", best);

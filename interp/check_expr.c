@@ -11,6 +11,7 @@
 #include "text.h"
 
 #define MAX_EXPR_DEPTH 200 /* the parser's nesting limit keeps trees shallower */
+#define MAX_LIST_ITEMS 4194304.0 /* items of a list built by repeat() */
 
 static Value err_value(SrcLoc at)
 {
@@ -182,8 +183,36 @@ static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
     return err_value(e->loc);
 }
 
+/* repeat(LIST, N): the items of LIST, N times (pulse programs such as repeat([+1, -1], 10000)). */
+static Value eval_repeat(Checker *c, const AstNode *e, int depth)
+{
+    if (e->items.n != 2 || e->items.v[0]->kind == AST_ENTRY || e->items.v[1]->kind == AST_ENTRY) {
+        diag_error(c->diag, e->span, "repeat takes 2 arguments");
+        diag_expected(c->diag, "repeat(LIST, N), e.g. repeat([+1, -1], 10000)");
+        return err_value(e->span);
+    }
+    Value l = eval(c, e->items.v[0], false, depth + 1);
+    Value n = eval(c, e->items.v[1], false, depth + 1);
+    if (l.kind == VAL_ERR || n.kind == VAL_ERR)
+        return err_value(e->span);
+    if (l.kind != VAL_LIST || n.kind != VAL_NUM || n.num < 0 || n.num != floor(n.num) ||
+        (double)l.n * n.num > MAX_LIST_ITEMS) {
+        diag_error(c->diag, e->span, "repeat needs a list and a whole number of repeats");
+        diag_expected(c->diag, "repeat(LIST, N) with N >= 0 and at most %.0f items in all",
+                      MAX_LIST_ITEMS);
+        return err_value(e->span);
+    }
+    size_t times = (size_t)n.num, total = l.n * times;
+    Value *items = arena_alloc(c->ar, (total + 1) * sizeof *items);
+    for (size_t r = 0; r < times; r++)
+        memcpy(items + r * l.n, l.items, l.n * sizeof *items);
+    return (Value){.kind = VAL_LIST, .loc = e->span, .items = items, .n = total};
+}
+
 static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth)
 {
+    if (strcmp(e->str, "repeat") == 0)
+        return eval_repeat(c, e, depth);
     const SchFunc *f = sch_func_find(e->str);
     if (!f) {
         diag_error(c->diag, e->loc, "unknown function '%s'", e->str);
@@ -194,7 +223,7 @@ static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth)
             names[n] = sch_funcs[n].name;
             buf_printf(&b, "%s%s", n ? ", " : "", names[n]);
         }
-        diag_expected(c->diag, "a function: %s", b.s);
+        diag_expected(c->diag, "a function: %s, repeat", b.s);
         buf_free(&b);
         const char *best = diag_nearest(e->str, names, n);
         if (best)

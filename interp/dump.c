@@ -22,6 +22,21 @@ static const char *decl_name(const void *ir)
     return ir ? *(const char *const *)ir : "?";
 }
 
+/* The shortest p such that v is v[0..p) repeated n/p times (n if none). */
+static size_t shortest_period(const long *v, size_t n)
+{
+    for (size_t p = 1; p <= n / 2; p++) {
+        if (n % p)
+            continue;
+        size_t i = p;
+        while (i < n && v[i] == v[i - p])
+            i++;
+        if (i == n)
+            return p;
+    }
+    return n;
+}
+
 /* The value of p in ir as script text into b; false if it has none (an unset string). */
 static bool put_value(Buf *b, const void *ir, const SchParam *p)
 {
@@ -60,11 +75,14 @@ static bool put_value(Buf *b, const void *ir, const SchParam *p)
     }
     case SCH_PULSES: {
         const long *v = *AT(ir, p->offset, const long *);
-        size_t n = *AT(ir, p->count_at, size_t);
-        buf_printf(b, "[");
-        for (size_t i = 0; i < n; i++)
+        size_t n = *AT(ir, p->count_at, size_t), period = shortest_period(v, n);
+        buf_printf(b, period < n ? "repeat([" : "[");
+        for (size_t i = 0; i < period; i++)
             buf_printf(b, "%s%+ld", i ? ", " : "", v[i]);
-        buf_printf(b, "]");
+        if (period < n)
+            buf_printf(b, "], %zu)", n / period);
+        else
+            buf_printf(b, "]");
         break;
     }
     case SCH_FUNC_W: {
