@@ -201,7 +201,8 @@ static int check_file_at(Checker *c, const char *path, SrcLoc from)
     c->nopen++;
     if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
         diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
-        diag_expected(c->diag, "declarations: device, data, model, optimizer, train, measure");
+        diag_expected(c->diag,
+                      "declarations: device, io, data, model, optimizer, train, measure");
     }
     check_stmts(c, &stmts, path);
     c->nopen--;
@@ -396,6 +397,7 @@ const IrProgram *chk_program(Checker *c)
     p->data = (const IrData *const *)collect(c, SCH_DATA, &p->ndata);
     p->optimizers = (const IrOptimizer *const *)collect(c, SCH_OPTIMIZER, &p->noptimizers);
     p->models = (const IrModel *const *)collect(c, SCH_MODEL, &p->nmodels);
+    p->ios = (const IrIO *const *)collect(c, SCH_IO, &p->nios);
     p->runs = collect_runs(c, &p->nruns);
     p->consts = collect_consts(c, &p->nconsts);
     return p;

@@ -14,6 +14,7 @@
 
 #define MAX_PULSES 100000000.0 /* a measure fires at most this many pulses */
 #define MAX_DATA 100000000.0   /* rows * cols of generated data */
+#define MAX_NUMS 10000         /* numbers in one list parameter (piecewise_up) */
 
 static IrOrigin *origins(const SchKind *k, void *ir)
 {
@@ -34,9 +35,17 @@ static void store_default(void *ir, const SchParam *p, double v)
     }
 }
 
+/* The default of a list of numbers: the one-element list [v] (in the arena). */
+static void store_default_nums(Checker *c, void *ir, const SchParam *p, double v)
+{
+    double *one = arena_alloc(c->ar, sizeof *one);
+    *one = v;
+    *AT(ir, p->offset, const double *) = one;
+    *AT(ir, p->count_at, size_t) = 1;
+}
+
 void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family)
 {
-    (void)c;
     s->family = family;
     if (k->has_family)
         *AT(s->ir, k->family_at, int) = family;
@@ -45,7 +54,11 @@ void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family)
         if (p->required || !sch_accepts(p, family))
             continue;
         IrOrigin o;
-        store_default(s->ir, p, sch_default(k, (int)i, family, &o));
+        double v = sch_default(k, (int)i, family, &o);
+        if (p->type == SCH_NUMS)
+            store_default_nums(c, s->ir, p, v);
+        else
+            store_default(s->ir, p, v);
         origins(k, s->ir)[i] = o;
     }
 }
@@ -99,6 +112,9 @@ static const char *type_text(Checker *c, const SchParam *p)
         return arena_printf(c->ar, "the name of %s, or a list of them", sch_kinds[p->ref].article);
     case SCH_PULSES: return "a list of non-zero whole numbers, e.g. [+200, -400]";
     case SCH_FUNC_W: return "an expression of w, e.g. (1 - w / 0.6) ^ 0.5";
+    case SCH_NUMS:
+        return arena_printf(c->ar, "a list of numbers, e.g. [1.2, 1, 0.8]; each %s",
+                            range_text(c, p, "a number"));
     case SCH_ENUM: {
         Buf b = {0};
         for (size_t i = 0; p->enums[i]; i++)
@@ -125,6 +141,7 @@ static const char *type_word(const SchParam *p)
     case SCH_REFS: return sch_kinds[p->ref].article;
     case SCH_PULSES: return "a list of pulse counts";
     case SCH_FUNC_W: return "an expression of w";
+    case SCH_NUMS: return "a list of numbers";
     case SCH_ENUM: return "a name";
     }
     return "a value";
@@ -221,6 +238,30 @@ static bool assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *
     return true;
 }
 
+/* A non-empty list of numbers, each in the range of p (at most MAX_NUMS of them). */
+static bool assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
+{
+    if (v->kind != VAL_LIST || v->n == 0)
+        return wrong_type(c, p, v);
+    if (v->n > MAX_NUMS) {
+        diag_error(c->diag, v->loc, "%s has %zu numbers", p->name, v->n);
+        diag_expected(c->diag, "at most %d numbers", MAX_NUMS);
+        return false;
+    }
+    double *nums = arena_alloc(c->ar, v->n * sizeof *nums);
+    for (size_t i = 0; i < v->n; i++) {
+        const Value *x = &v->items[i];
+        if (x->kind != VAL_NUM)
+            return wrong_type(c, p, x);
+        if (!check_number(c, p, x, false))
+            return false;
+        nums[i] = x->num;
+    }
+    *AT(ir, p->offset, const double *) = nums;
+    *AT(ir, p->count_at, size_t) = v->n;
+    return true;
+}
+
 /* Store v into the field of p in ir; false (reported) if it does not fit. */
 static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
 {
@@ -256,6 +297,7 @@ static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym 
     }
     case SCH_REFS: return assign_refs(c, ir, p, v);
     case SCH_PULSES: return assign_pulses(c, ir, p, v);
+    case SCH_NUMS: return assign_nums(c, ir, p, v);
     case SCH_FUNC_W:
         if (v->kind != VAL_FUNC && v->kind != VAL_NUM)
             return wrong_type(c, p, v);
@@ -449,6 +491,19 @@ static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t
     return (int)(*npos)++;
 }
 
+/* forward/backward set on a layer without a device: reported (digital layers are exact). */
+static bool io_needs_device(Checker *c, const SchLayer *l, const IrLayer *out,
+                            const SrcLoc *set_at)
+{
+    const char *name = out->forward ? "forward" : "backward";
+    int i = sch_param_find(l->params, l->nparams, name);
+    diag_error(c->diag, set_at[i], "'%s' sets the I/O of an analog layer, but this layer has "
+                                   "no device", name);
+    diag_expected(c->diag, "on = DEVICE in the same layer, or no '%s' (digital layers compute "
+                           "exact products)", name);
+    return false;
+}
+
 /* Build one layer from `name(args)` or a bare `name`; false if it has errors. */
 static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
 {
@@ -486,6 +541,8 @@ static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
             diag_expected(c->diag, "%s", layer_usage(c, l));
             ok = false;
         }
+    if (ok && !out->on && (out->forward || out->backward))
+        ok = io_needs_device(c, l, out, set_at);
     return ok;
 }
 
@@ -563,6 +620,7 @@ Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
     }
     case SCH_REFS:
     case SCH_PULSES:
+    case SCH_NUMS:
     case SCH_FUNC_W:
         diag_error(c->diag, at, "'%s.%s' cannot be used in an expression", s->name, p->name);
         diag_expected(c->diag, "a number, boolean, string or single name");
@@ -585,11 +643,35 @@ static int slot(const SchKind *k, const char *name)
     return sch_param_find(k->params, k->nparams, name);
 }
 
+/* Cross-checks of the aihwkit step families: equal node lists, reverse modes. */
+static void finish_steps(Checker *c, Sym *s, const SchKind *k)
+{
+    const IrDevice *d = s->ir;
+    int up = slot(k, "piecewise_up"), down = slot(k, "piecewise_down");
+    if (d->family == IR_DEV_PIECEWISE_STEP && d->npiecewise_up != d->npiecewise_down) {
+        int at = s->set_at[down].line ? down : up;
+        diag_error(c->diag, s->set_at[at].line ? s->set_at[at] : s->loc,
+                   "piecewise_up has %zu nodes but piecewise_down has %zu (device '%s')",
+                   d->npiecewise_up, d->npiecewise_down, s->name);
+        diag_expected(c->diag, "two lists of the same length");
+    }
+    int rev = s->set_at[slot(k, "reverse_up")].line ? slot(k, "reverse_up")
+                                                    : slot(k, "reverse_down");
+    if ((d->family == IR_DEV_LINEAR_STEP || d->family == IR_DEV_SOFT_BOUNDS) &&
+        (d->reverse_up || d->reverse_down) && !d->mult_noise) {
+        diag_error(c->diag, s->set_at[rev].line ? s->set_at[rev] : s->loc,
+                   "reverse_up and reverse_down need mult_noise = true (device '%s')", s->name);
+        diag_expected(c->diag, "mult_noise = true, or no reversed direction");
+    }
+}
+
 static void finish_device(Checker *c, Sym *s, const SchKind *k)
 {
     IrDevice *d = s->ir;
-    if (d->family == IR_DEV_IDEAL)
-        return;
+    if (d->family == IR_DEV_IDEAL || d->family == IR_DEV_LINEAR || d->family == IR_DEV_POWER ||
+        d->family == IR_DEV_EXPONENTIAL)
+        return; /* no bounds, or bounds -tau, tau */
+    finish_steps(c, s, k);
     if (!(d->w_min < d->w_max)) {
         int w = s->set_at[slot(k, "w_min")].line ? slot(k, "w_min") : slot(k, "w_max");
         diag_error(c->diag, s->set_at[w].line ? s->set_at[w] : s->loc,
@@ -606,6 +688,31 @@ static void finish_device(Checker *c, Sym *s, const SchKind *k)
     if (s->expr[down] && chk_tabulate(c, s->expr[down], "q_down", d->w_min, d->w_max,
                                       SCH_RESPONSE_NODES, &d->q_down))
         d->q_down_text = chk_print_func(c, s->expr[down]);
+}
+
+/* Where parameter `name` of s was set, or the declaration if it was not set there. */
+static SrcLoc set_or_decl(const Sym *s, const SchKind *k, const char *name)
+{
+    int i = slot(k, name);
+    return s->set_at[i].line ? s->set_at[i] : s->loc;
+}
+
+/* aihwkit's constraints across I/O parameters (IOMetaParameter::initializeForForward). */
+static void finish_io(Checker *c, Sym *s, const SchKind *k)
+{
+    const IrIO *io = s->ir;
+    if (io->family != IR_IO_ANALOG)
+        return;
+    if (io->noise_management != IR_NM_NONE && io->inp_bound != 1.0) {
+        diag_error(c->diag, set_or_decl(s, k, "inp_bound"),
+                   "inp_bound must be 1 with noise management (io '%s')", s->name);
+        diag_expected(c->diag, "inp_bound = 1, or noise_management = none");
+    }
+    if (io->w_noise > 0.0 && io->w_noise_type == IR_W_NOISE_NONE) {
+        diag_error(c->diag, set_or_decl(s, k, "w_noise"),
+                   "w_noise has no effect without w_noise_type (io '%s')", s->name);
+        diag_expected(c->diag, "w_noise_type = additive_constant or pcm_read");
+    }
 }
 
 static void finish_train(Checker *c, Sym *s, const SchKind *k)
@@ -650,6 +757,7 @@ void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
     switch (d->kind == AST_DECL ? sch_kind_find(d->kw) : -1) {
     case SCH_DEVICE: finish_device(c, s, k); break;
     case SCH_TRAIN: finish_train(c, s, k); break;
+    case SCH_IO: finish_io(c, s, k); break;
     case SCH_DATA: {
         const IrData *data = s->ir;
         if ((double)data->rows * (double)data->cols > MAX_DATA) {

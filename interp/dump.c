@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "eval.h"
 #include "schema.h"
 
 #define AT(ir, off, T) ((const T *)((const char *)(ir) + (off)))
@@ -85,6 +86,17 @@ static bool put_value(Buf *b, const void *ir, const SchParam *p)
             buf_printf(b, "]");
         break;
     }
+    case SCH_NUMS: {
+        const double *v = *AT(ir, p->offset, const double *);
+        size_t n = *AT(ir, p->count_at, size_t);
+        buf_printf(b, "[");
+        for (size_t i = 0; i < n; i++) {
+            txt_num(num, v[i]);
+            buf_printf(b, "%s%s", i ? ", " : "", num);
+        }
+        buf_printf(b, "]");
+        break;
+    }
     case SCH_FUNC_W: {
         const char *text = *AT(ir, p->count_at, const char *);
         if (!text)
@@ -154,7 +166,25 @@ static void dump_decl(Buf *b, int kind, const void *ir, int family, const char *
         dump_table(b, "q_up", &d->q_up);
         dump_table(b, "q_down", &d->q_down);
     }
+    if (kind == SCH_DEVICE)
+        ev_device_notes(b, ir); /* granularity, states, symmetric point (the runtime's) */
     buf_printf(b, "}\n\n");
+}
+
+/* The I/O arguments of a layer, ')' and a note on what is digital or left at the default. */
+static void dump_layer_io(Buf *b, const IrLayer *l)
+{
+    if (l->forward)
+        buf_printf(b, ", forward = %s", l->forward->name);
+    if (l->backward)
+        buf_printf(b, ", backward = %s", l->backward->name);
+    buf_printf(b, ")");
+    if (!l->on)
+        buf_printf(b, "  # digital");
+    else if (!l->forward || !l->backward)
+        buf_printf(b, "  # %s: the io analog defaults (Table 4)",
+                   l->forward ? "backward" : l->backward ? "forward" : "forward, backward");
+    buf_printf(b, "\n");
 }
 
 static void dump_model(Buf *b, const IrModel *m)
@@ -165,8 +195,8 @@ static void dump_model(Buf *b, const IrModel *m)
         buf_printf(b, "    dense(%zu, %zu", l->in, l->out);
         if (l->on)
             buf_printf(b, ", on = %s", l->on->name);
-        buf_printf(b, ", bias = %s)%s\n", l->bias ? "true" : "false",
-                   l->on ? "" : "  # digital");
+        buf_printf(b, ", bias = %s", l->bias ? "true" : "false");
+        dump_layer_io(b, l);
     }
     buf_printf(b, "}\n\n");
 }
@@ -182,6 +212,8 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
     buf_printf(b, "\n");
     for (size_t i = 0; i < p->ndevices; i++)
         dump_decl(b, SCH_DEVICE, p->devices[i], p->devices[i]->family, p->devices[i]->parent);
+    for (size_t i = 0; i < p->nios; i++)
+        dump_decl(b, SCH_IO, p->ios[i], p->ios[i]->family, p->ios[i]->parent);
     for (size_t i = 0; i < p->ndata; i++)
         dump_decl(b, SCH_DATA, p->data[i], p->data[i]->kind, p->data[i]->parent);
     for (size_t i = 0; i < p->nmodels; i++)

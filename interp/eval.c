@@ -19,6 +19,7 @@
 
 #include "eval.h"
 #include "rt_data.h"
+#include "rt_device.h"
 #include "rt_file.h"
 #include "rt_measure.h"
 #include "rt_train.h"
@@ -226,17 +227,17 @@ static char *measure_csv(const RtTrace *tr, size_t *len)
     return close_stream(f, &buf, len);
 }
 
-/* "measure NAME: N pulses on DEVICE, final w W, min A, max B". */
+/*
+** "measure NAME: N pulses on DEVICE, start S, final w W, min A, max B", then where the
+** weight settles: mean and std of w over the last 10% of the pulses.
+*/
 static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
 {
-    float lo = tr->w[0], hi = tr->w[0];
-    for (size_t k = 1; k < tr->n; k++) {
-        lo = tr->w[k] < lo ? tr->w[k] : lo;
-        hi = tr->w[k] > hi ? tr->w[k] : hi;
-    }
     fprintf(f, "measure %s: %zu pulses on %s, start %.6g, final w %.6g, min %.6g, max %.6g\n",
-            m->name, tr->n - 1, m->device->name, (double)tr->w[0], (double)tr->w[tr->n - 1],
-            (double)lo, (double)hi);
+            m->name, tr->n - 1, m->device->name, (double)tr->start, (double)tr->final,
+            (double)tr->lo, (double)tr->hi);
+    fprintf(f, "  settles at w %.6g +- %.6g (mean +- std over the last 10%%: %zu pulses)\n",
+            tr->tail_mean, tr->tail_std, tr->ntail);
 }
 
 /* The trace, its summary, then its CSV: 0, or 1 if anything failed. */
@@ -244,7 +245,7 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 {
     char err[ERRLEN];
     RtTrace tr = {0};
-    if (rt_measure_run(&tr, m, err, sizeof err) != 0) {
+    if (rt_measure_run(&tr, m, m->out != NULL, err, sizeof err) != 0) {
         diag_error(d, m->loc, "%s", err);
         return 1;
     }
@@ -290,4 +291,49 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         return 1;
     }
     return rc;
+}
+
+/*
+** ====================================================================================
+** Device notes (for --dump)
+** ====================================================================================
+*/
+
+/* "# symmetric point ..." of the mean device. */
+static void sym_note(Buf *b, const RtDeviceInfo *in)
+{
+    switch (in->sym_kind) {
+    case RT_SYM_POINT:
+        buf_printf(b, "    # symmetric point: %.6g (mean device; %s)\n", in->sym, in->sym_how);
+        break;
+    case RT_SYM_EVERY:
+        buf_printf(b, "    # symmetric point: every weight (mean device: up = down steps; %s)\n",
+                   in->sym_how);
+        break;
+    case RT_SYM_UPPER:
+    case RT_SYM_LOWER:
+        buf_printf(b, "    # symmetric point: none; balanced pulses drive the mean device to %s "
+                      "%.6g (%s)\n",
+                   in->sym_kind == RT_SYM_UPPER ? "its upper bound" : "its lower bound",
+                   in->sym_kind == RT_SYM_UPPER ? in->hi : in->lo, in->sym_how);
+        break;
+    }
+}
+
+void ev_device_notes(Buf *b, const IrDevice *d)
+{
+    RtDeviceInfo in;
+    rt_device_info(&in, d);
+    if (d->family == IR_DEV_IDEAL) {
+        buf_printf(b, "    # granularity: none (floating point); states: unlimited; symmetric "
+                      "point: every weight\n");
+        return;
+    }
+    buf_printf(b, "    # granularity: %.6g (the dw of BL and update management, DOMAIN.md 3.2.6)\n",
+               in.granularity);
+    bool paper = d->family == IR_DEV_LINEAR || d->family == IR_DEV_POWER ||
+                 d->family == IR_DEV_EXPONENTIAL;
+    buf_printf(b, "    # states: %.6g (%s / granularity)\n", in.states,
+               paper ? "2 tau" : "(w_max - w_min)");
+    sym_note(b, &in);
 }

@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "text.h"
 
 typedef struct EvOptions {
     const char *only;     /* run only the train/measure of this name; NULL: all, in order */
@@ -18,5 +19,12 @@ typedef struct EvOptions {
 
 /* Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
+
+/*
+** Comment lines about device d for --dump, computed by the runtime (rt_device_info): its
+** weight granularity, number of states and the symmetric point of its mean device (closed
+** form or numerical, said which). Appended to b, each line "    # ...".
+*/
+void ev_device_notes(Buf *b, const IrDevice *d);
 
 #endif

@@ -7,7 +7,7 @@
 ** Nothing here refers to syntax. All memory belongs to the compile's arena: the runtime only
 ** reads it.
 **
-** Every declaration struct (IrDevice, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure)
+** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure)
 ** begins with `const char *name; SrcLoc loc;`: the checker fills those generically.
 */
 #ifndef AIMCI_IR_H
@@ -28,7 +28,7 @@ typedef enum IrOrigin {
 } IrOrigin;
 
 /* Upper bound on parameters per declaration kind (origin arrays are indexed by schema slot). */
-#define IR_MAX_PARAMS 48
+#define IR_MAX_PARAMS 96
 
 /*
 ** ====================================================================================
@@ -40,6 +40,15 @@ typedef enum IrDevFamily {
     IR_DEV_CONSTANT_STEP, /* aihwkit ConstantStepDevice */
     IR_DEV_SOFT_BOUNDS,   /* aihwkit SoftBoundsDevice (LinearStep with gamma = 1) */
     IR_DEV_RESPONSE,      /* q_up(w), q_down(w) given as expressions, tabulated */
+    IR_DEV_LINEAR_STEP,   /* aihwkit LinearStepDevice */
+    IR_DEV_SOFT_BOUNDS_REFERENCE, /* aihwkit SoftBoundsReferenceDevice */
+    IR_DEV_EXP_STEP,      /* aihwkit ExpStepDevice */
+    IR_DEV_POW_STEP,      /* aihwkit PowStepDevice */
+    IR_DEV_POW_STEP_REFERENCE, /* aihwkit PowStepReferenceDevice */
+    IR_DEV_PIECEWISE_STEP, /* aihwkit PiecewiseStepDevice */
+    IR_DEV_LINEAR,        /* seed paper: (1 +- c_lin)(1 -+ w/tau) (DOMAIN.md 3.1) */
+    IR_DEV_POWER,         /* seed paper eq. 148: (1 -+ w/tau)^gamma_res */
+    IR_DEV_EXPONENTIAL,   /* seed paper eq. 149 */
     IR_DEV__COUNT
 } IrDevFamily;
 
@@ -70,15 +79,92 @@ typedef struct IrDevice {
     double up_down;         /* > 0 shrinks down steps, < 0 shrinks up steps (aihwkit code) */
     double up_down_dtod;    /* d2d std of the asymmetry, in units of dw_min */
     bool enforce_consistency; /* |steps|, ordered bounds after d2d sampling */
-    /* soft_bounds */
+    /* linear_step, soft_bounds, soft_bounds_reference */
     bool mult_noise;        /* true: step*(1+std*xi); false: step + dw_min_std*s*xi */
-    /* response */
+    /* response, linear, power, exponential */
     double sigma_c;         /* additive c2c noise in units of dw_min (seed paper eq. 26) */
     IrTable q_up, q_down;
     const char *q_up_text, *q_down_text; /* the expressions, constants folded (for --dump) */
+    /* linear, power, exponential (DOMAIN.md 3.1): bounds -tau, tau (w_max/w_min unused) */
+    double tau;             /* dynamic radius */
+    double c_lin;           /* linear: offset of the symmetric point, w* = c_lin*tau */
+    double gamma_res;       /* power, exponential: shape */
+    /* Shared: construction, write noise, decay, diffusion, reset, corruption (3.2.1, 3.2.4-5) */
+    uint64_t construction_seed; /* 0: cells drawn from the run's seed */
+    double write_noise_std; /* apparent = persistent + write_noise_std*dw_min*xi; 0: off */
+    bool apply_write_noise_on_set;
+    double lifetime, lifetime_dtod;   /* decay per optimizer step; 0: off */
+    double diffusion, diffusion_dtod; /* diffusion std per optimizer step; 0: off */
+    double reset, reset_dtod, reset_std; /* reset value, its additive d2d and c2c spread */
+    double corrupt_devices_prob, corrupt_devices_range; /* stuck cells */
+    /* linear_step, soft_bounds (gamma_up/gamma_down are also exp_step's exponents) */
+    double gamma_up, gamma_down, gamma_up_dtod, gamma_down_dtod;
+    bool allow_increasing, mean_bound_reference, reverse_up, reverse_down;
+    double reverse_offset;
+    /* soft_bounds_reference, pow_step_reference */
+    double slope_up_dtod, slope_down_dtod, reference_mean, reference_std;
+    bool subtract_symmetry_point;
+    int n_estimation_steps; /* pow_step_reference; <= 0: min(round(10*R/min step), 10000) */
+    /* exp_step */
+    double A_up, A_down, a, b, dw_min_std_add, dw_min_std_slope;
+    /* pow_step, pow_step_reference */
+    double pow_gamma, pow_gamma_dtod, pow_up_down, pow_up_down_dtod;
+    /* piecewise_step: node values from w_min (first) to w_max (last), equal lengths */
+    const double *piecewise_up, *piecewise_down;
+    size_t npiecewise_up, npiecewise_down;
     const char *parent;     /* the device it inherits from, or NULL (for --dump) */
     IrOrigin origin[IR_MAX_PARAMS]; /* for --dump; indexed by the checker's schema slot */
 } IrDevice;
+
+/*
+** ====================================================================================
+** The forward/backward I/O of analog tiles (DOMAIN.md 4; aihwkit IOParameters)
+** ====================================================================================
+*/
+typedef enum IrIOFamily {
+    IR_IO_ANALOG,  /* DAC, noise, ADC, noise and bound management (DOMAIN.md 4.2) */
+    IR_IO_PERFECT  /* aihwkit is_perfect: y = out_scale * W x exactly */
+} IrIOFamily;
+
+typedef enum IrNoiseManagement {
+    IR_NM_NONE, IR_NM_ABS_MAX, IR_NM_MAX, IR_NM_CONSTANT, IR_NM_AVERAGE_ABS_MAX
+} IrNoiseManagement;
+
+typedef enum IrBoundManagement { IR_BM_NONE, IR_BM_ITERATIVE } IrBoundManagement;
+
+typedef enum IrWNoiseType {
+    IR_W_NOISE_NONE, IR_W_NOISE_ADDITIVE_CONSTANT, IR_W_NOISE_PCM_READ
+} IrWNoiseType;
+
+/* One direction's I/O; aihwkit names and semantics. The perfect family uses out_scale only. */
+typedef struct IrIO {
+    const char *name;
+    SrcLoc loc;
+    IrIOFamily family;
+    double inp_bound;        /* DAC range +-inp_bound */
+    double inp_res;          /* DAC resolution in units of the range (> 1: steps; 0: none) */
+    bool inp_sto_round;      /* stochastic rounding at the DAC */
+    double inp_noise;        /* additive Gaussian input noise std, after the DAC */
+    double inp_asymmetry;    /* negative inputs scaled by (1 - inp_asymmetry) */
+    double out_bound;        /* ADC range +-out_bound */
+    double out_res;          /* ADC resolution in units of the range (> 1: steps; 0: none) */
+    bool out_sto_round;
+    double out_noise;        /* additive Gaussian output noise std */
+    double out_noise_std;    /* relative std of a fixed per-output variation of out_noise */
+    double out_scale;        /* digital output scale */
+    double out_asymmetry;    /* negative outputs scaled by (1 - out_asymmetry) */
+    IrNoiseManagement noise_management;
+    double nm_thres;         /* abs_max/max: upper limit if > 0; constant: the value (0: 1) */
+    double nm_decay;         /* average_abs_max: EMA rate */
+    IrBoundManagement bound_management; /* forward only: the backward never uses it */
+    int max_bm_factor;       /* iterative: stop once r exceeds this ... */
+    double max_bm_res;       /* ... or max_bm_res / the effective DAC step */
+    bool bm_test_negative_bound; /* clipping at -out_bound also fails the bound test */
+    double w_noise;          /* output-referred weight (read) noise std */
+    IrWNoiseType w_noise_type;
+    const char *parent;      /* the io it inherits from, or NULL (for --dump) */
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrIO;
 
 /*
 ** ====================================================================================
@@ -111,7 +197,8 @@ typedef enum IrOptKind {
 
 typedef enum IrPulseType {
     IR_PULSE_STOCHASTIC_COMPRESSED, /* Bernoulli trains, coincidences (DOMAIN.md 2.3-2.4) */
-    IR_PULSE_NONE                   /* exact W -= lr d x^T, then clip to the device bounds */
+    IR_PULSE_NONE,                  /* exact W -= lr d x^T, then clip to the device bounds */
+    IR_PULSE_DETERMINISTIC_IMPLICIT /* c_ij = rint(BL q_d[i] q_x[j]) pulses (DOMAIN.md 2.5) */
 } IrPulseType;
 
 typedef struct IrUpdate {
@@ -120,6 +207,7 @@ typedef struct IrUpdate {
     bool update_bl_management; /* UBLM (switches UM on too) */
     double um_grad_scale;
     IrPulseType pulse_type;
+    double x_res_implicit, d_res_implicit; /* deterministic_implicit bin widths; 0: off */
 } IrUpdate;
 
 typedef struct IrOptimizer {
@@ -147,6 +235,7 @@ typedef struct IrLayer {
     size_t in, out;
     bool bias;            /* digital bias vector (aihwkit's digital_bias) */
     const IrDevice *on;   /* NULL: a digital floating-point layer */
+    const IrIO *forward, *backward; /* analog layers; NULL: the analog defaults (Table 4) */
 } IrLayer;
 
 typedef struct IrModel {
@@ -211,6 +300,8 @@ typedef struct IrProgram {
     const IrOptimizer *const *optimizers;
     const IrModel *const *models;
     const IrRun *runs;
+    size_t nios;
+    const IrIO *const *ios;
     size_t nconsts;
     const char *const *consts; /* "name = value" of each top-level constant (for --dump) */
 } IrProgram;

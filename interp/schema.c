@@ -10,8 +10,21 @@
 
 #define INF HUGE_VAL
 #define FAM(f) (1u << (f))
-#define PULSED (FAM(IR_DEV_CONSTANT_STEP) | FAM(IR_DEV_SOFT_BOUNDS) | FAM(IR_DEV_RESPONSE))
-#define STEPPED (FAM(IR_DEV_CONSTANT_STEP) | FAM(IR_DEV_SOFT_BOUNDS))
+#define PAPER (FAM(IR_DEV_LINEAR) | FAM(IR_DEV_POWER) | FAM(IR_DEV_EXPONENTIAL))
+#define STEPPED                                                                               \
+    (FAM(IR_DEV_CONSTANT_STEP) | FAM(IR_DEV_SOFT_BOUNDS) | FAM(IR_DEV_LINEAR_STEP) |         \
+     FAM(IR_DEV_SOFT_BOUNDS_REFERENCE) | FAM(IR_DEV_EXP_STEP) | FAM(IR_DEV_POW_STEP) |        \
+     FAM(IR_DEV_POW_STEP_REFERENCE) | FAM(IR_DEV_PIECEWISE_STEP)) /* aihwkit's pulsed devices */
+#define PULSED (STEPPED | FAM(IR_DEV_RESPONSE) | PAPER)
+#define BOUNDED (PULSED & ~PAPER)          /* w_max, w_min (the paper's families use tau) */
+#define WRITE_NOISE (PULSED & ~FAM(IR_DEV_CONSTANT_STEP) & ~FAM(IR_DEV_POW_STEP_REFERENCE))
+#define LINEAR_LIKE (FAM(IR_DEV_LINEAR_STEP) | FAM(IR_DEV_SOFT_BOUNDS))
+#define MULT_NOISE (LINEAR_LIKE | FAM(IR_DEV_SOFT_BOUNDS_REFERENCE))
+#define REFERENCE (FAM(IR_DEV_SOFT_BOUNDS_REFERENCE) | FAM(IR_DEV_POW_STEP_REFERENCE))
+#define POWS (FAM(IR_DEV_POW_STEP) | FAM(IR_DEV_POW_STEP_REFERENCE))
+#define GAMMAS (FAM(IR_DEV_LINEAR_STEP) | FAM(IR_DEV_EXP_STEP))
+#define EXP FAM(IR_DEV_EXP_STEP)
+#define ADDITIVE (FAM(IR_DEV_RESPONSE) | PAPER) /* families with the paper's sigma_c */
 
 /*
 ** {======================================================================
@@ -23,49 +36,222 @@ static const SchFamily device_families[] = {
     [IR_DEV_CONSTANT_STEP] = {"constant_step", "every pulse moves the weight by a fixed step"},
     [IR_DEV_SOFT_BOUNDS] = {"soft_bounds", "steps shrink linearly towards the bound approached"},
     [IR_DEV_RESPONSE] = {"response", "steps dw_min*q_up(w), dw_min*q_down(w) from expressions of w"},
+    [IR_DEV_LINEAR_STEP] = {"linear_step", "steps change linearly with w (slopes gamma_up/down)"},
+    [IR_DEV_SOFT_BOUNDS_REFERENCE] = {"soft_bounds_reference",
+                                      "soft bounds read against a reference conductance"},
+    [IR_DEV_EXP_STEP] = {"exp_step", "steps 1 - A exp(+-gamma z) of a linear map z of w"},
+    [IR_DEV_POW_STEP] = {"pow_step", "steps ((w_max - w)/range)^gamma up, ((w - w_min)/range)^gamma"
+                                     " down"},
+    [IR_DEV_POW_STEP_REFERENCE] = {"pow_step_reference",
+                                   "pow_step read against a reference (symmetric point estimate)"},
+    [IR_DEV_PIECEWISE_STEP] = {"piecewise_step",
+                               "steps interpolated from node lists piecewise_up/down"},
+    [IR_DEV_LINEAR] = {"linear", "seed paper: q+ = (1 + c_lin)(1 - w/tau), q- = (1 - c_lin)(1 + "
+                                 "w/tau)"},
+    [IR_DEV_POWER] = {"power", "seed paper eq. 148: q+- = (1 -+ w/tau)^gamma_res"},
+    [IR_DEV_EXPONENTIAL] = {"exponential", "seed paper eq. 149: q+- = (exp(gamma_res(1 -+ w/tau))"
+                                           " - 1)/(exp(gamma_res) - 1)"},
 };
 
 #define DEV(field) offsetof(IrDevice, field)
+#define NUM(name, def, lo, hi, lo_open, hi_open, fams, desc)                                  \
+    {#name, SCH_NUM, DEV(name), 0, def, lo, hi, lo_open, hi_open, false, fams, 0, NULL, desc}
+#define BOOL(name, def, fams, desc)                                                           \
+    {#name, SCH_BOOL, DEV(name), 0, def, 0, 1, false, false, false, fams, 0, NULL, desc}
+#define SPREAD(name, def, fams, desc) NUM(name, def, 0, INF, false, false, fams, desc)
 static const SchParam device_params[] = {
-    {"dw_min", SCH_NUM, DEV(dw_min), 0, 0.001, 0, INF, true, false, false, PULSED, 0, NULL,
-     "mean step of one pulse"},
-    {"dw_min_dtod", SCH_NUM, DEV(dw_min_dtod), 0, 0.3, 0, INF, false, false, false, PULSED, 0,
-     NULL, "device-to-device std of the step gain (relative)"},
-    {"dw_min_dtod_log_normal", SCH_BOOL, DEV(dw_min_dtod_log_normal), 0, 0, 0, 1, false, false,
-     false, PULSED, 0, NULL, "gain exp(dtod*xi) instead of 1 + dtod*xi"},
-    {"dw_min_std", SCH_NUM, DEV(dw_min_std), 0, 0.3, 0, INF, false, false, false, PULSED, 0,
-     NULL, "cycle-to-cycle std of each pulse (relative to the step)"},
-    {"w_max", SCH_NUM, DEV(w_max), 0, 0.6, 0, INF, false, false, false, PULSED, 0, NULL,
-     "mean upper bound of the weight"},
-    {"w_min", SCH_NUM, DEV(w_min), 0, -0.6, -INF, 0, false, false, false, PULSED, 0, NULL,
-     "mean lower bound of the weight"},
-    {"w_max_dtod", SCH_NUM, DEV(w_max_dtod), 0, 0.3, 0, INF, false, false, false, PULSED, 0, NULL,
-     "device-to-device std of w_max (relative)"},
-    {"w_min_dtod", SCH_NUM, DEV(w_min_dtod), 0, 0.3, 0, INF, false, false, false, PULSED, 0, NULL,
-     "device-to-device std of w_min (relative)"},
-    {"up_down", SCH_NUM, DEV(up_down), 0, 0, -1, 1, true, true, false, STEPPED, 0, NULL,
-     "asymmetry: > 0 shrinks down steps by this fraction, < 0 shrinks up steps"},
-    {"up_down_dtod", SCH_NUM, DEV(up_down_dtod), 0, 0.01, 0, INF, false, false, false, PULSED, 0,
-     NULL, "device-to-device std of the asymmetry (in units of dw_min)"},
-    {"enforce_consistency", SCH_BOOL, DEV(enforce_consistency), 0, 1, 0, 1, false, false, false,
-     PULSED, 0, NULL, "make sampled steps positive and bounds ordered"},
-    {"mult_noise", SCH_BOOL, DEV(mult_noise), 0, 1, 0, 1, false, false, false,
-     FAM(IR_DEV_SOFT_BOUNDS), 0, NULL, "cycle-to-cycle noise multiplies the step (else adds)"},
-    {"sigma_c", SCH_NUM, DEV(sigma_c), 0, 0, 0, INF, false, false, false, FAM(IR_DEV_RESPONSE), 0,
-     NULL, "additive cycle-to-cycle noise, in units of dw_min (seed paper eq. 26)"},
+    /* shared pulsed-device parameters (DOMAIN.md 3.2.1) */
+    NUM(dw_min, 0.001, 0, INF, true, false, PULSED, "mean step of one pulse"),
+    SPREAD(dw_min_dtod, 0.3, PULSED, "device-to-device std of the step gain (relative)"),
+    BOOL(dw_min_dtod_log_normal, 0, PULSED, "gain exp(dtod*xi) instead of 1 + dtod*xi"),
+    SPREAD(dw_min_std, 0.3, PULSED, "cycle-to-cycle std of each pulse (relative to the step)"),
+    NUM(w_max, 0.6, 0, INF, false, false, BOUNDED, "mean upper bound of the weight"),
+    NUM(w_min, -0.6, -INF, 0, false, false, BOUNDED, "mean lower bound of the weight"),
+    SPREAD(w_max_dtod, 0.3, PULSED, "device-to-device std of w_max (relative)"),
+    SPREAD(w_min_dtod, 0.3, PULSED, "device-to-device std of w_min (relative)"),
+    NUM(up_down, 0, -1, 1, true, true, STEPPED,
+        "asymmetry: > 0 shrinks down steps by this fraction, < 0 shrinks up steps"),
+    SPREAD(up_down_dtod, 0.01, PULSED, "device-to-device std of the asymmetry (in units of dw_min)"),
+    BOOL(enforce_consistency, 1, PULSED, "make sampled steps positive and bounds ordered"),
+    BOOL(mult_noise, 1, MULT_NOISE, "cycle-to-cycle noise multiplies the step (else adds)"),
+    SPREAD(sigma_c, 0, ADDITIVE, "additive cycle-to-cycle noise, in units of dw_min (seed paper "
+                                 "eq. 26)"),
     {"q_up", SCH_FUNC_W, DEV(q_up), DEV(q_up_text), 0, 0, 0, false, false, true,
      FAM(IR_DEV_RESPONSE), 0, NULL, "up-pulse response q+(w), an expression of w, >= 0"},
     {"q_down", SCH_FUNC_W, DEV(q_down), DEV(q_down_text), 0, 0, 0, false, false, true,
      FAM(IR_DEV_RESPONSE), 0, NULL, "down-pulse response q-(w), an expression of w, >= 0"},
+    /* the seed paper's families (DOMAIN.md 3.1) */
+    NUM(tau, 0.6, 0, INF, true, false, PAPER, "dynamic radius: weights live in [-tau, tau]"),
+    NUM(c_lin, 0, -1, 1, true, true, FAM(IR_DEV_LINEAR),
+        "offset of the linear response: symmetric point c_lin*tau"),
+    NUM(gamma_res, 1, 0, 100, true, false, FAM(IR_DEV_POWER) | FAM(IR_DEV_EXPONENTIAL),
+        "shape of the response (larger: steeper)"),
+    /* construction, write noise, decay, diffusion, reset, corrupt devices (3.2.1, 3.2.4, 3.2.5) */
+    {"construction_seed", SCH_SEED, DEV(construction_seed), 0, 0, 0, 9007199254740992.0, false,
+     false, false, SCH_ALL, 0, NULL, "seed of the device-to-device draws (0: the run's seed)"},
+    SPREAD(write_noise_std, 0, WRITE_NOISE,
+           "std of the read weight around the persistent one, in units of dw_min"),
+    BOOL(apply_write_noise_on_set, 1, WRITE_NOISE, "add write noise when weights are set"),
+    SPREAD(lifetime, 0, SCH_ALL, "decay w <- (w - reset)(1 - 1/lifetime) + reset per optimizer "
+                                 "step (0: off)"),
+    SPREAD(lifetime_dtod, 0, PULSED, "device-to-device std of lifetime (relative)"),
+    SPREAD(diffusion, 0, SCH_ALL, "std of w += diffusion*xi per optimizer step (0: off)"),
+    SPREAD(diffusion_dtod, 0, PULSED, "device-to-device std of diffusion (relative)"),
+    NUM(reset, 0, -INF, INF, false, false, PULSED, "mean value a reset programs"),
+    SPREAD(reset_dtod, 0, PULSED, "device-to-device std of the reset value (additive)"),
+    SPREAD(reset_std, 0.01, SCH_ALL, "cycle-to-cycle std of a reset"),
+    NUM(corrupt_devices_prob, 0, 0, 1, false, false, PULSED,
+        "probability that a device is stuck at a random value"),
+    SPREAD(corrupt_devices_range, 0.1, PULSED, "stuck values lie within +-this range"),
+    /* linear_step, soft_bounds (DOMAIN.md 3.2.3) */
+    NUM(gamma_up, 0, -INF, INF, false, false, GAMMAS,
+        "linear_step: relative decrease of the up step at w_max; exp_step: up exponent"),
+    NUM(gamma_down, 0, -INF, INF, false, false, GAMMAS,
+        "linear_step: relative decrease of the down step at w_min; exp_step: down exponent"),
+    SPREAD(gamma_up_dtod, 0.05, FAM(IR_DEV_LINEAR_STEP), "device-to-device std of gamma_up"),
+    SPREAD(gamma_down_dtod, 0.05, FAM(IR_DEV_LINEAR_STEP), "device-to-device std of gamma_down"),
+    BOOL(allow_increasing, 0, FAM(IR_DEV_LINEAR_STEP), "keep negative sampled gammas (steps that "
+                                                       "grow towards the bound)"),
+    BOOL(mean_bound_reference, 1, FAM(IR_DEV_LINEAR_STEP),
+         "slopes relative to the mean bounds (else each device's own)"),
+    BOOL(reverse_up, 0, LINEAR_LIKE, "up steps grow with w (reference w_min - reverse_offset)"),
+    BOOL(reverse_down, 0, LINEAR_LIKE,
+         "down steps grow as w falls (reference w_max + reverse_offset)"),
+    SPREAD(reverse_offset, 0.01, LINEAR_LIKE, "offset of the reversed reference bound"),
+    /* soft_bounds_reference, pow_step_reference */
+    SPREAD(slope_up_dtod, 0, FAM(IR_DEV_SOFT_BOUNDS_REFERENCE),
+           "device-to-device std of the up slope (relative)"),
+    SPREAD(slope_down_dtod, 0, FAM(IR_DEV_SOFT_BOUNDS_REFERENCE),
+           "device-to-device std of the down slope (relative)"),
+    NUM(reference_mean, 0, -INF, INF, false, false, REFERENCE, "mean reference conductance r "
+                                                               "(the weight is v - r)"),
+    SPREAD(reference_std, 0, REFERENCE, "device-to-device std of the reference"),
+    BOOL(subtract_symmetry_point, 0, REFERENCE,
+         "add each device's symmetric point to its reference (and reset value)"),
+    {"n_estimation_steps", SCH_INT, DEV(n_estimation_steps), 0, -1, -1, 1e6, false, false, false,
+     FAM(IR_DEV_POW_STEP_REFERENCE), 0, NULL,
+     "up/down pairs estimating the symmetric point (<= 0: 10 x states, at most 10000)"},
+    /* exp_step */
+    NUM(A_up, 0.00081, -INF, INF, false, false, EXP, "factor A of the up step"),
+    NUM(A_down, 0.36833, -INF, INF, false, false, EXP, "factor A of the down step"),
+    NUM(a, 0.244, -INF, INF, false, false, EXP, "slope of z = 2 a w/(w_max - w_min) + b"),
+    NUM(b, 0.2425, -INF, INF, false, false, EXP, "offset of z"),
+    SPREAD(dw_min_std_add, 0, EXP, "complex noise: additive part (weight units)"),
+    SPREAD(dw_min_std_slope, 0, EXP, "complex noise: part proportional to |w|"),
+    /* pow_step, pow_step_reference */
+    SPREAD(pow_gamma, 1, POWS, "exponent gamma of the step"),
+    SPREAD(pow_gamma_dtod, 0.1, POWS, "device-to-device std of the exponent (relative)"),
+    NUM(pow_up_down, 0, -1, 1, true, true, POWS,
+        "exponent asymmetry: > 0 shrinks the down exponent, < 0 the up exponent"),
+    SPREAD(pow_up_down_dtod, 0, POWS, "device-to-device std of the exponent asymmetry"),
+    /* piecewise_step */
+    {"piecewise_up", SCH_NUMS, DEV(piecewise_up), DEV(npiecewise_up), 1, 0, INF, false, false,
+     false, FAM(IR_DEV_PIECEWISE_STEP), 0, NULL,
+     "up-step factors on nodes equally spaced from w_min to w_max"},
+    {"piecewise_down", SCH_NUMS, DEV(piecewise_down), DEV(npiecewise_down), 1, 0, INF, false,
+     false, false, FAM(IR_DEV_PIECEWISE_STEP), 0, NULL,
+     "down-step factors on the same nodes (same length as piecewise_up)"},
 };
+#undef NUM
+#undef BOOL
+#undef SPREAD
 #undef DEV
+_Static_assert(sizeof device_params / sizeof *device_params <= IR_MAX_PARAMS,
+               "IrDevice.origin has a slot per device parameter");
 
-/* The response family describes one device exactly: no variation unless asked for. */
+/*
+** Family defaults. The response and seed-paper families describe one device exactly: no
+** variation unless asked for. soft_bounds_reference adds its noise (aihwkit mult_noise =
+** False); exp_step's gammas are its exponents.
+*/
+#define EXACT(f)                                                                              \
+    {f, "dw_min_dtod", 0}, {f, "dw_min_std", 0}, {f, "w_max_dtod", 0}, {f, "w_min_dtod", 0},  \
+        {f, "up_down_dtod", 0}, {f, "reset_std", 0}
 static const SchOverride device_overrides[] = {
-    {IR_DEV_RESPONSE, "dw_min_dtod", 0},  {IR_DEV_RESPONSE, "dw_min_std", 0},
-    {IR_DEV_RESPONSE, "w_max_dtod", 0},   {IR_DEV_RESPONSE, "w_min_dtod", 0},
-    {IR_DEV_RESPONSE, "up_down_dtod", 0},
+    EXACT(IR_DEV_RESPONSE),
+    EXACT(IR_DEV_LINEAR),
+    EXACT(IR_DEV_POWER),
+    EXACT(IR_DEV_EXPONENTIAL),
+    {IR_DEV_SOFT_BOUNDS_REFERENCE, "mult_noise", 0},
+    {IR_DEV_EXP_STEP, "gamma_up", 12.44625},
+    {IR_DEV_EXP_STEP, "gamma_down", 12.78785},
 };
+#undef EXACT
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** io: the forward/backward I/O of analog layers (DOMAIN.md 4). The analog family's defaults
+** are aihwkit 0.9 IOParameters() = the seed paper's Table 4; runtime/rt_io.c holds the same
+** values as the default of analog layers without `forward`/`backward` (ORDER IO DEFAULTS).
+** =======================================================================
+*/
+static const SchFamily io_families[] = {
+    [IR_IO_ANALOG] = {"analog", "DAC, output noise, ADC, noise and bound management"},
+    [IR_IO_PERFECT] = {"perfect", "exact products y = out_scale * W x (aihwkit is_perfect)"},
+};
+
+static const char *const nm_types[] = {
+    [IR_NM_NONE] = "none", [IR_NM_ABS_MAX] = "abs_max", [IR_NM_MAX] = "max",
+    [IR_NM_CONSTANT] = "constant", [IR_NM_AVERAGE_ABS_MAX] = "average_abs_max", NULL};
+static const char *const bm_types[] = {
+    [IR_BM_NONE] = "none", [IR_BM_ITERATIVE] = "iterative", NULL};
+static const char *const w_noise_types[] = {
+    [IR_W_NOISE_NONE] = "none", [IR_W_NOISE_ADDITIVE_CONSTANT] = "additive_constant",
+    [IR_W_NOISE_PCM_READ] = "pcm_read", NULL};
+
+#define IOP(field) offsetof(IrIO, field)
+#define AIO FAM(IR_IO_ANALOG)
+static const SchParam io_params[] = {
+    {"inp_bound", SCH_NUM, IOP(inp_bound), 0, 1.0, 0, INF, true, true, false, AIO, 0, NULL,
+     "DAC range +-inp_bound (must be 1 with noise management)"},
+    {"inp_res", SCH_NUM, IOP(inp_res), 0, 1.0 / 126, 0, INF, false, true, false, AIO, 0, NULL,
+     "DAC resolution in units of the range (> 1: number of steps; 0: none)"},
+    {"inp_sto_round", SCH_BOOL, IOP(inp_sto_round), 0, 0, 0, 1, false, false, false, AIO, 0,
+     NULL, "stochastic rounding at the DAC"},
+    {"inp_noise", SCH_NUM, IOP(inp_noise), 0, 0, 0, INF, false, true, false, AIO, 0, NULL,
+     "std of Gaussian noise added to each input after the DAC"},
+    {"inp_asymmetry", SCH_NUM, IOP(inp_asymmetry), 0, 0, -1, 1, false, false, false, AIO, 0,
+     NULL, "negative inputs are scaled by (1 - inp_asymmetry)"},
+    {"out_bound", SCH_NUM, IOP(out_bound), 0, 12.0, 0, INF, true, true, false, AIO, 0, NULL,
+     "ADC range +-out_bound"},
+    {"out_res", SCH_NUM, IOP(out_res), 0, 1.0 / 510, 0, INF, false, true, false, AIO, 0, NULL,
+     "ADC resolution in units of the range (> 1: number of steps; 0: none)"},
+    {"out_sto_round", SCH_BOOL, IOP(out_sto_round), 0, 0, 0, 1, false, false, false, AIO, 0,
+     NULL, "stochastic rounding at the ADC"},
+    {"out_noise", SCH_NUM, IOP(out_noise), 0, 0.06, 0, INF, false, true, false, AIO, 0, NULL,
+     "std of Gaussian noise added to each output before the ADC"},
+    {"out_noise_std", SCH_NUM, IOP(out_noise_std), 0, 0, 0, INF, false, true, false, AIO, 0,
+     NULL, "relative std of a fixed per-output variation of out_noise (drawn once)"},
+    {"out_scale", SCH_NUM, IOP(out_scale), 0, 1.0, 0, INF, true, true, false, SCH_ALL, 0, NULL,
+     "digital scale of the outputs"},
+    {"out_asymmetry", SCH_NUM, IOP(out_asymmetry), 0, 0, 0, 1, false, false, false, AIO, 0,
+     NULL, "negative outputs are scaled by (1 - out_asymmetry)"},
+    {"noise_management", SCH_ENUM, IOP(noise_management), 0, IR_NM_ABS_MAX, 0, 0, false, false,
+     false, AIO, 0, nm_types, "input scaling before the DAC: abs_max, max, constant, "
+     "average_abs_max or none"},
+    {"nm_thres", SCH_NUM, IOP(nm_thres), 0, 0, 0, INF, false, true, false, AIO, 0, NULL,
+     "abs_max, max: cap of the scale if > 0; constant: the scale (0: 1)"},
+    {"nm_decay", SCH_NUM, IOP(nm_decay), 0, 1e-3, 0, 1, true, false, false, AIO, 0, NULL,
+     "average_abs_max: rate of the running average of max|x|"},
+    {"bound_management", SCH_ENUM, IOP(bound_management), 0, IR_BM_ITERATIVE, 0, 0, false,
+     false, false, AIO, 0, bm_types,
+     "iterative: halve the inputs until no output clips (forward only); or none"},
+    {"max_bm_factor", SCH_INT, IOP(max_bm_factor), 0, 1000, 1, 1e9, false, false, false, AIO, 0,
+     NULL, "iterative: stop once the reduction factor exceeds this"},
+    {"max_bm_res", SCH_NUM, IOP(max_bm_res), 0, 0.25, 0, INF, true, true, false, AIO, 0, NULL,
+     "iterative: stop once the factor exceeds max_bm_res / the DAC step"},
+    {"bm_test_negative_bound", SCH_BOOL, IOP(bm_test_negative_bound), 0, 1, 0, 1, false, false,
+     false, AIO, 0, NULL, "clipping at -out_bound also triggers bound management"},
+    {"w_noise", SCH_NUM, IOP(w_noise), 0, 0, 0, INF, false, true, false, AIO, 0, NULL,
+     "std of the output-referred weight (read) noise (needs w_noise_type)"},
+    {"w_noise_type", SCH_ENUM, IOP(w_noise_type), 0, IR_W_NOISE_NONE, 0, 0, false, false, false,
+     AIO, 0, w_noise_types, "additive_constant (w_noise*|v|), pcm_read (w_noise*sqrt(|W| v^2)) "
+     "or none"},
+};
+#undef IOP
+#undef AIO
 
 /* }====================================================================== */
 
@@ -99,7 +285,8 @@ static const SchFamily optimizer_families[] = {
 };
 
 static const char *const pulse_types[] = {
-    [IR_PULSE_STOCHASTIC_COMPRESSED] = "stochastic_compressed", [IR_PULSE_NONE] = "none", NULL};
+    [IR_PULSE_STOCHASTIC_COMPRESSED] = "stochastic_compressed", [IR_PULSE_NONE] = "none",
+    [IR_PULSE_DETERMINISTIC_IMPLICIT] = "deterministic_implicit", NULL};
 
 #define OPT(field) offsetof(IrOptimizer, field)
 #define ANALOG FAM(IR_OPT_ANALOG_SGD)
@@ -116,7 +303,12 @@ static const SchParam optimizer_params[] = {
      ANALOG, 0, NULL, "scale of max|d| in update management"},
     {"pulse_type", SCH_ENUM, OPT(update.pulse_type), 0, IR_PULSE_STOCHASTIC_COMPRESSED, 0, 0,
      false, false, false, ANALOG, 0, pulse_types,
-     "stochastic_compressed (pulse trains) or none (exact update, then clip)"},
+     "stochastic_compressed (pulse trains), none (exact update, then clip) or "
+     "deterministic_implicit (rint(BL q_d q_x) pulses)"},
+    {"x_res_implicit", SCH_NUM, OPT(update.x_res_implicit), 0, 0, 0, 1, false, false, false,
+     ANALOG, 0, NULL, "deterministic_implicit: bin width of the x probabilities (0: exact)"},
+    {"d_res_implicit", SCH_NUM, OPT(update.d_res_implicit), 0, 0, 0, 1, false, false, false,
+     ANALOG, 0, NULL, "deterministic_implicit: bin width of the d probabilities (0: exact)"},
 };
 #undef OPT
 #undef ANALOG
@@ -178,6 +370,10 @@ static const SchParam dense_params[] = {
      "the device of its weights (analog); none: digital floating point"},
     {"bias", SCH_BOOL, LAY(bias), 0, 1, 0, 1, false, false, false, SCH_ALL, 0, NULL,
      "add a digital bias vector"},
+    {"forward", SCH_REF, LAY(forward), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "the io of its forward pass (analog layers; default: the io analog defaults)"},
+    {"backward", SCH_REF, LAY(backward), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "the io of its backward pass (analog layers; default: the io analog defaults)"},
 };
 #undef LAY
 
@@ -208,6 +404,9 @@ const SchKind sch_kinds[SCH__NKINDS] = {
                    sizeof(IrTrain), offsetof(IrTrain, origin), 0, 0},
     [SCH_MEASURE] = {"measure", "a measure", false, NULL, 0, measure_params, N(measure_params),
                      NULL, 0, sizeof(IrMeasure), offsetof(IrMeasure, origin), 0, 0},
+    [SCH_IO] = {"io", "an io", true, io_families, N(io_families), io_params, N(io_params), NULL,
+                0, sizeof(IrIO), offsetof(IrIO, origin), offsetof(IrIO, family),
+                offsetof(IrIO, parent)},
 };
 
 static double f_abs(double x) { return fabs(x); }

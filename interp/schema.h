@@ -13,7 +13,7 @@
 #include "ir.h"
 
 typedef enum SchDeclKind {
-    SCH_DEVICE, SCH_DATA, SCH_MODEL, SCH_OPTIMIZER, SCH_TRAIN, SCH_MEASURE, SCH__NKINDS
+    SCH_DEVICE, SCH_DATA, SCH_MODEL, SCH_OPTIMIZER, SCH_TRAIN, SCH_MEASURE, SCH_IO, SCH__NKINDS
 } SchDeclKind;
 
 typedef enum SchType {
@@ -27,7 +27,9 @@ typedef enum SchType {
     SCH_REF,    /* const void *: an IR declaration of kind `ref` */
     SCH_REFS,   /* a declaration or a list of them: array at offset, count (size_t) at count_at */
     SCH_PULSES, /* a list of non-zero whole numbers: array (const long *) at offset, count at count_at */
-    SCH_FUNC_W  /* an expression of the weight w: IrTable at offset, its text at text_at */
+    SCH_FUNC_W, /* an expression of the weight w: IrTable at offset, its text at text_at */
+    SCH_NUMS    /* a non-empty list of numbers in [lo, hi]: array (const double *) at offset,
+                   count (size_t) at count_at; the default is the one-element list [def] */
 } SchType;
 
 enum { SCH_ALL = 0 }; /* families mask: every family of the kind */
@@ -36,7 +38,7 @@ typedef struct SchParam {
     const char *name;
     SchType type;
     size_t offset;
-    size_t count_at;          /* SCH_REFS, SCH_PULSES: the count; SCH_FUNC_W: the text */
+    size_t count_at;          /* SCH_REFS, SCH_PULSES, SCH_NUMS: the count; SCH_FUNC_W: the text */
     double def;               /* numbers, whole numbers, booleans (0/1), enums (index) */
     double lo, hi;            /* valid range of numbers */
     bool lo_open, hi_open;

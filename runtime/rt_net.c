@@ -113,6 +113,10 @@ static bool alloc_layers(RtNet *n, const IrModel *m, bool analog, bool count, ui
             ly->tile = rt_tile_new(L->out, L->in, L->on, &d2d, count);
             if (!ly->tile)
                 return false;
+            ly->io = rt_io_new(L->forward, L->backward, L->out, L->in, n->max_rows, seed,
+                               RT_STREAM_IO(l));
+            if (!ly->io)
+                return false;
             ly->w = ly->tile->w;
         }
         size_t need = layer_floats(L, ly->tile != NULL, n->max_rows);
@@ -152,8 +156,10 @@ void rt_net_free(RtNet *n)
 {
     if (!n)
         return;
-    for (size_t l = 0; n->layer && l < n->nlayers; l++)
+    for (size_t l = 0; n->layer && l < n->nlayers; l++) {
         rt_tile_free(n->layer[l].tile);
+        rt_io_free(n->layer[l].io);
+    }
     free(n->layer);
     free(n->mem);
     free(n);
@@ -175,18 +181,26 @@ static const float *layer_input(const RtNet *n, size_t l)
     return l == 0 ? n->inp : n->layer[l - 1].act;
 }
 
-const float *rt_net_forward(RtNet *n, const float *x, size_t B)
+/* Every layer in order; tiles through their I/O unless exact (the loss of the weights). */
+static const float *forward(RtNet *n, const float *x, size_t B, bool exact)
 {
     n->inp = x;
     for (size_t l = 0; l < n->nlayers; l++) {
         RtLayer *ly = &n->layer[l];
         const float *in = layer_input(n, l);
-        if (ly->tile)
+        if (ly->tile && !exact)
+            rt_io_forward(ly->act, ly->io, ly->tile->w, in, ly->b, B);
+        else if (ly->tile)
             rt_tile_forward(ly->act, ly->tile, in, ly->b, B);
         else
             rt_matmul_forward(ly->act, in, ly->w, ly->b, B, ly->in, ly->out);
     }
     return n->layer[n->nlayers - 1].act;
+}
+
+const float *rt_net_forward(RtNet *n, const float *x, size_t B)
+{
+    return forward(n, x, B, false);
 }
 
 double rt_net_mse(RtNet *n, const float *t, size_t B)
@@ -217,7 +231,7 @@ void rt_net_backward(RtNet *n, size_t B)
         const float *in = layer_input(n, l);
         if (ly->tile) {
             if (dinp)
-                rt_tile_backward(dinp, ly->tile, ly->grad, B);
+                rt_io_backward(dinp, ly->io, ly->tile->w, ly->grad, B);
             rt_matmul_backward(NULL, NULL, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
         } else {
             rt_matmul_backward(dinp, ly->gw, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
@@ -244,6 +258,9 @@ void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
         if (ly->b)
             sgd(ly->b, ly->gb, ly->out, o->lr);
     }
+    for (size_t l = 0; l < n->nlayers; l++) /* aihwkit post_update_step: diffusion, decay */
+        if (n->layer[l].tile)
+            rt_tile_post_update(n->layer[l].tile, &n->layer[l].upd);
 }
 
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)
@@ -252,7 +269,7 @@ double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)
     double sum = 0.0;
     for (size_t r0 = 0; r0 < rows; r0 += n->max_rows) {
         size_t B = rows - r0 < n->max_rows ? rows - r0 : n->max_rows;
-        const float *y = rt_net_forward(n, x + r0 * in, B);
+        const float *y = forward(n, x + r0 * in, B, true);
         for (size_t k = 0; k < B * out; k++) {
             double e = (double)y[k] - (double)t[r0 * out + k];
             sum += e * e;

@@ -11,6 +11,11 @@
 ** bias, every value ~ U(-1/sqrt(in), 1/sqrt(in)); analog weights are then clipped to their
 ** cells' bounds. Tiles draw their cells from RT_STREAM_D2D(l) and update with
 ** RT_STREAM_UPDATE(l).
+**
+** Forward and backward of a tile go through its I/O (rt_io.h, IrLayer.forward/backward;
+** the analog defaults of Table 4 when unset), drawing from RT_STREAM_IO(l). The backward of
+** layer 0 is never computed (no input gradient is needed). Digital layers, and every layer
+** of a net built without `analog`, use exact products.
 */
 #ifndef AIMCI_RT_NET_H
 #define AIMCI_RT_NET_H
@@ -20,6 +25,7 @@
 #include <stdint.h>
 
 #include "ir.h"
+#include "rt_io.h"
 #include "rt_rng.h"
 #include "rt_tile.h"
 
@@ -33,6 +39,7 @@ typedef struct RtLayer {
     float *act;   /* (max_rows,out) output of the last forward */
     float *grad;  /* (max_rows,out) dL/d(output) of the last backward */
     RtRng upd;    /* RT_STREAM_UPDATE(l) */
+    RtIO *io;     /* a tile's forward/backward I/O (RT_STREAM_IO(l)), or NULL */
 } RtLayer;
 
 typedef struct RtNet {
@@ -54,7 +61,10 @@ void rt_net_free(RtNet *n);
 size_t rt_net_in(const RtNet *n);
 size_t rt_net_out(const RtNet *n);
 
-/* Forward x (B,in) through every layer; returns the output (B,out), owned by the net. */
+/*
+** Forward x (B,in) through every layer, tiles through their I/O; returns the output
+** (B,out), owned by the net.
+*/
 const float *rt_net_forward(RtNet *n, const float *x, size_t B);
 
 /* The mse of the last forward against t (B,out); sets the output gradient. */
@@ -66,13 +76,15 @@ void rt_net_backward(RtNet *n, size_t B);
 /*
 ** One optimizer step on the last batch. digital_sgd: W -= lr gW everywhere.
 ** analog_sgd: tiles get the pulsed update of o->update, sample by sample; digital weights
-** and all biases get W -= lr gW.
+** and all biases get W -= lr gW. Then every tile gets its post-update step (diffusion, then
+** decay, rt_tile_post_update) from its update stream, as aihwkit's post_update_step.
 */
 void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B);
 
 /*
 ** The mse over a whole data set x (rows,in), t (rows,out), evaluated in chunks of
-** max_rows by the exact digital forward of the current weights. Changes the activations.
+** max_rows by the exact digital forward of the current weights (no I/O model: the loss a
+** user compares across optimizers, and no I/O noise is drawn). Changes the activations.
 */
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows);
 

@@ -13,6 +13,9 @@
 **                         it sees the same device as cross-point (0,0) of layer 0)
 **   RT_STREAM_UPDATE(l)   pulsed update of layer l: Bernoulli trains, then c2c noise
 **                         (a measure uses RT_STREAM_UPDATE(0) for its c2c noise)
+**   RT_STREAM_IO(l)       forward/backward I/O of analog layer l (rt_io.h): the fixed
+**                         per-output noise stds, then every noise and stochastic rounding
+**                         of the passes, in the order they happen
 ** A digital_sgd run and an analog_sgd run of the same train therefore share data, initial
 ** weights and sample order exactly.
 */
@@ -28,6 +31,7 @@
 #define RT_STREAM_ORDER 3u
 #define RT_STREAM_D2D(l) (0x10000u + (uint64_t)(l))
 #define RT_STREAM_UPDATE(l) (0x20000u + (uint64_t)(l))
+#define RT_STREAM_IO(l) (0x30000u + (uint64_t)(l))
 
 typedef struct RtRng {
     uint64_t s[4];     /* xoshiro256++ state, never all zero */

@@ -1,5 +1,6 @@
 /*
-** rt_tile.c: tile storage, forward/backward through BLIS, and the pulsed update.
+** rt_tile.c: tile storage, forward/backward through BLIS, the pulsed update, write noise and
+** the non-update weight operations (decay, diffusion, reset, clip).
 */
 #include <math.h>
 #include <stdint.h>
@@ -18,20 +19,27 @@ static size_t round_up(size_t n)
 }
 
 /*
-** Layout of the one allocation: the RtTile header, the cells, the weights, the counters
-** (if any), then the column and row trains; every part starts on a 64-byte boundary.
+** Layout of the one allocation: the RtTile header, the cells, the weights, the persistent
+** weights (write noise only), the counters (if any), the column and row trains, then the
+** deterministic_implicit scratch; every part starts on a 64-byte boundary.
 */
 RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool count_pulses)
 {
     if (X != 0 && D > SIZE_MAX / 64 / X)
         return NULL;
     size_t n = D * X;
+    RtDevice dev;
+    rt_device_init(&dev, ir);
+    bool persist = dev.wn > 0.0 && rt_device_is_pulsed(&dev);
     size_t o_cell = round_up(sizeof(RtTile));
     size_t o_w = o_cell + round_up(n * sizeof(RtCell));
-    size_t o_cnt = o_w + round_up(n * sizeof(float));
+    size_t o_wp = o_w + round_up(n * sizeof(float));
+    size_t o_cnt = o_wp + (persist ? round_up(n * sizeof(float)) : 0);
     size_t o_xb = o_cnt + (count_pulses ? round_up(n * sizeof(uint64_t)) : 0);
     size_t o_db = o_xb + round_up(X * sizeof(uint64_t));
-    size_t total = o_db + round_up(D * sizeof(uint64_t));
+    size_t o_xq = o_db + round_up(D * sizeof(uint64_t));
+    size_t o_dq = o_xq + round_up(X * sizeof(float));
+    size_t total = o_dq + round_up(D * sizeof(float));
     unsigned char *mem = aligned_alloc(ALIGN, total);
     if (!mem)
         return NULL;
@@ -39,13 +47,17 @@ RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool cou
     RtTile *t = (RtTile *)mem;
     t->D = D;
     t->X = X;
-    rt_device_init(&t->dev, ir);
+    t->dev = dev;
     t->cell = (RtCell *)(mem + o_cell);
     t->w = (float *)(mem + o_w);
+    t->wp = persist ? (float *)(mem + o_wp) : NULL;
     t->npulse = count_pulses ? (uint64_t *)(mem + o_cnt) : NULL;
     t->xbits = (uint64_t *)(mem + o_xb);
     t->dbits = (uint64_t *)(mem + o_db);
+    t->xq = (float *)(mem + o_xq);
+    t->dq = (float *)(mem + o_dq);
     rt_device_sample(t->cell, D, X, ir, d2d);
+    rt_rng_seed(&t->wrng, rt_rng_next(d2d), 0);
     return t;
 }
 
@@ -54,10 +66,43 @@ void rt_tile_free(RtTile *t)
     free(t);
 }
 
+float *rt_tile_persistent(RtTile *t)
+{
+    return t->wp ? t->wp : t->w;
+}
+
+/* A fresh visible weight around the persistent one p (write noise). */
+static float apparent(const RtTile *t, float p, RtRng *r)
+{
+    return (float)((double)p + t->dev.wn * rt_rng_normal(r));
+}
+
+/* Redraw every visible weight around its persistent one (nothing without write noise). */
+static void redraw_all(RtTile *t, RtRng *r)
+{
+    if (!t->wp)
+        return;
+    for (size_t k = 0; k < t->D * t->X; k++)
+        t->w[k] = apparent(t, t->wp[k], r);
+}
+
 void rt_tile_set_weights(RtTile *t, const float *w)
 {
+    float *wt = rt_tile_persistent(t);
     for (size_t k = 0; k < t->D * t->X; k++)
-        t->w[k] = rt_device_clip(&t->cell[k], w[k]);
+        wt[k] = rt_device_clip(&t->cell[k], w[k]);
+    if (t->wp && t->dev.wn_on_set)
+        redraw_all(t, &t->wrng);
+    else if (t->wp)
+        memcpy(t->w, t->wp, t->D * t->X * sizeof *t->w);
+}
+
+void rt_tile_clip(RtTile *t)
+{
+    float *wt = rt_tile_persistent(t);
+    for (size_t k = 0; k < t->D * t->X; k++)
+        wt[k] = rt_device_clip(&t->cell[k], wt[k]);
+    redraw_all(t, &t->wrng);
 }
 
 void rt_tile_forward(float *y, const RtTile *t, const float *x, const float *bias, size_t B)
@@ -161,6 +206,23 @@ static void draw_trains(RtTile *t, const float *x, const float *d, const RtPulse
 }
 
 /*
+** n pulses of one direction on weight k, one at a time through the device rule, then (write
+** noise) one redraw of its visible weight.
+*/
+static void pulse_n(RtTile *t, size_t k, int n, bool up, RtRng *r)
+{
+    float *wt = rt_tile_persistent(t);
+    float w = wt[k];
+    for (int q = 0; q < n; q++)
+        w = rt_device_pulse(&t->dev, &t->cell[k], w, up, r);
+    wt[k] = w;
+    if (t->wp)
+        t->w[k] = apparent(t, w, r);
+    if (t->npulse)
+        t->npulse[k] += (uint64_t)n;
+}
+
+/*
 ** Row i: every column whose train meets the row's gets its n coincidences as n pulses, one
 ** at a time. sd = sign(d_i)*sign(lr); the direction s = sign(x_j)*sd, s > 0 is down.
 */
@@ -171,27 +233,63 @@ static void pulse_row(RtTile *t, size_t i, const float *x, double sd, RtRng *r)
         uint64_t m = db & t->xbits[j];
         if (!m)
             continue;
-        int n = __builtin_popcountll(m);
         bool up = (x[j] > 0.0f ? sd : -sd) < 0.0;
-        size_t k = i * t->X + j;
-        float w = t->w[k];
-        for (int q = 0; q < n; q++)
-            w = rt_device_pulse(&t->dev, &t->cell[k], w, up, r);
-        t->w[k] = w;
-        if (t->npulse)
-            t->npulse[k] += (uint64_t)n;
+        pulse_n(t, i * t->X + j, __builtin_popcountll(m), up, r);
     }
 }
 
-/* The floating-point update W -= lr d x^T (in double, rounded once), optionally clipped. */
-static void exact_update(RtTile *t, const float *x, const float *d, double lr, bool clip)
+/*
+** The floating-point update W -= lr d x^T (in double, rounded once) on the persistent
+** weights, optionally clipped; with write noise every visible weight is then redrawn.
+*/
+static void exact_update(RtTile *t, const float *x, const float *d, double lr, bool clip,
+                         RtRng *r)
 {
+    float *wt = rt_tile_persistent(t);
     for (size_t i = 0; i < t->D; i++) {
         double g = lr * (double)d[i];
         for (size_t j = 0; j < t->X; j++) {
             size_t k = i * t->X + j;
-            float w = (float)((double)t->w[k] - g * (double)x[j]);
-            t->w[k] = clip ? rt_device_clip(&t->cell[k], w) : w;
+            float w = (float)((double)wt[k] - g * (double)x[j]);
+            wt[k] = clip ? rt_device_clip(&t->cell[k], w) : w;
+        }
+    }
+    redraw_all(t, r);
+}
+
+/* aihwkit getDiscretizedValue without stochastic rounding: rint(p/res)*res (res > 0). */
+static float discretize(float p, float res)
+{
+    return res > 0.0f ? rintf(p / res) * res : p;
+}
+
+/* The signed, clamped probabilities of DenseBitLineMaker::generateDetImplicit (in float). */
+static void implicit_probs(float *q, const float *v, size_t n, float scale, float res)
+{
+    for (size_t k = 0; k < n; k++) {
+        float p = discretize(fabsf(v[k]) * scale, res);
+        p = fmaxf(fminf(p, 1.0f), 0.0f);
+        q[k] = v[k] >= 0.0f ? p : -p;
+    }
+}
+
+/*
+** deterministic_implicit: c_ij = rint(BL q_d[i] q_x[j]) (generateCoincidencesDetI), applied
+** as |c_ij| pulses, rows in order, columns in order; c_ij sign(lr) > 0 is down.
+*/
+static void implicit_update(RtTile *t, const float *x, const float *d, const RtPulsePlan *p,
+                            double lr, const IrUpdate *u, RtRng *r)
+{
+    implicit_probs(t->xq, x, t->X, (float)p->b, (float)u->x_res_implicit);
+    implicit_probs(t->dq, d, t->D, (float)p->a, (float)u->d_res_implicit);
+    for (size_t i = 0; i < t->D; i++) {
+        float dc = t->dq[i] * (float)p->bl;
+        if (dc == 0.0f)
+            continue;
+        for (size_t j = 0; j < t->X; j++) {
+            int c = (int)rintf(dc * t->xq[j]);
+            if (c != 0)
+                pulse_n(t, i * t->X + j, abs(c), (c > 0) != (lr > 0.0), r);
         }
     }
 }
@@ -202,16 +300,20 @@ void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const 
     if (lr == 0.0)
         return;
     if (!rt_device_is_pulsed(&t->dev)) {
-        exact_update(t, x, d, lr, false);
+        exact_update(t, x, d, lr, false, r);
         return;
     }
     if (u->pulse_type == IR_PULSE_NONE) {
-        exact_update(t, x, d, lr, true);
+        exact_update(t, x, d, lr, true, r);
         return;
     }
     RtPulsePlan p;
     if (!rt_pulse_plan(&p, x, t->X, d, t->D, lr, rt_device_granularity(&t->dev), u))
         return;
+    if (u->pulse_type == IR_PULSE_DETERMINISTIC_IMPLICIT) {
+        implicit_update(t, x, d, &p, lr, u, r);
+        return;
+    }
     draw_trains(t, x, d, &p, r);
     double slr = lr > 0.0 ? 1.0 : -1.0;
     for (size_t i = 0; i < t->D; i++)
@@ -229,8 +331,47 @@ void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, d
 float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r)
 {
     size_t k = i * t->X + j;
-    t->w[k] = rt_device_pulse(&t->dev, &t->cell[k], t->w[k], up, r);
-    if (t->npulse)
-        t->npulse[k]++;
+    pulse_n(t, k, 1, up, r);
     return t->w[k];
+}
+
+/*
+** ====================================================================================
+** Non-update weight operations (DOMAIN.md 3.2.5)
+** ====================================================================================
+*/
+
+void rt_tile_post_update(RtTile *t, RtRng *r)
+{
+    if (!t->dev.diffuses && !t->dev.decays)
+        return;
+    float *wt = rt_tile_persistent(t);
+    size_t n = t->D * t->X;
+    if (t->dev.diffuses)
+        for (size_t k = 0; k < n; k++) {
+            const RtCell *c = &t->cell[k];
+            double w = (double)wt[k] + (double)c->diffusion * rt_rng_normal(r);
+            wt[k] = rt_device_clip(c, (float)w);
+        }
+    if (t->dev.decays)
+        for (size_t k = 0; k < n; k++) {
+            const RtCell *c = &t->cell[k];
+            double w = ((double)wt[k] - c->reset) * c->decay + c->reset;
+            wt[k] = rt_device_clip(c, (float)w);
+        }
+    redraw_all(t, r);
+}
+
+void rt_tile_reset_columns(RtTile *t, size_t j0, size_t n, RtRng *r)
+{
+    float *wt = rt_tile_persistent(t);
+    double std = t->dev.reset_std;
+    for (size_t j = j0; j < t->X && j - j0 < n; j++)
+        for (size_t i = 0; i < t->D; i++) {
+            size_t k = i * t->X + j;
+            const RtCell *c = &t->cell[k];
+            double w = c->reset + (std > 0.0 ? std * rt_rng_normal(r) : 0.0);
+            wt[k] = rt_device_clip(c, (float)w);
+        }
+    redraw_all(t, r);
 }

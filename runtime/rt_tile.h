@@ -13,8 +13,20 @@
 ** all of direction s = sign(x_j)*sign(d_i)*sign(lr) (s > 0: down), applied one pulse at a
 ** time through the device rule (c2c noise and clipping per pulse). The samples of a batch
 ** are applied in order, each with the full lr.
-** IR_PULSE_NONE: the exact W -= lr d x^T, then clip to each cell's bounds.
+** IR_PULSE_DETERMINISTIC_IMPLICIT (DenseBitLineMaker, DOMAIN.md 2.5): the same plan, then
+** q_x[j] = sign(x_j) clamp(disc(B|x_j|, x_res_implicit), 0, 1), q_d[i] likewise with A and
+** d_res_implicit (disc(p, res) = rint(p/res) res, or p when res is 0), and
+** c_ij = rint(BL q_d[i] q_x[j]) pulses at each (i,j), rows then columns in order, direction
+** sign(c_ij) sign(lr) (> 0: down). Float arithmetic as aihwkit's.
+** IR_PULSE_NONE: the exact W -= lr d x^T on the persistent weights, then clip.
 ** Ideal family: the exact update, never clipped.
+**
+** Write noise (DOMAIN.md 3.2.4): when the device has write_noise_std > 0 the tile keeps a
+** hidden persistent weight wp that pulses, decay, diffusion, resets and clipping act on;
+** w = wp + write_noise_std*dw_min*xi is what everything else reads. w is redrawn for a
+** weight after the pulses it receives in one sample (once, after the last: the values in
+** between are never read, so this has the distribution of a redraw after every pulse) and
+** for all weights after set, decay/diffusion, reset and clip.
 */
 #ifndef AIMCI_RT_TILE_H
 #define AIMCI_RT_TILE_H
@@ -32,11 +44,14 @@
 typedef struct RtTile {
     size_t D, X;
     RtDevice dev;
-    float *w;          /* (D,X) visible weights */
+    float *w;          /* (D,X) visible (apparent) weights: what forward/backward read */
+    float *wp;         /* (D,X) persistent weights if the device has write noise, else NULL */
     RtCell *cell;      /* (D,X) per-device parameters */
     uint64_t *npulse;  /* (D,X) pulses received since creation, or NULL (not counted) */
     uint64_t *xbits;   /* (X) scratch: the column trains of the current sample */
     uint64_t *dbits;   /* (D) scratch: the row trains */
+    float *xq, *dq;    /* (X), (D) scratch: deterministic_implicit signed probabilities */
+    RtRng wrng;        /* write noise of set_weights and clip (seeded from the d2d stream) */
 } RtTile;             /* the struct heads its own allocation: rt_tile_free frees it all */
 
 /* The pulse-train plan of one sample (DOMAIN.md 2.3): BL slots, p_d = a|d_i|, p_x = b|x_j|. */
@@ -46,14 +61,21 @@ typedef struct RtPulsePlan {
 } RtPulsePlan;
 
 /*
-** A (D,X) tile of device ir, weights 0, cells drawn from d2d (rt_device_sample).
-** count_pulses: keep per-weight pulse counters. NULL if out of memory or D*X overflows.
+** A (D,X) tile of device ir, weights 0, cells drawn from d2d (rt_device_sample), then one
+** more d2d draw seeds wrng. count_pulses: keep per-weight pulse counters. NULL if out of
+** memory or D*X overflows.
 */
 RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool count_pulses);
 void rt_tile_free(RtTile *t);
 
-/* Copy w (D,X) into the tile, each weight clipped to its cell's bounds. */
+/*
+** Copy w (D,X) into the tile, each weight clipped to its cell's bounds (the persistent
+** weight with write noise; the visible one gets noise from wrng if apply_write_noise_on_set).
+*/
 void rt_tile_set_weights(RtTile *t, const float *w);
+
+/* The weights updates act on: wp with write noise, else w. */
+float *rt_tile_persistent(RtTile *t);
 
 /* y (B,D) = x (B,X) * W^T + bias; bias (D) is digital and may be NULL. */
 void rt_tile_forward(float *y, const RtTile *t, const float *x, const float *bias, size_t B);
@@ -71,7 +93,7 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B);
 bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, size_t D,
                    double lr, double dw, const IrUpdate *u);
 
-/* One sample: x (X), d (D); trains and c2c noise are drawn from r. */
+/* One sample: x (X), d (D); trains, c2c and write noise are drawn from r. */
 void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
                     RtRng *r);
 
@@ -79,7 +101,28 @@ void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const 
 void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, double lr,
                           const IrUpdate *u, RtRng *r);
 
-/* One pulse at (i,j), up or down, through the device rule; returns the new weight. */
+/*
+** aihwkit's post_update_step, once per optimizer step after the update (DOMAIN.md 3.2.5):
+** diffusion w += rate*xi (one normal per weight from r, row-major) if the device diffuses,
+** then decay w = (w - reset)*scale + reset if it decays, each followed by clipping (pulsed
+** families) and, with write noise, a redraw of every visible weight from r.
+*/
+void rt_tile_post_update(RtTile *t, RtRng *r);
+
+/*
+** Reset columns j0 .. j0+n-1 (those inside the tile): w = reset + reset_std*xi (one normal
+** per weight from r when reset_std > 0, column by column), clipped; then the visible weights
+** are redrawn (write noise, from r).
+*/
+void rt_tile_reset_columns(RtTile *t, size_t j0, size_t n, RtRng *r);
+
+/* Clip every (persistent) weight to its cell's bounds; redraw the visible ones (wrng). */
+void rt_tile_clip(RtTile *t);
+
+/*
+** One pulse at (i,j), up or down, through the device rule (plus a write-noise redraw from r);
+** returns the new visible weight.
+*/
 float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r);
 
 #endif

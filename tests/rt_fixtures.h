@@ -14,7 +14,12 @@
 
 #include "ir.h"
 
-/* A device of family fam with aihwkit's Python defaults (DOMAIN.md 3.2.1). */
+/*
+** A device of family fam with aihwkit's Python defaults (DOMAIN.md 3.2.1, 3.2.3) and the
+** schema's family defaults (interp/schema.c): soft_bounds_reference adds its noise, exp_step's
+** gammas are its exponents. The seed-paper families get tau 0.6, gamma_res 1 and, like the
+** checker's family defaults, no variation.
+*/
 static inline IrDevice fx_device(IrDevFamily fam)
 {
     IrDevice d;
@@ -31,25 +36,48 @@ static inline IrDevice fx_device(IrDevFamily fam)
     d.up_down = 0.0;
     d.up_down_dtod = 0.01;
     d.enforce_consistency = true;
-    d.mult_noise = true;
+    d.mult_noise = fam != IR_DEV_SOFT_BOUNDS_REFERENCE;
+    d.apply_write_noise_on_set = true;
+    d.reset_std = 0.01;
+    d.corrupt_devices_range = 0.1;
+    d.gamma_up_dtod = d.gamma_down_dtod = 0.05;
+    d.mean_bound_reference = true;
+    d.reverse_offset = 0.01;
+    d.n_estimation_steps = -1;
+    d.A_up = 0.00081, d.A_down = 0.36833, d.a = 0.244, d.b = 0.2425;
+    if (fam == IR_DEV_EXP_STEP)
+        d.gamma_up = 12.44625, d.gamma_down = 12.78785;
+    d.pow_gamma = 1.0, d.pow_gamma_dtod = 0.1;
+    static const double one[1] = {1.0};
+    d.piecewise_up = d.piecewise_down = one;
+    d.npiecewise_up = d.npiecewise_down = 1;
+    d.tau = 0.6, d.gamma_res = 1.0;
+    if (fam == IR_DEV_LINEAR || fam == IR_DEV_POWER || fam == IR_DEV_EXPONENTIAL)
+        d.dw_min_dtod = d.dw_min_std = d.w_max_dtod = d.w_min_dtod = d.up_down_dtod = 0.0;
     return d;
 }
 
-/* A noise-free device without device-to-device variation: step dw, bounds [-bound, bound]. */
+/*
+** A noise-free device without device-to-device variation: step dw, bounds [-bound, bound]
+** (tau = bound for the seed-paper families); every spread and c2c noise is 0.
+*/
 static inline IrDevice fx_quiet(IrDevFamily fam, double dw, double bound)
 {
     IrDevice d = fx_device(fam);
     d.dw_min = dw;
     d.dw_min_dtod = d.dw_min_std = d.w_max_dtod = d.w_min_dtod = d.up_down_dtod = 0.0;
+    d.gamma_up_dtod = d.gamma_down_dtod = d.pow_gamma_dtod = 0.0;
+    d.reset_std = 0.0;
     d.w_max = bound;
     d.w_min = -bound;
+    d.tau = bound;
     return d;
 }
 
 /* aihwkit's default update: BL 31, UM and UBLM on, um_grad_scale 1, stochastic trains. */
 static inline IrUpdate fx_update(void)
 {
-    IrUpdate u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     return u;
 }
 

@@ -30,7 +30,7 @@ Test(measure, trace_records_every_pulse)
     IrMeasure m = measure(&dev, prog, 2, 0.0);
     RtTrace tr = {0};
     char err[256];
-    cr_assert_eq(rt_measure_run(&tr, &m, err, sizeof err), 0);
+    cr_assert_eq(rt_measure_run(&tr, &m, true, err, sizeof err), 0);
     cr_assert_eq(tr.n, 9);
     cr_assert_eq(tr.dir[0], 0);
     cr_assert_eq(tr.w[0], 0.0f);
@@ -53,7 +53,7 @@ Test(measure, start_is_clipped_and_pulses_saturate)
     IrMeasure m = measure(&dev, prog, 1, 7.0);
     RtTrace tr = {0};
     char err[256];
-    cr_assert_eq(rt_measure_run(&tr, &m, err, sizeof err), 0);
+    cr_assert_eq(rt_measure_run(&tr, &m, true, err, sizeof err), 0);
     cr_assert_eq(tr.w[0], tr.bmax);
     for (size_t k = 1; k < tr.n; k++)
         cr_assert_leq(tr.w[k], tr.bmax);
@@ -68,10 +68,10 @@ Test(measure, the_seed_draws_the_device)
     IrMeasure m = measure(&dev, prog, 2, 0.0);
     RtTrace a = {0}, b = {0}, c = {0};
     char err[256];
-    rt_measure_run(&a, &m, err, sizeof err);
-    rt_measure_run(&b, &m, err, sizeof err);
+    rt_measure_run(&a, &m, true, err, sizeof err);
+    rt_measure_run(&b, &m, true, err, sizeof err);
     m.seed = 2;
-    rt_measure_run(&c, &m, err, sizeof err);
+    rt_measure_run(&c, &m, true, err, sizeof err);
     cr_assert_eq(memcmp(a.w, b.w, a.n * sizeof(float)), 0);
     cr_assert_neq(a.bmax, c.bmax);
     rt_trace_free(&a), rt_trace_free(&b), rt_trace_free(&c);
@@ -84,7 +84,7 @@ Test(measure, too_many_pulses_is_an_error)
     IrMeasure m = measure(&dev, prog, 2, 0.0);
     RtTrace tr = {0};
     char err[256] = "";
-    cr_assert_eq(rt_measure_run(&tr, &m, err, sizeof err), 1);
+    cr_assert_eq(rt_measure_run(&tr, &m, true, err, sizeof err), 1);
     cr_assert_neq(strstr(err, "more than"), NULL, "%s", err);
     cr_assert_null(tr.w);
 }
@@ -98,7 +98,7 @@ Test(measure, ideal_device_is_unbounded)
     IrMeasure m = measure(&dev, prog, 1, 1000.0);
     RtTrace tr = {0};
     char err[256];
-    cr_assert_eq(rt_measure_run(&tr, &m, err, sizeof err), 0);
+    cr_assert_eq(rt_measure_run(&tr, &m, true, err, sizeof err), 0);
     cr_assert_eq(tr.w[0], 1000.0f);
     cr_assert_eq(tr.w[2], 1001.0f);
     rt_trace_free(&tr);

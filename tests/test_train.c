@@ -187,15 +187,18 @@ Test(train, model_that_does_not_fit_the_data_is_an_error)
 }
 
 /*
-** analog_sgd on an ideal device is the exact floating-point update: it follows digital SGD
-** up to float rounding (one rounding per weight per step, in a different order), far below
-** the 1e-4 relative tolerance over 2000 contracting steps.
+** analog_sgd on an ideal device with perfect I/O (analog layers default to the noisy I/O of
+** Table 4) is the exact floating-point update: it follows digital SGD up to float rounding
+** (one rounding per weight per step, in a different order), far below the 1e-4 relative
+** tolerance over 2000 contracting steps.
 */
 Test(train, analog_sgd_on_an_ideal_device_tracks_digital_sgd)
 {
     Fx f;
     quickstart(&f);
     f.dev = fx_device(IR_DEV_IDEAL);
+    IrIO perfect = {.name = "exact", .family = IR_IO_PERFECT, .out_scale = 1.0};
+    f.layer[0].forward = f.layer[0].backward = &perfect;
     f.train.steps = 2000;
     f.train.log_every = 100;
     char err[256];
@@ -254,14 +257,18 @@ Test(train, backward_matches_finite_differences)
 }
 
 /*
-** The same check through analog layers (ideal devices, so the tiles hold plain weights):
-** the tile backward feeds layer 0's output gradient, seen here through both bias gradients.
+** The same check through analog layers (ideal devices and perfect I/O, so the tiles hold
+** plain weights and multiply exactly): the tile backward feeds layer 0's output gradient,
+** seen here through both bias gradients.
 */
 Test(train, tile_backward_matches_finite_differences)
 {
     IrDevice ideal = fx_device(IR_DEV_IDEAL);
-    IrLayer L[2] = {{.kind = IR_LAYER_DENSE, .in = 4, .out = 3, .bias = true, .on = &ideal},
-                    {.kind = IR_LAYER_DENSE, .in = 3, .out = 2, .bias = true, .on = &ideal}};
+    IrIO pf = {.name = "exact", .family = IR_IO_PERFECT, .out_scale = 1.0};
+    IrLayer L[2] = {{.kind = IR_LAYER_DENSE, .in = 4, .out = 3, .bias = true, .on = &ideal,
+                     .forward = &pf, .backward = &pf},
+                    {.kind = IR_LAYER_DENSE, .in = 3, .out = 2, .bias = true, .on = &ideal,
+                     .forward = &pf, .backward = &pf}};
     IrModel m = {.name = "two", .nlayers = 2, .layers = L};
     char err[256];
     RtNet *n = rt_net_new(&m, true, false, 3, 5, err, sizeof err);

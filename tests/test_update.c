@@ -109,7 +109,7 @@ Test(update, plan_of_the_decimal_example)
 /* Without UM/UBLM: BL = desired_bl and a = b = sqrt(lr/(dw*BL)); with them, BL = ceil(k). */
 Test(update, plan_without_management_and_bl_ceiling)
 {
-    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     RtPulsePlan p;
     cr_assert(rt_pulse_plan(&p, XV, X, DV, D, 0.5, DW, &u));
     cr_assert_eq(p.bl, 31);
@@ -154,7 +154,7 @@ Test(update, lr_1_clips_d_so_column_0_gets_31_pulses_in_every_row)
 Test(update, zero_x_or_zero_d_fire_nothing)
 {
     float zx[X] = {0}, zd[D] = {0};
-    IrUpdate with = fx_update(), without = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate with = fx_update(), without = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     const IrUpdate *us[2] = {&with, &without};
     for (int k = 0; k < 2; k++) {
         Runs a = run_samples(50, zx, DV, 0.1, us[k]), b = run_samples(50, XV, zd, 0.1, us[k]);
@@ -195,7 +195,7 @@ Test(update, mean_update_is_minus_lr_d_xT_with_management)
 
 Test(update, mean_update_is_minus_lr_d_xT_with_fixed_bl)
 {
-    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     check_mean_update(0.01, &u, 20000);
 }
 
@@ -207,7 +207,7 @@ Test(update, mean_update_is_minus_lr_d_xT_with_fixed_bl)
 Test(update, pulse_counts_are_binomial)
 {
     static const float x[X] = {0.2f, 0.1f, -0.05f, 0.0f}, d[D] = {0.1f, -0.2f, 0.05f};
-    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     const size_t n = 20000;
     double s = sqrt(0.5 / (DW * 31));
     Runs rs = run_samples(n, x, d, 0.5, &u);
@@ -233,7 +233,7 @@ Test(update, pulse_counts_are_binomial)
 Test(update, counts_in_a_row_share_the_row_train)
 {
     static const float x[X] = {0.2f, 0.1f, -0.05f, 0.0f}, d[D] = {0.1f, -0.2f, 0.05f};
-    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED};
+    IrUpdate u = {31, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
     const size_t n = 20000;
     double s = sqrt(0.5 / (DW * 31));
     Runs rs = run_samples(n, x, d, 0.5, &u);

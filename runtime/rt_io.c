@@ -1,0 +1,448 @@
+/*
+** rt_io.c: the I/O-managed forward and backward of analog tiles (see rt_io.h).
+*/
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_io.h"
+#include "rt_matmul.h"
+
+#define ALIGN 64
+
+/*
+** Table 4 of the seed paper = aihwkit 0.9 IOParameters() (DOMAIN.md 4.1, 4.4).
+** ORDER IO DEFAULTS: the io_params of interp/schema.c hold the same values.
+*/
+static const IrIO table4 = {
+    .name = "analog defaults",
+    .family = IR_IO_ANALOG,
+    .inp_bound = 1.0,
+    .inp_res = 1.0 / 126.0,
+    .out_bound = 12.0,
+    .out_res = 1.0 / 510.0,
+    .out_noise = 0.06,
+    .out_scale = 1.0,
+    .noise_management = IR_NM_ABS_MAX,
+    .nm_decay = 1e-3,
+    .bound_management = IR_BM_ITERATIVE,
+    .max_bm_factor = 1000,
+    .max_bm_res = 0.25,
+    .bm_test_negative_bound = true,
+    .w_noise_type = IR_W_NOISE_NONE,
+};
+
+const IrIO *rt_io_default(void)
+{
+    return &table4;
+}
+
+/*
+** ====================================================================================
+** Stages
+** ====================================================================================
+*/
+
+double rt_io_step(double res, double bound)
+{
+    double r = res > 1.0 ? 1.0 / res : (res > 0.0 ? res : 0.0);
+    return r * 2.0 * bound;
+}
+
+double rt_io_quant(double v, double step, bool sto, RtRng *r)
+{
+    if (!(step > 0.0))
+        return v;
+    if (sto)
+        return rint(v / step + rt_rng_uniform(r) - 0.5) * step;
+    return rint(v / step) * step;
+}
+
+/* max|x_k| over x (n); NaNs are skipped (they reach the output through the DAC anyway). */
+static double absmax(const float *x, size_t n)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < n; k++)
+        m = fabs((double)x[k]) > m ? fabs((double)x[k]) : m;
+    return m;
+}
+
+/* m capped at nm_thres when nm_thres > 0 (aihwkit's MIN). */
+static double capped(double m, double thres)
+{
+    return thres > 0.0 && thres < m ? thres : m;
+}
+
+double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
+{
+    double m;
+    switch (io->noise_management) {
+    case IR_NM_NONE: return 1.0;
+    case IR_NM_CONSTANT: return io->nm_thres > 0.0 ? io->nm_thres : 1.0;
+    case IR_NM_ABS_MAX: return capped(absmax(x, n), io->nm_thres);
+    case IR_NM_MAX:
+        m = x[0];
+        for (size_t k = 1; k < n; k++)
+            m = x[k] > m ? x[k] : m;
+        return capped(m, io->nm_thres);
+    case IR_NM_AVERAGE_ABS_MAX:
+        m = absmax(x, n);
+        *avg = *avg < 0.0 ? m : (1.0 - io->nm_decay) * *avg + io->nm_decay * m;
+        return *avg;
+    }
+    return 1.0;
+}
+
+/* Per element, in index order: quantise, clip, noise, asymmetry (aihwkit prepareInput). */
+void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io, double step,
+               RtRng *r)
+{
+    double bound = io->inp_bound, asym = 1.0 - io->inp_asymmetry;
+    for (size_t j = 0; j < n; j++) {
+        double val = rt_io_quant((double)x[j] * scale, step, io->inp_sto_round, r);
+        val = val > bound ? bound : val;
+        val = val < -bound ? -bound : val;
+        if (io->inp_noise > 0.0)
+            val += io->inp_noise * rt_rng_normal(r);
+        if (io->inp_asymmetry != 0.0 && val < 0.0)
+            val *= asym;
+        v[j] = (float)val;
+    }
+}
+
+/* sum_k |W_ik| v_k^2 for output i, reading W along the direction (row i, or column i). */
+static double abs_w_dot_v2(const float *v, const float *w, size_t D, size_t X, bool transposed,
+                           size_t i)
+{
+    double s = 0.0;
+    if (transposed)
+        for (size_t k = 0; k < D; k++)
+            s += fabs((double)w[k * X + i]) * (double)v[k] * (double)v[k];
+    else
+        for (size_t k = 0; k < X; k++)
+            s += fabs((double)w[i * X + k]) * (double)v[k] * (double)v[k];
+    return s;
+}
+
+void rt_io_w_noise(float *y, const float *v, const float *w, size_t D, size_t X,
+                   bool transposed, const IrIO *io, RtRng *r)
+{
+    if (io->w_noise_type == IR_W_NOISE_NONE || !(io->w_noise > 0.0))
+        return;
+    size_t nout = transposed ? X : D, nin = transposed ? D : X;
+    if (io->w_noise_type == IR_W_NOISE_ADDITIVE_CONSTANT) {
+        double ss = 0.0;
+        for (size_t k = 0; k < nin; k++)
+            ss += (double)v[k] * (double)v[k];
+        double sd = io->w_noise * sqrt(ss);
+        for (size_t i = 0; i < nout; i++)
+            y[i] = (float)((double)y[i] + sd * rt_rng_normal(r));
+        return;
+    }
+    for (size_t i = 0; i < nout; i++) {
+        double sd = io->w_noise * sqrt(abs_w_dot_v2(v, w, D, X, transposed, i));
+        y[i] = (float)((double)y[i] + sd * rt_rng_normal(r));
+    }
+}
+
+/* Per output, in index order: asymmetry, noise, quantise, clip (aihwkit finalizeOutput). */
+bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step, RtRng *r)
+{
+    double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
+    bool passed = true;
+    for (size_t i = 0; i < n; i++) {
+        double val = y[i];
+        if (io->out_asymmetry != 0.0 && val < 0.0)
+            val *= asym;
+        if (sig[i] > 0.0f)
+            val += (double)sig[i] * rt_rng_normal(r);
+        val = rt_io_quant(val, step, io->out_sto_round, r);
+        if (val > bound) {
+            val = bound;
+            passed = false;
+        } else if (val < -bound) {
+            val = -bound;
+            passed = passed && !io->bm_test_negative_bound;
+        }
+        y[i] = (float)val;
+    }
+    return passed;
+}
+
+/*
+** ====================================================================================
+** State
+** ====================================================================================
+*/
+
+/* n rounded up to a multiple of ALIGN. */
+static size_t round_up(size_t n)
+{
+    return (n + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/* sig (n): out_noise, or |out_noise * (1 + out_noise_std * xi)| drawn once per output. */
+static void fixed_sigmas(float *sig, size_t n, const IrIO *io, RtRng *r)
+{
+    bool vary = io->family == IR_IO_ANALOG && io->out_noise_std > 0.0;
+    for (size_t i = 0; i < n; i++)
+        sig[i] = vary ? (float)fabs(io->out_noise * (1.0 + io->out_noise_std * rt_rng_normal(r)))
+                      : (float)io->out_noise;
+}
+
+/* Layout: header, sig_fwd, sig_bwd, v, z, alpha, r, act; each part 64-byte aligned. */
+RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max_rows,
+                uint64_t seed, uint64_t stream)
+{
+    size_t wide = D > X ? D : X;
+    if (max_rows == 0)
+        max_rows = 1;
+    if (wide > SIZE_MAX / 64 / max_rows || D > SIZE_MAX / 64 || X > SIZE_MAX / 64)
+        return NULL;
+    size_t o_sf = round_up(sizeof(RtIO));
+    size_t o_sb = o_sf + round_up(D * sizeof(float));
+    size_t o_v = o_sb + round_up(X * sizeof(float));
+    size_t o_z = o_v + round_up(max_rows * wide * sizeof(float));
+    size_t o_a = o_z + round_up(max_rows * wide * sizeof(float));
+    size_t o_r = o_a + round_up(max_rows * sizeof(double));
+    size_t o_act = o_r + round_up(max_rows * sizeof(double));
+    size_t total = o_act + round_up(max_rows * sizeof(size_t));
+    unsigned char *mem = aligned_alloc(ALIGN, total);
+    if (!mem)
+        return NULL;
+    memset(mem, 0, total);
+    RtIO *io = (RtIO *)mem;
+    io->fwd = fwd ? fwd : &table4;
+    io->bwd = bwd ? bwd : &table4;
+    io->D = D, io->X = X, io->max_rows = max_rows;
+    io->fwd_inp_step = rt_io_step(io->fwd->inp_res, io->fwd->inp_bound);
+    io->fwd_out_step = rt_io_step(io->fwd->out_res, io->fwd->out_bound);
+    io->bwd_inp_step = rt_io_step(io->bwd->inp_res, io->bwd->inp_bound);
+    io->bwd_out_step = rt_io_step(io->bwd->out_res, io->bwd->out_bound);
+    io->sig_fwd = (float *)(mem + o_sf);
+    io->sig_bwd = (float *)(mem + o_sb);
+    io->v = (float *)(mem + o_v);
+    io->z = (float *)(mem + o_z);
+    io->alpha = (double *)(mem + o_a);
+    io->r = (double *)(mem + o_r);
+    io->act = (size_t *)(mem + o_act);
+    io->avg_fwd = io->avg_bwd = -1.0;
+    rt_rng_seed(&io->rng, seed, stream);
+    fixed_sigmas(io->sig_fwd, D, io->fwd, &io->rng);
+    fixed_sigmas(io->sig_bwd, X, io->bwd, &io->rng);
+    return io;
+}
+
+void rt_io_free(RtIO *io)
+{
+    free(io);
+}
+
+/*
+** ====================================================================================
+** Passes
+** ====================================================================================
+*/
+
+/*
+** z = v W^T: z (n,D), v (n,X) (forward); or z = v W: z (n,X), v (n,D) (backward).
+** ref: the naive loops of rt_matmul.c, else BLIS.
+*/
+static void product(float *z, const float *v, const float *w, size_t n, size_t D, size_t X,
+                    bool transposed, bool ref)
+{
+    if (!transposed && ref) {
+        rt_matmul_forward_ref(z, v, w, NULL, n, X, D);
+    } else if (!transposed) {
+        rt_gemm(z, D, v, X, false, w, X, true, n, D, X, 1.0f, 0.0f);
+    } else if (ref) {
+        memset(z, 0, n * X * sizeof *z);
+        rt_matmul_backward_ref(z, NULL, NULL, v, NULL, w, n, X, D);
+    } else {
+        rt_gemm(z, X, v, D, false, w, X, false, n, X, D, 1.0f, 0.0f);
+    }
+}
+
+/* y (n) = z (n) * mult + bias (or 0 when z is NULL), each rounded once to float. */
+static void put_row(float *y, const float *z, double mult, const float *bias, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = (float)((z ? (double)z[i] * mult : 0.0) + (bias ? (double)bias[i] : 0.0));
+}
+
+/* The perfect forward: y (B,D) = out_scale * x W^T + bias. */
+static void perfect_forward(float *y, const RtIO *io, const float *w, const float *x,
+                            const float *bias, size_t B, bool ref)
+{
+    float s = (float)io->fwd->out_scale;
+    if (ref) {
+        rt_matmul_forward_ref(y, x, w, NULL, B, io->X, io->D);
+        for (size_t b = 0; b < B; b++)
+            for (size_t i = 0; i < io->D; i++)
+                y[b * io->D + i] = s * y[b * io->D + i] + (bias ? bias[i] : 0.0f);
+        return;
+    }
+    for (size_t b = 0; b < B; b++)
+        for (size_t i = 0; i < io->D; i++)
+            y[b * io->D + i] = bias ? bias[i] : 0.0f;
+    rt_gemm(y, io->D, x, io->X, false, w, io->X, true, B, io->D, io->X, s, 1.0f);
+}
+
+/* Whether row b stops looping: BM off, test passed, or r beyond either limit. */
+static bool bm_done(const IrIO *p, double step, bool passed, double r)
+{
+    if (p->bound_management == IR_BM_NONE || passed)
+        return true;
+    return r > (double)p->max_bm_factor || (step > 0.0 && r > p->max_bm_res / step);
+}
+
+/* NM scales of rows 0..B; the rows that need passes go to io->act. Returns their count. */
+static size_t forward_start(float *y, RtIO *io, const float *x, const float *bias, size_t B)
+{
+    const IrIO *p = io->fwd;
+    bool nm = p->noise_management != IR_NM_NONE;
+    size_t n = 0;
+    for (size_t b = 0; b < B; b++) {
+        double a = rt_io_nm_scale(p, x + b * io->X, io->X, &io->avg_fwd);
+        io->alpha[b] = a;
+        io->r[b] = 1.0;
+        if (nm && a <= 0.0 && !(p->inp_noise > 0.0))
+            put_row(y + b * io->D, NULL, 0.0, bias, io->D);
+        else
+            io->act[n++] = b;
+    }
+    return n;
+}
+
+/* One chunk of at most max_rows rows: the BM loop of every row, passes shared. */
+static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, const float *bias,
+                          size_t B, bool ref)
+{
+    const IrIO *p = io->fwd;
+    size_t D = io->D, X = io->X;
+    bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
+    size_t n = forward_start(y, io, x, bias, B);
+    while (n > 0) {
+        for (size_t k = 0; k < n; k++) {
+            size_t b = io->act[k];
+            double a = io->alpha[b];
+            double s = (nm && a > 0.0 ? 1.0 / a : 1.0) / (bm ? io->r[b] : 1.0);
+            rt_io_dac(io->v + k * X, x + b * X, X, s, p, io->fwd_inp_step, &io->rng);
+        }
+        product(io->z, io->v, w, n, D, X, false, ref);
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t b = io->act[k];
+            float *z_k = io->z + k * D;
+            rt_io_w_noise(z_k, io->v + k * X, w, D, X, false, p, &io->rng);
+            bool passed = rt_io_adc(z_k, D, io->sig_fwd, p, io->fwd_out_step, &io->rng);
+            if (bm_done(p, io->fwd_inp_step, passed, io->r[b])) {
+                double a = io->alpha[b];
+                double mult = p->out_scale * (nm && a > 0.0 ? a : 1.0) * (bm ? io->r[b] : 1.0);
+                put_row(y + b * D, z_k, mult, bias, D);
+            } else {
+                io->r[b] *= 2.0;
+                io->act[m++] = b;
+            }
+        }
+        n = m;
+    }
+}
+
+/* One chunk of the backward: dx (B,X) += managed d (B,D) W, without bound management. */
+static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, size_t B,
+                           bool ref)
+{
+    const IrIO *p = io->bwd;
+    size_t D = io->D, X = io->X, n = 0;
+    bool nm = p->noise_management != IR_NM_NONE;
+    for (size_t b = 0; b < B; b++) {
+        double a = rt_io_nm_scale(p, d + b * D, D, &io->avg_bwd);
+        io->alpha[b] = nm && a > 0.0 ? a : 1.0;
+        if (!(nm && a <= 0.0))
+            io->act[n++] = b;
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t b = io->act[k];
+        rt_io_dac(io->v + k * D, d + b * D, D, 1.0 / io->alpha[b], p, io->bwd_inp_step,
+                  &io->rng);
+    }
+    product(io->z, io->v, w, n, D, X, true, ref);
+    for (size_t k = 0; k < n; k++) {
+        size_t b = io->act[k];
+        float *z_k = io->z + k * X, *dx_b = dx + b * X;
+        rt_io_w_noise(z_k, io->v + k * D, w, D, X, true, p, &io->rng);
+        rt_io_adc(z_k, X, io->sig_bwd, p, io->bwd_out_step, &io->rng);
+        double mult = p->out_scale * io->alpha[b];
+        for (size_t j = 0; j < X; j++)
+            dx_b[j] = (float)((double)dx_b[j] + (double)z_k[j] * mult);
+    }
+}
+
+/* The perfect backward: dx (B,X) += out_scale * d W. */
+static void perfect_backward(float *dx, const RtIO *io, const float *w, const float *d,
+                             size_t B, bool ref)
+{
+    float s = (float)io->bwd->out_scale;
+    if (!ref) {
+        rt_gemm(dx, io->X, d, io->D, false, w, io->X, false, B, io->X, io->D, s, 1.0f);
+        return;
+    }
+    for (size_t b = 0; b < B; b++)
+        for (size_t j = 0; j < io->X; j++) {
+            float acc = 0.0f;
+            for (size_t i = 0; i < io->D; i++)
+                acc += d[b * io->D + i] * w[i * io->X + j];
+            dx[b * io->X + j] += s * acc;
+        }
+}
+
+/* The forward in chunks of max_rows rows. */
+static void forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
+                    size_t B, bool ref)
+{
+    if (io->fwd->family == IR_IO_PERFECT) {
+        perfect_forward(y, io, w, x, bias, B, ref);
+        return;
+    }
+    for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
+        size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
+        forward_chunk(y + b0 * io->D, io, w, x + b0 * io->X, bias, n, ref);
+    }
+}
+
+/* The backward in chunks of max_rows rows. */
+static void backward(float *dx, RtIO *io, const float *w, const float *d, size_t B, bool ref)
+{
+    if (io->bwd->family == IR_IO_PERFECT) {
+        perfect_backward(dx, io, w, d, B, ref);
+        return;
+    }
+    for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
+        size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
+        backward_chunk(dx + b0 * io->X, io, w, d + b0 * io->D, n, ref);
+    }
+}
+
+void rt_io_forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
+                   size_t B)
+{
+    forward(y, io, w, x, bias, B, false);
+}
+
+void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const float *bias,
+                       size_t B)
+{
+    forward(y, io, w, x, bias, B, true);
+}
+
+void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B)
+{
+    backward(dx, io, w, d, B, false);
+}
+
+void rt_io_backward_ref(float *dx, RtIO *io, const float *w, const float *d, size_t B)
+{
+    backward(dx, io, w, d, B, true);
+}

@@ -1,0 +1,79 @@
+# The command line: options, exit statuses (0 ok, 1 a run failed, 2 script or usage errors)
+# and their messages.
+. "$ROOT/tests/scripts/common.inc"
+
+cat >two.aimc <<'X'
+device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
+measure first  { device = pw, pulses = [+5, -5], out = "out/first.csv" }
+measure second { device = pw, pulses = [+7], out = "out/second.csv" }
+X
+
+# --check: "FILE: ok", nothing run.
+expect_status 0 "$AIMCI" --check two.aimc
+[ "$(cat out.txt)" = "two.aimc: ok" ] || fail "--check printed: $(cat out.txt)"
+[ -e out ] && fail "--check ran something"
+
+# --only NAME runs only that block.
+expect_status 0 "$AIMCI" --only second two.aimc
+has out.txt "measure second: 7 pulses on pw"
+grep -q "measure first" out.txt && fail "--only second ran first"
+[ -e out/first.csv ] && fail "--only second wrote out/first.csv"
+[ -s out/second.csv ] || fail "--only second did not write out/second.csv"
+rm -r out
+
+# An unknown --only name: exit 2 and a suggestion.
+expect_status 2 "$AIMCI" --only secnd two.aimc
+has err.txt "aimci: error: --only: no train or measure named 'secnd'"
+has err.txt "hint: did you mean 'second'?"
+[ -e out ] && fail "a bad --only ran something"
+expect_status 2 "$AIMCI" --only
+has err.txt "--only needs the name of a train or measure"
+
+# Unknown options, no argument, two scripts.
+expect_status 2 "$AIMCI" --chek two.aimc
+has err.txt "aimci: error: unknown option '--chek'; did you mean '--check'?"
+has err.txt "usage: aimci"
+expect_status 2 "$AIMCI" -x two.aimc
+has err.txt "unknown option '-x'"
+expect_status 2 "$AIMCI"
+has err.txt "usage: aimci"
+expect_status 2 "$AIMCI" two.aimc two.aimc
+has err.txt "one script at a time"
+expect_status 0 "$AIMCI" --help
+has out.txt "usage: aimci"
+expect_status 0 "$AIMCI" --version
+grep -q '^aimci [0-9]' out.txt || fail "--version printed: $(cat out.txt)"
+
+# A missing file: exit 2 and its name.
+expect_status 2 "$AIMCI" nothere.aimc
+has err.txt "nothere.aimc"
+has err.txt "aimci: 1 error"
+expect_status 2 "$AIMCI" --check nothere.aimc
+
+# A script error: exit 2, the error count, nothing run.
+printf 'device d : soft_bounds { dw_min = -1 }\nx = 1 / 0\n' >bad.aimc
+expect_status 2 "$AIMCI" bad.aimc
+has err.txt "bad.aimc:1:35: error: dw_min is out of range: -1"
+has err.txt "bad.aimc:2:9: error: division by zero"
+has err.txt "aimci: 2 errors"
+
+# A run that fails (its output path lies inside a regular file): exit 1 and a message at
+# the measure; what was written before is kept.
+: >somefile
+cat >fails.aimc <<'X'
+device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
+measure first  { device = pw, pulses = [+5], out = "out/first.csv" }
+measure second { device = pw, pulses = [+5], out = "somefile/x.csv" }
+X
+expect_status 1 "$AIMCI" fails.aimc
+has err.txt "fails.aimc:3:9: error: "
+has err.txt "somefile"
+[ -s out/first.csv ] || fail "the output of the first measure was not kept"
+[ -s out/first.resolved.aimc ] || fail "the resolved script of the first measure was not kept"
+[ -f somefile ] && [ ! -s somefile ] || fail "somefile was changed"
+
+# Relative output paths are relative to the current directory, not to the script.
+mkdir sub && cd sub || fail "cd sub"
+expect_status 0 "$AIMCI" --only first ../two.aimc
+[ -s out/first.csv ] || fail "out/first.csv is not relative to the current directory"
+exit 0
