@@ -57,6 +57,7 @@ stmt ::= NAME(N) EQ expr(E) NL.                  { ps_const(cx, &N, E); }
 stmt ::= USE(U) STRING(S) NL.                    { ps_use(cx, &U, &S); }
 stmt ::= NAME(K) NAME(N) block(B) NL.            { ps_decl(cx, &K, &N, NULL, B); }
 stmt ::= NAME(K) NAME(N) COLON NAME(P) block(B) NL.  { ps_decl(cx, &K, &N, &P, B); }
+stmt ::= NAME(D) DOT NAME(F) EQ expr(E) NL.      { ps_set(cx, &D, &F, E); }
 stmt ::= error NL.
 
 //// Blocks: entries separated by newlines or commas ////////////////////////////////////////
@@ -79,7 +80,14 @@ sep ::= COMMA.
 %type entry {AstNode *}
 entry(E) ::= NAME(K) EQ expr(V).                 { E = ps_entry(cx, &K, V); }
 entry(E) ::= expr(V).                            { E = V; }
+entry(E) ::= NAME(K) path(P) NAME(I) expr(V).    { E = ps_vary(cx, &K, P, &I, V); }
 entry(E) ::= error.                              { E = NULL; }
+
+/* `vary rram.c_lin in [...]`: `vary` and `in` are plain names, checked by the checker, so
+** that `in` stays usable as a parameter name (dense(in = 50, ...)). */
+%type path {AstNode *}
+path(P) ::= NAME(N).                             { P = ps_list_of(cx, ps_name(cx, &N)); }
+path(P) ::= path(P) DOT NAME(N).                 { ps_append(cx, P, ps_name(cx, &N)); }
 
 //// Expressions /////////////////////////////////////////////////////////////////////////////
 

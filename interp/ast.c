@@ -55,6 +55,8 @@ const char *ast_describe(const AstNode *n)
     case AST_CONST: return "a constant";
     case AST_USE: return "a use";
     case AST_DECL: return "a declaration";
+    case AST_SET: return "an assignment to a field";
+    case AST_VARY: return "a vary entry";
     }
     return "a node";
 }

@@ -27,7 +27,9 @@ typedef enum AstKind {
     AST_ENTRY, /* str: key, a: value (in blocks and argument lists) */
     AST_CONST, /* str: name, a: value (top-level `name = expr`) */
     AST_USE,   /* str: the file or library named */
-    AST_DECL   /* kw: declaration kind, str: name, parent (or NULL), items: entries */
+    AST_DECL,  /* kw: declaration kind, str: name, parent (or NULL), items: entries */
+    AST_SET,   /* str: declaration, field: parameter, a: value (`fit.steps = 100`; --set) */
+    AST_VARY   /* kw: `vary`, field: `in`, items: the path's names, a: the values */
 } AstKind;
 
 typedef struct AstNode AstNode;
@@ -41,7 +43,8 @@ typedef struct AstList {
 struct AstNode {
     AstKind kind;
     SrcLoc loc;        /* the node; for AST_DECL the name, for AST_ENTRY the key */
-    SrcLoc loc2;       /* AST_DECL: the kind keyword; AST_FIELD: the field name */
+    SrcLoc loc2;       /* AST_DECL: the kind keyword; AST_FIELD, AST_SET: the field name;
+                          AST_VARY: the word `in` */
     SrcLoc ploc;       /* AST_DECL: the parent after ':' */
     SrcLoc span;       /* expressions: the whole source extent */
     int op;

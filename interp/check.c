@@ -20,6 +20,7 @@ Checker *chk_new(Arena *ar, Diag *d, const char *stdlib)
     c->ar = ar;
     c->diag = d;
     c->stdlib = stdlib;
+    c->cache = arena_alloc(ar, sizeof *c->cache);
     return c;
 }
 
@@ -119,7 +120,13 @@ static void set_seed(Checker *c, const Value *v)
 
 static void check_const(Checker *c, const AstNode *n)
 {
-    Value v = chk_eval(c, n->a, false);
+    const AstNode *value = n->a;
+    for (size_t i = 0; i < c->novr; i++)
+        if (!c->ovr[i].decl && strcmp(c->ovr[i].param, n->str) == 0) {
+            c->ovr[i].used = true; /* --set NAME=VALUE replaces the constant's value */
+            value = c->ovr[i].value;
+        }
+    Value v = chk_eval(c, value, false);
     Sym *s = define(c, n->str, n->loc, SYM_CONST);
     if (!s)
         return;
@@ -161,6 +168,76 @@ static void use_not_found(Checker *c, const AstNode *n)
         diag_hint(c->diag, "did you mean '%s'?", best);
 }
 
+/* The parsed file of canonical path `canon`, or NULL. */
+static const CachedFile *cache_find(const FileCache *fc, const char *canon)
+{
+    for (size_t i = 0; i < fc->n; i++)
+        if (strcmp(fc->v[i]->canon, canon) == 0)
+            return fc->v[i];
+    return NULL;
+}
+
+static const CachedFile *cache_add(Checker *c, const char *path, const char *canon,
+                                   uint32_t file, AstList stmts)
+{
+    FileCache *fc = c->cache;
+    if (fc->n == fc->cap) {
+        size_t cap = fc->cap ? 2 * fc->cap : 8;
+        CachedFile **v = arena_alloc(c->ar, cap * sizeof *v);
+        if (fc->n)
+            memcpy(v, fc->v, fc->n * sizeof *v);
+        fc->v = v;
+        fc->cap = cap;
+    }
+    CachedFile *f = arena_alloc(c->ar, sizeof *f);
+    *f = (CachedFile){path, canon, file, stmts};
+    fc->v[fc->n++] = f;
+    return f;
+}
+
+/* Read and parse a file (or find it parsed already); NULL if it cannot be read (reported). */
+static const CachedFile *load(Checker *c, const char *path, const char *canon, SrcLoc from)
+{
+    const CachedFile *f = cache_find(c->cache, canon);
+    if (f)
+        return f;
+    int before = diag_count(c->diag);
+    size_t len;
+    const char *err;
+    char *text = ld_read(c->ar, path, &len, &err);
+    if (!text) {
+        if (from.line)
+            diag_error(c->diag, from, "%s", err);
+        else
+            diag_plain(c->diag, "%s", err);
+        return NULL;
+    }
+    uint32_t file = diag_add_file(c->diag, path, text, len, from);
+    AstList stmts = {0};
+    ps_parse(c->ar, c->diag, file, text, len, &stmts);
+    if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
+        diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
+        diag_expected(c->diag, "declarations: device, io, data, model, optimizer, train, "
+                               "measure, experiment");
+    }
+    return cache_add(c, path, canon, file, stmts);
+}
+
+/* Check the statements of f with f on the stack of files being included. */
+static void check_cached(Checker *c, const CachedFile *f)
+{
+    const char **open = arena_alloc(c->ar, (c->nopen + 1) * sizeof *open);
+    if (c->nopen)
+        memcpy(open, c->open_files, c->nopen * sizeof *open);
+    open[c->nopen] = f->canon;
+    const char **saved = c->open_files;
+    c->open_files = open;
+    c->nopen++;
+    check_stmts(c, &f->stmts, f->path);
+    c->nopen--;
+    c->open_files = saved;
+}
+
 /* Parse and check a file in place of the `use` at `from` (line 0: a root file). */
 static int check_file_at(Checker *c, const char *path, SrcLoc from)
 {
@@ -179,35 +256,21 @@ static int check_file_at(Checker *c, const char *path, SrcLoc from)
         diag_expected(c->diag, "at most %d levels of `use`", MAX_INCLUDE_DEPTH);
         return diag_count(c->diag) - before;
     }
-    size_t len;
-    const char *err;
-    char *text = ld_read(c->ar, path, &len, &err);
-    if (!text) {
-        if (from.line)
-            diag_error(c->diag, from, "%s", err);
-        else
-            diag_plain(c->diag, "%s", err);
+    const CachedFile *f = load(c, path, canon, from);
+    if (!f)
         return diag_count(c->diag) - before;
-    }
-    uint32_t file = diag_add_file(c->diag, path, text, len, from);
-    AstList stmts = {0};
-    ps_parse(c->ar, c->diag, file, text, len, &stmts);
-    const char **open = arena_alloc(c->ar, (c->nopen + 1) * sizeof *open);
-    if (c->nopen)
-        memcpy(open, c->open_files, c->nopen * sizeof *open);
-    open[c->nopen] = canon;
-    const char **saved = c->open_files;
-    c->open_files = open;
-    c->nopen++;
-    if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
-        diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
-        diag_expected(c->diag,
-                      "declarations: device, io, data, model, optimizer, train, measure");
-    }
-    check_stmts(c, &stmts, path);
-    c->nopen--;
-    c->open_files = saved;
+    if (!from.line)
+        c->root = f;
+    check_cached(c, f);
     return diag_count(c->diag) - before;
+}
+
+void chk_check_root(Checker *c)
+{
+    if (!c->root)
+        return;
+    already_seen(c, c->root->canon);
+    check_cached(c, c->root);
 }
 
 static void check_use(Checker *c, const AstNode *n, const char *from_path)
@@ -299,9 +362,26 @@ static void check_decl(Checker *c, const AstNode *d)
     }
     if (s->broken)
         return; /* its parameters cannot be known: checking them would only mislead */
-    for (size_t i = 0; i < d->items.n; i++)
-        chk_entry(c, s, k, d->items.v[i]);
+    for (size_t i = 0; i < d->items.n; i++) {
+        if (d->items.v[i]->kind == AST_VARY)
+            chk_vary(c, s, d->items.v[i]);
+        else
+            chk_entry(c, s, k, d->items.v[i]);
+    }
+    chk_apply_overrides(c, s, k);
     chk_finish_decl(c, s, k, d);
+    if (kind == SCH_EXPERIMENT)
+        chk_finish_experiment(c, s);
+}
+
+/* `fit.steps = 100` is how --set is written; in a script the value belongs in the block. */
+static void check_set_stmt(Checker *c, const AstNode *n)
+{
+    diag_error(c->diag, n->loc, "'%s.%s' cannot be assigned after its declaration", n->str,
+               n->field);
+    diag_expected(c->diag, "'%s = ...' inside the block of '%s' (or --set %s.%s=VALUE on the "
+                           "command line)",
+                  n->field, n->str, n->str, n->field);
 }
 
 static void check_stmts(Checker *c, const AstList *stmts, const char *path)
@@ -312,6 +392,7 @@ static void check_stmts(Checker *c, const AstList *stmts, const char *path)
         case AST_CONST: check_const(c, n); break;
         case AST_USE: check_use(c, n, path); break;
         case AST_DECL: check_decl(c, n); break;
+        case AST_SET: check_set_stmt(c, n); break;
         default: break; /* the grammar produces no other statements */
         }
     }
@@ -330,7 +411,9 @@ int chk_source(Checker *c, const char *path, const char *text, size_t len)
     uint32_t file = diag_add_file(c->diag, path, text, len, (SrcLoc){0});
     AstList stmts = {0};
     ps_parse(c->ar, c->diag, file, text, len, &stmts);
-    check_stmts(c, &stmts, path);
+    /* A text has no canonical path; its name keeps it apart from files in the cache. */
+    c->root = cache_add(c, path, arena_printf(c->ar, "<text>%s", path), file, stmts);
+    check_cached(c, c->root);
     return diag_count(c->diag) - before;
 }
 
@@ -351,6 +434,20 @@ static const void *const *collect(Checker *c, int kind, size_t *n)
     return v;
 }
 
+/* A train or measure without its own seed takes the script's. */
+void chk_fill_seed(Checker *c, Sym *s)
+{
+    const SchKind *k = &sch_kinds[s->kind];
+    int slot = sch_param_find(k->params, k->nparams, "seed");
+    IrOrigin o = ((IrOrigin *)((char *)s->ir + k->origin_at))[slot];
+    if (o == IR_ORIGIN_SET || o == IR_ORIGIN_OVERRIDE)
+        return;
+    if (s->kind == SCH_TRAIN)
+        ((IrTrain *)s->ir)->seed = (uint64_t)c->seed;
+    else if (s->kind == SCH_MEASURE)
+        ((IrMeasure *)s->ir)->seed = (uint64_t)c->seed;
+}
+
 static const IrRun *collect_runs(Checker *c, size_t *n)
 {
     IrRun *runs = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *runs);
@@ -358,19 +455,13 @@ static const IrRun *collect_runs(Checker *c, size_t *n)
     for (size_t i = 0; i < c->nsyms; i++) {
         Sym *s = c->syms[i];
         if (s->kind == SCH_TRAIN) {
-            IrTrain *t = s->ir;
-            if (t->origin[sch_param_find(sch_kinds[SCH_TRAIN].params,
-                                         sch_kinds[SCH_TRAIN].nparams, "seed")] !=
-                IR_ORIGIN_SET)
-                t->seed = (uint64_t)c->seed;
-            runs[(*n)++] = (IrRun){IR_RUN_TRAIN, s->name, {.train = t}};
+            chk_fill_seed(c, s);
+            runs[(*n)++] = (IrRun){IR_RUN_TRAIN, s->name, {.train = s->ir}};
         } else if (s->kind == SCH_MEASURE) {
-            IrMeasure *m = s->ir;
-            if (m->origin[sch_param_find(sch_kinds[SCH_MEASURE].params,
-                                         sch_kinds[SCH_MEASURE].nparams, "seed")] !=
-                IR_ORIGIN_SET)
-                m->seed = (uint64_t)c->seed;
-            runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = m}};
+            chk_fill_seed(c, s);
+            runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = s->ir}};
+        } else if (s->kind == SCH_EXPERIMENT) {
+            runs[(*n)++] = (IrRun){IR_RUN_EXPERIMENT, s->name, {.experiment = s->ir}};
         }
     }
     return runs;
@@ -389,6 +480,12 @@ static const char *const *collect_consts(Checker *c, size_t *n)
 
 const IrProgram *chk_program(Checker *c)
 {
+    if (!c->is_cell)
+        chk_unused_overrides(c);
+    if (diag_count(c->diag) > 0)
+        return NULL;
+    if (!c->is_cell)
+        chk_expand_experiments(c);
     if (diag_count(c->diag) > 0)
         return NULL;
     IrProgram *p = arena_alloc(c->ar, sizeof *p);
@@ -408,7 +505,8 @@ size_t chk_run_names(const Checker *c, const char ***names)
     const char **v = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *v);
     size_t n = 0;
     for (size_t i = 0; i < c->nsyms; i++)
-        if (c->syms[i]->kind == SCH_TRAIN || c->syms[i]->kind == SCH_MEASURE)
+        if (c->syms[i]->kind == SCH_TRAIN || c->syms[i]->kind == SCH_MEASURE ||
+            c->syms[i]->kind == SCH_EXPERIMENT)
             v[n++] = c->syms[i]->name;
     *names = v;
     return n;

@@ -23,7 +23,13 @@ Checker *chk_new(Arena *ar, Diag *d, const char *stdlib);
 int chk_file(Checker *c, const char *path);
 int chk_source(Checker *c, const char *path, const char *text, size_t len);
 
-/* The program checked so far, or NULL if any error was reported. */
+/*
+** Set a parameter from outside the script: `text` is "decl.param=value" (the --set option).
+** Call before chk_file. Returns the number of errors reported.
+*/
+int chk_set(Checker *c, const char *text);
+
+/* The program checked so far (experiments expanded), or NULL if any error was reported. */
 const IrProgram *chk_program(Checker *c);
 
 /* Names of every train and measure, in order (for `--only` suggestions). */

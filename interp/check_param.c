@@ -368,24 +368,43 @@ static size_t accepted(Checker *c, const SchParam *ps, size_t n, int family, con
     return m;
 }
 
-static void unknown_param(Checker *c, const SchParam *ps, size_t n, int family, const char *what,
-                          const AstNode *e)
+static void unknown_param_at(Checker *c, const SchParam *ps, size_t n, int family,
+                             const char *what, const char *name, SrcLoc at)
 {
     const char **names;
     size_t m = accepted(c, ps, n, family, &names);
-    int other = sch_param_find(ps, n, e->str);
+    int other = sch_param_find(ps, n, name);
     if (other >= 0)
-        diag_error(c->diag, e->loc, "%s has no parameter '%s'", what, e->str);
+        diag_error(c->diag, at, "%s has no parameter '%s'", what, name);
     else
-        diag_error(c->diag, e->loc, "unknown parameter '%s' of %s", e->str, what);
+        diag_error(c->diag, at, "unknown parameter '%s' of %s", name, what);
     Buf b = {0};
     for (size_t i = 0; i < m; i++)
         buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
     diag_expected(c->diag, "%s", m ? b.s : "no parameters");
     buf_free(&b);
-    const char *best = other >= 0 ? NULL : diag_nearest(e->str, names, m);
+    const char *best = other >= 0 ? NULL : diag_nearest(name, names, m);
     if (best)
         diag_hint(c->diag, "did you mean '%s'?", best);
+}
+
+static void unknown_param(Checker *c, const SchParam *ps, size_t n, int family, const char *what,
+                          const AstNode *e)
+{
+    unknown_param_at(c, ps, n, family, what, e->str, e->loc);
+}
+
+void chk_unknown_param(Checker *c, const Sym *s, const SchKind *k, const char *name, SrcLoc at)
+{
+    const char *what = k->has_family ? arena_printf(c->ar, "%s family %s", k->keyword,
+                                                    family_name(k, s->family))
+                                     : k->article;
+    unknown_param_at(c, k->params, k->nparams, s->family, what, name, at);
+}
+
+bool chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value)
+{
+    return assign_node(c, s->ir, &k->params[slot], value, s, slot);
 }
 
 static bool set_twice(Checker *c, SrcLoc *set_at, const AstNode *e)
@@ -407,10 +426,7 @@ void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *e)
     }
     int i = sch_param_find(k->params, k->nparams, e->str);
     if (i < 0 || !sch_accepts(&k->params[i], s->family)) {
-        const char *what = k->has_family ? arena_printf(c->ar, "%s family %s", k->keyword,
-                                                        family_name(k, s->family))
-                                         : k->article;
-        unknown_param(c, k->params, k->nparams, s->family, what, e);
+        chk_unknown_param(c, s, k, e->str, e->loc);
         return;
     }
     if (set_twice(c, &s->set_at[i], e))

@@ -36,6 +36,33 @@ typedef struct Value {
     const AstNode *expr;     /* FUNC */
 } Value;
 
+/* A parameter set from outside its declaration: `--set decl.param=value` or a `vary`. */
+typedef struct Override {
+    const char *decl, *param;
+    const AstNode *value;       /* evaluated by the checker that applies it */
+    SrcLoc at;                  /* where it was written, for errors */
+    bool used;
+} Override;
+
+/* One `vary PATH in [...]` of an experiment, its path resolved to a declaration and parameter. */
+typedef struct Vary {
+    const AstNode *node;
+    const char *decl, *param;
+    const char *path;           /* as written: "rram.c_lin" */
+} Vary;
+
+/* A parsed file, kept so that experiment cells re-check the program without re-reading it. */
+typedef struct CachedFile {
+    const char *path, *canon;
+    uint32_t file;
+    AstList stmts;
+} CachedFile;
+
+typedef struct FileCache {
+    CachedFile **v;
+    size_t n, cap;
+} FileCache;
+
 struct Sym {
     const char *name;
     SrcLoc loc;
@@ -46,6 +73,8 @@ struct Sym {
     Value value;                /* SYM_CONST */
     const AstNode *expr[IR_MAX_PARAMS]; /* SCH_FUNC_W parameters: the expression */
     SrcLoc set_at[IR_MAX_PARAMS];       /* where each parameter was set (line 0: not here) */
+    Vary *vary;                 /* experiments: the `vary` entries */
+    size_t nvary;
 };
 
 struct Checker {
@@ -60,6 +89,11 @@ struct Checker {
     size_t nseen, seencap;
     bool has_seed;
     double seed;
+    FileCache *cache;           /* shared by a checker and the cells it expands */
+    const CachedFile *root;     /* the script checked by chk_file / chk_source */
+    Override *ovr;              /* --set values (and, in a cell, its vary values) */
+    size_t novr, ovrcap;
+    bool is_cell;               /* checking one cell of an experiment: do not expand */
 };
 
 /* check.c */
@@ -67,6 +101,18 @@ Sym *chk_lookup(const Checker *c, const char *name);
 const Sym *chk_sym_of_ir(const Checker *c, const void *ir);
 /* "did you mean" over symbols of one kind (-1: any) plus extra names. */
 void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra);
+
+/* check.c: check the root script again (an experiment's cell) */
+void chk_check_root(Checker *c);
+void chk_fill_seed(Checker *c, Sym *s);
+
+/* check_grid.c: --set, `vary`, experiments */
+void chk_add_override(Checker *c, const Override *o);
+void chk_apply_overrides(Checker *c, Sym *s, const SchKind *k);
+void chk_vary(Checker *c, Sym *s, const AstNode *e);
+void chk_finish_experiment(Checker *c, Sym *s);
+void chk_expand_experiments(Checker *c);
+void chk_unused_overrides(Checker *c);
 
 /* check_expr.c */
 Value chk_eval(Checker *c, const AstNode *e, bool allow_w);
@@ -89,5 +135,9 @@ void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *entry);
 void chk_layers(Checker *c, Sym *s, const AstNode *decl);
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
 Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at);
+/* Assign a value node to parameter `slot` of s (as an entry would); false if reported. */
+bool chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value);
+/* "a parameter of device family soft_bounds: dw_min, ..." errors for an unknown name. */
+void chk_unknown_param(Checker *c, const Sym *s, const SchKind *k, const char *name, SrcLoc at);
 
 #endif

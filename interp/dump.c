@@ -15,6 +15,7 @@ static const char *const origin_names[] = {
     [IR_ORIGIN_FAMILY] = "family default",
     [IR_ORIGIN_INHERITED] = "inherited",
     [IR_ORIGIN_SET] = "set",
+    [IR_ORIGIN_OVERRIDE] = "set from outside (--set or vary)",
 };
 
 /* Every IR declaration begins with its name (ir.h). */
@@ -161,6 +162,11 @@ static void dump_decl(Buf *b, int kind, const void *ir, int family, const char *
     else
         buf_printf(b, "%s %s {\n", k->keyword, decl_name(ir));
     dump_params(b, k, ir, family);
+    if (kind == SCH_EXPERIMENT) {
+        const IrExperiment *x = ir;
+        for (size_t v = 0; v < x->nvary; v++)
+            buf_printf(b, "    vary %s in %s\n", x->vary_path[v], x->vary_list[v]);
+    }
     if (kind == SCH_DEVICE && family == IR_DEV_RESPONSE) {
         const IrDevice *d = ir;
         dump_table(b, "q_up", &d->q_up);
@@ -225,7 +231,9 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
         const IrRun *r = &p->runs[i];
         if (r->kind == IR_RUN_TRAIN)
             dump_decl(b, SCH_TRAIN, r->u.train, -1, NULL);
-        else
+        else if (r->kind == IR_RUN_MEASURE)
             dump_decl(b, SCH_MEASURE, r->u.measure, -1, NULL);
+        else
+            dump_decl(b, SCH_EXPERIMENT, r->u.experiment, -1, NULL);
     }
 }

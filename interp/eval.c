@@ -282,8 +282,10 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         found = true;
         if (r->kind == IR_RUN_TRAIN)
             rc |= run_train(d, o, r->u.train);
-        else
+        else if (r->kind == IR_RUN_MEASURE)
             rc |= run_measure(d, o, r->u.measure);
+        else
+            rc |= ev_run_experiment(d, o, r->u.experiment);
         fflush(o->out);
     }
     if (o->only && !found) {

@@ -17,6 +17,9 @@ typedef struct EvOptions {
     FILE *out;            /* summaries and progress (stdout for the CLI) */
 } EvOptions;
 
+/* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
+int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
+
 /* Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 

@@ -24,7 +24,8 @@ typedef enum IrOrigin {
     IR_ORIGIN_DEFAULT,   /* the general default of the parameter */
     IR_ORIGIN_FAMILY,    /* the default of the family (e.g. response: no variation) */
     IR_ORIGIN_INHERITED, /* copied from the parent declaration (`device b : a`) */
-    IR_ORIGIN_SET        /* written in this declaration */
+    IR_ORIGIN_SET,       /* written in this declaration */
+    IR_ORIGIN_OVERRIDE   /* set from outside: `--set` on the command line, or an experiment's `vary` */
 } IrOrigin;
 
 /* Upper bound on parameters per declaration kind (origin arrays are indexed by schema slot). */
@@ -280,7 +281,28 @@ typedef struct IrMeasure {
     IrOrigin origin[IR_MAX_PARAMS];
 } IrMeasure;
 
-typedef enum IrRunKind { IR_RUN_TRAIN, IR_RUN_MEASURE } IrRunKind;
+/*
+** An experiment: a grid of variants of one train. Each `vary PATH in [v1, v2, ...]`
+** multiplies the grid; every cell is the whole program checked again with the cell's values
+** set (so a cell's train, model, devices and optimizers are fully resolved IR of their own).
+** Cells are in row-major order of the varies (the first vary is the outermost).
+*/
+typedef struct IrExperiment {
+    const char *name;
+    SrcLoc loc;
+    const IrTrain *train;           /* the train as declared (no vary applied) */
+    size_t repeat;                  /* runs per cell and optimizer, with derived seeds */
+    const char *report;             /* Markdown table path (a CSV is written beside it), or NULL */
+    size_t nvary;
+    const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
+    const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */
+    size_t ncells;
+    const IrTrain *const *cell;     /* cell k's train */
+    const char *const *cell_value;  /* [k*nvary + v]: the value of vary v in cell k, as text */
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrExperiment;
+
+typedef enum IrRunKind { IR_RUN_TRAIN, IR_RUN_MEASURE, IR_RUN_EXPERIMENT } IrRunKind;
 
 typedef struct IrRun {
     IrRunKind kind;
@@ -288,6 +310,7 @@ typedef struct IrRun {
     union {
         const IrTrain *train;
         const IrMeasure *measure;
+        const IrExperiment *experiment;
     } u;
 } IrRun;
 

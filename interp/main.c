@@ -29,6 +29,8 @@ typedef struct Args {
     const char *file;
     const char *only;
     bool check, dump;
+    const char *set[64]; /* --set DECL.PARAM=VALUE, in order */
+    int nset;
 } Args;
 
 static void usage(FILE *out)
@@ -37,7 +39,8 @@ static void usage(FILE *out)
           "  aimci FILE               run every train and measure of FILE, in order\n"
           "  aimci --check FILE       check FILE, run nothing\n"
           "  aimci --dump FILE        print the resolved program (a valid script)\n"
-          "  aimci --only NAME FILE   run only the train or measure NAME\n"
+          "  aimci --only NAME FILE   run only the train, measure or experiment NAME\n"
+          "  aimci --set D.P=V FILE   set parameter P of declaration D to V (repeatable)\n"
           "  aimci --help, --version\n"
           "Docs: docs/language.md. Exit status: 0 ok, 1 a run failed, 2 script errors.\n",
           out);
@@ -55,7 +58,8 @@ static int bad_usage(const char *fmt, const char *arg)
 /* Parse argv into *a; returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, Args *a)
 {
-    static const char *const options[] = {"--check", "--dump", "--only", "--help", "--version"};
+    static const char *const options[] = {"--check", "--dump", "--only", "--set", "--help",
+                                          "--version"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
@@ -68,6 +72,12 @@ static int parse_args(int argc, char **argv, Args *a)
             a->check = true;
         } else if (strcmp(s, "--dump") == 0) {
             a->dump = true;
+        } else if (strcmp(s, "--set") == 0) {
+            if (++i == argc)
+                return bad_usage("--set needs DECLARATION.PARAMETER=VALUE%s", "");
+            if (a->nset == 64)
+                return bad_usage("at most 64 --set options%s", "");
+            a->set[a->nset++] = argv[i];
         } else if (strcmp(s, "--only") == 0) {
             if (++i == argc)
                 return bad_usage("--only needs the name of a train or measure", "");
@@ -127,6 +137,8 @@ int main(int argc, char **argv)
     Arena *ar = arena_new();
     Diag *d = diag_new(stderr);
     Checker *c = chk_new(ar, d, stdlib ? stdlib : AIMCI_STDLIB);
+    for (int i = 0; i < a.nset; i++)
+        chk_set(c, a.set[i]);
     chk_file(c, a.file);
     const IrProgram *p = chk_program(c);
     if (!p || (a.only && !only_exists(c, d, a.only)))

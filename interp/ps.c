@@ -56,6 +56,28 @@ void ps_decl(PsCtx *cx, const Token *kind, const Token *name, const Token *paren
     ast_push(cx->arena, cx->stmts, n);
 }
 
+void ps_set(PsCtx *cx, const Token *decl, const Token *field, AstNode *value)
+{
+    AstNode *n = ast_new(cx->arena, AST_SET, decl->loc);
+    n->str = tok_str(cx, decl);
+    n->field = tok_str(cx, field);
+    n->loc2 = field->loc;
+    n->a = value;
+    ast_push(cx->arena, cx->stmts, n);
+}
+
+AstNode *ps_vary(PsCtx *cx, const Token *kw, AstNode *path, const Token *in, AstNode *values)
+{
+    AstNode *n = ast_new(cx->arena, AST_VARY, kw->loc);
+    n->kw = tok_str(cx, kw);
+    n->field = tok_str(cx, in);
+    n->loc2 = in->loc;
+    n->items = path->items;
+    n->a = values;
+    n->span = ast_join(kw->loc, values->span);
+    return n;
+}
+
 AstNode *ps_list(PsCtx *cx, const Token *open)
 {
     return ast_new(cx->arena, AST_LIST, open->loc);

@@ -31,6 +31,8 @@ void ps_const(PsCtx *cx, const Token *name, AstNode *value);
 void ps_use(PsCtx *cx, const Token *kw, const Token *path);
 void ps_decl(PsCtx *cx, const Token *kind, const Token *name, const Token *parent,
              AstNode *block);
+void ps_set(PsCtx *cx, const Token *decl, const Token *field, AstNode *value);
+AstNode *ps_vary(PsCtx *cx, const Token *kw, AstNode *path, const Token *in, AstNode *values);
 AstNode *ps_list(PsCtx *cx, const Token *open);
 AstNode *ps_list_of(PsCtx *cx, AstNode *first);
 void ps_append(PsCtx *cx, AstNode *list, AstNode *item);

@@ -360,6 +360,18 @@ static const SchParam measure_params[] = {
 };
 #undef MEA
 
+/* The `vary PATH in [...]` entries of an experiment are not parameters: check.c reads them. */
+#define XPR(field) offsetof(IrExperiment, field)
+static const SchParam experiment_params[] = {
+    {"train", SCH_REF, XPR(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose variants make the grid"},
+    {"repeat", SCH_SIZE, XPR(repeat), 0, 1, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
+     "runs per cell and optimizer, with derived seeds"},
+    {"report", SCH_STR, XPR(report), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     "Markdown table path (a CSV with the same name is written beside it)"},
+};
+#undef XPR
+
 #define LAY(field) offsetof(IrLayer, field)
 static const SchParam dense_params[] = {
     {"in", SCH_SIZE, LAY(in), 0, 0, 1, 1e6, false, false, true, SCH_ALL, 0, NULL,
@@ -407,6 +419,9 @@ const SchKind sch_kinds[SCH__NKINDS] = {
     [SCH_IO] = {"io", "an io", true, io_families, N(io_families), io_params, N(io_params), NULL,
                 0, sizeof(IrIO), offsetof(IrIO, origin), offsetof(IrIO, family),
                 offsetof(IrIO, parent)},
+    [SCH_EXPERIMENT] = {"experiment", "an experiment", false, NULL, 0, experiment_params,
+                        N(experiment_params), NULL, 0, sizeof(IrExperiment),
+                        offsetof(IrExperiment, origin), 0, 0},
 };
 
 static double f_abs(double x) { return fabs(x); }

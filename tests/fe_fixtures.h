@@ -71,10 +71,10 @@ static inline void fe_setup(void)
 
 static inline void fe_teardown(void)
 {
+    diag_free(fe.d); /* first: it may still write to its stream */
     if (fe.out)
         fclose(fe.out);
     free(fe.buf);
-    diag_free(fe.d);
     arena_free(fe.ar);
     fe_rmtree(fe.tmp);
     memset(&fe, 0, sizeof fe);

@@ -1,0 +1,304 @@
+/*
+** eval_experiment.c: runs an experiment's grid and writes its table.
+**
+** A job is one (cell, optimizer, repeat): the cell's train with that optimizer and the seed
+** of the repeat (seed + r: repeat 0 is the train itself). Jobs are independent and
+** deterministic, so they run on a pool of worker threads in any order and the table does
+** not depend on how many there are. Per cell and optimizer the table shows the final
+** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat).
+**
+** Layout (as the seed paper's tables): one row per combination of the varied values other
+** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
+** stdout and at `report`, a CSV in long form beside it (same name, .csv), and the resolved
+** program (.resolved.aimc).
+*/
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eval.h"
+#include "rt_data.h"
+#include "rt_file.h"
+#include "rt_train.h"
+
+#define ERRLEN 512
+
+typedef struct Job {
+    size_t cell, opt, rep;
+    double loss, f_star, dist;
+    int rc;
+    char err[ERRLEN];
+} Job;
+
+typedef struct Pool {
+    const IrExperiment *x;
+    Job *job;
+    size_t njobs;
+    atomic_size_t next;
+} Pool;
+
+/* One job: data from the repeat's seed, one training run, its last logged row. */
+static void run_job(const IrExperiment *x, Job *j)
+{
+    const IrTrain *cell = x->cell[j->cell];
+    IrTrain t = *cell;
+    t.seed = cell->seed + j->rep;
+    t.log = NULL;
+    RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
+    j->loss = j->f_star = j->dist = NAN;
+    if (!dt) {
+        j->rc = 1;
+        return;
+    }
+    RtLog log = {0};
+    j->rc = rt_train_run(&log, NULL, &t, t.opt[j->opt], dt, j->err, sizeof j->err);
+    if (log.n) {
+        j->loss = log.row[log.n - 1].loss;
+        j->dist = log.row[log.n - 1].dist;
+    }
+    j->f_star = dt->f_star;
+    rt_log_free(&log);
+    rt_data_free(dt);
+}
+
+static void *worker(void *arg)
+{
+    Pool *p = arg;
+    for (size_t k; (k = atomic_fetch_add(&p->next, 1)) < p->njobs;)
+        run_job(p->x, &p->job[k]);
+    return NULL;
+}
+
+/* Run every job on up to `threads` workers (the calling thread included). */
+static void run_jobs(const IrExperiment *x, Job *job, size_t n, size_t threads)
+{
+    Pool p = {x, job, n, 0};
+    pthread_t tid[64];
+    size_t started = 0;
+    for (; started + 1 < threads && started < 64 && started + 1 < n; started++)
+        if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+            break;
+    worker(&p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
+static size_t worker_count(void)
+{
+    const char *env = getenv("AIMCI_THREADS");
+    long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (size_t)n;
+}
+
+/*
+** ====================================================================================
+** The table
+** ====================================================================================
+*/
+
+/* Index of the vary that sets the train's optimizer, or nvary. */
+static size_t optimizer_vary(const IrExperiment *x)
+{
+    for (size_t v = 0; v < x->nvary; v++) {
+        const char *p = x->vary_path[v];
+        size_t n = strlen(x->train->name);
+        if (strcmp(p, "optimizer") == 0 ||
+            (strncmp(p, x->train->name, n) == 0 && strcmp(p + n, ".optimizer") == 0))
+            return v;
+    }
+    return x->nvary;
+}
+
+/* Whether cells a and b agree on every vary but `skip` (they share a table row). */
+static bool same_row(const IrExperiment *x, size_t a, size_t b, size_t skip)
+{
+    for (size_t v = 0; v < x->nvary; v++)
+        if (v != skip && strcmp(x->cell_value[a * x->nvary + v], x->cell_value[b * x->nvary + v]))
+            return false;
+    return true;
+}
+
+/* Mean and sample std of the final losses of the jobs of (cell, optimizer name). */
+static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
+                  const char *opt, double *mean, double *sd, double *ratio, size_t *n)
+{
+    double s = 0, s2 = 0, r = 0;
+    *n = 0;
+    for (size_t k = 0; k < njobs; k++) {
+        const Job *j = &job[k];
+        if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0)
+            continue;
+        s += j->loss;
+        s2 += j->loss * j->loss;
+        r += j->loss / j->f_star;
+        (*n)++;
+    }
+    if (!*n)
+        return false;
+    *mean = s / (double)*n;
+    *sd = *n > 1 ? sqrt(fmax(0.0, (s2 - s * s / (double)*n) / (double)(*n - 1))) : 0.0;
+    *ratio = r / (double)*n;
+    return true;
+}
+
+/* The distinct optimizer names of all cells, in order of appearance. */
+static size_t optimizer_names(const IrExperiment *x, const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < x->ncells; c++)
+        for (size_t k = 0; k < x->cell[c]->nopt; k++) {
+            const char *name = x->cell[c]->opt[k]->name;
+            size_t i = 0;
+            while (i < n && strcmp(names[i], name) != 0)
+                i++;
+            if (i == n && n < cap)
+                names[n++] = name;
+        }
+    return n;
+}
+
+/* The Markdown table: rows = cells up to the optimizer, columns = optimizers. */
+static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
+{
+    const char *opts[256];
+    size_t nopt = optimizer_names(x, opts, 256), skip = optimizer_vary(x);
+    fputc('|', f);
+    for (size_t v = 0; v < x->nvary; v++)
+        if (v != skip)
+            fprintf(f, " %s |", x->vary_path[v]);
+    for (size_t o = 0; o < nopt; o++)
+        fprintf(f, " %s |", opts[o]);
+    fputs("\n|", f);
+    for (size_t v = 0; v < x->nvary + nopt - (skip < x->nvary); v++)
+        fputs("---|", f);
+    fputc('\n', f);
+    for (size_t c = 0; c < x->ncells; c++) {
+        bool first = true;
+        for (size_t e = 0; e < c && first; e++)
+            first = !same_row(x, e, c, skip);
+        if (!first)
+            continue;
+        fputc('|', f);
+        for (size_t v = 0; v < x->nvary; v++)
+            if (v != skip)
+                fprintf(f, " %s |", x->cell_value[c * x->nvary + v]);
+        for (size_t o = 0; o < nopt; o++) {
+            double mean = NAN, sd = NAN, ratio;
+            size_t n = 0;
+            for (size_t e = c; e < x->ncells && !n; e++)
+                if (same_row(x, e, c, skip))
+                    stats(x, job, njobs, e, opts[o], &mean, &sd, &ratio, &n);
+            if (n)
+                fprintf(f, " %.4g ± %.2g |", mean, sd);
+            else
+                fputs(" |", f);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* The CSV in long form: one row per cell and optimizer. */
+static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
+{
+    for (size_t v = 0; v < x->nvary; v++)
+        fprintf(f, "%s,", x->vary_path[v]);
+    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean\n", f);
+    for (size_t c = 0; c < x->ncells; c++)
+        for (size_t k = 0; k < x->cell[c]->nopt; k++) {
+            double mean, sd, ratio;
+            size_t n;
+            if (!stats(x, job, njobs, c, x->cell[c]->opt[k]->name, &mean, &sd, &ratio, &n))
+                continue;
+            for (size_t v = 0; v < x->nvary; v++)
+                fprintf(f, "\"%s\",", x->cell_value[c * x->nvary + v]);
+            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g\n", x->cell[c]->opt[k]->name, n, mean, sd, ratio);
+        }
+}
+
+/* Render one of the two formats into a malloc'd string. */
+static char *render(void (*fmt)(FILE *, const IrExperiment *, const Job *, size_t),
+                    const IrExperiment *x, const Job *job, size_t njobs, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fmt(f, x, job, njobs);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int write_one(Diag *d, const EvOptions *o, SrcLoc at, const char *path, const char *s,
+                     size_t len)
+{
+    char err[ERRLEN];
+    if (!s || rt_file_write(path, s, len, err, sizeof err) != 0) {
+        diag_error(d, at, "%s", s ? err : "out of memory");
+        return 1;
+    }
+    fprintf(o->out, "  wrote %s\n", path);
+    return 0;
+}
+
+/* The report, the CSV beside it and the resolved program. */
+static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, const char *md,
+                        size_t mdlen, const Job *job, size_t njobs)
+{
+    size_t len = 0;
+    char *text = render(csv, x, job, njobs, &len);
+    char *csv_path = rt_path_swap_ext(x->report, ".csv");
+    char *res_path = rt_path_swap_ext(x->report, ".resolved.aimc");
+    int rc = write_one(d, o, x->loc, x->report, md, mdlen);
+    rc |= csv_path ? write_one(d, o, x->loc, csv_path, text, len) : 1;
+    if (o->resolved && res_path)
+        rc |= write_one(d, o, x->loc, res_path, o->resolved, strlen(o->resolved));
+    free(text);
+    free(csv_path);
+    free(res_path);
+    return rc;
+}
+
+int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
+{
+    size_t njobs = 0;
+    for (size_t c = 0; c < x->ncells; c++)
+        njobs += x->cell[c]->nopt * x->repeat;
+    Job *job = calloc(njobs ? njobs : 1, sizeof *job);
+    if (!job) {
+        diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
+        return 1;
+    }
+    size_t k = 0;
+    for (size_t c = 0; c < x->ncells; c++)
+        for (size_t opt = 0; opt < x->cell[c]->nopt; opt++)
+            for (size_t r = 0; r < x->repeat; r++)
+                job[k++] = (Job){.cell = c, .opt = opt, .rep = r};
+    fprintf(o->out, "experiment %s: %zu cells x %zu repeats of train %s (%zu runs)\n", x->name,
+            x->ncells, x->repeat, x->train->name, njobs);
+    fflush(o->out);
+    run_jobs(x, job, njobs, worker_count());
+    int rc = 0;
+    for (k = 0; k < njobs; k++)
+        if (job[k].rc) {
+            diag_error(d, x->loc, "experiment '%s', cell %zu, optimizer '%s', repeat %zu: %s",
+                       x->name, job[k].cell + 1, x->cell[job[k].cell]->opt[job[k].opt]->name,
+                       job[k].rep + 1, job[k].err);
+            rc = 1;
+        }
+    size_t mdlen = 0;
+    char *md = render(markdown, x, job, njobs, &mdlen);
+    if (md)
+        fputs(md, o->out);
+    if (x->report)
+        rc |= write_report(d, o, x, md, mdlen, job, njobs);
+    free(md);
+    free(job);
+    return rc;
+}
