@@ -21,7 +21,7 @@ static const char *const token_names[] = {
     [TK_LPAREN] = "'('",    [TK_RPAREN] = "')'",     [TK_LBRACK] = "'['",
     [TK_RBRACK] = "']'",    [TK_LBRACE] = "'{'",     [TK_RBRACE] = "'}'",
     [TK_PLUS] = "'+'",      [TK_MINUS] = "'-'",      [TK_STAR] = "'*'",
-    [TK_SLASH] = "'/'",     [TK_CARET] = "'^'",
+    [TK_SLASH] = "'/'",     [TK_CARET] = "'^'",      [TK_VARY] = "'vary'",
 };
 
 const char *lx_token_name(int code)
@@ -133,6 +133,7 @@ int lx_next(Lexer *lx, Token *t)
             "true"            { code = TK_TRUE; goto done; }
             "false"           { code = TK_FALSE; goto done; }
             "use"             { code = TK_USE; goto done; }
+            "vary"            { code = TK_VARY; goto done; }
             name              { if (lx->cur - lx->tok > LX_MAX_NAME)
                                     fail(lx, "name too long", "at most 128 characters");
                                 code = TK_NAME; goto done; }

@@ -39,7 +39,7 @@ static unsigned long ps_expected_tokens(void *parser);
 
 /* Token codes in a fixed order: lx_token_name's table is indexed by them. ORDER TK */
 %token NL NAME NUMBER STRING TRUE FALSE USE EQ COLON COMMA DOT LPAREN RPAREN
-       LBRACK RBRACK LBRACE RBRACE PLUS MINUS STAR SLASH CARET.
+       LBRACK RBRACK LBRACE RBRACE PLUS MINUS STAR SLASH CARET VARY.
 
 %left PLUS MINUS.
 %left STAR SLASH.
@@ -80,11 +80,11 @@ sep ::= COMMA.
 %type entry {AstNode *}
 entry(E) ::= NAME(K) EQ expr(V).                 { E = ps_entry(cx, &K, V); }
 entry(E) ::= expr(V).                            { E = V; }
-entry(E) ::= NAME(K) path(P) NAME(I) expr(V).    { E = ps_vary(cx, &K, P, &I, V); }
+entry(E) ::= VARY(K) path(P) NAME(I) expr(V).    { E = ps_vary(cx, &K, P, &I, V); }
 entry(E) ::= error.                              { E = NULL; }
 
-/* `vary rram.c_lin in [...]`: `vary` and `in` are plain names, checked by the checker, so
-** that `in` stays usable as a parameter name (dense(in = 50, ...)). */
+/* `vary rram.c_lin in [...]`: `in` is a plain name, checked by the checker, so that it stays
+** usable as a parameter name (dense(in = 50, ...)). */
 %type path {AstNode *}
 path(P) ::= NAME(N).                             { P = ps_list_of(cx, ps_name(cx, &N)); }
 path(P) ::= path(P) DOT NAME(N).                 { ps_append(cx, P, ps_name(cx, &N)); }

@@ -230,7 +230,7 @@ static void describe_expected(char *buf, size_t n, unsigned long mask)
         parts[np++] = "an operator";
         mask &= ~BINOPS;
     }
-    for (int t = 1; t < 32; t++)
+    for (int t = 1; t < 64 && t < TK_UMINUS; t++)
         if (mask & BIT(t))
             parts[np++] = lx_token_name(t);
     buf[0] = '\0';

@@ -309,7 +309,7 @@ ParameterizedTestParameters(parser, syntax_errors)
         {"use = 3\n", 1, 5, "unexpected '='", "a string"},
         {"device d soft_bounds {\n}\n", 1, 10, "unexpected name 'soft_bounds'", "':' or '{'"},
         {"device d : soft_bounds\n{\n}\n", 1, 23, "unexpected end of line", "'{'"},
-        {"device true : ideal {}\n", 1, 8, "unexpected 'true'", "name or '='"},
+        {"device true : ideal {}\n", 1, 8, "unexpected 'true'", ""},
         {"device d : ideal {}}\n", 1, 20, "unexpected '}'", "end of line"},
         {"device d : ideal {} device e : ideal {}\n", 1, 21, "unexpected name 'device'",
          "end of line"},
