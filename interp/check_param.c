@@ -608,7 +608,14 @@ Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
     const void *ir = s->ir;
     Value v = {.kind = VAL_NUM, .loc = at};
     switch (p->type) {
-    case SCH_NUM: v.num = *AT(ir, p->offset, double); break;
+    case SCH_NUM:
+        v.num = *AT(ir, p->offset, double);
+        if (isnan(v.num)) { /* a number without default, not set (train.init) */
+            diag_error(c->diag, at, "'%s.%s' is not set", s->name, p->name);
+            diag_expected(c->diag, "a parameter with a value (set, inherited or default)");
+            v.kind = VAL_ERR;
+        }
+        break;
     case SCH_SIZE: v.num = (double)*AT(ir, p->offset, size_t); break;
     case SCH_INT: v.num = *AT(ir, p->offset, int); break;
     case SCH_SEED: v.num = (double)*AT(ir, p->offset, uint64_t); break;
@@ -736,6 +743,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     IrTrain *t = s->ir;
     if (origins(k, t)[slot(k, "log_every")] != IR_ORIGIN_SET)
         t->log_every = t->steps >= 100 ? t->steps / 100 : 1;
+    t->init_set = !isnan(t->init); /* unset: NaN, the uniform initialisation */
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
     SrcLoc at = s->set_at[slot(k, "model")];

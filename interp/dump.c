@@ -3,6 +3,7 @@
 */
 #include "dump.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "eval.h"
@@ -44,7 +45,12 @@ static bool put_value(Buf *b, const void *ir, const SchParam *p)
 {
     char num[32];
     switch (p->type) {
-    case SCH_NUM: txt_num(num, *AT(ir, p->offset, double)); buf_printf(b, "%s", num); break;
+    case SCH_NUM:
+        if (isnan(*AT(ir, p->offset, double)))
+            return false; /* not set, no default (train.init) */
+        txt_num(num, *AT(ir, p->offset, double));
+        buf_printf(b, "%s", num);
+        break;
     case SCH_SIZE: buf_printf(b, "%zu", *AT(ir, p->offset, size_t)); break;
     case SCH_INT: buf_printf(b, "%d", *AT(ir, p->offset, int)); break;
     case SCH_SEED:

@@ -5,6 +5,9 @@
 ** Outputs, for a train with `log = "dir/name.csv"`:
 **   dir/name.csv            optimizer,step,loss,dist_to_w_star (%.9g; the last column empty
 **                           when not applicable), the optimizers one after the other
+**   dir/name.arrays.csv     optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist:
+**                           the per-array statistics of the same steps (rt_train.h; empty
+**                           fields are not applicable), when an optimizer has analog arrays
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
@@ -113,6 +116,35 @@ static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
     return close_stream(f, &buf, len);
 }
 
+/* A CSV field: %.9g, or nothing when not a number. */
+static void put_field(FILE *f, double v)
+{
+    fputc(',', f);
+    if (!isnan(v))
+        fprintf(f, "%.9g", v);
+}
+
+/* The per-array statistics of all optimizers' logs as CSV; NULL when out of memory. */
+static char *arrays_csv(const IrTrain *t, const EvOpt *res, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fputs("optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist\n", f);
+    for (size_t k = 0; k < t->nopt; k++)
+        for (size_t r = 0; r < res[k].log.narr; r++) {
+            const RtArrayRow *a = &res[k].log.arr[r];
+            fprintf(f, "%s,%zu,%zu,%s", t->opt[k]->name, a->step, a->layer + 1, a->s.name);
+            put_field(f, a->s.pulses);
+            put_field(f, a->s.transfers);
+            put_field(f, a->s.mean_abs);
+            put_field(f, a->s.sp_dist);
+            fputc('\n', f);
+        }
+    return close_stream(f, &buf, len);
+}
+
 /* A right-aligned number of a summary column, or "-" when not available. */
 static void put_num(FILE *f, double v)
 {
@@ -182,6 +214,23 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
     }
     int rc = write_outputs(d, t->loc, o, t->log, csv, len);
     free(csv);
+    size_t narr = 0;
+    for (size_t k = 0; k < t->nopt; k++)
+        narr += res[k].log.narr;
+    if (narr == 0)
+        return rc;
+    char *path = rt_path_swap_ext(t->log, ".arrays.csv");
+    char *text = path ? arrays_csv(t, res, &len) : NULL;
+    if (!text) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        rc = 1;
+    } else if (write_file(d, t->loc, path, text, len) == 0) {
+        fprintf(o->out, "  wrote %s\n", path);
+    } else {
+        rc = 1;
+    }
+    free(text);
+    free(path);
     return rc;
 }
 

@@ -188,12 +188,23 @@ typedef struct IrData {
 
 /*
 ** ====================================================================================
-** Optimizers and the pulsed update parameters (DOMAIN.md 2.2, 5.1, 5.2)
+** Optimizers and the pulsed update parameters (DOMAIN.md 2.2, 5; docs/algorithms.md)
 ** ====================================================================================
 */
 typedef enum IrOptKind {
     IR_OPT_DIGITAL_SGD, /* floating-point SGD on every layer, devices ignored */
-    IR_OPT_ANALOG_SGD   /* pulsed update on analog layers, SGD on digital ones */
+    IR_OPT_ANALOG_SGD,  /* pulsed update on analog layers, SGD on digital ones */
+    IR_OPT_MIXED_PRECISION, /* digital accumulator, threshold pulses on W (DOMAIN.md 5.7) */
+    IR_OPT_TIKI_TAKA,   /* fast A, slow W, pulsed column transfers (5.3) */
+    IR_OPT_TTV2,        /* + digital buffer H and threshold transfer (5.4) */
+    IR_OPT_C_TTV2,      /* + input/output choppers (5.5) */
+    IR_OPT_AGAD,        /* choppers and an on-the-fly digital reference (5.6) */
+    IR_OPT_RESIDUAL,    /* Residual Learning: W + gamma P, eqs. 10-11 (5.8) */
+    IR_OPT_RESIDUAL_V2, /* RLv2: EMA buffer H, single-pulse threshold transfer (5.9) */
+    IR_OPT_MULTI_TILE,  /* N tiles weighted gamma^n, chained transfers (5.11) */
+    IR_OPT_RIDER,       /* digital symmetric-point tracker Q: W + gamma (P - Q) (5.12) */
+    IR_OPT_E_RIDER,     /* RIDER with a chopper (5.12) */
+    IR_OPT__COUNT
 } IrOptKind;
 
 typedef enum IrPulseType {
@@ -215,8 +226,32 @@ typedef struct IrOptimizer {
     const char *name;
     SrcLoc loc;
     IrOptKind kind;
-    double lr;
-    IrUpdate update;
+    double lr;              /* digital parameters and the array that receives the gradient */
+    IrUpdate update;        /* the pulsed gradient update of that array */
+    /* Compound algorithms (docs/algorithms.md): the devices of their arrays (NULL: the layer's) */
+    const IrDevice *fast;      /* the gradient array (A, P; multi_tile: every tile but W) */
+    const IrDevice *slow;      /* the weight array (W, C) */
+    const IrDevice *reference; /* zero-shift reference arrays (NULL: the device they shift) */
+    const IrIO *transfer_io;   /* the reads of transfers (NULL: io analog defaults); noise and
+                                  bound management are always off, as in aihwkit */
+    double gamma;              /* mixing: visible W + gamma P (multi_tile: gamma^n per tile) */
+    size_t transfer_every;     /* optimizer steps between transfer events */
+    size_t n_reads_per_transfer; /* columns read per transfer event (cyclic) */
+    double transfer_lr;        /* rate of a pulsed transfer write (beta of eq. 11) ... */
+    bool scale_transfer_lr;    /* ... times lr if set (aihwkit) */
+    int transfer_bl;           /* pulsed writes: their BL; threshold writes: max pulses */
+    double thres_scale;        /* threshold = thres_scale * granularity of W */
+    double momentum;           /* buffered transfers: H kept after a write (forget_buffer) */
+    bool forget_buffer;
+    double beta;               /* residual_v2: EMA rate of the buffer (eq. 14) */
+    double eta;                /* rider, e_rider: EMA rate of the digital reference Q (eq. 12) */
+    double in_chop_prob, out_chop_prob; /* choppers: flip probabilities */
+    bool in_chop_random;       /* random (else regular) input chopper flips */
+    double tail_weightening;   /* agad: weight of the newest read in the reference */
+    size_t n_tiles;            /* multi_tile: number of tiles */
+    double transfer_growth;    /* multi_tile: period factor per tile (0: columns / reads) */
+    bool zero_shift;           /* calibrate gradient arrays to their symmetric point (5.10) */
+    size_t zero_shift_pulses;  /* pulse budget of that calibration, per device */
     const char *parent;
     IrOrigin origin[IR_MAX_PARAMS];
 } IrOptimizer;
@@ -266,6 +301,8 @@ typedef struct IrTrain {
     const IrOptimizer *const *opt; /* one run per optimizer, same seed */
     const char *log;               /* CSV path, or NULL */
     uint64_t seed;
+    double init;                   /* every weight's initial value when init_set ... */
+    bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 

@@ -282,6 +282,20 @@ static const SchParam data_params[] = {
 static const SchFamily optimizer_families[] = {
     [IR_OPT_DIGITAL_SGD] = {"digital_sgd", "floating-point SGD; devices are ignored"},
     [IR_OPT_ANALOG_SGD] = {"analog_sgd", "SGD through pulsed updates of the analog layers"},
+    [IR_OPT_MIXED_PRECISION] = {"mixed_precision", "digital gradient accumulator, threshold "
+                                                   "pulses on W"},
+    [IR_OPT_TIKI_TAKA] = {"tiki_taka", "Tiki-Taka v1: fast array A, slow W, pulsed column "
+                                       "transfers"},
+    [IR_OPT_TTV2] = {"ttv2", "Tiki-Taka v2: A, digital buffer H, threshold pulses on W"},
+    [IR_OPT_C_TTV2] = {"c_ttv2", "chopped TTv2: ttv2 with input/output choppers"},
+    [IR_OPT_AGAD] = {"agad", "AGAD: choppers and an on-the-fly digital reference of A"},
+    [IR_OPT_RESIDUAL] = {"residual", "Residual Learning: W + gamma P, P learns, W takes "
+                                     "transfers (eqs. 10-11)"},
+    [IR_OPT_RESIDUAL_V2] = {"residual_v2", "RLv2: EMA buffer of P reads, one pulse per "
+                                           "threshold crossing"},
+    [IR_OPT_MULTI_TILE] = {"multi_tile", "n_tiles tiles weighted gamma^n, chained transfers"},
+    [IR_OPT_RIDER] = {"rider", "RIDER: digital symmetric-point tracker Q, W + gamma (P - Q)"},
+    [IR_OPT_E_RIDER] = {"e_rider", "E-RIDER: RIDER with a chopper"},
 };
 
 static const char *const pulse_types[] = {
@@ -289,7 +303,22 @@ static const char *const pulse_types[] = {
     [IR_PULSE_DETERMINISTIC_IMPLICIT] = "deterministic_implicit", NULL};
 
 #define OPT(field) offsetof(IrOptimizer, field)
-#define ANALOG FAM(IR_OPT_ANALOG_SGD)
+#define ANALOG (((1u << IR_OPT__COUNT) - 1) & ~FAM(IR_OPT_DIGITAL_SGD))
+#define CHAIN (FAM(IR_OPT_TIKI_TAKA) | FAM(IR_OPT_RESIDUAL) | FAM(IR_OPT_MULTI_TILE))
+#define BUFFERED (FAM(IR_OPT_TTV2) | FAM(IR_OPT_C_TTV2) | FAM(IR_OPT_AGAD))
+#define RIDERS (FAM(IR_OPT_RIDER) | FAM(IR_OPT_E_RIDER))
+#define TWO_ARRAYS (CHAIN | BUFFERED | FAM(IR_OPT_RESIDUAL_V2) | RIDERS) /* fast and slow */
+#define THRESHOLD (BUFFERED | FAM(IR_OPT_RESIDUAL_V2) | FAM(IR_OPT_MIXED_PRECISION))
+#define SHIFTABLE (CHAIN | (BUFFERED & ~FAM(IR_OPT_AGAD)) | FAM(IR_OPT_RESIDUAL_V2))
+#define CHOPPED (FAM(IR_OPT_C_TTV2) | FAM(IR_OPT_AGAD) | FAM(IR_OPT_E_RIDER))
+#define ONUM(name, def, lo, hi, lo_open, fams, desc)                                          \
+    {#name, SCH_NUM, OPT(name), 0, def, lo, hi, lo_open, false, false, fams, 0, NULL, desc}
+#define OSIZE(name, def, lo, hi, fams, desc)                                                  \
+    {#name, SCH_SIZE, OPT(name), 0, def, lo, hi, false, false, false, fams, 0, NULL, desc}
+#define OBOOL(name, def, fams, desc)                                                          \
+    {#name, SCH_BOOL, OPT(name), 0, def, 0, 1, false, false, false, fams, 0, NULL, desc}
+#define OREF(name, kind, fams, desc)                                                          \
+    {#name, SCH_REF, OPT(name), 0, 0, 0, 0, false, false, false, fams, kind, NULL, desc}
 static const SchParam optimizer_params[] = {
     {"lr", SCH_NUM, OPT(lr), 0, 0.01, 0, INF, false, false, false, SCH_ALL, 0, NULL,
      "learning rate"},
@@ -309,9 +338,72 @@ static const SchParam optimizer_params[] = {
      ANALOG, 0, NULL, "deterministic_implicit: bin width of the x probabilities (0: exact)"},
     {"d_res_implicit", SCH_NUM, OPT(update.d_res_implicit), 0, 0, 0, 1, false, false, false,
      ANALOG, 0, NULL, "deterministic_implicit: bin width of the d probabilities (0: exact)"},
+    /* compound algorithms (docs/algorithms.md) */
+    OREF(fast, SCH_DEVICE, TWO_ARRAYS, "device of the gradient array (none: the layer's)"),
+    OREF(slow, SCH_DEVICE, TWO_ARRAYS, "device of the weight array W (none: the layer's)"),
+    OREF(transfer_io, SCH_IO, TWO_ARRAYS, "io of the transfer reads (none: the io analog "
+                                          "defaults); noise and bound management forced off"),
+    ONUM(gamma, 0, 0, INF, false, TWO_ARRAYS, "mixing: the layer computes with W + gamma P"),
+    OSIZE(transfer_every, 1, 1, 1e9, TWO_ARRAYS | FAM(IR_OPT_MIXED_PRECISION),
+          "optimizer steps between transfer events"),
+    OSIZE(n_reads_per_transfer, 1, 1, 1e6, TWO_ARRAYS,
+          "columns read (and written) per transfer event, cyclic"),
+    ONUM(transfer_lr, 1, 0, INF, false, CHAIN | BUFFERED | RIDERS,
+         "rate of the transfer (times lr if scale_transfer_lr)"),
+    OBOOL(scale_transfer_lr, 1, CHAIN | BUFFERED | RIDERS, "multiply transfer_lr by lr"),
+    {"transfer_bl", SCH_INT, OPT(transfer_bl), 0, 31, 1, 64, false, false, false,
+     ANALOG & ~FAM(IR_OPT_ANALOG_SGD), 0, NULL,
+     "pulsed transfer writes: their BL; threshold writes: most pulses per weight and write"},
+    ONUM(thres_scale, 1, 0, INF, true, THRESHOLD,
+         "write threshold in units of the granularity of W"),
+    ONUM(momentum, 0, 0, 1, false, BUFFERED, "fraction of the buffer kept after a write "
+                                             "(forget_buffer), else of the written amount"),
+    OBOOL(forget_buffer, 1, BUFFERED, "a write resets the buffer to momentum * H"),
+    {"beta", SCH_NUM, OPT(beta), 0, 0.1, 0, 1, true, false, false, FAM(IR_OPT_RESIDUAL_V2),
+     0, NULL, "EMA rate of the buffer H <- (1 - beta) H + beta P (eq. 14)"},
+    {"eta", SCH_NUM, OPT(eta), 0, 0.1, 0, 1, true, false, false, RIDERS, 0, NULL,
+     "EMA rate of the symmetric-point tracker Q <- (1 - eta) Q + eta P (eq. 12)"},
+    ONUM(in_chop_prob, 0.1, 0, 1, false, CHOPPED,
+         "flip probability of a chopper per read (e_rider: per step)"),
+    OBOOL(in_chop_random, 1, FAM(IR_OPT_C_TTV2) | FAM(IR_OPT_AGAD),
+          "random input chopper flips (else every ceil(1/in_chop_prob) sweeps)"),
+    ONUM(out_chop_prob, 0, 0, 1, false, FAM(IR_OPT_C_TTV2) | FAM(IR_OPT_AGAD),
+         "flip probability of each output chopper per sweep"),
+    ONUM(tail_weightening, 5, 0, INF, true, FAM(IR_OPT_AGAD),
+         "weight of the newest read in the running reference"),
+    OSIZE(n_tiles, 3, 2, 8, FAM(IR_OPT_MULTI_TILE), "tiles, the coarsest holding W"),
+    ONUM(transfer_growth, 0, 0, 1e6, false, FAM(IR_OPT_MULTI_TILE),
+         "transfer period factor per tile (0: columns / n_reads_per_transfer)"),
+    OBOOL(zero_shift, 0, SHIFTABLE, "calibrate the gradient arrays to their symmetric point "
+                                    "and read them against a reference"),
+    OSIZE(zero_shift_pulses, 10000, 2, 1e9, SHIFTABLE,
+          "pulses per device of that calibration (alternating up, down)"),
+    OREF(reference, SCH_DEVICE, SHIFTABLE, "device of the reference arrays (none: the shifted "
+                                           "array's)"),
 };
 #undef OPT
+#undef ONUM
+#undef OSIZE
+#undef OBOOL
+#undef OREF
+
+/* Family defaults of the optimizers (DOMAIN.md 5; docs/algorithms.md). */
+static const SchOverride optimizer_overrides[] = {
+    {IR_OPT_RESIDUAL, "gamma", 0.4},      {IR_OPT_RESIDUAL_V2, "gamma", 0.4},
+    {IR_OPT_MULTI_TILE, "gamma", 0.4},    {IR_OPT_RIDER, "gamma", 0.1},
+    {IR_OPT_E_RIDER, "gamma", 0.1},       {IR_OPT_E_RIDER, "in_chop_prob", 0.05},
+    {IR_OPT_AGAD, "in_chop_random", 0},   {IR_OPT_TTV2, "transfer_bl", 1},
+    {IR_OPT_C_TTV2, "transfer_bl", 1},    {IR_OPT_AGAD, "transfer_bl", 1},
+    {IR_OPT_RESIDUAL_V2, "transfer_bl", 1},
+};
 #undef ANALOG
+#undef CHAIN
+#undef BUFFERED
+#undef RIDERS
+#undef TWO_ARRAYS
+#undef THRESHOLD
+#undef SHIFTABLE
+#undef CHOPPED
 
 /* }====================================================================== */
 
@@ -342,6 +434,8 @@ static const SchParam train_params[] = {
      "steps between log rows (default: steps / 100)"},
     {"seed", SCH_SEED, TRN(seed), 0, 0, 0, 9007199254740992.0, false, false, false, SCH_ALL, 0,
      NULL, "seed of data, initialisation, sampling and noise (default: the script's)"},
+    {"init", SCH_NUM, TRN(init), 0, NAN, -INF, INF, false, false, false, SCH_ALL, 0, NULL,
+     "every weight's initial value (default: uniform in +-1/sqrt(in))"},
 };
 #undef TRN
 
@@ -409,7 +503,8 @@ const SchKind sch_kinds[SCH__NKINDS] = {
     [SCH_MODEL] = {"model", "a model", false, NULL, 0, NULL, 0, NULL, 0, sizeof(IrModel), 0, 0,
                    0},
     [SCH_OPTIMIZER] = {"optimizer", "an optimizer", true, optimizer_families,
-                       N(optimizer_families), optimizer_params, N(optimizer_params), NULL, 0,
+                       N(optimizer_families), optimizer_params, N(optimizer_params),
+                       optimizer_overrides, N(optimizer_overrides),
                        sizeof(IrOptimizer), offsetof(IrOptimizer, origin),
                        offsetof(IrOptimizer, kind), offsetof(IrOptimizer, parent)},
     [SCH_TRAIN] = {"train", "a train", false, NULL, 0, train_params, N(train_params), NULL, 0,

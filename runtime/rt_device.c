@@ -332,16 +332,33 @@ float rt_device_clip(const RtCell *c, float w)
     return w;
 }
 
-/* 1 + std*xi, drawing xi only when std > 0 and r is given (NULL: noise-free). */
-static double mult_factor(double std, RtRng *r)
+/*
+** Where the c2c normals of one pulse come from: the generator r, or the given values xi in
+** order (the fast kernels' reference twin hands in the normals it consumed). A NULL Noise
+** is noise-free.
+*/
+typedef struct Noise {
+    RtRng *r;
+    const float *xi;
+    int k;
+} Noise;
+
+/* The next normal of the pulse. */
+static double next_normal(Noise *ns)
 {
-    return std > 0.0 && r ? 1.0 + std * rt_rng_normal(r) : 1.0;
+    return ns->r ? rt_rng_normal(ns->r) : (double)ns->xi[ns->k++];
 }
 
-/* std*xi, drawing xi only when std > 0 and r is given. */
-static double add_noise(double std, RtRng *r)
+/* 1 + std*xi, drawing xi only when std > 0 and a source is given (NULL: noise-free). */
+static double mult_factor(double std, Noise *ns)
 {
-    return std > 0.0 && r ? std * rt_rng_normal(r) : 0.0;
+    return std > 0.0 && ns ? 1.0 + std * next_normal(ns) : 1.0;
+}
+
+/* std*xi, drawing xi only when std > 0 and a source is given. */
+static double add_noise(double std, Noise *ns)
+{
+    return std > 0.0 && ns ? std * next_normal(ns) : 0.0;
 }
 
 /* 1 - w/b, the soft-bounds saturation towards b; a zero b gives no slope (aihwkit). */
@@ -351,7 +368,7 @@ static double saturation(double w, double b)
 }
 
 /* soft_bounds: s(1 - w/b)(1 + std xi), or s(1 - w/b) + s std xi (additive). */
-static double soft_bounds_step(const RtDevice *dv, double s, double b, double w, RtRng *r)
+static double soft_bounds_step(const RtDevice *dv, double s, double b, double w, Noise *r)
 {
     double sat = saturation(w, b);
     if (dv->mult_noise)
@@ -360,7 +377,7 @@ static double soft_bounds_step(const RtDevice *dv, double s, double b, double w,
 }
 
 /* linear_step: (s + a w)(1 + std xi), or a w + s(1 + std xi) (additive). */
-static double linear_step_step(const RtDevice *dv, double s, double a, double w, RtRng *r)
+static double linear_step_step(const RtDevice *dv, double s, double a, double w, Noise *r)
 {
     if (dv->mult_noise)
         return (s + a * w) * mult_factor(dv->dw_std, r);
@@ -369,7 +386,7 @@ static double linear_step_step(const RtDevice *dv, double s, double a, double w,
 
 /* soft_bounds_reference on v: a side whose bound has the wrong sign has no slope. */
 static double sb_reference_step(const RtDevice *dv, const RtCell *c, double v, bool up,
-                                RtRng *r)
+                                Noise *r)
 {
     double s = up ? c->s_up : c->s_down;
     double sat = up ? (c->bmax > 0.0f ? 1.0 - v / c->bmax : 1.0)
@@ -388,18 +405,18 @@ static double exp_y(const RtDevice *dv, const RtCell *c, double w, bool up)
 }
 
 /* exp_step: the signed change, with multiplicative or "complex" noise. */
-static double exp_step_delta(const RtDevice *dv, const RtCell *c, double w, bool up, RtRng *r)
+static double exp_step_delta(const RtDevice *dv, const RtCell *c, double w, bool up, Noise *r)
 {
     double y = exp_y(dv, c, w, up);
     double dw = up ? y * c->s_up : -y * c->s_down;
     if (dv->std_add == 0.0 && dv->std_slope == 0.0)
         return dw * mult_factor(dv->dw_std, r);
     double std = dv->dw_std * (fabs(dw) + dv->std_add + dv->std_slope * fabs(w));
-    return dw + (r ? std * rt_rng_normal(r) : 0.0);
+    return dw + (r ? std * next_normal(r) : 0.0);
 }
 
 /* pow_step: s_up ((bmax - w)/R)^g_up up, s_down ((w - bmin)/R)^g_dn down, times (1 + std xi). */
-static double pow_step_step(const RtDevice *dv, const RtCell *c, double w, bool up, RtRng *r)
+static double pow_step_step(const RtDevice *dv, const RtCell *c, double w, bool up, Noise *r)
 {
     double range = (double)c->bmax - (double)c->bmin;
     double q = up ? pow(((double)c->bmax - w) / range, c->p_up)
@@ -434,14 +451,14 @@ static double paper_q(const RtDevice *dv, const RtCell *c, double w, bool up)
 }
 
 /* Response and seed-paper families: s(q(w)(1 + std xi) + sigma_c xi') (eq. 26). */
-static double q_step(const RtDevice *dv, double s, double q, RtRng *r)
+static double q_step(const RtDevice *dv, double s, double q, Noise *r)
 {
     double qw = q * mult_factor(dv->dw_std, r);
     return s * (qw + add_noise(dv->sigma_c, r));
 }
 
 /* The magnitude of one pulse in its direction (before clipping); v is the device state. */
-static double magnitude(const RtDevice *dv, const RtCell *c, double v, bool up, RtRng *r)
+static double magnitude(const RtDevice *dv, const RtCell *c, double v, bool up, Noise *r)
 {
     double s = up ? c->s_up : c->s_down;
     switch (dv->family) {
@@ -482,7 +499,7 @@ static bool has_reference(IrDevFamily f)
 }
 
 /* The signed change of one pulse from device state v (r NULL: noise-free). */
-static double delta(const RtDevice *dv, const RtCell *c, double v, bool up, RtRng *r)
+static double delta(const RtDevice *dv, const RtCell *c, double v, bool up, Noise *r)
 {
     if (dv->family == IR_DEV_EXP_STEP)
         return exp_step_delta(dv, c, v, up, r);
@@ -491,21 +508,43 @@ static double delta(const RtDevice *dv, const RtCell *c, double v, bool up, RtRn
 }
 
 /*
-** The new weight is computed in double and clipped in double, so a clipped w is exactly a
-** bound. Reference families pulse v = w + ref, clip v and return v - ref.
+** One pulse with normals from ns (NULL: noise-free). The new weight is computed in double
+** and clipped in double, so a clipped w is exactly a bound. Reference families pulse
+** v = w + ref, clip v and return v - ref.
 */
-float rt_device_pulse(const RtDevice *dv, const RtCell *c, float w, bool up, RtRng *r)
+static float pulse(const RtDevice *dv, const RtCell *c, float w, bool up, Noise *ns)
 {
     if (inert(dv, c))
         return w;
     double ref = has_reference(dv->family) ? c->ref : 0.0;
     double v = (double)w + ref;
-    v += delta(dv, c, v, up, r);
+    v += delta(dv, c, v, up, ns);
     if (v > c->bmax)
         v = c->bmax;
     if (v < c->bmin)
         v = c->bmin;
     return (float)(v - ref);
+}
+
+float rt_device_pulse(const RtDevice *dv, const RtCell *c, float w, bool up, RtRng *r)
+{
+    Noise ns = {r, NULL, 0};
+    return pulse(dv, c, w, up, r ? &ns : NULL);
+}
+
+float rt_device_pulse_xi(const RtDevice *dv, const RtCell *c, float w, bool up, const float *xi)
+{
+    Noise ns = {NULL, xi, 0};
+    return pulse(dv, c, w, up, xi ? &ns : NULL);
+}
+
+int rt_device_normals(const RtDevice *dv)
+{
+    bool paper = dv->family == IR_DEV_RESPONSE || dv->family == IR_DEV_LINEAR ||
+                 dv->family == IR_DEV_POWER || dv->family == IR_DEV_EXPONENTIAL;
+    if (dv->family == IR_DEV_IDEAL)
+        return 0;
+    return (dv->dw_std > 0.0) + (paper && dv->sigma_c > 0.0);
 }
 
 double rt_device_step(const RtDevice *dv, const RtCell *c, double w, bool up)

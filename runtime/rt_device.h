@@ -113,6 +113,16 @@ double rt_table_eval(const IrTable *t, double w);
 */
 float rt_device_pulse(const RtDevice *dv, const RtCell *c, float w, bool up, RtRng *r);
 
+/*
+** The same pulse with its normals given in the order the rule draws them (the relative c2c
+** noise first, then the seed-paper families' additive sigma_c), rt_device_normals(dv) of
+** them; xi NULL is noise-free. The reference twin of the fast kernels (rt_kern.h).
+*/
+float rt_device_pulse_xi(const RtDevice *dv, const RtCell *c, float w, bool up, const float *xi);
+
+/* How many normals one pulse of dv draws: 0, 1 or 2 (a std of 0 draws nothing). */
+int rt_device_normals(const RtDevice *dv);
+
 /* The noise-free change of one pulse from stored weight w, before clipping (signed). */
 double rt_device_step(const RtDevice *dv, const RtCell *c, double w, bool up);
 

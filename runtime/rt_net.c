@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_algo.h"
 #include "rt_matmul.h"
 #include "rt_net.h"
 
@@ -157,6 +158,7 @@ void rt_net_free(RtNet *n)
     if (!n)
         return;
     for (size_t l = 0; n->layer && l < n->nlayers; l++) {
+        rt_algo_free(n->layer[l].algo);
         rt_tile_free(n->layer[l].tile);
         rt_io_free(n->layer[l].io);
     }
@@ -189,9 +191,7 @@ static const float *forward(RtNet *n, const float *x, size_t B, bool exact)
         RtLayer *ly = &n->layer[l];
         const float *in = layer_input(n, l);
         if (ly->tile && !exact)
-            rt_io_forward(ly->act, ly->io, ly->tile->w, in, ly->b, B);
-        else if (ly->tile)
-            rt_tile_forward(ly->act, ly->tile, in, ly->b, B);
+            rt_io_forward(ly->act, ly->io, ly->w, in, ly->b, B);
         else
             rt_matmul_forward(ly->act, in, ly->w, ly->b, B, ly->in, ly->out);
     }
@@ -231,7 +231,7 @@ void rt_net_backward(RtNet *n, size_t B)
         const float *in = layer_input(n, l);
         if (ly->tile) {
             if (dinp)
-                rt_io_backward(dinp, ly->io, ly->tile->w, ly->grad, B);
+                rt_io_backward(dinp, ly->io, ly->w, ly->grad, B);
             rt_matmul_backward(NULL, NULL, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
         } else {
             rt_matmul_backward(dinp, ly->gw, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
@@ -250,16 +250,20 @@ void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
 {
     for (size_t l = 0; l < n->nlayers; l++) {
         RtLayer *ly = &n->layer[l];
-        if (ly->tile)
-            rt_tile_update_batch(ly->tile, layer_input(n, l), ly->grad, B, o->lr, &o->update,
-                                 &ly->upd);
+        if (ly->algo)
+            rt_algo_step(ly->algo, layer_input(n, l), ly->grad, B);
+        else if (ly->tile)
+            rt_tile_update_batch_pool(ly->tile, layer_input(n, l), ly->grad, B, o->lr,
+                                      &o->update, &ly->upd, n->pool);
         else
             sgd(ly->w, ly->gw, ly->out * ly->in, o->lr);
         if (ly->b)
             sgd(ly->b, ly->gb, ly->out, o->lr);
     }
     for (size_t l = 0; l < n->nlayers; l++) /* aihwkit post_update_step: diffusion, decay */
-        if (n->layer[l].tile)
+        if (n->layer[l].algo)
+            rt_algo_post_update(n->layer[l].algo);
+        else if (n->layer[l].tile)
             rt_tile_post_update(n->layer[l].tile, &n->layer[l].upd);
 }
 

@@ -26,13 +26,17 @@
 
 #include "ir.h"
 #include "rt_io.h"
+#include "rt_pool.h"
 #include "rt_rng.h"
 #include "rt_tile.h"
+
+struct RtAlgo;
 
 typedef struct RtLayer {
     size_t in, out;
     RtTile *tile; /* analog layer (owns w), or NULL for a digital one */
-    float *w;     /* (out,in): tile->w or the digital weights */
+    float *w;     /* (out,in): what the layer computes with: tile->w, the visible weights of
+                     its algorithm (rt_algo.h), or the digital weights */
     float *b;     /* (out) digital bias, or NULL */
     float *gw;    /* (out,in) gradient of digital weights; NULL for a tile */
     float *gb;    /* (out) gradient of the bias, or NULL */
@@ -40,6 +44,7 @@ typedef struct RtLayer {
     float *grad;  /* (max_rows,out) dL/d(output) of the last backward */
     RtRng upd;    /* RT_STREAM_UPDATE(l) */
     RtIO *io;     /* a tile's forward/backward I/O (RT_STREAM_IO(l)), or NULL */
+    struct RtAlgo *algo; /* the optimizer's state of a tile (rt_algo_attach), or NULL */
 } RtLayer;
 
 typedef struct RtNet {
@@ -47,6 +52,7 @@ typedef struct RtNet {
     RtLayer *layer;
     const float *inp; /* (B,in of layer 0) input of the last forward, borrowed */
     float *mem;       /* every digital float array of the net, one allocation */
+    RtPool *pool;     /* threads for the tiles' updates, borrowed; NULL (calloc): none */
 } RtNet;
 
 /*
@@ -75,9 +81,11 @@ void rt_net_backward(RtNet *n, size_t B);
 
 /*
 ** One optimizer step on the last batch. digital_sgd: W -= lr gW everywhere.
-** analog_sgd: tiles get the pulsed update of o->update, sample by sample; digital weights
+** A tile with an algorithm (rt_algo_attach) takes its step (rt_algo_step); a tile without
+** one gets the pulsed update of o->update, sample by sample (analog_sgd); digital weights
 ** and all biases get W -= lr gW. Then every tile gets its post-update step (diffusion, then
-** decay, rt_tile_post_update) from its update stream, as aihwkit's post_update_step.
+** decay, rt_tile_post_update; rt_algo_post_update for every array of an algorithm) from its
+** update stream, as aihwkit's post_update_step.
 */
 void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B);
 

@@ -39,6 +39,27 @@ void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t stream)
     r->has_spare = false;
 }
 
+/*
+** The same mixing as rt_rng_seed, then 16 splitmix64 values fill the 32 state words (low
+** half first, word-major); a lane left all zero gets s[0] = 1.
+*/
+void rt_rng8_seed(RtRng8 *g, uint64_t key, uint64_t stream)
+{
+    uint64_t x = key;
+    uint64_t h = splitmix64(&x);
+    x = h ^ (stream * 0xD1B54A32D192ED03ull + 0x632BE59BD9B4E019ull);
+    (void)splitmix64(&x);
+    for (int k = 0; k < 4; k++)
+        for (int l = 0; l < 8; l += 2) {
+            uint64_t z = splitmix64(&x);
+            g->s[k][l] = (uint32_t)z;
+            g->s[k][l + 1] = (uint32_t)(z >> 32);
+        }
+    for (int l = 0; l < 8; l++)
+        if ((g->s[0][l] | g->s[1][l] | g->s[2][l] | g->s[3][l]) == 0)
+            g->s[0][l] = 1;
+}
+
 /* xoshiro256++ step. */
 uint64_t rt_rng_next(RtRng *r)
 {

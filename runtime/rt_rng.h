@@ -18,6 +18,12 @@
 **                         of the passes, in the order they happen
 ** A digital_sgd run and an analog_sgd run of the same train therefore share data, initial
 ** weights and sample order exactly.
+**
+** The fast kernels (rt_kern.h) draw from RtRng8: eight xoshiro128++ generators side by side
+** (one per vector lane), seeded from a (key, stream) pair like RtRng. Keys are 64-bit draws
+** of an RtRng, so a kernel stream is a reproducible function of the run's seed; the pulsed
+** update keys one stream per (sample, row) and one per sample for the column trains, which
+** is what makes its result independent of how rows are split among threads.
 */
 #ifndef AIMCI_RT_RNG_H
 #define AIMCI_RT_RNG_H
@@ -39,8 +45,16 @@ typedef struct RtRng {
     bool has_spare;
 } RtRng;
 
+/* Eight xoshiro128++ states; lane l of word k is s[k][l]. Never all zero in a lane. */
+typedef struct RtRng8 {
+    uint32_t s[4][8];
+} RtRng8;
+
 /* Seed r for (seed, stream); distinct pairs give unrelated sequences. */
 void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t stream);
+
+/* Seed the eight lanes of g for (key, stream) (splitmix64 of the mixed pair, 2 words a call). */
+void rt_rng8_seed(RtRng8 *g, uint64_t key, uint64_t stream);
 
 /* The next 64 raw bits. */
 uint64_t rt_rng_next(RtRng *r);

@@ -20,8 +20,9 @@ static size_t round_up(size_t n)
 
 /*
 ** Layout of the one allocation: the RtTile header, the cells, the weights, the persistent
-** weights (write noise only), the counters (if any), the column and row trains, then the
-** deterministic_implicit scratch; every part starts on a 64-byte boundary.
+** weights (write noise only), the counters (if any), then the deterministic_implicit
+** scratch; every part starts on a 64-byte boundary. The kernels' planes (pulsed families)
+** and the batch scratch are allocations of their own.
 */
 RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool count_pulses)
 {
@@ -35,9 +36,7 @@ RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool cou
     size_t o_w = o_cell + round_up(n * sizeof(RtCell));
     size_t o_wp = o_w + round_up(n * sizeof(float));
     size_t o_cnt = o_wp + (persist ? round_up(n * sizeof(float)) : 0);
-    size_t o_xb = o_cnt + (count_pulses ? round_up(n * sizeof(uint64_t)) : 0);
-    size_t o_db = o_xb + round_up(X * sizeof(uint64_t));
-    size_t o_xq = o_db + round_up(D * sizeof(uint64_t));
+    size_t o_xq = o_cnt + (count_pulses ? round_up(n * sizeof(uint64_t)) : 0);
     size_t o_dq = o_xq + round_up(X * sizeof(float));
     size_t total = o_dq + round_up(D * sizeof(float));
     unsigned char *mem = aligned_alloc(ALIGN, total);
@@ -52,17 +51,23 @@ RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool cou
     t->w = (float *)(mem + o_w);
     t->wp = persist ? (float *)(mem + o_wp) : NULL;
     t->npulse = count_pulses ? (uint64_t *)(mem + o_cnt) : NULL;
-    t->xbits = (uint64_t *)(mem + o_xb);
-    t->dbits = (uint64_t *)(mem + o_db);
     t->xq = (float *)(mem + o_xq);
     t->dq = (float *)(mem + o_dq);
     rt_device_sample(t->cell, D, X, ir, d2d);
     rt_rng_seed(&t->wrng, rt_rng_next(d2d), 0);
+    if (rt_device_is_pulsed(&t->dev) && !(t->planes = rt_planes_new(&t->dev, t->cell, n))) {
+        free(t);
+        return NULL;
+    }
     return t;
 }
 
 void rt_tile_free(RtTile *t)
 {
+    if (!t)
+        return;
+    rt_planes_free(t->planes);
+    free(t->batch);
     free(t);
 }
 
@@ -180,31 +185,6 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
 ** ====================================================================================
 */
 
-/* A Bernoulli train of bl slots: slot k fires iff p > U_k. p <= 0 and p >= 1 draw nothing. */
-static uint64_t draw_train(double p, int bl, RtRng *r)
-{
-    if (!(p > 0.0))
-        return 0;
-    uint64_t all = bl >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bl) - 1;
-    if (p >= 1.0)
-        return all;
-    uint64_t bits = 0;
-    for (int k = 0; k < bl; k++)
-        if (p > rt_rng_uniform(r))
-            bits |= (uint64_t)1 << k;
-    return bits;
-}
-
-/* Columns first (j ascending), then rows (i ascending): the fixed draw order of a sample. */
-static void draw_trains(RtTile *t, const float *x, const float *d, const RtPulsePlan *p,
-                        RtRng *r)
-{
-    for (size_t j = 0; j < t->X; j++)
-        t->xbits[j] = draw_train(p->b * fabs((double)x[j]), p->bl, r);
-    for (size_t i = 0; i < t->D; i++)
-        t->dbits[i] = draw_train(p->a * fabs((double)d[i]), p->bl, r);
-}
-
 /*
 ** n pulses of one direction on weight k, one at a time through the device rule, then (write
 ** noise) one redraw of its visible weight.
@@ -220,22 +200,6 @@ static void pulse_n(RtTile *t, size_t k, int n, bool up, RtRng *r)
         t->w[k] = apparent(t, w, r);
     if (t->npulse)
         t->npulse[k] += (uint64_t)n;
-}
-
-/*
-** Row i: every column whose train meets the row's gets its n coincidences as n pulses, one
-** at a time. sd = sign(d_i)*sign(lr); the direction s = sign(x_j)*sd, s > 0 is down.
-*/
-static void pulse_row(RtTile *t, size_t i, const float *x, double sd, RtRng *r)
-{
-    uint64_t db = t->dbits[i];
-    for (size_t j = 0; j < t->X; j++) {
-        uint64_t m = db & t->xbits[j];
-        if (!m)
-            continue;
-        bool up = (x[j] > 0.0f ? sd : -sd) < 0.0;
-        pulse_n(t, i * t->X + j, __builtin_popcountll(m), up, r);
-    }
 }
 
 /*
@@ -294,38 +258,134 @@ static void implicit_update(RtTile *t, const float *x, const float *d, const RtP
     }
 }
 
-void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
-                    RtRng *r)
+/* Whether the update runs on trains through the kernels (stochastic_compressed, pulsed). */
+static bool uses_trains(const RtTile *t, const IrUpdate *u)
 {
-    if (lr == 0.0)
-        return;
-    if (!rt_device_is_pulsed(&t->dev)) {
-        exact_update(t, x, d, lr, false, r);
-        return;
-    }
-    if (u->pulse_type == IR_PULSE_NONE) {
-        exact_update(t, x, d, lr, true, r);
+    return rt_device_is_pulsed(&t->dev) && u->pulse_type == IR_PULSE_STOCHASTIC_COMPRESSED;
+}
+
+/* One sample of the other pulse types (and of the ideal family), drawing from r. */
+static void update_other(RtTile *t, const float *x, const float *d, double lr,
+                         const IrUpdate *u, RtRng *r)
+{
+    if (!rt_device_is_pulsed(&t->dev) || u->pulse_type == IR_PULSE_NONE) {
+        exact_update(t, x, d, lr, rt_device_is_pulsed(&t->dev), r);
         return;
     }
     RtPulsePlan p;
-    if (!rt_pulse_plan(&p, x, t->X, d, t->D, lr, rt_device_granularity(&t->dev), u))
-        return;
-    if (u->pulse_type == IR_PULSE_DETERMINISTIC_IMPLICIT) {
+    if (rt_pulse_plan(&p, x, t->X, d, t->D, lr, rt_device_granularity(&t->dev), u))
         implicit_update(t, x, d, &p, lr, u, r);
+}
+
+/*
+** Per sample in order: a key from r, the plan, and (if it fires) the column trains, into the
+** tile's batch scratch: keys (B), A (B), column trains (B,X) [x2 if BL may exceed 32: a
+** plan's BL never exceeds desired_bl], BL (B). False when out of memory.
+*/
+static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
+                       RtRng *r)
+{
+    size_t B = up->B, X = t->X;
+    bool hi = u->desired_bl > 32;
+    size_t nt = B * X * (hi ? 2 : 1);
+    size_t need = B * (sizeof(uint64_t) + sizeof(double) + sizeof(int)) + nt * sizeof(uint32_t);
+    if (need > t->batch_cap) {
+        void *m = realloc(t->batch, need);
+        if (!m)
+            return false;
+        t->batch = m;
+        t->batch_cap = need;
+    }
+    uint64_t *key = t->batch;
+    double *pa = (double *)(key + B);
+    uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;
+    int *bl = (int *)(xlo + nt);
+    double dw = rt_device_granularity(&t->dev);
+    for (size_t b = 0; b < B; b++) {
+        RtPulsePlan p;
+        key[b] = rt_rng_next(r);
+        bool on = rt_pulse_plan(&p, up->x + b * X, X, up->d + b * t->D, t->D, lr, dw, u);
+        pa[b] = on ? p.a : 0.0;
+        bl[b] = on ? p.bl : 1;
+        if (on)
+            k->col_trains(xlo + b * X, hi ? xhi + b * X : NULL, up->x + b * X, X, p.b, p.bl,
+                          key[b]);
+    }
+    up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi;
+    return true;
+}
+
+/* The pool's job: rows i0..i1-1 of the batch. */
+typedef struct RowsJob {
+    const RtUpd *up;
+    void (*rows)(const RtUpd *u, size_t i0, size_t i1);
+} RowsJob;
+
+static void rows_job(void *ctx, size_t i0, size_t i1)
+{
+    const RowsJob *j = ctx;
+    j->rows(j->up, i0, i1);
+}
+
+/*
+** stochastic_compressed for a batch: keys, plans and column trains in sample order, then
+** the rows (on the pool's threads, in blocks of rows) through `rows`.
+*/
+static void update_trains(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                          const IrUpdate *u, RtRng *r, RtPool *pool,
+                          void (*rows)(const RtUpd *u, size_t i0, size_t i1))
+{
+    const RtKern *k = rt_kern();
+    RtUpd up = {.pl = t->planes, .w = rt_tile_persistent(t), .wv = t->wp ? t->w : NULL,
+                .npulse = t->npulse, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
+                .x = x, .d = d, .lr_neg = lr < 0.0};
+    if (B == 0 || !batch_fill(t, &up, k, lr, u, r))
+        return;
+    RowsJob job = {&up, rows};
+    size_t threads = rt_pool_threads(pool);
+    size_t grain = t->D / (threads * 8) > 0 ? t->D / (threads * 8) : 1;
+    if (threads > 1 && t->D * t->X * B >= 16384)
+        rt_pool_run(pool, rows_job, &job, t->D, grain);
+    else
+        rows(&up, 0, t->D);
+}
+
+void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                               const IrUpdate *u, RtRng *r, RtPool *pool)
+{
+    if (lr == 0.0)
+        return;
+    if (uses_trains(t, u)) {
+        update_trains(t, x, d, B, lr, u, r, pool, rt_kern()->rows);
         return;
     }
-    draw_trains(t, x, d, &p, r);
-    double slr = lr > 0.0 ? 1.0 : -1.0;
-    for (size_t i = 0; i < t->D; i++)
-        if (t->dbits[i])
-            pulse_row(t, i, x, d[i] > 0.0f ? slr : -slr, r);
+    for (size_t b = 0; b < B; b++)
+        update_other(t, x + b * t->X, d + b * t->D, lr, u, r);
+}
+
+void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                              const IrUpdate *u, RtRng *r)
+{
+    if (lr == 0.0)
+        return;
+    if (uses_trains(t, u)) {
+        update_trains(t, x, d, B, lr, u, r, NULL, rt_kern_rows_ref);
+        return;
+    }
+    for (size_t b = 0; b < B; b++)
+        update_other(t, x + b * t->X, d + b * t->D, lr, u, r);
 }
 
 void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, double lr,
                           const IrUpdate *u, RtRng *r)
 {
-    for (size_t b = 0; b < B; b++)
-        rt_tile_update(t, x + b * t->X, d + b * t->D, lr, u, r);
+    rt_tile_update_batch_pool(t, x, d, B, lr, u, r, NULL);
+}
+
+void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
+                    RtRng *r)
+{
+    rt_tile_update_batch_pool(t, x, d, 1, lr, u, r, NULL);
 }
 
 float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r)

@@ -9,10 +9,13 @@
 ** The update implements SGD, W <- W - lr d x^T, one sample at a time (DOMAIN.md 2.3-2.7):
 ** BL and the probability scales A (d side) and B (x side) from calculateBlAB and
 ** performUpdateManagement, one Bernoulli train of BL slots per column (p = B|x_j|) and per
-** row (p = A|d_i|) packed in a uint64_t, n_ij = popcount(xbits[j] & dbits[i]) coincidences,
-** all of direction s = sign(x_j)*sign(d_i)*sign(lr) (s > 0: down), applied one pulse at a
-** time through the device rule (c2c noise and clipping per pulse). The samples of a batch
-** are applied in order, each with the full lr.
+** row (p = A|d_i|), n_ij = popcount(column train j & row train i) coincidences, all of
+** direction s = sign(x_j)*sign(d_i)*sign(lr) (s > 0: down), applied one pulse at a time
+** through the device rule (c2c noise and clipping per pulse). The samples of a batch are
+** applied in order, each with the full lr. The trains and pulses run in the fast kernels of
+** rt_kern.h: every sample draws one key from the update stream r, its column trains and each
+** (sample, row) get streams keyed from it, so rows can be split among the threads of a pool
+** and the result is bit-identical for any number of threads.
 ** IR_PULSE_DETERMINISTIC_IMPLICIT (DenseBitLineMaker, DOMAIN.md 2.5): the same plan, then
 ** q_x[j] = sign(x_j) clamp(disc(B|x_j|, x_res_implicit), 0, 1), q_d[i] likewise with A and
 ** d_res_implicit (disc(p, res) = rint(p/res) res, or p when res is 0), and
@@ -37,6 +40,8 @@
 
 #include "ir.h"
 #include "rt_device.h"
+#include "rt_kern.h"
+#include "rt_pool.h"
 #include "rt_rng.h"
 
 #define RT_MAX_BL 64
@@ -48,11 +53,12 @@ typedef struct RtTile {
     float *wp;         /* (D,X) persistent weights if the device has write noise, else NULL */
     RtCell *cell;      /* (D,X) per-device parameters */
     uint64_t *npulse;  /* (D,X) pulses received since creation, or NULL (not counted) */
-    uint64_t *xbits;   /* (X) scratch: the column trains of the current sample */
-    uint64_t *dbits;   /* (D) scratch: the row trains */
     float *xq, *dq;    /* (X), (D) scratch: deterministic_implicit signed probabilities */
     RtRng wrng;        /* write noise of set_weights and clip (seeded from the d2d stream) */
-} RtTile;             /* the struct heads its own allocation: rt_tile_free frees it all */
+    RtPlanes *planes;  /* the kernels' per-cell constants (pulsed families), own allocation */
+    void *batch;       /* grown scratch of the batch update (keys, plans, column trains) */
+    size_t batch_cap;  /* its size in bytes */
+} RtTile;             /* the struct heads its own allocation, besides planes and batch */
 
 /* The pulse-train plan of one sample (DOMAIN.md 2.3): BL slots, p_d = a|d_i|, p_x = b|x_j|. */
 typedef struct RtPulsePlan {
@@ -93,13 +99,25 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B);
 bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, size_t D,
                    double lr, double dw, const IrUpdate *u);
 
-/* One sample: x (X), d (D); trains, c2c and write noise are drawn from r. */
+/* One sample: x (X), d (D); the batch update of one sample, without a pool. */
 void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
                     RtRng *r);
 
-/* B samples in order: x (B,X), d (B,D), every one with the same lr. */
+/*
+** B samples in order: x (B,X), d (B,D), every one with the same lr. Each sample draws one
+** key from r (stochastic_compressed; the other pulse types draw their trains, noise and write
+** noise from r directly).
+*/
 void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, double lr,
                           const IrUpdate *u, RtRng *r);
+
+/* The same, the rows split among the threads of pool (NULL: none); the same result. */
+void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                               const IrUpdate *u, RtRng *r, RtPool *pool);
+
+/* The naive twin: the same streams and trains, every pulse by the double rule (serial). */
+void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                              const IrUpdate *u, RtRng *r);
 
 /*
 ** aihwkit's post_update_step, once per optimizer step after the update (DOMAIN.md 3.2.5):

@@ -20,13 +20,51 @@ typedef struct Trainer {
     size_t *idx, pos; /* current permutation of the rows, next position in it */
     float *xb, *tb;   /* (batch,cols), (batch,outs) */
     bool has_dist;
+    RtPool *pool;     /* the run's threads, or NULL */
 } Trainer;
 
 void rt_log_free(RtLog *log)
 {
     free(log->row);
+    free(log->arr);
     log->row = NULL;
-    log->n = log->cap = 0;
+    log->arr = NULL;
+    log->n = log->cap = log->narr = log->arrcap = 0;
+}
+
+/* Append the array statistics of every analog layer at `step`; false when out of memory. */
+static bool log_arrays(RtLog *log, const RtNet *net, size_t step)
+{
+    for (size_t l = 0; l < net->nlayers; l++) {
+        const RtAlgo *a = net->layer[l].algo;
+        RtArrayStat st[RT_ALGO_MAX_ARRAYS + 1];
+        size_t m = a ? rt_algo_stats(a, st, RT_ALGO_MAX_ARRAYS + 1) : 0;
+        if (log->narr + m > log->arrcap) {
+            size_t cap = log->arrcap ? 2 * log->arrcap : 64;
+            while (cap < log->narr + m)
+                cap *= 2;
+            RtArrayRow *v = realloc(log->arr, cap * sizeof *v);
+            if (!v)
+                return false;
+            log->arr = v;
+            log->arrcap = cap;
+        }
+        for (size_t k = 0; k < m; k++)
+            log->arr[log->narr++] = (RtArrayRow){step, l, st[k]};
+    }
+    return true;
+}
+
+/* Every weight of every layer = v (tiles: clipped to their cells); biases unchanged. */
+static void fill_weights(RtNet *net, double v)
+{
+    for (size_t l = 0; l < net->nlayers; l++) {
+        RtLayer *ly = &net->layer[l];
+        for (size_t k = 0; k < ly->out * ly->in; k++)
+            ly->w[k] = (float)v;
+        if (ly->tile)
+            rt_tile_set_weights(ly->tile, ly->w);
+    }
 }
 
 /* Append a row; false when out of memory. */
@@ -91,20 +129,24 @@ static bool check_fit(const Trainer *tr, char *err, size_t errlen)
     return false;
 }
 
-/* Allocate the run state and the net; 0 or 1 with err set. */
+/* Allocate the run state, the net and the pool (threads > 1); 0 or 1 with err set. */
 static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, const RtData *dt,
-                        char *err, size_t errlen)
+                        size_t threads, char *err, size_t errlen)
 {
     memset(tr, 0, sizeof *tr);
     tr->t = t;
     tr->dt = dt;
     size_t batch = t->batch ? t->batch : 1;
     size_t rows = batch > LOSS_CHUNK ? batch : LOSS_CHUNK;
-    tr->net = rt_net_new(t->model, o->kind == IR_OPT_ANALOG_SGD, false, t->seed, rows, err,
+    tr->net = rt_net_new(t->model, o->kind != IR_OPT_DIGITAL_SGD, true, t->seed, rows, err,
                          errlen);
     if (!tr->net)
         return 1;
     if (!check_fit(tr, err, errlen))
+        return 1;
+    if (t->init_set)
+        fill_weights(tr->net, t->init);
+    if (rt_algo_attach(tr->net, t->model, o, t->seed, err, errlen) != 0)
         return 1;
     tr->idx = malloc(dt->rows * sizeof *tr->idx);
     tr->xb = malloc(batch * dt->cols * sizeof *tr->xb);
@@ -118,6 +160,11 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     rt_rng_seed(&tr->order, t->seed, RT_STREAM_ORDER);
     tr->pos = dt->rows; /* the first batch shuffles */
     tr->has_dist = rt_train_has_dist(t, dt);
+    if (threads > 1 && !(tr->pool = rt_pool_new(threads))) {
+        snprintf(err, errlen, "train '%s': cannot start %zu threads", t->name, threads);
+        return 1;
+    }
+    tr->net->pool = tr->pool;
     return 0;
 }
 
@@ -131,6 +178,7 @@ static void trainer_close(Trainer *tr, RtNet **net_out)
     free(tr->idx);
     free(tr->xb);
     free(tr->tb);
+    rt_pool_free(tr->pool);
 }
 
 /* Evaluate and append the log row of `step`; 0, or 1 with err set. */
@@ -141,7 +189,8 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
         snprintf(err, errlen, "training diverged at step %zu: the loss is %g", step, loss);
         return 1;
     }
-    if (!log_push(log, step, loss, tr->has_dist ? dist_to_star(tr) : NAN)) {
+    if (!log_push(log, step, loss, tr->has_dist ? dist_to_star(tr) : NAN) ||
+        !log_arrays(log, tr->net, step)) {
         snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
         return 1;
     }
@@ -169,8 +218,14 @@ static int train_step(Trainer *tr, const IrOptimizer *o, size_t step, char *err,
 int rt_train_run(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
                  const RtData *dt, char *err, size_t errlen)
 {
+    return rt_train_run_threads(log, net_out, t, o, dt, 1, err, errlen);
+}
+
+int rt_train_run_threads(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                         const RtData *dt, size_t threads, char *err, size_t errlen)
+{
     Trainer tr;
-    int rc = trainer_open(&tr, t, o, dt, err, errlen);
+    int rc = trainer_open(&tr, t, o, dt, threads, err, errlen);
     if (rc == 0)
         rc = log_step(log, &tr, 0, err, errlen);
     for (size_t s = 1; rc == 0 && s <= t->steps; s++) {

@@ -11,6 +11,12 @@
 ** the last step: the full-data loss (exact digital forward of the current weights) and, when
 ** applicable, ||W - w_star||_2 (least-squares data, a single dense layer without bias, an
 ** optimum that exists). A non-finite batch or full-data loss stops the run as diverged.
+** At the same steps, every analog layer with an algorithm (rt_algo.h) logs the statistics of
+** its arrays (rt_algo_stats): pulses fired, transfers, mean |value|, distance to the
+** symmetric point.
+**
+** Initial weights: rt_net.h's uniform draws; with t->init_set every weight (not the biases)
+** is then set to t->init (analog weights clipped to their cells' bounds).
 */
 #ifndef AIMCI_RT_TRAIN_H
 #define AIMCI_RT_TRAIN_H
@@ -19,6 +25,7 @@
 #include <stddef.h>
 
 #include "ir.h"
+#include "rt_algo.h"
 #include "rt_data.h"
 #include "rt_net.h"
 
@@ -28,9 +35,17 @@ typedef struct RtLogRow {
     double dist; /* ||W - w_star||_2, NaN when not applicable */
 } RtLogRow;
 
+/* The statistics of one array of analog layer `layer` (0-based) at a logged step. */
+typedef struct RtArrayRow {
+    size_t step, layer;
+    RtArrayStat s;
+} RtArrayRow;
+
 typedef struct RtLog {
     RtLogRow *row;
     size_t n, cap;
+    RtArrayRow *arr; /* per-array statistics of the logged steps, in step order */
+    size_t narr, arrcap;
 } RtLog;
 
 void rt_log_free(RtLog *log);
@@ -47,5 +62,12 @@ bool rt_train_has_dist(const IrTrain *t, const RtData *dt);
 */
 int rt_train_run(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
                  const RtData *dt, char *err, size_t errlen);
+
+/*
+** rt_train_run on `threads` threads (a pool owned by the run; 0 or 1: none). The log and the
+** net are bit-identical for any thread count.
+*/
+int rt_train_run_threads(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                         const RtData *dt, size_t threads, char *err, size_t errlen);
 
 #endif

@@ -81,6 +81,32 @@ static const char *params_text(SchDeclKind kind, int family)
     return t;
 }
 
+/* A malformed script, the position and whole message of its error, and a line that helps. */
+typedef struct ErrCase {
+    char src[640];
+    int line, col;
+    char msg[112];   /* the whole header after "error: " */
+    char help[160];  /* a whole follow-up line ("  expected: ..." / "  hint: ..."), or "" */
+} ErrCase;
+
+/* Check ec->src: an error at its position with exactly its message, and its help line. */
+static void check_errors(const ErrCase *ec)
+{
+    int n = fe_check(ec->src);
+    cr_assert_gt(n, 0, "no error for:\n%s", ec->src);
+    cr_assert_null(chk_program(fe.c), "a program despite errors");
+    char got[256], want[160];
+    cr_assert(fe_error_line(ec->line, ec->col, got, sizeof got), "no error at %d:%d for:\n%s\n%s",
+              ec->line, ec->col, ec->src, fe_text());
+    snprintf(want, sizeof want, "t.aimc:%d:%d: error: %s", ec->line, ec->col, ec->msg);
+    cr_assert_str_eq(got, want, "for:\n%s", ec->src);
+    if (ec->help[0]) {
+        char line[200];
+        snprintf(line, sizeof line, "\n%s\n", ec->help);
+        assert_output_has(line);
+    }
+}
+
 /* What every train of these tests needs: a device, data with 5 features and 10 rows. */
 #define TRAIN_DECLS_NO_DEVICE                                                                 \
     "data ls : least_squares { rows = 10, cols = 5 }\n"                                       \
@@ -431,6 +457,162 @@ Test(check, the_program_is_null_after_any_error)
 /* }====================================================================== */
 
 /* {======================================================================
+** Experiments and parameters set from outside (--set)
+** ======================================================================= */
+
+#define GRID_DECLS                                                                            \
+    "device rram : linear { tau = 1, c_lin = 0.1, dw_min = 0.01 }\n"                         \
+    "data ls : least_squares { rows = 20, cols = 5 }\n"                                       \
+    "model lin { dense(5, 1, on = rram, bias = false) }\n"                                    \
+    "optimizer sgd : digital_sgd { lr = 0.05 }\n"                                             \
+    "optimizer asgd : analog_sgd { lr = 0.05 }\n"                                             \
+    "train fit { model = lin, data = ls, optimizer = [sgd, asgd], steps = 200 }\n"
+
+Test(check, an_experiment_expands_into_cells_of_complete_trains)
+{
+    const IrProgram *p = program(GRID_DECLS "experiment sweep {\n  train = fit\n"
+                                 "  vary rram.c_lin in [0, 0.2]\n  vary steps in [1, 2, 3]\n"
+                                 "  repeat = 2\n  report = \"out/sweep.md\"\n}\n");
+    cr_assert_eq(p->nruns, 2);
+    cr_assert_eq(p->runs[1].kind, IR_RUN_EXPERIMENT);
+    const IrExperiment *x = p->runs[1].u.experiment;
+    cr_assert_str_eq(x->name, "sweep");
+    cr_assert_eq(x->train, p->runs[0].u.train);
+    cr_assert_eq(x->repeat, 2);
+    cr_assert_str_eq(x->report, "out/sweep.md");
+    cr_assert_eq(x->nvary, 2);
+    cr_assert_str_eq(x->vary_path[0], "rram.c_lin");
+    cr_assert_str_eq(x->vary_path[1], "steps");
+    cr_assert_str_eq(x->vary_list[1], "[1, 2, 3]");
+    cr_assert_eq(x->ncells, 6);
+    /* Row-major: the last vary turns fastest. Each cell is its own checked train. */
+    static const double c_lin[] = {0, 0, 0, 0.2, 0.2, 0.2};
+    static const size_t steps[] = {1, 2, 3, 1, 2, 3};
+    for (size_t k = 0; k < 6; k++) {
+        const IrTrain *t = x->cell[k];
+        cr_assert_eq(t->steps, steps[k], "cell %zu", k);
+        cr_assert_eq(t->log_every, 1, "derived defaults follow the cell's values");
+        cr_assert_eq(t->model->layers[0].on->c_lin, c_lin[k], "cell %zu", k);
+        cr_assert_eq(t->origin[slot(SCH_TRAIN, "steps")], IR_ORIGIN_OVERRIDE);
+        cr_assert_eq(t->seed, p->seed);
+    }
+    cr_assert_str_eq(x->cell_value[3 * 2 + 0], "0.2");
+    cr_assert_str_eq(x->cell_value[3 * 2 + 1], "1");
+    cr_assert_eq(p->runs[0].u.train->steps, 200, "the train as declared is unchanged");
+    const char **names;
+    cr_assert_eq(chk_run_names(fe.c, &names), 2);
+    cr_assert_str_eq(names[1], "sweep");
+}
+
+Test(check, an_experiment_may_vary_the_optimizer_of_its_train)
+{
+    const IrProgram *p = program(GRID_DECLS "experiment e { train = fit, vary optimizer in "
+                                 "[sgd, asgd] }\n");
+    const IrExperiment *x = p->runs[1].u.experiment;
+    cr_assert_eq(x->ncells, 2);
+    cr_assert_eq(x->cell[0]->nopt, 1);
+    cr_assert_str_eq(x->cell[1]->opt[0]->name, "asgd");
+    cr_assert_eq(x->repeat, 1);
+    cr_assert_null(x->report);
+}
+
+/* Cells are checked when the program is built: the first failing cell is reported, at the
+** value that makes it fail. */
+Test(check, a_cell_that_fails_is_reported_at_its_value)
+{
+    fe_check(GRID_DECLS "experiment e { train = fit, vary steps in [10, 0, -1] }\n");
+    cr_assert_null(chk_program(fe.c));
+    assert_output_has("t.aimc:7:48: error: steps is out of range: 0\n");
+    cr_assert_eq(fe_error_headers(), 1, "%s", fe_text());
+}
+
+Test(check, set_from_outside_overrides_a_parameter_and_a_constant)
+{
+    cr_assert_eq(chk_set(fe.c, "fit.steps=50"), 0, "%s", fe_text());
+    cr_assert_eq(chk_set(fe.c, "k = 3"), 0, "%s", fe_text());
+    cr_assert_eq(chk_set(fe.c, "seed=9"), 0, "%s", fe_text());
+    const IrProgram *p = program("seed = 1\nk = 2\nx = k * 2\n" GRID_DECLS);
+    const IrTrain *t = p->runs[0].u.train;
+    cr_assert_eq(t->steps, 50);
+    cr_assert_eq(t->origin[slot(SCH_TRAIN, "steps")], IR_ORIGIN_OVERRIDE);
+    cr_assert_eq(const_num(p, "x"), 6, "later constants see the new value");
+    cr_assert_eq(p->seed, 9);
+}
+
+typedef struct SetCase {
+    char set[40];
+    char msg[96];
+} SetCase;
+
+ParameterizedTestParameters(check, set_errors)
+{
+    static SetCase cases[] = {
+        {"fit.stepz=100", "--set:1:1: error: unknown parameter 'stepz' of a train"},
+        {"nope.steps=1", "--set:1:1: error: no declaration 'nope' to set"},
+        {"lin.in=3", "--set:1:1: error: 'lin' is a model: its layers cannot be set from outside"},
+        {"zz=3", "--set:1:1: error: no constant 'zz' to set"},
+        {"fit.steps=", "--set:1:11: error: unexpected end of "},
+        {"fit.steps=0", "--set:1:11: error: steps is out of range: 0"},
+    };
+    return cr_make_param_array(SetCase, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(SetCase *sc, check, set_errors)
+{
+    chk_set(fe.c, sc->set);
+    fe_check(GRID_DECLS);
+    cr_assert_null(chk_program(fe.c));
+    assert_output_has(sc->msg);
+}
+
+Test(check, an_assignment_to_a_field_in_a_script_is_an_error)
+{
+    assert_error_at("device d : ideal {}\nd.reset_std = 3\n", 2, 1,
+                    "'d.reset_std' cannot be assigned after its declaration");
+    assert_output_has("  expected: 'reset_std = ...' inside the block of 'd' (or --set "
+                      "d.reset_std=VALUE on the command line)\n");
+}
+
+ParameterizedTestParameters(check, experiment_errors)
+{
+    static ErrCase cases[] = {
+        {GRID_DECLS "experiment e { train = fit, vary a.b.c in [1] }\n", 7, 34,
+         "a vary path has one or two parts", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in 3 }\n", 7, 43,
+         "vary needs a list of values written out", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in [1], vary steps in [2] }\n", 7, 53,
+         "'steps' is varied twice", "  hint: put all its values in one list"},
+        {GRID_DECLS "experiment e { train = fit, vary steps of [1] }\n", 7, 29,
+         "expected 'name = value' or 'vary PATH in [values]'", ""},
+        {GRID_DECLS "experiment e { train = fit, vary lin.in in [1] }\n", 7, 34,
+         "'lin' is a model: it has no parameters to vary", ""},
+        {GRID_DECLS "experiment e { train = fit, vary zz.steps in [1] }\n", 7, 34,
+         "unknown name 'zz'", ""},
+        {GRID_DECLS "experiment e { train = fit, vary lr in [1] }\n", 7, 34,
+         "unknown parameter 'lr' of a train", ""},
+        {GRID_DECLS "experiment e { vary steps in [1] }\n", 7, 12, "experiment 'e' needs 'train'",
+         ""},
+        {GRID_DECLS "experiment e { train = fit, repeat = 0 }\n", 7, 38,
+         "repeat is out of range: 0", ""},
+        {"device d : ideal { vary x in [1] }\n", 1, 20, "expected 'name = value'", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],"
+                    " vary batch in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], vary sgd.lr in "
+                    "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], vary ls.noise in "
+                    "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }\n",
+         7, 12, "experiment 'e' has 11000 cells",
+         "  expected: at most 10000 cells (the product of the vary lists' lengths)"},
+    };
+    return cr_make_param_array(ErrCase, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(ErrCase *ec, check, experiment_errors)
+{
+    check_errors(ec);
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
 ** use: files, libraries, cycles, include-once
 ** ======================================================================= */
 
@@ -555,12 +737,6 @@ Test(check, a_folder_is_not_a_script)
 ** Errors: message, position, and the line that helps (expected or hint)
 ** ======================================================================= */
 
-typedef struct ErrCase {
-    char src[200];
-    int line, col;
-    char msg[112];   /* the whole header after "error: " */
-    char help[160];  /* a whole follow-up line ("  expected: ..." / "  hint: ..."), or "" */
-} ErrCase;
 
 #define SB "device d : soft_bounds "
 #define LS "data ls : least_squares { rows = 10, cols = 5 }\noptimizer o : digital_sgd {}\n"
@@ -743,19 +919,7 @@ ParameterizedTestParameters(check, errors)
 
 ParameterizedTest(ErrCase *ec, check, errors)
 {
-    int n = fe_check(ec->src);
-    cr_assert_gt(n, 0, "no error for:\n%s", ec->src);
-    cr_assert_null(chk_program(fe.c), "a program despite errors");
-    char got[256], want[160];
-    cr_assert(fe_error_line(ec->line, ec->col, got, sizeof got), "no error at %d:%d for:\n%s\n%s",
-              ec->line, ec->col, ec->src, fe_text());
-    snprintf(want, sizeof want, "t.aimc:%d:%d: error: %s", ec->line, ec->col, ec->msg);
-    cr_assert_str_eq(got, want, "for:\n%s", ec->src);
-    if (ec->help[0]) {
-        char line[200];
-        snprintf(line, sizeof line, "\n%s\n", ec->help);
-        assert_output_has(line);
-    }
+    check_errors(ec);
 }
 
 Test(check, an_error_is_shown_with_its_line_and_a_caret_under_the_culprit)
@@ -1079,6 +1243,17 @@ Test(check, a_transposed_name_gets_a_hint, FE_KNOWN_BUG)
     fe_check("model lin { dense(1, 1) }\nx = lni\ntrain t { setps = 3 }\n");
     assert_output_has("  hint: did you mean 'lin'?\n");
     assert_output_has("  hint: did you mean 'steps'?\n");
+}
+
+/* Whole numbers of 10 or more print in exponent form: `x = 20` dumps as "2e+01", and
+** "desired_bl is out of range: 7e+01" (txt_num, interp/text.c, tries %.1g first). */
+Test(check, whole_numbers_print_plainly, FE_KNOWN_BUG)
+{
+    const IrProgram *p = program("x = 20\ny = 1500\nz = 0.25\nv = 1e-05\n");
+    cr_assert_str_eq(const_text(p, "x"), "20");
+    cr_assert_str_eq(const_text(p, "y"), "1500");
+    cr_assert_str_eq(const_text(p, "z"), "0.25");
+    cr_assert_str_eq(const_text(p, "v"), "1e-05");
 }
 
 /* A string longer than LX_MAX_STRING (4096) is accepted: the limit is never enforced. */

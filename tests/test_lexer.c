@@ -84,7 +84,7 @@ Test(lexer, every_punctuation_and_operator_token)
 
 Test(lexer, names_and_keywords)
 {
-    Lexed *l = lex("dw_min _x A9 true false use truex use_it False");
+    Lexed *l = lex("dw_min _x A9 true false use truex use_it False vary varying");
     assert_tok(l, 0, TK_NAME, "dw_min", 1, 1);
     assert_tok(l, 1, TK_NAME, "_x", 1, 8);
     assert_tok(l, 2, TK_NAME, "A9", 1, 11);
@@ -94,7 +94,9 @@ Test(lexer, names_and_keywords)
     assert_tok(l, 6, TK_NAME, "truex", 1, 29);  /* the longest match wins */
     assert_tok(l, 7, TK_NAME, "use_it", 1, 35);
     assert_tok(l, 8, TK_NAME, "False", 1, 42);  /* keywords are case-sensitive */
-    cr_assert_eq(l->n, 9);
+    assert_tok(l, 9, TK_VARY, "vary", 1, 48);
+    assert_tok(l, 10, TK_NAME, "varying", 1, 53);
+    cr_assert_eq(l->n, 11);
 }
 
 Test(lexer, numbers_in_every_form)
@@ -221,6 +223,7 @@ Test(lexer, token_names_for_messages)
     cr_assert_str_eq(lx_token_name(TK_LBRACE), "'{'");
     cr_assert_str_eq(lx_token_name(TK_CARET), "'^'");
     cr_assert_str_eq(lx_token_name(TK_USE), "'use'");
+    cr_assert_str_eq(lx_token_name(TK_VARY), "'vary'");
     cr_assert_str_eq(lx_token_name(-1), "token");
     cr_assert_str_eq(lx_token_name(1000), "token");
 }

@@ -227,6 +227,44 @@ Test(parser, field_references_and_strings_and_booleans)
     cr_assert_eq(stmts.v[2]->a->kind, AST_BOOL);
 }
 
+Test(parser, vary_entries_of_an_experiment)
+{
+    assert_parses("experiment e {\n  train = fit\n  vary rram.c_lin in [0, 0.1]\n"
+                  "  vary batch in [1, 2]\n}\n");
+    const AstNode *d = stmts.v[0];
+    cr_assert_eq(d->items.n, 3);
+    const AstNode *v = d->items.v[1];
+    cr_assert_eq(v->kind, AST_VARY);
+    cr_assert_str_eq(v->kw, "vary");
+    cr_assert_str_eq(v->field, "in");
+    assert_loc(v->loc, 3, 3);
+    assert_loc(v->loc2, 3, 19);
+    cr_assert_eq(v->items.n, 2, "the path rram.c_lin");
+    cr_assert_str_eq(v->items.v[0]->str, "rram");
+    cr_assert_str_eq(v->items.v[1]->str, "c_lin");
+    cr_assert_eq(v->a->kind, AST_LIST);
+    cr_assert_eq(v->a->items.n, 2);
+    cr_assert_eq(d->items.v[2]->items.n, 1, "a path of one name: a parameter of the train");
+}
+
+Test(parser, a_field_assignment_statement)
+{
+    assert_parses("fit.steps = 100\n");
+    const AstNode *n = stmts.v[0];
+    cr_assert_eq(n->kind, AST_SET);
+    cr_assert_str_eq(n->str, "fit");
+    cr_assert_str_eq(n->field, "steps");
+    assert_loc(n->loc, 1, 1);
+    assert_loc(n->loc2, 1, 5);
+    cr_assert_eq(n->a->num, 100);
+}
+
+Test(parser, vary_is_a_keyword)
+{
+    cr_assert_eq(parse("vary = 3\n"), 1);
+    assert_output_has("t.aimc:1:1: error: unexpected 'vary'\n");
+}
+
 Test(parser, the_tree_follows_precedence)
 {
     assert_parses("x = 1 + 2 * 3 ^ 2\n");
@@ -356,7 +394,11 @@ Test(parser, an_unclosed_brace_at_the_end_of_input)
                                "      | ^\n"
                                "  expected: ";
     cr_assert(strncmp(t, head, sizeof head - 1) == 0, "%s", t);
-    assert_output_has("'}'\n  hint: the '{' at line 1, column 24 is not closed\n");
+    char line[256];
+    snprintf(line, sizeof line, "%s", t + sizeof head - 1);
+    *strchr(line, '\n') = '\0';
+    cr_assert(strstr(line, "'}'"), "'}' is not expected: %s", t);
+    assert_output_has("\n  hint: the '{' at line 1, column 24 is not closed\n");
 }
 
 Test(parser, an_unclosed_parenthesis_is_named_in_a_hint)

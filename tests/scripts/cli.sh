@@ -29,6 +29,20 @@ has err.txt "hint: did you mean 'second'?"
 expect_status 2 "$AIMCI" --only
 has err.txt "--only needs the name of a train or measure"
 
+# --set changes a parameter (or a constant) without editing the script; bad ones exit 2.
+expect_status 0 "$AIMCI" --set 'second.pulses=[+3, -1]' --only second two.aimc
+has out.txt "measure second: 4 pulses on pw"
+expect_status 0 "$AIMCI" --set second.start=0.25 --dump two.aimc
+matches out.txt "^    start += 0.25 +# set from outside"
+expect_status 2 "$AIMCI" --set secnd.start=0.25 --check two.aimc
+has err.txt "--set:1:1: error: no declaration 'secnd' to set"
+has err.txt "hint: did you mean 'second'?"
+expect_status 2 "$AIMCI" --set second.start= --check two.aimc
+has err.txt "--set:1:"
+expect_status 2 "$AIMCI" --check two.aimc --set
+has err.txt "--set needs"
+rm -rf out
+
 # Unknown options, no argument, two scripts.
 expect_status 2 "$AIMCI" --chek two.aimc
 has err.txt "aimci: error: unknown option '--chek'; did you mean '--check'?"

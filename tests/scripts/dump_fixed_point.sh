@@ -10,8 +10,14 @@ device mine : gokmen_vlasov { dw_min = 1e-3 }
 device pw : response { q_up = (1 - w / k) ^ 0.5, q_down = max(0, 1 + w / k) }
 device bent : pw { w_max = 0.5 }
 measure m { device = bent, pulses = repeat([+3, -2], 4), start = 0.1 }
+data ls : least_squares { rows = 20, cols = 5 }
+model lin { dense(5, 1, on = mine, bias = false) }
+optimizer sgd : digital_sgd { lr = 0.05 }
+train fit { model = lin, data = ls, optimizer = sgd, steps = 10 }
+experiment grid { train = fit, vary mine.dw_min in [1e-3, 2e-3], vary batch in [1, 2] }
 X
-for f in "$ROOT/examples/quickstart.aimc" "$ROOT/examples/response.aimc" "$PWD/inherit.aimc"; do
+for f in "$ROOT/examples/quickstart.aimc" "$ROOT/examples/response.aimc" \
+    "$ROOT/examples/devices.aimc" "$PWD/inherit.aimc"; do
     name=$(basename "$f" .aimc)
     mkdir "$name" && cd "$name" || fail "mkdir $name"
     "$AIMCI" --dump "$f" >d1.aimc || fail "--dump $f"
@@ -35,4 +41,5 @@ has inherit/d1.aimc "# inherited"
 matches inherit/d1.aimc "^    q_up += \\(1 - w / 0.6\\) \\^ 0.5 "
 has inherit/d1.aimc "# q_up: tabulated on 4097 nodes over [-0.6, 0.5]"
 has inherit/d1.aimc "repeat([+3, -2], 4)"
+has inherit/d1.aimc "    vary mine.dw_min in [0.001, 0.002]"
 exit 0

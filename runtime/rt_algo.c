@@ -1,0 +1,482 @@
+/*
+** rt_algo.c: construction of the algorithms (arrays, zero-shift calibration, transfer I/O),
+** the step and post-update drivers, the visible weights and the per-array statistics.
+** The transfers of the families live in rt_algo_transfer.c.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_algo.h"
+#include "rt_net.h"
+
+#define MAX_EVERY 1e15 /* longest transfer period in steps (multi_tile growth) */
+
+/* The number of analog arrays of o's kind (0: digital). */
+static size_t array_count(const IrOptimizer *o)
+{
+    switch (o->kind) {
+    case IR_OPT_DIGITAL_SGD: return 0;
+    case IR_OPT_ANALOG_SGD:
+    case IR_OPT_MIXED_PRECISION: return 1;
+    case IR_OPT_MULTI_TILE:
+        return o->n_tiles < 2 ? 2 : o->n_tiles > RT_ALGO_MAX_ARRAYS ? RT_ALGO_MAX_ARRAYS
+                                                                     : o->n_tiles;
+    default: return 2;
+    }
+}
+
+static bool is_chopped(IrOptKind k)
+{
+    return k == IR_OPT_C_TTV2 || k == IR_OPT_AGAD;
+}
+
+static bool is_rider(IrOptKind k)
+{
+    return k == IR_OPT_RIDER || k == IR_OPT_E_RIDER;
+}
+
+/* Kinds with a digital (D,X) buffer: H, chi or Q. */
+static bool has_buffer(IrOptKind k)
+{
+    return k == IR_OPT_TTV2 || k == IR_OPT_C_TTV2 || k == IR_OPT_AGAD ||
+           k == IR_OPT_RESIDUAL_V2 || k == IR_OPT_MIXED_PRECISION || is_rider(k);
+}
+
+/* Kinds whose gradient arrays may be zero-shifted (the schema's `zero_shift` families). */
+static bool shiftable(IrOptKind k)
+{
+    return k == IR_OPT_TIKI_TAKA || k == IR_OPT_RESIDUAL || k == IR_OPT_MULTI_TILE ||
+           k == IR_OPT_TTV2 || k == IR_OPT_C_TTV2 || k == IR_OPT_RESIDUAL_V2;
+}
+
+/*
+** {======================================================================
+** Symmetric points
+** =======================================================================
+*/
+
+/* step(up) + step(down) of cell c at stored weight w (the mean drift of a pulse pair). */
+static double pair_drift(const RtDevice *dv, const RtCell *c, double w)
+{
+    return rt_device_step(dv, c, w, true) + rt_device_step(dv, c, w, false);
+}
+
+double rt_algo_cell_sp(const RtDevice *dv, const RtCell *c)
+{
+    double lo = (double)c->bmin - c->ref, hi = (double)c->bmax - c->ref;
+    if (!rt_device_is_pulsed(dv) || !isfinite(lo) || !isfinite(hi) || !(lo < hi))
+        return NAN;
+    double flo = pair_drift(dv, c, lo), fhi = pair_drift(dv, c, hi);
+    if (flo == 0.0 && fhi == 0.0)
+        return NAN; /* equal steps everywhere, or no steps */
+    if ((flo > 0.0) == (fhi > 0.0) && flo != 0.0 && fhi != 0.0)
+        return NAN; /* a drift to one bound */
+    for (int it = 0; it < 80 && hi - lo > 1e-12 * (fabs(lo) + fabs(hi) + 1e-30); it++) {
+        double mid = 0.5 * (lo + hi), f = pair_drift(dv, c, mid);
+        if ((f > 0.0) == (flo > 0.0) && f != 0.0)
+            lo = mid, flo = f;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* The symmetric point of every cell of t (n = D*X doubles, malloc'd), or NULL. */
+static double *cell_sps(const RtTile *t)
+{
+    size_t n = t->D * t->X;
+    double *sp = malloc((n ? n : 1) * sizeof *sp);
+    for (size_t k = 0; sp && k < n; k++)
+        sp[k] = rt_algo_cell_sp(&t->dev, &t->cell[k]);
+    return sp;
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Construction
+** =======================================================================
+*/
+
+/* calloc of n floats (at least one). */
+static float *floats(size_t n)
+{
+    return calloc(n ? n : 1, sizeof(float));
+}
+
+/* The transfer reads of one event: n_reads_per_transfer, at most X. */
+static size_t reads_per_event(const RtAlgo *a)
+{
+    size_t n = a->o->n_reads_per_transfer;
+    return n < 1 ? 1 : n > a->X ? a->X : n;
+}
+
+/* Digital buffers, choppers and scratch; false when out of memory. */
+static bool alloc_buffers(RtAlgo *a)
+{
+    IrOptKind k = a->o->kind;
+    size_t n = a->D * a->X, nr = reads_per_event(a);
+    if (has_buffer(k) && !(a->h = floats(n)))
+        return false;
+    if (k == IR_OPT_AGAD && (!(a->mu = floats(n)) || !(a->mu_past = floats(n)) ||
+                             !(a->switched = calloc(a->X, sizeof *a->switched))))
+        return false;
+    if (!(a->cin = floats(a->X)) || !(a->cout = floats(a->D)))
+        return false;
+    for (size_t j = 0; j < a->X; j++)
+        a->cin[j] = 1.0f;
+    for (size_t i = 0; i < a->D; i++)
+        a->cout[i] = 1.0f;
+    a->csign = 1.0f;
+    if (a->K >= 2 && !(a->vis = floats(n)))
+        return false;
+    return (a->oh = floats(nr * a->X)) && (a->y = floats(nr * a->D)) &&
+           (a->dv = floats(a->D)) && (a->xs = floats(a->max_rows * a->X)) &&
+           (a->ds = floats(a->max_rows * a->D));
+}
+
+/*
+** The weight array: the layer's tile, or (slow set to another device) a tile of slow with
+** cells from w_d2d and the same weights, replacing it. False when out of memory.
+*/
+static bool weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, RtRng *w_d2d)
+{
+    const IrDevice *slow = a->K >= 2 ? a->o->slow : NULL;
+    if (slow && slow != L->on) {
+        RtTile *t = rt_tile_new(a->D, a->X, slow, w_d2d, true);
+        if (!t)
+            return false;
+        rt_tile_set_weights(t, (*w)->w);
+        rt_tile_free(*w);
+        *w = t;
+    }
+    RtArr *W = &a->arr[a->K - 1];
+    W->t = *w;
+    W->upd = upd;
+    W->lg = (*w)->w;
+    return (W->sp = cell_sps(*w)) != NULL;
+}
+
+/*
+** Zero-shifting (DOMAIN.md 5.10): N alternating single pulses on every device of r's array
+** (cell by cell, up first), then the reference programmed to the result.
+*/
+static void zero_shift(RtArr *r, size_t N, RtRng *pulses)
+{
+    RtTile *t = r->t;
+    for (size_t i = 0; i < t->D; i++)
+        for (size_t j = 0; j < t->X; j++)
+            for (size_t q = 0; q < N; q++)
+                rt_tile_pulse(t, i, j, q % 2 == 0, pulses);
+    rt_tile_set_weights(r->ref, t->w);
+}
+
+/* Array k < K-1: a tile of `fast` at 0, its stream, its reference (calibrated) if any. */
+static bool gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed, size_t l)
+{
+    const IrOptimizer *o = a->o;
+    RtArr *r = &a->arr[k];
+    const IrDevice *dev = o->fast ? o->fast : L->on;
+    RtRng d2d;
+    rt_rng_seed(&d2d, seed, RT_STREAM_ALGO(l, 4 * k));
+    if (!(r->t = rt_tile_new(a->D, a->X, dev, &d2d, true)))
+        return false;
+    rt_rng_seed(&r->own, seed, RT_STREAM_ALGO(l, 4 * k + 1));
+    r->upd = &r->own;
+    rt_tile_set_weights(r->t, a->vis); /* zeros (vis before the first refresh) */
+    r->lg = r->t->w;
+    if (o->zero_shift && shiftable(o->kind)) {
+        RtRng rd2d, zs;
+        rt_rng_seed(&rd2d, seed, RT_STREAM_ALGO(l, 4 * k + 2));
+        rt_rng_seed(&zs, seed, RT_STREAM_ALGO(l, 4 * k + 3));
+        r->ref = rt_tile_new(a->D, a->X, o->reference ? o->reference : dev, &rd2d, false);
+        if (!r->ref || !(r->lg = floats(a->D * a->X)))
+            return false;
+        zero_shift(r, o->zero_shift_pulses, &zs);
+    }
+    return (r->sp = cell_sps(r->t)) != NULL;
+}
+
+/* Transfer periods, visible-weight factors, threshold, transfer rate and update. */
+static void set_params(RtAlgo *a)
+{
+    const IrOptimizer *o = a->o;
+    const RtArr *W = &a->arr[a->K - 1];
+    double growth = o->kind != IR_OPT_MULTI_TILE ? 1.0
+                    : o->transfer_growth > 0.0   ? o->transfer_growth
+                                                 : (double)a->X / (double)reads_per_event(a);
+    double every = o->transfer_every ? (double)o->transfer_every : 1.0;
+    for (size_t k = 0; k < a->K; k++) {
+        double e = fmin(round(every * pow(growth, (double)k)), MAX_EVERY);
+        a->arr[k].every = e < 1.0 ? 1 : (size_t)e;
+        a->gv[k] = pow(o->gamma, (double)(a->K - 1 - k));
+    }
+    a->thr = o->thres_scale * rt_device_granularity(&W->t->dev);
+    a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
+    a->tu = o->update;
+    a->tu.desired_bl = o->transfer_bl;
+    a->tu.update_management = a->tu.update_bl_management = true;
+}
+
+/* The transfer I/O: o's (or the analog defaults) with noise and bound management off. */
+static bool transfer_io(RtAlgo *a, uint64_t seed, size_t l)
+{
+    if (a->K < 2)
+        return true;
+    a->tio_ir = a->o->transfer_io ? *a->o->transfer_io : *rt_io_default();
+    a->tio_ir.noise_management = IR_NM_NONE;
+    a->tio_ir.bound_management = IR_BM_NONE;
+    a->tio = rt_io_new(&a->tio_ir, &a->tio_ir, a->D, a->X, reads_per_event(a), seed,
+                       RT_STREAM_ALGO(l, RT_ALGO_TIO));
+    return a->tio != NULL;
+}
+
+RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
+                    uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d)
+{
+    RtAlgo *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->o = o;
+    a->D = (*w)->D;
+    a->X = (*w)->X;
+    a->K = array_count(o);
+    a->max_rows = max_rows ? max_rows : 1;
+    rt_rng_seed(&a->chop, seed, RT_STREAM_ALGO(layer, RT_ALGO_CHOP));
+    bool ok = a->K >= 1 && alloc_buffers(a) && weight_array(a, w, L, upd, w_d2d);
+    for (size_t k = 0; ok && k + 1 < a->K; k++)
+        ok = gradient_array(a, k, L, seed, layer);
+    if (!ok || !transfer_io(a, seed, layer)) {
+        rt_algo_free(a);
+        return NULL;
+    }
+    if (a->K == 1)
+        a->vis = a->arr[0].t->w;
+    set_params(a);
+    rt_algo_refresh(a);
+    return a;
+}
+
+void rt_algo_free(RtAlgo *a)
+{
+    if (!a)
+        return;
+    for (size_t k = 0; k < a->K; k++) {
+        RtArr *r = &a->arr[k];
+        if (r->ref)
+            free(r->lg);
+        if (k + 1 < a->K)
+            rt_tile_free(r->t); /* W belongs to the net */
+        rt_tile_free(r->ref);
+        free(r->sp);
+    }
+    if (a->K >= 2)
+        free(a->vis);
+    rt_io_free(a->tio);
+    free(a->h), free(a->mu), free(a->mu_past), free(a->switched);
+    free(a->cin), free(a->cout);
+    free(a->oh), free(a->y), free(a->dv), free(a->xs), free(a->ds);
+    free(a);
+}
+
+int rt_algo_attach(struct RtNet *n, const IrModel *m, const IrOptimizer *o, uint64_t seed,
+                   char *err, size_t errlen)
+{
+    if (array_count(o) == 0)
+        return 0;
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        if (!ly->tile)
+            continue;
+        RtRng d2d;
+        rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
+        ly->algo = rt_algo_new(&ly->tile, &m->layers[l], o, &ly->upd, seed, l, n->max_rows,
+                               &d2d);
+        if (!ly->algo) {
+            snprintf(err, errlen, "optimizer '%s' on model '%s': out of memory", o->name,
+                     m->name);
+            return 1;
+        }
+        ly->w = ly->algo->vis;
+    }
+    return 0;
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Steps
+** =======================================================================
+*/
+
+/* x and d of the batch with the chopper signs (c_ttv2, agad: per column and row; e_rider: d). */
+static void chop_batch(RtAlgo *a, const float *x, const float *d, size_t B)
+{
+    bool cols = is_chopped(a->o->kind);
+    for (size_t b = 0; b < B; b++) {
+        for (size_t j = 0; j < a->X; j++)
+            a->xs[b * a->X + j] = cols ? x[b * a->X + j] * a->cin[j] : x[b * a->X + j];
+        for (size_t i = 0; i < a->D; i++)
+            a->ds[b * a->D + i] = d[b * a->D + i] * (cols ? a->cout[i] : a->csign);
+    }
+}
+
+/* The gradient update of arr[0] with lr, chopped where the kind chops. */
+static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B)
+{
+    const IrOptimizer *o = a->o;
+    if (is_chopped(o->kind) || o->kind == IR_OPT_E_RIDER) {
+        chop_batch(a, x, d, B);
+        x = a->xs, d = a->ds;
+    }
+    rt_tile_update_batch(a->arr[0].t, x, d, B, o->lr, &o->update, a->arr[0].upd);
+}
+
+void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B)
+{
+    if (B > a->max_rows)
+        B = a->max_rows;
+    switch (a->o->kind) {
+    case IR_OPT_ANALOG_SGD:
+        rt_tile_update_batch(a->arr[0].t, x, d, B, a->o->lr, &a->o->update, a->arr[0].upd);
+        a->t++;
+        break;
+    case IR_OPT_MIXED_PRECISION: rt_algo_mp_step(a, x, d, B); break;
+    default:
+        fast_update(a, x, d, B);
+        a->t++;
+        rt_algo_transfer(a);
+        break;
+    }
+    rt_algo_refresh(a);
+}
+
+void rt_algo_post_update(RtAlgo *a)
+{
+    for (size_t k = 0; k < a->K; k++) {
+        rt_tile_post_update(a->arr[k].t, a->arr[k].upd);
+        if (a->arr[k].ref)
+            rt_tile_post_update(a->arr[k].ref, a->arr[k].upd);
+    }
+    rt_algo_refresh(a);
+}
+
+void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n)
+{
+    RtArr *W = &a->arr[a->K - 1];
+    for (long q = 0; q < labs(n); q++)
+        rt_tile_pulse(W->t, i, j, n > 0, W->upd);
+}
+
+void rt_algo_logical(RtArr *r, size_t n)
+{
+    if (!r->ref)
+        return;
+    for (size_t k = 0; k < n; k++)
+        r->lg[k] = r->t->w[k] - r->ref->w[k];
+}
+
+/* Chopper sign of weight (i,j) in the visible weights and reads of arr[0]. */
+static float chop_sign(const RtAlgo *a, size_t i, size_t j)
+{
+    if (is_chopped(a->o->kind))
+        return a->cout[i] * a->cin[j];
+    return a->csign;
+}
+
+void rt_algo_refresh(RtAlgo *a)
+{
+    size_t n = a->D * a->X;
+    for (size_t k = 0; k < a->K; k++)
+        rt_algo_logical(&a->arr[k], n);
+    if (a->K < 2)
+        return;
+    const float *q = is_rider(a->o->kind) ? a->h : NULL;
+    for (size_t i = 0; i < a->D; i++)
+        for (size_t j = 0; j < a->X; j++) {
+            size_t e = i * a->X + j;
+            double v = a->gv[0] * chop_sign(a, i, j) *
+                       ((double)a->arr[0].lg[e] - (q ? (double)q[e] : 0.0));
+            for (size_t k = 1; k < a->K; k++)
+                v += a->gv[k] * (double)a->arr[k].lg[e];
+            a->vis[e] = (float)v;
+        }
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Statistics
+** =======================================================================
+*/
+
+/* Pulses fired on t so far (NaN when it does not count them). */
+static double pulses_of(const RtTile *t)
+{
+    if (!t->npulse)
+        return NAN;
+    double s = 0.0;
+    for (size_t k = 0; k < t->D * t->X; k++)
+        s += (double)t->npulse[k];
+    return s;
+}
+
+/* Mean |v| and the RMS of v - sp (cells with a finite sp; NaN if none) over n values. */
+static void moments(double *mean_abs, double *sp_dist, const float *v, const double *sp,
+                    const float *ref, size_t n)
+{
+    double sa = 0.0, s2 = 0.0;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        sa += fabs((double)v[k]);
+        double p = sp ? sp[k] - (ref ? (double)ref[k] : 0.0) : NAN;
+        if (isfinite(p)) {
+            s2 += ((double)v[k] - p) * ((double)v[k] - p);
+            m++;
+        }
+    }
+    *mean_abs = n ? sa / (double)n : NAN;
+    *sp_dist = m ? sqrt(s2 / (double)m) : NAN;
+}
+
+/* "W" for the weights; "P" (K == 2) or "P<n>" (n steps finer than W) for the others. */
+static void array_name(char *out, size_t k, size_t K)
+{
+    if (k + 1 == K)
+        snprintf(out, 8, "W");
+    else if (K == 2)
+        snprintf(out, 8, "P");
+    else
+        snprintf(out, 8, "P%zu", K - 1 - k);
+}
+
+size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap)
+{
+    size_t n = a->D * a->X, m = 0;
+    for (size_t k = a->K; k-- > 0 && m < cap;) {
+        const RtArr *r = &a->arr[k];
+        RtArrayStat *s = &out[m++];
+        array_name(s->name, k, a->K);
+        s->pulses = pulses_of(r->t);
+        bool receives = k > 0 || (a->K == 1 && a->o->kind == IR_OPT_MIXED_PRECISION);
+        s->transfers = receives ? r->transfers : NAN;
+        moments(&s->mean_abs, &s->sp_dist, r->lg, r->sp, r->ref ? r->ref->w : NULL, n);
+    }
+    if (a->h && m < cap) {
+        RtArrayStat *s = &out[m++];
+        IrOptKind kind = a->o->kind;
+        snprintf(s->name, sizeof s->name, "%s", kind == IR_OPT_MIXED_PRECISION ? "chi"
+                                                : is_rider(kind)                 ? "Q"
+                                                                                 : "H");
+        s->pulses = s->transfers = NAN;
+        moments(&s->mean_abs, &s->sp_dist, a->h, NULL, NULL, n);
+    }
+    return m;
+}
+
+/* }====================================================================== */

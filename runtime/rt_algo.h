@@ -1,0 +1,152 @@
+/*
+** rt_algo.h: the analog training algorithms of DOMAIN.md 5 (docs/algorithms.md) as one
+** module over tiles: one RtAlgo per analog layer, built from the layer's tile and the
+** optimizer, stepped by rt_net_step after the backward pass.
+**
+** Legend: D = rows (outputs), X = columns (inputs) of the layer; every array is (D,X),
+** a[i*X+j] (DOMAIN.md 2.1); B = rows of a batch. K analog arrays arr[0..K-1]: arr[0] receives
+** the gradient, arr[K-1] is the weight array W (the layer's tile, or a tile of `slow`);
+** analog_sgd and mixed_precision have K = 1 (arr[0] is W), multi_tile K = n_tiles, the others
+** K = 2 (arr[0] is P, also called A). The layer computes with the visible weights
+**     vis = sum_k gv[k] * L_k,  gv = [gamma^(K-1), ..., gamma, 1]  (aihwkit gamma_vec),
+** where L_k is the logical array: A_k - R_k when A_k is read against a zero-shift reference
+** R_k, else A_k; for choppers and riders L_0 is chop(i,j) * (A - Q) (Q digital, 0 if none).
+**
+** One step (rt_algo_step), t counting steps from 1:
+**   analog_sgd       W <- pulsed update with lr (rt_tile_update_batch, the layer's stream)
+**   mixed_precision  chi += lr d x^T per sample (digital); every transfer_every steps each
+**                    weight gets n = trunc(chi/thr) (|n| <= transfer_bl) pulses, chi -= n thr
+**   the others       A <- pulsed update with lr (chopped signs for c_ttv2, agad, e_rider);
+**                    then the transfers whose period divides t (rt_algo_transfer.c), reading
+**                    n_reads_per_transfer columns (cyclic) of L through the transfer I/O with
+**                    one-hot inputs.
+** thr = thres_scale * granularity(W). Threshold writes fire single pulses (rt_tile_pulse) and
+** pulsed writes use rt_tile_update with x = e_c, d = -read, BL transfer_bl, UM and UBLM on.
+** After the step (and after rt_algo_post_update) vis is recomputed.
+**
+** Zero-shifting (DOMAIN.md 5.10, optimizer zero_shift): before training, every array but W
+** gets zero_shift_pulses single pulses per device, alternating up and down (starting up),
+** from its initial state 0; then its reference R (a tile of `reference`) is programmed to the
+** result (rt_tile_set_weights: clipped, write noise if the device has it). L = A - R starts
+** near 0 and its symmetric point is w_sp(A) - R: the calibration's residual error.
+**
+** Streams (rt_rng.h numbering continues here): RT_STREAM_ALGO(l, a) for layer l, with
+** a = 4k + {0: d2d of arr[k], 1: its updates, 2: d2d of R_k, 3: its calibration pulses} for
+** k < K-1, RT_ALGO_TIO (transfer I/O) and RT_ALGO_CHOP (choppers). W keeps the layer's
+** streams: cells from RT_STREAM_D2D(l), updates and post-update from RT_STREAM_UPDATE(l), so
+** analog_sgd draws exactly what a plain tile does and every algorithm shares W's cells.
+*/
+#ifndef AIMCI_RT_ALGO_H
+#define AIMCI_RT_ALGO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+#include "rt_io.h"
+#include "rt_rng.h"
+#include "rt_tile.h"
+
+#define RT_ALGO_MAX_ARRAYS 8
+#define RT_STREAM_ALGO(l, a) (0x7A000000u + 64u * (uint64_t)(l) + (uint64_t)(a))
+#define RT_ALGO_TIO 32u
+#define RT_ALGO_CHOP 33u
+
+/* One analog array of an algorithm. */
+typedef struct RtArr {
+    RtTile *t;        /* the array; W is the layer's tile (borrowed) */
+    RtTile *ref;      /* zero-shift reference R, or NULL */
+    RtRng *upd;       /* its updates and post-update (W: the layer's stream) */
+    RtRng own;        /* the stream upd points to, for arrays other than W */
+    float *lg;        /* (D,X) the logical array L (A - R, chopped, minus Q), or t->w */
+    double *sp;       /* (D,X) each cell's symmetric point (stored weight); NaN: none */
+    size_t every;     /* steps between transfers out of it (not W) */
+    size_t col;       /* next column to read */
+    double transfers; /* columns written into it */
+} RtArr;
+
+typedef struct RtAlgo {
+    const IrOptimizer *o;
+    size_t D, X, K, max_rows;
+    RtArr arr[RT_ALGO_MAX_ARRAYS];
+    double gv[RT_ALGO_MAX_ARRAYS]; /* visible-weight factors */
+    float *vis;      /* (D,X) what the layer computes with (W's own w when K == 1) */
+    float *h;        /* (D,X) buffer H, chi (mixed_precision) or Q (riders); or NULL */
+    float *mu, *mu_past; /* (D,X) agad's running reference and the one in use */
+    float *cin, *cout;   /* (X), (D) input and output chopper signs +-1 (c_ttv2, agad) */
+    float csign;     /* e_rider's chopper sign (1 for the others) */
+    bool *switched;  /* (X) agad: the chopper of the column flipped at its last read */
+    double thr;      /* threshold of threshold writes */
+    double lr_t;     /* rate of pulsed transfer writes */
+    IrUpdate tu;     /* update parameters of pulsed transfer writes */
+    IrIO tio_ir;     /* the transfer I/O (noise and bound management off) */
+    RtIO *tio;       /* its state (K >= 2), or NULL */
+    RtRng chop;      /* chopper flips */
+    size_t t;        /* steps taken */
+    size_t sweep;    /* completed sweeps over the columns (choppers, agad) */
+    float *oh, *y, *dv, *xs, *ds; /* scratch: one-hot (X rows), reads, a d vector, chopped batch */
+} RtAlgo;
+
+struct RtNet;
+
+/*
+** Attach the algorithm of o to every analog layer of n (built from m with rt_net_new, weights
+** initialised): analog_sgd and the compound kinds; digital_sgd attaches nothing. Each layer's
+** `algo` is set and its `w` points at the visible weights. 0, or 1 with a message in err
+** (out of memory).
+*/
+int rt_algo_attach(struct RtNet *n, const IrModel *m, const IrOptimizer *o, uint64_t seed,
+                   char *err, size_t errlen);
+
+/*
+** The algorithm of one layer of sizes (D,X) around its weight tile *w (initial weights set),
+** for batches of up to max_rows rows. slow != the layer's device replaces *w by a tile of
+** slow drawn from w_d2d (same weights). upd is the layer's update stream. NULL if out of
+** memory.
+*/
+RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
+                    uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d);
+void rt_algo_free(RtAlgo *a);
+
+/* One optimizer step on x (B,X) and the output gradient d (B,D), then vis. */
+void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B);
+
+/* Every array's post-update step (diffusion, decay; rt_tile_post_update), then vis. */
+void rt_algo_post_update(RtAlgo *a);
+
+/* Recompute the logical arrays and vis from the tiles and buffers. */
+void rt_algo_refresh(RtAlgo *a);
+
+/* Per-array statistics of the run log (rt_train.h). */
+typedef struct RtArrayStat {
+    char name[8];     /* "W", "P", "P1".., "H", "chi", "Q" */
+    double pulses;    /* pulses fired on it so far (calibration included); NaN: digital */
+    double transfers; /* columns (rows for mixed_precision) written into it; NaN: none */
+    double mean_abs;  /* mean |L| */
+    double sp_dist;   /* RMS over cells of L minus its symmetric point; NaN: none defined */
+} RtArrayStat;
+
+/* The statistics of a's arrays into out (at most cap); returns how many. */
+size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap);
+
+/*
+** The symmetric point of one cell (stored weight): the root of step(up) + step(down) on
+** [bmin - ref, bmax - ref] by bisection on the noise-free steps; NaN when the steps do not
+** change sign there (ideal, constant steps, a drift to a bound).
+*/
+double rt_algo_cell_sp(const RtDevice *dv, const RtCell *c);
+
+/*
+** The families (rt_algo_transfer.c): the transfers due at step a->t, and mixed precision.
+*/
+void rt_algo_transfer(RtAlgo *a);
+void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B);
+
+/* n single pulses of sign(n) (> 0: up) on W[i][j] (rt_tile_pulse, W's stream). */
+void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n);
+
+/* r->lg = A - R for an array with a reference (n = D*X); nothing without one. */
+void rt_algo_logical(RtArr *r, size_t n);
+
+#endif

@@ -1,0 +1,721 @@
+/*
+** rt_kern.c: the fast kernels of the pulsed update (see rt_kern.h), in 8-lane GCC vectors.
+**
+** This file is compiled twice: as is (the x86-64 baseline, symbols *_base) and with -mavx2
+** -mpopcnt (symbols *_avx2). The only code that differs between the builds is in the small
+** helpers marked "ISA": movemask, the expand permute and sqrt, which compute exactly the
+** same values either way. Everything else is the same C, so the same IEEE operations in the
+** same order (the build uses -ffp-contract=off: no FMA is formed).
+**
+** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
+** missing lanes are loaded as 0 and never stored); n = the coincidence count of each lane,
+** up = all-ones in lanes whose pulses go up. v is the device state w + ref.
+*/
+#include <math.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#include "rt_kern.h"
+
+#ifdef __AVX2__
+#define KERN(name) name##_avx2
+#define KERN_NAME "avx2"
+#else
+#define KERN(name) name##_base
+#define KERN_NAME "baseline"
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+typedef float F8 __attribute__((vector_size(32)));
+typedef int32_t I8 __attribute__((vector_size(32)));
+typedef uint32_t U8 __attribute__((vector_size(32)));
+
+/*
+** ====================================================================================
+** Vector helpers
+** ====================================================================================
+*/
+
+INLINE F8 f8(float a)
+{
+    return (F8){a, a, a, a, a, a, a, a};
+}
+
+INLINE I8 i8(int32_t a)
+{
+    return (I8){a, a, a, a, a, a, a, a};
+}
+
+INLINE U8 u8(uint32_t a)
+{
+    return (U8){a, a, a, a, a, a, a, a};
+}
+
+/* 8 floats from p; with len < 8 only len are read and the rest is 0. */
+INLINE F8 ldf(const float *p, size_t len)
+{
+    F8 v = f8(0.0f);
+    memcpy(&v, p, (len < 8 ? len : 8) * sizeof(float));
+    return v;
+}
+
+INLINE U8 ldu(const uint32_t *p, size_t len)
+{
+    U8 v = u8(0);
+    memcpy(&v, p, (len < 8 ? len : 8) * sizeof(uint32_t));
+    return v;
+}
+
+/* Store the first len (at most 8) lanes of v at p. */
+INLINE void stf(float *p, F8 v, size_t len)
+{
+    memcpy(p, &v, (len < 8 ? len : 8) * sizeof(float));
+}
+
+/* m ? a : b per lane (m all-ones or zero). */
+INLINE F8 sel(I8 m, F8 a, F8 b)
+{
+    return (F8)(((I8)a & m) | ((I8)b & ~m));
+}
+
+INLINE F8 fmin8(F8 a, F8 b)
+{
+    return sel(a < b, a, b);
+}
+
+INLINE F8 fmax8(F8 a, F8 b)
+{
+    return sel(a > b, a, b);
+}
+
+INLINE F8 fabs8(F8 a)
+{
+    return (F8)((I8)a & i8(INT32_MAX));
+}
+
+INLINE F8 cvtf(I8 a)
+{
+    return __builtin_convertvector(a, F8);
+}
+
+/* ISA: the sign bits of m's lanes as an 8-bit mask. */
+INLINE unsigned mask8(I8 m)
+{
+#if defined(__AVX2__)
+    return (unsigned)_mm256_movemask_ps((__m256)m);
+#elif defined(__SSE2__)
+    __m128 lo, hi;
+    memcpy(&lo, &m, 16);
+    memcpy(&hi, (const char *)&m + 16, 16);
+    return (unsigned)(_mm_movemask_ps(lo) | (_mm_movemask_ps(hi) << 4));
+#else
+    unsigned r = 0;
+    for (int l = 0; l < 8; l++)
+        r |= (m[l] < 0) << l;
+    return r;
+#endif
+}
+
+/* ISA: correctly rounded square roots (the same values on every build). */
+INLINE F8 sqrt8(F8 x)
+{
+#if defined(__AVX2__)
+    return (F8)_mm256_sqrt_ps((__m256)x);
+#elif defined(__SSE2__)
+    __m128 lo, hi;
+    memcpy(&lo, &x, 16);
+    memcpy(&hi, (const char *)&x + 16, 16);
+    lo = _mm_sqrt_ps(lo);
+    hi = _mm_sqrt_ps(hi);
+    memcpy(&x, &lo, 16);
+    memcpy((char *)&x + 16, &hi, 16);
+    return x;
+#else
+    for (int l = 0; l < 8; l++)
+        x[l] = sqrtf(x[l]);
+    return x;
+#endif
+}
+
+/* Number of set bits of each 32-bit lane (SWAR). */
+INLINE I8 popcnt8(U8 x)
+{
+    x = x - ((x >> 1) & u8(0x55555555u));
+    x = (x & u8(0x33333333u)) + ((x >> 2) & u8(0x33333333u));
+    x = (x + (x >> 4)) & u8(0x0f0f0f0fu);
+    x = x + (x >> 8);
+    x = x + (x >> 16);
+    return (I8)(x & u8(0x3fu));
+}
+
+INLINE I8 imax8(I8 a, I8 b)
+{
+    I8 m = a > b;
+    return (a & m) | (b & ~m);
+}
+
+/* The largest lane of n. */
+INLINE int hmax8(I8 n)
+{
+    n = imax8(n, __builtin_shuffle(n, (I8){4, 5, 6, 7, 0, 1, 2, 3}));
+    n = imax8(n, __builtin_shuffle(n, (I8){2, 3, 0, 1, 6, 7, 4, 5}));
+    n = imax8(n, __builtin_shuffle(n, (I8){1, 0, 3, 2, 5, 4, 7, 6}));
+    return n[0];
+}
+
+/*
+** rank[m][l]: how many lanes below l are set in the mask m; an active lane l takes the
+** rank[m][l]-th value of a compacted list (expand). Built by the preprocessor.
+*/
+#define RB(m, l) (((m) >> (l)) & 1)
+#define RROW(m)                                                                          \
+    {0, RB(m, 0), RB(m, 0) + RB(m, 1), RB(m, 0) + RB(m, 1) + RB(m, 2),                  \
+     RB(m, 0) + RB(m, 1) + RB(m, 2) + RB(m, 3),                                          \
+     RB(m, 0) + RB(m, 1) + RB(m, 2) + RB(m, 3) + RB(m, 4),                               \
+     RB(m, 0) + RB(m, 1) + RB(m, 2) + RB(m, 3) + RB(m, 4) + RB(m, 5),                    \
+     RB(m, 0) + RB(m, 1) + RB(m, 2) + RB(m, 3) + RB(m, 4) + RB(m, 5) + RB(m, 6)}
+#define RROW4(m) RROW(m), RROW((m) + 1), RROW((m) + 2), RROW((m) + 3)
+#define RROW16(m) RROW4(m), RROW4((m) + 4), RROW4((m) + 8), RROW4((m) + 12)
+#define RROW64(m) RROW16(m), RROW16((m) + 16), RROW16((m) + 32), RROW16((m) + 48)
+static const uint8_t rank[256][8] = {RROW64(0), RROW64(64), RROW64(128), RROW64(192)};
+
+/* ISA: lane l of the result is buf[rank[m][l]] (8 values of buf must be readable). */
+INLINE F8 expand(const float *buf, unsigned m)
+{
+#if defined(__AVX2__)
+    __m128i r8;
+    memcpy(&r8, rank[m], 8);
+    __m256i idx = _mm256_cvtepu8_epi32(r8);
+    return (F8)_mm256_permutevar8x32_ps(_mm256_loadu_ps(buf), idx);
+#else
+    F8 v;
+    for (int l = 0; l < 8; l++)
+        v[l] = buf[rank[m][l]];
+    return v;
+#endif
+}
+
+/* The number of set bits of an 8-bit mask. */
+INLINE int count8(unsigned m)
+{
+    return rank[m][7] + (int)(m >> 7);
+}
+
+/*
+** ====================================================================================
+** Fast log2, exp2, pow (IEEE +, -, * and exponent bits only)
+** ====================================================================================
+*/
+
+/*
+** log2 x for finite x > 0 (normal): x = m 2^e with m in [sqrt(1/2), sqrt(2)), then
+** log2(1 + t) = t P(t), t = m - 1, P of degree 7 (Chebyshev fit of log2(1 + t)/t on the
+** interval; relative error of P 3.2e-7). Measured against long double over 2^24 points:
+** |error| <= 1.2e-7 + 6e-8 |log2 x|. x = 0 gives -127 (callers test u > 0 first).
+*/
+INLINE F8 log2_8(F8 x)
+{
+    I8 b = (I8)x;
+    I8 e = (b >> 23) - i8(127);
+    F8 m = (F8)((b & i8(0x007fffff)) | i8(0x3f800000));
+    I8 big = m > f8(1.41421356f);
+    m = sel(big, m * f8(0.5f), m);
+    e = e - big;
+    F8 t = m - f8(1.0f);
+    F8 t2 = t * t, t4 = t2 * t2;
+    F8 p01 = f8(1.442694995e+00f) + t * f8(-7.213529314e-01f);
+    F8 p23 = f8(4.809167080e-01f) + t * f8(-3.602251825e-01f);
+    F8 p45 = f8(2.872888824e-01f) + t * f8(-2.492718221e-01f);
+    F8 p67 = f8(2.326525788e-01f) + t * f8(-1.427597344e-01f);
+    F8 p = (p01 + t2 * p23) + t4 * (p45 + t2 * p67);
+    return cvtf(e) + t * p;
+}
+
+/*
+** 2^t for t in [-126, 127] (clamped there): t = k + f, k = nearest integer (by the
+** 1.5 2^23 rounding trick), f in [-1/2, 1/2], 2^f by a degree-5 polynomial (relative error
+** 8e-8), times 2^k built in the exponent bits.
+*/
+INLINE F8 exp2_8(F8 t)
+{
+    t = fmin8(fmax8(t, f8(-126.0f)), f8(127.0f));
+    F8 r = (t + f8(12582912.0f)) - f8(12582912.0f);
+    F8 f = t - r;
+    I8 k = __builtin_convertvector(r, I8);
+    F8 f2 = f * f;
+    F8 p01 = f8(1.000000075e+00f) + f * f8(6.931471880e-01f);
+    F8 p23 = f8(2.402210749e-01f) + f * f8(5.550357114e-02f);
+    F8 p45 = f8(9.676031918e-03f) + f * f8(1.339086336e-03f);
+    F8 p = p01 + f2 * (p23 + f2 * p45);
+    return p * (F8)((k + i8(127)) << 23);
+}
+
+/* u^g for u > 0 (other lanes: garbage, finite); relative error about 3e-7 for |g log2 u| < 8. */
+INLINE F8 pow8(F8 u, F8 g)
+{
+    return exp2_8(g * log2_8(u));
+}
+
+/* pow(0, g) as libm has it: 0 for g > 0, 1 for g == 0, +inf for g < 0. */
+INLINE F8 pow0(F8 g)
+{
+    return sel(g > f8(0.0f), f8(0.0f), sel(g == f8(0.0f), f8(1.0f), f8(INFINITY)));
+}
+
+/*
+** ====================================================================================
+** Generator and normals
+** ====================================================================================
+*/
+
+/* Eight xoshiro128++ generators in registers. */
+typedef struct G8 {
+    U8 s0, s1, s2, s3;
+} G8;
+
+INLINE U8 rotl8(U8 x, int k)
+{
+    return (x << k) | (x >> (32 - k));
+}
+
+/* One step of every lane: 8 words. */
+INLINE U8 g8_next(G8 *g)
+{
+    U8 r = rotl8(g->s0 + g->s3, 7) + g->s0;
+    U8 t = g->s1 << 9;
+    g->s2 ^= g->s0;
+    g->s3 ^= g->s1;
+    g->s1 ^= g->s2;
+    g->s0 ^= g->s3;
+    g->s2 ^= t;
+    g->s3 = rotl8(g->s3, 11);
+    return r;
+}
+
+INLINE G8 g8_load(const RtRng8 *r)
+{
+    G8 g;
+    memcpy(&g.s0, r->s[0], 32);
+    memcpy(&g.s1, r->s[1], 32);
+    memcpy(&g.s2, r->s[2], 32);
+    memcpy(&g.s3, r->s[3], 32);
+    return g;
+}
+
+INLINE void g8_store(RtRng8 *r, const G8 *g)
+{
+    memcpy(r->s[0], &g->s0, 32);
+    memcpy(r->s[1], &g->s1, 32);
+    memcpy(r->s[2], &g->s2, 32);
+    memcpy(r->s[3], &g->s3, 32);
+}
+
+/*
+** 16 normals (Box-Muller, see rt_kern.h): radius from word a, angle from word c: quadrant
+** = the top 2 bits, t = the low 30 bits / 2^30, sin(pi t/2) = t S(t^2) (degree 3, error
+** 1.2e-6), cos(pi t/2) = C(t^2) (degree 4, error 4.7e-8), then rotated by the quadrant.
+*/
+INLINE void bm16(G8 *g, float *out)
+{
+    U8 a = g8_next(g), c = g8_next(g);
+    F8 u = cvtf((I8)((a >> 1) | u8(1))) * f8(0x1p-31f);
+    F8 r = sqrt8(fmax8(log2_8(u) * f8(-1.386294361f), f8(0.0f)));
+    F8 t = cvtf((I8)(c & u8(0x3fffffffu))) * f8(0x1p-30f);
+    F8 t2 = t * t;
+    F8 sn = t * (f8(1.570795128e+00f) +
+                 t2 * (f8(-6.459257208e-01f) + t2 * (f8(7.950000676e-02f) +
+                                                     t2 * f8(-4.370585944e-03f))));
+    F8 t4 = t2 * t2;
+    F8 cs = (f8(9.999999530e-01f) + t2 * f8(-1.233698201e+00f)) +
+            t4 * ((f8(2.536506744e-01f) + t2 * f8(-2.081051520e-02f)) +
+                  t4 * f8(8.581344671e-04f));
+    I8 odd = (I8)(c << 1) >> 31;
+    F8 x = sel(odd, sn, cs), y = sel(odd, cs, sn);
+    x = (F8)((I8)x ^ ((I8)(c ^ (c << 1)) & i8(INT32_MIN)));
+    y = (F8)((I8)y ^ ((I8)c & i8(INT32_MIN)));
+    F8 zx = r * x, zy = r * y;
+    memcpy(out, &zx, 32);
+    memcpy(out + 8, &zy, 32);
+}
+
+/*
+** A stream of normals with a look-ahead buffer: reserve(k) makes k values readable, each
+** expand consumes one per active lane. Refills keep the order of the sequence.
+*/
+#define NS_CAP (8 * 64 * 2 + 32)
+typedef struct NS {
+    G8 g;
+    int pos, end;
+    float buf[NS_CAP];
+} NS;
+
+INLINE void ns_reserve(NS *s, int need)
+{
+    if (s->end - s->pos >= need)
+        return;
+    int rest = s->end - s->pos;
+    memmove(s->buf, s->buf + s->pos, (size_t)rest * sizeof(float));
+    s->pos = 0;
+    s->end = rest;
+    while (s->end < need) {
+        bm16(&s->g, s->buf + s->end);
+        s->end += 16;
+    }
+}
+
+/* The next normals for the active lanes of m (inactive lanes: any value). */
+INLINE F8 ns_take(NS *s, unsigned m)
+{
+    F8 v = expand(s->buf + s->pos, m);
+    s->pos += count8(m);
+    return v;
+}
+
+/*
+** ====================================================================================
+** Trains
+** ====================================================================================
+*/
+
+/* The row train: slot k fires iff (word_k >> 1) <= thr, words from g's next ceil(bl/8) steps. */
+INLINE uint64_t train(G8 *g, int32_t thr, int bl)
+{
+    uint64_t bits = 0;
+    for (int k = 0; k < bl; k += 8)
+        bits |= (uint64_t)mask8((I8)(g8_next(g) >> 1) <= i8(thr)) << k;
+    return bl >= 64 ? bits : bits & (((uint64_t)1 << bl) - 1);
+}
+
+static uint64_t KERN(row_train)(RtRng8 *r, double p, int bl)
+{
+    G8 g = g8_load(r);
+    uint64_t bits = train(&g, rt_kern_threshold(p), bl);
+    g8_store(r, &g);
+    return bits;
+}
+
+static void KERN(normals)(RtRng8 *r, float *out, size_t n)
+{
+    G8 g = g8_load(r);
+    for (size_t k = 0; k + 16 <= n; k += 16)
+        bm16(&g, out + k);
+    g8_store(r, &g);
+}
+
+/*
+** Column trains of one sample: chunk by chunk, slot by slot, one step of the stream
+** (key, RT_KERN_COL_STREAM) per slot gives the 8 columns' words.
+*/
+static void KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b,
+                             int bl, uint64_t key)
+{
+    RtRng8 st;
+    rt_rng8_seed(&st, key, RT_KERN_COL_STREAM);
+    G8 g = g8_load(&st);
+    for (size_t j0 = 0; j0 < X; j0 += 8) {
+        size_t len = X - j0 < 8 ? X - j0 : 8;
+        I8 thr = i8(-1);
+        for (size_t l = 0; l < len; l++)
+            thr[l] = rt_kern_threshold(b * fabs((double)x[j0 + l]));
+        U8 wl = u8(0), wh = u8(0);
+        for (int k = 0; k < bl; k++) {
+            U8 fire = (U8)((I8)(g8_next(&g) >> 1) <= thr);
+            if (k < 32)
+                wl |= fire & u8(1u << k);
+            else
+                wh |= fire & u8(1u << (k - 32));
+        }
+        memcpy(lo + j0, &wl, len * sizeof(uint32_t));
+        if (hi)
+            memcpy(hi + j0, &wh, len * sizeof(uint32_t));
+    }
+}
+
+/*
+** ====================================================================================
+** Pulses of one chunk
+** ====================================================================================
+*/
+
+/* What every chunk of one (sample, row) shares. */
+typedef struct Chunk {
+    const RtUpd *u;
+    const RtPlanes *pl;
+    size_t off, len; /* cell index of the first lane, lanes in the chunk */
+    I8 n, up;        /* coincidences, up mask */
+    int nmax;        /* the largest n */
+} Chunk;
+
+/* The plane pair p[2] at the chunk, selected by direction. */
+INLINE F8 pick(const Chunk *c, float *const p[2])
+{
+    return sel(c->up, ldf(p[0] + c->off, c->len), ldf(p[1] + c->off, c->len));
+}
+
+/*
+** One pulse level: the noisy change dv from the noise-free signed change m (a: signed
+** scale of the lane; v: state), consuming the level's normals for the active lanes.
+*/
+INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 a, F8 v)
+{
+    switch (kn) {
+    case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * ns_take(ns, act));
+    case RT_KN_ADD: return m + (a * f8(pl->s1)) * ns_take(ns, act);
+    case RT_KN_COMPLEX: {
+        F8 sd = f8(pl->s1) * ((fabs8(m) + f8(pl->add)) + f8(pl->slope) * fabs8(v));
+        return m + sd * ns_take(ns, act);
+    }
+    case RT_KN_PAPER: {
+        F8 dv = m;
+        if (pl->s1 > 0.0f)
+            dv = m * (f8(1.0f) + f8(pl->s1) * ns_take(ns, act));
+        if (pl->s2 > 0.0f)
+            dv = dv + (a * f8(pl->s2)) * ns_take(ns, act);
+        return dv;
+    }
+    case RT_KN_NONE: break;
+    }
+    return m;
+}
+
+/*
+** The pulses of a chunk for the vector rule fam: n[l] pulses in lane l, each followed by
+** clipping, the state v = w + ref (ref only if has_ref). fam, kn and has_ref are constants
+** in every instantiation, so the switches fold away.
+*/
+INLINE void pulses(const Chunk *c, NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+{
+    const RtPlanes *pl = c->pl;
+    float *w = c->u->w + c->off;
+    F8 ref = has_ref ? ldf(pl->ref + c->off, c->len) : f8(0.0f);
+    F8 v = has_ref ? ldf(w, c->len) + ref : ldf(w, c->len);
+    F8 a = pick(c, pl->a), lo = ldf(pl->lo + c->off, c->len), hi = ldf(pl->hi + c->off, c->len);
+    bool paper = fam == RT_KF_PAPER_LIN || fam == RT_KF_PAPER_POW || fam == RT_KF_PAPER_EXP;
+    F8 pc = f8(0.0f), pe = f8(0.0f), pf = f8(0.0f), pg = f8(pl->gamma), kk = f8(0.0f);
+    F8 AA = f8(0.0f);
+    if (fam == RT_KF_LINEAR || fam == RT_KF_EXP)
+        pc = pick(c, pl->c);
+    if (fam == RT_KF_POW || paper)
+        pe = pick(c, pl->e);
+    if (fam == RT_KF_POW) {
+        pf = pick(c, pl->f);
+        pg = pick(c, pl->g);
+    }
+    if (fam == RT_KF_EXP || fam == RT_KF_PAPER_LIN)
+        kk = sel(c->up, f8(pl->k[0]), f8(pl->k[1]));
+    if (fam == RT_KF_EXP)
+        AA = sel(c->up, f8(pl->A[0]), f8(pl->A[1]));
+    F8 q0 = pow0(pg);
+    if (kn != RT_KN_NONE)
+        ns_reserve(ns, 8 * c->nmax * pl->nxi);
+    for (int q = 0; q < c->nmax; q++) {
+        I8 live = c->n > i8(q);
+        unsigned act = mask8(live);
+        F8 m;
+        switch (fam) {
+        case RT_KF_LINEAR: m = a + pc * v; break;
+        case RT_KF_POW: {
+            F8 uu = (v - pe) * pf;
+            m = a * sel(uu > f8(0.0f), pow8(uu, pg), q0);
+            break;
+        }
+        case RT_KF_EXP: m = a * fmax8(f8(1.0f) - AA * exp2_8(kk + pc * v), f8(0.0f)); break;
+        case RT_KF_PAPER_LIN: m = a * (kk * fmax8(f8(1.0f) + pe * v, f8(0.0f))); break;
+        case RT_KF_PAPER_POW: {
+            F8 uu = fmax8(f8(1.0f) + pe * v, f8(0.0f));
+            m = a * sel(uu > f8(0.0f), pow8(uu, pg), q0);
+            break;
+        }
+        case RT_KF_PAPER_EXP: {
+            F8 uu = fmax8(f8(1.0f) + pe * v, f8(0.0f));
+            m = a * ((exp2_8(f8(pl->gscale) * uu) - f8(1.0f)) * f8(pl->inv_norm));
+            break;
+        }
+        default: m = f8(0.0f); break;
+        }
+        F8 vn = fmin8(fmax8(v + noisy(ns, act, kn, pl, m, a, v), lo), hi);
+        v = sel(live, vn, v);
+    }
+    stf(w, has_ref ? v - ref : v, c->len);
+}
+
+/*
+** The double rule lane by lane (RT_KF_GENERIC and special cells), with the normals taken
+** in the same order as the vector rules take them.
+*/
+static void pulses_generic(const Chunk *c, NS *ns)
+{
+    const RtPlanes *pl = c->pl;
+    float *w = c->u->w + c->off;
+    int nxi = pl->nxi;
+    ns_reserve(ns, 8 * c->nmax * nxi);
+    for (int q = 0; q < c->nmax; q++) {
+        unsigned act = mask8(c->n > i8(q));
+        F8 x1 = nxi > 0 ? ns_take(ns, act) : f8(0.0f);
+        F8 x2 = nxi > 1 ? ns_take(ns, act) : f8(0.0f);
+        for (size_t l = 0; l < c->len; l++) {
+            if (!(act >> l & 1))
+                continue;
+            float xi[2] = {x1[l], x2[l]};
+            w[l] = rt_device_pulse_xi(pl->dv, &pl->cell[c->off + l], w[l], c->up[l] != 0,
+                                      nxi > 0 ? xi : NULL);
+        }
+    }
+}
+
+/* Write noise and counters of a chunk, after its pulses. */
+static void chunk_after(const Chunk *c, NS *ns)
+{
+    const RtUpd *u = c->u;
+    if (u->wv) {
+        I8 got = c->n > i8(0);
+        ns_reserve(ns, 8);
+        F8 xi = ns_take(ns, mask8(got));
+        F8 wp = ldf(u->w + c->off, c->len), wv = ldf(u->wv + c->off, c->len);
+        stf(u->wv + c->off, sel(got, wp + f8(u->wn) * xi, wv), c->len);
+    }
+    if (u->npulse)
+        for (size_t l = 0; l < c->len; l++)
+            u->npulse[c->off + l] += (uint64_t)c->n[l];
+}
+
+/* Whether any cell of the chunk needs the double rule. */
+INLINE bool special(const Chunk *c)
+{
+    if (!c->pl->special)
+        return false;
+    for (size_t l = 0; l < c->len; l++)
+        if (c->pl->special[c->off + l])
+            return true;
+    return false;
+}
+
+/*
+** ====================================================================================
+** Rows
+** ====================================================================================
+*/
+
+/* What one (sample, row) needs besides the chunk: its train, sign, and the sample's data. */
+typedef struct RowCtx {
+    U8 dlo, dhi;
+    bool hi;            /* the row train has slots above 31 */
+    I8 sdneg;           /* all-ones if sign(d_i) sign(lr) < 0 */
+    const uint32_t *xl, *xh;
+    const float *xb;
+} RowCtx;
+
+/* Counts and directions of the chunk at column j0; false if nothing fires in it. */
+INLINE bool chunk_setup(Chunk *c, const RowCtx *r, size_t j0)
+{
+    size_t len = c->u->X - j0 < 8 ? c->u->X - j0 : 8;
+    I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
+    if (r->hi)
+        n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
+    if (!mask8(i8(0) - n))
+        return false;
+    c->len = len;
+    c->n = n;
+    c->up = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
+    c->nmax = hmax8(n);
+    return true;
+}
+
+/* Every chunk of one (sample, row) with the rule fam (constants in each instantiation). */
+INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
+                       RtKNoise kn, bool has_ref)
+{
+    Chunk c = {.u = u, .pl = u->pl};
+    for (size_t j0 = 0; j0 < u->X; j0 += 8) {
+        if (!chunk_setup(&c, r, j0))
+            continue;
+        c.off = base + j0;
+        if (fam == RT_KF_GENERIC || special(&c))
+            pulses_generic(&c, ns);
+        else
+            pulses(&c, ns, fam, kn, has_ref);
+        chunk_after(&c, ns);
+    }
+}
+
+/* Dispatch to the instantiation of the planes' rule. */
+static void row_rule(const RtUpd *u, const RowCtx *r, size_t base, NS *ns)
+{
+    const RtPlanes *pl = u->pl;
+    bool ref = pl->ref != NULL;
+    switch (pl->fam) {
+    case RT_KF_LINEAR:
+        if (pl->noise == RT_KN_MULT)
+            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_MULT, true)
+                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_MULT, false);
+        else if (pl->noise == RT_KN_ADD)
+            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_ADD, true)
+                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_ADD, false);
+        else
+            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_NONE, true)
+                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_NONE, false);
+        break;
+    case RT_KF_POW:
+        if (pl->noise == RT_KN_MULT)
+            ref ? row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_MULT, true)
+                : row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_MULT, false);
+        else
+            ref ? row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_NONE, true)
+                : row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_NONE, false);
+        break;
+    case RT_KF_EXP:
+        if (pl->noise == RT_KN_MULT)
+            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_MULT, false);
+        else if (pl->noise == RT_KN_COMPLEX)
+            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_COMPLEX, false);
+        else
+            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_NONE, false);
+        break;
+    case RT_KF_PAPER_LIN: row_chunks(u, r, base, ns, RT_KF_PAPER_LIN, RT_KN_PAPER, false); break;
+    case RT_KF_PAPER_POW: row_chunks(u, r, base, ns, RT_KF_PAPER_POW, RT_KN_PAPER, false); break;
+    case RT_KF_PAPER_EXP: row_chunks(u, r, base, ns, RT_KF_PAPER_EXP, RT_KN_PAPER, false); break;
+    case RT_KF_GENERIC: row_chunks(u, r, base, ns, RT_KF_GENERIC, RT_KN_NONE, false); break;
+    }
+}
+
+/* Row i of sample b: its stream, its train, then the pulses of every chunk. */
+static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
+{
+    float di = u->d[b * u->D + i];
+    double p = u->pa[b] * fabs((double)di);
+    if (!(p > 0.0))
+        return;
+    RtRng8 st;
+    rt_rng8_seed(&st, u->key[b], i);
+    ns->g = g8_load(&st);
+    uint64_t bits = train(&ns->g, rt_kern_threshold(p), u->bl[b]);
+    if (!bits)
+        return;
+    ns->pos = ns->end = 0;
+    RowCtx r = {.dlo = u8((uint32_t)bits), .dhi = u8((uint32_t)(bits >> 32)),
+                .hi = u->xhi && (bits >> 32) != 0,
+                .sdneg = i8((di < 0.0f) != u->lr_neg ? -1 : 0),
+                .xl = u->xlo + b * u->X, .xh = u->xhi ? u->xhi + b * u->X : NULL,
+                .xb = u->x + b * u->X};
+    row_rule(u, &r, i * u->X, ns);
+}
+
+static void KERN(rows)(const RtUpd *u, size_t i0, size_t i1)
+{
+    NS ns;
+    for (size_t i = i0; i < i1; i++)
+        for (size_t b = 0; b < u->B; b++)
+            row(u, i, b, &ns);
+}
+
+const RtKern KERN(rt_kern) = {
+    .name = KERN_NAME,
+    .rows = KERN(rows),
+    .col_trains = KERN(col_trains),
+    .row_train = KERN(row_train),
+    .normals = KERN(normals),
+};

@@ -1,0 +1,156 @@
+/*
+** rt_kern.h: the fast kernels of the pulsed update (DOMAIN.md 2.3-2.7, 2.9) and their naive
+** twin.
+**
+** rt_kern.c is compiled twice: for the x86-64 baseline (rt_kern_base) and with -mavx2
+** (rt_kern_avx2); rt_kern() picks one once per call site from the CPU. Both builds run the
+** same IEEE operations in the same order (8-lane GCC vectors, no FMA contraction: the
+** build uses -ffp-contract=off; no approximate instructions such as rcpps), so they give
+** bit-identical results; tests/test_kern.c checks that.
+**
+** Legend: B = samples of a batch, D = tile rows, X = tile columns; w is (D,X), w[i*X+j].
+**
+** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: a
+** 64-bit key from the tile's update stream, the plan (BL, A, B of DOMAIN.md 2.3) and the
+** column trains, one Bernoulli train of BL slots per column drawn from the stream
+** (key, RT_KERN_COL_STREAM) (col_trains). Then, independently per row i (rows may be split
+** among threads in any way: the result does not change), for every sample in order:
+**   1. the row stream g = (key, i) (rt_rng8_seed);
+**   2. the row train: slot k fires iff p_d > U_k, U_k from g's first ceil(BL/8) draws;
+**   3. n_ij = popcount(row train & column train j) coincidences per column, direction
+**      s = sign(x_j) sign(d_i) sign(lr) (s > 0: down), the n_ij pulses applied one at a
+**      time through the device rule, with fresh c2c normals and clipping after each;
+**   4. with write noise, one redraw of every visible weight that received pulses.
+** The normals come from g after the row train, in blocks of 16 (Box-Muller, below), and
+** are consumed in a fixed order: columns in chunks of 8; within a chunk, pulse level
+** q = 0, 1, ... (level q pulses every column with n_ij > q), within a level the columns in
+** order, each taking rt_device_normals() values (all the first normals of the level, then
+** all the second); after a chunk's pulses, its write-noise normals in column order.
+**
+** Normals: Box-Muller on 32-bit words a (radius) and c (angle) of g:
+** u = ((a >> 1) | 1) 2^-31 in (0, 1] (rounded to float), r = sqrt(-2 ln u), angle
+** (c 2^-32) 2 pi; the pair (r cos, r sin) goes to lanes l and 8 + l of the block. With the
+** polynomials of rt_kern.c (max error: log2 3.2e-7 relative, sin 1.2e-6, cos 4.7e-8) a
+** normal is within about 2e-6 |xi| + 2e-7 of the exact transform of its words; the tail
+** ends at |xi| = 6.56 (probability 5e-11). tests/test_kern.c checks moments and a
+** Kolmogorov-Smirnov distance.
+**
+** Per-pulse rules in float, the per-family constants precomputed per cell (RtPlanes); pow
+** and exp through polynomial log2/exp2 built from IEEE +, -, *, and exponent bit
+** manipulation (relative error of u^g and 2^t about 3e-7): a step differs from the double
+** rule of rt_device_pulse by a few 1e-7 relative. Families without a vector rule
+** (response, piecewise_step) and cells marked special (no bounds range) run the double rule
+** lane by lane with the same normals.
+*/
+#ifndef AIMCI_RT_KERN_H
+#define AIMCI_RT_KERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_device.h"
+#include "rt_rng.h"
+
+#define RT_KERN_COL_STREAM UINT64_MAX /* stream of a sample's column trains */
+
+/* How a family's pulse is computed (one vector rule each). */
+typedef enum RtKFam {
+    RT_KF_LINEAR,    /* m = a + c v: constant, soft_bounds, linear_step, soft_bounds_reference */
+    RT_KF_POW,       /* m = a ((v - e) f)^g: pow_step(_reference) */
+    RT_KF_EXP,       /* m = a max(1 - A 2^(k + c v), 0): exp_step */
+    RT_KF_PAPER_LIN, /* m = a max(c + e v, 0): seed paper linear */
+    RT_KF_PAPER_POW, /* m = a max(c + e v, 0)^gamma: seed paper power */
+    RT_KF_PAPER_EXP, /* m = a (2^(gamma' max(c + e v, 0)) - 1)/norm: seed paper exponential */
+    RT_KF_GENERIC    /* the double rule, lane by lane (response, piecewise_step) */
+} RtKFam;
+
+/* How the c2c noise enters: Delta = m (1 + s1 xi) [mult], m + a s1 xi [add], ... */
+typedef enum RtKNoise {
+    RT_KN_NONE,    /* Delta = m */
+    RT_KN_MULT,    /* m (1 + s1 xi) */
+    RT_KN_ADD,     /* m + a s1 xi (additive: linear_step, soft_bounds, soft_bounds_reference) */
+    RT_KN_PAPER,   /* m (1 + s1 xi1) + a s2 xi2 (seed paper; either part may be off) */
+    RT_KN_COMPLEX  /* m + s1 (|m| + add + slope |v|) xi (exp_step complex noise) */
+} RtKNoise;
+
+/*
+** Per-cell constants of the vector rules, (D,X) planes; [0] up, [1] down. a is the signed
+** step scale (+s_up, -s_down); c, e, f, g as the family's rule above. lo, hi are the
+** clip bounds of v = w + ref; ref is NULL for families without a reference.
+*/
+typedef struct RtPlanes {
+    RtKFam fam;
+    RtKNoise noise;
+    int nxi;                 /* normals per pulse (rt_device_normals) */
+    size_t n;                /* D*X */
+    float *a[2], *c[2], *e[2], *f[2], *g[2];
+    float *lo, *hi, *ref;
+    uint8_t *special;        /* 1: this cell runs the double rule; NULL if none does */
+    float s1, s2;            /* noise stds (see RtKNoise) */
+    float k[2], A[2];        /* exp_step: exponent offsets (log2 units) and A_up, A_down */
+    float gamma, gscale, inv_norm; /* paper power/exp: gamma_res, gamma_res log2 e, 1/expm1 */
+    float add, slope;        /* exp_step complex noise */
+    const RtDevice *dv;      /* borrowed: the generic rule */
+    const RtCell *cell;      /* borrowed: (D,X) */
+} RtPlanes;
+
+/* Build the planes of a (D,X) array of cells of dv (both borrowed); NULL if out of memory. */
+RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n);
+void rt_planes_free(RtPlanes *p);
+
+/* One batch of the pulsed update (everything borrowed). */
+typedef struct RtUpd {
+    const RtPlanes *pl;
+    float *w;             /* (D,X) weights the pulses act on (persistent with write noise) */
+    float *wv;            /* (D,X) visible weights to redraw, or NULL (no write noise) */
+    uint64_t *npulse;     /* (D,X) pulse counters, or NULL */
+    float wn;             /* write-noise std in weight units */
+    size_t D, X, B;
+    const float *x, *d;   /* (B,X) inputs, (B,D) errors */
+    const uint64_t *key;  /* (B) sample keys */
+    const double *pa;     /* (B) the plan's A (p_d = A |d_i|); 0: the sample fires nothing */
+    const int *bl;        /* (B) the plan's BL, 1..64 */
+    const uint32_t *xlo;  /* (B,X) column trains, slots 0..31 */
+    const uint32_t *xhi;  /* (B,X) slots 32..63, or NULL when no BL exceeds 32 */
+    bool lr_neg;          /* lr < 0: every direction flips */
+} RtUpd;
+
+/* A build of the kernels (rt_kern.c). */
+typedef struct RtKern {
+    const char *name;     /* "avx2" or "baseline" */
+    /* Rows i0..i1-1 of the batch, every sample in order. */
+    void (*rows)(const RtUpd *u, size_t i0, size_t i1);
+    /* The column trains lo, hi (X; hi may be NULL if bl <= 32) of one sample: p = b |x_j|. */
+    void (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
+                       uint64_t key);
+    /* The row train of probability p from g (advanced past it). */
+    uint64_t (*row_train)(RtRng8 *g, double p, int bl);
+    /* n normals (a multiple of 16) from g into out, in the kernel's order. */
+    void (*normals)(RtRng8 *g, float *out, size_t n);
+} RtKern;
+
+extern const RtKern rt_kern_base, rt_kern_avx2;
+
+/* The build for this CPU: avx2 when the CPU and OS support it, else the baseline. */
+const RtKern *rt_kern(void);
+
+/*
+** The naive twin of RtKern.rows: the same streams, trains and normals, each pulse through
+** rt_device_pulse_xi (double, libm) cell by cell.
+*/
+void rt_kern_rows_ref(const RtUpd *u, size_t i0, size_t i1);
+
+/*
+** The Bernoulli threshold of probability p: a slot fires iff (U >> 1) <= t for a uniform
+** 32-bit word U, so P(fire) = round(p 2^31)/2^31 (p <= 0: never, p >= 1: always).
+*/
+static inline int32_t rt_kern_threshold(double p)
+{
+    if (!(p > 0.0))
+        return -1;
+    double t = p * 2147483648.0 + 0.5;
+    return t >= 2147483648.0 ? INT32_MAX : (int32_t)t - 1;
+}
+
+#endif

@@ -1,0 +1,340 @@
+/*
+** rt_pulse.c: what the fast update kernels (rt_kern.h) read: the per-cell constants of each
+** family's vector rule (RtPlanes), the choice of kernel build for this CPU, and the naive
+** twin of the kernels' row loop.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_kern.h"
+
+#define LOG2E 1.4426950408889634
+
+/*
+** ====================================================================================
+** Planes
+** ====================================================================================
+*/
+
+/* The vector rule of a family; GENERIC for families without one. */
+static RtKFam kernel_family(const RtDevice *dv)
+{
+    switch (dv->family) {
+    case IR_DEV_CONSTANT_STEP:
+    case IR_DEV_SOFT_BOUNDS:
+    case IR_DEV_LINEAR_STEP:
+    case IR_DEV_SOFT_BOUNDS_REFERENCE: return RT_KF_LINEAR;
+    case IR_DEV_POW_STEP:
+    case IR_DEV_POW_STEP_REFERENCE: return RT_KF_POW;
+    case IR_DEV_EXP_STEP: return RT_KF_EXP;
+    case IR_DEV_LINEAR: return RT_KF_PAPER_LIN;
+    case IR_DEV_POWER: return RT_KF_PAPER_POW;
+    case IR_DEV_EXPONENTIAL:
+        return dv->exp_norm != 0.0 && isfinite(1.0 / dv->exp_norm) ? RT_KF_PAPER_EXP
+                                                                   : RT_KF_GENERIC;
+    default: return RT_KF_GENERIC;
+    }
+}
+
+/* How the c2c noise enters the vector rule (rt_device.c's rules, written as RtKNoise). */
+static RtKNoise kernel_noise(const RtDevice *dv, RtKFam fam)
+{
+    bool on = dv->dw_std > 0.0;
+    switch (fam) {
+    case RT_KF_LINEAR:
+        if (!on)
+            return RT_KN_NONE;
+        return dv->family == IR_DEV_CONSTANT_STEP || dv->mult_noise ? RT_KN_MULT : RT_KN_ADD;
+    case RT_KF_POW: return on ? RT_KN_MULT : RT_KN_NONE;
+    case RT_KF_EXP:
+        if (dv->std_add != 0.0 || dv->std_slope != 0.0)
+            return RT_KN_COMPLEX;
+        return on ? RT_KN_MULT : RT_KN_NONE;
+    case RT_KF_PAPER_LIN:
+    case RT_KF_PAPER_POW:
+    case RT_KF_PAPER_EXP: return RT_KN_PAPER;
+    case RT_KF_GENERIC: break;
+    }
+    return RT_KN_NONE;
+}
+
+/* -s/b, the slope of a soft-bounds step s(1 - v/b); 0 for b = 0 (aihwkit: no slope). */
+static float slope(double s, double b)
+{
+    return b != 0.0 ? (float)(-s / b) : 0.0f;
+}
+
+/* LINEAR: m = a + c v per direction (rt_device.c: soft_bounds_step, linear_step_step, ...). */
+static void fill_linear(RtPlanes *p, const RtDevice *dv, const RtCell *c, size_t k)
+{
+    double su = c->s_up, sd = c->s_down;
+    p->a[0][k] = c->s_up;
+    p->a[1][k] = -c->s_down;
+    switch (dv->family) {
+    case IR_DEV_SOFT_BOUNDS:
+        p->c[0][k] = slope(su, c->p_up);
+        p->c[1][k] = -slope(sd, c->p_down);
+        break;
+    case IR_DEV_LINEAR_STEP:
+        p->c[0][k] = c->p_up;
+        p->c[1][k] = -c->p_down;
+        break;
+    case IR_DEV_SOFT_BOUNDS_REFERENCE:
+        p->c[0][k] = c->bmax > 0.0f ? slope(su, c->bmax) : 0.0f;
+        p->c[1][k] = c->bmin < 0.0f ? -slope(sd, c->bmin) : 0.0f;
+        p->ref[k] = c->ref;
+        break;
+    default: p->c[0][k] = p->c[1][k] = 0.0f; break;
+    }
+}
+
+/* POW: u = (v - e) f, e the bound approached, f = -+1/R; a cell with R = 0 is inert. */
+static void fill_pow(RtPlanes *p, const RtCell *c, size_t k, bool ref)
+{
+    double r = (double)c->bmax - (double)c->bmin;
+    p->a[0][k] = c->s_up;
+    p->a[1][k] = -c->s_down;
+    p->e[0][k] = c->bmax;
+    p->e[1][k] = c->bmin;
+    p->f[0][k] = r != 0.0 ? (float)(-1.0 / r) : 0.0f;
+    p->f[1][k] = r != 0.0 ? (float)(1.0 / r) : 0.0f;
+    p->g[0][k] = c->p_up;
+    p->g[1][k] = c->p_down;
+    if (ref)
+        p->ref[k] = c->ref;
+    if (r == 0.0)
+        p->special[k] = 1;
+}
+
+/* EXP: 2^(k + c v) = exp(+-gamma z), z = 2 a v/R + b; no bounds range: inert (special). */
+static void fill_exp(RtPlanes *p, const RtDevice *dv, const RtCell *c, size_t k)
+{
+    double r = (double)c->bmax - (double)c->bmin;
+    p->a[0][k] = c->s_up;
+    p->a[1][k] = -c->s_down;
+    p->c[0][k] = r > 0.0 ? (float)(LOG2E * dv->g_up * 2.0 * dv->a / r) : 0.0f;
+    p->c[1][k] = r > 0.0 ? (float)(-LOG2E * dv->g_down * 2.0 * dv->a / r) : 0.0f;
+    if (!(r > 0.0))
+        p->special[k] = 1;
+}
+
+/* PAPER: the saturation max(1 + e v, 0), e = -1/b (0 for b = 0). */
+static void fill_paper(RtPlanes *p, const RtCell *c, size_t k)
+{
+    p->a[0][k] = c->s_up;
+    p->a[1][k] = -c->s_down;
+    p->e[0][k] = c->bmax != 0.0f ? (float)(-1.0 / c->bmax) : 0.0f;
+    p->e[1][k] = c->bmin != 0.0f ? (float)(-1.0 / c->bmin) : 0.0f;
+}
+
+/* Which planes a rule reads: bit 0 a, 1 c, 2 e, 3 f, 4 g, 5 ref, 6 special. */
+static unsigned planes_used(const RtDevice *dv, RtKFam fam)
+{
+    bool ref = dv->family == IR_DEV_SOFT_BOUNDS_REFERENCE ||
+               dv->family == IR_DEV_POW_STEP_REFERENCE;
+    switch (fam) {
+    case RT_KF_LINEAR: return 0x3u | (ref ? 0x20u : 0u);
+    case RT_KF_POW: return 0x1du | 0x40u | (ref ? 0x20u : 0u);
+    case RT_KF_EXP: return 0x3u | 0x40u;
+    case RT_KF_PAPER_LIN:
+    case RT_KF_PAPER_POW:
+    case RT_KF_PAPER_EXP: return 0x5u;
+    case RT_KF_GENERIC: break;
+    }
+    return 0;
+}
+
+/* Device-wide constants of the rule. */
+static void set_constants(RtPlanes *p, const RtDevice *dv)
+{
+    p->s1 = (float)dv->dw_std;
+    p->s2 = (float)dv->sigma_c;
+    p->add = (float)dv->std_add;
+    p->slope = (float)dv->std_slope;
+    if (p->fam == RT_KF_EXP) {
+        p->k[0] = (float)(LOG2E * dv->g_up * dv->b);
+        p->k[1] = (float)(-LOG2E * dv->g_down * dv->b);
+        p->A[0] = (float)dv->A_up;
+        p->A[1] = (float)dv->A_down;
+    } else if (p->fam == RT_KF_PAPER_LIN) {
+        p->k[0] = (float)(1.0 + dv->c_lin);
+        p->k[1] = (float)(1.0 - dv->c_lin);
+    }
+    p->gamma = (float)dv->gamma_res;
+    p->gscale = (float)(dv->gamma_res * LOG2E);
+    p->inv_norm = dv->exp_norm != 0.0 ? (float)(1.0 / dv->exp_norm) : 0.0f;
+}
+
+/* Point the used planes into one block of floats (special bytes at its end). */
+static bool alloc_planes(RtPlanes *p, unsigned used)
+{
+    size_t nf = 0;
+    for (int b = 0; b < 5; b++)
+        nf += used >> b & 1 ? 2 : 0;
+    nf += 2 + (used & 0x20u ? 1 : 0);
+    float *mem = calloc(nf * p->n + (used & 0x40u ? p->n : 0) + 1, sizeof(float));
+    if (!mem)
+        return false;
+    float **pair[5] = {p->a, p->c, p->e, p->f, p->g};
+    for (int b = 0; b < 5; b++)
+        if (used >> b & 1)
+            for (int d = 0; d < 2; d++, mem += p->n)
+                pair[b][d] = mem;
+    p->lo = mem, mem += p->n;
+    p->hi = mem, mem += p->n;
+    if (used & 0x20u)
+        p->ref = mem, mem += p->n;
+    if (used & 0x40u)
+        p->special = (uint8_t *)mem;
+    return true;
+}
+
+/* The block's start: the first plane allocated (a, or lo for GENERIC). */
+static void *block(const RtPlanes *p)
+{
+    return p->a[0] ? (void *)p->a[0] : (void *)p->lo;
+}
+
+RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
+{
+    RtPlanes *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->fam = kernel_family(dv);
+    p->noise = kernel_noise(dv, p->fam);
+    p->nxi = rt_device_normals(dv);
+    p->n = n;
+    p->dv = dv;
+    p->cell = cell;
+    set_constants(p, dv);
+    unsigned used = planes_used(dv, p->fam);
+    if (!alloc_planes(p, used)) {
+        free(p);
+        return NULL;
+    }
+    bool any = false;
+    for (size_t k = 0; k < n; k++) {
+        const RtCell *c = &cell[k];
+        p->lo[k] = c->bmin;
+        p->hi[k] = c->bmax;
+        switch (p->fam) {
+        case RT_KF_LINEAR: fill_linear(p, dv, c, k); break;
+        case RT_KF_POW: fill_pow(p, c, k, p->ref != NULL); break;
+        case RT_KF_EXP: fill_exp(p, dv, c, k); break;
+        case RT_KF_PAPER_LIN:
+        case RT_KF_PAPER_POW:
+        case RT_KF_PAPER_EXP: fill_paper(p, c, k); break;
+        case RT_KF_GENERIC: break;
+        }
+        any |= p->special && p->special[k];
+    }
+    if (!any)
+        p->special = NULL; /* nothing special: the kernels skip the test */
+    return p;
+}
+
+void rt_planes_free(RtPlanes *p)
+{
+    if (!p)
+        return;
+    free(block(p));
+    free(p);
+}
+
+/*
+** ====================================================================================
+** Build choice
+** ====================================================================================
+*/
+
+/* AIMCI_KERNEL=baseline forces the baseline build (the results are the same). */
+const RtKern *rt_kern(void)
+{
+    const char *env = getenv("AIMCI_KERNEL");
+    if (env && strcmp(env, "baseline") == 0)
+        return &rt_kern_base;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return &rt_kern_avx2;
+#endif
+    return &rt_kern_base;
+}
+
+/*
+** ====================================================================================
+** Naive twin
+** ====================================================================================
+*/
+
+/* The normals of a row stream, read one by one in the kernels' order. */
+typedef struct Queue {
+    RtRng8 *g;
+    float buf[16];
+    int pos;
+} Queue;
+
+static float next(Queue *q)
+{
+    if (q->pos == 16) {
+        rt_kern_base.normals(q->g, q->buf, 16);
+        q->pos = 0;
+    }
+    return q->buf[q->pos++];
+}
+
+/* The chunk at column j0 of row i, sample b: n pulses per lane, level by level. */
+static void chunk_ref(const RtUpd *u, size_t i, size_t b, size_t j0, uint64_t bits, bool sdneg,
+                      Queue *q)
+{
+    const RtPlanes *pl = u->pl;
+    size_t len = u->X - j0 < 8 ? u->X - j0 : 8, base = i * u->X + j0;
+    int n[8] = {0}, nmax = 0;
+    bool up[8];
+    for (size_t l = 0; l < len; l++) {
+        size_t j = b * u->X + j0 + l;
+        uint64_t xt = u->xlo[j] | (u->xhi ? (uint64_t)u->xhi[j] << 32 : 0);
+        n[l] = __builtin_popcountll(xt & bits);
+        nmax = n[l] > nmax ? n[l] : nmax;
+        up[l] = (bool)signbit(u->x[j]) != sdneg;
+    }
+    for (int lv = 0; lv < nmax; lv++) {
+        float xi[8][2];
+        for (int k = 0; k < pl->nxi; k++)
+            for (size_t l = 0; l < len; l++)
+                if (n[l] > lv)
+                    xi[l][k] = next(q);
+        for (size_t l = 0; l < len; l++)
+            if (n[l] > lv)
+                u->w[base + l] = rt_device_pulse_xi(pl->dv, &pl->cell[base + l], u->w[base + l],
+                                                    up[l], pl->nxi ? xi[l] : NULL);
+    }
+    for (size_t l = 0; l < len; l++) {
+        if (u->wv && n[l] > 0)
+            u->wv[base + l] = u->w[base + l] + u->wn * next(q);
+        if (u->npulse)
+            u->npulse[base + l] += (uint64_t)n[l];
+    }
+}
+
+/* The same streams as RtKern.rows, the double rule per pulse. */
+void rt_kern_rows_ref(const RtUpd *u, size_t i0, size_t i1)
+{
+    for (size_t i = i0; i < i1; i++)
+        for (size_t b = 0; b < u->B; b++) {
+            float di = u->d[b * u->D + i];
+            double p = u->pa[b] * fabs((double)di);
+            if (!(p > 0.0))
+                continue;
+            RtRng8 g;
+            rt_rng8_seed(&g, u->key[b], i);
+            uint64_t bits = rt_kern_base.row_train(&g, p, u->bl[b]);
+            if (!bits)
+                continue;
+            Queue q = {&g, {0}, 16};
+            bool sdneg = (di < 0.0f) != u->lr_neg;
+            for (size_t j0 = 0; j0 < u->X; j0 += 8)
+                chunk_ref(u, i, b, j0, bits, sdneg, &q);
+        }
+}

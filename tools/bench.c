@@ -1,0 +1,258 @@
+/*
+** bench.c: the speed figures of README.md "Speed" (`make bench`; never part of `make test`).
+**
+** Built from the release objects (the same code and flags as ./aimci: portable x86-64, the
+** update kernels chosen at run time, see runtime/rt_kern.h). Prints one CSV row per figure:
+**   update   ns per weight per sample of rt_tile_update_batch_pool: stochastic_compressed,
+**            desired BL 31, UM and UBLM on, lr 0.01, x and d uniform in [-1, 1], weights
+**            starting uniform in [-0.3, 0.3]; aihwkit's Python defaults for the device
+**            (dw_min 0.001, dw_min_dtod 0.3, dw_min_std 0.3, bounds +-0.6 with dtod 0.3,
+**            up_down_dtod 0.01); 1 and 2 threads. ratio = reference ns / aimci ns, the
+**            reference being aihwkit's CPU core measured single-threaded on the same machine
+**            kind: soft_bounds 24, constant_step 21, pow_step 80, and for exp_step pow_step's
+**            80 (not measured; exp_step fires half of pow_step's pulses, so aihwkit's own
+**            exp_step figure is probably lower and this ratio optimistic).
+**   scaling  1-thread ns / 2-thread ns of the same update.
+**   forward  GFLOP/s (2 B D X flops) of rt_io_forward with the default analog I/O (noise
+**            management abs_max, bound management iterative, output noise 0.06, 7-bit DAC,
+**            9-bit ADC) at 512x512, batch 64, weights and inputs as a first training
+**            step sees them (U(-1/sqrt(X), 1/sqrt(X)), x uniform in [-1, 1]); ratio =
+**            forward / sgemm.
+**   sgemm    GFLOP/s of the plain BLIS product of the same shape, in the same run.
+** Every figure is the median of 5 timed rounds of at least 0.1 s each, after a warm-up.
+**
+** Usage: aimci_bench [--quick]   (--quick: one round of 0.02 s, for a smoke test)
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rt_io.h"
+#include "rt_kern.h"
+#include "rt_matmul.h"
+#include "rt_pool.h"
+#include "rt_rng.h"
+#include "rt_tile.h"
+
+typedef struct Timing {
+    int rounds;
+    double min_round; /* seconds */
+} Timing;
+
+/* aihwkit's single-thread figures (ns per weight per sample), see the header. */
+static const struct {
+    const char *name;
+    IrDevFamily family;
+    double ref;
+} families[] = {
+    {"soft_bounds", IR_DEV_SOFT_BOUNDS, 24.0},
+    {"pow_step", IR_DEV_POW_STEP, 80.0},
+    {"exp_step", IR_DEV_EXP_STEP, 80.0},
+    {"constant_step", IR_DEV_CONSTANT_STEP, 21.0},
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A device of family fam with aihwkit's Python defaults (as tests/rt_fixtures.h fx_device). */
+static IrDevice device(IrDevFamily fam)
+{
+    IrDevice d;
+    memset(&d, 0, sizeof d);
+    d.name = "bench";
+    d.family = fam;
+    d.dw_min = 0.001, d.dw_min_dtod = 0.3, d.dw_min_std = 0.3;
+    d.w_max = 0.6, d.w_min = -0.6, d.w_max_dtod = 0.3, d.w_min_dtod = 0.3;
+    d.up_down_dtod = 0.01;
+    d.enforce_consistency = true;
+    d.mult_noise = true;
+    d.apply_write_noise_on_set = true;
+    d.reset_std = 0.01;
+    d.corrupt_devices_range = 0.1;
+    d.gamma_up_dtod = d.gamma_down_dtod = 0.05;
+    d.mean_bound_reference = true;
+    d.reverse_offset = 0.01;
+    d.n_estimation_steps = -1;
+    d.A_up = 0.00081, d.A_down = 0.36833, d.a = 0.244, d.b = 0.2425;
+    if (fam == IR_DEV_EXP_STEP)
+        d.gamma_up = 12.44625, d.gamma_down = 12.78785;
+    d.pow_gamma = 1.0, d.pow_gamma_dtod = 0.1;
+    return d;
+}
+
+static void uniform(float *v, size_t n, double lo, double hi, RtRng *r)
+{
+    for (size_t k = 0; k < n; k++)
+        v[k] = (float)(lo + (hi - lo) * rt_rng_uniform(r));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median over the rounds of seconds per call of fn(ctx), calls per round calibrated. */
+static double time_calls(void (*fn)(void *), void *ctx, const Timing *tm)
+{
+    fn(ctx); /* warm-up */
+    double t0 = now();
+    fn(ctx);
+    double once = now() - t0;
+    long calls = once > 0.0 ? (long)(tm->min_round / once) + 1 : 1;
+    double sec[16];
+    for (int k = 0; k < tm->rounds; k++) {
+        t0 = now();
+        for (long c = 0; c < calls; c++)
+            fn(ctx);
+        sec[k] = (now() - t0) / (double)calls;
+    }
+    qsort(sec, (size_t)tm->rounds, sizeof *sec, cmp_double);
+    return sec[tm->rounds / 2];
+}
+
+/* One update benchmark: the tile, its batch and the pool. */
+typedef struct Upd {
+    RtTile *t;
+    float *x, *d;
+    size_t B;
+    IrUpdate u;
+    RtRng r;
+    RtPool *pool;
+} Upd;
+
+static void run_update(void *ctx)
+{
+    Upd *b = ctx;
+    rt_tile_update_batch_pool(b->t, b->x, b->d, b->B, 0.01, &b->u, &b->r, b->pool);
+}
+
+/* ns per weight per sample of family k on an n x n tile, batch B, `threads` threads. */
+static double bench_update(size_t k, size_t n, size_t B, size_t threads, const Timing *tm)
+{
+    IrDevice ir = device(families[k].family);
+    RtRng r;
+    rt_rng_seed(&r, 1, 1);
+    Upd b = {.B = B, .u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0}};
+    b.t = rt_tile_new(n, n, &ir, &r, false);
+    float *w = malloc(n * n * sizeof *w);
+    b.x = malloc(B * n * sizeof *b.x);
+    b.d = malloc(B * n * sizeof *b.d);
+    b.pool = threads > 1 ? rt_pool_new(threads) : NULL;
+    if (!b.t || !w || !b.x || !b.d || (threads > 1 && !b.pool)) {
+        fprintf(stderr, "aimci_bench: out of memory\n");
+        exit(1);
+    }
+    uniform(w, n * n, -0.3, 0.3, &r);
+    rt_tile_set_weights(b.t, w);
+    uniform(b.x, B * n, -1.0, 1.0, &r);
+    uniform(b.d, B * n, -1.0, 1.0, &r);
+    rt_rng_seed(&b.r, 2, 2);
+    double sec = time_calls(run_update, &b, tm);
+    rt_pool_free(b.pool);
+    rt_tile_free(b.t);
+    free(w), free(b.x), free(b.d);
+    return sec * 1e9 / ((double)n * (double)n * (double)B);
+}
+
+/* The forward benchmark: y = managed x W^T, or the plain product. */
+typedef struct Fwd {
+    RtIO *io;
+    float *y, *x, *w;
+    size_t B, D, X;
+} Fwd;
+
+static void run_forward(void *ctx)
+{
+    Fwd *f = ctx;
+    rt_io_forward(f->y, f->io, f->w, f->x, NULL, f->B);
+}
+
+static void run_sgemm(void *ctx)
+{
+    Fwd *f = ctx;
+    rt_matmul_forward(f->y, f->x, f->w, NULL, f->B, f->X, f->D);
+}
+
+/* GFLOP/s of the managed forward and of sgemm, 512 x 512, batch 64. */
+static void bench_forward(double *fwd, double *gemm, const Timing *tm)
+{
+    Fwd f = {.B = 64, .D = 512, .X = 512};
+    RtRng r;
+    rt_rng_seed(&r, 3, 3);
+    f.io = rt_io_new(NULL, NULL, f.D, f.X, f.B, 3, RT_STREAM_IO(0));
+    f.y = malloc(f.B * f.D * sizeof *f.y);
+    f.x = malloc(f.B * f.X * sizeof *f.x);
+    f.w = malloc(f.D * f.X * sizeof *f.w);
+    if (!f.io || !f.y || !f.x || !f.w) {
+        fprintf(stderr, "aimci_bench: out of memory\n");
+        exit(1);
+    }
+    double a = 1.0 / sqrt((double)f.X);
+    uniform(f.w, f.D * f.X, -a, a, &r);
+    uniform(f.x, f.B * f.X, -1.0, 1.0, &r);
+    double flops = 2.0 * (double)(f.B * f.D * f.X);
+    *gemm = flops / time_calls(run_sgemm, &f, tm) * 1e-9;
+    *fwd = flops / time_calls(run_forward, &f, tm) * 1e-9;
+    *gemm = fmax(*gemm, flops / time_calls(run_sgemm, &f, tm) * 1e-9); /* before and after */
+    rt_io_free(f.io);
+    free(f.y), free(f.x), free(f.w);
+}
+
+/* The CPU's model name from /proc/cpuinfo, or "unknown". */
+static void cpu_name(char *buf, size_t n)
+{
+    snprintf(buf, n, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        char *c = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && c) {
+            snprintf(buf, n, "%s", c + 2);
+            buf[strcspn(buf, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    Timing tm = {5, 0.1};
+    if (argc > 1 && strcmp(argv[1], "--quick") == 0)
+        tm = (Timing){1, 0.02};
+    char cpu[128];
+    cpu_name(cpu, sizeof cpu);
+    printf("# aimci_bench: %s, update kernels: %s, release flags (portable build)\n", cpu,
+           rt_kern()->name);
+    printf("figure,device,tile,batch,threads,value,unit,reference,ratio\n");
+    static const size_t sizes[2] = {256, 512}, batches[2] = {1, 64};
+    for (size_t k = 0; k < sizeof families / sizeof *families; k++)
+        for (size_t s = 0; s < 2; s++)
+            for (size_t bi = 0; bi < 2; bi++) {
+                size_t n = sizes[s], B = batches[bi];
+                double ns[2];
+                for (size_t th = 1; th <= 2; th++) {
+                    ns[th - 1] = bench_update(k, n, B, th, &tm);
+                    printf("update,%s,%zux%zu,%zu,%zu,%.3f,ns/weight/sample,aihwkit %g,%.2f\n",
+                           families[k].name, n, n, B, th, ns[th - 1], families[k].ref,
+                           families[k].ref / ns[th - 1]);
+                    fflush(stdout);
+                }
+                printf("scaling,%s,%zux%zu,%zu,2,%.3f,x,aimci 1 thread,%.3f\n", families[k].name,
+                       n, n, B, ns[0] / ns[1], ns[0] / ns[1]);
+            }
+    double fwd, gemm;
+    bench_forward(&fwd, &gemm, &tm);
+    printf("forward,analog_io_default,512x512,64,1,%.2f,GFLOP/s,sgemm %.2f,%.3f\n", fwd, gemm,
+           fwd / gemm);
+    printf("sgemm,blis,512x512,64,1,%.2f,GFLOP/s,-,1\n", gemm);
+    return 0;
+}
