@@ -27,11 +27,13 @@ static size_t array_count(const IrOptimizer *o)
     }
 }
 
+/* Kinds with input/output choppers on every weight (c_ttv2, agad). */
 static bool is_chopped(IrOptKind k)
 {
     return k == IR_OPT_C_TTV2 || k == IR_OPT_AGAD;
 }
 
+/* Kinds with the digital tracker Q (rider, e_rider). */
 static bool is_rider(IrOptKind k)
 {
     return k == IR_OPT_RIDER || k == IR_OPT_E_RIDER;
@@ -216,6 +218,9 @@ static void set_params(RtAlgo *a)
     }
     a->thr = o->thres_scale * rt_device_granularity(&W->t->dev);
     a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
+    bool buffered = o->kind == IR_OPT_TTV2 || o->kind == IR_OPT_C_TTV2 || o->kind == IR_OPT_AGAD;
+    if (buffered && o->gamma > 0.0)
+        a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (DOMAIN.md 5.4) */
     a->tu = o->update;
     a->tu.desired_bl = o->transfer_bl;
     a->tu.update_management = a->tu.update_bl_management = true;

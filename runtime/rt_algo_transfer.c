@@ -9,7 +9,8 @@
 **   tiki_taka, residual, multi_tile (chain): for every array k < K-1 whose period divides t,
 **       n_reads columns c of arr[k]: arr[k+1] <- pulsed update with x = e_c, d = -y, lr_t,
 **       i.e. arr[k+1][:, c] += lr_t y in expectation (eq. 11 / aihwkit TransferCompound).
-**   ttv2, c_ttv2 (aihwkit ChoppedTransferCompound, in weight units): for each row i,
+**   ttv2, c_ttv2 (aihwkit ChoppedTransferCompound, in weight units; lr_t includes
+**       aihwkit's factor gamma when gamma > 0): for each row i,
 **       v = chop(i,c) y_i; h = H + lr_t v; n = clamp(trunc(h/thr), +-BL_t); if n != 0:
 **       n pulses and h = forget_buffer ? momentum h : h - (1 - momentum) n thr; H = h.
 **       Then the choppers of c_ttv2: c_in[c] flips with probability in_chop_prob
@@ -85,6 +86,7 @@ static void chain_event(RtAlgo *a, size_t k)
     rt_algo_logical(to, a->D * a->X);
 }
 
+/* Every transfer of the chain due at step a->t (finest array first). */
 static void chain(RtAlgo *a)
 {
     for (size_t k = 0; k + 1 < a->K; k++)
@@ -162,6 +164,7 @@ static void buffered_column(RtAlgo *a, size_t c, const float *y)
     chop_after(a, c);
 }
 
+/* One buffered transfer event: read the next columns of A, each into H and onto W. */
 static void buffered(RtAlgo *a)
 {
     size_t c0, n = read_columns(a, 0, &c0);
@@ -177,6 +180,7 @@ static void buffered(RtAlgo *a)
 ** =======================================================================
 */
 
+/* One RLv2 transfer event: the EMA of the reads into H, single pulses where it crosses. */
 static void rlv2(RtAlgo *a)
 {
     double beta = a->o->beta;
@@ -195,6 +199,7 @@ static void rlv2(RtAlgo *a)
     }
 }
 
+/* One rider transfer event: Q tracks the reads, W takes lr_t (y - Q_old) (chopped). */
 static void rider(RtAlgo *a)
 {
     double eta = a->o->eta;

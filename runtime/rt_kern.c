@@ -59,21 +59,33 @@ INLINE U8 u8(uint32_t a)
 INLINE F8 ldf(const float *p, size_t len)
 {
     F8 v = f8(0.0f);
-    memcpy(&v, p, (len < 8 ? len : 8) * sizeof(float));
+    if (__builtin_expect(len >= 8, 1))
+        memcpy(&v, p, 8 * sizeof(float));
+    else
+        for (size_t l = 0; l < len; l++)
+            v[l] = p[l];
     return v;
 }
 
 INLINE U8 ldu(const uint32_t *p, size_t len)
 {
     U8 v = u8(0);
-    memcpy(&v, p, (len < 8 ? len : 8) * sizeof(uint32_t));
+    if (__builtin_expect(len >= 8, 1))
+        memcpy(&v, p, 8 * sizeof(uint32_t));
+    else
+        for (size_t l = 0; l < len; l++)
+            v[l] = p[l];
     return v;
 }
 
 /* Store the first len (at most 8) lanes of v at p. */
 INLINE void stf(float *p, F8 v, size_t len)
 {
-    memcpy(p, &v, (len < 8 ? len : 8) * sizeof(float));
+    if (__builtin_expect(len >= 8, 1))
+        memcpy(p, &v, 8 * sizeof(float));
+    else
+        for (size_t l = 0; l < len; l++)
+            p[l] = v[l];
 }
 
 /* m ? a : b per lane (m all-ones or zero). */
@@ -82,14 +94,23 @@ INLINE F8 sel(I8 m, F8 a, F8 b)
     return (F8)(((I8)a & m) | ((I8)b & ~m));
 }
 
+/* ISA: a < b ? a : b and a > b ? a : b per lane (minps/maxps have exactly these semantics). */
 INLINE F8 fmin8(F8 a, F8 b)
 {
+#if defined(__AVX2__)
+    return (F8)_mm256_min_ps((__m256)a, (__m256)b);
+#else
     return sel(a < b, a, b);
+#endif
 }
 
 INLINE F8 fmax8(F8 a, F8 b)
 {
+#if defined(__AVX2__)
+    return (F8)_mm256_max_ps((__m256)a, (__m256)b);
+#else
     return sel(a > b, a, b);
+#endif
 }
 
 INLINE F8 fabs8(F8 a)
@@ -343,10 +364,10 @@ INLINE void bm16(G8 *g, float *out)
 }
 
 /*
-** A stream of normals with a look-ahead buffer: reserve(k) makes k values readable, each
-** expand consumes one per active lane. Refills keep the order of the sequence.
+** A stream of normals with a look-ahead buffer: reserve(k) makes k values from pos on
+** readable (refills keep the order of the sequence); chunks then read their segments.
 */
-#define NS_CAP (8 * 64 * 2 + 32)
+#define NS_CAP (4 * (8 * 64 * 2 + 8) + 8 + 16)
 typedef struct NS {
     G8 g;
     int pos, end;
@@ -365,14 +386,6 @@ INLINE void ns_reserve(NS *s, int need)
         bm16(&s->g, s->buf + s->end);
         s->end += 16;
     }
-}
-
-/* The next normals for the active lanes of m (inactive lanes: any value). */
-INLINE F8 ns_take(NS *s, unsigned m)
-{
-    F8 v = expand(s->buf + s->pos, m);
-    s->pos += count8(m);
-    return v;
 }
 
 /*
@@ -437,44 +450,66 @@ static void KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t 
 
 /*
 ** ====================================================================================
-** Pulses of one chunk
+** Pulses
 ** ====================================================================================
 */
 
-/* What every chunk of one (sample, row) shares. */
+/*
+** One chunk of a row: 8 consecutive columns. Its normals are the segment [pos, pos + tot)
+** of the row's stream: level by level its pulses' normals, then its write-noise draws.
+*/
 typedef struct Chunk {
-    const RtUpd *u;
-    const RtPlanes *pl;
-    size_t off, len; /* cell index of the first lane, lanes in the chunk */
+    size_t off, len; /* cell index of lane 0, lanes in the chunk */
     I8 n, up;        /* coincidences, up mask */
     int nmax;        /* the largest n */
+    int tot;         /* normals the chunk consumes */
+    int pos;         /* its next normal in the stream's buffer */
 } Chunk;
 
-/* The plane pair p[2] at the chunk, selected by direction. */
+/*
+** Up to KB chunks with pulses, processed together: their dependency chains (one pulse after
+** the other on each weight) interleave, which hides the latency of each. Each chunk still
+** reads its own segment of the stream, so the result is that of one chunk at a time.
+*/
+#define KB 4
+typedef struct Block {
+    const RtUpd *u;
+    const RtPlanes *pl;
+    int nk;
+    Chunk c[KB];
+} Block;
+
+/* The plane pair p[2] at chunk c, selected by direction. */
 INLINE F8 pick(const Chunk *c, float *const p[2])
 {
     return sel(c->up, ldf(p[0] + c->off, c->len), ldf(p[1] + c->off, c->len));
 }
 
-/*
-** One pulse level: the noisy change dv from the noise-free signed change m (a: signed
-** scale of the lane; v: state), consuming the level's normals for the active lanes.
-*/
-INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 a, F8 v)
+/* The normals of chunk c's active lanes m (inactive lanes: any value). */
+INLINE F8 take(const NS *ns, Chunk *c, unsigned m)
+{
+    F8 v = expand(ns->buf + c->pos, m);
+    c->pos += count8(m);
+    return v;
+}
+
+/* The signed change m of one pulse with its noise (the rules other than LINEAR). */
+INLINE F8 noisy(const NS *ns, Chunk *c, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m,
+                F8 a, F8 v)
 {
     switch (kn) {
-    case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * ns_take(ns, act));
-    case RT_KN_ADD: return m + (a * f8(pl->s1)) * ns_take(ns, act);
+    case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * take(ns, c, act));
+    case RT_KN_ADD: return m + (a * f8(pl->s1)) * take(ns, c, act);
     case RT_KN_COMPLEX: {
         F8 sd = f8(pl->s1) * ((fabs8(m) + f8(pl->add)) + f8(pl->slope) * fabs8(v));
-        return m + sd * ns_take(ns, act);
+        return m + sd * take(ns, c, act);
     }
     case RT_KN_PAPER: {
         F8 dv = m;
         if (pl->s1 > 0.0f)
-            dv = m * (f8(1.0f) + f8(pl->s1) * ns_take(ns, act));
+            dv = m * (f8(1.0f) + f8(pl->s1) * take(ns, c, act));
         if (pl->s2 > 0.0f)
-            dv = dv + (a * f8(pl->s2)) * ns_take(ns, act);
+            dv = dv + (a * f8(pl->s2)) * take(ns, c, act);
         return dv;
     }
     case RT_KN_NONE: break;
@@ -482,81 +517,105 @@ INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 
     return m;
 }
 
-/*
-** The pulses of a chunk for the vector rule fam: n[l] pulses in lane l, each followed by
-** clipping, the state v = w + ref (ref only if has_ref). fam, kn and has_ref are constants
-** in every instantiation, so the switches fold away.
-*/
-INLINE void pulses(const Chunk *c, NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+/* The per-chunk constants of a vector rule, selected by direction. */
+typedef struct Rule {
+    F8 a, c, e, f, g, k, A, q0, lo, hi, ref;
+} Rule;
+
+INLINE void rule_load(Rule *r, const Chunk *c, const RtPlanes *pl, RtKFam fam, bool has_ref)
 {
-    const RtPlanes *pl = c->pl;
-    float *w = c->u->w + c->off;
-    F8 ref = has_ref ? ldf(pl->ref + c->off, c->len) : f8(0.0f);
-    F8 v = has_ref ? ldf(w, c->len) + ref : ldf(w, c->len);
-    F8 a = pick(c, pl->a), lo = ldf(pl->lo + c->off, c->len), hi = ldf(pl->hi + c->off, c->len);
     bool paper = fam == RT_KF_PAPER_LIN || fam == RT_KF_PAPER_POW || fam == RT_KF_PAPER_EXP;
-    F8 pc = f8(0.0f), pe = f8(0.0f), pf = f8(0.0f), pg = f8(pl->gamma), kk = f8(0.0f);
-    F8 AA = f8(0.0f);
-    if (fam == RT_KF_LINEAR || fam == RT_KF_EXP)
-        pc = pick(c, pl->c);
-    if (fam == RT_KF_POW || paper)
-        pe = pick(c, pl->e);
-    if (fam == RT_KF_POW) {
-        pf = pick(c, pl->f);
-        pg = pick(c, pl->g);
+    r->a = pick(c, pl->a);
+    r->lo = ldf(pl->lo + c->off, c->len);
+    r->hi = ldf(pl->hi + c->off, c->len);
+    r->ref = has_ref ? ldf(pl->ref + c->off, c->len) : f8(0.0f);
+    r->c = fam == RT_KF_LINEAR || fam == RT_KF_EXP ? pick(c, pl->c) : f8(0.0f);
+    r->e = fam == RT_KF_POW || paper ? pick(c, pl->e) : f8(0.0f);
+    r->f = fam == RT_KF_POW ? pick(c, pl->f) : f8(0.0f);
+    r->g = fam == RT_KF_POW ? pick(c, pl->g) : f8(pl->gamma);
+    r->k = sel(c->up, f8(pl->k[0]), f8(pl->k[1]));
+    r->A = sel(c->up, f8(pl->A[0]), f8(pl->A[1]));
+    r->q0 = pow0(r->g);
+}
+
+/* One pulse on the live lanes of state v (not yet clipped). */
+INLINE F8 step(const NS *ns, Chunk *c, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
+               RtKFam fam, RtKNoise kn)
+{
+    F8 m;
+    switch (fam) {
+    case RT_KF_LINEAR: /* (a + c v)(1 + s xi) = a f + (c f) v, f off the dependency chain */
+        if (kn == RT_KN_MULT) {
+            F8 f = f8(1.0f) + f8(pl->s1) * take(ns, c, act);
+            return v + ((r->a * f) + (r->c * f) * v);
+        }
+        if (kn == RT_KN_ADD)
+            return v + ((r->a + (r->a * f8(pl->s1)) * take(ns, c, act)) + r->c * v);
+        return v + (r->a + r->c * v);
+    case RT_KF_POW: {
+        F8 u = (v - r->e) * r->f;
+        m = r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0);
+        break;
     }
-    if (fam == RT_KF_EXP || fam == RT_KF_PAPER_LIN)
-        kk = sel(c->up, f8(pl->k[0]), f8(pl->k[1]));
-    if (fam == RT_KF_EXP)
-        AA = sel(c->up, f8(pl->A[0]), f8(pl->A[1]));
-    F8 q0 = pow0(pg);
-    if (kn != RT_KN_NONE)
-        ns_reserve(ns, 8 * c->nmax * pl->nxi);
-    for (int q = 0; q < c->nmax; q++) {
-        I8 live = c->n > i8(q);
-        unsigned act = mask8(live);
-        F8 m;
-        switch (fam) {
-        case RT_KF_LINEAR: m = a + pc * v; break;
-        case RT_KF_POW: {
-            F8 uu = (v - pe) * pf;
-            m = a * sel(uu > f8(0.0f), pow8(uu, pg), q0);
-            break;
-        }
-        case RT_KF_EXP: m = a * fmax8(f8(1.0f) - AA * exp2_8(kk + pc * v), f8(0.0f)); break;
-        case RT_KF_PAPER_LIN: m = a * (kk * fmax8(f8(1.0f) + pe * v, f8(0.0f))); break;
-        case RT_KF_PAPER_POW: {
-            F8 uu = fmax8(f8(1.0f) + pe * v, f8(0.0f));
-            m = a * sel(uu > f8(0.0f), pow8(uu, pg), q0);
-            break;
-        }
-        case RT_KF_PAPER_EXP: {
-            F8 uu = fmax8(f8(1.0f) + pe * v, f8(0.0f));
-            m = a * ((exp2_8(f8(pl->gscale) * uu) - f8(1.0f)) * f8(pl->inv_norm));
-            break;
-        }
-        default: m = f8(0.0f); break;
-        }
-        F8 vn = fmin8(fmax8(v + noisy(ns, act, kn, pl, m, a, v), lo), hi);
-        v = sel(live, vn, v);
+    case RT_KF_EXP: m = r->a * fmax8(f8(1.0f) - r->A * exp2_8(r->k + r->c * v), f8(0.0f)); break;
+    case RT_KF_PAPER_LIN: m = r->a * (r->k * fmax8(f8(1.0f) + r->e * v, f8(0.0f))); break;
+    case RT_KF_PAPER_POW: {
+        F8 u = fmax8(f8(1.0f) + r->e * v, f8(0.0f));
+        m = r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0);
+        break;
     }
-    stf(w, has_ref ? v - ref : v, c->len);
+    case RT_KF_PAPER_EXP: {
+        F8 u = fmax8(f8(1.0f) + r->e * v, f8(0.0f));
+        m = r->a * ((exp2_8(f8(pl->gscale) * u) - f8(1.0f)) * f8(pl->inv_norm));
+        break;
+    }
+    default: return v;
+    }
+    return v + noisy(ns, c, act, kn, pl, m, r->a, v);
+}
+
+/*
+** The pulses of a block for the vector rule fam: lane l of chunk k gets n[l] pulses, each
+** followed by clipping; the state v = w + ref (ref only if has_ref). fam, kn and has_ref are
+** constants in every instantiation, so the switches fold away.
+*/
+INLINE void block_pulses(Block *bk, const NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+{
+    const RtPlanes *pl = bk->pl;
+    Rule r[KB];
+    F8 v[KB];
+    int nmax = 0;
+    for (int k = 0; k < bk->nk; k++) {
+        Chunk *c = &bk->c[k];
+        rule_load(&r[k], c, pl, fam, has_ref);
+        v[k] = ldf(bk->u->w + c->off, c->len) + r[k].ref;
+        nmax = c->nmax > nmax ? c->nmax : nmax;
+    }
+    for (int q = 0; q < nmax; q++)
+        for (int k = 0; k < bk->nk; k++) {
+            Chunk *c = &bk->c[k];
+            I8 live = c->n > i8(q);
+            unsigned act = mask8(live);
+            F8 vn = step(ns, c, act, &r[k], v[k], pl, fam, kn);
+            v[k] = sel(live, fmin8(fmax8(vn, r[k].lo), r[k].hi), v[k]);
+        }
+    for (int k = 0; k < bk->nk; k++)
+        stf(bk->u->w + bk->c[k].off, has_ref ? v[k] - r[k].ref : v[k], bk->c[k].len);
 }
 
 /*
 ** The double rule lane by lane (RT_KF_GENERIC and special cells), with the normals taken
 ** in the same order as the vector rules take them.
 */
-static void pulses_generic(const Chunk *c, NS *ns)
+static void pulses_generic(const RtUpd *u, Chunk *c, const NS *ns)
 {
-    const RtPlanes *pl = c->pl;
-    float *w = c->u->w + c->off;
+    const RtPlanes *pl = u->pl;
+    float *w = u->w + c->off;
     int nxi = pl->nxi;
-    ns_reserve(ns, 8 * c->nmax * nxi);
     for (int q = 0; q < c->nmax; q++) {
         unsigned act = mask8(c->n > i8(q));
-        F8 x1 = nxi > 0 ? ns_take(ns, act) : f8(0.0f);
-        F8 x2 = nxi > 1 ? ns_take(ns, act) : f8(0.0f);
+        F8 x1 = nxi > 0 ? take(ns, c, act) : f8(0.0f);
+        F8 x2 = nxi > 1 ? take(ns, c, act) : f8(0.0f);
         for (size_t l = 0; l < c->len; l++) {
             if (!(act >> l & 1))
                 continue;
@@ -567,14 +626,12 @@ static void pulses_generic(const Chunk *c, NS *ns)
     }
 }
 
-/* Write noise and counters of a chunk, after its pulses. */
-static void chunk_after(const Chunk *c, NS *ns)
+/* Write noise and counters of a chunk, after its pulses (its last normals). */
+static void chunk_after(const RtUpd *u, Chunk *c, const NS *ns)
 {
-    const RtUpd *u = c->u;
     if (u->wv) {
         I8 got = c->n > i8(0);
-        ns_reserve(ns, 8);
-        F8 xi = ns_take(ns, mask8(got));
+        F8 xi = take(ns, c, mask8(got));
         F8 wp = ldf(u->w + c->off, c->len), wv = ldf(u->wv + c->off, c->len);
         stf(u->wv + c->off, sel(got, wp + f8(u->wn) * xi, wv), c->len);
     }
@@ -583,24 +640,13 @@ static void chunk_after(const Chunk *c, NS *ns)
             u->npulse[c->off + l] += (uint64_t)c->n[l];
 }
 
-/* Whether any cell of the chunk needs the double rule. */
-INLINE bool special(const Chunk *c)
-{
-    if (!c->pl->special)
-        return false;
-    for (size_t l = 0; l < c->len; l++)
-        if (c->pl->special[c->off + l])
-            return true;
-    return false;
-}
-
 /*
 ** ====================================================================================
 ** Rows
 ** ====================================================================================
 */
 
-/* What one (sample, row) needs besides the chunk: its train, sign, and the sample's data. */
+/* What one (sample, row) needs besides its chunks: its train, sign, the sample's data. */
 typedef struct RowCtx {
     U8 dlo, dhi;
     bool hi;            /* the row train has slots above 31 */
@@ -609,37 +655,97 @@ typedef struct RowCtx {
     const float *xb;
 } RowCtx;
 
-/* Counts and directions of the chunk at column j0; false if nothing fires in it. */
-INLINE bool chunk_setup(Chunk *c, const RowCtx *r, size_t j0)
+INLINE int hsum8(I8 n)
 {
-    size_t len = c->u->X - j0 < 8 ? c->u->X - j0 : 8;
+    n = n + __builtin_shuffle(n, (I8){4, 5, 6, 7, 0, 1, 2, 3});
+    n = n + __builtin_shuffle(n, (I8){2, 3, 0, 1, 6, 7, 4, 5});
+    n = n + __builtin_shuffle(n, (I8){1, 0, 3, 2, 5, 4, 7, 6});
+    return n[0];
+}
+
+/* Counts and directions of the chunk at column j0 of the row; false if nothing fires. */
+INLINE bool chunk_setup(Chunk *c, const RtUpd *u, const RowCtx *r, size_t base, size_t j0)
+{
+    size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
     I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
     if (r->hi)
         n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
-    if (!mask8(i8(0) - n))
+    unsigned nz = mask8(i8(0) - n);
+    if (!nz)
         return false;
+    c->off = base + j0;
     c->len = len;
     c->n = n;
     c->up = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
     c->nmax = hmax8(n);
+    c->tot = hsum8(n) * u->pl->nxi + (u->wv ? count8(nz) : 0);
     return true;
 }
 
-/* Every chunk of one (sample, row) with the rule fam (constants in each instantiation). */
+/* Whether any cell of the chunk needs the double rule. */
+INLINE bool special(const RtPlanes *pl, const Chunk *c)
+{
+    if (!pl->special)
+        return false;
+    for (size_t l = 0; l < c->len; l++)
+        if (pl->special[c->off + l])
+            return true;
+    return false;
+}
+
+/* Give each chunk of bk its segment of the stream (after making them readable). */
+INLINE void segments(NS *ns, Chunk *c, int nk)
+{
+    int need = 8;
+    for (int k = 0; k < nk; k++)
+        need += c[k].tot;
+    ns_reserve(ns, need);
+    for (int k = 0; k < nk; k++) {
+        c[k].pos = ns->pos;
+        ns->pos += c[k].tot;
+    }
+}
+
+/* Pulses, write noise and counters of the block's chunks; the block is emptied. */
+INLINE void block_run(Block *bk, NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+{
+    if (bk->nk == 0)
+        return;
+    segments(ns, bk->c, bk->nk);
+    if (fam == RT_KF_GENERIC)
+        for (int k = 0; k < bk->nk; k++)
+            pulses_generic(bk->u, &bk->c[k], ns);
+    else
+        block_pulses(bk, ns, fam, kn, has_ref);
+    for (int k = 0; k < bk->nk; k++)
+        chunk_after(bk->u, &bk->c[k], ns);
+    bk->nk = 0;
+}
+
+/*
+** Every chunk of one (sample, row) with the rule fam (constants in each instantiation):
+** chunks with pulses gather into blocks of KB; a chunk with a special cell runs alone, by
+** the double rule, after the block before it.
+*/
 INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref)
 {
-    Chunk c = {.u = u, .pl = u->pl};
+    Block bk = {.u = u, .pl = u->pl, .nk = 0};
     for (size_t j0 = 0; j0 < u->X; j0 += 8) {
-        if (!chunk_setup(&c, r, j0))
+        Chunk *c = &bk.c[bk.nk];
+        if (!chunk_setup(c, u, r, base, j0))
             continue;
-        c.off = base + j0;
-        if (fam == RT_KF_GENERIC || special(&c))
-            pulses_generic(&c, ns);
-        else
-            pulses(&c, ns, fam, kn, has_ref);
-        chunk_after(&c, ns);
+        if (fam != RT_KF_GENERIC && special(u->pl, c)) {
+            Chunk one = *c;
+            block_run(&bk, ns, fam, kn, has_ref);
+            Block alone = {.u = u, .pl = u->pl, .nk = 1, .c = {one}};
+            block_run(&alone, ns, RT_KF_GENERIC, RT_KN_NONE, false);
+            continue;
+        }
+        if (++bk.nk == KB)
+            block_run(&bk, ns, fam, kn, has_ref);
     }
+    block_run(&bk, ns, fam, kn, has_ref);
 }
 
 /* Dispatch to the instantiation of the planes' rule. */

@@ -105,9 +105,9 @@ static void ref_init(Ref *r, const IrOptimizer *o, size_t K)
     for (size_t i = 0; i < D; i++)
         r->cout[i] = 1.0f;
     r->cs = 1.0f;
-    double g = o->kind == IR_OPT_MULTI_TILE
-                   ? (o->transfer_growth > 0 ? o->transfer_growth : (double)X / o->n_reads_per_transfer)
-                   : 1.0;
+    double g = 1.0;
+    if (o->kind == IR_OPT_MULTI_TILE)
+        g = o->transfer_growth > 0 ? o->transfer_growth : (double)X / o->n_reads_per_transfer;
     for (size_t k = 0; k < K; k++)
         r->every[k] = (size_t)round((double)o->transfer_every * pow(g, (double)k));
     rt_rng_seed(&r->chop, 9, RT_STREAM_ALGO(0, RT_ALGO_CHOP));
@@ -179,7 +179,8 @@ static void ref_buffered_col(Ref *r, size_t c)
         if (agad && r->sw[c])
             r->mup[e] = r->mu[e];
         double v = r->a[0][e] - (agad ? r->mup[e] : 0.0f);
-        double h = r->h[e] + o->transfer_lr * v * (chop ? r->cout[i] * r->cin[c] : 1.0f);
+        double lrt = o->transfer_lr * (o->gamma > 0 ? o->gamma : 1.0); /* gamma_A/gamma_C */
+        double h = r->h[e] + lrt * v * (chop ? r->cout[i] * r->cin[c] : 1.0f);
         long n = count(r, h);
         if (n) {
             h = o->forget_buffer ? o->momentum * h : h - (1 - o->momentum) * n * DW;
@@ -396,6 +397,29 @@ Test(algo, mixed_precision_first_step_by_hand)
     fx_close(&f);
 }
 
+/*
+** rider, one step (gamma 0.1, eta 0.1, the sample above, lr 0.1): P as for residual; column 0
+** is read, y = (-0.02, 0.01); Q[:,0] = 0.1 y; W[:,0] += 0.5 (y - 0) = (0.09, -0.095); the
+** visible weights are W + 0.1 (P - Q): (0.09 - 0.1 * 0.018, 0.2 + 0.1 * 0.04, ...).
+*/
+Test(algo, rider_first_step_by_hand)
+{
+    Fx f;
+    fx_init(&f, IR_OPT_RIDER);
+    fx_open(&f);
+    const float x[X] = {0.5f, -1.0f, 0.25f}, d[D] = {0.4f, -0.2f};
+    rt_algo_step(f.a, x, d, 1);
+    const double Q[N] = {-0.002, 0, 0, 0.001, 0, 0};
+    const double W[N] = {0.09, 0.2, 0.3, -0.095, -0.2, -0.3};
+    const double V[N] = {0.0882, 0.204, 0.299, -0.0941, -0.202, -0.2995};
+    for (size_t e = 0; e < N; e++) {
+        cr_assert_float_eq(f.a->h[e], Q[e], TOL, "Q[%zu]", e);
+        cr_assert_float_eq(f.a->arr[1].t->w[e], W[e], TOL, "W[%zu]", e);
+        cr_assert_float_eq(f.a->vis[e], V[e], TOL, "visible[%zu]", e);
+    }
+    fx_close(&f);
+}
+
 /* }====================================================================== */
 
 /*
@@ -595,7 +619,8 @@ Test(algo, zero_shift_calibrates_and_programs_the_reference)
     const RtArr *P = &f.a->arr[0];
     cr_assert_not_null(P->ref);
     for (size_t e = 0; e < N; e++) {
-        cr_assert_float_eq(P->t->w[e], w, 1e-6, "A[%zu] = %g, by hand %g", e, (double)P->t->w[e], w);
+        cr_assert_float_eq(P->t->w[e], w, 1e-6, "A[%zu] = %g, by hand %g", e,
+                           (double)P->t->w[e], w);
         cr_assert_eq(P->ref->w[e], P->t->w[e]);
         cr_assert_eq(P->lg[e], 0.0f);
         cr_assert_eq(P->t->npulse[e], 400);

@@ -1122,8 +1122,13 @@ Test(check, the_ir_of_the_quickstart_example)
     cr_assert_eq(lin->layers[0].out, 1);
     cr_assert_eq(lin->layers[0].on, rram, "the layer points at the device");
     cr_assert_not(lin->layers[0].bias);
-    cr_assert_eq(p->noptimizers, 2);
+    cr_assert_eq(p->noptimizers, 4);
     const IrOptimizer *sgd = p->optimizers[0], *asgd = p->optimizers[1];
+    const IrOptimizer *rl = p->optimizers[2], *rlv2 = p->optimizers[3];
+    cr_assert_eq(rl->kind, IR_OPT_RESIDUAL);
+    cr_assert_eq(rlv2->kind, IR_OPT_RESIDUAL_V2);
+    cr_assert(rl->zero_shift && rlv2->zero_shift);
+    cr_assert_eq(rl->gamma, 0.4, "the family default");
     cr_assert_eq(sgd->kind, IR_OPT_DIGITAL_SGD);
     cr_assert_eq(asgd->kind, IR_OPT_ANALOG_SGD);
     cr_assert_eq(sgd->lr, 0.01);
@@ -1138,9 +1143,11 @@ Test(check, the_ir_of_the_quickstart_example)
     cr_assert_eq(fit->loss, IR_LOSS_MSE);
     cr_assert_eq(fit->steps, 20000);
     cr_assert_eq(fit->batch, 1);
-    cr_assert_eq(fit->nopt, 2);
+    cr_assert_eq(fit->nopt, 4);
     cr_assert_eq(fit->opt[0], sgd);
     cr_assert_eq(fit->opt[1], asgd);
+    cr_assert_eq(fit->opt[2], rl);
+    cr_assert_eq(fit->opt[3], rlv2);
     cr_assert_str_eq(fit->log, "out/quickstart.csv");
     cr_assert_eq(fit->log_every, fit->steps / 100);
     cr_assert_eq(fit->seed, p->seed, "the train's seed is the script's");
@@ -1155,6 +1162,42 @@ Test(check, the_response_example_checks)
     cr_assert_eq(m->device, p->devices[0]);
     cr_assert_eq(m->nprog, 3);
     cr_assert_eq(p->devices[0]->q_up.n, SCH_RESPONSE_NODES);
+}
+
+/* The reference (docs/language.md) has a table row for every family, parameter and layer
+** parameter of the schema, and mentions every function. */
+Test(check, the_language_reference_lists_every_family_and_parameter)
+{
+    const char *path = repo_path("docs/language.md");
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    char *doc = arena_alloc(fe.ar, 1 << 20);
+    size_t n = fread(doc, 1, (1 << 20) - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    for (int kk = 0; kk < SCH__NKINDS; kk++) {
+        const SchKind *k = &sch_kinds[kk];
+        bool section = false;
+        for (int sec = 1; sec < 10; sec++)
+            section |= strstr(doc, arena_printf(fe.ar, "### 6.%d %s\n", sec, k->keyword)) != NULL;
+        cr_assert(section, "docs/language.md has no section '### 6.N %s'", k->keyword);
+        for (size_t i = 0; i < k->nfamilies; i++)
+            cr_assert(strstr(doc, arena_printf(fe.ar, "| `%s` |", k->families[i].name)),
+                      "docs/language.md lacks the %s family %s", k->keyword,
+                      k->families[i].name);
+        for (size_t i = 0; i < k->nparams; i++)
+            cr_assert(strstr(doc, arena_printf(fe.ar, "| `%s` |", k->params[i].name)),
+                      "docs/language.md lacks the %s parameter %s", k->keyword,
+                      k->params[i].name);
+    }
+    for (size_t l = 0; l < sch_nlayers; l++)
+        for (size_t i = 0; i < sch_layers[l].nparams; i++)
+            cr_assert(strstr(doc, arena_printf(fe.ar, "| `%s` |", sch_layers[l].params[i].name)),
+                      "docs/language.md lacks the parameter %s of %s",
+                      sch_layers[l].params[i].name, sch_layers[l].name);
+    for (size_t i = 0; i < sch_nfuncs; i++)
+        cr_assert(strstr(doc, arena_printf(fe.ar, "`%s(", sch_funcs[i].name)),
+                  "docs/language.md lacks the function %s", sch_funcs[i].name);
 }
 
 /* }====================================================================== */

@@ -1,6 +1,7 @@
 # Acceptance test of examples/quickstart.aimc: digital SGD ends within 2x of the optimum f*
 # of the least-squares problem, analog SGD on the asymmetric device stays far above it
-# (> 20 f*, the seed paper's point).
+# (> 20 f*, the seed paper's point), zero-shifted Residual Learning ends below a tenth of
+# analog SGD and RLv2 below it.
 #
 # f* is the one aimci prints (its Cholesky solve of the normal equations), cross-checked two
 # ways with nothing but aimci's logged numbers:
@@ -29,6 +30,9 @@ awk -F, -v f="$fstar" '
         if (!(s >= f * (1 - 1e-5))) { print "FAIL: the final sgd loss is below f*"; bad = 1 }
         if (!(s <= 2 * f)) { print "FAIL: the final sgd loss is not within 2 f*"; bad = 1 }
         if (!(a > 20 * f)) { print "FAIL: the final asgd loss is not above 20 f*"; bad = 1 }
+        # Residual Learning with zero-shifting avoids most of the implicit penalty.
+        if (!(last["rl"] < a / 10)) { print "FAIL: rl is not below a tenth of asgd"; bad = 1 }
+        if (!(last["rlv2"] < a)) { print "FAIL: rlv2 is not below asgd"; bad = 1 }
         if (!(min >= f * (1 - 1e-5))) { print "FAIL: a logged sgd loss " min " is below f*"; bad = 1 }
         if (!(maxlo <= f * (1 + 1e-5))) { print "FAIL: f* is below the bound " maxlo; bad = 1 }
         exit bad
