@@ -330,29 +330,29 @@ static void chop_batch(RtAlgo *a, const float *x, const float *d, size_t B)
     }
 }
 
-/* The gradient update of arr[0] with lr, chopped where the kind chops. */
-static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B)
+/* The gradient update of arr[0] with lr (on pool), chopped where the kind chops. */
+static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
 {
     const IrOptimizer *o = a->o;
     if (is_chopped(o->kind) || o->kind == IR_OPT_E_RIDER) {
         chop_batch(a, x, d, B);
         x = a->xs, d = a->ds;
     }
-    rt_tile_update_batch(a->arr[0].t, x, d, B, o->lr, &o->update, a->arr[0].upd);
+    rt_tile_update_batch_pool(a->arr[0].t, x, d, B, o->lr, &o->update, a->arr[0].upd, pool);
 }
 
-void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B)
+void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
 {
     if (B > a->max_rows)
         B = a->max_rows;
     switch (a->o->kind) {
     case IR_OPT_ANALOG_SGD:
-        rt_tile_update_batch(a->arr[0].t, x, d, B, a->o->lr, &a->o->update, a->arr[0].upd);
+        fast_update(a, x, d, B, pool);
         a->t++;
         break;
     case IR_OPT_MIXED_PRECISION: rt_algo_mp_step(a, x, d, B); break;
     default:
-        fast_update(a, x, d, B);
+        fast_update(a, x, d, B, pool);
         a->t++;
         rt_algo_transfer(a);
         break;

@@ -45,6 +45,7 @@
 
 #include "ir.h"
 #include "rt_io.h"
+#include "rt_pool.h"
 #include "rt_rng.h"
 #include "rt_tile.h"
 
@@ -109,8 +110,11 @@ RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *u
                     uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d);
 void rt_algo_free(RtAlgo *a);
 
-/* One optimizer step on x (B,X) and the output gradient d (B,D), then vis. */
-void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B);
+/*
+** One optimizer step on x (B,X) and the output gradient d (B,D), then vis. The gradient
+** updates run on pool's threads (NULL: none; the result does not depend on it, rt_tile.h).
+*/
+void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool);
 
 /* Every array's post-update step (diffusion, decay; rt_tile_post_update), then vis. */
 void rt_algo_post_update(RtAlgo *a);

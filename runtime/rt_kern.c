@@ -162,9 +162,18 @@ INLINE F8 sqrt8(F8 x)
 #endif
 }
 
-/* Number of set bits of each 32-bit lane (SWAR). */
+/* ISA: the number of set bits of each 32-bit lane (AVX2: nibble table; else SWAR). */
 INLINE I8 popcnt8(U8 x)
 {
+#if defined(__AVX2__)
+    const __m256i tab = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                         1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    __m256i lo = _mm256_and_si256((__m256i)x, _mm256_set1_epi8(0x0f));
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi32((__m256i)x, 4), _mm256_set1_epi8(0x0f));
+    __m256i b = _mm256_add_epi8(_mm256_shuffle_epi8(tab, lo), _mm256_shuffle_epi8(tab, hi));
+    __m256i w = _mm256_maddubs_epi16(b, _mm256_set1_epi8(1));
+    return (I8)_mm256_madd_epi16(w, _mm256_set1_epi16(1));
+#endif
     x = x - ((x >> 1) & u8(0x55555555u));
     x = (x & u8(0x33333333u)) + ((x >> 2) & u8(0x33333333u));
     x = (x + (x >> 4)) & u8(0x0f0f0f0fu);
@@ -220,10 +229,14 @@ INLINE F8 expand(const float *buf, unsigned m)
 #endif
 }
 
-/* The number of set bits of an 8-bit mask. */
+/* ISA: the number of set bits of an 8-bit mask. */
 INLINE int count8(unsigned m)
 {
+#if defined(__POPCNT__)
+    return __builtin_popcount(m);
+#else
     return rank[m][7] + (int)(m >> 7);
+#endif
 }
 
 /*
@@ -275,6 +288,27 @@ INLINE F8 exp2_8(F8 t)
     return p * (F8)((k + i8(127)) << 23);
 }
 
+/*
+** log2 with a degree-5 P (relative error 1.4e-5) for the Box-Muller radius, where an error
+** of 1e-5 |xi| in a normal is far below anything a pulse can show.
+*/
+INLINE F8 log2_8_short(F8 x)
+{
+    I8 b = (I8)x;
+    I8 e = (b >> 23) - i8(127);
+    F8 m = (F8)((b & i8(0x007fffff)) | i8(0x3f800000));
+    I8 big = m > f8(1.41421356f);
+    m = sel(big, m * f8(0.5f), m);
+    e = e - big;
+    F8 t = m - f8(1.0f);
+    F8 t2 = t * t;
+    F8 p01 = f8(1.442700440e+00f) + t * f8(-7.211957524e-01f);
+    F8 p23 = f8(4.799255735e-01f) + t * f8(-3.669257710e-01f);
+    F8 p45 = f8(3.168981872e-01f) + t * f8(-2.022892637e-01f);
+    F8 p = p01 + t2 * (p23 + t2 * p45);
+    return cvtf(e) + t * p;
+}
+
 /* u^g for u > 0 (other lanes: garbage, finite); relative error about 3e-7 for |g log2 u| < 8. */
 INLINE F8 pow8(F8 u, F8 g)
 {
@@ -293,7 +327,11 @@ INLINE F8 pow0(F8 g)
 ** ====================================================================================
 */
 
-/* Eight xoshiro128++ generators in registers. */
+/*
+** Eight xoshiro128+ generators in registers (Blackman & Vigna: the fastest of the family for
+** floating point; its lowest bits are weak, and no draw here depends on the lowest bits
+** beyond 2^-23 of its value).
+*/
 typedef struct G8 {
     U8 s0, s1, s2, s3;
 } G8;
@@ -306,7 +344,7 @@ INLINE U8 rotl8(U8 x, int k)
 /* One step of every lane: 8 words. */
 INLINE U8 g8_next(G8 *g)
 {
-    U8 r = rotl8(g->s0 + g->s3, 7) + g->s0;
+    U8 r = g->s0 + g->s3;
     U8 t = g->s1 << 9;
     g->s2 ^= g->s0;
     g->s3 ^= g->s1;
@@ -344,7 +382,7 @@ INLINE void bm16(G8 *g, float *out)
 {
     U8 a = g8_next(g), c = g8_next(g);
     F8 u = cvtf((I8)((a >> 1) | u8(1))) * f8(0x1p-31f);
-    F8 r = sqrt8(fmax8(log2_8(u) * f8(-1.386294361f), f8(0.0f)));
+    F8 r = sqrt8(fmax8(log2_8_short(u) * f8(-1.386294361f), f8(0.0f)));
     F8 t = cvtf((I8)(c & u8(0x3fffffffu))) * f8(0x1p-30f);
     F8 t2 = t * t;
     F8 sn = t * (f8(1.570795128e+00f) +
@@ -365,9 +403,9 @@ INLINE void bm16(G8 *g, float *out)
 
 /*
 ** A stream of normals with a look-ahead buffer: reserve(k) makes k values from pos on
-** readable (refills keep the order of the sequence); chunks then read their segments.
+** readable (refills keep the order of the sequence); take() consumes them.
 */
-#define NS_CAP (4 * (8 * 64 * 2 + 8) + 8 + 16)
+#define NS_CAP (8 * 4 * (64 * 2 + 1) + 8 + 16)
 typedef struct NS {
     G8 g;
     int pos, end;
@@ -379,7 +417,8 @@ INLINE void ns_reserve(NS *s, int need)
     if (s->end - s->pos >= need)
         return;
     int rest = s->end - s->pos;
-    memmove(s->buf, s->buf + s->pos, (size_t)rest * sizeof(float));
+    for (int k = 0; k < rest; k++)
+        s->buf[k] = s->buf[s->pos + k];
     s->pos = 0;
     s->end = rest;
     while (s->end < need) {
@@ -455,61 +494,50 @@ static void KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t 
 */
 
 /*
-** One chunk of a row: 8 consecutive columns. Its normals are the segment [pos, pos + tot)
-** of the row's stream: level by level its pulses' normals, then its write-noise draws.
-*/
-typedef struct Chunk {
-    size_t off, len; /* cell index of lane 0, lanes in the chunk */
-    I8 n, up;        /* coincidences, up mask */
-    int nmax;        /* the largest n */
-    int tot;         /* normals the chunk consumes */
-    int pos;         /* its next normal in the stream's buffer */
-} Chunk;
-
-/*
-** Up to KB chunks with pulses, processed together: their dependency chains (one pulse after
-** the other on each weight) interleave, which hides the latency of each. Each chunk still
-** reads its own segment of the stream, so the result is that of one chunk at a time.
+** Up to KB chunks (8 consecutive columns each) of a row that have pulses, processed
+** together: the dependency chains of their weights (one pulse after the other) interleave,
+** which hides their latency. A block's normals are read in a fixed order: pulse level q =
+** 0, 1, ..., within a level chunk by chunk, within a chunk its active lanes; then the
+** write-noise draws, chunk by chunk. Missing chunks of the last block have n = 0, len = 0.
 */
 #define KB 4
 typedef struct Block {
-    const RtUpd *u;
-    const RtPlanes *pl;
-    int nk;
-    Chunk c[KB];
+    I8 n[KB], up[KB]; /* coincidences; all-ones in lanes whose pulses go up */
+    size_t off[KB];   /* cell index of lane 0 */
+    size_t len[KB];   /* lanes in the chunk (0: missing) */
+    int nk;           /* chunks gathered */
 } Block;
 
-/* The plane pair p[2] at chunk c, selected by direction. */
-INLINE F8 pick(const Chunk *c, float *const p[2])
+/* The plane pair p[2] at chunk k, selected by direction. */
+INLINE F8 pick(const Block *bk, int k, float *const p[2])
 {
-    return sel(c->up, ldf(p[0] + c->off, c->len), ldf(p[1] + c->off, c->len));
+    return sel(bk->up[k], ldf(p[0] + bk->off[k], bk->len[k]), ldf(p[1] + bk->off[k], bk->len[k]));
 }
 
-/* The normals of chunk c's active lanes m (inactive lanes: any value). */
-INLINE F8 take(const NS *ns, Chunk *c, unsigned m)
+/* The next normals, one per active lane of m (inactive lanes: any value). */
+INLINE F8 take(NS *ns, unsigned m)
 {
-    F8 v = expand(ns->buf + c->pos, m);
-    c->pos += count8(m);
+    F8 v = expand(ns->buf + ns->pos, m);
+    ns->pos += count8(m);
     return v;
 }
 
 /* The signed change m of one pulse with its noise (the rules other than LINEAR). */
-INLINE F8 noisy(const NS *ns, Chunk *c, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m,
-                F8 a, F8 v)
+INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 a, F8 v)
 {
     switch (kn) {
-    case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * take(ns, c, act));
-    case RT_KN_ADD: return m + (a * f8(pl->s1)) * take(ns, c, act);
+    case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * take(ns, act));
+    case RT_KN_ADD: return m + (a * f8(pl->s1)) * take(ns, act);
     case RT_KN_COMPLEX: {
         F8 sd = f8(pl->s1) * ((fabs8(m) + f8(pl->add)) + f8(pl->slope) * fabs8(v));
-        return m + sd * take(ns, c, act);
+        return m + sd * take(ns, act);
     }
     case RT_KN_PAPER: {
         F8 dv = m;
         if (pl->s1 > 0.0f)
-            dv = m * (f8(1.0f) + f8(pl->s1) * take(ns, c, act));
+            dv = m * (f8(1.0f) + f8(pl->s1) * take(ns, act));
         if (pl->s2 > 0.0f)
-            dv = dv + (a * f8(pl->s2)) * take(ns, c, act);
+            dv = dv + (a * f8(pl->s2)) * take(ns, act);
         return dv;
     }
     case RT_KN_NONE: break;
@@ -522,35 +550,35 @@ typedef struct Rule {
     F8 a, c, e, f, g, k, A, q0, lo, hi, ref;
 } Rule;
 
-INLINE void rule_load(Rule *r, const Chunk *c, const RtPlanes *pl, RtKFam fam, bool has_ref)
+INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFam fam,
+                      bool has_ref)
 {
     bool paper = fam == RT_KF_PAPER_LIN || fam == RT_KF_PAPER_POW || fam == RT_KF_PAPER_EXP;
-    r->a = pick(c, pl->a);
-    r->lo = ldf(pl->lo + c->off, c->len);
-    r->hi = ldf(pl->hi + c->off, c->len);
-    r->ref = has_ref ? ldf(pl->ref + c->off, c->len) : f8(0.0f);
-    r->c = fam == RT_KF_LINEAR || fam == RT_KF_EXP ? pick(c, pl->c) : f8(0.0f);
-    r->e = fam == RT_KF_POW || paper ? pick(c, pl->e) : f8(0.0f);
-    r->f = fam == RT_KF_POW ? pick(c, pl->f) : f8(0.0f);
-    r->g = fam == RT_KF_POW ? pick(c, pl->g) : f8(pl->gamma);
-    r->k = sel(c->up, f8(pl->k[0]), f8(pl->k[1]));
-    r->A = sel(c->up, f8(pl->A[0]), f8(pl->A[1]));
+    size_t off = bk->off[k], len = bk->len[k];
+    r->a = pick(bk, k, pl->a);
+    r->lo = ldf(pl->lo + off, len);
+    r->hi = ldf(pl->hi + off, len);
+    r->ref = has_ref ? ldf(pl->ref + off, len) : f8(0.0f);
+    r->c = fam == RT_KF_LINEAR || fam == RT_KF_EXP ? pick(bk, k, pl->c) : f8(0.0f);
+    r->e = fam == RT_KF_POW || paper ? pick(bk, k, pl->e) : f8(0.0f);
+    r->f = fam == RT_KF_POW ? pick(bk, k, pl->f) : f8(0.0f);
+    r->g = fam == RT_KF_POW ? pick(bk, k, pl->g) : f8(pl->gamma);
+    r->k = sel(bk->up[k], f8(pl->k[0]), f8(pl->k[1]));
+    r->A = sel(bk->up[k], f8(pl->A[0]), f8(pl->A[1]));
     r->q0 = pow0(r->g);
 }
 
 /* One pulse on the live lanes of state v (not yet clipped). */
-INLINE F8 step(const NS *ns, Chunk *c, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
-               RtKFam fam, RtKNoise kn)
+INLINE F8 step(NS *ns, unsigned act, const Rule *r, F8 v, const RtPlanes *pl, RtKFam fam,
+               RtKNoise kn)
 {
     F8 m;
     switch (fam) {
-    case RT_KF_LINEAR: /* (a + c v)(1 + s xi) = a f + (c f) v, f off the dependency chain */
-        if (kn == RT_KN_MULT) {
-            F8 f = f8(1.0f) + f8(pl->s1) * take(ns, c, act);
-            return v + ((r->a * f) + (r->c * f) * v);
-        }
+    case RT_KF_LINEAR: /* (a + c v)(1 + s xi): the noise factor is off the dependency chain */
+        if (kn == RT_KN_MULT)
+            return v + (r->a + r->c * v) * (f8(1.0f) + f8(pl->s1) * take(ns, act));
         if (kn == RT_KN_ADD)
-            return v + ((r->a + (r->a * f8(pl->s1)) * take(ns, c, act)) + r->c * v);
+            return v + ((r->a + (r->a * f8(pl->s1)) * take(ns, act)) + r->c * v);
         return v + (r->a + r->c * v);
     case RT_KF_POW: {
         F8 u = (v - r->e) * r->f;
@@ -571,7 +599,14 @@ INLINE F8 step(const NS *ns, Chunk *c, unsigned act, const Rule *r, F8 v, const 
     }
     default: return v;
     }
-    return v + noisy(ns, c, act, kn, pl, m, r->a, v);
+    return v + noisy(ns, act, kn, pl, m, r->a, v);
+}
+
+/* The largest coincidence count of the block. */
+INLINE int block_nmax(const Block *bk)
+{
+    I8 m = imax8(imax8(bk->n[0], bk->n[1]), imax8(bk->n[2], bk->n[3]));
+    return hmax8(m);
 }
 
 /*
@@ -579,65 +614,93 @@ INLINE F8 step(const NS *ns, Chunk *c, unsigned act, const Rule *r, F8 v, const 
 ** followed by clipping; the state v = w + ref (ref only if has_ref). fam, kn and has_ref are
 ** constants in every instantiation, so the switches fold away.
 */
-INLINE void block_pulses(Block *bk, const NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKFam fam,
+                         RtKNoise kn, bool has_ref)
 {
-    const RtPlanes *pl = bk->pl;
+    const RtPlanes *pl = u->pl;
     Rule r[KB];
     F8 v[KB];
-    int nmax = 0;
-    for (int k = 0; k < bk->nk; k++) {
-        Chunk *c = &bk->c[k];
-        rule_load(&r[k], c, pl, fam, has_ref);
-        v[k] = ldf(bk->u->w + c->off, c->len) + r[k].ref;
-        nmax = c->nmax > nmax ? c->nmax : nmax;
+#pragma GCC unroll 4
+    for (int k = 0; k < KB; k++) {
+        rule_load(&r[k], bk, k, pl, fam, has_ref);
+        v[k] = ldf(u->w + bk->off[k], bk->len[k]) + r[k].ref;
     }
-    for (int q = 0; q < nmax; q++)
-        for (int k = 0; k < bk->nk; k++) {
-            Chunk *c = &bk->c[k];
-            I8 live = c->n > i8(q);
-            unsigned act = mask8(live);
-            F8 vn = step(ns, c, act, &r[k], v[k], pl, fam, kn);
+    for (int q = 0; q < nmax; q++) {
+        I8 qv = i8(q);
+#pragma GCC unroll 4
+        for (int k = 0; k < KB; k++) {
+            I8 live = bk->n[k] > qv;
+            F8 vn = step(ns, mask8(live), &r[k], v[k], pl, fam, kn);
             v[k] = sel(live, fmin8(fmax8(vn, r[k].lo), r[k].hi), v[k]);
         }
-    for (int k = 0; k < bk->nk; k++)
-        stf(bk->u->w + bk->c[k].off, has_ref ? v[k] - r[k].ref : v[k], bk->c[k].len);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < KB; k++)
+        stf(u->w + bk->off[k], has_ref ? v[k] - r[k].ref : v[k], bk->len[k]);
 }
 
 /*
-** The double rule lane by lane (RT_KF_GENERIC and special cells), with the normals taken
-** in the same order as the vector rules take them.
+** The double rule lane by lane (RT_KF_GENERIC and blocks with a special cell), with the
+** normals taken in the same order as the vector rules take them.
 */
-static void pulses_generic(const RtUpd *u, Chunk *c, const NS *ns)
+static void block_generic(const Block *bk, const RtUpd *u, NS *ns, int nmax)
 {
     const RtPlanes *pl = u->pl;
-    float *w = u->w + c->off;
     int nxi = pl->nxi;
-    for (int q = 0; q < c->nmax; q++) {
-        unsigned act = mask8(c->n > i8(q));
-        F8 x1 = nxi > 0 ? take(ns, c, act) : f8(0.0f);
-        F8 x2 = nxi > 1 ? take(ns, c, act) : f8(0.0f);
-        for (size_t l = 0; l < c->len; l++) {
-            if (!(act >> l & 1))
-                continue;
-            float xi[2] = {x1[l], x2[l]};
-            w[l] = rt_device_pulse_xi(pl->dv, &pl->cell[c->off + l], w[l], c->up[l] != 0,
-                                      nxi > 0 ? xi : NULL);
+    for (int q = 0; q < nmax; q++)
+        for (int k = 0; k < KB; k++) {
+            unsigned act = mask8(bk->n[k] > i8(q));
+            F8 x1 = nxi > 0 ? take(ns, act) : f8(0.0f);
+            F8 x2 = nxi > 1 ? take(ns, act) : f8(0.0f);
+            float *w = u->w + bk->off[k];
+            for (size_t l = 0; l < bk->len[k]; l++) {
+                if (!(act >> l & 1))
+                    continue;
+                float xi[2] = {x1[l], x2[l]};
+                w[l] = rt_device_pulse_xi(pl->dv, &pl->cell[bk->off[k] + l], w[l],
+                                          bk->up[k][l] != 0, nxi > 0 ? xi : NULL);
+            }
         }
-    }
 }
 
-/* Write noise and counters of a chunk, after its pulses (its last normals). */
-static void chunk_after(const RtUpd *u, Chunk *c, const NS *ns)
+/* Whether a cell of the block needs the double rule. */
+static bool block_special(const Block *bk, const RtPlanes *pl)
 {
-    if (u->wv) {
-        I8 got = c->n > i8(0);
-        F8 xi = take(ns, c, mask8(got));
-        F8 wp = ldf(u->w + c->off, c->len), wv = ldf(u->wv + c->off, c->len);
-        stf(u->wv + c->off, sel(got, wp + f8(u->wn) * xi, wv), c->len);
+    for (int k = 0; k < KB; k++)
+        for (size_t l = 0; l < bk->len[k]; l++)
+            if (pl->special[bk->off[k] + l])
+                return true;
+    return false;
+}
+
+/* Write noise and counters of the block, after its pulses. */
+static void block_after(const Block *bk, const RtUpd *u, NS *ns)
+{
+    for (int k = 0; k < KB && u->wv; k++) {
+        I8 got = bk->n[k] > i8(0);
+        F8 xi = take(ns, mask8(got));
+        F8 wp = ldf(u->w + bk->off[k], bk->len[k]), wv = ldf(u->wv + bk->off[k], bk->len[k]);
+        stf(u->wv + bk->off[k], sel(got, wp + f8(u->wn) * xi, wv), bk->len[k]);
     }
-    if (u->npulse)
-        for (size_t l = 0; l < c->len; l++)
-            u->npulse[c->off + l] += (uint64_t)c->n[l];
+    for (int k = 0; k < KB && u->npulse; k++)
+        for (size_t l = 0; l < bk->len[k]; l++)
+            u->npulse[bk->off[k] + l] += (uint64_t)bk->n[k][l];
+}
+
+/* Run the block (missing chunks padded) and empty it. */
+INLINE void block_run(Block *bk, const RtUpd *u, NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
+{
+    for (int k = bk->nk; k < KB; k++)
+        bk->n[k] = i8(0), bk->up[k] = i8(0), bk->len[k] = 0, bk->off[k] = 0;
+    int nmax = block_nmax(bk);
+    ns_reserve(ns, 8 * KB * (nmax * u->pl->nxi + (u->wv ? 1 : 0)) + 8);
+    if (fam == RT_KF_GENERIC || (u->pl->special && block_special(bk, u->pl)))
+        block_generic(bk, u, ns, nmax);
+    else
+        block_pulses(bk, u, ns, nmax, fam, kn, has_ref);
+    if (u->wv || u->npulse)
+        block_after(bk, u, ns);
+    bk->nk = 0;
 }
 
 /*
@@ -646,7 +709,7 @@ static void chunk_after(const RtUpd *u, Chunk *c, const NS *ns)
 ** ====================================================================================
 */
 
-/* What one (sample, row) needs besides its chunks: its train, sign, the sample's data. */
+/* What one (sample, row) needs besides its blocks: its train, sign, the sample's data. */
 typedef struct RowCtx {
     U8 dlo, dhi;
     bool hi;            /* the row train has slots above 31 */
@@ -655,97 +718,29 @@ typedef struct RowCtx {
     const float *xb;
 } RowCtx;
 
-INLINE int hsum8(I8 n)
-{
-    n = n + __builtin_shuffle(n, (I8){4, 5, 6, 7, 0, 1, 2, 3});
-    n = n + __builtin_shuffle(n, (I8){2, 3, 0, 1, 6, 7, 4, 5});
-    n = n + __builtin_shuffle(n, (I8){1, 0, 3, 2, 5, 4, 7, 6});
-    return n[0];
-}
-
-/* Counts and directions of the chunk at column j0 of the row; false if nothing fires. */
-INLINE bool chunk_setup(Chunk *c, const RtUpd *u, const RowCtx *r, size_t base, size_t j0)
-{
-    size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
-    I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
-    if (r->hi)
-        n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
-    unsigned nz = mask8(i8(0) - n);
-    if (!nz)
-        return false;
-    c->off = base + j0;
-    c->len = len;
-    c->n = n;
-    c->up = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
-    c->nmax = hmax8(n);
-    c->tot = hsum8(n) * u->pl->nxi + (u->wv ? count8(nz) : 0);
-    return true;
-}
-
-/* Whether any cell of the chunk needs the double rule. */
-INLINE bool special(const RtPlanes *pl, const Chunk *c)
-{
-    if (!pl->special)
-        return false;
-    for (size_t l = 0; l < c->len; l++)
-        if (pl->special[c->off + l])
-            return true;
-    return false;
-}
-
-/* Give each chunk of bk its segment of the stream (after making them readable). */
-INLINE void segments(NS *ns, Chunk *c, int nk)
-{
-    int need = 8;
-    for (int k = 0; k < nk; k++)
-        need += c[k].tot;
-    ns_reserve(ns, need);
-    for (int k = 0; k < nk; k++) {
-        c[k].pos = ns->pos;
-        ns->pos += c[k].tot;
-    }
-}
-
-/* Pulses, write noise and counters of the block's chunks; the block is emptied. */
-INLINE void block_run(Block *bk, NS *ns, RtKFam fam, RtKNoise kn, bool has_ref)
-{
-    if (bk->nk == 0)
-        return;
-    segments(ns, bk->c, bk->nk);
-    if (fam == RT_KF_GENERIC)
-        for (int k = 0; k < bk->nk; k++)
-            pulses_generic(bk->u, &bk->c[k], ns);
-    else
-        block_pulses(bk, ns, fam, kn, has_ref);
-    for (int k = 0; k < bk->nk; k++)
-        chunk_after(bk->u, &bk->c[k], ns);
-    bk->nk = 0;
-}
-
-/*
-** Every chunk of one (sample, row) with the rule fam (constants in each instantiation):
-** chunks with pulses gather into blocks of KB; a chunk with a special cell runs alone, by
-** the double rule, after the block before it.
-*/
+/* Every chunk of one (sample, row) with the rule fam (constants in each instantiation). */
 INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref)
 {
-    Block bk = {.u = u, .pl = u->pl, .nk = 0};
+    Block bk;
+    bk.nk = 0;
     for (size_t j0 = 0; j0 < u->X; j0 += 8) {
-        Chunk *c = &bk.c[bk.nk];
-        if (!chunk_setup(c, u, r, base, j0))
+        size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
+        I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
+        if (r->hi)
+            n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
+        if (!mask8(i8(0) - n))
             continue;
-        if (fam != RT_KF_GENERIC && special(u->pl, c)) {
-            Chunk one = *c;
-            block_run(&bk, ns, fam, kn, has_ref);
-            Block alone = {.u = u, .pl = u->pl, .nk = 1, .c = {one}};
-            block_run(&alone, ns, RT_KF_GENERIC, RT_KN_NONE, false);
-            continue;
-        }
-        if (++bk.nk == KB)
-            block_run(&bk, ns, fam, kn, has_ref);
+        int k = bk.nk++;
+        bk.n[k] = n;
+        bk.up[k] = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
+        bk.off[k] = base + j0;
+        bk.len[k] = len;
+        if (bk.nk == KB)
+            block_run(&bk, u, ns, fam, kn, has_ref);
     }
-    block_run(&bk, ns, fam, kn, has_ref);
+    if (bk.nk > 0)
+        block_run(&bk, u, ns, fam, kn, has_ref);
 }
 
 /* Dispatch to the instantiation of the planes' rule. */

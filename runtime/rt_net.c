@@ -251,7 +251,7 @@ void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
     for (size_t l = 0; l < n->nlayers; l++) {
         RtLayer *ly = &n->layer[l];
         if (ly->algo)
-            rt_algo_step(ly->algo, layer_input(n, l), ly->grad, B);
+            rt_algo_step(ly->algo, layer_input(n, l), ly->grad, B, n->pool);
         else if (ly->tile)
             rt_tile_update_batch_pool(ly->tile, layer_input(n, l), ly->grad, B, o->lr,
                                       &o->update, &ly->upd, n->pool);

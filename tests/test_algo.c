@@ -300,7 +300,7 @@ static void run_against_reference(Fx *f, size_t K, size_t steps)
     for (size_t s = 1; s <= steps; s++) {
         float x[X], d[D], vis[N];
         sample(x, d, s);
-        rt_algo_step(f->a, x, d, 1);
+        rt_algo_step(f->a, x, d, 1, NULL);
         ref_step(&r, x, d);
         ref_vis(&r, vis);
         for (size_t e = 0; e < N; e++) {
@@ -333,7 +333,7 @@ Test(algo, residual_first_step_by_hand)
     fx_init(&f, IR_OPT_RESIDUAL);
     fx_open(&f);
     const float x[X] = {0.5f, -1.0f, 0.25f}, d[D] = {0.4f, -0.2f};
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     const double P[N] = {-0.02, 0.04, -0.01, 0.01, -0.02, 0.005};
     const double W[N] = {0.09, 0.2, 0.3, -0.095, -0.2, -0.3};
     const double V[N] = {0.082, 0.216, 0.296, -0.091, -0.208, -0.298};
@@ -343,7 +343,7 @@ Test(algo, residual_first_step_by_hand)
         cr_assert_float_eq(f.a->vis[e], V[e], TOL, "visible[%zu]", e);
     }
     /* Step 2, same sample: P doubles, column 1 gets 0.5 * 2 P[:,1] = (0.04, -0.02). */
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     cr_assert_float_eq(f.a->arr[1].t->w[1], 0.24, TOL);
     cr_assert_float_eq(f.a->arr[1].t->w[4], -0.22, TOL);
     cr_assert_float_eq(f.a->arr[1].t->w[0], 0.09, TOL, "column 0 is not written again");
@@ -364,7 +364,7 @@ Test(algo, residual_v2_first_step_by_hand)
     f.o.beta = 0.5;
     fx_open(&f);
     const float x[X] = {0.5f, -1.0f, 0.25f}, d[D] = {0.4f, -0.2f};
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     cr_assert_float_eq(f.a->arr[1].t->w[0], 0.1 - DW, TOL);
     cr_assert_float_eq(f.a->arr[1].t->w[3], -0.1 + DW, TOL);
     cr_assert_float_eq(f.a->h[0], -0.1 + DW, TOL);
@@ -385,7 +385,7 @@ Test(algo, mixed_precision_first_step_by_hand)
     f.o.lr = 1.0;
     fx_open(&f);
     const float x[X] = {0.5f, -1.0f, 0.25f}, d[D] = {0.4f, -0.2f};
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     const double chi[N] = {0.2, -0.4, 0.1, -0.1, 0.2, -0.05};
     const long n[N] = {6, -13, 3, -3, 6, -1};
     for (size_t e = 0; e < N; e++) {
@@ -408,7 +408,7 @@ Test(algo, rider_first_step_by_hand)
     fx_init(&f, IR_OPT_RIDER);
     fx_open(&f);
     const float x[X] = {0.5f, -1.0f, 0.25f}, d[D] = {0.4f, -0.2f};
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     const double Q[N] = {-0.002, 0, 0, 0.001, 0, 0};
     const double W[N] = {0.09, 0.2, 0.3, -0.095, -0.2, -0.3};
     const double V[N] = {0.0882, 0.204, 0.299, -0.0941, -0.202, -0.2995};
@@ -579,7 +579,7 @@ Test(algo, analog_sgd_is_the_plain_update)
     for (size_t s = 1; s <= 4; s++) {
         float x[X], d[D];
         sample(x, d, s);
-        rt_algo_step(f.a, x, d, 1);
+        rt_algo_step(f.a, x, d, 1, NULL);
         exact(w, x, d, 0.1);
     }
     for (size_t e = 0; e < N; e++)
@@ -636,7 +636,7 @@ Test(algo, zero_shift_calibrates_and_programs_the_reference)
     /* A gradient step pulses A; P = A - R follows it exactly. */
     float x[X], d[D];
     sample(x, d, 1);
-    rt_algo_step(f.a, x, d, 1);
+    rt_algo_step(f.a, x, d, 1, NULL);
     for (size_t e = 0; e < N; e++)
         cr_assert_eq(P->lg[e], P->t->w[e] - P->ref->w[e]);
     fx_close(&f);
@@ -703,7 +703,7 @@ Test(algo, statistics_of_each_kind)
         for (size_t s = 1; s <= 3; s++) {
             float x[X], d[D];
             sample(x, d, s);
-            rt_algo_step(f.a, x, d, 1);
+            rt_algo_step(f.a, x, d, 1, NULL);
         }
         RtArrayStat st[RT_ALGO_MAX_ARRAYS + 1];
         size_t m = rt_algo_stats(f.a, st, RT_ALGO_MAX_ARRAYS + 1);
@@ -744,7 +744,7 @@ Test(algo, runs_are_bit_identical)
         for (size_t s = 1; s <= 20; s++) {
             float x[X], d[D];
             sample(x, d, s);
-            rt_algo_step(f.a, x, d, 1);
+            rt_algo_step(f.a, x, d, 1, NULL);
             rt_algo_post_update(f.a);
         }
         memcpy(out[run], f.a->vis, sizeof out[run]);
