@@ -405,23 +405,25 @@ INLINE void bm16(G8 *g, float *out)
 ** A stream of normals with a look-ahead buffer: reserve(k) makes k values from pos on
 ** readable (refills keep the order of the sequence); take() consumes them.
 */
-#define NS_CAP (8 * 4 * (64 * 2 + 1) + 8 + 16)
+#define NS_CAP 8192
 typedef struct NS {
     G8 g;
     int pos, end;
     float buf[NS_CAP];
 } NS;
 
+/* Make need <= 4160 values readable from pos; the buffer is compacted only when full. */
 INLINE void ns_reserve(NS *s, int need)
 {
     if (s->end - s->pos >= need)
         return;
-    int rest = s->end - s->pos;
-    for (int k = 0; k < rest; k++)
-        s->buf[k] = s->buf[s->pos + k];
-    s->pos = 0;
-    s->end = rest;
-    while (s->end < need) {
+    if (s->pos + need + 16 > NS_CAP) {
+        int rest = s->end - s->pos;
+        memmove(s->buf, s->buf + s->pos, (size_t)rest * sizeof(float));
+        s->pos = 0;
+        s->end = rest;
+    }
+    while (s->end - s->pos < need) {
         bm16(&s->g, s->buf + s->end);
         s->end += 16;
     }

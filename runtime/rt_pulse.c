@@ -284,38 +284,66 @@ static float next(Queue *q)
     return q->buf[q->pos++];
 }
 
-/* The chunk at column j0 of row i, sample b: n pulses per lane, level by level. */
-static void chunk_ref(const RtUpd *u, size_t i, size_t b, size_t j0, uint64_t bits, bool sdneg,
-                      Queue *q)
+/* Up to 4 chunks with pulses, as the kernels group them (rt_kern.c Block). */
+typedef struct RefBlock {
+    int nk;
+    size_t off[4], len[4];
+    int n[4][8];
+    bool up[4][8];
+} RefBlock;
+
+/* The block's pulses level by level, chunk by chunk, lane by lane; then write noise. */
+static void block_ref(const RtUpd *u, const RefBlock *bk, Queue *q)
 {
     const RtPlanes *pl = u->pl;
-    size_t len = u->X - j0 < 8 ? u->X - j0 : 8, base = i * u->X + j0;
-    int n[8] = {0}, nmax = 0;
-    bool up[8];
+    int nmax = 0;
+    for (int k = 0; k < bk->nk; k++)
+        for (size_t l = 0; l < bk->len[k]; l++)
+            nmax = bk->n[k][l] > nmax ? bk->n[k][l] : nmax;
+    for (int lv = 0; lv < nmax; lv++)
+        for (int k = 0; k < bk->nk; k++) {
+            float xi[8][2];
+            for (int x = 0; x < pl->nxi; x++)
+                for (size_t l = 0; l < bk->len[k]; l++)
+                    if (bk->n[k][l] > lv)
+                        xi[l][x] = next(q);
+            for (size_t l = 0; l < bk->len[k]; l++) {
+                size_t c = bk->off[k] + l;
+                if (bk->n[k][l] > lv)
+                    u->w[c] = rt_device_pulse_xi(pl->dv, &pl->cell[c], u->w[c], bk->up[k][l],
+                                                 pl->nxi ? xi[l] : NULL);
+            }
+        }
+    for (int k = 0; k < bk->nk; k++)
+        for (size_t l = 0; l < bk->len[k]; l++) {
+            size_t c = bk->off[k] + l;
+            if (u->wv && bk->n[k][l] > 0)
+                u->wv[c] = u->w[c] + u->wn * next(q);
+            if (u->npulse)
+                u->npulse[c] += (uint64_t)bk->n[k][l];
+        }
+}
+
+/* Gather the chunk at column j0 into bk if it has pulses; false if it has none. */
+static bool chunk_ref(const RtUpd *u, size_t i, size_t b, size_t j0, uint64_t bits, bool sdneg,
+                      RefBlock *bk)
+{
+    size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
+    int k = bk->nk;
+    bool any = false;
     for (size_t l = 0; l < len; l++) {
         size_t j = b * u->X + j0 + l;
         uint64_t xt = u->xlo[j] | (u->xhi ? (uint64_t)u->xhi[j] << 32 : 0);
-        n[l] = __builtin_popcountll(xt & bits);
-        nmax = n[l] > nmax ? n[l] : nmax;
-        up[l] = (bool)signbit(u->x[j]) != sdneg;
+        bk->n[k][l] = __builtin_popcountll(xt & bits);
+        bk->up[k][l] = (bool)signbit(u->x[j]) != sdneg;
+        any |= bk->n[k][l] > 0;
     }
-    for (int lv = 0; lv < nmax; lv++) {
-        float xi[8][2];
-        for (int k = 0; k < pl->nxi; k++)
-            for (size_t l = 0; l < len; l++)
-                if (n[l] > lv)
-                    xi[l][k] = next(q);
-        for (size_t l = 0; l < len; l++)
-            if (n[l] > lv)
-                u->w[base + l] = rt_device_pulse_xi(pl->dv, &pl->cell[base + l], u->w[base + l],
-                                                    up[l], pl->nxi ? xi[l] : NULL);
-    }
-    for (size_t l = 0; l < len; l++) {
-        if (u->wv && n[l] > 0)
-            u->wv[base + l] = u->w[base + l] + u->wn * next(q);
-        if (u->npulse)
-            u->npulse[base + l] += (uint64_t)n[l];
-    }
+    if (!any)
+        return false;
+    bk->off[k] = i * u->X + j0;
+    bk->len[k] = len;
+    bk->nk++;
+    return true;
 }
 
 /* The same streams as RtKern.rows, the double rule per pulse. */
@@ -334,7 +362,13 @@ void rt_kern_rows_ref(const RtUpd *u, size_t i0, size_t i1)
                 continue;
             Queue q = {&g, {0}, 16};
             bool sdneg = (di < 0.0f) != u->lr_neg;
+            RefBlock bk = {0};
             for (size_t j0 = 0; j0 < u->X; j0 += 8)
-                chunk_ref(u, i, b, j0, bits, sdneg, &q);
+                if (chunk_ref(u, i, b, j0, bits, sdneg, &bk) && bk.nk == 4) {
+                    block_ref(u, &bk, &q);
+                    bk.nk = 0;
+                }
+            if (bk.nk > 0)
+                block_ref(u, &bk, &q);
         }
 }
