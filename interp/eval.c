@@ -25,6 +25,7 @@
 #include "rt_device.h"
 #include "rt_file.h"
 #include "rt_measure.h"
+#include "rt_pool.h"
 #include "rt_train.h"
 
 #define ERRLEN 512
@@ -187,13 +188,19 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
     }
 }
 
-/* Run every optimizer of t on the same data; failures are reported at the train. */
-static int run_optimizers(Diag *d, const IrTrain *t, const RtData *dt, EvOpt *res)
+/*
+** Run every optimizer of t on the same data, each on o->threads threads (0: the default of
+** rt_pool_default_threads); failures are reported at the train.
+*/
+static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const RtData *dt,
+                          EvOpt *res)
 {
+    size_t threads = o->threads ? o->threads : rt_pool_default_threads();
     int rc = 0;
     for (size_t k = 0; k < t->nopt; k++) {
         char err[ERRLEN] = "";
-        res[k].rc = rt_train_run(&res[k].log, NULL, t, t->opt[k], dt, err, sizeof err);
+        res[k].rc = rt_train_run_threads(&res[k].log, NULL, t, t->opt[k], dt, threads, err,
+                                         sizeof err);
         if (res[k].rc) {
             diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
                        err);
@@ -246,7 +253,7 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
         free(res);
         return 1;
     }
-    int rc = run_optimizers(d, t, dt, res);
+    int rc = run_optimizers(d, o, t, dt, res);
     train_summary(o->out, t, dt, res);
     if (t->log)
         rc |= write_train_log(d, o, t, res);

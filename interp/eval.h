@@ -15,6 +15,7 @@ typedef struct EvOptions {
     const char *only;     /* run only the train/measure of this name; NULL: all, in order */
     const char *resolved; /* the program in --dump form, written next to every output */
     FILE *out;            /* summaries and progress (stdout for the CLI) */
+    size_t threads;       /* threads of a run's tile updates; 0: AIMCI_THREADS, else all CPUs */
 } EvOptions;
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */

@@ -5,6 +5,8 @@
 **   aimci --check FILE       check FILE, run nothing
 **   aimci --dump FILE        print the resolved program
 **   aimci --only NAME FILE   run only the train or measure NAME
+**   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
+**                            every online CPU); results do not depend on N
 **
 ** Exit status: 0 ok, 1 a run failed, 2 errors in the script or on the command line.
 */
@@ -31,6 +33,7 @@ typedef struct Args {
     bool check, dump;
     const char *set[64]; /* --set DECL.PARAM=VALUE, in order */
     int nset;
+    size_t threads;      /* --threads N; 0: the default */
 } Args;
 
 static void usage(FILE *out)
@@ -41,6 +44,8 @@ static void usage(FILE *out)
           "  aimci --dump FILE        print the resolved program (a valid script)\n"
           "  aimci --only NAME FILE   run only the train, measure or experiment NAME\n"
           "  aimci --set D.P=V FILE   set parameter P of declaration D to V (repeatable)\n"
+          "  aimci --threads N FILE   N threads for the tiles' updates (default: AIMCI_THREADS,\n"
+          "                           else all CPUs); the results are the same for any N\n"
           "  aimci --help, --version\n"
           "Docs: docs/language.md. Exit status: 0 ok, 1 a run failed, 2 script errors.\n",
           out);
@@ -58,8 +63,8 @@ static int bad_usage(const char *fmt, const char *arg)
 /* Parse argv into *a; returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, Args *a)
 {
-    static const char *const options[] = {"--check", "--dump", "--only", "--set", "--help",
-                                          "--version"};
+    static const char *const options[] = {"--check", "--dump", "--only", "--set", "--threads",
+                                          "--help", "--version"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
@@ -78,6 +83,12 @@ static int parse_args(int argc, char **argv, Args *a)
             if (a->nset == 64)
                 return bad_usage("at most 64 --set options%s", "");
             a->set[a->nset++] = argv[i];
+        } else if (strcmp(s, "--threads") == 0) {
+            char *end = NULL;
+            long n = ++i < argc ? strtol(argv[i], &end, 10) : 0;
+            if (n < 1 || n > 1024 || !end || *end)
+                return bad_usage("--threads needs a number of threads from 1 to 1024%s", "");
+            a->threads = (size_t)n;
         } else if (strcmp(s, "--only") == 0) {
             if (++i == argc)
                 return bad_usage("--only needs the name of a train or measure", "");
@@ -150,7 +161,8 @@ int main(int argc, char **argv)
     else if (a.check)
         printf("%s: ok\n", a.file);
     else {
-        EvOptions o = {.only = a.only, .resolved = resolved.s, .out = stdout};
+        EvOptions o = {.only = a.only, .resolved = resolved.s, .out = stdout,
+                       .threads = a.threads};
         status = ev_run(p, d, &o) ? EXIT_RUN_FAILED : 0;
     }
     buf_free(&resolved);
