@@ -60,7 +60,7 @@ check-test-deps:
 # ---- generated front end --------------------------------------------------------------
 build/gen/parser.c build/gen/parser.h: grammar/parser.y
 	@mkdir -p build/gen
-	lemon -q -dbuild/gen -T/usr/share/lemon/lempar.c $<
+	lemon -c -q -dbuild/gen -T/usr/share/lemon/lempar.c $<
 build/gen/lexer.c: grammar/lexer.re build/gen/parser.h
 	@mkdir -p build/gen
 	re2c -W -Werror --no-generation-date -o $@ $<

@@ -87,7 +87,7 @@ static int number(Lexer *lx, Token *t)
     size_t n = (size_t)(lx->cur - lx->tok);
     if (n >= sizeof buf) {
         fail(lx, "number too long", "at most 63 characters");
-        t->num = 0;
+        t->num = NAN; /* reported: the checker stays silent about it */
         return TK_NUMBER;
     }
     memcpy(buf, lx->tok, n);
@@ -96,7 +96,7 @@ static int number(Lexer *lx, Token *t)
     t->num = strtod(buf, NULL);
     if (!isfinite(t->num)) {
         fail(lx, "number out of range", "a number of magnitude below 1.8e308");
-        t->num = 0;
+        t->num = NAN;
     }
     return TK_NUMBER;
 }
@@ -128,7 +128,7 @@ int lx_next(Lexer *lx, Token *t)
                               { code = number(lx, t); goto done; }
             digits ("." [0-9]*)? [eE] [+-]?
                               { fail(lx, "malformed number", "digits after the exponent");
-                                t->num = 0; code = TK_NUMBER; goto done; }
+                                t->num = NAN; code = TK_NUMBER; goto done; }
 
             "true"            { code = TK_TRUE; goto done; }
             "false"           { code = TK_FALSE; goto done; }
@@ -139,7 +139,9 @@ int lx_next(Lexer *lx, Token *t)
                                 code = TK_NAME; goto done; }
 
             ["] [^"\n\x00]* ["]
-                              { code = TK_STRING; goto done; }
+                              { if (lx->cur - lx->tok - 2 > LX_MAX_STRING)
+                                    fail(lx, "string too long", "at most 4096 characters");
+                                code = TK_STRING; goto done; }
             ["] [^"\n\x00]*   { fail(lx, "unterminated string", "a closing '\"' on the same line");
                                 code = TK_STRING; goto done; }
 

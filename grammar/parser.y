@@ -58,7 +58,7 @@ stmt ::= USE(U) STRING(S) NL.                    { ps_use(cx, &U, &S); }
 stmt ::= NAME(K) NAME(N) block(B) NL.            { ps_decl(cx, &K, &N, NULL, B); }
 stmt ::= NAME(K) NAME(N) COLON NAME(P) block(B) NL.  { ps_decl(cx, &K, &N, &P, B); }
 stmt ::= NAME(D) DOT NAME(F) EQ expr(E) NL.      { ps_set(cx, &D, &F, E); }
-stmt ::= error NL.
+stmt ::= error NL.                               { cx->block_errors = 0; yypParser->yyerrcnt = -1; }
 
 //// Blocks: entries separated by newlines or commas ////////////////////////////////////////
 
@@ -81,7 +81,7 @@ sep ::= COMMA.
 entry(E) ::= NAME(K) EQ expr(V).                 { E = ps_entry(cx, &K, V); }
 entry(E) ::= expr(V).                            { E = V; }
 entry(E) ::= VARY(K) path(P) NAME(I) expr(V).    { E = ps_vary(cx, &K, P, &I, V); }
-entry(E) ::= error.                              { E = NULL; }
+entry(E) ::= error.                              { E = NULL; yypParser->yyerrcnt = -1; }
 
 /* `vary rram.c_lin in [...]`: `in` is a plain name, checked by the checker, so that it stays
 ** usable as a parameter name (dense(in = 50, ...)). */

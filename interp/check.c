@@ -110,7 +110,7 @@ static void set_seed(Checker *c, const Value *v)
         return;
     if (v->kind != VAL_NUM || v->num < 0 || v->num > 9007199254740992.0 ||
         v->num != floor(v->num)) {
-        diag_error(c->diag, v->loc, "the seed must be a whole number");
+        diag_error(c->diag, v->loc, "the seed must be a whole number in [0, 2^53]");
         diag_expected(c->diag, "a whole number in [0, 2^53], e.g. seed = 1");
         return;
     }
@@ -120,6 +120,11 @@ static void set_seed(Checker *c, const Value *v)
 
 static void check_const(Checker *c, const AstNode *n)
 {
+    if (strcmp(n->str, "w") == 0) {
+        diag_error(c->diag, n->loc, "'w' cannot be a constant");
+        diag_hint(c->diag, "w is the weight in q_up and q_down; pick another name");
+        return;
+    }
     const AstNode *value = n->a;
     for (size_t i = 0; i < c->novr; i++)
         if (!c->ovr[i].decl && strcmp(c->ovr[i].param, n->str) == 0) {
@@ -295,9 +300,13 @@ static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *
         return true;
     }
     if (!d->parent) {
+        Buf all = {0};
+        for (size_t f = 0; f < k->nfamilies; f++)
+            buf_printf(&all, "%s%s", f ? ", " : "", k->families[f].name);
         diag_error(c->diag, d->loc, "%s needs a family", k->article);
         diag_expected(c->diag, "%s %s : FAMILY { ... }, FAMILY one of: %s", k->keyword, d->str,
-                      k->families[0].name);
+                      all.s);
+        buf_free(&all);
         chk_prefill(c, s, k, 0);
         return false;
     }
@@ -323,7 +332,8 @@ static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *
         buf_printf(&fams, "%s%s", f ? ", " : "", k->families[f].name);
         names[f] = k->families[f].name;
     }
-    diag_expected(c->diag, "a %s family (%s) or another %s", k->keyword, fams.s, k->keyword);
+    diag_expected(c->diag, "%s %s family (%s) or another %s",
+                  strchr("aeiou", k->keyword[0]) ? "an" : "a", k->keyword, fams.s, k->keyword);
     buf_free(&fams);
     if (!p)
         chk_suggest(c, d->parent, s->kind, names, k->nfamilies);
@@ -356,6 +366,8 @@ static void check_decl(Checker *c, const AstNode *d)
     *(const char **)s->ir = d->str; /* every IR declaration starts with its name ... */
     *(SrcLoc *)((char *)s->ir + sizeof(const char *)) = d->loc; /* ... and its location */
     s->broken = !resolve_parent(c, s, k, d);
+    if (d->broken)
+        return; /* its block lost entries to a syntax error: checking the rest would mislead */
     if (kind == SCH_MODEL) {
         chk_layers(c, s, d);
         return;
@@ -386,8 +398,12 @@ static void check_set_stmt(Checker *c, const AstNode *n)
 
 static void check_stmts(Checker *c, const AstList *stmts, const char *path)
 {
+    const AstList *saved = c->pending;
+    size_t saved_next = c->next;
+    c->pending = stmts;
     for (size_t i = 0; i < stmts->n && !diag_full(c->diag); i++) {
         const AstNode *n = stmts->v[i];
+        c->next = i + 1;
         switch (n->kind) {
         case AST_CONST: check_const(c, n); break;
         case AST_USE: check_use(c, n, path); break;
@@ -396,13 +412,27 @@ static void check_stmts(Checker *c, const AstList *stmts, const char *path)
         default: break; /* the grammar produces no other statements */
         }
     }
+    c->pending = saved;
+    c->next = saved_next;
+}
+
+const AstNode *chk_declared_later(const Checker *c, const char *name)
+{
+    for (size_t i = c->next; c->pending && i < c->pending->n; i++) {
+        const AstNode *n = c->pending->v[i];
+        if ((n->kind == AST_CONST || n->kind == AST_DECL) && strcmp(n->str, name) == 0)
+            return n;
+    }
+    return NULL;
 }
 
 /* }====================================================================== */
 
 int chk_file(Checker *c, const char *path)
 {
-    return check_file_at(c, path, (SrcLoc){0});
+    int n = check_file_at(c, path, (SrcLoc){0});
+    diag_flush(c->diag);
+    return n;
 }
 
 int chk_source(Checker *c, const char *path, const char *text, size_t len)
@@ -414,6 +444,7 @@ int chk_source(Checker *c, const char *path, const char *text, size_t len)
     /* A text has no canonical path; its name keeps it apart from files in the cache. */
     c->root = cache_add(c, path, arena_printf(c->ar, "<text>%s", path), file, stmts);
     check_cached(c, c->root);
+    diag_flush(c->diag);
     return diag_count(c->diag) - before;
 }
 

@@ -82,6 +82,13 @@ static Value eval_name(Checker *c, const AstNode *e, bool allow_w)
     }
     if (s)
         return (Value){.kind = VAL_REF, .loc = e->span, .ref = s};
+    const AstNode *later = chk_declared_later(c, e->str);
+    if (later) {
+        diag_error(c->diag, e->loc, "'%s' is used before it is defined", e->str);
+        diag_hint(c->diag, "it is defined at line %u; move that line above this one",
+                  later->loc.line);
+        return err_value(e->loc);
+    }
     diag_error(c->diag, e->loc, "unknown name '%s'", e->str);
     if (sch_func_find(e->str))
         diag_hint(c->diag, "'%s' is a function: call it as %s(x)", e->str, e->str);
@@ -133,7 +140,8 @@ static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
         return err_value(e->loc);
     }
     switch (e->kind) {
-    case AST_NUM: return num_value(e->span, e->num);
+    case AST_NUM: /* NaN: a malformed number, already reported by the lexer */
+        return isnan(e->num) ? err_value(e->span) : num_value(e->span, e->num);
     case AST_BOOL: return (Value){.kind = VAL_BOOL, .loc = e->span, .num = e->num};
     case AST_STR: return (Value){.kind = VAL_STR, .loc = e->span, .str = e->str};
     case AST_NAME: return eval_name(c, e, allow_w);

@@ -114,7 +114,13 @@ static const char *path_text(Checker *c, const AstNode *e)
 /* `vary PATH in [v1, v2, ...]`: the shape is checked here, the path once the train is known. */
 void chk_vary(Checker *c, Sym *s, const AstNode *e)
 {
-    if (s->kind != SCH_EXPERIMENT || strcmp(e->kw, "vary") != 0 || strcmp(e->field, "in") != 0) {
+    if (s->kind != SCH_EXPERIMENT) {
+        diag_error(c->diag, e->loc, "'vary' belongs in an experiment, not in %s",
+                   s->kind == SYM_CONST ? "a constant" : sch_kinds[s->kind].article);
+        diag_expected(c->diag, "experiment NAME { train = TRAIN, vary PATH in [values] }");
+        return;
+    }
+    if (strcmp(e->kw, "vary") != 0 || strcmp(e->field, "in") != 0) {
         diag_error(c->diag, e->loc, "expected 'name = value'%s",
                    s->kind == SCH_EXPERIMENT ? " or 'vary PATH in [values]'" : "");
         diag_expected(c->diag, s->kind == SCH_EXPERIMENT ? "vary rram.c_lin in [0, 0.1, 0.2]"
@@ -172,6 +178,18 @@ static bool resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
     if (slot < 0 || !sch_accepts(&k->params[slot], s->family)) {
         const AstNode *last = v->node->items.v[v->node->items.n - 1];
         chk_unknown_param(c, s, k, v->param, last->loc);
+        for (size_t i = 0; v->node->items.n == 1 && i < c->nsyms; i++) {
+            const Sym *o = c->syms[i];
+            if (o->kind == SYM_CONST || o->kind == SCH_MODEL || o->kind == SCH_EXPERIMENT)
+                continue;
+            const SchKind *ok = &sch_kinds[o->kind];
+            int os = sch_param_find(ok->params, ok->nparams, v->param);
+            if (os >= 0 && sch_accepts(&ok->params[os], o->family)) {
+                diag_hint(c->diag, "a one-part path is a parameter of the train; did you mean "
+                                   "'%s.%s'?", o->name, v->param);
+                break;
+            }
+        }
         return false;
     }
     return true;

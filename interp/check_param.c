@@ -286,8 +286,13 @@ static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym 
         *AT(ir, p->offset, bool) = v->num != 0;
         return true;
     case SCH_STR:
-        if (v->kind != VAL_STR || !v->str[0])
+        if (v->kind != VAL_STR)
             return wrong_type(c, p, v);
+        if (!v->str[0]) {
+            diag_error(c->diag, v->loc, "%s must not be empty", p->name);
+            diag_expected(c->diag, "a path such as \"out/run.csv\"");
+            return false;
+        }
         *AT(ir, p->offset, const char *) = v->str;
         return true;
     case SCH_REF: {
@@ -338,6 +343,8 @@ static bool assign_node(Checker *c, void *ir, const SchParam *p, const AstNode *
     if (p->type == SCH_ENUM)
         return assign_enum(c, ir, p, e);
     Value v = chk_eval(c, e, p->type == SCH_FUNC_W);
+    if (v.kind == VAL_NUM && p->type == SCH_FUNC_W)
+        v.expr = e; /* a constant response function is tabulated like any other */
     if (v.kind == VAL_FUNC && p->type != SCH_FUNC_W)
         return wrong_type(c, p, &v);
     return assign(c, ir, p, &v, s, slot);
@@ -546,6 +553,13 @@ static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
             ok = false;
             continue;
         }
+        if (arg->kind != AST_ENTRY && set_at[i].line) {
+            diag_error(c->diag, arg->span, "'%s' is set twice", l->params[i].name);
+            diag_hint(c->diag, "it was first set at line %u, column %u; positional arguments "
+                      "come before named ones", set_at[i].line, set_at[i].col);
+            ok = false;
+            continue;
+        }
         set_at[i] = arg->loc;
         ok &= assign_node(c, out, &l->params[i], arg->kind == AST_ENTRY ? arg->a : arg, s,
                           (size_t)i);
@@ -705,12 +719,20 @@ static void finish_device(Checker *c, Sym *s, const SchKind *k)
     if (d->family != IR_DEV_RESPONSE)
         return;
     int up = slot(k, "q_up"), down = slot(k, "q_down");
+    int before = diag_count(c->diag);
     if (s->expr[up] && chk_tabulate(c, s->expr[up], "q_up", d->w_min, d->w_max,
                                     SCH_RESPONSE_NODES, &d->q_up))
         d->q_up_text = chk_print_func(c, s->expr[up]);
     if (s->expr[down] && chk_tabulate(c, s->expr[down], "q_down", d->w_min, d->w_max,
                                       SCH_RESPONSE_NODES, &d->q_down))
         d->q_down_text = chk_print_func(c, s->expr[down]);
+    if (diag_count(c->diag) > before && d->parent) {
+        char lo[32], hi[32];
+        txt_num(lo, d->w_min);
+        txt_num(hi, d->w_max);
+        diag_hint(c->diag, "device '%s' inherits it from '%s' and tabulates it on [%s, %s]",
+                  s->name, d->parent, lo, hi);
+    }
 }
 
 /* Where parameter `name` of s was set, or the declaration if it was not set there. */

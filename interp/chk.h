@@ -87,6 +87,8 @@ struct Checker {
     size_t nopen;
     const char **seen_files;    /* canonical paths already included (include once) */
     size_t nseen, seencap;
+    const AstList *pending;     /* the statements being checked, for forward references */
+    size_t next;                /* the index of the next one */
     bool has_seed;
     double seed;
     FileCache *cache;           /* shared by a checker and the cells it expands */
@@ -113,6 +115,9 @@ void chk_vary(Checker *c, Sym *s, const AstNode *e);
 void chk_finish_experiment(Checker *c, Sym *s);
 void chk_expand_experiments(Checker *c);
 void chk_unused_overrides(Checker *c);
+
+/* A constant or declaration of that name below the statement being checked, or NULL. */
+const AstNode *chk_declared_later(const Checker *c, const char *name);
 
 /* check_expr.c */
 Value chk_eval(Checker *c, const AstNode *e, bool allow_w);

@@ -22,6 +22,8 @@ struct Diag {
     uint32_t nfiles, cap;
     int nerr;
     bool muted; /* the last error was suppressed: drop its follow-up lines too */
+    bool notes_pending; /* the last report's "included from" notes are still to print */
+    uint32_t notes_file;
 };
 
 Diag *diag_new(FILE *out)
@@ -103,6 +105,8 @@ static void show_line(Diag *d, SrcLoc at)
     const char *e = p;
     while (e < end && *e != '\n' && e - p < 200)
         e++;
+    if (e > p && e[-1] == '\r' && (e == end || *e == '\n'))
+        e--; /* a CRLF line */
     fprintf(d->out, "%5u | ", at.line);
     for (const char *q = p; q < e; q++)
         put_visible(d->out, (unsigned char)*q);
@@ -130,8 +134,17 @@ static void show_includes(Diag *d, uint32_t file)
     }
 }
 
+void diag_flush(Diag *d)
+{
+    if (d->notes_pending) {
+        d->notes_pending = false;
+        show_includes(d, d->notes_file);
+    }
+}
+
 static void report(Diag *d, SrcLoc at, const char *kind, const char *fmt, va_list ap)
 {
+    diag_flush(d);
     if (at.line)
         fprintf(d->out, "%s:%u:%u: %s: ", diag_file_path(d, at.file), at.line, at.col, kind);
     else
@@ -139,11 +152,13 @@ static void report(Diag *d, SrcLoc at, const char *kind, const char *fmt, va_lis
     vfprintf(d->out, fmt, ap);
     fputc('\n', d->out);
     show_line(d, at);
-    show_includes(d, at.file);
+    d->notes_pending = true; /* after the follow-up lines */
+    d->notes_file = at.file;
 }
 
 void diag_verror(Diag *d, SrcLoc at, const char *fmt, va_list ap)
 {
+    diag_flush(d);
     d->nerr++;
     d->muted = d->nerr > DIAG_MAX_ERRORS;
     if (d->muted) {
@@ -165,6 +180,7 @@ void diag_error(Diag *d, SrcLoc at, const char *fmt, ...)
 void diag_plain(Diag *d, const char *fmt, ...)
 {
     va_list ap;
+    diag_flush(d);
     d->nerr++;
     d->muted = false;
     fputs("aimci: error: ", d->out);
@@ -224,25 +240,27 @@ static size_t edit_distance(const char *a, const char *b)
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63)
         return 64;
-    size_t row[64];
+    size_t prev2[64], prev[64], row[64]; /* rows i-2, i-1, i of the distance table */
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        prev[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = diag + !same;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            size_t best = prev[j - 1] + (ai != bj);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1; /* a transposition */
             row[j] = best;
-            diag = up;
         }
+        memcpy(prev2, prev, sizeof prev);
+        memcpy(prev, row, sizeof row);
     }
-    return row[lb];
+    return prev[lb];
 }
 
 /* The one candidate that begins with name ("stochastic" for "stochastic_compressed"). */

@@ -51,6 +51,9 @@ void diag_hint(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void diag_warning(Diag *d, SrcLoc at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Print what the last error still holds back (its "included from" notes). */
+void diag_flush(Diag *d);
+
 int diag_count(const Diag *d);
 bool diag_full(const Diag *d); /* DIAG_MAX_ERRORS reached: callers may stop early */
 

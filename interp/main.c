@@ -131,8 +131,10 @@ static bool only_exists(Checker *c, Diag *d, const char *only)
 
 static int finish(Diag *d, Arena *ar, int status)
 {
+    diag_flush(d);
     if (status == EXIT_SCRIPT_ERROR && diag_count(d))
-        fprintf(stderr, "aimci: %d error%s\n", diag_count(d), diag_count(d) == 1 ? "" : "s");
+        fprintf(stderr, "aimci: %d error%s%s\n", diag_count(d), diag_count(d) == 1 ? "" : "s",
+                diag_full(d) ? " (the limit: checking stopped there)" : "");
     diag_free(d);
     arena_free(ar);
     return status;

@@ -53,6 +53,8 @@ void ps_decl(PsCtx *cx, const Token *kind, const Token *name, const Token *paren
     }
     if (block)
         n->items = block->items;
+    n->broken = cx->block_errors > 0; /* entries were lost: skip the checks of the whole */
+    cx->block_errors = 0;
     ast_push(cx->arena, cx->stmts, n);
 }
 
@@ -232,7 +234,7 @@ static void describe_expected(char *buf, size_t n, unsigned long mask)
     }
     for (int t = 1; t < 64 && t < TK_UMINUS; t++)
         if (mask & BIT(t))
-            parts[np++] = lx_token_name(t);
+            parts[np++] = t == TK_NAME ? "a name" : t == TK_NUMBER ? "a number" : lx_token_name(t);
     buf[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < np && used < n; i++) {
@@ -244,13 +246,21 @@ static void describe_expected(char *buf, size_t n, unsigned long mask)
 void ps_syntax_error(PsCtx *cx, int code, const Token *t, unsigned long expected)
 {
     char what[96], exp[256];
+    if (cx->err_at.line && cx->err_at.file == t->loc.file && cx->err_at.line == t->loc.line &&
+        cx->err_at.col == t->loc.col)
+        return; /* this place has its error already */
+    cx->err_at = t->loc;
+    if (cx->at_eof)
+        code = 0; /* the newline the driver adds at the end is not in the text */
     describe_token(what, sizeof what, code, t);
     describe_expected(exp, sizeof exp, expected);
     diag_error(cx->diag, t->loc, "unexpected %s", what);
+    if (cx->lx->braces > 0)
+        cx->block_errors++;
     /* Outside a block the statement is lost: skip to its end, its block included, so that
     ** the block's entries are not taken for statements. */
-    if (cx->lx->braces == 0 || (code == TK_RBRACE && cx->lx->braces == 0))
-        cx->skip = 1;
+    if (cx->lx->braces == 0 && (code != TK_NL || (expected & BIT(TK_LBRACE))))
+        cx->skip = 1; /* an error at the end of the line has ended the statement already */
     if (exp[0])
         diag_expected(cx->diag, "%s", exp);
     const SrcLoc *open = lx_unclosed(cx->lx);
@@ -260,6 +270,20 @@ void ps_syntax_error(PsCtx *cx, int code, const Token *t, unsigned long expected
     else if (code == 0 && cx->lx->braces > 0)
         diag_hint(cx->diag, "the '{' at line %u, column %u is not closed", cx->lx->brace_open.line,
                   cx->lx->brace_open.col);
+    else if (code == TK_NAME && cx->lx->braces > 0 && cx->prev_code == TK_NAME &&
+             cx->prev_first && cx->prev.col == 1)
+        diag_hint(cx->diag, "is a '}' missing above? the '{' at line %u, column %u is not closed",
+                  cx->lx->brace_open.line, cx->lx->brace_open.col);
+    else if ((code == TK_TRUE || code == TK_FALSE || code == TK_USE || code == TK_VARY) &&
+             (expected & BIT(TK_NAME)))
+        diag_hint(cx->diag, "'%.*s' is a keyword; pick another name", (int)t->len, t->text);
+    else if (code == TK_NL && expected == BIT(TK_LBRACE))
+        diag_hint(cx->diag, "the '{' goes on the line of the declaration");
+    else if (code == TK_NAME && (expected & BIT(TK_COMMA)) && (expected & BIT(TK_NL)) &&
+             (expected & BIT(TK_RBRACE)))
+        diag_hint(cx->diag, "write one entry per line or separate entries with ','");
+    else if (code != TK_NAME && (expected & BIT(TK_EQ)) && cx->lx->braces > 0)
+        diag_hint(cx->diag, "did you forget '=' between the name and its value?");
     else if (code == TK_NAME && (expected & BIT(TK_EQ)) && !(expected & BIT(TK_NAME)))
         diag_hint(cx->diag, "write one entry per line or separate entries with ','");
 }
@@ -269,8 +293,13 @@ void ps_nesting_error(PsCtx *cx)
     if (cx->nested)
         return;
     cx->nested = 1;
-    diag_error(cx->diag, cx->lx->open[0], "nesting too deep");
-    diag_expected(cx->diag, "at most %d levels of brackets", LX_MAX_NEST);
+    if (cx->lx->depth > 0) {
+        diag_error(cx->diag, cx->lx->open[0], "nesting too deep");
+        diag_expected(cx->diag, "at most %d levels of brackets", LX_MAX_NEST);
+    } else {
+        diag_error(cx->diag, cx->last, "expression nested too deep");
+        diag_expected(cx->diag, "fewer nested operators (a long chain of unary '-' or '^')");
+    }
 }
 
 /* }====================================================================== */
@@ -307,12 +336,19 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
         if (cx.skip && !(code == TK_NL && lx.braces == 0))
             continue;
         cx.skip = 0;
+        cx.prev = cx.last;
+        cx.prev_code = cx.last_code;
+        cx.prev_first = cx.last_first;
+        cx.last_first = cx.last_code == 0 || cx.last_code == TK_NL || t.loc.line != cx.last.line;
+        cx.last = t.loc;
+        cx.last_code = code;
         ps_Parse(p, code, t);
         if (cx.nested || diag_full(d))
             break;
     }
     if (!cx.nested && !lx.fatal && !diag_full(d)) {
         /* A last line without its newline still ends its statement. */
+        cx.at_eof = 1;
         ps_Parse(p, TK_NL, t);
         ps_Parse(p, 0, t);
     }

@@ -18,6 +18,13 @@ typedef struct PsCtx {
     int failed;
     int nested;     /* the nesting error was reported */
     int skip;       /* after an error outside blocks: drop tokens up to the statement's end */
+    SrcLoc last;    /* the token being parsed (for errors without a bracket to point at) */
+    int last_code, last_first; /* its code; whether it is the first token of its line */
+    SrcLoc prev;    /* the token before it, its code, whether it began its line */
+    int prev_code, prev_first;
+    int at_eof;     /* the driver feeds its final newline: errors are "end of input" */
+    SrcLoc err_at;  /* where the last syntax error was reported */
+    int block_errors; /* syntax errors inside the block of the declaration being parsed */
 } PsCtx;
 
 /*

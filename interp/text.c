@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 
 void buf_printf(Buf *b, const char *fmt, ...)
@@ -40,6 +41,10 @@ void buf_free(Buf *b)
 
 void txt_num(char out[32], double v)
 {
+    if (v == floor(v) && fabs(v) < 1e15) { /* whole: all digits, no exponent */
+        snprintf(out, 32, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, 32, "%.*g", prec, v);
         if (strtod(out, NULL) == v)

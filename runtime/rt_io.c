@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rt_io.h"
+#include "rt_kern.h"
 #include "rt_matmul.h"
 
 #define ALIGN 64
@@ -50,13 +51,50 @@ double rt_io_step(double res, double bound)
     return r * 2.0 * bound;
 }
 
+/*
+** rint(v) under the default rounding (to nearest, ties to even) without a libm call: adding
+** and subtracting 1.5 2^52 leaves the integer nearest to v for |v| < 2^51 (the FPU rounds
+** the sum exactly as rint would); larger values and NaN go to rint itself.
+*/
+static double round_even(double v)
+{
+    return fabs(v) < 0x1p51 ? (v + 0x1.8p52) - 0x1.8p52 : rint(v);
+}
+
 double rt_io_quant(double v, double step, bool sto, RtRng *r)
 {
     if (!(step > 0.0))
         return v;
     if (sto)
-        return rint(v / step + rt_rng_uniform(r) - 0.5) * step;
-    return rint(v / step) * step;
+        return round_even(v / step + rt_rng_uniform(r) - 0.5) * step;
+    return round_even(v / step) * step;
+}
+
+/*
+** The normals of one stage call: one key drawn from the pass's stream seeds an RtRng8, whose
+** fast Box-Muller normals (rt_kern.h) are read in order, 256 at a time.
+*/
+typedef struct StageNoise {
+    const RtKern *k;
+    RtRng8 g;
+    int pos;
+    float buf[256];
+} StageNoise;
+
+static void noise_start(StageNoise *s, RtRng *r)
+{
+    s->k = rt_kern();
+    rt_rng8_seed(&s->g, rt_rng_next(r), 0);
+    s->pos = 256;
+}
+
+static double noise_next(StageNoise *s)
+{
+    if (s->pos == 256) {
+        s->k->normals(&s->g, s->buf, 256);
+        s->pos = 0;
+    }
+    return s->buf[s->pos++];
 }
 
 /* max|x_k| over x (n); NaNs are skipped (they reach the output through the DAC anyway). */
@@ -94,19 +132,49 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
     return 1.0;
 }
 
-/* Per element, in index order: quantise, clip, noise, asymmetry (aihwkit prepareInput). */
+/* n (<= 256) normals of the stage's stream into buf. */
+static void noise_block(StageNoise *s, float *buf, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        buf[k] = (float)noise_next(s);
+}
+
+/*
+** Per element, in index order: quantise, clip, noise, asymmetry (aihwkit prepareInput). The
+** input noise of the vector comes from one key of r (StageNoise, one normal per element),
+** drawn first; stochastic rounding draws one uniform per element from r. Without
+** stochastic rounding the kernels' dac runs it (the same operations, vectorised).
+*/
 void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io, double step,
                RtRng *r)
 {
     double bound = io->inp_bound, asym = 1.0 - io->inp_asymmetry;
+    bool noisy = io->inp_noise > 0.0, sto = io->inp_sto_round;
+    StageNoise sn;
+    if (noisy)
+        noise_start(&sn, r);
+    if (!sto) {
+        const RtKern *k = rt_kern();
+        float buf[256];
+        for (size_t j = 0; j < n; j += 256) {
+            size_t len = n - j < 256 ? n - j : 256;
+            if (noisy)
+                noise_block(&sn, buf, len);
+            k->dac(v + j, x + j, len, scale, step, bound, io->inp_noise, noisy ? buf : NULL,
+                      asym);
+        }
+        return;
+    }
     for (size_t j = 0; j < n; j++) {
-        double val = rt_io_quant((double)x[j] * scale, step, io->inp_sto_round, r);
+        double val = (double)x[j] * scale;
+        if (step > 0.0)
+            val = round_even(val / step + rt_rng_uniform(r) - 0.5) * step;
         val = val > bound ? bound : val;
         val = val < -bound ? -bound : val;
-        if (io->inp_noise > 0.0)
-            val += io->inp_noise * rt_rng_normal(r);
+        if (noisy)
+            val = val + io->inp_noise * noise_next(&sn);
         if (io->inp_asymmetry != 0.0 && val < 0.0)
-            val *= asym;
+            val = val * asym;
         v[j] = (float)val;
     }
 }
@@ -146,18 +214,41 @@ void rt_io_w_noise(float *y, const float *v, const float *w, size_t D, size_t X,
     }
 }
 
-/* Per output, in index order: asymmetry, noise, quantise, clip (aihwkit finalizeOutput). */
+/*
+** Per output, in index order: asymmetry, noise, quantise, clip (aihwkit finalizeOutput). If
+** some sig[i] > 0 the output noise comes from one key of r (StageNoise, one normal per
+** output), drawn first; stochastic rounding draws one uniform per output from r. Without
+** stochastic rounding the kernels' adc runs it (the same operations, vectorised).
+*/
 bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step, RtRng *r)
 {
     double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
-    bool passed = true;
+    bool noisy = false, sto = io->out_sto_round, passed = true;
+    for (size_t i = 0; i < n; i++)
+        noisy |= sig[i] > 0.0f;
+    StageNoise sn;
+    if (noisy)
+        noise_start(&sn, r);
+    if (!sto) {
+        const RtKern *k = rt_kern();
+        float buf[256];
+        for (size_t i = 0; i < n; i += 256) {
+            size_t len = n - i < 256 ? n - i : 256;
+            if (noisy)
+                noise_block(&sn, buf, len);
+            passed &= k->adc(y + i, len, sig + i, noisy ? buf : NULL, asym, step, bound,
+                             io->bm_test_negative_bound);
+        }
+        return passed;
+    }
     for (size_t i = 0; i < n; i++) {
         double val = y[i];
         if (io->out_asymmetry != 0.0 && val < 0.0)
-            val *= asym;
-        if (sig[i] > 0.0f)
-            val += (double)sig[i] * rt_rng_normal(r);
-        val = rt_io_quant(val, step, io->out_sto_round, r);
+            val = val * asym;
+        if (noisy)
+            val = val + (double)sig[i] * noise_next(&sn);
+        if (step > 0.0)
+            val = round_even(val / step + rt_rng_uniform(r) - 0.5) * step;
         if (val > bound) {
             val = bound;
             passed = false;

@@ -28,9 +28,13 @@
 ** the `_ref` twins), then finishes them row by row. Random numbers come from the RtIO's own
 ** stream, in a fixed order that does not depend on the kernel: at construction the fixed
 ** per-output stds (forward D, then backward X, each only if out_noise_std > 0); then per
-** pass the DAC draws of each looping row (per element: stochastic rounding, input noise),
-** then per row the weight noise (per output), then the ADC draws (per output: output
-** noise, stochastic rounding). A draw is made only where its std or rounding is on.
+** pass the DAC draws of each looping row, then per row the weight noise (per output), then
+** the ADC draws. A DAC or ADC call with noise on draws one 64-bit key from the stream and
+** takes one normal per element of the vector from the fast generator of rt_kern.h seeded
+** by it (input noise; output noise, when some output's std is > 0); stochastic rounding
+** draws one uniform per element from the stream itself, after the key. A draw is made only
+** where its std or rounding is on. Without stochastic rounding the DAC and ADC loops run in
+** the kernels (RtKern.dac, .adc: the same double operations, 4 lanes at a time).
 ** average_abs_max keeps one running value per direction (aihwkit's CPU code shares one
 ** between forward and backward; the two see vectors of unrelated scales, so aimci doesn't).
 **

@@ -550,6 +550,8 @@ INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 
 /* The per-chunk constants of a vector rule, selected by direction. */
 typedef struct Rule {
     F8 a, c, e, f, g, k, A, q0, lo, hi, ref;
+    F8 u0, p0, iu, c2, c3; /* POW: the sample's first u, u0^g, 1/u0, series coefficients */
+    I8 ok;                 /* POW: lanes where the series may be used */
 } Rule;
 
 INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFam fam,
@@ -570,9 +572,21 @@ INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFa
     r->q0 = pow0(r->g);
 }
 
-/* One pulse on the live lanes of state v (not yet clipped). */
-INLINE F8 step(NS *ns, unsigned act, const Rule *r, F8 v, const RtPlanes *pl, RtKFam fam,
-               RtKNoise kn)
+/* POW: the exact u0^g at the sample's first state v and the series coefficients of g. */
+INLINE void pow_start(Rule *r, F8 v)
+{
+    r->u0 = (v - r->e) * r->f;
+    I8 pos = r->u0 > f8(0.0f);
+    r->p0 = sel(pos, pow8(r->u0, r->g), r->q0);
+    r->iu = f8(1.0f) / r->u0;
+    r->c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
+    r->c3 = r->c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
+    r->ok = pos & (fabs8(r->g) <= f8(4.0f));
+}
+
+/* One pulse on the live lanes (act, as bits) of state v (not yet clipped). */
+INLINE F8 step(NS *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
+               RtKFam fam, RtKNoise kn)
 {
     F8 m;
     switch (fam) {
@@ -583,8 +597,17 @@ INLINE F8 step(NS *ns, unsigned act, const Rule *r, F8 v, const RtPlanes *pl, Rt
             return v + ((r->a + (r->a * f8(pl->s1)) * take(ns, act)) + r->c * v);
         return v + (r->a + r->c * v);
     case RT_KF_POW: {
+        /*
+        ** u^g = u0^g (1 + t)^g with t = u/u0 - 1, by the binomial series to t^3 while
+        ** |t| <= 1/32 and |g| <= 4 (remainder below 4e-8 relative); else the full pow8.
+        */
         F8 u = (v - r->e) * r->f;
-        m = r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0);
+        F8 t = (u - r->u0) * r->iu;
+        I8 valid = r->ok & (fabs8(t) <= f8(0.03125f));
+        F8 q = r->p0 * (f8(1.0f) + t * (r->g + t * (r->c2 + t * r->c3)));
+        if (mask8(live & ~valid))
+            q = sel(valid, q, sel(u > f8(0.0f), pow8(u, r->g), r->q0));
+        m = r->a * q;
         break;
     }
     case RT_KF_EXP: m = r->a * fmax8(f8(1.0f) - r->A * exp2_8(r->k + r->c * v), f8(0.0f)); break;
@@ -626,13 +649,15 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
     for (int k = 0; k < KB; k++) {
         rule_load(&r[k], bk, k, pl, fam, has_ref);
         v[k] = ldf(u->w + bk->off[k], bk->len[k]) + r[k].ref;
+        if (fam == RT_KF_POW)
+            pow_start(&r[k], v[k]);
     }
     for (int q = 0; q < nmax; q++) {
         I8 qv = i8(q);
 #pragma GCC unroll 4
         for (int k = 0; k < KB; k++) {
             I8 live = bk->n[k] > qv;
-            F8 vn = step(ns, mask8(live), &r[k], v[k], pl, fam, kn);
+            F8 vn = step(ns, live, mask8(live), &r[k], v[k], pl, fam, kn);
             v[k] = sel(live, fmin8(fmax8(vn, r[k].lo), r[k].hi), v[k]);
         }
     }
@@ -815,10 +840,130 @@ static void KERN(rows)(const RtUpd *u, size_t i0, size_t i1)
             row(u, i, b, &ns);
 }
 
+/*
+** ====================================================================================
+** I/O stages (rt_io.c), 4 doubles at a time
+** ====================================================================================
+*/
+
+typedef double D4 __attribute__((vector_size(32)));
+typedef int64_t L4 __attribute__((vector_size(32)));
+typedef float F4 __attribute__((vector_size(16)));
+
+INLINE D4 d4(double a)
+{
+    return (D4){a, a, a, a};
+}
+
+INLINE D4 sel4(L4 m, D4 a, D4 b)
+{
+    return (D4)(((L4)a & m) | ((L4)b & ~m));
+}
+
+/* rint of every lane (to nearest, ties to even): |q| + 2^52 - 2^52 with q's sign, |q| < 2^52. */
+INLINE D4 round4(D4 q)
+{
+    L4 sign = (L4)q & (L4){INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+    D4 a = (D4)((L4)q & ~sign);
+    D4 t = (a + d4(0x1p52)) - d4(0x1p52);
+    return sel4(a < d4(0x1p52), (D4)((L4)t | sign), q);
+}
+
+/* The scalar of round4 (the same operations). */
+INLINE double round1(double q)
+{
+    double a = fabs(q);
+    return a < 0x1p52 ? copysign((a + 0x1p52) - 0x1p52, q) : q;
+}
+
+INLINE D4 ld4(const float *p)
+{
+    F4 f;
+    memcpy(&f, p, 16);
+    return __builtin_convertvector(f, D4);
+}
+
+INLINE void st4(float *p, D4 v)
+{
+    F4 f = __builtin_convertvector(v, F4);
+    memcpy(p, &f, 16);
+}
+
+static void KERN(dac)(float *v, const float *x, size_t n, double scale, double step,
+                      double bound, double noise, const float *xi, double asym)
+{
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        D4 val = ld4(x + j) * d4(scale);
+        if (step > 0.0)
+            val = round4(val / d4(step)) * d4(step);
+        val = sel4(val > d4(bound), d4(bound), val);
+        val = sel4(val < d4(-bound), d4(-bound), val);
+        if (xi)
+            val = val + d4(noise) * ld4(xi + j);
+        if (asym != 1.0)
+            val = sel4(val < d4(0.0), val * d4(asym), val);
+        st4(v + j, val);
+    }
+    for (; j < n; j++) {
+        double val = (double)x[j] * scale;
+        if (step > 0.0)
+            val = round1(val / step) * step;
+        val = val > bound ? bound : val;
+        val = val < -bound ? -bound : val;
+        if (xi)
+            val = val + noise * (double)xi[j];
+        if (asym != 1.0 && val < 0.0)
+            val = val * asym;
+        v[j] = (float)val;
+    }
+}
+
+static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
+                      double step, double bound, bool neg)
+{
+    L4 fail = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        D4 val = ld4(y + i);
+        if (asym != 1.0)
+            val = sel4(val < d4(0.0), val * d4(asym), val);
+        if (xi)
+            val = val + ld4(sig + i) * ld4(xi + i);
+        if (step > 0.0)
+            val = round4(val / d4(step)) * d4(step);
+        L4 hi = val > d4(bound), lo = val < d4(-bound);
+        fail |= hi | (neg ? lo : (L4){0, 0, 0, 0});
+        val = sel4(hi, d4(bound), sel4(lo, d4(-bound), val));
+        st4(y + i, val);
+    }
+    bool failed = (fail[0] | fail[1] | fail[2] | fail[3]) != 0;
+    for (; i < n; i++) {
+        double val = y[i];
+        if (asym != 1.0 && val < 0.0)
+            val = val * asym;
+        if (xi)
+            val = val + (double)sig[i] * (double)xi[i];
+        if (step > 0.0)
+            val = round1(val / step) * step;
+        if (val > bound) {
+            val = bound;
+            failed = true;
+        } else if (val < -bound) {
+            val = -bound;
+            failed |= neg;
+        }
+        y[i] = (float)val;
+    }
+    return !failed;
+}
+
 const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
     .col_trains = KERN(col_trains),
     .row_train = KERN(row_train),
     .normals = KERN(normals),
+    .dac = KERN(dac),
+    .adc = KERN(adc),
 };

@@ -128,6 +128,20 @@ typedef struct RtKern {
     uint64_t (*row_train)(RtRng8 *g, double p, int bl);
     /* n normals (a multiple of 16) from g into out, in the kernel's order. */
     void (*normals)(RtRng8 *g, float *out, size_t n);
+    /*
+    ** The DAC of rt_io.h without stochastic rounding, in double: v = x scale; quantise to
+    ** step (ties to even; step 0: none); clip to +-bound; + noise xi[j] (xi NULL: none);
+    ** times asym where negative; rounded to float.
+    */
+    void (*dac)(float *v, const float *x, size_t n, double scale, double step, double bound,
+                double noise, const float *xi, double asym);
+    /*
+    ** The ADC of rt_io.h without stochastic rounding, in double, y in place: times asym where
+    ** negative; + sig[i] xi[i] (xi NULL: none); quantise; clip to +-bound. False if an output
+    ** was above bound, or below -bound with neg.
+    */
+    bool (*adc)(float *y, size_t n, const float *sig, const float *xi, double asym, double step,
+                double bound, bool neg);
 } RtKern;
 
 extern const RtKern rt_kern_base, rt_kern_avx2;

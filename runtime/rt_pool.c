@@ -40,8 +40,8 @@ static void work(RtPool *p)
 static void *worker(void *arg)
 {
     RtPool *p = arg;
-    pthread_mutex_lock(&p->mu);
-    unsigned long seen = p->gen;
+    unsigned long seen = 0; /* the generation before the first job, not p->gen: a job may */
+    pthread_mutex_lock(&p->mu); /* have been posted before this thread got to run */
     for (;;) {
         while (p->gen == seen && !p->quit)
             pthread_cond_wait(&p->go, &p->mu);

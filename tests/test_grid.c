@@ -172,5 +172,5 @@ Test(grid, models_and_constants_cannot_be_varied)
 Test(grid, vary_outside_an_experiment_is_an_error)
 {
     assert_error_at("device d : ideal { vary x in [1] }\n", 1, 20,
-                    "expected 'name = value'");
+                    "'vary' belongs in an experiment, not in a device");
 }

@@ -342,7 +342,7 @@ ParameterizedTestParameters(parser, syntax_errors)
         {"x = 1 +\n", 1, 8, "unexpected end of line", "an expression"},
         {"x = 3 y = 4\n", 1, 7, "unexpected name 'y'", "an operator or end of line"},
         {"x = )\n", 1, 5, "unexpected ')'", "an expression"},
-        {"= 3\n", 1, 1, "unexpected '='", "end of line, name or 'use'"},
+        {"= 3\n", 1, 1, "unexpected '='", "end of line, a name or 'use'"},
         {"use devices\n", 1, 5, "unexpected name 'devices'", "a string"},
         {"use = 3\n", 1, 5, "unexpected '='", "a string"},
         {"device d soft_bounds {\n}\n", 1, 10, "unexpected name 'soft_bounds'", "':' or '{'"},
@@ -354,7 +354,7 @@ ParameterizedTestParameters(parser, syntax_errors)
         {"x = [1, 2\ny = 3\n", 2, 1, "unexpected name 'y'", ""},
         {"x = f(1,, 2)\n", 1, 9, "unexpected ','", ""},
         {"x = [,]\n", 1, 6, "unexpected ','", ""},
-        {"x = a.\n", 1, 7, "unexpected end of line", "name"},
+        {"x = a.\n", 1, 7, "unexpected end of line", "a name"},
         {"x = 1.5.2\n", 1, 8, "unexpected number '.2'", ""},
         {"x = 1 ** 2\n", 1, 8, "unexpected '*'", "an expression"},
     };
@@ -422,7 +422,7 @@ Test(parser, an_unclosed_bracket_at_the_end_of_input_is_named_in_a_hint)
 ** BUG (reported): at the end of input inside brackets the driver's final newline is what
 ** fails, so the message says "unexpected end of line" instead of "end of input".
 */
-Test(parser, an_unclosed_bracket_at_the_end_of_input_says_end_of_input, FE_KNOWN_BUG)
+Test(parser, an_unclosed_bracket_at_the_end_of_input_says_end_of_input)
 {
     cr_assert_eq(parse("x = (1 + 2\n"), 1);
     assert_output_has("t.aimc:2:1: error: unexpected end of input\n");
@@ -448,7 +448,7 @@ Test(parser, several_errors_in_one_run)
 ** BUG (reported): an error found at the newline that ends a statement makes the driver skip
 ** the *next* statement too (`b = 2` is lost, so `c = b` fails later).
 */
-Test(parser, an_error_at_the_end_of_a_line_keeps_the_next_statement, FE_KNOWN_BUG)
+Test(parser, an_error_at_the_end_of_a_line_keeps_the_next_statement)
 {
     cr_assert_eq(parse("a = 1 +\nb = 2\n"), 1, "%s", fe_text());
     cr_assert_eq(stmts.n, 1);
@@ -459,7 +459,7 @@ Test(parser, an_error_at_the_end_of_a_line_keeps_the_next_statement, FE_KNOWN_BU
 ** BUG (reported): Lemon reports no syntax error until three tokens were shifted after the
 ** last one, so errors on consecutive short lines are silently dropped (one of eight here).
 */
-Test(parser, errors_on_consecutive_lines_are_all_reported, FE_KNOWN_BUG)
+Test(parser, errors_on_consecutive_lines_are_all_reported)
 {
     cr_assert_eq(parse("x = )\ny = )\nz = )\n"), 3, "%s", fe_text());
 }
@@ -491,7 +491,7 @@ Test(parser, an_error_in_a_declaration_header_skips_its_whole_block)
 ** the closing '}' gives a second error. Enable once the grammar keeps the recovery inside
 ** the block (lemon -c, see the report).
 */
-Test(parser, an_error_in_an_entry_does_not_leak_the_block_into_statements, FE_KNOWN_BUG)
+Test(parser, an_error_in_an_entry_does_not_leak_the_block_into_statements)
 {
     int n = parse("device d : response {\n  q_up = 1 - w)\n  q_down = 1 + w\n}\n");
     cr_assert_eq(n, 1, "%s", fe_text());
@@ -503,7 +503,7 @@ Test(parser, an_error_in_an_entry_does_not_leak_the_block_into_statements, FE_KN
 ** BUG (reported): the "expected" list is computed after Lemon's default reductions, so
 ** inside a block it says only '}' where a newline, ',' or an operator would do too.
 */
-Test(parser, a_missing_separator_between_entries_lists_every_way_on, FE_KNOWN_BUG)
+Test(parser, a_missing_separator_between_entries_lists_every_way_on)
 {
     parse("device d : soft_bounds {\n  dw_min = 1e-3 w_max = 1\n}\n");
     assert_output_has("t.aimc:2:17: error: unexpected name 'w_max'\n");
@@ -572,7 +572,7 @@ Test(parser, sixty_four_nested_brackets_are_fine)
 ** bracket to point at: the error has no line and column ("t.aimc: error: nesting too
 ** deep") and speaks of brackets.
 */
-Test(parser, a_long_chain_of_unary_minus_is_an_error_with_a_position, FE_KNOWN_BUG)
+Test(parser, a_long_chain_of_unary_minus_is_an_error_with_a_position)
 {
     char src[3000] = "x = ";
     memset(src + 4, '-', 2000);

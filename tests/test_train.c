@@ -103,6 +103,51 @@ Test(train, runs_are_bit_identical)
     rt_data_free(dt);
 }
 
+/*
+** The thread count of a run changes nothing: a two-layer analog model (50 -> 64 -> 1, both
+** on the asymmetric soft_bounds device with write noise), batch 16, so that the first
+** layer's updates (64 x 50 x 16) run on the pool; 1, 2 and 3 threads give bit-identical logs,
+** weights (visible and persistent) and pulse-driven losses.
+*/
+Test(train, thread_count_does_not_change_a_run)
+{
+    Fx f;
+    quickstart(&f);
+    f.dev.write_noise_std = 1.0;
+    f.layer[0] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 50, .out = 64, .on = &f.dev};
+    f.layer[1] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 64, .out = 1, .on = &f.dev};
+    f.model.nlayers = 2;
+    f.train.steps = 300, f.train.batch = 16, f.train.log_every = 50;
+    char err[256];
+    RtData *dt = rt_data_new(&f.data, f.train.seed, err, sizeof err);
+    RtLog log[3];
+    RtNet *net[3];
+    for (size_t th = 1; th <= 3; th++) {
+        memset(&log[th - 1], 0, sizeof log[0]);
+        cr_assert_eq(rt_train_run_threads(&log[th - 1], &net[th - 1], &f.train, &f.analog, dt, th,
+                                          err, sizeof err),
+                     0, "%s", err);
+    }
+    cr_assert_eq(log[0].n, 7);
+    cr_assert(isfinite(log[0].row[6].loss) && log[0].row[6].loss != log[0].row[0].loss);
+    for (int k = 1; k < 3; k++) {
+        cr_assert_eq(log[k].n, log[0].n);
+        cr_assert_eq(memcmp(log[k].row, log[0].row, log[0].n * sizeof *log[0].row), 0,
+                     "%d threads: another log", k + 1);
+        for (size_t l = 0; l < 2; l++) {
+            const RtTile *a = net[0]->layer[l].tile, *b = net[k]->layer[l].tile;
+            size_t n = a->D * a->X;
+            cr_assert_eq(memcmp(a->w, b->w, n * sizeof(float)), 0, "layer %zu", l);
+            cr_assert_eq(memcmp(a->wp, b->wp, n * sizeof(float)), 0, "layer %zu", l);
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        rt_log_free(&log[k]);
+        rt_net_free(net[k]);
+    }
+    rt_data_free(dt);
+}
+
 /* The logged distance is ||W - w_star|| of the final weights. */
 Test(train, logged_distance_is_that_of_the_final_weights)
 {
