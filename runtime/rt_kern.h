@@ -1,46 +1,67 @@
 /*
-** rt_kern.h: the fast kernels of the pulsed update (DOMAIN.md 2.3-2.7, 2.9) and their naive
-** twin.
+** rt_kern.h: the fast kernels of the pulsed update (DOMAIN.md 2.3-2.7, 2.9) and of the I/O
+** stages, and their naive twin.
 **
 ** rt_kern.c is compiled twice: for the x86-64 baseline (rt_kern_base) and with -mavx2
-** (rt_kern_avx2); rt_kern() picks one once per call site from the CPU. Both builds run the
-** same IEEE operations in the same order (8-lane GCC vectors, no FMA contraction: the
-** build uses -ffp-contract=off; no approximate instructions such as rcpps), so they give
-** bit-identical results; tests/test_kern.c checks that.
+** -mpopcnt (rt_kern_avx2); rt_kern() picks one from the CPU. Both builds run the same IEEE
+** operations in the same order (8-lane GCC vectors; -ffp-contract=off, so no FMA is formed;
+** no approximate instructions such as rcpps; the few ISA-specific helpers compute exactly
+** the same values), so they give bit-identical results; tests/test_kern.c checks that.
 **
 ** Legend: B = samples of a batch, D = tile rows, X = tile columns; w is (D,X), w[i*X+j].
 **
-** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: a
-** 64-bit key from the tile's update stream, the plan (BL, A, B of DOMAIN.md 2.3) and the
-** column trains, one Bernoulli train of BL slots per column drawn from the stream
-** (key, RT_KERN_COL_STREAM) (col_trains). Then, independently per row i (rows may be split
-** among threads in any way: the result does not change), for every sample in order:
+** Why this is fast, and still the pulsed update of DOMAIN.md 2.4 (the shortcuts of 2.9):
+**   - trains are bit-packed (BL <= 64: two 32-bit words) and coincidences are popcounts;
+**     the row and column trains stay shared along rows and columns;
+**   - random numbers come from counter-style streams: per sample one 64-bit key is drawn
+**     from the tile's update stream; the column trains come from (key, RT_KERN_COL_STREAM)
+**     and everything of row i (its train, c2c and write noise) from (key, i). Rows are
+**     therefore independent given the column trains and can be split among threads in any
+**     way with bit-identical results; a thread runs its rows for every sample of the batch
+**     in order (samples stay sequential per weight, the state dependence of DOMAIN.md 2.4);
+**   - 8 columns per vector; the n pulses of a weight are applied one at a time in a level
+**     loop (level q pulses every column with n > q); 4 such chunks are interleaved to hide
+**     the latency of the dependent pulses; c2c normals are generated in bulk (Box-Muller)
+**     and handed to the active lanes only (an expand through a rank table);
+**   - per-family rules with per-cell constants precomputed (RtPlanes), pow and exp by
+**     polynomial log2/exp2, and for pow_step a binomial series around the sample's first
+**     state while the relative change of the base stays within 1/32.
+**
+** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: the
+** key, the plan (BL, A, B of DOMAIN.md 2.3) and the column trains (col_trains: 8 columns
+** at a time; for each of their slots one step of the stream, word l for column l). Then per
+** row i and sample b in order:
 **   1. the row stream g = (key, i) (rt_rng8_seed);
-**   2. the row train: slot k fires iff p_d > U_k, U_k from g's first ceil(BL/8) draws;
-**   3. n_ij = popcount(row train & column train j) coincidences per column, direction
-**      s = sign(x_j) sign(d_i) sign(lr) (s > 0: down), the n_ij pulses applied one at a
+**   2. the row train: slot k fires iff p_d > U_k, U_k from g's first ceil(BL/8) steps
+**      (word k % 8 of step k / 8; rt_kern_threshold);
+**   3. n_ij = popcount(row train & column train j) coincidences, direction
+**      s = sign(x_j) sign(d_i) sign(lr) (s > 0: down); the n_ij pulses applied one at a
 **      time through the device rule, with fresh c2c normals and clipping after each;
 **   4. with write noise, one redraw of every visible weight that received pulses.
-** The normals come from g after the row train, in blocks of 16 (Box-Muller, below), and
-** are consumed in a fixed order: columns in chunks of 8; within a chunk, pulse level
-** q = 0, 1, ... (level q pulses every column with n_ij > q), within a level the columns in
-** order, each taking rt_device_normals() values (all the first normals of the level, then
-** all the second); after a chunk's pulses, its write-noise normals in column order.
+** Normals come from g after the row train, in blocks of 16 (Box-Muller, below), and are
+** consumed in this fixed order: the row's columns go in chunks of 8, and the chunks with
+** pulses in blocks of 4 (in column order; the last block may be shorter). Within a block:
+** pulse level q = 0, 1, ...; within a level chunk by chunk; within a chunk its active
+** lanes (n > q) in order, each taking rt_device_normals() values (the chunk's first normals
+** of the level, then its second ones). After a block's pulses, its write-noise draws, chunk
+** by chunk, lane by lane.
 **
-** Normals: Box-Muller on 32-bit words a (radius) and c (angle) of g:
-** u = ((a >> 1) | 1) 2^-31 in (0, 1] (rounded to float), r = sqrt(-2 ln u), angle
-** (c 2^-32) 2 pi; the pair (r cos, r sin) goes to lanes l and 8 + l of the block. With the
-** polynomials of rt_kern.c (max error: log2 3.2e-7 relative, sin 1.2e-6, cos 4.7e-8) a
-** normal is within about 2e-6 |xi| + 2e-7 of the exact transform of its words; the tail
-** ends at |xi| = 6.56 (probability 5e-11). tests/test_kern.c checks moments and a
-** Kolmogorov-Smirnov distance.
+** Random words: xoshiro128+ in each of 8 lanes (rt_rng8_seed; its weak lowest bits only
+** ever reach a draw below 2^-23 of its value). Normals: Box-Muller on two words a (radius)
+** and c (angle): u = ((a >> 1) | 1) 2^-31 in (0, 1] (rounded to float), r = sqrt(-2 ln u),
+** angle 2 pi (c 2^-32); lanes l and 8 + l of a block of 16 get r cos and r sin. With the
+** polynomials of rt_kern.c (log2 1.4e-5 relative, sin 1.2e-6, cos 4.7e-8) a normal is
+** within about 1e-5 |xi| + 1e-6 of the exact transform of its words; the tail ends at
+** |xi| = 6.56 (probability 5e-11). tests/test_kern.c checks four moments, the tails beyond
+** 3 and 4.5, and the Kolmogorov-Smirnov distance to Phi on 2^21 draws.
 **
-** Per-pulse rules in float, the per-family constants precomputed per cell (RtPlanes); pow
-** and exp through polynomial log2/exp2 built from IEEE +, -, *, and exponent bit
-** manipulation (relative error of u^g and 2^t about 3e-7): a step differs from the double
-** rule of rt_device_pulse by a few 1e-7 relative. Families without a vector rule
-** (response, piecewise_step) and cells marked special (no bounds range) run the double rule
-** lane by lane with the same normals.
+** Per-pulse rules in float, with the per-cell constants of RtPlanes; pow and exp through
+** polynomial log2/exp2 built from IEEE +, -, * and exponent bits (relative error of u^g
+** and 2^t about 3e-7): a step differs from the double rule of rt_device_pulse by a few
+** 1e-7 relative, and aihwkit's traces are reproduced within 6e-8 (tests/test_kern.c).
+** Families without a vector rule (response, piecewise_step) and blocks holding a special
+** cell (no bounds range: an inert pulse) run the double rule lane by lane with the same
+** normals.
 */
 #ifndef AIMCI_RT_KERN_H
 #define AIMCI_RT_KERN_H

@@ -452,3 +452,57 @@ Test(pool, threads_do_not_change_an_update)
     for (int k = 0; k < 3; k++)
         rt_tile_free(t[k]);
 }
+
+/*
+** ====================================================================================
+** I/O stages
+** ====================================================================================
+*/
+
+/* rint in double, ties to even, as the stages quantise. */
+static double rint_even(double v)
+{
+    return nearbyint(v);
+}
+
+/*
+** RtKern.dac and .adc against a direct double implementation of rt_io.h's stages (exactly:
+** the same operations), on both builds, with noise, asymmetry, clipping and an odd length.
+*/
+Test(kern, io_stages_match_the_formulas)
+{
+    enum { N = 1003 };
+    float x[N], xi[N], sig[N], v[N], y[N], y0[N];
+    RtRng r;
+    rt_rng_seed(&r, 17, 17);
+    for (size_t k = 0; k < N; k++) {
+        x[k] = (float)(3.0 * rt_rng_uniform(&r) - 1.5);
+        xi[k] = (float)rt_rng_normal(&r);
+        sig[k] = k % 5 ? 0.06f : 0.0f;
+        y0[k] = (float)(30.0 * rt_rng_uniform(&r) - 15.0);
+    }
+    const RtKern *ks[2] = {&rt_kern_base, &rt_kern_avx2};
+    __builtin_cpu_init();
+    int nk = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? 2 : 1;
+    double step = 1.0 / 63, ostep = 24.0 / 510;
+    for (int k = 0; k < nk; k++) {
+        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75);
+        for (size_t j = 0; j < N; j++) {
+            double val = rint_even((double)x[j] * 0.8 / step) * step;
+            val = fmin(fmax(val, -1.0), 1.0) + 0.05 * (double)xi[j];
+            val = val < 0.0 ? val * 0.75 : val;
+            cr_assert_eq(v[j], (float)val, "%s dac %zu", ks[k]->name, j);
+        }
+        memcpy(y, y0, sizeof y);
+        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true);
+        bool want = true;
+        for (size_t i = 0; i < N; i++) {
+            double val = y0[i] < 0.0f ? (double)y0[i] * 0.9 : (double)y0[i];
+            val = rint_even((val + (double)sig[i] * (double)xi[i]) / ostep) * ostep;
+            want &= !(val > 12.0 || val < -12.0);
+            cr_assert_eq(y[i], (float)fmin(fmax(val, -12.0), 12.0), "%s adc %zu", ks[k]->name, i);
+        }
+        cr_assert_eq(ok, want);
+        cr_assert_not(want, "the data clip somewhere");
+    }
+}
