@@ -516,8 +516,14 @@ INLINE F8 pick(const Block *bk, int k, float *const p[2])
     return sel(bk->up[k], ldf(p[0] + bk->off[k], bk->len[k]), ldf(p[1] + bk->off[k], bk->len[k]));
 }
 
+/* A read position in a stream's buffer (a local copy keeps it in a register). */
+typedef struct Cursor {
+    const float *buf;
+    int pos;
+} Cursor;
+
 /* The next normals, one per active lane of m (inactive lanes: any value). */
-INLINE F8 take(NS *ns, unsigned m)
+INLINE F8 take(Cursor *ns, unsigned m)
 {
     F8 v = expand(ns->buf + ns->pos, m);
     ns->pos += count8(m);
@@ -525,7 +531,7 @@ INLINE F8 take(NS *ns, unsigned m)
 }
 
 /* The signed change m of one pulse with its noise (the rules other than LINEAR). */
-INLINE F8 noisy(NS *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 a, F8 v)
+INLINE F8 noisy(Cursor *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m, F8 a, F8 v)
 {
     switch (kn) {
     case RT_KN_MULT: return m * (f8(1.0f) + f8(pl->s1) * take(ns, act));
@@ -585,7 +591,7 @@ INLINE void pow_start(Rule *r, F8 v)
 }
 
 /* One pulse on the live lanes (act, as bits) of state v (not yet clipped). */
-INLINE F8 step(NS *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
+INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
                RtKFam fam, RtKNoise kn)
 {
     F8 m;
@@ -652,15 +658,17 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
         if (fam == RT_KF_POW)
             pow_start(&r[k], v[k]);
     }
+    Cursor cur = {ns->buf, ns->pos};
     for (int q = 0; q < nmax; q++) {
         I8 qv = i8(q);
 #pragma GCC unroll 4
         for (int k = 0; k < KB; k++) {
             I8 live = bk->n[k] > qv;
-            F8 vn = step(ns, live, mask8(live), &r[k], v[k], pl, fam, kn);
+            F8 vn = step(&cur, live, mask8(live), &r[k], v[k], pl, fam, kn);
             v[k] = sel(live, fmin8(fmax8(vn, r[k].lo), r[k].hi), v[k]);
         }
     }
+    ns->pos = cur.pos;
 #pragma GCC unroll 4
     for (int k = 0; k < KB; k++)
         stf(u->w + bk->off[k], has_ref ? v[k] - r[k].ref : v[k], bk->len[k]);
@@ -670,10 +678,11 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
 ** The double rule lane by lane (RT_KF_GENERIC and blocks with a special cell), with the
 ** normals taken in the same order as the vector rules take them.
 */
-static void block_generic(const Block *bk, const RtUpd *u, NS *ns, int nmax)
+static void block_generic(const Block *bk, const RtUpd *u, NS *s, int nmax)
 {
     const RtPlanes *pl = u->pl;
     int nxi = pl->nxi;
+    Cursor cur = {s->buf, s->pos}, *ns = &cur;
     for (int q = 0; q < nmax; q++)
         for (int k = 0; k < KB; k++) {
             unsigned act = mask8(bk->n[k] > i8(q));
@@ -688,6 +697,7 @@ static void block_generic(const Block *bk, const RtUpd *u, NS *ns, int nmax)
                                           bk->up[k][l] != 0, nxi > 0 ? xi : NULL);
             }
         }
+    s->pos = cur.pos;
 }
 
 /* Whether a cell of the block needs the double rule. */
@@ -701,14 +711,16 @@ static bool block_special(const Block *bk, const RtPlanes *pl)
 }
 
 /* Write noise and counters of the block, after its pulses. */
-static void block_after(const Block *bk, const RtUpd *u, NS *ns)
+static void block_after(const Block *bk, const RtUpd *u, NS *s)
 {
+    Cursor cur = {s->buf, s->pos};
     for (int k = 0; k < KB && u->wv; k++) {
         I8 got = bk->n[k] > i8(0);
-        F8 xi = take(ns, mask8(got));
+        F8 xi = take(&cur, mask8(got));
         F8 wp = ldf(u->w + bk->off[k], bk->len[k]), wv = ldf(u->wv + bk->off[k], bk->len[k]);
         stf(u->wv + bk->off[k], sel(got, wp + f8(u->wn) * xi, wv), bk->len[k]);
     }
+    s->pos = cur.pos;
     for (int k = 0; k < KB && u->npulse; k++)
         for (size_t l = 0; l < bk->len[k]; l++)
             u->npulse[bk->off[k] + l] += (uint64_t)bk->n[k][l];
@@ -770,44 +782,60 @@ INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
         block_run(&bk, u, ns, fam, kn, has_ref);
 }
 
-/* Dispatch to the instantiation of the planes' rule. */
-static void row_rule(const RtUpd *u, const RowCtx *r, size_t base, NS *ns)
+/*
+** One function per instantiation of row_chunks (rule, noise form, reference), kept apart so
+** that each stays a reasonable size for the compiler.
+*/
+typedef void RowFn(const RtUpd *u, const RowCtx *r, size_t base, NS *ns);
+#define ROW_FN(name, fam, kn, ref)                                                           \
+    static __attribute__((noinline)) void name(const RtUpd *u, const RowCtx *r, size_t base, \
+                                               NS *ns)                                       \
+    {                                                                                        \
+        row_chunks(u, r, base, ns, fam, kn, ref);                                            \
+    }
+ROW_FN(lin_mult, RT_KF_LINEAR, RT_KN_MULT, false)
+ROW_FN(lin_mult_ref, RT_KF_LINEAR, RT_KN_MULT, true)
+ROW_FN(lin_add, RT_KF_LINEAR, RT_KN_ADD, false)
+ROW_FN(lin_add_ref, RT_KF_LINEAR, RT_KN_ADD, true)
+ROW_FN(lin_none, RT_KF_LINEAR, RT_KN_NONE, false)
+ROW_FN(lin_none_ref, RT_KF_LINEAR, RT_KN_NONE, true)
+ROW_FN(pow_mult, RT_KF_POW, RT_KN_MULT, false)
+ROW_FN(pow_mult_ref, RT_KF_POW, RT_KN_MULT, true)
+ROW_FN(pow_none, RT_KF_POW, RT_KN_NONE, false)
+ROW_FN(pow_none_ref, RT_KF_POW, RT_KN_NONE, true)
+ROW_FN(exp_mult, RT_KF_EXP, RT_KN_MULT, false)
+ROW_FN(exp_complex, RT_KF_EXP, RT_KN_COMPLEX, false)
+ROW_FN(exp_none, RT_KF_EXP, RT_KN_NONE, false)
+ROW_FN(paper_lin, RT_KF_PAPER_LIN, RT_KN_PAPER, false)
+ROW_FN(paper_pow, RT_KF_PAPER_POW, RT_KN_PAPER, false)
+ROW_FN(paper_exp, RT_KF_PAPER_EXP, RT_KN_PAPER, false)
+ROW_FN(generic, RT_KF_GENERIC, RT_KN_NONE, false)
+
+/* The instantiation of the planes' rule. */
+static RowFn *row_fn(const RtPlanes *pl)
 {
-    const RtPlanes *pl = u->pl;
     bool ref = pl->ref != NULL;
     switch (pl->fam) {
     case RT_KF_LINEAR:
         if (pl->noise == RT_KN_MULT)
-            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_MULT, true)
-                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_MULT, false);
-        else if (pl->noise == RT_KN_ADD)
-            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_ADD, true)
-                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_ADD, false);
-        else
-            ref ? row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_NONE, true)
-                : row_chunks(u, r, base, ns, RT_KF_LINEAR, RT_KN_NONE, false);
-        break;
+            return ref ? lin_mult_ref : lin_mult;
+        if (pl->noise == RT_KN_ADD)
+            return ref ? lin_add_ref : lin_add;
+        return ref ? lin_none_ref : lin_none;
     case RT_KF_POW:
         if (pl->noise == RT_KN_MULT)
-            ref ? row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_MULT, true)
-                : row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_MULT, false);
-        else
-            ref ? row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_NONE, true)
-                : row_chunks(u, r, base, ns, RT_KF_POW, RT_KN_NONE, false);
-        break;
+            return ref ? pow_mult_ref : pow_mult;
+        return ref ? pow_none_ref : pow_none;
     case RT_KF_EXP:
         if (pl->noise == RT_KN_MULT)
-            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_MULT, false);
-        else if (pl->noise == RT_KN_COMPLEX)
-            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_COMPLEX, false);
-        else
-            row_chunks(u, r, base, ns, RT_KF_EXP, RT_KN_NONE, false);
-        break;
-    case RT_KF_PAPER_LIN: row_chunks(u, r, base, ns, RT_KF_PAPER_LIN, RT_KN_PAPER, false); break;
-    case RT_KF_PAPER_POW: row_chunks(u, r, base, ns, RT_KF_PAPER_POW, RT_KN_PAPER, false); break;
-    case RT_KF_PAPER_EXP: row_chunks(u, r, base, ns, RT_KF_PAPER_EXP, RT_KN_PAPER, false); break;
-    case RT_KF_GENERIC: row_chunks(u, r, base, ns, RT_KF_GENERIC, RT_KN_NONE, false); break;
+            return exp_mult;
+        return pl->noise == RT_KN_COMPLEX ? exp_complex : exp_none;
+    case RT_KF_PAPER_LIN: return paper_lin;
+    case RT_KF_PAPER_POW: return paper_pow;
+    case RT_KF_PAPER_EXP: return paper_exp;
+    case RT_KF_GENERIC: break;
     }
+    return generic;
 }
 
 /* Row i of sample b: its stream, its train, then the pulses of every chunk. */
@@ -829,7 +857,7 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
                 .sdneg = i8((di < 0.0f) != u->lr_neg ? -1 : 0),
                 .xl = u->xlo + b * u->X, .xh = u->xhi ? u->xhi + b * u->X : NULL,
                 .xb = u->x + b * u->X};
-    row_rule(u, &r, i * u->X, ns);
+    row_fn(u->pl)(u, &r, i * u->X, ns);
 }
 
 static void KERN(rows)(const RtUpd *u, size_t i0, size_t i1)

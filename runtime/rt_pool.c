@@ -1,5 +1,12 @@
 /*
 ** rt_pool.c: persistent worker threads, one job at a time, blocks claimed atomically.
+**
+** Waking a thread through a condition variable costs tens of microseconds, as much as a
+** small update; so a worker first spins for a while (about 50 us) on the job counter, and
+** the caller likewise on the count of busy workers, before they block. A job is published
+** by incrementing gen (release) after its fields are set; a worker that sees the new value
+** (acquire) sees the job. Blocking waits re-check their condition under the mutex, and the
+** signalling side takes the mutex, so no wake-up is lost.
 */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -9,20 +16,30 @@
 
 #include "rt_pool.h"
 
+#define SPINS 4000 /* polls before blocking */
+
 struct RtPool {
     size_t nthreads;       /* the caller included */
     size_t nworkers;       /* started */
     pthread_t *tid;
     pthread_mutex_t mu;
     pthread_cond_t go, done;
-    unsigned long gen;     /* incremented per job; workers wait for a new value */
-    bool quit;
-    size_t busy;           /* workers still in the current job */
+    atomic_ulong gen;      /* incremented per job; workers wait for a new value */
+    atomic_bool quit;
+    atomic_size_t busy;    /* workers still in the current job */
     RtPoolFn fn;           /* the current job */
     void *ctx;
     size_t n, grain;
     atomic_size_t next;    /* start of the next unclaimed block */
 };
+
+/* A short pause in a spin loop. */
+static void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
 
 /* Claim and run blocks until the range is exhausted. */
 static void work(RtPool *p)
@@ -36,26 +53,37 @@ static void work(RtPool *p)
     }
 }
 
-/* Wait for a job (a new generation), work on it, report; until quit. */
+/* Wait until gen differs from seen or the pool quits: spin, then block. */
+static void wait_job(RtPool *p, unsigned long seen)
+{
+    for (int k = 0; k < SPINS; k++) {
+        if (atomic_load_explicit(&p->gen, memory_order_acquire) != seen || atomic_load(&p->quit))
+            return;
+        relax();
+    }
+    pthread_mutex_lock(&p->mu);
+    while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen && !atomic_load(&p->quit))
+        pthread_cond_wait(&p->go, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Wait for a job, work on it, report; until quit. */
 static void *worker(void *arg)
 {
     RtPool *p = arg;
-    unsigned long seen = 0; /* the generation before the first job, not p->gen: a job may */
-    pthread_mutex_lock(&p->mu); /* have been posted before this thread got to run */
-    for (;;) {
-        while (p->gen == seen && !p->quit)
-            pthread_cond_wait(&p->go, &p->mu);
-        if (p->quit)
-            break;
-        seen = p->gen;
-        pthread_mutex_unlock(&p->mu);
+    unsigned long seen = 0; /* the generation before the first job (not p->gen: a job may */
+    for (;;) {              /* have been posted before this thread got to run) */
+        wait_job(p, seen);
+        if (atomic_load(&p->quit))
+            return NULL;
+        seen = atomic_load_explicit(&p->gen, memory_order_acquire);
         work(p);
-        pthread_mutex_lock(&p->mu);
-        if (--p->busy == 0)
+        if (atomic_fetch_sub_explicit(&p->busy, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&p->mu);
             pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
 }
 
 RtPool *rt_pool_new(size_t threads)
@@ -67,6 +95,9 @@ RtPool *rt_pool_new(size_t threads)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
     pthread_cond_init(&p->done, NULL);
+    atomic_init(&p->gen, 0);
+    atomic_init(&p->quit, false);
+    atomic_init(&p->busy, 0);
     atomic_init(&p->next, 0);
     p->tid = calloc(p->nthreads, sizeof *p->tid);
     if (!p->tid) {
@@ -90,7 +121,7 @@ void rt_pool_free(RtPool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->quit = true;
+    atomic_store(&p->quit, true);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     for (size_t k = 0; k < p->nworkers; k++)
@@ -116,16 +147,18 @@ void rt_pool_run(RtPool *p, RtPoolFn fn, void *ctx, size_t n, size_t grain)
             fn(ctx, 0, n);
         return;
     }
-    pthread_mutex_lock(&p->mu);
     p->fn = fn, p->ctx = ctx, p->n = n, p->grain = grain;
     atomic_store(&p->next, 0);
-    p->busy = p->nworkers;
-    p->gen++;
+    atomic_store(&p->busy, p->nworkers);
+    pthread_mutex_lock(&p->mu);
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     work(p);
+    for (int k = 0; k < SPINS && atomic_load_explicit(&p->busy, memory_order_acquire) > 0; k++)
+        relax();
     pthread_mutex_lock(&p->mu);
-    while (p->busy > 0)
+    while (atomic_load_explicit(&p->busy, memory_order_acquire) > 0)
         pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }

@@ -11,15 +11,17 @@
 **   RT_STREAM_ORDER       sample order: one Fisher-Yates shuffle of the rows per epoch
 **   RT_STREAM_D2D(l)      device-to-device draws of layer l (a measure uses layer 0, so
 **                         it sees the same device as cross-point (0,0) of layer 0)
-**   RT_STREAM_UPDATE(l)   pulsed update of layer l: Bernoulli trains, then c2c noise
-**                         (a measure uses RT_STREAM_UPDATE(0) for its c2c noise)
+**   RT_STREAM_UPDATE(l)   pulsed update of layer l: one key per sample for the kernels'
+**                         trains and noise (rt_kern.h; other pulse types: their draws
+**                         directly), then the post-update diffusion (a measure uses
+**                         RT_STREAM_UPDATE(0) for its c2c noise)
 **   RT_STREAM_IO(l)       forward/backward I/O of analog layer l (rt_io.h): the fixed
-**                         per-output noise stds, then every noise and stochastic rounding
-**                         of the passes, in the order they happen
+**                         per-output noise stds, then the keys of the stages' noises and
+**                         the stochastic roundings of the passes, in the order they happen
 ** A digital_sgd run and an analog_sgd run of the same train therefore share data, initial
 ** weights and sample order exactly.
 **
-** The fast kernels (rt_kern.h) draw from RtRng8: eight xoshiro128++ generators side by side
+** The fast kernels (rt_kern.h) draw from RtRng8: eight xoshiro128+ generators side by side
 ** (one per vector lane), seeded from a (key, stream) pair like RtRng. Keys are 64-bit draws
 ** of an RtRng, so a kernel stream is a reproducible function of the run's seed; the pulsed
 ** update keys one stream per (sample, row) and one per sample for the column trains, which
@@ -45,7 +47,7 @@ typedef struct RtRng {
     bool has_spare;
 } RtRng;
 
-/* Eight xoshiro128++ states; lane l of word k is s[k][l]. Never all zero in a lane. */
+/* Eight xoshiro128+ states; lane l of word k is s[k][l]. Never all zero in a lane. */
 typedef struct RtRng8 {
     uint32_t s[4][8];
 } RtRng8;

@@ -111,7 +111,10 @@ void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const 
 void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, double lr,
                           const IrUpdate *u, RtRng *r);
 
-/* The same, the rows split among the threads of pool (NULL: none); the same result. */
+/*
+** The same, the rows split among the threads of pool (NULL: none) in blocks, when the batch
+** is large enough to pay for it (D X B >= 16384); the result is bit-identical either way.
+*/
 void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
                                const IrUpdate *u, RtRng *r, RtPool *pool);
 
@@ -138,8 +141,8 @@ void rt_tile_reset_columns(RtTile *t, size_t j0, size_t n, RtRng *r);
 void rt_tile_clip(RtTile *t);
 
 /*
-** One pulse at (i,j), up or down, through the device rule (plus a write-noise redraw from r);
-** returns the new visible weight.
+** One pulse at (i,j), up or down, through the double rule rt_device_pulse (plus a write-noise
+** redraw from r); returns the new visible weight. (measure's probe; updates use rt_kern.h.)
 */
 float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r);
 

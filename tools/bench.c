@@ -19,8 +19,10 @@
 **            step sees them (U(-1/sqrt(X), 1/sqrt(X)), x uniform in [-1, 1]); ratio =
 **            forward / sgemm.
 **   sgemm    GFLOP/s of the plain BLIS product of the same shape, in the same run.
-** Every figure is the fastest of 7 timed rounds of at least 0.1 s each, after a warm-up: on
-** a machine shared with other work, the round least disturbed by it.
+** Every figure is the fastest of 7 timed rounds of at least 0.1 s each, after a warm-up, the
+** rounds of the figures compared (1 and 2 threads; forward and sgemm) alternating: on a
+** machine shared with other work, the rounds least disturbed by it, under the same
+** conditions for both.
 **
 ** Usage: aimci_bench [--quick]   (--quick: one round of 0.02 s, for a smoke test)
 */
@@ -93,29 +95,30 @@ static void uniform(float *v, size_t n, double lo, double hi, RtRng *r)
         v[k] = (float)(lo + (hi - lo) * rt_rng_uniform(r));
 }
 
-static int cmp_double(const void *a, const void *b)
+/*
+** The fastest round's seconds per call of fn[k](ctx[k]) for k < n, calls per round
+** calibrated on each; the rounds of the n functions alternate, so that every one of them
+** sees the same conditions of the machine.
+*/
+static void time_calls(double *best, void (*const *fn)(void *), void *const *ctx, int n,
+                       const Timing *tm)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The fastest round's seconds per call of fn(ctx), calls per round calibrated. */
-static double time_calls(void (*fn)(void *), void *ctx, const Timing *tm)
-{
-    fn(ctx); /* warm-up */
-    double t0 = now();
-    fn(ctx);
-    double once = now() - t0;
-    long calls = once > 0.0 ? (long)(tm->min_round / once) + 1 : 1;
-    double sec[16];
-    for (int k = 0; k < tm->rounds; k++) {
-        t0 = now();
-        for (long c = 0; c < calls; c++)
-            fn(ctx);
-        sec[k] = (now() - t0) / (double)calls;
+    long calls[4];
+    for (int k = 0; k < n; k++) {
+        fn[k](ctx[k]); /* warm-up */
+        double t0 = now();
+        fn[k](ctx[k]);
+        double once = now() - t0;
+        calls[k] = once > 0.0 ? (long)(tm->min_round / once) + 1 : 1;
+        best[k] = INFINITY;
     }
-    qsort(sec, (size_t)tm->rounds, sizeof *sec, cmp_double);
-    return sec[0];
+    for (int r = 0; r < tm->rounds; r++)
+        for (int k = 0; k < n; k++) {
+            double t0 = now();
+            for (long c = 0; c < calls[k]; c++)
+                fn[k](ctx[k]);
+            best[k] = fmin(best[k], (now() - t0) / (double)calls[k]);
+        }
 }
 
 /* One update benchmark: the tile, its batch and the pool. */
@@ -134,32 +137,51 @@ static void run_update(void *ctx)
     rt_tile_update_batch_pool(b->t, b->x, b->d, b->B, 0.01, &b->u, &b->r, b->pool);
 }
 
-/* ns per weight per sample of family k on an n x n tile, batch B, `threads` threads. */
-static double bench_update(size_t k, size_t n, size_t B, size_t threads, const Timing *tm)
+/* A tile of family k (n x n), its batch of B samples and a pool of `threads` threads. */
+static void update_setup(Upd *b, size_t k, size_t n, size_t B, size_t threads)
 {
     IrDevice ir = device(families[k].family);
     RtRng r;
     rt_rng_seed(&r, 1, 1);
-    Upd b = {.B = B, .u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0}};
-    b.t = rt_tile_new(n, n, &ir, &r, false);
+    *b = (Upd){.B = B, .u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0}};
+    b->t = rt_tile_new(n, n, &ir, &r, false);
     float *w = malloc(n * n * sizeof *w);
-    b.x = malloc(B * n * sizeof *b.x);
-    b.d = malloc(B * n * sizeof *b.d);
-    b.pool = threads > 1 ? rt_pool_new(threads) : NULL;
-    if (!b.t || !w || !b.x || !b.d || (threads > 1 && !b.pool)) {
+    b->x = malloc(B * n * sizeof *b->x);
+    b->d = malloc(B * n * sizeof *b->d);
+    b->pool = threads > 1 ? rt_pool_new(threads) : NULL;
+    if (!b->t || !w || !b->x || !b->d || (threads > 1 && !b->pool)) {
         fprintf(stderr, "aimci_bench: out of memory\n");
         exit(1);
     }
     uniform(w, n * n, -0.3, 0.3, &r);
-    rt_tile_set_weights(b.t, w);
-    uniform(b.x, B * n, -1.0, 1.0, &r);
-    uniform(b.d, B * n, -1.0, 1.0, &r);
-    rt_rng_seed(&b.r, 2, 2);
-    double sec = time_calls(run_update, &b, tm);
-    rt_pool_free(b.pool);
-    rt_tile_free(b.t);
-    free(w), free(b.x), free(b.d);
-    return sec * 1e9 / ((double)n * (double)n * (double)B);
+    rt_tile_set_weights(b->t, w);
+    uniform(b->x, B * n, -1.0, 1.0, &r);
+    uniform(b->d, B * n, -1.0, 1.0, &r);
+    rt_rng_seed(&b->r, 2, 2);
+    free(w);
+}
+
+static void update_free(Upd *b)
+{
+    rt_pool_free(b->pool);
+    rt_tile_free(b->t);
+    free(b->x), free(b->d);
+}
+
+/* ns per weight per sample of family k on an n x n tile, batch B, on 1 and 2 threads. */
+static void bench_update(double ns[2], size_t k, size_t n, size_t B, const Timing *tm)
+{
+    Upd b[2];
+    for (int th = 0; th < 2; th++)
+        update_setup(&b[th], k, n, B, (size_t)th + 1);
+    void (*const fn[2])(void *) = {run_update, run_update};
+    void *const ctx[2] = {&b[0], &b[1]};
+    double sec[2];
+    time_calls(sec, fn, ctx, 2, tm);
+    for (int th = 0; th < 2; th++) {
+        ns[th] = sec[th] * 1e9 / ((double)n * (double)n * (double)B);
+        update_free(&b[th]);
+    }
 }
 
 /* The forward benchmark: y = managed x W^T, or the plain product. */
@@ -198,10 +220,12 @@ static void bench_forward(double *fwd, double *gemm, const Timing *tm)
     double a = 1.0 / sqrt((double)f.X);
     uniform(f.w, f.D * f.X, -a, a, &r);
     uniform(f.x, f.B * f.X, -1.0, 1.0, &r);
-    double flops = 2.0 * (double)(f.B * f.D * f.X);
-    *gemm = flops / time_calls(run_sgemm, &f, tm) * 1e-9;
-    *fwd = flops / time_calls(run_forward, &f, tm) * 1e-9;
-    *gemm = fmax(*gemm, flops / time_calls(run_sgemm, &f, tm) * 1e-9); /* before and after */
+    double flops = 2.0 * (double)(f.B * f.D * f.X), sec[2];
+    void (*const fn[2])(void *) = {run_sgemm, run_forward};
+    void *const ctx[2] = {&f, &f};
+    time_calls(sec, fn, ctx, 2, tm);
+    *gemm = flops / sec[0] * 1e-9;
+    *fwd = flops / sec[1] * 1e-9;
     rt_io_free(f.io);
     free(f.y), free(f.x), free(f.w);
 }
@@ -240,8 +264,8 @@ int main(int argc, char **argv)
             for (size_t bi = 0; bi < 2; bi++) {
                 size_t n = sizes[s], B = batches[bi];
                 double ns[2];
+                bench_update(ns, k, n, B, &tm);
                 for (size_t th = 1; th <= 2; th++) {
-                    ns[th - 1] = bench_update(k, n, B, th, &tm);
                     printf("update,%s,%zux%zu,%zu,%zu,%.3f,ns/weight/sample,aihwkit %g,%.2f\n",
                            families[k].name, n, n, B, th, ns[th - 1], families[k].ref,
                            families[k].ref / ns[th - 1]);
