@@ -345,7 +345,7 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         fflush(o->out);
     }
     if (o->only && !found) {
-        diag_plain(d, "no train or measure named '%s'", o->only);
+        diag_plain(d, "no train, measure or experiment named '%s'", o->only);
         return 1;
     }
     return rc;

@@ -4,7 +4,7 @@
 **   aimci FILE               run every train and measure of FILE, in order
 **   aimci --check FILE       check FILE, run nothing
 **   aimci --dump FILE        print the resolved program
-**   aimci --only NAME FILE   run only the train or measure NAME
+**   aimci --only NAME FILE   run only the train, measure or experiment NAME
 **   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
 **                            every online CPU); results do not depend on N
 **
@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, Args *a)
             a->threads = (size_t)n;
         } else if (strcmp(s, "--only") == 0) {
             if (++i == argc)
-                return bad_usage("--only needs the name of a train or measure", "");
+                return bad_usage("--only needs the name of a train, measure or experiment", "");
             a->only = argv[i];
         } else if (s[0] == '-' && s[1]) {
             const char *best = diag_nearest(s, options, sizeof options / sizeof *options);
@@ -114,7 +114,7 @@ static int parse_args(int argc, char **argv, Args *a)
     return -1;
 }
 
-/* --only NAME must name a train or measure. */
+/* --only NAME must name a train, measure or experiment. */
 static bool only_exists(Checker *c, Diag *d, const char *only)
 {
     const char **names;
@@ -122,7 +122,7 @@ static bool only_exists(Checker *c, Diag *d, const char *only)
     for (size_t i = 0; i < n; i++)
         if (strcmp(names[i], only) == 0)
             return true;
-    diag_plain(d, "--only: no train or measure named '%s'", only);
+    diag_plain(d, "--only: no train, measure or experiment named '%s'", only);
     const char *best = diag_nearest(only, names, n);
     if (best)
         diag_hint(d, "did you mean '%s'?", best);

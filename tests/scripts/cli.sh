@@ -23,11 +23,11 @@ rm -r out
 
 # An unknown --only name: exit 2 and a suggestion.
 expect_status 2 "$AIMCI" --only secnd two.aimc
-has err.txt "aimci: error: --only: no train or measure named 'secnd'"
+has err.txt "aimci: error: --only: no train, measure or experiment named 'secnd'"
 has err.txt "hint: did you mean 'second'?"
 [ -e out ] && fail "a bad --only ran something"
 expect_status 2 "$AIMCI" --only
-has err.txt "--only needs the name of a train or measure"
+has err.txt "--only needs the name of a train, measure or experiment"
 
 # --set changes a parameter (or a constant) without editing the script; bad ones exit 2.
 expect_status 0 "$AIMCI" --set 'second.pulses=[+3, -1]' --only second two.aimc
