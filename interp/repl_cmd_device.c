@@ -75,14 +75,14 @@ int cmd_set(Cmd *c)
     const CmdTok *t = cmd_peek(c);
     if (!cmd_is_word(t, "w")) {
         char what[96];
-        if (t->kind == CT_WORD) {
+        if (t->kind == CT_WORD)
             cmd_error(c, t, "only the weight w can be set at the prompt");
+        else
+            cmd_error(c, t, "unexpected %s", cmd_describe(t, what, sizeof what));
+        cmd_expected(c, "set %s w = VALUE", ir->name);
+        if (t->kind == CT_WORD)
             cmd_hint(c, "parameters belong in a declaration: device %s2 : %s { %.*s = ... }",
                      ir->name, ir->name, (int)t->len, t->s);
-        } else {
-            cmd_error(c, t, "unexpected %s", cmd_describe(t, what, sizeof what));
-        }
-        cmd_expected(c, "set %s w = VALUE", ir->name);
         return 1;
     }
     cmd_next(c);

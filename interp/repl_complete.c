@@ -165,8 +165,12 @@ static bool command_args(Cands *c, const ReplSession *s, const char *line, size_
     if (word_is(line, at[0], len[0], "help")) {
         for (size_t i = 0; repl_help_topics[i]; i++)
             add(c, repl_help_topics[i]);
-        for (int k = 0; k < SCH__NKINDS; k++)
+        for (int k = 0; k < SCH__NKINDS; k++) {
             add(c, sch_kinds[k].keyword);
+            add_params(c, k, -1);
+            for (size_t f = 0; sch_kinds[k].has_family && f < sch_kinds[k].nfamilies; f++)
+                add(c, sch_kinds[k].families[f].name);
+        }
         return true;
     }
     if (word_is(line, at[0], len[0], "fit")) {

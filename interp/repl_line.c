@@ -57,10 +57,8 @@ static void list_candidates(FILE *out, const char *const *cands, size_t n)
             width = strlen(cands[i]);
     size_t cols = 78 / (width + 2);
     cols = cols ? cols : 1;
-    fputc('\n', out);
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%-*s%s", (int)(width + 2), cands[i],
-                (i + 1) % cols == 0 || i + 1 == n ? "\n" : "");
+    for (size_t i = 0; i < n; i++) /* libedit ends the last row when it redraws the line */
+        fprintf(out, "%s%-*s", i % cols == 0 ? "\n" : "", (int)(width + 2), cands[i]);
     fflush(out);
 }
 
@@ -160,7 +158,9 @@ static bool write_history(ReplInput *r, char *err, size_t errlen)
 {
     size_t n = strlen(r->history);
     char *tmp = malloc(n + 16);
-    if (!tmp || rt_file_mkparents(r->history, err, errlen) != 0) {
+    char why[400] = "out of memory";
+    if (!tmp || rt_file_mkparents(r->history, why, sizeof why) != 0) {
+        snprintf(err, errlen, "cannot save the history: %s", why);
         free(tmp);
         return false;
     }

@@ -37,7 +37,7 @@ static void meta_error(Repl *r, const char *text, uint32_t line, uint32_t col, u
 
 /*
 ** :load FILE: the script becomes part of the session through `use`, so its errors name its
-** own lines; a bare name gets "./" so that it is read as a file, not a library.
+** own lines; a name without '/' or ".aimc" gets "./" so that it is a file, not a library.
 */
 static int load(Repl *r, const char *path, const char *text, uint32_t line, uint32_t col)
 {
@@ -49,7 +49,9 @@ static int load(Repl *r, const char *path, const char *text, uint32_t line, uint
                    "a script file, e.g. :load examples/quickstart.aimc");
         return 1;
     }
-    const char *dot = strchr(path, '/') ? "" : "./";
+    size_t n = strlen(path);
+    bool named = strchr(path, '/') || (n > 5 && strcmp(path + n - 5, ".aimc") == 0);
+    const char *dot = named ? "" : "./"; /* else `use` would look for a library */
     Buf use = {0};
     buf_printf(&use, "use \"%s%s\"", dot, path);
     int rc = repl_session_declare(r->ses, use.s, line);
