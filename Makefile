@@ -15,10 +15,10 @@ STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 FP      := -ffp-contract=off
 INC     := -Iinterp -Iruntime -Ibuild/gen
 CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
-LDLIBS  := -lblis -lm -lpthread
+LDLIBS  := -lblis -ledit -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-RUN_PKGS  := re2c lemon libblis-dev gcc make
+RUN_PKGS  := re2c lemon libblis-dev libedit-dev gcc make
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
 GEN     := build/gen/lexer.c build/gen/parser.c
@@ -43,7 +43,7 @@ run: check-deps
 	./aimci examples/quickstart.aimc
 
 test: check-test-deps
-	@$(MAKE) --no-print-directory aimci build/san/aimci build/san/unit_tests
+	@$(MAKE) --no-print-directory aimci build/san/aimci build/san/unit_tests build/san/repl_pty
 	build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
 
@@ -85,6 +85,10 @@ build/bench/aimci_bench: tools/bench.c $(OBJ)
 # ---- sanitizer build (tests) -----------------------------------------------------------
 build/san/aimci: build/san/interp/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+# The pseudo-terminal driver of the REPL tests (tests/scripts/repl_*.sh).
+build/san/repl_pty: tests/repl_pty.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(OPT) $(WARN) $(SAN) -o $@ $<
 build/san/unit_tests: $(TEST_OBJ) $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion $(LDLIBS)
 build/san/gen/%.o: build/gen/%.c

@@ -213,6 +213,11 @@ static void dump_model(Buf *b, const IrModel *m)
     buf_printf(b, "}\n\n");
 }
 
+void dump_device(Buf *b, const IrDevice *d)
+{
+    dump_decl(b, SCH_DEVICE, d, d->family, d->parent);
+}
+
 void dump_program(Buf *b, const IrProgram *p, const char *source)
 {
     buf_printf(b, "# aimci: the resolved program of %s\n", source);

@@ -11,4 +11,7 @@
 
 void dump_program(Buf *out, const IrProgram *p, const char *source);
 
+/* One device declaration as --dump prints it: parameters, their origins, the device notes. */
+void dump_device(Buf *out, const IrDevice *d);
+
 #endif

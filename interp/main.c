@@ -1,6 +1,8 @@
 /*
 ** main.c: the aimci command line.
 **
+**   aimci                    the interactive prompt (REPL, interp/repl.h)
+**   aimci -i FILE            the prompt, FILE's declarations loaded first
 **   aimci FILE               run every train and measure of FILE, in order
 **   aimci --check FILE       check FILE, run nothing
 **   aimci --dump FILE        print the resolved program
@@ -19,6 +21,7 @@
 #include "diag.h"
 #include "dump.h"
 #include "eval.h"
+#include "repl.h"
 
 #ifndef AIMCI_STDLIB
 #define AIMCI_STDLIB "stdlib"
@@ -31,6 +34,7 @@ typedef struct Args {
     const char *file;
     const char *only;
     bool check, dump;
+    bool interactive;    /* -i FILE, or no script at all: the REPL */
     const char *set[64]; /* --set DECL.PARAM=VALUE, in order */
     int nset;
     size_t threads;      /* --threads N; 0: the default */
@@ -39,6 +43,9 @@ typedef struct Args {
 static void usage(FILE *out)
 {
     fputs("usage: aimci [--check | --dump] [--only NAME] FILE\n"
+          "  aimci                    the interactive prompt (REPL): declarations, expressions,\n"
+          "                           device exploration (`help` there; docs/repl.md)\n"
+          "  aimci -i FILE            the prompt with FILE's declarations loaded\n"
           "  aimci FILE               run every train and measure of FILE, in order\n"
           "  aimci --check FILE       check FILE, run nothing\n"
           "  aimci --dump FILE        print the resolved program (a valid script)\n"
@@ -64,7 +71,7 @@ static int bad_usage(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, Args *a)
 {
     static const char *const options[] = {"--check", "--dump", "--only", "--set", "--threads",
-                                          "--help", "--version"};
+                                          "--help", "--version", "-i"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
@@ -73,6 +80,13 @@ static int parse_args(int argc, char **argv, Args *a)
         } else if (strcmp(s, "--version") == 0) {
             printf("aimci %s\n", AIMCI_VERSION);
             return 0;
+        } else if (strcmp(s, "-i") == 0) {
+            if (++i == argc)
+                return bad_usage("-i needs the script to load into the prompt%s", "");
+            if (a->file)
+                return bad_usage("one script at a time (got a second: '%s')", argv[i]);
+            a->file = argv[i];
+            a->interactive = true;
         } else if (strcmp(s, "--check") == 0) {
             a->check = true;
         } else if (strcmp(s, "--dump") == 0) {
@@ -105,12 +119,12 @@ static int parse_args(int argc, char **argv, Args *a)
             a->file = s;
         }
     }
-    if (!a->file) {
-        fputs("aimci: no script given (the interactive REPL is not part of this build yet)\n",
-              stderr);
-        usage(stderr);
-        return EXIT_SCRIPT_ERROR;
-    }
+    if (!a->file && (a->check || a->dump || a->only || a->nset))
+        return bad_usage("--check, --dump, --only and --set need a script%s", "");
+    a->interactive |= !a->file;
+    if (a->interactive && (a->check || a->dump || a->only || a->nset))
+        return bad_usage("-i opens the prompt: --check, --dump, --only and --set need a plain "
+                         "script%s", "");
     return -1;
 }
 
@@ -147,6 +161,11 @@ int main(int argc, char **argv)
     if (status >= 0)
         return status;
     const char *stdlib = getenv("AIMCI_STDLIB");
+    if (a.interactive) {
+        ReplOptions ro = {.stdlib = stdlib ? stdlib : AIMCI_STDLIB, .load = a.file,
+                          .threads = a.threads, .version = AIMCI_VERSION};
+        return repl_run(&ro);
+    }
     Arena *ar = arena_new();
     Diag *d = diag_new(stderr);
     Checker *c = chk_new(ar, d, stdlib ? stdlib : AIMCI_STDLIB);

@@ -49,8 +49,13 @@ has err.txt "aimci: error: unknown option '--chek'; did you mean '--check'?"
 has err.txt "usage: aimci"
 expect_status 2 "$AIMCI" -x two.aimc
 has err.txt "unknown option '-x'"
-expect_status 2 "$AIMCI"
-has err.txt "usage: aimci"
+# No script: the REPL, which ends at the end of its input (tests/scripts/repl_*.sh).
+expect_status 0 "$AIMCI" </dev/null
+[ -s out.txt ] && fail "the REPL printed on empty piped input: $(cat out.txt)"
+expect_status 2 "$AIMCI" --check
+has err.txt "need a script"
+expect_status 2 "$AIMCI" -i
+has err.txt "-i needs the script"
 expect_status 2 "$AIMCI" two.aimc two.aimc
 has err.txt "one script at a time"
 expect_status 0 "$AIMCI" --help

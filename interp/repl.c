@@ -1,0 +1,155 @@
+/*
+** repl.c: the read-eval-print loop. Each chunk of input (one line, or the lines of a block
+** until its brackets balance) is a command, a statement (declarations, constants, `use`)
+** or an expression; errors are reported like script errors and the loop goes on.
+*/
+#include "repl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repl_cmd.h"
+#include "repl_complete.h"
+#include "repl_line.h"
+#include "repl_signal.h"
+
+#define PROMPT "aimci> "
+#define PROMPT_MORE "  ...> "
+
+/* Open ( [ { in text, outside strings and comments (< 0: more closed than opened). */
+static int open_brackets(const char *text)
+{
+    int depth = 0;
+    bool str = false, comment = false;
+    for (const char *p = text; *p; p++) {
+        if (comment || str) {
+            comment &= *p != '\n';
+            str &= *p != '"' && *p != '\n';
+            continue;
+        }
+        comment = *p == '#';
+        str = *p == '"';
+        depth += (*p == '(' || *p == '[' || *p == '{') - (*p == ')' || *p == ']' || *p == '}');
+    }
+    return depth;
+}
+
+static size_t complete(void *ctx, const char *line, size_t cursor, size_t *start,
+                       const char **cands, size_t cap)
+{
+    const Repl *r = ctx;
+    return repl_complete_words(r->ses, r->pending, line, cursor, start, cands, cap);
+}
+
+/*
+** Read one chunk into b: a line, and more lines while its brackets are open (a command is
+** always one line). *line: the next input line's number. REPL_READ_EOF only when nothing
+** was read; a block cut off by the end of input is returned for the checker to report.
+*/
+static ReplRead read_chunk(Repl *r, ReplInput *in, Buf *b, uint32_t *line)
+{
+    for (;;) {
+        const char *l;
+        ReplRead st = repl_input_read(in, b->n ? PROMPT_MORE : PROMPT, &l);
+        if (st == REPL_READ_INTERRUPTED)
+            return st;
+        if (st == REPL_READ_EOF)
+            return b->n ? REPL_READ_LINE : REPL_READ_EOF;
+        (*line)++;
+        repl_input_remember(in, l);
+        buf_printf(b, "%s\n", l);
+        r->pending = b->s;
+        if (repl_is_command(b->s) || open_brackets(b->s) <= 0)
+            return REPL_READ_LINE;
+    }
+}
+
+/* Only blank lines and comments? */
+static bool is_blank(const char *text)
+{
+    for (const char *p = text; *p;) {
+        p += strspn(p, " \t\r");
+        if (*p == '#')
+            p += strcspn(p, "\n");
+        if (*p && *p != '\n')
+            return false;
+        p += *p == '\n';
+    }
+    return true;
+}
+
+/* One chunk typed from `line` on: 0, or 1 if errors were reported. */
+static int dispatch(Repl *r, const char *text, uint32_t line)
+{
+    if (repl_is_command(text))
+        return repl_command(r, text, line);
+    if (!repl_is_statement(text))
+        return repl_session_eval(r->ses, text, line, r->out);
+    int rc = repl_session_declare(r->ses, text, line);
+    if (rc == 0)
+        repl_devs_rebind(&r->devs, repl_session_program(r->ses));
+    return rc;
+}
+
+/* `-i FILE`: the script as `use` at line 1. */
+static int load_first(Repl *r, const char *path)
+{
+    Buf cmd = {0};
+    buf_printf(&cmd, ":load %s", path);
+    int rc = repl_command(r, cmd.s, 1);
+    buf_free(&cmd);
+    return rc;
+}
+
+static const char *history_path(Buf *b)
+{
+    const char *home = getenv("HOME");
+    if (!home || !home[0])
+        return NULL;
+    buf_printf(b, "%s/.aimci_history", home);
+    return b->s;
+}
+
+int repl_run(const ReplOptions *o)
+{
+    Repl r = {.out = stdout, .err = stderr, .threads = o->threads};
+    r.ses = repl_session_new(o->stdlib, stderr);
+    bool interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    Buf hist = {0};
+    ReplInput *in = r.ses ? repl_input_new(stdin, stdout, stderr, interactive,
+                                           interactive ? history_path(&hist) : NULL, complete, &r)
+                          : NULL;
+    if (!in) {
+        fputs("aimci: error: out of memory\n", stderr);
+        repl_session_free(r.ses);
+        return 1;
+    }
+    repl_signal_install();
+    uint32_t line = 0;
+    int errors = o->load ? load_first(&r, o->load) : 0;
+    line += o->load != NULL;
+    if (interactive)
+        printf("aimci %s: declarations, expressions and commands; `help` for help, Ctrl-D "
+               "to leave.\n", o->version ? o->version : "");
+    Buf chunk = {0};
+    while (!r.quit) {
+        uint32_t first = line + 1;
+        chunk.n = 0;
+        ReplRead st = read_chunk(&r, in, &chunk, &line);
+        r.pending = NULL;
+        repl_signal_clear();
+        if (st == REPL_READ_EOF)
+            break;
+        if (st == REPL_READ_LINE && !is_blank(chunk.s))
+            errors += dispatch(&r, chunk.s, first);
+        repl_signal_clear();
+        fflush(stdout);
+    }
+    buf_free(&chunk);
+    repl_input_free(in);
+    buf_free(&hist);
+    repl_devs_free(&r.devs);
+    repl_session_free(r.ses);
+    return !interactive && errors ? 2 : 0;
+}

@@ -1,0 +1,352 @@
+/*
+** repl_session.c: the REPL's declarations as one script, checked whole after every chunk.
+**
+** Re-checking the whole script keeps the REPL exactly as strict as a script file, and it is
+** cheap: a session holds a few hundred lines at most. The checked program, its arena and
+** the script text it points into stay alive until the next chunk is accepted.
+*/
+#include "repl_session.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "check.h"
+#include "chk.h"
+#include "parser.h"
+#include "ps.h"
+#include "schema.h"
+
+/* One accepted chunk: its text (without the final newline) and first input line. */
+typedef struct Chunk {
+    char *text;
+    uint32_t line, nlines;
+} Chunk;
+
+/* A checked script: what a program's IR borrows from. */
+typedef struct Checked {
+    Arena *ar;
+    Diag *diag;
+    Checker *chk;
+    char *script;
+    const IrProgram *prog;
+} Checked;
+
+struct ReplSession {
+    const char *stdlib;
+    FILE *err;
+    Chunk *chunks;
+    size_t n, cap;
+    Checked cur;
+};
+
+static void checked_free(Checked *k)
+{
+    diag_free(k->diag);
+    arena_free(k->ar);
+    free(k->script);
+    *k = (Checked){0};
+}
+
+static uint32_t count_lines(const char *s)
+{
+    uint32_t n = 1;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The session script with `extra` (if any) at input line `line`: every chunk at its line. */
+static char *build_script(const ReplSession *s, const char *extra, uint32_t line, size_t *len)
+{
+    Buf b = {0};
+    uint32_t at = 1;
+    buf_printf(&b, "%s", "");
+    for (size_t i = 0; i <= s->n; i++) {
+        const char *text = i < s->n ? s->chunks[i].text : extra;
+        uint32_t from = i < s->n ? s->chunks[i].line : line;
+        if (!text)
+            break;
+        for (; at < from; at++)
+            buf_printf(&b, "\n");
+        buf_printf(&b, "%s\n", text);
+        at += count_lines(text);
+    }
+    *len = b.n;
+    return b.s;
+}
+
+/* Check script (owned by the result) as <stdin>; prog is NULL if errors were reported. */
+static Checked check_script(const ReplSession *s, char *script, size_t len)
+{
+    Checked k = {.ar = arena_new(), .diag = diag_new(s->err), .script = script};
+    if (!k.diag)
+        abort(); /* out of memory at the prompt: nothing sensible to report */
+    k.chk = chk_new(k.ar, k.diag, s->stdlib);
+    chk_source(k.chk, REPL_FILE, script, len);
+    k.prog = chk_program(k.chk);
+    diag_flush(k.diag);
+    return k;
+}
+
+ReplSession *repl_session_new(const char *stdlib, FILE *err)
+{
+    ReplSession *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->stdlib = stdlib;
+    s->err = err;
+    size_t len;
+    char *script = build_script(s, NULL, 1, &len);
+    s->cur = check_script(s, script, len);
+    if (!s->cur.prog) { /* an empty script always checks */
+        repl_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void repl_session_free(ReplSession *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->chunks[i].text);
+    free(s->chunks);
+    checked_free(&s->cur);
+    free(s);
+}
+
+const IrProgram *repl_session_program(const ReplSession *s)
+{
+    return s->cur.prog;
+}
+
+/* A copy of text without trailing newlines. */
+static char *trimmed_copy(const char *text)
+{
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+        n--;
+    char *t = malloc(n + 1);
+    if (t) {
+        memcpy(t, text, n);
+        t[n] = '\0';
+    }
+    return t;
+}
+
+static bool push_chunk(ReplSession *s, char *text, uint32_t line)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        Chunk *v = realloc(s->chunks, cap * sizeof *v);
+        if (!v)
+            return false;
+        s->chunks = v;
+        s->cap = cap;
+    }
+    s->chunks[s->n++] = (Chunk){text, line, count_lines(text)};
+    return true;
+}
+
+/* The first line a new chunk may take: after the last accepted one. */
+static uint32_t next_free_line(const ReplSession *s)
+{
+    return s->n ? s->chunks[s->n - 1].line + s->chunks[s->n - 1].nlines : 1;
+}
+
+int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
+{
+    char *chunk = trimmed_copy(text);
+    if (!chunk)
+        return 1;
+    if (line < next_free_line(s))
+        line = next_free_line(s); /* input lines only grow; this keeps the script ordered */
+    size_t len;
+    char *script = build_script(s, chunk, line, &len);
+    Checked k = check_script(s, script, len);
+    if (!k.prog || !push_chunk(s, chunk, line)) {
+        checked_free(&k);
+        free(chunk);
+        return 1;
+    }
+    checked_free(&s->cur);
+    s->cur = k;
+    return 0;
+}
+
+/*
+** {======================================================================
+** Statements and expressions
+** =======================================================================
+*/
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Past a name at p (p itself if none). */
+static const char *skip_name(const char *p)
+{
+    if (!isalpha((unsigned char)*p) && *p != '_')
+        return p;
+    while (isalnum((unsigned char)*p) || *p == '_')
+        p++;
+    return p;
+}
+
+bool repl_is_statement(const char *text)
+{
+    const char *p = skip_space(text), *e = skip_name(p);
+    if (e == p)
+        return false;
+    if ((size_t)(e - p) == 3 && strncmp(p, "use", 3) == 0)
+        return true;
+    const char *q = skip_space(e);
+    if (*q == '=' || (*q != '\0' && skip_name(q) != q))
+        return true; /* NAME = ..., KIND NAME ... */
+    if (*q != '.')
+        return false;
+    q = skip_space(skip_name(skip_space(q + 1)));
+    return *q == '='; /* D.P = ... (the checker explains why that is not allowed) */
+}
+
+/* Lemon's generated entry points (build/gen/parser.c), as ps.c declares them. */
+void *ps_ParseAlloc(void *(*alloc)(size_t), PsCtx *cx);
+void ps_ParseFree(void *p, void (*release)(void *));
+void ps_Parse(void *p, int code, Token t);
+
+/* The name of the constant an expression is parsed into; no typed name can clash with it. */
+#define VALUE_NAME "(value)"
+
+/*
+** Parse the expression at offset `off` of the registered text (input line `line`): the
+** parser gets `(value) = (` before its tokens and `)` after them, so that the grammar's own
+** rules parse it while every location stays where it was typed. NULL if errors were reported.
+*/
+static const AstNode *parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text,
+                                 size_t len, size_t off, uint32_t line)
+{
+    Lexer lx;
+    lx_init(&lx, d, file, text, len);
+    lx.cur = lx.bol = lx.tok = (const unsigned char *)text + off;
+    lx.line = line;
+    AstList stmts = {0};
+    PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = &stmts};
+    int before = diag_count(d);
+    void *p = ps_ParseAlloc(malloc, &cx);
+    if (!p)
+        abort();
+    Token t = {.loc = {file, line, 1, 1}, .text = VALUE_NAME, .len = strlen(VALUE_NAME)};
+    ps_Parse(p, TK_NAME, t);
+    ps_Parse(p, TK_EQ, t);
+    ps_Parse(p, TK_LPAREN, t);
+    int code;
+    while ((code = lx_next(&lx, &t)) != 0 && code != TK_NL && !lx.fatal && !cx.nested) {
+        cx.last = t.loc;
+        cx.last_code = code;
+        ps_Parse(p, code, t);
+    }
+    if (!lx.fatal && !cx.nested) {
+        cx.at_eof = 1; /* an error now is about the end of the typed text */
+        t.len = 0;
+        ps_Parse(p, TK_RPAREN, t);
+        ps_Parse(p, TK_NL, t);
+        ps_Parse(p, 0, t);
+    }
+    ps_ParseFree(p, free);
+    if (diag_count(d) > before || stmts.n != 1 || stmts.v[0]->kind != AST_CONST)
+        return NULL;
+    return stmts.v[0]->a;
+}
+
+/* A value as the REPL prints it: script text, and what a declaration is. */
+static void print_value(Checker *c, const Value *v, FILE *out)
+{
+    if (v->kind == VAL_REF && v->ref->kind != SYM_CONST) {
+        const SchKind *k = &sch_kinds[v->ref->kind];
+        fprintf(out, "%s: %s", v->ref->name, k->article);
+        if (k->has_family && v->ref->family >= 0)
+            fprintf(out, " (%s)", k->families[v->ref->family].name);
+        fputc('\n', out);
+        return;
+    }
+    fprintf(out, "%s\n", chk_print_value(c, v));
+}
+
+int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out)
+{
+    size_t len;
+    char *script = build_script(s, NULL, 1, &len);
+    Checked k = check_script(s, script, len); /* a fresh checker: its own error count */
+    int rc = 1;
+    if (k.prog) {
+        Buf at = {0};
+        for (uint32_t l = 1; l < line; l++)
+            buf_printf(&at, "\n");
+        size_t off = at.n;
+        buf_printf(&at, "%s", text);
+        char *src = arena_strndup(k.ar, at.s, at.n);
+        uint32_t file = diag_add_file(k.diag, REPL_FILE, src, at.n, (SrcLoc){0});
+        const AstNode *e = parse_expr(k.ar, k.diag, file, src, at.n, off, line);
+        Value v = e ? chk_eval(k.chk, e, false) : (Value){.kind = VAL_ERR};
+        if (v.kind != VAL_ERR) {
+            print_value(k.chk, &v, out);
+            rc = 0;
+        }
+        diag_flush(k.diag);
+        buf_free(&at);
+    }
+    checked_free(&k);
+    return rc;
+}
+
+/* }====================================================================== */
+
+void repl_session_text(const ReplSession *s, Buf *out)
+{
+    for (size_t i = 0; i < s->n; i++)
+        buf_printf(out, "%s%s\n", i && s->chunks[i].nlines + s->chunks[i - 1].nlines > 2 ? "\n" : "",
+                   s->chunks[i].text);
+}
+
+void repl_diag_open(ReplDiag *rd, FILE *err, const char *text, uint32_t line)
+{
+    *rd = (ReplDiag){.d = diag_new(err)};
+    if (!rd->d)
+        abort();
+    for (uint32_t l = 1; l < line; l++)
+        buf_printf(&rd->text, "\n");
+    buf_printf(&rd->text, "%s", text);
+    rd->file = diag_add_file(rd->d, REPL_FILE, rd->text.s, rd->text.n, (SrcLoc){0});
+}
+
+void repl_diag_close(ReplDiag *rd)
+{
+    diag_flush(rd->d);
+    diag_free(rd->d);
+    buf_free(&rd->text);
+}
+
+size_t repl_session_names(const ReplSession *s, int kind, const char **out, size_t cap)
+{
+    const Checker *c = s->cur.chk;
+    size_t n = 0;
+    for (size_t i = 0; i < c->nsyms && n < cap; i++)
+        if (kind < 0 || c->syms[i]->kind == kind)
+            out[n++] = c->syms[i]->name;
+    return n;
+}
+
+int repl_session_family(const ReplSession *s, const char *name, int *kind)
+{
+    const Sym *sym = chk_lookup(s->cur.chk, name);
+    if (kind)
+        *kind = sym ? sym->kind : -1;
+    return sym ? sym->family : -1;
+}
