@@ -164,7 +164,7 @@ static void script_text(Buf *b, const char *image, const char *dat, const char *
     set_text(b, "ylabel", s->ylabel);
     if (logy)
         buf_printf(b, "set logscale y\n");
-    buf_printf(b, "set grid\nset key top right\n");
+    buf_printf(b, "set grid\nset key below\n");
     plot_command(b, s, dat, logy);
 }
 
