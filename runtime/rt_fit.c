@@ -183,7 +183,7 @@ static const Fam families[] = {
      {"dw_min", "up_down", "w_max", "w_min"}},
     {IR_DEV_LINEAR_STEP, 6, {STEPS, TR_LIN, TR_LIN, BOUNDS}, 4, 5, true, apply_linear_step,
      guess_linear_step, 6, {"dw_min", "up_down", "gamma_up", "gamma_down", "w_max", "w_min"}},
-    {IR_DEV_EXP_STEP, 8, {STEPS, TR_LIN, TR_LIN, TR_LIN, TR_LIN, BOUNDS}, 6, 7, true,
+    {IR_DEV_EXP_STEP, 8, {STEPS, TR_POS, TR_POS, TR_LIN, TR_LIN, BOUNDS}, 6, 7, true,
      apply_exp_step, guess_exp_step, 8,
      {"dw_min", "up_down", "A_up", "A_down", "gamma_up", "gamma_down", "w_max", "w_min"}},
     {IR_DEV_POW_STEP, 6, {STEPS, TR_POS, TR_POS, BOUNDS}, 4, 5, false, apply_pow_step,
@@ -237,8 +237,17 @@ static double field(const IrDevice *d, const char *name)
 /*
 ** {======================================================================
 ** The least-squares problem
+**
+** Unknowns: the free internal parameters of the family, then (up to MAX_ANCHORS segments)
+** the true weight at each segment's start. A reading is noisy, so a segment simulated from
+** its observed anchor would carry that reading's error through all its predictions, and
+** the residuals would be correlated (the standard errors then far too small). With the
+** anchors as unknowns, each anchor reading is one more residual (anchor - reading), and
+** the residuals are independent when the readings' errors are.
 ** =======================================================================
 */
+
+#define MAX_ANCHORS 256 /* more segments: anchors stay at their readings */
 
 typedef struct Problem {
     const Fam *fam;
@@ -247,7 +256,9 @@ typedef struct Problem {
     double t[RT_FIT_MAX_PARAMS];  /* internal parameters; the fixed ones keep theirs */
     bool fixed[RT_FIT_MAX_PARAMS];
     int free_at[RT_FIT_MAX_PARAMS], nfree;
-    double *pred;
+    double *w0;                   /* (nseg) the anchors */
+    size_t nanchor;               /* anchors that are unknowns: nseg, or 0 */
+    double *pred, *pred2;         /* (n) scratch */
 } Problem;
 
 static double value_of(Tr tr, double p0, double t)
@@ -270,75 +281,108 @@ static IrDevice device_at(const Problem *pb, const double *t)
     return d;
 }
 
-/* The full internal vector: the fixed entries, then x's values for the free ones. */
-static void full_t(const Problem *pb, const gsl_vector *x, double *t)
+/* Unknowns x into the full internal vector t and the anchors pb->w0. */
+static void unpack(Problem *pb, const gsl_vector *x, double *t)
 {
     memcpy(t, pb->t, sizeof pb->t);
     for (int k = 0; k < pb->nfree; k++)
         t[pb->free_at[k]] = gsl_vector_get(x, (size_t)k);
+    for (size_t s = 0; s < pb->nanchor; s++)
+        pb->w0[s] = gsl_vector_get(x, (size_t)pb->nfree + s);
 }
 
-/* The residuals at internal parameters t into f (pb->pred is scratch). */
-static void residuals_at(const Problem *pb, const double *t, gsl_vector *f)
+/* Residual i of the readings, then of the anchors, from predictions pred. */
+static void put_residuals(const Problem *pb, const double *pred, gsl_vector *f)
 {
-    IrDevice d = device_at(pb, t);
-    rt_fit_predict(pb->pred, &d, pb->data, NULL, NULL);
-    for (size_t i = 0; i < pb->data->n; i++) {
-        double r = pb->pred[i] - pb->data->w[i];
+    const RtFitData *d = pb->data;
+    for (size_t i = 0; i < d->n; i++) {
+        double r = pred[i] - d->w[i];
         gsl_vector_set(f, i, isfinite(r) ? r : BAD_RESIDUAL);
     }
+    for (size_t s = 0; s < pb->nanchor; s++)
+        gsl_vector_set(f, d->n + s, pb->w0[s] - d->seg[s].w0);
 }
 
 static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
 {
-    const Problem *pb = params;
+    Problem *pb = params;
     double t[RT_FIT_MAX_PARAMS];
-    full_t(pb, x, t);
-    residuals_at(pb, t, f);
+    unpack(pb, x, t);
+    IrDevice d = device_at(pb, t);
+    fit_simulate(pb->pred, &d, pb->data, pb->w0, NULL, NULL);
+    put_residuals(pb, pb->pred, f);
     return GSL_SUCCESS;
 }
 
+/* Column k of J for family parameter k: central differences of the whole simulation. */
+static void family_column(Problem *pb, const double *t0, int k, gsl_matrix *J)
+{
+    double t[RT_FIT_MAX_PARAMS];
+    memcpy(t, t0, sizeof t);
+    t[pb->free_at[k]] += H_DF;
+    IrDevice hi = device_at(pb, t);
+    t[pb->free_at[k]] -= 2.0 * H_DF;
+    IrDevice lo = device_at(pb, t);
+    fit_simulate(pb->pred, &hi, pb->data, pb->w0, NULL, NULL);
+    fit_simulate(pb->pred2, &lo, pb->data, pb->w0, NULL, NULL);
+    for (size_t i = 0; i < pb->data->n; i++) {
+        double g = (pb->pred[i] - pb->pred2[i]) / (2.0 * H_DF);
+        gsl_matrix_set(J, i, (size_t)k, isfinite(g) ? g : 0.0);
+    }
+    for (size_t s = 0; s < pb->nanchor; s++)
+        gsl_matrix_set(J, pb->data->n + s, (size_t)k, 0.0);
+}
+
+/* Column of anchor s: only segment s moves (and its anchor residual, by 1). */
+static void anchor_column(Problem *pb, const RtDevice *dv, const RtCell *c, size_t s,
+                          gsl_matrix *J)
+{
+    const RtFitSeg *g = &pb->data->seg[s];
+    size_t col = (size_t)pb->nfree + s, hi = 0, lo = 0;
+    for (size_t i = 0; i < J->size1; i++)
+        gsl_matrix_set(J, i, col, 0.0);
+    fit_segment(dv, c, pb->data, s, pb->w0[s] + H_DF, pb->pred, &hi, &lo);
+    fit_segment(dv, c, pb->data, s, pb->w0[s] - H_DF, pb->pred2, &hi, &lo);
+    for (size_t i = g->first; i < g->first + g->n; i++)
+        gsl_matrix_set(J, i, col, (pb->pred[i] - pb->pred2[i]) / (2.0 * H_DF));
+    gsl_matrix_set(J, pb->data->n + s, col, 1.0);
+}
+
 /*
-** The Jacobian by central differences with an absolute step H_DF in every internal
-** parameter (GSL's own steps are relative to |x|, which vanish near x = 0, where the
-** internal parameters start).
+** The Jacobian by central differences with an absolute step H_DF in every unknown (GSL's
+** own steps are relative to |x|, which vanish near x = 0, where the internal parameters
+** start).
 */
 static int jacobian(const gsl_vector *x, void *params, gsl_matrix *J)
 {
     Problem *pb = params;
     double t[RT_FIT_MAX_PARAMS];
-    gsl_vector *hi = gsl_vector_alloc(pb->data->n), *lo = gsl_vector_alloc(pb->data->n);
-    if (!hi || !lo) {
-        gsl_vector_free(hi), gsl_vector_free(lo);
-        return GSL_ENOMEM;
-    }
-    for (int k = 0; k < pb->nfree; k++) {
-        full_t(pb, x, t);
-        t[pb->free_at[k]] += H_DF;
-        residuals_at(pb, t, hi);
-        t[pb->free_at[k]] -= 2.0 * H_DF;
-        residuals_at(pb, t, lo);
-        for (size_t i = 0; i < pb->data->n; i++)
-            gsl_matrix_set(J, i, (size_t)k,
-                           (gsl_vector_get(hi, i) - gsl_vector_get(lo, i)) / (2.0 * H_DF));
-    }
-    gsl_vector_free(hi), gsl_vector_free(lo);
+    unpack(pb, x, t);
+    for (int k = 0; k < pb->nfree; k++)
+        family_column(pb, t, k, J);
+    IrDevice d = device_at(pb, t);
+    RtDevice dv;
+    RtCell c;
+    fit_device_state(&dv, &c, &d);
+    for (size_t s = 0; s < pb->nanchor; s++)
+        anchor_column(pb, &dv, &c, s, J);
     return GSL_SUCCESS;
 }
 
 /*
-** Levenberg-Marquardt on the free parameters from pb->t; the solution goes back to pb->t,
-** the covariance (unscaled, (J^T J)^-1, nfree x nfree) to cov and the sum of squares to
-** *chi2. Returns the iterations, or -1 if GSL could not start.
+** Levenberg-Marquardt from pb->t and pb->w0; the solution goes back there, the unscaled
+** covariance (J^T J)^-1 of the family's free parameters (nfree x nfree, the marginal block)
+** to cov and the sum of squares to *chi2. Returns the iterations, or -1 if GSL could not
+** start.
 */
 static int solve(Problem *pb, double *cov, double *chi2)
 {
-    size_t n = pb->data->n, p = (size_t)pb->nfree;
-    gsl_multifit_nlinear_fdf fdf = {.f = residuals, .df = jacobian, .fvv = NULL, .n = n, .p = p,
-                                    .params = pb};
+    size_t n = pb->data->n + pb->nanchor, p = (size_t)pb->nfree + pb->nanchor;
+    gsl_multifit_nlinear_fdf fdf = {.f = residuals, .df = jacobian, .fvv = NULL, .n = n,
+                                    .p = p, .params = pb};
     gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
-    par.trs = gsl_multifit_nlinear_trs_lm;
-    par.scale = gsl_multifit_nlinear_scale_levenberg; /* internal units are all O(1) */
+    par.trs = gsl_multifit_nlinear_trs_lmaccel; /* geodesic acceleration: narrow valleys */
+    par.scale = gsl_multifit_nlinear_scale_levenberg; /* the unknowns are all O(1) */
     par.solver = gsl_multifit_nlinear_solver_qr;
     gsl_multifit_nlinear_workspace *w =
         gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &par, n, p);
@@ -348,19 +392,22 @@ static int solve(Problem *pb, double *cov, double *chi2)
         gsl_multifit_nlinear_free(w), gsl_vector_free(x), gsl_matrix_free(c);
         return -1;
     }
-    for (size_t k = 0; k < p; k++)
-        gsl_vector_set(x, k, pb->t[pb->free_at[k]]);
+    for (int k = 0; k < pb->nfree; k++)
+        gsl_vector_set(x, (size_t)k, pb->t[pb->free_at[k]]);
+    for (size_t s = 0; s < pb->nanchor; s++)
+        gsl_vector_set(x, (size_t)pb->nfree + s, pb->w0[s]);
     int info = 0;
     gsl_multifit_nlinear_init(x, &fdf, w);
     gsl_multifit_nlinear_driver(MAX_ITER, 1e-10, 1e-14, 0.0, NULL, NULL, &info, w);
     /* GSL_ENOPROG / GSL_EMAXITER: the best point found stands; the caller judges it */
     double t[RT_FIT_MAX_PARAMS];
-    full_t(pb, gsl_multifit_nlinear_position(w), t);
+    unpack(pb, gsl_multifit_nlinear_position(w), t);
     memcpy(pb->t, t, sizeof t);
     gsl_blas_ddot(gsl_multifit_nlinear_residual(w), gsl_multifit_nlinear_residual(w), chi2);
     gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 1e-12, c);
-    for (size_t i = 0; i < p * p; i++)
-        cov[i] = c->data[(i / p) * c->tda + i % p];
+    size_t q = (size_t)pb->nfree;
+    for (size_t i = 0; i < q * q; i++)
+        cov[i] = gsl_matrix_get(c, i / q, i % q);
     int iters = (int)gsl_multifit_nlinear_niter(w);
     gsl_multifit_nlinear_free(w), gsl_vector_free(x), gsl_matrix_free(c);
     return iters;
@@ -405,18 +452,26 @@ static double std_error(const Problem *pb, int r, const double *cov, double s2)
     return sqrt(fmax(var, 0.0) * s2);
 }
 
-/* Which reported parameter a fixed internal bound is (w_max, w_min), or -1. */
-static int fixed_bound_rep(const Problem *pb, int r)
+/* Whether reported parameter r is a bound fixed at the extreme observed weight. */
+static bool fixed_bound(const Problem *pb, int r)
 {
     const char *name = pb->fam->rep[r];
-    if (pb->fam->ibmax >= 0 && pb->fixed[pb->fam->ibmax] && strcmp(name, "w_max") == 0)
-        return 1;
-    if (pb->fam->ibmin >= 0 && pb->fixed[pb->fam->ibmin] && strcmp(name, "w_min") == 0)
-        return 1;
-    return -1;
+    return (pb->fam->ibmax >= 0 && pb->fixed[pb->fam->ibmax] && strcmp(name, "w_max") == 0) ||
+           (pb->fam->ibmin >= 0 && pb->fixed[pb->fam->ibmin] && strcmp(name, "w_min") == 0);
 }
 
-static void fill_result(RtFitResult *out, const Problem *pb, const double *cov, double chi2)
+/* The residual RMS over the readings (not the anchors) at the solution. */
+static double readings_rms(Problem *pb)
+{
+    IrDevice d = device_at(pb, pb->t);
+    fit_simulate(pb->pred, &d, pb->data, pb->w0, NULL, NULL);
+    double ss = 0.0;
+    for (size_t i = 0; i < pb->data->n; i++)
+        ss += (pb->pred[i] - pb->data->w[i]) * (pb->pred[i] - pb->data->w[i]);
+    return sqrt(ss / (double)pb->data->n);
+}
+
+static void fill_result(RtFitResult *out, Problem *pb, const double *cov, double chi2)
 {
     size_t n = pb->data->n;
     double s2 = n > (size_t)pb->nfree ? chi2 / (double)(n - (size_t)pb->nfree) : 0.0;
@@ -426,14 +481,14 @@ static void fill_result(RtFitResult *out, const Problem *pb, const double *cov, 
         RtFitParam *q = &out->par[r];
         q->name = pb->fam->rep[r];
         q->value = reported(pb, pb->t, r);
-        q->how = fixed_bound_rep(pb, r) > 0 ? RT_FIT_EXTREME : RT_FIT_FREE;
+        q->how = fixed_bound(pb, r) ? RT_FIT_EXTREME : RT_FIT_FREE;
         q->se = q->how == RT_FIT_FREE ? std_error(pb, r, cov, s2) : 0.0;
     }
     if (pb->fam->family == IR_DEV_EXP_STEP) { /* a and b stay at aihwkit's defaults */
         out->par[out->npar++] = (RtFitParam){"a", out->dev.a, 0.0, RT_FIT_DEFAULT};
         out->par[out->npar++] = (RtFitParam){"b", out->dev.b, 0.0, RT_FIT_DEFAULT};
     }
-    out->rms = sqrt(chi2 / (double)n);
+    out->rms = readings_rms(pb);
     out->nobs = n;
 }
 
@@ -463,7 +518,7 @@ static bool fix_unreached(Problem *pb, double lo, double hi)
         return false;
     IrDevice d = device_at(pb, pb->t);
     size_t chi = 0, clo = 0;
-    rt_fit_predict(pb->pred, &d, pb->data, &chi, &clo);
+    fit_simulate(pb->pred, &d, pb->data, pb->w0, &chi, &clo);
     bool fixed = false;
     if (chi == 0 && !pb->fixed[pb->fam->ibmax])
         fix_at(pb, pb->fam->ibmax, hi), fixed = true;
@@ -493,6 +548,29 @@ static int check_data(const RtFitData *d, size_t np, char *err, size_t errlen)
     return 0;
 }
 
+/*
+** LM again from where it stopped, until a run no longer lowers the cost by a relative
+** SETTLED (at most MAX_RESTARTS runs): LM can stall in a narrow valley of correlated
+** parameters (exp_step's A and gamma), where a fresh start with small damping moves on.
+*/
+#define SETTLED 1e-6
+#define MAX_RESTARTS 8
+static int solve_until_settled(Problem *pb, double *cov, double *chi2)
+{
+    int total = 0;
+    double last = INFINITY;
+    for (int k = 0; k < MAX_RESTARTS; k++) {
+        int it = solve(pb, cov, chi2);
+        if (it < 0)
+            return -1;
+        total += it;
+        if (!(*chi2 < last * (1.0 - SETTLED)))
+            break;
+        last = *chi2;
+    }
+    return total;
+}
+
 /* The parametric fit: guess, LM, then once more if bounds were fixed. */
 static int fit_parametric(RtFitResult *out, const Fam *fam, const RtFitData *data, char *err,
                           size_t errlen)
@@ -502,26 +580,30 @@ static int fit_parametric(RtFitResult *out, const Fam *fam, const RtFitData *dat
     fit_guess(&g, data);
     fam->guess(pb.p0, &g);
     set_free(&pb);
+    pb.nanchor = data->nseg <= MAX_ANCHORS ? data->nseg : 0;
     pb.pred = malloc(data->n * sizeof *pb.pred);
+    pb.pred2 = malloc(data->n * sizeof *pb.pred2);
+    pb.w0 = malloc((data->nseg ? data->nseg : 1) * sizeof *pb.w0);
     double cov[RT_FIT_MAX_PARAMS * RT_FIT_MAX_PARAMS], chi2 = 0.0;
-    if (!pb.pred) {
-        snprintf(err, errlen, "out of memory");
-        return 1;
+    int it = -1, total = 0;
+    if (pb.pred && pb.pred2 && pb.w0) {
+        for (size_t s = 0; s < data->nseg; s++)
+            pb.w0[s] = data->seg[s].w0;
+        it = total = solve_until_settled(&pb, cov, &chi2);
+        if (it >= 0 && fix_unreached(&pb, g.lo, g.hi)) {
+            it = solve_until_settled(&pb, cov, &chi2);
+            total += it;
+        }
     }
-    int it = solve(&pb, cov, &chi2), total = it;
-    if (it >= 0 && fix_unreached(&pb, g.lo, g.hi)) {
-        it = solve(&pb, cov, &chi2);
-        total += it;
-    }
-    free(pb.pred);
-    if (it < 0 || !isfinite(chi2)) {
+    if (it >= 0 && isfinite(chi2)) {
+        fill_result(out, &pb, cov, chi2);
+        out->lo = g.lo, out->hi = g.hi;
+        out->iterations = (size_t)total;
+    } else {
         snprintf(err, errlen, it < 0 ? "out of memory" : "the fit found no finite solution");
-        return 1;
     }
-    fill_result(out, &pb, cov, chi2);
-    out->lo = g.lo, out->hi = g.hi;
-    out->iterations = (size_t)total;
-    return 0;
+    free(pb.pred), free(pb.pred2), free(pb.w0);
+    return it >= 0 && isfinite(chi2) ? 0 : 1;
 }
 
 int rt_fit_device(RtFitResult *out, IrDevFamily f, const RtFitData *data, char *err,

@@ -5,10 +5,25 @@
 #ifndef AIMCI_RT_FIT_IMPL_H
 #define AIMCI_RT_FIT_IMPL_H
 
+#include "rt_device.h"
 #include "rt_fit.h"
 
 /* The mean device of family f with aihwkit's defaults: no spreads, no noise. */
 IrDevice fit_base_device(IrDevFamily f);
+
+/* The runtime device and the one cell (no spreads) of the mean device dev. */
+void fit_device_state(RtDevice *dv, RtCell *c, const IrDevice *dev);
+
+/*
+** Segment s of d pulsed from w0 (clipped to the cell first): the prediction of each of its
+** readings into pred (indexed like d->w); pulses clipped at the bounds are added to *hi, *lo.
+*/
+void fit_segment(const RtDevice *dv, const RtCell *c, const RtFitData *d, size_t s, double w0,
+                 double *pred, size_t *hi, size_t *lo);
+
+/* Every segment, from the anchors w0 (NULL: the data's own). */
+void fit_simulate(double *pred, const IrDevice *dev, const RtFitData *d, const double *w0,
+                  size_t *clip_hi, size_t *clip_lo);
 
 /* Each observed step: direction, the weight before it, the change per pulse. */
 typedef void (*FitStepFn)(void *ctx, bool up, double w0, double dw);

@@ -31,43 +31,52 @@ IrDevice fit_base_device(IrDevFamily f)
     return d;
 }
 
-/* The one cell of the mean device (every spread is 0, so the draws do not matter). */
-static RtCell mean_cell(const IrDevice *dev)
+void fit_device_state(RtDevice *dv, RtCell *c, const IrDevice *dev)
 {
     RtRng r;
+    rt_rng_seed(&r, 1, RT_STREAM_D2D(0)); /* every spread is 0: the draws do not matter */
+    rt_device_init(dv, dev);
+    rt_device_sample(c, 1, 1, dev, &r);
+}
+
+void fit_segment(const RtDevice *dv, const RtCell *c, const RtFitData *d, size_t s, double w0,
+                 double *pred, size_t *hi, size_t *lo)
+{
+    const RtFitSeg *g = &d->seg[s];
+    double w = fmin(fmax(w0, (double)c->bmin), (double)c->bmax);
+    for (size_t i = g->first; i < g->first + g->n; i++) {
+        bool up = d->dir[i] > 0;
+        for (unsigned k = 0; k < d->npulse[i]; k++) {
+            double v = w + rt_device_step(dv, c, w, up); /* noise-free, then clipped */
+            if (v > (double)c->bmax)
+                v = c->bmax, (*hi)++;
+            if (v < (double)c->bmin)
+                v = c->bmin, (*lo)++;
+            w = v;
+        }
+        pred[i] = w;
+    }
+}
+
+void fit_simulate(double *pred, const IrDevice *dev, const RtFitData *d, const double *w0,
+                  size_t *clip_hi, size_t *clip_lo)
+{
+    RtDevice dv;
     RtCell c;
-    rt_rng_seed(&r, 1, RT_STREAM_D2D(0));
-    rt_device_sample(&c, 1, 1, dev, &r);
-    return c;
+    fit_device_state(&dv, &c, dev);
+    size_t hi = 0, lo = 0;
+    for (size_t s = 0; s < d->nseg; s++)
+        fit_segment(&dv, &c, d, s, w0 ? w0[s] : d->seg[s].w0, pred, &hi, &lo);
+    if (clip_hi)
+        *clip_hi = hi;
+    if (clip_lo)
+        *clip_lo = lo;
 }
 
 void rt_fit_predict(double *pred, const IrDevice *dev, const RtFitData *data,
                     size_t *clip_hi, size_t *clip_lo)
 {
-    RtDevice dv;
-    rt_device_init(&dv, dev);
-    RtCell c = mean_cell(dev);
-    size_t hi = 0, lo = 0;
-    for (size_t s = 0; s < data->nseg; s++) {
-        const RtFitSeg *g = &data->seg[s];
-        double w = fmin(fmax(g->w0, (double)c.bmin), (double)c.bmax);
-        for (size_t i = g->first; i < g->first + g->n; i++) {
-            bool up = data->dir[i] > 0;
-            for (unsigned k = 0; k < data->npulse[i]; k++) {
-                double v = w + rt_device_step(&dv, &c, w, up); /* noise-free, then clip */
-                if (v > (double)c.bmax)
-                    v = c.bmax, hi++;
-                if (v < (double)c.bmin)
-                    v = c.bmin, lo++;
-                w = v;
-            }
-            pred[i] = w;
-        }
-    }
-    if (clip_hi)
-        *clip_hi = hi;
-    if (clip_lo)
-        *clip_lo = lo;
+    fit_simulate(pred, dev, data, NULL, clip_hi, clip_lo);
 }
 
 /* The weight before reading i of segment g: the anchor or the previous reading. */
