@@ -642,10 +642,10 @@ static bool map_weights(Builder *b, Measured *m)
     for (size_t s = 0; s < b->nseg; s++)
         lo = fmin(lo, b->seg[s].w0), hi = fmax(hi, b->seg[s].w0);
     m->g_lo = m->g_hi = NAN;
-    if (m->quantity == MS_WEIGHT)
-        return true;
     if (!(hi > lo))
         return false;
+    if (m->quantity == MS_WEIGHT)
+        return true;
     double scale = 1.0; /* report the range in the header's unit (1/that unit for R) */
     MsQuantity q;
     if (m->unit[0])
@@ -691,8 +691,10 @@ static Line *split_lines(const char *text, size_t len, size_t *n)
             size_t e = i;
             if (e > start && text[e - 1] == '\r')
                 e--;
-            if (i < len || e > start)
-                ln[k++] = (Line){text + start, e - start, (uint32_t)k + 1};
+            if (i < len || e > start) {
+                ln[k] = (Line){text + start, e - start, (uint32_t)(k + 1)};
+                k++;
+            }
             start = i + 1;
         }
     *n = k;

@@ -375,13 +375,13 @@ static int jacobian(const gsl_vector *x, void *params, gsl_matrix *J)
 ** to cov and the sum of squares to *chi2. Returns the iterations, or -1 if GSL could not
 ** start.
 */
-static int solve(Problem *pb, double *cov, double *chi2)
+static int solve(Problem *pb, const gsl_multifit_nlinear_trs *trs, double *cov, double *chi2)
 {
     size_t n = pb->data->n + pb->nanchor, p = (size_t)pb->nfree + pb->nanchor;
     gsl_multifit_nlinear_fdf fdf = {.f = residuals, .df = jacobian, .fvv = NULL, .n = n,
                                     .p = p, .params = pb};
     gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
-    par.trs = gsl_multifit_nlinear_trs_lmaccel; /* geodesic acceleration: narrow valleys */
+    par.trs = trs;
     par.scale = gsl_multifit_nlinear_scale_levenberg; /* the unknowns are all O(1) */
     par.solver = gsl_multifit_nlinear_solver_qr;
     gsl_multifit_nlinear_workspace *w =
@@ -550,8 +550,10 @@ static int check_data(const RtFitData *d, size_t np, char *err, size_t errlen)
 
 /*
 ** LM again from where it stopped, until a run no longer lowers the cost by a relative
-** SETTLED (at most MAX_RESTARTS runs): LM can stall in a narrow valley of correlated
-** parameters (exp_step's A and gamma), where a fresh start with small damping moves on.
+** SETTLED (at most MAX_RESTARTS runs), alternating plain LM and LM with geodesic
+** acceleration: plain LM can stall in a narrow valley of correlated parameters (exp_step's
+** A and gamma), the accelerated one near the kinks of clipping at hard bounds. Every run
+** starts where the last one ended and only accepts steps that lower the cost.
 */
 #define SETTLED 1e-6
 #define MAX_RESTARTS 8
@@ -560,11 +562,12 @@ static int solve_until_settled(Problem *pb, double *cov, double *chi2)
     int total = 0;
     double last = INFINITY;
     for (int k = 0; k < MAX_RESTARTS; k++) {
-        int it = solve(pb, cov, chi2);
+        int it = solve(pb, k % 2 ? gsl_multifit_nlinear_trs_lmaccel : gsl_multifit_nlinear_trs_lm,
+                       cov, chi2);
         if (it < 0)
             return -1;
         total += it;
-        if (!(*chi2 < last * (1.0 - SETTLED)))
+        if (k > 0 && !(*chi2 < last * (1.0 - SETTLED)))
             break;
         last = *chi2;
     }
