@@ -11,6 +11,8 @@
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
+** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
+** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
 ** Everything printed or written depends only on the program, so reruns are byte-identical.
 ** A failing optimizer or run is reported at its statement; the others still run, and
 ** whatever was logged is written.
