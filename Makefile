@@ -15,10 +15,13 @@ STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 FP      := -ffp-contract=off
 INC     := -Iinterp -Iruntime -Ibuild/gen
 CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
-LDLIBS  := -lblis -ledit -lm -lpthread
+# GSL (device fitting) needs a CBLAS: BLIS exports one, so libgsl is linked before it and
+# its cblas_* calls bind to BLIS (libgsl's own dependency, libgslcblas, comes later in the
+# lookup order and is never used; tests/test_fit.c checks which library answers).
+LDLIBS  := -lgsl -lblis -ledit -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-RUN_PKGS  := re2c lemon libblis-dev libedit-dev gcc make
+RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox gcc make
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
 GEN     := build/gen/lexer.c build/gen/parser.c

@@ -11,6 +11,8 @@
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
+** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
+** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
 ** Everything printed or written depends only on the program, so reruns are byte-identical.
 ** A failing optimizer or run is reported at its statement; the others still run, and
 ** whatever was logged is written.
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "eval_plot.h"
 #include "rt_data.h"
 #include "rt_device.h"
 #include "rt_file.h"
@@ -241,6 +244,21 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
     return rc;
 }
 
+/* The loss curves of t (plot = PATH): one line per optimizer. */
+static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
+{
+    const RtLog **logs = malloc((t->nopt ? t->nopt : 1) * sizeof *logs);
+    if (!logs) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        return 1;
+    }
+    for (size_t k = 0; k < t->nopt; k++)
+        logs[k] = &res[k].log;
+    int rc = ev_plot_train(d, o, t, logs);
+    free(logs);
+    return rc;
+}
+
 /* Data once, every optimizer, the summary, then the log: 0, or 1 if anything failed. */
 static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
 {
@@ -257,6 +275,8 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
     train_summary(o->out, t, dt, res);
     if (t->log)
         rc |= write_train_log(d, o, t, res);
+    if (t->plot)
+        rc |= plot_train(d, o, t, res);
     for (size_t k = 0; k < t->nopt; k++)
         rt_log_free(&res[k].log);
     free(res);
@@ -301,7 +321,7 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 {
     char err[ERRLEN];
     RtTrace tr = {0};
-    if (rt_measure_run(&tr, m, m->out != NULL, err, sizeof err) != 0) {
+    if (rt_measure_run(&tr, m, m->out != NULL || m->plot != NULL, err, sizeof err) != 0) {
         diag_error(d, m->loc, "%s", err);
         return 1;
     }
@@ -317,6 +337,8 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
         rc |= csv == NULL;
         free(csv);
     }
+    if (m->plot)
+        rc |= ev_plot_measure(d, o, m, &tr);
     rt_trace_free(&tr);
     return rc;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "eval_plot.h"
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_train.h"
@@ -48,6 +49,7 @@ static void run_job(const IrExperiment *x, Job *j)
     IrTrain t = *cell;
     t.seed = cell->seed + j->rep;
     t.log = NULL;
+    t.plot = NULL; /* the experiment plots the sweep, not each run */
     RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
     j->loss = j->f_star = j->dist = NAN;
     if (!dt) {
@@ -265,6 +267,127 @@ static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, cons
     return rc;
 }
 
+/*
+** {======================================================================
+** The sweep plot
+** =======================================================================
+*/
+
+/* The vary on the x axis: the first one that is not the optimizer, or nvary. */
+static size_t x_vary(const IrExperiment *x)
+{
+    size_t skip = optimizer_vary(x);
+    for (size_t v = 0; v < x->nvary; v++)
+        if (v != skip)
+            return v;
+    return x->nvary;
+}
+
+/* Cell c's x: the value of vary xv as a number, else its place among the values (1, 2, ...). */
+static double cell_x(const IrExperiment *x, size_t c, size_t xv)
+{
+    if (xv == x->nvary)
+        return 1.0;
+    const char *val = x->cell_value[c * x->nvary + xv];
+    char *end;
+    double v = strtod(val, &end);
+    if (end != val && *end == '\0')
+        return v;
+    double k = 1.0;
+    for (size_t e = 0; e < c; e++) {
+        const char *prev = x->cell_value[e * x->nvary + xv];
+        bool seen = false;
+        for (size_t f = 0; f < e && !seen; f++)
+            seen = strcmp(x->cell_value[f * x->nvary + xv], prev) == 0;
+        if (!seen && strcmp(prev, val) != 0)
+            k++;
+    }
+    return k;
+}
+
+/* The legend of cell c's line for optimizer opt: the optimizer and the other varies. */
+static void line_label(Buf *b, const IrExperiment *x, size_t c, const char *opt, size_t xv)
+{
+    size_t skip = optimizer_vary(x);
+    buf_printf(b, "%s", opt);
+    for (size_t v = 0; v < x->nvary; v++)
+        if (v != skip && v != xv)
+            buf_printf(b, " %s=%s", x->vary_path[v], x->cell_value[c * x->nvary + v]);
+}
+
+#define MAX_LINES 64
+
+typedef struct Lines {
+    Buf label[MAX_LINES];
+    PlotSeries s[MAX_LINES];
+    double *xy; /* (MAX_LINES, 2, ncells) */
+    size_t n, ncells;
+} Lines;
+
+/* Add (px, py) to the line labelled `label` (a new line if needed, up to MAX_LINES). */
+static void add_point(Lines *l, const char *label, double px, double py)
+{
+    size_t k = 0;
+    while (k < l->n && strcmp(l->label[k].s, label) != 0)
+        k++;
+    if (k == MAX_LINES)
+        return;
+    if (k == l->n) {
+        buf_printf(&l->label[k], "%s", label);
+        double *base = l->xy + 2 * k * l->ncells;
+        l->s[k] = (PlotSeries){l->label[k].s, base, base + l->ncells, 0};
+        l->n++;
+    }
+    double *xs = (double *)l->s[k].x, *ys = (double *)l->s[k].y;
+    xs[l->s[k].n] = px, ys[l->s[k].n] = py;
+    l->s[k].n++;
+}
+
+/* The final loss (mean over repeats) of every cell, one line per optimizer. */
+static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const Job *job,
+                      size_t njobs)
+{
+    static const Lines zero;
+    Lines l = zero;
+    l.ncells = x->ncells ? x->ncells : 1;
+    l.xy = malloc(2 * MAX_LINES * l.ncells * sizeof *l.xy);
+    if (!l.xy) {
+        diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
+        return 1;
+    }
+    size_t xv = x_vary(x);
+    for (size_t c = 0; c < x->ncells; c++)
+        for (size_t k = 0; k < x->cell[c]->nopt; k++) {
+            double mean, sd, ratio;
+            size_t n;
+            const char *opt = x->cell[c]->opt[k]->name;
+            if (!stats(x, job, njobs, c, opt, &mean, &sd, &ratio, &n))
+                continue;
+            Buf label = {0};
+            line_label(&label, x, c, opt, xv);
+            add_point(&l, label.s, cell_x(x, c, xv), mean);
+            buf_free(&label);
+        }
+    Buf title = {0};
+    buf_printf(&title, "experiment %s: final loss, mean of %zu repeat%s", x->name, x->repeat,
+               x->repeat == 1 ? "" : "s");
+    PlotSpec spec = {title.s, xv < x->nvary ? x->vary_path[xv] : "", "final loss (full data)",
+                     l.s, l.n};
+    bool positive = true;
+    for (size_t k = 0; k < l.n; k++)
+        for (size_t i = 0; i < l.s[k].n; i++)
+            positive &= l.s[k].y[i] > 0.0 || !isfinite(l.s[k].y[i]);
+    PlotOpts opts = {.logy = positive};
+    int rc = ev_plot_write(d, o, x->loc, x->plot, &spec, &opts);
+    buf_free(&title);
+    for (size_t k = 0; k < l.n; k++)
+        buf_free(&l.label[k]);
+    free(l.xy);
+    return rc;
+}
+
+/* }====================================================================== */
+
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
     size_t njobs = 0;
@@ -298,6 +421,8 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
         fputs(md, o->out);
     if (x->report)
         rc |= write_report(d, o, x, md, mdlen, job, njobs);
+    if (x->plot)
+        rc |= plot_sweep(d, o, x, job, njobs);
     free(md);
     free(job);
     return rc;

@@ -300,6 +300,7 @@ typedef struct IrTrain {
     size_t nopt;
     const IrOptimizer *const *opt; /* one run per optimizer, same seed */
     const char *log;               /* CSV path, or NULL */
+    const char *plot;              /* image path (.png, .svg) of the loss curves, or NULL */
     uint64_t seed;
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
@@ -314,6 +315,7 @@ typedef struct IrMeasure {
     const long *pulses;  /* signed pulse counts, applied in order: +n up, -n down */
     double start;        /* initial weight (clipped to the device bounds) */
     const char *out;     /* CSV path pulse_index,direction,w, or NULL */
+    const char *plot;    /* image path (.png, .svg) of the weight trace, or NULL */
     uint64_t seed;
     IrOrigin origin[IR_MAX_PARAMS];
 } IrMeasure;
@@ -330,6 +332,7 @@ typedef struct IrExperiment {
     const IrTrain *train;           /* the train as declared (no vary applied) */
     size_t repeat;                  /* runs per cell and optimizer, with derived seeds */
     const char *report;             /* Markdown table path (a CSV is written beside it), or NULL */
+    const char *plot;               /* image path (.png, .svg) of the sweep, or NULL */
     size_t nvary;
     const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
     const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */

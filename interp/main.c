@@ -9,6 +9,8 @@
 **   aimci --only NAME FILE   run only the train, measure or experiment NAME
 **   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
 **                            every online CPU); results do not depend on N
+**   aimci --fit FAMILY DATA [--name N]   fit a device family to measured data; print the
+**                            report and the `device` declaration (fit_cmd.h)
 **
 ** Exit status: 0 ok, 1 a run failed, 2 errors in the script or on the command line.
 */
@@ -21,6 +23,7 @@
 #include "diag.h"
 #include "dump.h"
 #include "eval.h"
+#include "fit_cmd.h"
 #include "repl.h"
 
 #ifndef AIMCI_STDLIB
@@ -38,6 +41,8 @@ typedef struct Args {
     const char *set[64]; /* --set DECL.PARAM=VALUE, in order */
     int nset;
     size_t threads;      /* --threads N; 0: the default */
+    const char *fit;     /* --fit FAMILY: FILE is measured data */
+    const char *name;    /* --name N: the fitted device's name */
 } Args;
 
 static void usage(FILE *out)
@@ -53,6 +58,8 @@ static void usage(FILE *out)
           "  aimci --set D.P=V FILE   set parameter P of declaration D to V (repeatable)\n"
           "  aimci --threads N FILE   N threads for the tiles' updates (default: AIMCI_THREADS,\n"
           "                           else all CPUs); the results are the same for any N\n"
+          "  aimci --fit FAMILY DATA.csv [--name N]   fit a device family to measured data\n"
+          "                           and print its `device` declaration (docs/fitting.md)\n"
           "  aimci --help, --version\n"
           "Docs: docs/language.md. Exit status: 0 ok, 1 a run failed, 2 script errors.\n",
           out);
@@ -71,7 +78,7 @@ static int bad_usage(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, Args *a)
 {
     static const char *const options[] = {"--check", "--dump", "--only", "--set", "--threads",
-                                          "--help", "--version", "-i"};
+                                          "--help", "--version", "-i", "--fit", "--name"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
@@ -103,6 +110,10 @@ static int parse_args(int argc, char **argv, Args *a)
             if (n < 1 || n > 1024 || !end || *end)
                 return bad_usage("--threads needs a number of threads from 1 to 1024%s", "");
             a->threads = (size_t)n;
+        } else if (strcmp(s, "--fit") == 0 || strcmp(s, "--name") == 0) {
+            if (++i == argc)
+                return bad_usage("%s needs an argument", s);
+            *(s[2] == 'f' ? &a->fit : &a->name) = argv[i];
         } else if (strcmp(s, "--only") == 0) {
             if (++i == argc)
                 return bad_usage("--only needs the name of a train, measure or experiment", "");
@@ -154,12 +165,28 @@ static int finish(Diag *d, Arena *ar, int status)
     return status;
 }
 
+/* --fit: the report, then the declaration, on stdout (together a valid script). */
+static int fit(const Args *a)
+{
+    char name[64];
+    fit_default_name(name, a->file);
+    Buf decl = {0}, report = {0};
+    int rc = fit_command(a->name ? a->name : name, a->fit, a->file, "--fit", 0, 0, &decl, &report);
+    if (rc == 0)
+        printf("%s%s", report.s, decl.s);
+    buf_free(&decl);
+    buf_free(&report);
+    return rc ? EXIT_SCRIPT_ERROR : 0;
+}
+
 int main(int argc, char **argv)
 {
     Args a = {0};
     int status = parse_args(argc, argv, &a);
     if (status >= 0)
         return status;
+    if (a.fit)
+        return fit(&a);
     const char *stdlib = getenv("AIMCI_STDLIB");
     if (a.interactive) {
         ReplOptions ro = {.stdlib = stdlib ? stdlib : AIMCI_STDLIB, .load = a.file,

@@ -10,12 +10,7 @@
 
 #include "repl_args.h"
 
-#if defined(__has_include)
-#if __has_include("fit_cmd.h")
 #include "fit_cmd.h"
-#define REPL_HAVE_FIT 1
-#endif
-#endif
 
 /* Append line (trimmed, its comment dropped) to out; the open ( and [ in *depth. */
 static void join_line(Buf *out, const char *line, size_t len, int *depth)
@@ -62,7 +57,6 @@ static char *word(Cmd *c, const char *expected)
 
 static const char *const usage = "fit NAME : FAMILY from \"measured.csv\"";
 
-#ifdef REPL_HAVE_FIT
 /* Fit, print the report, define the device. */
 static int fit_and_define(Cmd *c, const char *name, const char *family, const char *path,
                           const CmdTok *at)
@@ -83,7 +77,6 @@ static int fit_and_define(Cmd *c, const char *name, const char *family, const ch
     buf_free(&line);
     return rc != 0;
 }
-#endif
 
 /* fit NAME : FAMILY from "measured.csv" */
 int cmd_fit(Cmd *c)
@@ -109,11 +102,7 @@ int cmd_fit(Cmd *c)
     char *path = ok ? strndup(at->s, at->len) : NULL;
     int rc = 1;
     if (path && cmd_next(c) && cmd_end(c, "nothing after the file name")) {
-#ifdef REPL_HAVE_FIT
         rc = fit_and_define(c, name, family, path, at);
-#else
-        cmd_error(c, &c->tok[0], "fitting is not part of this build (interp/fit_cmd.h)");
-#endif
     }
     free(name);
     free(family);

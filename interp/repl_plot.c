@@ -1,5 +1,5 @@
 /*
-** repl_plot.c: the REPL's plots through interp/plot.h, or text columns without it.
+** repl_plot.c: the REPL's plots through interp/plot.h.
 */
 #include "repl_plot.h"
 
@@ -10,8 +10,6 @@
 
 #define PLAIN_COLS 72 /* the size of a plot that does not go to a terminal: fixed, so */
 #define PLAIN_ROWS 18 /* piped output is the same everywhere */
-
-#ifdef REPL_HAVE_PLOT
 
 int repl_plot_series(FILE *out, const PlotSpec *spec, const char *path, char *err,
                      size_t errlen)
@@ -34,32 +32,3 @@ int repl_plot_series(FILE *out, const PlotSpec *spec, const char *path, char *er
     return 0;
 }
 
-#else /* until interp/plot.h is merged: the series as text */
-
-/* Every k-th point of a series, so that about PLAIN_ROWS rows show its shape. */
-static void print_series(FILE *out, const PlotSpec *spec, const PlotSeries *s)
-{
-    size_t step = s->n > PLAIN_ROWS ? (s->n + PLAIN_ROWS - 1) / PLAIN_ROWS : 1;
-    fprintf(out, "  %s\n  %14s  %14s\n", s->label ? s->label : "", spec->xlabel ? spec->xlabel : "x",
-            spec->ylabel ? spec->ylabel : "y");
-    for (size_t k = 0; k < s->n; k += step)
-        fprintf(out, "  %14.6g  %14.6g\n", s->x[k], s->y[k]);
-    if (s->n && (s->n - 1) % step)
-        fprintf(out, "  %14.6g  %14.6g\n", s->x[s->n - 1], s->y[s->n - 1]);
-}
-
-int repl_plot_series(FILE *out, const PlotSpec *spec, const char *path, char *err,
-                     size_t errlen)
-{
-    if (path) {
-        snprintf(err, errlen, "plots to files need interp/plot.h, which is not in this build");
-        return 1;
-    }
-    if (spec->title)
-        fprintf(out, "%s\n", spec->title);
-    for (size_t i = 0; i < spec->nseries; i++)
-        print_series(out, spec, &spec->series[i]);
-    return 0;
-}
-
-#endif
