@@ -15,10 +15,10 @@ STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 FP      := -ffp-contract=off
 INC     := -Iinterp -Iruntime -Ibuild/gen
 CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
-LDLIBS  := -lblis -lm -lpthread
+LDLIBS  := -lblis -lz -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-RUN_PKGS  := re2c lemon libblis-dev gcc make
+RUN_PKGS  := re2c lemon libblis-dev zlib1g-dev dataset-fashion-mnist gcc make
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
 GEN     := build/gen/lexer.c build/gen/parser.c
