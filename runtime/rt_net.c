@@ -77,17 +77,14 @@ static bool layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, cha
     }
 }
 
-bool rt_net_shapes(const IrModel *m, RtShape in, RtShape *out, char *err, size_t errlen)
+bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                   char *err, size_t errlen)
 {
-    if (m->nlayers == 0) {
-        snprintf(err, errlen, "model '%s' has no layers", m->name);
-        return false;
-    }
     RtShape s = in;
-    for (size_t l = 0; l < m->nlayers; l++) {
-        char e[256];
-        if (!layer_shape(&m->layers[l], l, s, &out[l], e, sizeof e)) {
-            snprintf(err, errlen, "model '%s': %s", m->name, e);
+    for (size_t l = from; l < m->nlayers; l++) {
+        if (!layer_shape(&m->layers[l], l, s, &out[l], err, errlen)) {
+            if (bad)
+                *bad = l;
             return false;
         }
         s = out[l];
@@ -305,7 +302,12 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
         snprintf(err, errlen, "model '%s': out of memory", m->name);
         return NULL;
     }
-    if (!rt_net_shapes(m, in, shapes, err, errlen)) {
+    char why[256];
+    if (m->nlayers == 0 || !rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
+        snprintf(err, errlen, "model '%s' %s", m->name, m->nlayers ? "does not fit its input: "
+                                                                   : "has no layers");
+        if (m->nlayers && strlen(err) + 1 < errlen)
+            snprintf(err + strlen(err), errlen - strlen(err), "%s", why);
         free(shapes);
         return NULL;
     }

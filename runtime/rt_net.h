@@ -89,15 +89,19 @@ typedef struct RtNet {
     float *mem;       /* every digital float array of the net, one allocation */
     uint32_t *imem;   /* every index array (maxpool2d), one allocation */
     RtPool *pool;     /* threads for the tiles' updates, borrowed; NULL (calloc): none */
+    IrOptimizer opt;  /* a training run's optimizer with its current lr (rt_train.h); the
+                         algorithms of the tiles point at it */
 } RtNet;
 
 /*
-** Every layer's output shape for an input of shape `in`: out[l] for l < m->nlayers.
-** False with a message in err (naming the layer, 1-based) when a layer does not fit its
-** input: dense's in is not the input's size, conv2d's in not its channels, a window larger
-** than the (padded) image.
+** The output shapes of layers from .. nlayers-1 of m when layer `from` gets an input of
+** shape `in`: out[l] (out has room for all layers). False when a layer does not fit its
+** input (dense's in is not the input's size, conv2d's in not its channels, a window larger
+** than the padded image): its index in *bad (if not NULL) and a message in err,
+** "layer L (KIND) ...", L 1-based.
 */
-bool rt_net_shapes(const IrModel *m, RtShape in, RtShape *out, char *err, size_t errlen);
+bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                   char *err, size_t errlen);
 
 /*
 ** Build m for inputs of shape `in` and batches of up to max_rows rows, seeded from seed.
