@@ -504,7 +504,7 @@ static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t
     if (arg->kind == AST_ENTRY) {
         int i = sch_param_find(l->params, l->nparams, arg->str);
         if (i < 0)
-            unknown_param(c, l->params, l->nparams, -1,
+            unknown_param(c, l->params, l->nparams, 1 /* all, analog included */,
                           arena_printf(c->ar, "layer %s", l->name), arg);
         return i;
     }
@@ -639,8 +639,8 @@ bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrDa
     } else if (data) {
         diag_error(c->diag, at, "model '%s' does not fit data '%s': %s", m->name,
                    data->name, err);
-        diag_expected(c->diag, "a first layer that takes the data's examples (%zux%zux%zu)",
-                      in.c, in.h, in.w);
+        diag_expected(c->diag, "layers that fit one after the other on the data's examples "
+                               "(%zux%zux%zu)", in.c, in.h, in.w);
     } else {
         diag_error(c->diag, L->loc, "%s", err);
         diag_expected(c->diag, "%s", L->kind == IR_LAYER_DENSE
@@ -851,6 +851,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     const IrModel *m = t->model;
     const IrLayer *first = &m->layers[0];
     RtShape *shp = arena_alloc(c->ar, m->nlayers * sizeof *shp);
+    char why[256];
     size_t size = rt_shape_size(in);
     bool ls = t->data->kind == IR_DATA_LEAST_SQUARES;
     if (ls && first->kind == IR_LAYER_DENSE && first->in != size)
@@ -858,7 +859,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
                    m->name, first->in, t->data->name, size);
     else if (!chk_chain(c, m, 0, in, t->data, at))
         return;
-    else if (!rt_net_shapes(m, 0, in, shp, NULL, (char[8]){0}, 8) ||
+    else if (!rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
              rt_shape_size(shp[m->nlayers - 1]) != outs)
         diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
                    m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,

@@ -5,7 +5,9 @@
 ** of the repeat (seed + r: repeat 0 is the train itself). Jobs are independent and
 ** deterministic, so they run on a pool of worker threads in any order and the table does
 ** not depend on how many there are. Per cell and optimizer the table shows the final
-** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat).
+** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat); for a train
+** by epochs on labelled data with a test set, the test accuracy of the last epoch in percent
+** (mean ± std), as the paper's tables.
 **
 ** Layout (as the seed paper's tables): one row per combination of the varied values other
 ** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
@@ -30,6 +32,7 @@
 typedef struct Job {
     size_t cell, opt, rep;
     double loss, f_star, dist;
+    double acc;   /* test accuracy of the last epoch (fraction), NaN when none */
     int rc;
     char err[ERRLEN];
 } Job;
@@ -49,7 +52,7 @@ static void run_job(const IrExperiment *x, Job *j)
     t.seed = cell->seed + j->rep;
     t.log = NULL;
     RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
-    j->loss = j->f_star = j->dist = NAN;
+    j->loss = j->f_star = j->dist = j->acc = NAN;
     if (!dt) {
         j->rc = 1;
         return;
@@ -59,6 +62,11 @@ static void run_job(const IrExperiment *x, Job *j)
     if (log.n) {
         j->loss = log.row[log.n - 1].loss;
         j->dist = log.row[log.n - 1].dist;
+    }
+    if (log.nep) { /* by epochs: the last epoch's test loss (else train loss) and accuracy */
+        const RtEpochRow *e = &log.ep[log.nep - 1];
+        j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
+        j->acc = e->test_acc;
     }
     j->f_star = dt->f_star;
     rt_log_free(&log);
@@ -122,27 +130,59 @@ static bool same_row(const IrExperiment *x, size_t a, size_t b, size_t skip)
     return true;
 }
 
-/* Mean and sample std of the final losses of the jobs of (cell, optimizer name). */
-static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
-                  const char *opt, double *mean, double *sd, double *ratio, size_t *n)
+/* Mean, sample std and count of one quantity over the repeats of a cell. */
+typedef struct Stat {
+    double mean, sd;
+    size_t n;
+} Stat;
+
+static Stat stat_of(const double *v, size_t n)
 {
-    double s = 0, s2 = 0, r = 0;
-    *n = 0;
+    Stat st = {NAN, NAN, n};
+    if (!n)
+        return st;
+    double s = 0, s2 = 0;
+    for (size_t k = 0; k < n; k++)
+        s += v[k];
+    st.mean = s / (double)n;
+    for (size_t k = 0; k < n; k++)
+        s2 += (v[k] - st.mean) * (v[k] - st.mean);
+    st.sd = n > 1 ? sqrt(s2 / (double)(n - 1)) : 0.0;
+    return st;
+}
+
+/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name). */
+static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
+                  const char *opt, Stat *loss, Stat *ratio, Stat *acc)
+{
+    double *v = malloc(3 * (njobs ? njobs : 1) * sizeof *v);
+    if (!v)
+        return false;
+    double *r = v + njobs, *a = r + njobs;
+    size_t n = 0;
     for (size_t k = 0; k < njobs; k++) {
         const Job *j = &job[k];
         if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0)
             continue;
-        s += j->loss;
-        s2 += j->loss * j->loss;
-        r += j->loss / j->f_star;
-        (*n)++;
+        v[n] = j->loss;
+        r[n] = j->loss / j->f_star;
+        a[n] = j->acc;
+        n++;
     }
-    if (!*n)
-        return false;
-    *mean = s / (double)*n;
-    *sd = *n > 1 ? sqrt(fmax(0.0, (s2 - s * s / (double)*n) / (double)(*n - 1))) : 0.0;
-    *ratio = r / (double)*n;
-    return true;
+    *loss = stat_of(v, n);
+    *ratio = stat_of(r, n);
+    *acc = stat_of(a, n);
+    free(v);
+    return n > 0;
+}
+
+/* Whether the table shows accuracies: every job has one. */
+static bool shows_accuracy(const Job *job, size_t njobs)
+{
+    for (size_t k = 0; k < njobs; k++)
+        if (isnan(job[k].acc))
+            return false;
+    return njobs > 0;
 }
 
 /* The distinct optimizer names of all cells, in order of appearance. */
@@ -166,6 +206,10 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
 {
     const char *opts[256];
     size_t nopt = optimizer_names(x, opts, 256), skip = optimizer_vary(x);
+    bool pct = shows_accuracy(job, njobs);
+    if (pct)
+        fprintf(f, "Test accuracy (%%), mean ± std over %zu repeat%s:\n\n", x->repeat,
+                x->repeat == 1 ? "" : "s");
     fputc('|', f);
     for (size_t v = 0; v < x->nvary; v++)
         if (v != skip)
@@ -187,13 +231,14 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
             if (v != skip)
                 fprintf(f, " %s |", x->cell_value[c * x->nvary + v]);
         for (size_t o = 0; o < nopt; o++) {
-            double mean = NAN, sd = NAN, ratio;
-            size_t n = 0;
-            for (size_t e = c; e < x->ncells && !n; e++)
+            Stat loss = {0}, ratio, acc;
+            for (size_t e = c; e < x->ncells && !loss.n; e++)
                 if (same_row(x, e, c, skip))
-                    stats(x, job, njobs, e, opts[o], &mean, &sd, &ratio, &n);
-            if (n)
-                fprintf(f, " %.4g ± %.2g |", mean, sd);
+                    stats(x, job, njobs, e, opts[o], &loss, &ratio, &acc);
+            if (loss.n && pct)
+                fprintf(f, " %.2f ± %.2f |", 100.0 * acc.mean, 100.0 * acc.sd);
+            else if (loss.n)
+                fprintf(f, " %.4g ± %.2g |", loss.mean, loss.sd);
             else
                 fputs(" |", f);
         }
@@ -206,16 +251,21 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
 {
     for (size_t v = 0; v < x->nvary; v++)
         fprintf(f, "%s,", x->vary_path[v]);
-    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean\n", f);
+    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean,acc_mean,acc_std\n", f);
     for (size_t c = 0; c < x->ncells; c++)
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
-            double mean, sd, ratio;
-            size_t n;
-            if (!stats(x, job, njobs, c, x->cell[c]->opt[k]->name, &mean, &sd, &ratio, &n))
+            Stat loss, ratio, acc;
+            if (!stats(x, job, njobs, c, x->cell[c]->opt[k]->name, &loss, &ratio, &acc))
                 continue;
             for (size_t v = 0; v < x->nvary; v++)
                 fprintf(f, "\"%s\",", x->cell_value[c * x->nvary + v]);
-            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g\n", x->cell[c]->opt[k]->name, n, mean, sd, ratio);
+            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g,", x->cell[c]->opt[k]->name, loss.n, loss.mean,
+                    loss.sd, ratio.mean);
+            if (!isnan(acc.mean))
+                fprintf(f, "%.9g,%.9g", acc.mean, acc.sd);
+            else
+                fputc(',', f);
+            fputc('\n', f);
         }
 }
 
