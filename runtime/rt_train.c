@@ -233,12 +233,12 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
 /* Free the run state; the net goes to *net_out if wanted, else it is freed too. */
 static void trainer_close(Trainer *tr, RtNet **net_out)
 {
+    if (tr->net)
+        tr->net->pool = NULL; /* the pool is freed below */
     if (net_out)
         *net_out = tr->net;
     else
         rt_net_free(tr->net);
-    if (tr->net)
-        tr->net->pool = NULL; /* freed below */
     free(tr->idx);
     free(tr->xb);
     free(tr->tb);
