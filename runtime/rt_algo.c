@@ -85,13 +85,19 @@ double rt_algo_cell_sp(const RtDevice *dv, const RtCell *c)
     return 0.5 * (lo + hi);
 }
 
-/* The symmetric point of every cell of t (n = D*X doubles, malloc'd), or NULL. */
+/*
+** The symmetric point of every cell of t (n = D*X doubles, malloc'd), or NULL. A cell equal
+** to the one before it (no device-to-device variation) has its symmetric point: the
+** bisection, with a pow() per step, is not repeated for it.
+*/
 static double *cell_sps(const RtTile *t)
 {
     size_t n = t->D * t->X;
     double *sp = malloc((n ? n : 1) * sizeof *sp);
     for (size_t k = 0; sp && k < n; k++)
-        sp[k] = rt_algo_cell_sp(&t->dev, &t->cell[k]);
+        sp[k] = k > 0 && memcmp(&t->cell[k], &t->cell[k - 1], sizeof *t->cell) == 0
+                    ? sp[k - 1]
+                    : rt_algo_cell_sp(&t->dev, &t->cell[k]);
     return sp;
 }
 
