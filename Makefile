@@ -49,8 +49,9 @@ test: check-test-deps
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
-	@$(MAKE) --no-print-directory build/bench/aimci_bench
+	@$(MAKE) --no-print-directory build/bench/aimci_bench build/bench/aimci_bench_epoch
 	build/bench/aimci_bench
+	build/bench/aimci_bench_epoch
 
 check-deps:
 	@tools/deps.sh $(RUN_PKGS)
@@ -79,6 +80,9 @@ build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c build/gen/parser.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
 build/bench/aimci_bench: tools/bench.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/bench/aimci_bench_epoch: tools/bench_epoch.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
