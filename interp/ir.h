@@ -7,8 +7,9 @@
 ** Nothing here refers to syntax. All memory belongs to the compile's arena: the runtime only
 ** reads it.
 **
-** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure)
-** begins with `const char *name; SrcLoc loc;`: the checker fills those generically.
+** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure,
+** IrExperiment, IrSchedule) begins with `const char *name; SrcLoc loc;`: the checker fills
+** those generically.
 */
 #ifndef AIMCI_IR_H
 #define AIMCI_IR_H

@@ -209,8 +209,7 @@ static bool size_layer(RtLayer *ly, const IrLayer *L, RtShape in, RtShape out, s
 }
 
 /* The tile, I/O and scales of an analog weight layer l; false when out of memory. */
-static bool make_tile(RtNet *n, RtLayer *ly, const IrLayer *L, size_t l, bool count,
-                      uint64_t seed)
+static bool make_tile(RtLayer *ly, const IrLayer *L, size_t l, bool count, uint64_t seed)
 {
     RtRng d2d;
     rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
@@ -225,7 +224,6 @@ static bool make_tile(RtNet *n, RtLayer *ly, const IrLayer *L, size_t l, bool co
     if (L->learn_out_scaling || L->weight_scaling_omega > 0.0)
         ly->nscale = L->weight_scaling_columnwise ? ly->out : 1;
     ly->learn_scale = L->learn_out_scaling;
-    (void)n;
     return true;
 }
 
@@ -241,7 +239,7 @@ static bool alloc_layers(RtNet *n, const IrModel *m, const RtShape *shapes, RtSh
             return false;
         rt_rng_seed(&ly->upd, seed, RT_STREAM_UPDATE(l));
         bool weights = ly->in > 0;
-        if (weights && analog && L->on && !make_tile(n, ly, L, l, count, seed))
+        if (weights && analog && L->on && !make_tile(ly, L, l, count, seed))
             return false;
         if (weights && L->bias)
             ly->b = &placeholder; /* layer_slots: this layer has a bias */
