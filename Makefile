@@ -18,10 +18,10 @@ CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"
 # GSL (device fitting) needs a CBLAS: BLIS exports one, so libgsl is linked before it and
 # its cblas_* calls bind to BLIS (libgsl's own dependency, libgslcblas, comes later in the
 # lookup order and is never used; tests/test_fit.c checks which library answers).
-LDLIBS  := -lgsl -lblis -ledit -lm -lpthread
+LDLIBS  := -lgsl -lblis -ledit -lz -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox gcc make
+RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist gcc make
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
 GEN     := build/gen/lexer.c build/gen/parser.c
@@ -52,8 +52,9 @@ test: check-test-deps
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
-	@$(MAKE) --no-print-directory build/bench/aimci_bench
+	@$(MAKE) --no-print-directory build/bench/aimci_bench build/bench/aimci_bench_epoch
 	build/bench/aimci_bench
+	build/bench/aimci_bench_epoch
 
 check-deps:
 	@tools/deps.sh $(RUN_PKGS)
@@ -82,6 +83,9 @@ build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c build/gen/parser.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
 build/bench/aimci_bench: tools/bench.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/bench/aimci_bench_epoch: tools/bench_epoch.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -223,7 +223,7 @@ static const CachedFile *load(Checker *c, const char *path, const char *canon, S
     if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
         diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
         diag_expected(c->diag, "declarations: device, io, data, model, optimizer, train, "
-                               "measure, experiment");
+                               "measure, experiment, schedule");
     }
     return cache_add(c, path, canon, file, stmts);
 }
@@ -526,6 +526,7 @@ const IrProgram *chk_program(Checker *c)
     p->optimizers = (const IrOptimizer *const *)collect(c, SCH_OPTIMIZER, &p->noptimizers);
     p->models = (const IrModel *const *)collect(c, SCH_MODEL, &p->nmodels);
     p->ios = (const IrIO *const *)collect(c, SCH_IO, &p->nios);
+    p->schedules = (const IrSchedule *const *)collect(c, SCH_SCHEDULE, &p->nschedules);
     p->runs = collect_runs(c, &p->nruns);
     p->consts = collect_consts(c, &p->nconsts);
     return p;

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "rt_net.h"
 #include "text.h"
 
 #define AT(ir, off, T) ((T *)((char *)(ir) + (off)))
@@ -483,15 +484,16 @@ static void unknown_layer(Checker *c, const AstNode *e)
                    sym->kind == SYM_CONST ? "a constant" : sch_kinds[sym->kind].article);
     else
         diag_error(c->diag, e->loc, "unknown layer '%s'", e->str);
-    const char *names[8];
+    const char *names[16];
+    size_t n = sch_nlayers < 16 ? sch_nlayers : 16;
     Buf b = {0};
-    for (size_t i = 0; i < sch_nlayers && i < 8; i++) {
+    for (size_t i = 0; i < n; i++) {
         names[i] = sch_layers[i].name;
         buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
     }
     diag_expected(c->diag, "a layer: %s", b.s);
     buf_free(&b);
-    const char *best = diag_nearest(e->str, names, sch_nlayers < 8 ? sch_nlayers : 8);
+    const char *best = diag_nearest(e->str, names, n);
     if (best)
         diag_hint(c->diag, "did you mean '%s'?", best);
 }
@@ -502,7 +504,7 @@ static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t
     if (arg->kind == AST_ENTRY) {
         int i = sch_param_find(l->params, l->nparams, arg->str);
         if (i < 0)
-            unknown_param(c, l->params, l->nparams, -1,
+            unknown_param(c, l->params, l->nparams, 1 /* all, analog included */,
                           arena_printf(c->ar, "layer %s", l->name), arg);
         return i;
     }
@@ -514,17 +516,25 @@ static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t
     return (int)(*npos)++;
 }
 
-/* forward/backward set on a layer without a device: reported (digital layers are exact). */
-static bool io_needs_device(Checker *c, const SchLayer *l, const IrLayer *out,
-                            const SrcLoc *set_at)
+/* Parameters of analog layers (family 1) set on a layer without a device: reported. */
+static bool analog_needs_device(Checker *c, const SchLayer *l, const SrcLoc *set_at)
 {
-    const char *name = out->forward ? "forward" : "backward";
-    int i = sch_param_find(l->params, l->nparams, name);
-    diag_error(c->diag, set_at[i], "'%s' sets the I/O of an analog layer, but this layer has "
-                                   "no device", name);
-    diag_expected(c->diag, "on = DEVICE in the same layer, or no '%s' (digital layers compute "
-                           "exact products)", name);
-    return false;
+    for (size_t i = 0; i < l->nparams; i++) {
+        const char *name = l->params[i].name;
+        if (!set_at[i].line || sch_accepts(&l->params[i], 0))
+            continue;
+        bool io = strcmp(name, "forward") == 0 || strcmp(name, "backward") == 0;
+        if (io)
+            diag_error(c->diag, set_at[i], "'%s' sets the I/O of an analog layer, but this "
+                                           "layer has no device", name);
+        else
+            diag_error(c->diag, set_at[i], "'%s' applies to analog layers, but this layer has "
+                                           "no device", name);
+        diag_expected(c->diag, "on = DEVICE in the same layer, or no '%s' (digital layers %s)",
+                      name, io ? "compute exact products" : "have no output scales");
+        return false;
+    }
+    return true;
 }
 
 /* Build one layer from `name(args)` or a bare `name`; false if it has errors. */
@@ -571,8 +581,8 @@ static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
             diag_expected(c->diag, "%s", layer_usage(c, l));
             ok = false;
         }
-    if (ok && !out->on && (out->forward || out->backward))
-        ok = io_needs_device(c, l, out, set_at);
+    if (ok && !out->on)
+        ok = analog_needs_device(c, l, set_at);
     return ok;
 }
 
@@ -599,14 +609,47 @@ void chk_layers(Checker *c, Sym *s, const AstNode *d)
         diag_expected(c->diag, "one layer per line, such as dense(50, 1, on = DEVICE)");
         return;
     }
-    for (size_t i = 1; i < m->nlayers && ok; i++)
-        if (layers[i].in != layers[i - 1].out) {
-            diag_error(c->diag, layers[i].loc,
-                       "layer %zu takes %zu inputs but layer %zu gives %zu outputs", i + 1,
-                       layers[i].in, i, layers[i - 1].out);
-            diag_expected(c->diag, "in = %zu, the size of the previous layer's output",
-                          layers[i - 1].out);
-        }
+    size_t first = 0;
+    while (first < m->nlayers && layers[first].kind != IR_LAYER_DENSE)
+        first++;
+    if (ok && first + 1 < m->nlayers) /* from the first dense layer on, shapes are known */
+        chk_chain(c, m, first + 1, (RtShape){layers[first].out, 1, 1}, NULL, d->loc);
+}
+
+/*
+** Shapes through layers from.. of m, layer `from` getting `in` (its source described by
+** data, or the previous layer when NULL); a misfit is reported at that layer (with data:
+** at `at`, where the train names the model). False if reported.
+*/
+bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
+               SrcLoc at)
+{
+    RtShape *out = arena_alloc(c->ar, (m->nlayers + 1) * sizeof *out);
+    size_t bad = 0;
+    char err[256];
+    if (rt_net_shapes(m, from, in, out, &bad, err, sizeof err))
+        return true;
+    const IrLayer *L = &m->layers[bad];
+    RtShape got = bad > from ? out[bad - 1] : in;
+    bool vector = got.h == 1 && got.w == 1;
+    if (L->kind == IR_LAYER_DENSE && vector && !data) {
+        diag_error(c->diag, L->loc, "layer %zu takes %zu inputs but layer %zu gives %zu outputs",
+                   bad + 1, L->in, bad, got.c);
+        diag_expected(c->diag, "in = %zu, the size of the previous layer's output", got.c);
+    } else if (data) {
+        diag_error(c->diag, at, "model '%s' does not fit data '%s': %s", m->name,
+                   data->name, err);
+        diag_expected(c->diag, "layers that fit one after the other on the data's examples "
+                               "(%zux%zux%zu)", in.c, in.h, in.w);
+    } else {
+        diag_error(c->diag, L->loc, "%s", err);
+        diag_expected(c->diag, "%s", L->kind == IR_LAYER_DENSE
+                                         ? "in = the number of values the previous layer gives"
+                      : L->kind == IR_LAYER_CONV2D
+                          ? "in = the channels of the previous layer, a kernel that fits"
+                          : "a window that fits the previous layer's output");
+    }
+    return false;
 }
 
 /* }====================================================================== */
@@ -760,6 +803,37 @@ static void finish_io(Checker *c, Sym *s, const SchKind *k)
     }
 }
 
+/* The input shape, outputs and rows of data known before running (least_squares,
+** fashion_mnist); false for files read only at run time. */
+static bool static_shape(const IrData *d, RtShape *in, size_t *outs, size_t *rows)
+{
+    if (d->kind == IR_DATA_LEAST_SQUARES) {
+        *in = (RtShape){d->cols, 1, 1}, *outs = 1, *rows = d->rows;
+        return true;
+    }
+    if (d->kind == IR_DATA_FASHION_MNIST) {
+        *in = (RtShape){1, 28, 28}, *outs = 10;
+        *rows = d->limit && d->limit < 60000 ? d->limit : 60000;
+        return true;
+    }
+    return false;
+}
+
+/* The loss fits the data: cross_entropy (the default for labelled data) needs labels. */
+static void finish_loss(Checker *c, Sym *s, const SchKind *k, IrTrain *t)
+{
+    bool labelled = t->data->kind != IR_DATA_LEAST_SQUARES;
+    int i = slot(k, "loss");
+    if (labelled && origins(k, t)[i] == IR_ORIGIN_DEFAULT)
+        t->loss = IR_LOSS_CROSS_ENTROPY;
+    if (!labelled && t->loss == IR_LOSS_CROSS_ENTROPY) {
+        diag_error(c->diag, s->set_at[i].line ? s->set_at[i] : s->loc,
+                   "loss cross_entropy needs labelled data, but data '%s' is least_squares",
+                   t->data->name);
+        diag_expected(c->diag, "loss = mse, or data of family idx, fashion_mnist or csv");
+    }
+}
+
 static void finish_train(Checker *c, Sym *s, const SchKind *k)
 {
     IrTrain *t = s->ir;
@@ -768,24 +842,63 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     t->init_set = !isnan(t->init); /* unset: NaN, the uniform initialisation */
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
+    finish_loss(c, s, k, t);
+    RtShape in;
+    size_t outs, rows;
+    if (!static_shape(t->data, &in, &outs, &rows))
+        return; /* files: checked when they are read */
     SrcLoc at = s->set_at[slot(k, "model")];
-    const IrLayer *first = &t->model->layers[0];
-    const IrLayer *last = &t->model->layers[t->model->nlayers - 1];
-    if (first->in != t->data->cols)
+    const IrModel *m = t->model;
+    const IrLayer *first = &m->layers[0];
+    RtShape *shp = arena_alloc(c->ar, m->nlayers * sizeof *shp);
+    char why[256];
+    size_t size = rt_shape_size(in);
+    bool ls = t->data->kind == IR_DATA_LEAST_SQUARES;
+    if (ls && first->kind == IR_LAYER_DENSE && first->in != size)
         diag_error(c->diag, at, "model '%s' takes %zu inputs but data '%s' has %zu features",
-                   t->model->name, first->in, t->data->name, t->data->cols);
-    else if (last->out != 1)
-        diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has 1 target",
-                   t->model->name, last->out, t->data->name);
-    else if (t->batch > t->data->rows)
+                   m->name, first->in, t->data->name, size);
+    else if (!chk_chain(c, m, 0, in, t->data, at))
+        return;
+    else if (!rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
+             rt_shape_size(shp[m->nlayers - 1]) != outs)
+        diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
+                   m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,
+                   ls ? "target" : "classes");
+    else if (t->batch > rows)
         diag_error(c->diag, s->set_at[slot(k, "batch")].line ? s->set_at[slot(k, "batch")] : at,
-                   "batch %zu is larger than the %zu rows of data '%s'", t->batch,
-                   t->data->rows, t->data->name);
+                   "batch %zu is larger than the %zu rows of data '%s'", t->batch, rows,
+                   t->data->name);
     else
         return;
-    diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives 1 "
-                           "output, and batch <= %zu",
-                  t->data->cols, t->data->rows);
+    if (ls)
+        diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives "
+                               "1 output, and batch <= %zu", size, rows);
+    else
+        diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class), and "
+                               "batch <= %zu", outs, rows);
+}
+
+/* idx: test images and labels come together. */
+static void finish_data(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
+{
+    const IrData *data = s->ir;
+    if (data->kind == IR_DATA_LEAST_SQUARES &&
+        (double)data->rows * (double)data->cols > MAX_DATA) {
+        diag_error(c->diag, d->loc, "data '%s' has %zu x %zu entries", s->name, data->rows,
+                   data->cols);
+        diag_expected(c->diag, "rows * cols <= %.0f", MAX_DATA);
+    }
+    if (data->kind == IR_DATA_IDX && !data->test_images != !data->test_labels) {
+        const char *set = data->test_images ? "test_images" : "test_labels";
+        diag_error(c->diag, s->set_at[slot(k, set)], "data '%s' sets %s but not %s", s->name,
+                   set, data->test_images ? "test_labels" : "test_images");
+        diag_expected(c->diag, "both test_images and test_labels, or neither (no test set)");
+    }
+    if (data->kind == IR_DATA_CSV && data->test_file && data->test_fraction > 0.0) {
+        diag_error(c->diag, s->set_at[slot(k, "test_fraction")],
+                   "data '%s' sets both test_file and test_fraction", s->name);
+        diag_expected(c->diag, "a test set from test_file, or held out by test_fraction");
+    }
 }
 
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
@@ -804,15 +917,7 @@ void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
     case SCH_DEVICE: finish_device(c, s, k); break;
     case SCH_TRAIN: finish_train(c, s, k); break;
     case SCH_IO: finish_io(c, s, k); break;
-    case SCH_DATA: {
-        const IrData *data = s->ir;
-        if ((double)data->rows * (double)data->cols > MAX_DATA) {
-            diag_error(c->diag, d->loc, "data '%s' has %zu x %zu entries", s->name, data->rows,
-                       data->cols);
-            diag_expected(c->diag, "rows * cols <= %.0f", MAX_DATA);
-        }
-        break;
-    }
+    case SCH_DATA: finish_data(c, s, k, d); break;
     default: break;
     }
 }

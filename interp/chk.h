@@ -9,6 +9,7 @@
 
 #include "ast.h"
 #include "check.h"
+#include "rt_layer.h"
 #include "schema.h"
 
 enum { SYM_CONST = SCH__NKINDS }; /* Sym.kind: a SchDeclKind or a constant */
@@ -138,6 +139,9 @@ void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family);
 void chk_inherit(Checker *c, Sym *s, const SchKind *k, const Sym *parent);
 void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *entry);
 void chk_layers(Checker *c, Sym *s, const AstNode *decl);
+/* Shapes through layers from.. of m (rt_net_shapes); misfits reported; false if any. */
+bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
+               SrcLoc at);
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
 Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at);
 /* Assign a value node to parameter `slot` of s (as an entry would); false if reported. */

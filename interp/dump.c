@@ -130,6 +130,8 @@ static const char *why(const SchKind *k, const SchParam *p, IrOrigin o)
         return "default: the script's seed";
     if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "log_every") == 0)
         return "default: steps / 100";
+    if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "loss") == 0)
+        return "default: cross_entropy for labelled data, else mse";
     return origin_names[o];
 }
 
@@ -199,17 +201,57 @@ static void dump_layer_io(Buf *b, const IrLayer *l)
     buf_printf(b, "\n");
 }
 
+/* Whether parameter p of a layer holds its default (numbers, sizes, booleans). */
+static bool at_default(const IrLayer *l, const SchParam *p)
+{
+    switch (p->type) {
+    case SCH_NUM: return *AT(l, p->offset, double) == p->def;
+    case SCH_SIZE: return *AT(l, p->offset, size_t) == (size_t)p->def;
+    case SCH_BOOL: return *AT(l, p->offset, bool) == (p->def != 0);
+    default: return false;
+    }
+}
+
+/*
+** One layer as a call: positional parameters by value, then `on` (if set), `bias` of weight
+** layers, the other numbers and booleans that differ from their defaults, and the I/O
+** (dump_layer_io). A layer without parameters is its bare name.
+*/
+static void dump_layer(Buf *b, const IrLayer *l)
+{
+    const SchLayer *sl = NULL;
+    for (size_t k = 0; k < sch_nlayers && !sl; k++)
+        if (sch_layers[k].kind == l->kind)
+            sl = &sch_layers[k];
+    buf_printf(b, "    %s", sl->name);
+    if (sl->nparams == 0) {
+        buf_printf(b, "\n");
+        return;
+    }
+    buf_printf(b, "(");
+    for (size_t i = 0; i < sl->nparams; i++) {
+        const SchParam *p = &sl->params[i];
+        bool named = i >= sl->npositional;
+        if (named && (p->type == SCH_REF ? strcmp(p->name, "on") != 0
+                                         : strcmp(p->name, "bias") != 0 && at_default(l, p)))
+            continue; /* forward, backward: dump_layer_io; defaults: left out */
+        Buf v = {0};
+        if (put_value(&v, l, p))
+            buf_printf(b, "%s%s%s%s", i ? ", " : "", named ? p->name : "", named ? " = " : "",
+                       v.s);
+        buf_free(&v);
+    }
+    if (l->kind == IR_LAYER_DENSE || l->kind == IR_LAYER_CONV2D)
+        dump_layer_io(b, l);
+    else
+        buf_printf(b, ")\n");
+}
+
 static void dump_model(Buf *b, const IrModel *m)
 {
     buf_printf(b, "model %s {\n", m->name);
-    for (size_t i = 0; i < m->nlayers; i++) {
-        const IrLayer *l = &m->layers[i];
-        buf_printf(b, "    dense(%zu, %zu", l->in, l->out);
-        if (l->on)
-            buf_printf(b, ", on = %s", l->on->name);
-        buf_printf(b, ", bias = %s", l->bias ? "true" : "false");
-        dump_layer_io(b, l);
-    }
+    for (size_t i = 0; i < m->nlayers; i++)
+        dump_layer(b, &m->layers[i]);
     buf_printf(b, "}\n\n");
 }
 
@@ -238,6 +280,9 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
     for (size_t i = 0; i < p->noptimizers; i++)
         dump_decl(b, SCH_OPTIMIZER, p->optimizers[i], p->optimizers[i]->kind,
                   p->optimizers[i]->parent);
+    for (size_t i = 0; i < p->nschedules; i++)
+        dump_decl(b, SCH_SCHEDULE, p->schedules[i], p->schedules[i]->kind,
+                  p->schedules[i]->parent);
     for (size_t i = 0; i < p->nruns; i++) {
         const IrRun *r = &p->runs[i];
         if (r->kind == IR_RUN_TRAIN)

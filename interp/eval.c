@@ -4,7 +4,9 @@
 **
 ** Outputs, for a train with `log = "dir/name.csv"`:
 **   dir/name.csv            optimizer,step,loss,dist_to_w_star (%.9g; the last column empty
-**                           when not applicable), the optimizers one after the other
+**                           when not applicable), the optimizers one after the other; a
+**                           train by epochs writes optimizer,epoch,step,lr,train_loss,
+**                           train_acc,test_loss,test_acc instead (accuracies as fractions)
 **   dir/name.arrays.csv     optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist:
 **                           the per-array statistics of the same steps (rt_train.h; empty
 **                           fields are not applicable), when an optimizer has analog arrays
@@ -13,7 +15,9 @@
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
 ** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
 ** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
-** Everything printed or written depends only on the program, so reruns are byte-identical.
+** Everything printed or written depends only on the program, so reruns are byte-identical;
+** the one exception is the progress bar of a train by epochs, drawn (with its rate and
+** time left) only when the output is a terminal.
 ** A failing optimizer or run is reported at its statement; the others still run, and
 ** whatever was logged is written.
 */
@@ -21,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "eval.h"
 #include "eval_plot.h"
@@ -99,6 +105,31 @@ static char *close_stream(FILE *f, char **buf, size_t *len)
 ** ====================================================================================
 */
 
+/* A CSV field: %.9g, or nothing when not a number. */
+static void put_field(FILE *f, double v)
+{
+    fputc(',', f);
+    if (!isnan(v))
+        fprintf(f, "%.9g", v);
+}
+
+/* The per-epoch CSV of a train by epochs. */
+static void epochs_csv(FILE *f, const IrTrain *t, const EvOpt *res)
+{
+    fputs("optimizer,epoch,step,lr,train_loss,train_acc,test_loss,test_acc\n", f);
+    for (size_t k = 0; k < t->nopt; k++)
+        for (size_t r = 0; r < res[k].log.nep; r++) {
+            const RtEpochRow *e = &res[k].log.ep[r];
+            fprintf(f, "%s,%zu,%zu", t->opt[k]->name, e->epoch, e->step);
+            put_field(f, e->lr);
+            put_field(f, e->train_loss);
+            put_field(f, e->train_acc);
+            put_field(f, e->test_loss);
+            put_field(f, e->test_acc);
+            fputc('\n', f);
+        }
+}
+
 /* The CSV text of all optimizers' logs; NULL when out of memory. */
 static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
 {
@@ -106,6 +137,10 @@ static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
     FILE *f = open_memstream(&buf, len);
     if (!f)
         return NULL;
+    if (t->epochs) {
+        epochs_csv(f, t, res);
+        return close_stream(f, &buf, len);
+    }
     fputs("optimizer,step,loss,dist_to_w_star\n", f);
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = &res[k].log;
@@ -118,14 +153,6 @@ static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
         }
     }
     return close_stream(f, &buf, len);
-}
-
-/* A CSV field: %.9g, or nothing when not a number. */
-static void put_field(FILE *f, double v)
-{
-    fputc(',', f);
-    if (!isnan(v))
-        fprintf(f, "%.9g", v);
 }
 
 /* The per-array statistics of all optimizers' logs as CSV; NULL when out of memory. */
@@ -191,6 +218,105 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
     }
 }
 
+/* A percentage of a fraction, or "-". */
+static void put_pct(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "  %11.2f%%", 100.0 * v);
+    else
+        fprintf(f, "  %12s", "-");
+}
+
+/* A train by epochs: one row per optimizer with its last epoch. */
+static void epochs_summary(FILE *f, const IrTrain *t, const EvOpt *res)
+{
+    int nw = name_width(t);
+    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "train loss", "train acc",
+            "test loss", "test acc");
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        const RtEpochRow *e = log->nep ? &log->ep[log->nep - 1] : NULL;
+        fprintf(f, "  %-*s", nw, t->opt[k]->name);
+        put_num(f, e ? e->train_loss : NAN);
+        put_pct(f, e ? e->train_acc : NAN);
+        put_num(f, e ? e->test_loss : NAN);
+        put_pct(f, e ? e->test_acc : NAN);
+        if (res[k].rc)
+            fputs("  (failed; last epoch shown)", f);
+        fputc('\n', f);
+    }
+}
+
+/*
+** {======================================================================
+** Progress of a train by epochs: one line per epoch; on a terminal, a bar with the rate
+** and the time left, redrawn at most 10 times a second.
+** =======================================================================
+*/
+
+typedef struct Progress {
+    FILE *out;
+    const char *name;  /* the optimizer */
+    bool tty;
+    double start, last; /* seconds (monotonic) */
+    bool drawn;
+} Progress;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* "1:02:03" or "2:03" */
+static void put_time(FILE *f, double s)
+{
+    long v = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+    if (v >= 3600)
+        fprintf(f, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    else
+        fprintf(f, "%ld:%02ld", v / 60, v % 60);
+}
+
+static void progress_tick(void *ctx, size_t done, size_t total)
+{
+    Progress *p = ctx;
+    double t = now_s();
+    if (!p->tty || (t - p->last < 0.1 && done < total))
+        return;
+    p->last = t;
+    double rate = (double)done / fmax(t - p->start, 1e-9);
+    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : 0;
+    fprintf(p->out, "\r  %s [%.*s%*s] %3d%% %zu/%zu steps, %.0f steps/s, ETA ", p->name, fill,
+            "##############################", width - fill, "",
+            total ? (int)(100.0 * (double)done / (double)total) : 0, done, total, rate);
+    put_time(p->out, (double)(total - done) / fmax(rate, 1e-9));
+    fputs("   ", p->out);
+    fflush(p->out);
+    p->drawn = true;
+}
+
+static void progress_epoch(void *ctx, const RtEpochRow *e, size_t epochs)
+{
+    Progress *p = ctx;
+    if (p->drawn)
+        fputs("\r\033[K", p->out);
+    p->drawn = false;
+    fprintf(p->out, "  %s epoch %zu/%zu: lr %.4g, train loss %.4f", p->name, e->epoch, epochs,
+            e->lr, e->train_loss);
+    if (isfinite(e->train_acc))
+        fprintf(p->out, " acc %.2f%%", 100.0 * e->train_acc);
+    if (isfinite(e->test_loss))
+        fprintf(p->out, ", test loss %.4f", e->test_loss);
+    if (isfinite(e->test_acc))
+        fprintf(p->out, " acc %.2f%%", 100.0 * e->test_acc);
+    fputc('\n', p->out);
+    fflush(p->out);
+}
+
+/* }====================================================================== */
+
 /*
 ** Run every optimizer of t on the same data, each on o->threads threads (0: the default of
 ** rt_pool_default_threads); failures are reported at the train.
@@ -202,8 +328,12 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
     int rc = 0;
     for (size_t k = 0; k < t->nopt; k++) {
         char err[ERRLEN] = "";
-        res[k].rc = rt_train_run_threads(&res[k].log, NULL, t, t->opt[k], dt, threads, err,
-                                         sizeof err);
+        Progress pg = {o->out, t->opt[k]->name, isatty(fileno(o->out)) != 0, now_s(), 0, false};
+        RtProgress pr = {progress_tick, progress_epoch, &pg};
+        res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
+                                          t->epochs ? &pr : NULL, err, sizeof err);
+        if (pg.drawn)
+            fputs("\r\033[K", o->out);
         if (res[k].rc) {
             diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
                        err);
@@ -271,8 +401,17 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
         free(res);
         return 1;
     }
+    if (t->epochs) {
+        fprintf(o->out, "train %s: %s on %s, %zu epochs, batch %zu, seed %llu (%zu examples, "
+                        "%zu test)\n", t->name, t->model->name, t->data->name, t->epochs,
+                t->batch, (unsigned long long)t->seed, dt->rows, dt->test ? dt->test->rows : 0);
+        fflush(o->out);
+    }
     int rc = run_optimizers(d, o, t, dt, res);
-    train_summary(o->out, t, dt, res);
+    if (t->epochs)
+        epochs_summary(o->out, t, res);
+    else
+        train_summary(o->out, t, dt, res);
     if (t->log)
         rc |= write_train_log(d, o, t, res);
     if (t->plot)

@@ -5,7 +5,9 @@
 ** of the repeat (seed + r: repeat 0 is the train itself). Jobs are independent and
 ** deterministic, so they run on a pool of worker threads in any order and the table does
 ** not depend on how many there are. Per cell and optimizer the table shows the final
-** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat).
+** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat); for a train
+** by epochs on labelled data with a test set, the test accuracy of the last epoch in percent
+** (mean ± std), as the paper's tables.
 **
 ** Layout (as the seed paper's tables): one row per combination of the varied values other
 ** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
@@ -31,6 +33,7 @@
 typedef struct Job {
     size_t cell, opt, rep;
     double loss, f_star, dist;
+    double acc;   /* test accuracy of the last epoch (fraction), NaN when none */
     int rc;
     char err[ERRLEN];
 } Job;
@@ -51,7 +54,7 @@ static void run_job(const IrExperiment *x, Job *j)
     t.log = NULL;
     t.plot = NULL; /* the experiment plots the sweep, not each run */
     RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
-    j->loss = j->f_star = j->dist = NAN;
+    j->loss = j->f_star = j->dist = j->acc = NAN;
     if (!dt) {
         j->rc = 1;
         return;
@@ -61,6 +64,11 @@ static void run_job(const IrExperiment *x, Job *j)
     if (log.n) {
         j->loss = log.row[log.n - 1].loss;
         j->dist = log.row[log.n - 1].dist;
+    }
+    if (log.nep) { /* by epochs: the last epoch's test loss (else train loss) and accuracy */
+        const RtEpochRow *e = &log.ep[log.nep - 1];
+        j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
+        j->acc = e->test_acc;
     }
     j->f_star = dt->f_star;
     rt_log_free(&log);
@@ -124,27 +132,59 @@ static bool same_row(const IrExperiment *x, size_t a, size_t b, size_t skip)
     return true;
 }
 
-/* Mean and sample std of the final losses of the jobs of (cell, optimizer name). */
-static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
-                  const char *opt, double *mean, double *sd, double *ratio, size_t *n)
+/* Mean, sample std and count of one quantity over the repeats of a cell. */
+typedef struct Stat {
+    double mean, sd;
+    size_t n;
+} Stat;
+
+static Stat stat_of(const double *v, size_t n)
 {
-    double s = 0, s2 = 0, r = 0;
-    *n = 0;
+    Stat st = {NAN, NAN, n};
+    if (!n)
+        return st;
+    double s = 0, s2 = 0;
+    for (size_t k = 0; k < n; k++)
+        s += v[k];
+    st.mean = s / (double)n;
+    for (size_t k = 0; k < n; k++)
+        s2 += (v[k] - st.mean) * (v[k] - st.mean);
+    st.sd = n > 1 ? sqrt(s2 / (double)(n - 1)) : 0.0;
+    return st;
+}
+
+/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name). */
+static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
+                  const char *opt, Stat *loss, Stat *ratio, Stat *acc)
+{
+    double *v = malloc(3 * (njobs ? njobs : 1) * sizeof *v);
+    if (!v)
+        return false;
+    double *r = v + njobs, *a = r + njobs;
+    size_t n = 0;
     for (size_t k = 0; k < njobs; k++) {
         const Job *j = &job[k];
         if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0)
             continue;
-        s += j->loss;
-        s2 += j->loss * j->loss;
-        r += j->loss / j->f_star;
-        (*n)++;
+        v[n] = j->loss;
+        r[n] = j->loss / j->f_star;
+        a[n] = j->acc;
+        n++;
     }
-    if (!*n)
-        return false;
-    *mean = s / (double)*n;
-    *sd = *n > 1 ? sqrt(fmax(0.0, (s2 - s * s / (double)*n) / (double)(*n - 1))) : 0.0;
-    *ratio = r / (double)*n;
-    return true;
+    *loss = stat_of(v, n);
+    *ratio = stat_of(r, n);
+    *acc = stat_of(a, n);
+    free(v);
+    return n > 0;
+}
+
+/* Whether the table shows accuracies: every job has one. */
+static bool shows_accuracy(const Job *job, size_t njobs)
+{
+    for (size_t k = 0; k < njobs; k++)
+        if (isnan(job[k].acc))
+            return false;
+    return njobs > 0;
 }
 
 /* The distinct optimizer names of all cells, in order of appearance. */
@@ -168,6 +208,10 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
 {
     const char *opts[256];
     size_t nopt = optimizer_names(x, opts, 256), skip = optimizer_vary(x);
+    bool pct = shows_accuracy(job, njobs);
+    if (pct)
+        fprintf(f, "Test accuracy (%%), mean ± std over %zu repeat%s:\n\n", x->repeat,
+                x->repeat == 1 ? "" : "s");
     fputc('|', f);
     for (size_t v = 0; v < x->nvary; v++)
         if (v != skip)
@@ -189,13 +233,14 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
             if (v != skip)
                 fprintf(f, " %s |", x->cell_value[c * x->nvary + v]);
         for (size_t o = 0; o < nopt; o++) {
-            double mean = NAN, sd = NAN, ratio;
-            size_t n = 0;
-            for (size_t e = c; e < x->ncells && !n; e++)
+            Stat loss = {0}, ratio, acc;
+            for (size_t e = c; e < x->ncells && !loss.n; e++)
                 if (same_row(x, e, c, skip))
-                    stats(x, job, njobs, e, opts[o], &mean, &sd, &ratio, &n);
-            if (n)
-                fprintf(f, " %.4g ± %.2g |", mean, sd);
+                    stats(x, job, njobs, e, opts[o], &loss, &ratio, &acc);
+            if (loss.n && pct)
+                fprintf(f, " %.2f ± %.2f |", 100.0 * acc.mean, 100.0 * acc.sd);
+            else if (loss.n)
+                fprintf(f, " %.4g ± %.2g |", loss.mean, loss.sd);
             else
                 fputs(" |", f);
         }
@@ -208,16 +253,21 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
 {
     for (size_t v = 0; v < x->nvary; v++)
         fprintf(f, "%s,", x->vary_path[v]);
-    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean\n", f);
+    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean,acc_mean,acc_std\n", f);
     for (size_t c = 0; c < x->ncells; c++)
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
-            double mean, sd, ratio;
-            size_t n;
-            if (!stats(x, job, njobs, c, x->cell[c]->opt[k]->name, &mean, &sd, &ratio, &n))
+            Stat loss, ratio, acc;
+            if (!stats(x, job, njobs, c, x->cell[c]->opt[k]->name, &loss, &ratio, &acc))
                 continue;
             for (size_t v = 0; v < x->nvary; v++)
                 fprintf(f, "\"%s\",", x->cell_value[c * x->nvary + v]);
-            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g\n", x->cell[c]->opt[k]->name, n, mean, sd, ratio);
+            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g,", x->cell[c]->opt[k]->name, loss.n, loss.mean,
+                    loss.sd, ratio.mean);
+            if (!isnan(acc.mean))
+                fprintf(f, "%.9g,%.9g", acc.mean, acc.sd);
+            else
+                fputc(',', f);
+            fputc('\n', f);
         }
 }
 
@@ -356,24 +406,24 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
         return 1;
     }
     size_t xv = x_vary(x);
+    bool acc = shows_accuracy(job, njobs);
     for (size_t c = 0; c < x->ncells; c++)
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
-            double mean, sd, ratio;
-            size_t n;
+            Stat loss, ratio, accuracy;
             const char *opt = x->cell[c]->opt[k]->name;
-            if (!stats(x, job, njobs, c, opt, &mean, &sd, &ratio, &n))
+            if (!stats(x, job, njobs, c, opt, &loss, &ratio, &accuracy))
                 continue;
             Buf label = {0};
             line_label(&label, x, c, opt, xv);
-            add_point(&l, label.s, cell_x(x, c, xv), mean);
+            add_point(&l, label.s, cell_x(x, c, xv), acc ? 100.0 * accuracy.mean : loss.mean);
             buf_free(&label);
         }
     Buf title = {0};
-    buf_printf(&title, "experiment %s: final loss, mean of %zu repeat%s", x->name, x->repeat,
-               x->repeat == 1 ? "" : "s");
-    PlotSpec spec = {title.s, xv < x->nvary ? x->vary_path[xv] : "", "final loss (full data)",
-                     l.s, l.n};
-    bool positive = true;
+    buf_printf(&title, "experiment %s: %s, mean of %zu repeat%s", x->name,
+               acc ? "test accuracy" : "final loss", x->repeat, x->repeat == 1 ? "" : "s");
+    PlotSpec spec = {title.s, xv < x->nvary ? x->vary_path[xv] : "",
+                     acc ? "test accuracy (%)" : "final loss (full data)", l.s, l.n};
+    bool positive = !acc;
     for (size_t k = 0; k < l.n; k++)
         for (size_t i = 0; i < l.s[k].n; i++)
             positive &= l.s[k].y[i] > 0.0 || !isfinite(l.s[k].y[i]);

@@ -77,11 +77,36 @@ static bool all_positive(const PlotSeries *s, size_t n)
     return any;
 }
 
+/*
+** The y value of row r of a log: by epochs, the test accuracy in % (or the test loss when
+** there is no accuracy); by steps, the full-data loss.
+*/
+static double train_y(const RtLog *log, size_t r, bool by_epoch, bool acc)
+{
+    if (!by_epoch)
+        return log->row[r].loss;
+    return acc ? 100.0 * log->ep[r].test_acc : log->ep[r].test_loss;
+}
+
+/* Whether every epoch row of every log has a test accuracy. */
+static bool has_accuracy(const IrTrain *t, const RtLog *const *logs)
+{
+    bool any = false;
+    for (size_t k = 0; k < t->nopt; k++)
+        for (size_t r = 0; r < logs[k]->nep; r++) {
+            if (isnan(logs[k]->ep[r].test_acc))
+                return false;
+            any = true;
+        }
+    return any;
+}
+
 int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *const *logs)
 {
+    bool by_epoch = t->epochs > 0, acc = by_epoch && has_accuracy(t, logs);
     size_t rows = 0;
     for (size_t k = 0; k < t->nopt; k++)
-        rows += logs[k]->n;
+        rows += by_epoch ? logs[k]->nep : logs[k]->n;
     PlotSeries *s = calloc(t->nopt ? t->nopt : 1, sizeof *s);
     double *xy = malloc(2 * (rows ? rows : 1) * sizeof *xy);
     if (!s || !xy) {
@@ -92,16 +117,22 @@ int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *co
     double *p = xy;
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = logs[k];
-        s[k] = (PlotSeries){t->opt[k]->name, p, p + log->n, log->n};
-        for (size_t r = 0; r < log->n; r++)
-            p[r] = (double)log->row[r].step, p[log->n + r] = log->row[r].loss;
-        p += 2 * log->n;
+        size_t n = by_epoch ? log->nep : log->n;
+        s[k] = (PlotSeries){t->opt[k]->name, p, p + n, n};
+        for (size_t r = 0; r < n; r++) {
+            p[r] = by_epoch ? (double)log->ep[r].epoch : (double)log->row[r].step;
+            p[n + r] = train_y(log, r, by_epoch, acc);
+        }
+        p += 2 * n;
     }
     Buf title = {0};
     buf_printf(&title, "train %s: %s on %s, batch %zu, seed %llu", t->name, t->model->name,
                t->data->name, t->batch, (unsigned long long)t->seed);
-    PlotSpec spec = {title.s, "step", "loss (full data)", s, t->nopt};
-    PlotOpts opts = {.logy = all_positive(s, t->nopt)};
+    const char *ylabel = !by_epoch ? "loss (full data)"
+                         : acc     ? "test accuracy (%)"
+                                   : "test loss";
+    PlotSpec spec = {title.s, by_epoch ? "epoch" : "step", ylabel, s, t->nopt};
+    PlotOpts opts = {.logy = !acc && all_positive(s, t->nopt)};
     int rc = ev_plot_write(d, o, t->loc, t->plot, &spec, &opts);
     buf_free(&title);
     free(s), free(xy);

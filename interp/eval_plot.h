@@ -18,7 +18,10 @@
 int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
                   const PlotSpec *spec, const PlotOpts *opts);
 
-/* train: the full-data loss of each optimizer at its logged steps (logs[k] of t->opt[k]). */
+/*
+** train, one line per optimizer (logs[k] of t->opt[k]): by steps, the full-data loss at the
+** logged steps; by epochs, the test accuracy (%) per epoch, or the test loss without labels.
+*/
 int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *const *logs);
 
 /* measure: the weight after each pulse (the recorded trace). */

@@ -7,8 +7,9 @@
 ** Nothing here refers to syntax. All memory belongs to the compile's arena: the runtime only
 ** reads it.
 **
-** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure)
-** begins with `const char *name; SrcLoc loc;`: the checker fills those generically.
+** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure,
+** IrExperiment, IrSchedule) begins with `const char *name; SrcLoc loc;`: the checker fills
+** those generically.
 */
 #ifndef AIMCI_IR_H
 #define AIMCI_IR_H
@@ -173,7 +174,10 @@ typedef struct IrIO {
 ** ====================================================================================
 */
 typedef enum IrDataKind {
-    IR_DATA_LEAST_SQUARES /* A (rows x cols) ~ N(0, sigma_a^2), w* ~ N(0, sigma_w^2), b = A w* + noise*xi */
+    IR_DATA_LEAST_SQUARES, /* A (rows x cols) ~ N(0, sigma_a^2), w* ~ N(0, sigma_w^2), b = A w* + noise*xi */
+    IR_DATA_IDX,           /* labelled images from IDX files (gzipped or not), pixels / 255 */
+    IR_DATA_FASHION_MNIST, /* idx with the paths of Debian's dataset-fashion-mnist */
+    IR_DATA_CSV            /* labelled rows of numbers: feature columns and a label column */
 } IrDataKind;
 
 typedef struct IrData {
@@ -182,6 +186,14 @@ typedef struct IrData {
     IrDataKind kind;
     size_t rows, cols;
     double sigma_a, sigma_w, noise;
+    /* labelled families (idx, fashion_mnist, csv) */
+    const char *images, *labels;           /* idx: the training files */
+    const char *test_images, *test_labels; /* idx: the test files (NULL: no test set) */
+    const char *file, *test_file;          /* csv: training and test tables (test: NULL) */
+    int label;                /* csv: the label column (0-based; < 0 counts from the end) */
+    bool header;              /* csv: the first line is a header (skipped) */
+    size_t limit, test_limit; /* the first N examples of each set; 0: all */
+    double test_fraction;     /* csv without test_file: the last fraction of rows held out */
     const char *parent;
     IrOrigin origin[IR_MAX_PARAMS];
 } IrData;
@@ -262,16 +274,28 @@ typedef struct IrOptimizer {
 ** ====================================================================================
 */
 typedef enum IrLayerKind {
-    IR_LAYER_DENSE /* y = W x + b, W is (out, in) */
+    IR_LAYER_DENSE,       /* y = W x + b, W is (out, in) */
+    IR_LAYER_CONV2D,      /* W is (out, in*kernel*kernel), applied to every im2col patch */
+    IR_LAYER_MAXPOOL2D,   /* max over kernel x kernel windows, per channel */
+    IR_LAYER_AVGPOOL2D,   /* mean over kernel x kernel windows, per channel */
+    IR_LAYER_FLATTEN,     /* (C,H,W) -> (C*H*W): no change in memory */
+    IR_LAYER_SIGMOID,
+    IR_LAYER_TANH,
+    IR_LAYER_RELU,
+    IR_LAYER_LOG_SOFTMAX  /* over the features of each example */
 } IrLayerKind;
 
 typedef struct IrLayer {
     SrcLoc loc;
     IrLayerKind kind;
-    size_t in, out;
+    size_t in, out;       /* dense: features; conv2d: channels; others: 0 */
+    size_t kernel, stride, padding; /* conv2d, pools (pools: stride 0 means = kernel) */
     bool bias;            /* digital bias vector (aihwkit's digital_bias) */
     const IrDevice *on;   /* NULL: a digital floating-point layer */
     const IrIO *forward, *backward; /* analog layers; NULL: the analog defaults (Table 4) */
+    bool learn_out_scaling;         /* analog: the output scales are trained (digital SGD) */
+    double weight_scaling_omega;    /* analog: initial weights mapped to abs-max omega; 0: off */
+    bool weight_scaling_columnwise; /* analog: one scale per output instead of one per layer */
 } IrLayer;
 
 typedef struct IrModel {
@@ -287,8 +311,26 @@ typedef struct IrModel {
 ** ====================================================================================
 */
 typedef enum IrLoss {
-    IR_LOSS_MSE /* half the mean squared error over batch and outputs */
+    IR_LOSS_MSE,          /* half the mean squared error over batch and outputs */
+    IR_LOSS_CROSS_ENTROPY /* mean over the batch of -log softmax(y)[label] (NLL after log_softmax) */
 } IrLoss;
+
+/* A learning-rate schedule, evaluated per epoch e = 0, 1, ... (E epochs in the run). */
+typedef enum IrSchedKind {
+    IR_SCHED_CONSTANT, /* lr */
+    IR_SCHED_STEP,     /* lr * factor^floor(e / every) (PyTorch StepLR) */
+    IR_SCHED_COSINE    /* lr * (m + (1 - m)(1 + cos(pi e / E)) / 2), m = min_factor */
+} IrSchedKind;
+
+typedef struct IrSchedule {
+    const char *name;
+    SrcLoc loc;
+    IrSchedKind kind;
+    size_t every;
+    double factor, min_factor;
+    const char *parent;
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrSchedule;
 
 typedef struct IrTrain {
     const char *name;
@@ -297,6 +339,8 @@ typedef struct IrTrain {
     const IrData *data;
     IrLoss loss;
     size_t steps, batch, log_every;
+    size_t epochs;                 /* > 0: train by epochs (steps unused); 0: by steps */
+    const IrSchedule *schedule;    /* the lr schedule, or NULL (constant) */
     size_t nopt;
     const IrOptimizer *const *opt; /* one run per optimizer, same seed */
     const char *log;               /* CSV path, or NULL */
@@ -365,6 +409,8 @@ typedef struct IrProgram {
     const IrRun *runs;
     size_t nios;
     const IrIO *const *ios;
+    size_t nschedules;
+    const IrSchedule *const *schedules;
     size_t nconsts;
     const char *const *consts; /* "name = value" of each top-level constant (for --dump) */
 } IrProgram;

@@ -262,21 +262,52 @@ static const SchParam io_params[] = {
 */
 static const SchFamily data_families[] = {
     [IR_DATA_LEAST_SQUARES] = {"least_squares", "b = A w* + noise, A and w* Gaussian"},
+    [IR_DATA_IDX] = {"idx", "labelled images from IDX files (gzipped or not), pixels / 255"},
+    [IR_DATA_FASHION_MNIST] = {"fashion_mnist", "Fashion-MNIST from Debian's "
+                                                "dataset-fashion-mnist (60000 + 10000 images)"},
+    [IR_DATA_CSV] = {"csv", "labelled rows of a CSV file: feature columns and a label column"},
 };
 
 #define DAT(field) offsetof(IrData, field)
+#define LS FAM(IR_DATA_LEAST_SQUARES)
+#define IDX FAM(IR_DATA_IDX)
+#define CSV FAM(IR_DATA_CSV)
+#define LABELLED (IDX | FAM(IR_DATA_FASHION_MNIST) | CSV)
+#define DSTR(name, req, fams, desc)                                                           \
+    {#name, SCH_STR, DAT(name), 0, 0, 0, 0, false, false, req, fams, 0, NULL, desc}
 static const SchParam data_params[] = {
-    {"rows", SCH_SIZE, DAT(rows), 0, 100, 1, 1e6, false, false, false, SCH_ALL, 0, NULL,
+    {"rows", SCH_SIZE, DAT(rows), 0, 100, 1, 1e6, false, false, false, LS, 0, NULL,
      "rows of A (examples)"},
-    {"cols", SCH_SIZE, DAT(cols), 0, 50, 1, 1e5, false, false, false, SCH_ALL, 0, NULL,
+    {"cols", SCH_SIZE, DAT(cols), 0, 50, 1, 1e5, false, false, false, LS, 0, NULL,
      "columns of A (features, the size of w)"},
-    {"sigma_a", SCH_NUM, DAT(sigma_a), 0, 1.0, 0, INF, true, false, false, SCH_ALL, 0, NULL,
+    {"sigma_a", SCH_NUM, DAT(sigma_a), 0, 1.0, 0, INF, true, false, false, LS, 0, NULL,
      "std of the entries of A"},
-    {"sigma_w", SCH_NUM, DAT(sigma_w), 0, 0.5, 0, INF, false, false, false, SCH_ALL, 0, NULL,
+    {"sigma_w", SCH_NUM, DAT(sigma_w), 0, 0.5, 0, INF, false, false, false, LS, 0, NULL,
      "std of the entries of w*"},
-    {"noise", SCH_NUM, DAT(noise), 0, 0.0, 0, INF, false, false, false, SCH_ALL, 0, NULL,
+    {"noise", SCH_NUM, DAT(noise), 0, 0.0, 0, INF, false, false, false, LS, 0, NULL,
      "std of the noise added to b"},
+    DSTR(images, true, IDX, "IDX file of the training images (.gz or plain)"),
+    DSTR(labels, true, IDX, "IDX file of the training labels"),
+    DSTR(test_images, false, IDX, "IDX file of the test images (none: no test set)"),
+    DSTR(test_labels, false, IDX, "IDX file of the test labels"),
+    DSTR(file, true, CSV, "CSV file of the training rows"),
+    DSTR(test_file, false, CSV, "CSV file of the test rows (none: test_fraction)"),
+    {"label", SCH_INT, DAT(label), 0, -1, -1e6, 1e6, false, false, false, CSV, 0, NULL,
+     "the label column, 0-based (< 0 counts from the end: -1 is the last)"},
+    {"header", SCH_BOOL, DAT(header), 0, 1, 0, 1, false, false, false, CSV, 0, NULL,
+     "the first line is a header (skipped)"},
+    {"test_fraction", SCH_NUM, DAT(test_fraction), 0, 0, 0, 1, false, true, false, CSV, 0,
+     NULL, "without test_file: the last fraction of the rows is the test set (0: none)"},
+    {"limit", SCH_SIZE, DAT(limit), 0, 0, 0, 1e9, false, false, false, LABELLED, 0, NULL,
+     "train on the first N examples only (0: all)"},
+    {"test_limit", SCH_SIZE, DAT(test_limit), 0, 0, 0, 1e9, false, false, false, LABELLED, 0,
+     NULL, "evaluate on the first N test examples only (0: all)"},
 };
+#undef DSTR
+#undef LS
+#undef IDX
+#undef CSV
+#undef LABELLED
 #undef DAT
 
 static const SchFamily optimizer_families[] = {
@@ -412,7 +443,8 @@ static const SchOverride optimizer_overrides[] = {
 ** train, measure (no families); model (layers only)
 ** =======================================================================
 */
-static const char *const losses[] = {[IR_LOSS_MSE] = "mse", NULL};
+static const char *const losses[] = {
+    [IR_LOSS_MSE] = "mse", [IR_LOSS_CROSS_ENTROPY] = "cross_entropy", NULL};
 
 #define TRN(field) offsetof(IrTrain, field)
 static const SchParam train_params[] = {
@@ -421,9 +453,15 @@ static const SchParam train_params[] = {
     {"data", SCH_REF, TRN(data), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_DATA, NULL,
      "the data to train on"},
     {"loss", SCH_ENUM, TRN(loss), 0, IR_LOSS_MSE, 0, 0, false, false, false, SCH_ALL, 0, losses,
-     "mse: half the mean squared error over batch and outputs"},
+     "mse (half the mean squared error over batch and outputs) or cross_entropy (log-softmax "
+     "and NLL; the default for labelled data)"},
     {"steps", SCH_SIZE, TRN(steps), 0, 1000, 1, 1e9, false, false, false, SCH_ALL, 0, NULL,
-     "optimizer steps (one mini-batch each)"},
+     "optimizer steps (one mini-batch each), when epochs is 0"},
+    {"epochs", SCH_SIZE, TRN(epochs), 0, 0, 0, 1e6, false, false, false, SCH_ALL, 0, NULL,
+     "passes over the training set (floor(rows / batch) steps each), with a test evaluation "
+     "after each; 0: train by steps"},
+    {"lr_schedule", SCH_REF, TRN(schedule), 0, 0, 0, 0, false, false, false, SCH_ALL,
+     SCH_SCHEDULE, NULL, "a schedule of the learning rate per epoch (none: constant)"},
     {"batch", SCH_SIZE, TRN(batch), 0, 1, 1, 1e6, false, false, false, SCH_ALL, 0, NULL,
      "examples per mini-batch"},
     {"optimizer", SCH_REFS, TRN(opt), TRN(nopt), 0, 0, 0, false, false, true, SCH_ALL,
@@ -459,6 +497,24 @@ static const SchParam measure_params[] = {
 };
 #undef MEA
 
+static const SchFamily schedule_families[] = {
+    [IR_SCHED_CONSTANT] = {"constant", "lr in every epoch"},
+    [IR_SCHED_STEP] = {"step", "lr * factor^floor(epoch / every) (PyTorch StepLR)"},
+    [IR_SCHED_COSINE] = {"cosine", "lr * (m + (1 - m)(1 + cos(pi epoch / epochs)) / 2), "
+                                   "m = min_factor"},
+};
+
+#define SCD(field) offsetof(IrSchedule, field)
+static const SchParam schedule_params[] = {
+    {"every", SCH_SIZE, SCD(every), 0, 0, 1, 1e9, false, false, true, FAM(IR_SCHED_STEP), 0,
+     NULL, "epochs between two multiplications by factor"},
+    {"factor", SCH_NUM, SCD(factor), 0, 0.1, 0, 1, true, false, false, FAM(IR_SCHED_STEP), 0,
+     NULL, "what the lr is multiplied by every `every` epochs"},
+    {"min_factor", SCH_NUM, SCD(min_factor), 0, 0, 0, 1, false, false, false,
+     FAM(IR_SCHED_COSINE), 0, NULL, "the lr of the last epochs approaches lr * min_factor"},
+};
+#undef SCD
+
 /* The `vary PATH in [...]` entries of an experiment are not parameters: check.c reads them. */
 #define XPR(field) offsetof(IrExperiment, field)
 static const SchParam experiment_params[] = {
@@ -474,27 +530,71 @@ static const SchParam experiment_params[] = {
 };
 #undef XPR
 
+/*
+** Layer parameters: "family" 0 is a digital layer, 1 an analog one (with `on`); parameters
+** of family 1 only apply to analog layers (the checker rejects them elsewhere).
+*/
 #define LAY(field) offsetof(IrLayer, field)
+#define ANALOG_LAYER FAM(1)
+#define LSIZE(name, field, def, lo, req, desc)                                                \
+    {name, SCH_SIZE, LAY(field), 0, def, lo, 1e6, false, false, req, SCH_ALL, 0, NULL, desc}
+#define LAYER_WEIGHTS                                                                         \
+    {"on", SCH_REF, LAY(on), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_DEVICE, NULL,      \
+     "the device of its weights (analog); none: digital floating point"},                     \
+    {"bias", SCH_BOOL, LAY(bias), 0, 1, 0, 1, false, false, false, SCH_ALL, 0, NULL,          \
+     "add a digital bias vector"},                                                            \
+    {"forward", SCH_REF, LAY(forward), 0, 0, 0, 0, false, false, false, ANALOG_LAYER, SCH_IO, \
+     NULL, "the io of its forward pass (analog layers; default: the io analog defaults)"},    \
+    {"backward", SCH_REF, LAY(backward), 0, 0, 0, 0, false, false, false, ANALOG_LAYER,       \
+     SCH_IO, NULL, "the io of its backward pass (analog layers; default: the io analog "      \
+                   "defaults)"},                                                              \
+    {"learn_out_scaling", SCH_BOOL, LAY(learn_out_scaling), 0, 0, 0, 1, false, false, false,  \
+     ANALOG_LAYER, 0, NULL, "train the digital output scales by SGD (analog layers)"},        \
+    {"weight_scaling_omega", SCH_NUM, LAY(weight_scaling_omega), 0, 0, 0, INF, false, false,  \
+     false, ANALOG_LAYER, 0, NULL,                                                            \
+     "map the initial weights to abs-max omega, an output scale compensating (0: off)"},      \
+    {"weight_scaling_columnwise", SCH_BOOL, LAY(weight_scaling_columnwise), 0, 0, 0, 1, false,\
+     false, false, ANALOG_LAYER, 0, NULL, "one output scale per output instead of one per "   \
+                                          "layer (analog layers)"}
 static const SchParam dense_params[] = {
-    {"in", SCH_SIZE, LAY(in), 0, 0, 1, 1e6, false, false, true, SCH_ALL, 0, NULL,
-     "number of inputs"},
-    {"out", SCH_SIZE, LAY(out), 0, 0, 1, 1e6, false, false, true, SCH_ALL, 0, NULL,
-     "number of outputs"},
-    {"on", SCH_REF, LAY(on), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_DEVICE, NULL,
-     "the device of its weights (analog); none: digital floating point"},
-    {"bias", SCH_BOOL, LAY(bias), 0, 1, 0, 1, false, false, false, SCH_ALL, 0, NULL,
-     "add a digital bias vector"},
-    {"forward", SCH_REF, LAY(forward), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
-     "the io of its forward pass (analog layers; default: the io analog defaults)"},
-    {"backward", SCH_REF, LAY(backward), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
-     "the io of its backward pass (analog layers; default: the io analog defaults)"},
+    LSIZE("in", in, 0, 1, true, "number of inputs"),
+    LSIZE("out", out, 0, 1, true, "number of outputs"),
+    LAYER_WEIGHTS,
+};
+static const SchParam conv2d_params[] = {
+    LSIZE("in", in, 0, 1, true, "input channels"),
+    LSIZE("out", out, 0, 1, true, "output channels"),
+    LSIZE("kernel", kernel, 0, 1, true, "the side of the square kernel"),
+    LSIZE("stride", stride, 1, 1, false, "step between patches"),
+    LSIZE("padding", padding, 0, 0, false, "zeros added on every side"),
+    LAYER_WEIGHTS,
+};
+static const SchParam pool_params[] = {
+    LSIZE("kernel", kernel, 0, 1, true, "the side of the square window"),
+    LSIZE("stride", stride, 0, 0, false, "step between windows (0: the kernel)"),
 };
 #undef LAY
+#undef LSIZE
+#undef LAYER_WEIGHTS
 
+#define LAYER(name, kind, params, npos, desc) {name, kind, params, N(params), npos, desc}
+#define N(a) (sizeof(a) / sizeof *(a))
 const SchLayer sch_layers[] = {
-    {"dense", IR_LAYER_DENSE, dense_params, sizeof dense_params / sizeof *dense_params, 2,
-     "fully connected: y = W x + b, W is (out, in)"},
+    LAYER("dense", IR_LAYER_DENSE, dense_params, 2,
+          "fully connected: y = W x + b, W is (out, in); any input shape of in values"),
+    LAYER("conv2d", IR_LAYER_CONV2D, conv2d_params, 3,
+          "2-d convolution: W is (out, in*kernel*kernel), applied to every patch"),
+    LAYER("maxpool2d", IR_LAYER_MAXPOOL2D, pool_params, 1, "maximum over each window"),
+    LAYER("avgpool2d", IR_LAYER_AVGPOOL2D, pool_params, 1, "mean over each window"),
+    {"flatten", IR_LAYER_FLATTEN, NULL, 0, 0, "(C, H, W) to a vector of C*H*W values"},
+    {"sigmoid", IR_LAYER_SIGMOID, NULL, 0, 0, "1 / (1 + exp(-x)), element-wise"},
+    {"tanh", IR_LAYER_TANH, NULL, 0, 0, "tanh(x), element-wise"},
+    {"relu", IR_LAYER_RELU, NULL, 0, 0, "max(x, 0), element-wise"},
+    {"log_softmax", IR_LAYER_LOG_SOFTMAX, NULL, 0, 0,
+     "x - log sum exp(x) over the values of each example"},
 };
+#undef LAYER
+#undef N
 const size_t sch_nlayers = sizeof sch_layers / sizeof *sch_layers;
 
 /* }====================================================================== */
@@ -525,6 +625,10 @@ const SchKind sch_kinds[SCH__NKINDS] = {
     [SCH_EXPERIMENT] = {"experiment", "an experiment", false, NULL, 0, experiment_params,
                         N(experiment_params), NULL, 0, sizeof(IrExperiment),
                         offsetof(IrExperiment, origin), 0, 0},
+    [SCH_SCHEDULE] = {"schedule", "a schedule", true, schedule_families, N(schedule_families),
+                      schedule_params, N(schedule_params), NULL, 0, sizeof(IrSchedule),
+                      offsetof(IrSchedule, origin), offsetof(IrSchedule, kind),
+                      offsetof(IrSchedule, parent)},
 };
 
 static double f_abs(double x) { return fabs(x); }

@@ -14,7 +14,7 @@
 
 typedef enum SchDeclKind {
     SCH_DEVICE, SCH_DATA, SCH_MODEL, SCH_OPTIMIZER, SCH_TRAIN, SCH_MEASURE, SCH_IO, SCH_EXPERIMENT,
-    SCH__NKINDS
+    SCH_SCHEDULE, SCH__NKINDS
 } SchDeclKind;
 
 typedef enum SchType {
@@ -80,7 +80,11 @@ typedef struct SchKind {
 
 extern const SchKind sch_kinds[SCH__NKINDS];
 
-/* Layers: a call `name(positional..., key = value)`; params in positional order. */
+/*
+** Layers: a call `name(positional..., key = value)` (or a bare name without parameters);
+** params in positional order. A layer's "family" for sch_accepts is 1 when it has a device
+** (analog), else 0: parameters of family 1 only apply to analog layers.
+*/
 typedef struct SchLayer {
     const char *name;
     IrLayerKind kind;

@@ -85,13 +85,19 @@ double rt_algo_cell_sp(const RtDevice *dv, const RtCell *c)
     return 0.5 * (lo + hi);
 }
 
-/* The symmetric point of every cell of t (n = D*X doubles, malloc'd), or NULL. */
+/*
+** The symmetric point of every cell of t (n = D*X doubles, malloc'd), or NULL. A cell equal
+** to the one before it (no device-to-device variation) has its symmetric point: the
+** bisection, with a pow() per step, is not repeated for it.
+*/
 static double *cell_sps(const RtTile *t)
 {
     size_t n = t->D * t->X;
     double *sp = malloc((n ? n : 1) * sizeof *sp);
     for (size_t k = 0; sp && k < n; k++)
-        sp[k] = rt_algo_cell_sp(&t->dev, &t->cell[k]);
+        sp[k] = k > 0 && memcmp(&t->cell[k], &t->cell[k - 1], sizeof *t->cell) == 0
+                    ? sp[k - 1]
+                    : rt_algo_cell_sp(&t->dev, &t->cell[k]);
     return sp;
 }
 
@@ -202,6 +208,15 @@ static bool gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed,
     return (r->sp = cell_sps(r->t)) != NULL;
 }
 
+void rt_algo_set_lr(RtAlgo *a)
+{
+    const IrOptimizer *o = a->o;
+    a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
+    bool buffered = o->kind == IR_OPT_TTV2 || o->kind == IR_OPT_C_TTV2 || o->kind == IR_OPT_AGAD;
+    if (buffered && o->gamma > 0.0)
+        a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (DOMAIN.md 5.4) */
+}
+
 /* Transfer periods, visible-weight factors, threshold, transfer rate and update. */
 static void set_params(RtAlgo *a)
 {
@@ -217,10 +232,7 @@ static void set_params(RtAlgo *a)
         a->gv[k] = pow(o->gamma, (double)(a->K - 1 - k));
     }
     a->thr = o->thres_scale * rt_device_granularity(&W->t->dev);
-    a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
-    bool buffered = o->kind == IR_OPT_TTV2 || o->kind == IR_OPT_C_TTV2 || o->kind == IR_OPT_AGAD;
-    if (buffered && o->gamma > 0.0)
-        a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (DOMAIN.md 5.4) */
+    rt_algo_set_lr(a);
     a->tu = o->update;
     a->tu.desired_bl = o->transfer_bl;
     a->tu.update_management = a->tu.update_bl_management = true;
@@ -298,7 +310,7 @@ int rt_algo_attach(struct RtNet *n, const IrModel *m, const IrOptimizer *o, uint
             continue;
         RtRng d2d;
         rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
-        ly->algo = rt_algo_new(&ly->tile, &m->layers[l], o, &ly->upd, seed, l, n->max_rows,
+        ly->algo = rt_algo_new(&ly->tile, &m->layers[l], o, &ly->upd, seed, l, ly->rows,
                                &d2d);
         if (!ly->algo) {
             snprintf(err, errlen, "optimizer '%s' on model '%s': out of memory", o->name,

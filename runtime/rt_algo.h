@@ -116,6 +116,12 @@ void rt_algo_free(RtAlgo *a);
 */
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool);
 
+/*
+** The optimizer a->o points at changed its lr (a schedule, rt_train.h): recompute the rate
+** derived from it, the transfer rate lr_t (transfer_lr, times lr if scale_transfer_lr).
+*/
+void rt_algo_set_lr(RtAlgo *a);
+
 /* Every array's post-update step (diffusion, decay; rt_tile_post_update), then vis. */
 void rt_algo_post_update(RtAlgo *a);
 

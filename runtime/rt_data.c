@@ -17,6 +17,8 @@ void rt_data_free(RtData *dt)
     free(dt->t);
     free(dt->w_true);
     free(dt->w_star);
+    free(dt->label);
+    rt_data_free(dt->test);
     free(dt);
 }
 
@@ -104,6 +106,8 @@ static bool solve_optimum(RtData *dt)
 
 RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
 {
+    if (ir->kind != IR_DATA_LEAST_SQUARES)
+        return rt_data_load(ir, err, errlen);
     size_t R = ir->rows, C = ir->cols;
     if (R == 0 || C == 0 || C > SIZE_MAX / sizeof(double) / C || R > SIZE_MAX / 8 / C) {
         snprintf(err, errlen, "data '%s': invalid size %zu x %zu", ir->name, R, C);
@@ -114,6 +118,7 @@ RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
         dt->rows = R;
         dt->cols = C;
         dt->outs = 1;
+        dt->shape = (RtShape){C, 1, 1};
         dt->f_star = NAN;
         dt->x = malloc(R * C * sizeof *dt->x);
         dt->t = malloc(R * sizeof *dt->t);

@@ -1,5 +1,6 @@
 /*
-** rt_data.h: training data generated from the run seed, and its exact optimum.
+** rt_data.h: the data of a run: least-squares problems generated from the run seed (with
+** their exact optimum), and labelled examples read from files (rt_idx.h).
 **
 ** least_squares (ir.h IrData): A (rows,cols) with entries ~ N(0, sigma_a^2), a planted
 ** w_true (cols) ~ N(0, sigma_w^2), b = A w_true + noise*xi (rows). All draws come from
@@ -9,6 +10,15 @@
 ** The loss is mse: f(w) = (1/(2*rows)) * sum_r (a_r . w - b_r)^2 (half the mean squared
 ** error; one output). w_star = argmin f from the normal equations A^T A w = A^T b solved
 ** by Cholesky in double, and f_star = f(w_star).
+**
+** Labelled families (rt_data_files.c): idx (the user's IDX files), fashion_mnist (the IDX
+** files of Debian's dataset-fashion-mnist in RT_FASHION_MNIST_DIR), csv. x holds the inputs
+** (rows, size of shape), label the classes, t the one-hot targets (rows, classes) for mse;
+** classes = 1 + the largest label of the training and test sets. limit keeps the first N
+** examples of the training set (test_limit of the test set). The test set comes from the
+** test files; a csv without test_file holds out its last test_fraction of rows (rounded
+** down) before the limit is applied to the rest. Relative paths are relative to the
+** working directory.
 */
 #ifndef AIMCI_RT_DATA_H
 #define AIMCI_RT_DATA_H
@@ -18,10 +28,18 @@
 #include <stdint.h>
 
 #include "ir.h"
+#include "rt_layer.h"
+
+/* Where Debian's dataset-fashion-mnist installs its files. */
+#define RT_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
 typedef struct RtData {
     size_t rows, cols;  /* inputs per row = cols, targets per row = outs */
-    size_t outs;        /* 1 for least squares */
+    size_t outs;        /* 1 for least squares; classes for labelled data */
+    RtShape shape;      /* one example's input: (cols,1,1), or (C,H,W) images */
+    int32_t *label;     /* (rows) classes, or NULL (least squares) */
+    size_t classes;     /* labelled data: number of classes; else 0 */
+    struct RtData *test; /* the held-out test set (labelled data), or NULL */
     float *x;           /* (rows,cols) model inputs (A) */
     float *t;           /* (rows,outs) targets (b) */
     double *w_true;     /* (cols) planted weights */
@@ -35,6 +53,16 @@ typedef struct RtData {
 */
 RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen);
 void rt_data_free(RtData *dt);
+
+/* The labelled families (rt_data_new calls it for them); NULL with err set. */
+RtData *rt_data_load(const IrData *ir, char *err, size_t errlen);
+
+/*
+** The Fashion-MNIST files of dir (train and t10k, images and labels, .gz) with limits;
+** a missing file gives an error naming it and the Debian package. NULL with err set.
+*/
+RtData *rt_data_fashion_mnist(const char *dir, size_t limit, size_t test_limit, char *err,
+                              size_t errlen);
 
 /* f(w) in double for a weight vector w (cols), as defined above. */
 double rt_data_ls_loss(const RtData *dt, const double *w);

@@ -1,5 +1,6 @@
 /*
-** rt_net.c: construction, initialisation, forward/backward, mse and SGD steps of a net.
+** rt_net.c: shapes, construction and initialisation of a net (rt_net.h). The passes and the
+** steps are in rt_net_pass.c.
 */
 #include <math.h>
 #include <stdint.h>
@@ -8,89 +9,282 @@
 #include <string.h>
 
 #include "rt_algo.h"
-#include "rt_matmul.h"
 #include "rt_net.h"
 
-/* a*b into *out unless it overflows. */
-static bool mul_ok(size_t a, size_t b, size_t *out)
+static const char *const kind_names[] = {
+    [IR_LAYER_DENSE] = "dense",         [IR_LAYER_CONV2D] = "conv2d",
+    [IR_LAYER_MAXPOOL2D] = "maxpool2d", [IR_LAYER_AVGPOOL2D] = "avgpool2d",
+    [IR_LAYER_FLATTEN] = "flatten",     [IR_LAYER_SIGMOID] = "sigmoid",
+    [IR_LAYER_TANH] = "tanh",           [IR_LAYER_RELU] = "relu",
+    [IR_LAYER_LOG_SOFTMAX] = "log_softmax",
+};
+
+/* "16x4x4 = 256", "3x1x1" for images, or "784" for a vector. */
+static void shape_text(char *buf, size_t len, RtShape s, bool images)
+{
+    bool vector = s.h == 1 && s.w == 1;
+    if (vector && !images)
+        snprintf(buf, len, "%zu", s.c);
+    else if (vector)
+        snprintf(buf, len, "%zux1x1", s.c);
+    else
+        snprintf(buf, len, "%zux%zux%zu = %zu", s.c, s.h, s.w, rt_shape_size(s));
+}
+
+static bool is_pool(IrLayerKind k)
+{
+    return k == IR_LAYER_MAXPOOL2D || k == IR_LAYER_AVGPOOL2D;
+}
+
+/* The output shape of layer L (index l) on input s; false with err set. */
+static bool layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, char *err,
+                        size_t errlen)
+{
+    char got[96];
+    shape_text(got, sizeof got, s, L->kind == IR_LAYER_CONV2D || is_pool(L->kind));
+    size_t stride = is_pool(L->kind) && L->stride == 0 ? L->kernel : L->stride;
+    size_t pad = L->kind == IR_LAYER_CONV2D ? L->padding : 0;
+    switch (L->kind) {
+    case IR_LAYER_DENSE:
+        if (L->in != rt_shape_size(s) || L->out == 0) {
+            snprintf(err, errlen, "layer %zu (dense) takes %zu inputs but gets %s", l + 1, L->in,
+                     got);
+            return false;
+        }
+        *out = (RtShape){L->out, 1, 1};
+        return true;
+    case IR_LAYER_CONV2D:
+        if (L->in != s.c || L->out == 0) {
+            snprintf(err, errlen, "layer %zu (conv2d) takes %zu channels but gets %s", l + 1,
+                     L->in, got);
+            return false;
+        }
+        /* fall through - the window must fit */
+    case IR_LAYER_MAXPOOL2D:
+    case IR_LAYER_AVGPOOL2D: {
+        size_t oh = rt_window_out(s.h, L->kernel, stride, pad);
+        size_t ow = rt_window_out(s.w, L->kernel, stride, pad);
+        if (oh == 0 || ow == 0) {
+            snprintf(err, errlen, "layer %zu (%s): a %zux%zu window does not fit its input %s",
+                     l + 1, kind_names[L->kind], L->kernel, L->kernel, got);
+            return false;
+        }
+        *out = (RtShape){L->kind == IR_LAYER_CONV2D ? L->out : s.c, oh, ow};
+        return true;
+    }
+    case IR_LAYER_FLATTEN: *out = (RtShape){rt_shape_size(s), 1, 1}; return true;
+    default: *out = s; return true;
+    }
+}
+
+bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                   char *err, size_t errlen)
+{
+    RtShape s = in;
+    for (size_t l = from; l < m->nlayers; l++) {
+        if (!layer_shape(&m->layers[l], l, s, &out[l], err, errlen)) {
+            if (bad)
+                *bad = l;
+            return false;
+        }
+        s = out[l];
+    }
+    return true;
+}
+
+/*
+** {======================================================================
+** Memory: every float array of a layer is a slot of the net's one block
+** =======================================================================
+*/
+
+typedef struct Slot {
+    float **p;
+    size_t n1, n2; /* n1 * n2 floats */
+} Slot;
+
+#define MAX_SLOTS 12
+
+/* The float arrays layer ly needs (sizes set, tile known); returns how many. */
+static size_t layer_slots(RtLayer *ly, size_t max_rows, bool first, Slot *s)
+{
+    size_t k = 0;
+    bool weights = ly->in > 0;
+    if (weights && !ly->tile) {
+        s[k++] = (Slot){&ly->w, ly->out, ly->in};
+        s[k++] = (Slot){&ly->gw, ly->out, ly->in};
+    }
+    if (ly->b) { /* marked by a non-NULL placeholder until pointed */
+        s[k++] = (Slot){&ly->b, ly->out, 1};
+        s[k++] = (Slot){&ly->gb, ly->out, 1};
+    }
+    if (ly->nscale) {
+        s[k++] = (Slot){&ly->scale, ly->nscale, 1};
+        s[k++] = (Slot){&ly->gscale, ly->nscale, 1};
+    }
+    if (weights && (ly->kind == IR_LAYER_CONV2D || ly->nscale)) {
+        s[k++] = (Slot){&ly->z, ly->rows, ly->out};
+        s[k++] = (Slot){&ly->dz, ly->rows, ly->out};
+    }
+    if (ly->kind == IR_LAYER_CONV2D) {
+        s[k++] = (Slot){&ly->cols, ly->rows, ly->in};
+        if (!first)
+            s[k++] = (Slot){&ly->dcols, ly->rows, ly->in};
+    }
+    s[k++] = (Slot){&ly->act, max_rows, ly->osz};
+    s[k++] = (Slot){&ly->grad, max_rows, ly->osz};
+    return k;
+}
+
+/* *acc += a*b unless it overflows. */
+static bool add_product(size_t *acc, size_t a, size_t b)
 {
     if (b != 0 && a > SIZE_MAX / b)
         return false;
-    *out = a * b;
+    if (*acc > SIZE_MAX - a * b)
+        return false;
+    *acc += a * b;
     return true;
 }
 
-/* a + b into *acc unless it overflows. */
-static bool add_ok(size_t *acc, size_t b)
+/* One block for every slot of every layer, then the maxpool indices; false if out of memory. */
+static bool alloc_arrays(RtNet *n)
 {
-    if (*acc > SIZE_MAX - b)
-        return false;
-    *acc += b;
-    return true;
-}
-
-/* Floats needed by layer L (digital weights and gradients, bias, act, grad), or SIZE_MAX. */
-static size_t layer_floats(const IrLayer *L, bool tile, size_t max_rows)
-{
-    size_t wn, an, total = 0;
-    if (!mul_ok(L->out, L->in, &wn) || !mul_ok(max_rows, L->out, &an))
-        return SIZE_MAX;
-    bool ok = (tile || add_ok(&total, wn)) && (tile || add_ok(&total, wn)) &&
-              (!L->bias || add_ok(&total, 2 * L->out)) && add_ok(&total, an) &&
-              add_ok(&total, an);
-    return ok ? total : SIZE_MAX;
-}
-
-/* Hand out the arrays of layer l from the net's float block, advancing *p. */
-static void point_layer(RtLayer *ly, const IrLayer *L, size_t max_rows, float **p)
-{
-    size_t wn = L->out * L->in, an = max_rows * L->out;
-    if (!ly->tile) {
-        ly->w = *p, *p += wn;
-        ly->gw = *p, *p += wn;
-    }
-    if (L->bias) {
-        ly->b = *p, *p += L->out;
-        ly->gb = *p, *p += L->out;
-    }
-    ly->act = *p, *p += an;
-    ly->grad = *p, *p += an;
-}
-
-/* Sizes must chain: layer l's input is layer l-1's output. */
-static bool check_shapes(const IrModel *m, char *err, size_t errlen)
-{
-    if (m->nlayers == 0) {
-        snprintf(err, errlen, "model '%s' has no layers", m->name);
-        return false;
-    }
-    for (size_t l = 0; l < m->nlayers; l++) {
-        const IrLayer *L = &m->layers[l];
-        if (L->in == 0 || L->out == 0 || (l > 0 && L->in != m->layers[l - 1].out)) {
-            snprintf(err, errlen, "model '%s': layer %zu has input size %zu, expected %zu",
-                     m->name, l + 1, L->in, l > 0 ? m->layers[l - 1].out : (size_t)1);
+    size_t total = 0, itotal = 0;
+    Slot s[MAX_SLOTS];
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        size_t k = layer_slots(ly, n->max_rows, l == 0, s);
+        for (size_t i = 0; i < k; i++)
+            if (!add_product(&total, s[i].n1, s[i].n2))
+                return false;
+        if (ly->kind == IR_LAYER_MAXPOOL2D && !add_product(&itotal, n->max_rows, ly->osz))
             return false;
+    }
+    if (total > SIZE_MAX / sizeof(float) || itotal > SIZE_MAX / sizeof(uint32_t))
+        return false;
+    n->mem = calloc(total ? total : 1, sizeof(float));
+    n->imem = calloc(itotal ? itotal : 1, sizeof(uint32_t));
+    if (!n->mem || !n->imem)
+        return false;
+    float *p = n->mem;
+    uint32_t *ip = n->imem;
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        size_t k = layer_slots(ly, n->max_rows, l == 0, s);
+        for (size_t i = 0; i < k; i++) {
+            *s[i].p = p;
+            p += s[i].n1 * s[i].n2;
+        }
+        if (ly->kind == IR_LAYER_MAXPOOL2D) {
+            ly->arg = ip;
+            ip += n->max_rows * ly->osz;
         }
     }
     return true;
 }
 
-/* U(-1/sqrt(in), 1/sqrt(in)) into v[0..n). */
-static void init_uniform(float *v, size_t n, size_t in, RtRng *r)
+/* }====================================================================== */
+
+/* Sizes of layer l from its IR and shapes; weight layers: rows (overflow: false). */
+static bool size_layer(RtLayer *ly, const IrLayer *L, RtShape in, RtShape out, size_t max_rows)
 {
-    double bound = 1.0 / sqrt((double)in);
+    ly->kind = L->kind;
+    ly->ishape = in, ly->oshape = out;
+    ly->isz = rt_shape_size(in), ly->osz = rt_shape_size(out);
+    ly->K = L->kernel;
+    ly->S = is_pool(L->kind) && L->stride == 0 ? L->kernel : L->stride;
+    ly->P = L->kind == IR_LAYER_CONV2D ? L->padding : 0;
+    ly->rows = max_rows;
+    if (L->kind == IR_LAYER_DENSE) {
+        ly->in = L->in, ly->out = L->out;
+    } else if (L->kind == IR_LAYER_CONV2D) {
+        ly->in = L->in * L->kernel * L->kernel, ly->out = L->out;
+        ly->Q = out.h * out.w;
+        if (ly->Q && max_rows > SIZE_MAX / ly->Q)
+            return false;
+        ly->rows = max_rows * ly->Q;
+    }
+    return true;
+}
+
+/* The tile, I/O and scales of an analog weight layer l; false when out of memory. */
+static bool make_tile(RtLayer *ly, const IrLayer *L, size_t l, bool count, uint64_t seed)
+{
+    RtRng d2d;
+    rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
+    ly->tile = rt_tile_new(ly->out, ly->in, L->on, &d2d, count);
+    if (!ly->tile)
+        return false;
+    ly->io = rt_io_new(L->forward, L->backward, ly->out, ly->in, ly->rows, seed,
+                       RT_STREAM_IO(l));
+    if (!ly->io)
+        return false;
+    ly->w = ly->tile->w;
+    if (L->learn_out_scaling || L->weight_scaling_omega > 0.0)
+        ly->nscale = L->weight_scaling_columnwise ? ly->out : 1;
+    ly->learn_scale = L->learn_out_scaling;
+    return true;
+}
+
+/* Sizes, tiles and I/O of every layer, then the one float block; false if out of memory. */
+static bool alloc_layers(RtNet *n, const IrModel *m, const RtShape *shapes, RtShape in,
+                         bool analog, bool count, uint64_t seed)
+{
+    static float placeholder;
+    for (size_t l = 0; l < n->nlayers; l++) {
+        const IrLayer *L = &m->layers[l];
+        RtLayer *ly = &n->layer[l];
+        if (!size_layer(ly, L, l ? shapes[l - 1] : in, shapes[l], n->max_rows))
+            return false;
+        rt_rng_seed(&ly->upd, seed, RT_STREAM_UPDATE(l));
+        bool weights = ly->in > 0;
+        if (weights && analog && L->on && !make_tile(ly, L, l, count, seed))
+            return false;
+        if (weights && L->bias)
+            ly->b = &placeholder; /* layer_slots: this layer has a bias */
+    }
+    return alloc_arrays(n);
+}
+
+/* U(-1/sqrt(fan_in), 1/sqrt(fan_in)) into v[0..n). */
+static void init_uniform(float *v, size_t n, size_t fan_in, RtRng *r)
+{
+    double bound = 1.0 / sqrt((double)fan_in);
     for (size_t k = 0; k < n; k++)
         v[k] = (float)((2.0 * rt_rng_uniform(r) - 1.0) * bound);
 }
 
-/* Weights then bias of every layer, in layer order; tiles clip their weights to the cells. */
-static void init_weights(RtNet *n, uint64_t seed)
+/*
+** Map the initial weights of a scaled tile: a = max |W| / omega per row (columnwise) or
+** overall, W /= a; a = 1 where that max is 0 or omega is 0 (scales start at 1).
+*/
+static void map_weights(RtLayer *ly, double omega)
+{
+    for (size_t g = 0; g < ly->nscale; g++) {
+        size_t r0 = ly->nscale > 1 ? g : 0, r1 = ly->nscale > 1 ? g + 1 : ly->out;
+        double m = 0.0;
+        for (size_t k = r0 * ly->in; k < r1 * ly->in; k++)
+            m = fmax(m, fabs((double)ly->w[k]));
+        double s = omega > 0.0 && m > 0.0 ? m / omega : 1.0;
+        for (size_t k = r0 * ly->in; k < r1 * ly->in; k++)
+            ly->w[k] = (float)((double)ly->w[k] / s);
+        ly->scale[g] = (float)s;
+    }
+}
+
+/* Weights then bias of every weight layer, in layer order; tiles map and clip theirs. */
+static void init_weights(RtNet *n, const IrModel *m, uint64_t seed)
 {
     RtRng r;
     rt_rng_seed(&r, seed, RT_STREAM_INIT);
     for (size_t l = 0; l < n->nlayers; l++) {
         RtLayer *ly = &n->layer[l];
+        if (ly->in == 0)
+            continue;
         init_uniform(ly->w, ly->out * ly->in, ly->in, &r);
+        if (ly->nscale)
+            map_weights(ly, m->layers[l].weight_scaling_omega);
         if (ly->tile)
             rt_tile_set_weights(ly->tile, ly->w); /* in place: clip to the bounds */
         if (ly->b)
@@ -98,59 +292,45 @@ static void init_weights(RtNet *n, uint64_t seed)
     }
 }
 
-/* Create the tiles (analog layers), then the one float block; false when out of memory. */
-static bool alloc_layers(RtNet *n, const IrModel *m, bool analog, bool count, uint64_t seed)
+RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_pulses,
+                         uint64_t seed, size_t max_rows, char *err, size_t errlen)
 {
-    size_t total = 0;
-    for (size_t l = 0; l < n->nlayers; l++) {
-        const IrLayer *L = &m->layers[l];
-        RtLayer *ly = &n->layer[l];
-        ly->in = L->in;
-        ly->out = L->out;
-        rt_rng_seed(&ly->upd, seed, RT_STREAM_UPDATE(l));
-        if (analog && L->on) {
-            RtRng d2d;
-            rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
-            ly->tile = rt_tile_new(L->out, L->in, L->on, &d2d, count);
-            if (!ly->tile)
-                return false;
-            ly->io = rt_io_new(L->forward, L->backward, L->out, L->in, n->max_rows, seed,
-                               RT_STREAM_IO(l));
-            if (!ly->io)
-                return false;
-            ly->w = ly->tile->w;
-        }
-        size_t need = layer_floats(L, ly->tile != NULL, n->max_rows);
-        if (need == SIZE_MAX || !add_ok(&total, need) || total > SIZE_MAX / sizeof(float))
-            return false;
-    }
-    n->mem = calloc(total ? total : 1, sizeof(float));
-    if (!n->mem)
-        return false;
-    float *p = n->mem;
-    for (size_t l = 0; l < n->nlayers; l++)
-        point_layer(&n->layer[l], &m->layers[l], n->max_rows, &p);
-    return true;
-}
-
-RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t seed,
-                  size_t max_rows, char *err, size_t errlen)
-{
-    if (!check_shapes(m, err, errlen))
+    RtShape *shapes = calloc(m->nlayers ? m->nlayers : 1, sizeof *shapes);
+    if (!shapes) {
+        snprintf(err, errlen, "model '%s': out of memory", m->name);
         return NULL;
+    }
+    char why[256];
+    if (m->nlayers == 0 || !rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
+        snprintf(err, errlen, "model '%s' %s", m->name, m->nlayers ? "does not fit its input: "
+                                                                   : "has no layers");
+        if (m->nlayers && strlen(err) + 1 < errlen)
+            snprintf(err + strlen(err), errlen - strlen(err), "%s", why);
+        free(shapes);
+        return NULL;
+    }
     RtNet *n = calloc(1, sizeof *n);
     if (n) {
         n->nlayers = m->nlayers;
         n->max_rows = max_rows ? max_rows : 1;
         n->layer = calloc(m->nlayers, sizeof *n->layer);
     }
-    if (!n || !n->layer || !alloc_layers(n, m, analog, count_pulses, seed)) {
+    if (!n || !n->layer || !alloc_layers(n, m, shapes, in, analog, count_pulses, seed)) {
         rt_net_free(n);
+        free(shapes);
         snprintf(err, errlen, "model '%s': out of memory", m->name);
         return NULL;
     }
-    init_weights(n, seed);
+    free(shapes);
+    init_weights(n, m, seed);
     return n;
+}
+
+RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t seed,
+                  size_t max_rows, char *err, size_t errlen)
+{
+    RtShape in = {m->nlayers ? m->layers[0].in : 0, 1, 1};
+    return rt_net_new_shaped(m, in, analog, count_pulses, seed, max_rows, err, errlen);
 }
 
 void rt_net_free(RtNet *n)
@@ -164,120 +344,16 @@ void rt_net_free(RtNet *n)
     }
     free(n->layer);
     free(n->mem);
+    free(n->imem);
     free(n);
 }
 
 size_t rt_net_in(const RtNet *n)
 {
-    return n->layer[0].in;
+    return n->layer[0].isz;
 }
 
 size_t rt_net_out(const RtNet *n)
 {
-    return n->layer[n->nlayers - 1].out;
-}
-
-/* The input of layer l in the last forward. */
-static const float *layer_input(const RtNet *n, size_t l)
-{
-    return l == 0 ? n->inp : n->layer[l - 1].act;
-}
-
-/* Every layer in order; tiles through their I/O unless exact (the loss of the weights). */
-static const float *forward(RtNet *n, const float *x, size_t B, bool exact)
-{
-    n->inp = x;
-    for (size_t l = 0; l < n->nlayers; l++) {
-        RtLayer *ly = &n->layer[l];
-        const float *in = layer_input(n, l);
-        if (ly->tile && !exact)
-            rt_io_forward(ly->act, ly->io, ly->w, in, ly->b, B);
-        else
-            rt_matmul_forward(ly->act, in, ly->w, ly->b, B, ly->in, ly->out);
-    }
-    return n->layer[n->nlayers - 1].act;
-}
-
-const float *rt_net_forward(RtNet *n, const float *x, size_t B)
-{
-    return forward(n, x, B, false);
-}
-
-double rt_net_mse(RtNet *n, const float *t, size_t B)
-{
-    RtLayer *ly = &n->layer[n->nlayers - 1];
-    size_t m = B * ly->out;
-    double scale = 1.0 / (double)m, sum = 0.0;
-    for (size_t k = 0; k < m; k++) {
-        double e = (double)ly->act[k] - (double)t[k];
-        sum += e * e;
-        ly->grad[k] = (float)(e * scale);
-    }
-    return 0.5 * sum * scale;
-}
-
-/* Layers from last to first: zero the gradients, then accumulate them (kernels add). */
-void rt_net_backward(RtNet *n, size_t B)
-{
-    for (size_t l = n->nlayers; l-- > 0;) {
-        RtLayer *ly = &n->layer[l];
-        float *dinp = l > 0 ? n->layer[l - 1].grad : NULL;
-        if (dinp)
-            memset(dinp, 0, B * ly->in * sizeof *dinp);
-        if (ly->gw)
-            memset(ly->gw, 0, ly->out * ly->in * sizeof *ly->gw);
-        if (ly->gb)
-            memset(ly->gb, 0, ly->out * sizeof *ly->gb);
-        const float *in = layer_input(n, l);
-        if (ly->tile) {
-            if (dinp)
-                rt_io_backward(dinp, ly->io, ly->w, ly->grad, B);
-            rt_matmul_backward(NULL, NULL, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
-        } else {
-            rt_matmul_backward(dinp, ly->gw, ly->gb, ly->grad, in, ly->w, B, ly->in, ly->out);
-        }
-    }
-}
-
-/* v -= lr g, element-wise, in double rounded once. */
-static void sgd(float *v, const float *g, size_t len, double lr)
-{
-    for (size_t k = 0; k < len; k++)
-        v[k] = (float)((double)v[k] - lr * (double)g[k]);
-}
-
-void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
-{
-    for (size_t l = 0; l < n->nlayers; l++) {
-        RtLayer *ly = &n->layer[l];
-        if (ly->algo)
-            rt_algo_step(ly->algo, layer_input(n, l), ly->grad, B, n->pool);
-        else if (ly->tile)
-            rt_tile_update_batch_pool(ly->tile, layer_input(n, l), ly->grad, B, o->lr,
-                                      &o->update, &ly->upd, n->pool);
-        else
-            sgd(ly->w, ly->gw, ly->out * ly->in, o->lr);
-        if (ly->b)
-            sgd(ly->b, ly->gb, ly->out, o->lr);
-    }
-    for (size_t l = 0; l < n->nlayers; l++) /* aihwkit post_update_step: diffusion, decay */
-        if (n->layer[l].algo)
-            rt_algo_post_update(n->layer[l].algo);
-        else if (n->layer[l].tile)
-            rt_tile_post_update(n->layer[l].tile, &n->layer[l].upd);
-}
-
-double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)
-{
-    size_t in = rt_net_in(n), out = rt_net_out(n);
-    double sum = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += n->max_rows) {
-        size_t B = rows - r0 < n->max_rows ? rows - r0 : n->max_rows;
-        const float *y = forward(n, x + r0 * in, B, true);
-        for (size_t k = 0; k < B * out; k++) {
-            double e = (double)y[k] - (double)t[r0 * out + k];
-            sum += e * e;
-        }
-    }
-    return 0.5 * sum / ((double)rows * (double)out);
+    return n->layer[n->nlayers - 1].osz;
 }

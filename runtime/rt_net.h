@@ -1,21 +1,44 @@
 /*
-** rt_net.h: a model as a chain of dense layers, trained on mini-batches.
+** rt_net.h: a model as a chain of layers, trained on mini-batches.
 **
-** Legend: B = rows of a batch (at most max_rows), in/out = the layer's sizes. Layer l maps
-** (B,in) to (B,out): y = x W^T + b. A layer with a device (IrLayer.on) becomes an analog
-** tile when the net is built for analog training; otherwise its weights are digital floats.
-** The bias is always a digital vector. Loss mse: L = sum (y - t)^2 / (2*B*O), the seed
-** paper's half mean squared error over batch and outputs, so dL/dy = (y - t)/(B*O).
+** Legend: B = examples of a batch (at most max_rows); an example's activation has a shape
+** (C,H,W) (rt_layer.h), inferred through the chain from the data's input shape. Layers:
+**   dense(in, out)            y = W x + b, W (out,in); x is any shape of in features
+**   conv2d(in, out, K, S, P)  W (out, in*K*K) on every im2col patch (rt_layer.h), + b
+**   maxpool2d, avgpool2d      K x K windows, stride S, per channel
+**   flatten                   (C,H,W) -> (C*H*W,1,1), nothing moves
+**   sigmoid, tanh, relu       element-wise
+**   log_softmax               over the features of each example
+** The weight layers (dense, conv2d) are "tiles" when analog: a layer with a device
+** (IrLayer.on) becomes an analog tile of out rows and in (dense) or in*K*K (conv2d) columns
+** when the net is built for analog training; otherwise its weights are digital floats. The
+** bias is always a digital vector. Forward and backward of a tile go through its I/O
+** (rt_io.h, IrLayer.forward/backward; the analog defaults of Table 4 when unset), drawing
+** from RT_STREAM_IO(l); an analog conv2d's tile sees every patch as one row of its I/O and
+** one sample of its pulsed update (B*Q rows per batch, Q output positions per example).
+** Digital layers, and every layer of a net built without `analog`, use exact products.
 **
-** Initial weights (PyTorch-like): layer by layer from RT_STREAM_INIT, W row-major then the
-** bias, every value ~ U(-1/sqrt(in), 1/sqrt(in)); analog weights are then clipped to their
-** cells' bounds. Tiles draw their cells from RT_STREAM_D2D(l) and update with
-** RT_STREAM_UPDATE(l).
+** Output scaling of analog layers (DOMAIN.md 4.5, aihwkit's mapping parameters, simplified):
+** a tile's product z is multiplied by digital scales a (one per output with
+** weight_scaling_columnwise, else one for the layer) before the bias: y = a * z + b.
+** With weight_scaling_omega > 0 the initial weights W0 are mapped onto the tile as W0 / s
+** with s = max |W0| / omega (per output row when columnwise; s = 1 when that max is 0) and
+** a starts at s, so the layer computes the same function; without it a starts at 1. With
+** learn_out_scaling the scales are trained by SGD with the optimizer's lr (da = sum dy * z),
+** else they stay fixed. The tile receives dz = a * dy. Digital layers have no scales.
 **
-** Forward and backward of a tile go through its I/O (rt_io.h, IrLayer.forward/backward;
-** the analog defaults of Table 4 when unset), drawing from RT_STREAM_IO(l). The backward of
-** layer 0 is never computed (no input gradient is needed). Digital layers, and every layer
-** of a net built without `analog`, use exact products.
+** Losses (rt_layer.h): mse, L = sum (y - t)^2 / (2*B*O), so dL/dy = (y - t)/(B*O), the seed
+** paper's half mean squared error; cross_entropy, -(1/B) sum log softmax(y)[label], which
+** is the NLL of the outputs when the last layer is log_softmax.
+**
+** Initial weights (PyTorch's default for nn.Linear and nn.Conv2d): layer by layer from
+** RT_STREAM_INIT, W row-major then the bias, every value ~ U(-1/sqrt(fan_in),
+** 1/sqrt(fan_in)) with fan_in = in (dense) or in*K*K (conv2d); analog weights are then
+** mapped (weight_scaling_omega) and clipped to their cells' bounds. Tiles draw their cells
+** from RT_STREAM_D2D(l) and update with RT_STREAM_UPDATE(l), l the layer's index in the
+** model (layers without weights count too).
+**
+** The backward of layer 0 never computes an input gradient (none is needed).
 */
 #ifndef AIMCI_RT_NET_H
 #define AIMCI_RT_NET_H
@@ -26,6 +49,7 @@
 
 #include "ir.h"
 #include "rt_io.h"
+#include "rt_layer.h"
 #include "rt_pool.h"
 #include "rt_rng.h"
 #include "rt_tile.h"
@@ -33,15 +57,26 @@
 struct RtAlgo;
 
 typedef struct RtLayer {
-    size_t in, out;
+    IrLayerKind kind;
+    RtShape ishape, oshape; /* one example's input and output */
+    size_t isz, osz;        /* their sizes */
+    size_t in, out;         /* weight layers: columns X and rows D of W; else 0 */
+    size_t K, S, P, Q;      /* conv2d, pools: kernel, stride, padding; conv2d: positions */
+    size_t rows;            /* weight layers: most rows of one product (max_rows, x Q) */
     RtTile *tile; /* analog layer (owns w), or NULL for a digital one */
     float *w;     /* (out,in): what the layer computes with: tile->w, the visible weights of
                      its algorithm (rt_algo.h), or the digital weights */
     float *b;     /* (out) digital bias, or NULL */
     float *gw;    /* (out,in) gradient of digital weights; NULL for a tile */
     float *gb;    /* (out) gradient of the bias, or NULL */
-    float *act;   /* (max_rows,out) output of the last forward */
-    float *grad;  /* (max_rows,out) dL/d(output) of the last backward */
+    float *scale, *gscale; /* (nscale) output scales of a tile and their gradient, or NULL */
+    size_t nscale;         /* out (columnwise) or 1 */
+    bool learn_scale;      /* scales trained by SGD */
+    float *z, *dz;         /* (rows,out) a conv or scaled tile's product and its gradient */
+    float *cols, *dcols;   /* conv2d: (rows,in) patches; their gradient (not for layer 0) */
+    uint32_t *arg;         /* maxpool2d: (max_rows,osz) the maxima's input indices */
+    float *act;   /* (max_rows,osz) output of the last forward */
+    float *grad;  /* (max_rows,osz) dL/d(output) of the last backward */
     RtRng upd;    /* RT_STREAM_UPDATE(l) */
     RtIO *io;     /* a tile's forward/backward I/O (RT_STREAM_IO(l)), or NULL */
     struct RtAlgo *algo; /* the optimizer's state of a tile (rt_algo_attach), or NULL */
@@ -52,18 +87,37 @@ typedef struct RtNet {
     RtLayer *layer;
     const float *inp; /* (B,in of layer 0) input of the last forward, borrowed */
     float *mem;       /* every digital float array of the net, one allocation */
+    uint32_t *imem;   /* every index array (maxpool2d), one allocation */
     RtPool *pool;     /* threads for the tiles' updates, borrowed; NULL (calloc): none */
+    IrOptimizer opt;  /* a training run's optimizer with its current lr (rt_train.h); the
+                         algorithms of the tiles point at it */
 } RtNet;
 
 /*
-** Build m for batches of up to max_rows rows, seeded from seed. analog: layers with a
-** device become tiles (else every layer is digital). count_pulses: tiles keep counters.
-** Returns NULL with a message in err on inconsistent sizes or out of memory.
+** The output shapes of layers from .. nlayers-1 of m when layer `from` gets an input of
+** shape `in`: out[l] (out has room for all layers). False when a layer does not fit its
+** input (dense's in is not the input's size, conv2d's in not its channels, a window larger
+** than the padded image): its index in *bad (if not NULL) and a message in err,
+** "layer L (KIND) ...", L 1-based.
 */
+bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                   char *err, size_t errlen);
+
+/*
+** Build m for inputs of shape `in` and batches of up to max_rows rows, seeded from seed.
+** analog: layers with a device become tiles (else every layer is digital). count_pulses:
+** tiles keep counters. Returns NULL with a message in err on shapes that do not fit or
+** out of memory.
+*/
+RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_pulses,
+                         uint64_t seed, size_t max_rows, char *err, size_t errlen);
+
+/* rt_net_new_shaped with the input a vector of the first layer's `in` features. */
 RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t seed,
                   size_t max_rows, char *err, size_t errlen);
 void rt_net_free(RtNet *n);
 
+/* Features per example of the input and of the output. */
 size_t rt_net_in(const RtNet *n);
 size_t rt_net_out(const RtNet *n);
 
@@ -76,18 +130,32 @@ const float *rt_net_forward(RtNet *n, const float *x, size_t B);
 /* The mse of the last forward against t (B,out); sets the output gradient. */
 double rt_net_mse(RtNet *n, const float *t, size_t B);
 
-/* Back-propagate the output gradient: weight and bias gradients, each layer's grad. */
+/*
+** The loss of the last forward (mse against t (B,out), cross_entropy against label (B));
+** sets the output gradient.
+*/
+double rt_net_loss_grad(RtNet *n, IrLoss loss, const float *t, const int32_t *label,
+                        size_t B);
+
+/* Back-propagate the output gradient: weight, bias and scale gradients, each layer's grad. */
 void rt_net_backward(RtNet *n, size_t B);
 
 /*
-** One optimizer step on the last batch. digital_sgd: W -= lr gW everywhere.
-** A tile with an algorithm (rt_algo_attach) takes its step (rt_algo_step); a tile without
-** one gets the pulsed update of o->update, sample by sample (analog_sgd); digital weights
-** and all biases get W -= lr gW. Then every tile gets its post-update step (diffusion, then
-** decay, rt_tile_post_update; rt_algo_post_update for every array of an algorithm) from its
-** update stream, as aihwkit's post_update_step.
+** One optimizer step on the last batch, with learning rate o->lr. digital_sgd: W -= lr gW
+** everywhere. A tile with an algorithm (rt_algo_attach) takes its step (rt_algo_step); a
+** tile without one gets the pulsed update of o->update, sample by sample (analog_sgd); its
+** samples are the rows of its last product (x: the layer input or conv patches, d: dz or
+** the output gradient). Digital weights, all biases and learned scales get W -= lr gW. Then
+** every tile gets its post-update step (diffusion, then decay, rt_tile_post_update;
+** rt_algo_post_update for every array of an algorithm) from its update stream, as
+** aihwkit's post_update_step.
 */
 void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B);
+
+/* The rows of a weight layer's last product, and the x and d its update takes. */
+size_t rt_net_update_rows(const RtLayer *ly, size_t B);
+const float *rt_net_update_x(const RtNet *n, size_t l);
+const float *rt_net_update_d(const RtLayer *ly);
 
 /*
 ** The mse over a whole data set x (rows,in), t (rows,out), evaluated in chunks of
@@ -95,5 +163,13 @@ void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B);
 ** user compares across optimizers, and no I/O noise is drawn). Changes the activations.
 */
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows);
+
+/*
+** The same for either loss (t for mse, label for cross_entropy; label may be NULL for mse),
+** with the number of rows whose largest output is at their label in *correct (0 without
+** labels; correct may be NULL).
+*/
+double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
+                   const int32_t *label, size_t rows, size_t *correct);
 
 #endif

@@ -2,10 +2,12 @@
 ** rt_train.c: the training loop of one optimizer: batches, steps, logging, divergence.
 */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_algo.h"
 #include "rt_rng.h"
 #include "rt_train.h"
 
@@ -19,17 +21,61 @@ typedef struct Trainer {
     RtRng order;
     size_t *idx, pos; /* current permutation of the rows, next position in it */
     float *xb, *tb;   /* (batch,cols), (batch,outs) */
+    int32_t *lb;      /* (batch) labels, or NULL */
     bool has_dist;
     RtPool *pool;     /* the run's threads, or NULL */
+    IrOptimizer *opt; /* the optimizer with the current lr (the net's copy) */
+    size_t epochs;    /* of the whole run (the schedule's E) */
+    size_t epoch;     /* the epoch whose lr is in opt (SIZE_MAX: none set yet) */
+    const RtProgress *pr;
 } Trainer;
 
 void rt_log_free(RtLog *log)
 {
     free(log->row);
     free(log->arr);
+    free(log->ep);
     log->row = NULL;
     log->arr = NULL;
-    log->n = log->cap = log->narr = log->arrcap = 0;
+    log->ep = NULL;
+    log->n = log->cap = log->narr = log->arrcap = log->nep = log->epcap = 0;
+}
+
+double rt_train_lr(const IrSchedule *s, double lr, size_t e, size_t E)
+{
+    if (!s)
+        return lr;
+    switch (s->kind) {
+    case IR_SCHED_STEP: return lr * pow(s->factor, (double)(e / (s->every ? s->every : 1)));
+    case IR_SCHED_COSINE: {
+        double m = s->min_factor, c = E ? cos(3.14159265358979323846 * (double)e / (double)E) : 1.0;
+        return lr * (m + (1.0 - m) * (1.0 + c) / 2.0);
+    }
+    default: return lr;
+    }
+}
+
+size_t rt_train_epochs(const IrTrain *t, size_t rows)
+{
+    if (t->epochs)
+        return t->epochs;
+    size_t batch = t->batch ? t->batch : 1;
+    if (!rows)
+        return 1;
+    double e = ceil((double)t->steps * (double)batch / (double)rows);
+    return e < 1.0 ? 1 : (size_t)e;
+}
+
+/* Set the lr of epoch e (0-based) in the run's optimizer and its algorithms. */
+static void set_epoch_lr(Trainer *tr, const IrOptimizer *o, size_t e)
+{
+    if (e == tr->epoch)
+        return;
+    tr->epoch = e;
+    tr->opt->lr = rt_train_lr(tr->t->schedule, o->lr, e, tr->epochs);
+    for (size_t l = 0; l < tr->net->nlayers; l++)
+        if (tr->net->layer[l].algo)
+            rt_algo_set_lr(tr->net->layer[l].algo);
 }
 
 /* Append the array statistics of every analog layer at `step`; false when out of memory. */
@@ -113,20 +159,41 @@ static void gather_batch(Trainer *tr)
         size_t r = tr->idx[tr->pos++];
         memcpy(tr->xb + b * dt->cols, dt->x + r * dt->cols, dt->cols * sizeof(float));
         memcpy(tr->tb + b * dt->outs, dt->t + r * dt->outs, dt->outs * sizeof(float));
+        if (tr->lb)
+            tr->lb[b] = dt->label[r];
     }
 }
 
-/* The model must read `cols` inputs and write `outs` outputs. */
+/* The model must write `outs` outputs (its input shape was checked when it was built). */
 static bool check_fit(const Trainer *tr, char *err, size_t errlen)
 {
-    if (rt_net_in(tr->net) == tr->dt->cols && rt_net_out(tr->net) == tr->dt->outs)
+    if (rt_net_out(tr->net) == tr->dt->outs && (tr->t->loss == IR_LOSS_MSE || tr->dt->label))
         return true;
-    snprintf(err, errlen,
-             "model '%s' maps %zu inputs to %zu outputs, but data '%s' has %zu columns and "
-             "%zu target(s) per row",
-             tr->t->model->name, rt_net_in(tr->net), rt_net_out(tr->net), tr->t->data->name,
-             tr->dt->cols, tr->dt->outs);
+    if (!tr->dt->label && tr->t->loss != IR_LOSS_MSE)
+        snprintf(err, errlen, "loss cross_entropy needs labelled data; data '%s' has none",
+                 tr->t->data->name);
+    else
+        snprintf(err, errlen, "model '%s' gives %zu outputs, but data '%s' has %zu %s per row",
+                 tr->t->model->name, rt_net_out(tr->net), tr->t->data->name, tr->dt->outs,
+                 tr->dt->label ? "classes" : "target(s)");
     return false;
+}
+
+/* The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. */
+static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, size_t errlen)
+{
+    const IrTrain *t = tr->t;
+    tr->net = rt_net_new_shaped(t->model, tr->dt->shape, o->kind != IR_OPT_DIGITAL_SGD, true,
+                                t->seed, rows, err, errlen);
+    if (!tr->net)
+        return 1;
+    if (!check_fit(tr, err, errlen))
+        return 1;
+    if (t->init_set)
+        fill_weights(tr->net, t->init);
+    tr->net->opt = *o;
+    tr->opt = &tr->net->opt;
+    return rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
 }
 
 /* Allocate the run state, the net and the pool (threads > 1); 0 or 1 with err set. */
@@ -138,20 +205,13 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     tr->dt = dt;
     size_t batch = t->batch ? t->batch : 1;
     size_t rows = batch > LOSS_CHUNK ? batch : LOSS_CHUNK;
-    tr->net = rt_net_new(t->model, o->kind != IR_OPT_DIGITAL_SGD, true, t->seed, rows, err,
-                         errlen);
-    if (!tr->net)
-        return 1;
-    if (!check_fit(tr, err, errlen))
-        return 1;
-    if (t->init_set)
-        fill_weights(tr->net, t->init);
-    if (rt_algo_attach(tr->net, t->model, o, t->seed, err, errlen) != 0)
+    if (open_net(tr, o, rows, err, errlen) != 0)
         return 1;
     tr->idx = malloc(dt->rows * sizeof *tr->idx);
     tr->xb = malloc(batch * dt->cols * sizeof *tr->xb);
     tr->tb = malloc(batch * dt->outs * sizeof *tr->tb);
-    if (!tr->idx || !tr->xb || !tr->tb) {
+    tr->lb = dt->label ? malloc(batch * sizeof *tr->lb) : NULL;
+    if (!tr->idx || !tr->xb || !tr->tb || (dt->label && !tr->lb)) {
         snprintf(err, errlen, "train '%s': out of memory", t->name);
         return 1;
     }
@@ -160,6 +220,8 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     rt_rng_seed(&tr->order, t->seed, RT_STREAM_ORDER);
     tr->pos = dt->rows; /* the first batch shuffles */
     tr->has_dist = rt_train_has_dist(t, dt);
+    tr->epochs = rt_train_epochs(t, dt->rows);
+    tr->epoch = SIZE_MAX;
     if (threads > 1 && !(tr->pool = rt_pool_new(threads))) {
         snprintf(err, errlen, "train '%s': cannot start %zu threads", t->name, threads);
         return 1;
@@ -171,6 +233,8 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
 /* Free the run state; the net goes to *net_out if wanted, else it is freed too. */
 static void trainer_close(Trainer *tr, RtNet **net_out)
 {
+    if (tr->net)
+        tr->net->pool = NULL; /* the pool is freed below */
     if (net_out)
         *net_out = tr->net;
     else
@@ -178,13 +242,15 @@ static void trainer_close(Trainer *tr, RtNet **net_out)
     free(tr->idx);
     free(tr->xb);
     free(tr->tb);
+    free(tr->lb);
     rt_pool_free(tr->pool);
 }
 
 /* Evaluate and append the log row of `step`; 0, or 1 with err set. */
 static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errlen)
 {
-    double loss = rt_net_loss(tr->net, tr->dt->x, tr->dt->t, tr->dt->rows);
+    const RtData *dt = tr->dt;
+    double loss = rt_net_eval(tr->net, tr->t->loss, dt->x, dt->t, dt->label, dt->rows, NULL);
     if (!isfinite(loss)) {
         snprintf(err, errlen, "training diverged at step %zu: the loss is %g", step, loss);
         return 1;
@@ -197,21 +263,26 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
     return 0;
 }
 
-/* One mini-batch step; 0, or 1 if the batch loss is not finite. */
-static int train_step(Trainer *tr, const IrOptimizer *o, size_t step, char *err,
+/*
+** One mini-batch step; 0, or 1 if the batch loss is not finite. *loss gets the batch loss,
+** *hits (if not NULL) the batch's correctly classified examples.
+*/
+static int train_step(Trainer *tr, size_t step, double *loss, size_t *hits, char *err,
                       size_t errlen)
 {
     size_t B = tr->t->batch ? tr->t->batch : 1;
     gather_batch(tr);
-    rt_net_forward(tr->net, tr->xb, B);
-    double loss = rt_net_mse(tr->net, tr->tb, B);
-    if (!isfinite(loss)) {
+    const float *y = rt_net_forward(tr->net, tr->xb, B);
+    if (hits && tr->lb)
+        *hits += rt_count_correct(y, tr->lb, B, rt_net_out(tr->net));
+    *loss = rt_net_loss_grad(tr->net, tr->t->loss, tr->tb, tr->lb, B);
+    if (!isfinite(*loss)) {
         snprintf(err, errlen, "training diverged at step %zu: the batch loss is %g", step,
-                 loss);
+                 *loss);
         return 1;
     }
     rt_net_backward(tr->net, B);
-    rt_net_step(tr->net, o, B);
+    rt_net_step(tr->net, tr->opt, B);
     return 0;
 }
 
@@ -224,16 +295,100 @@ int rt_train_run(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimize
 int rt_train_run_threads(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
                          const RtData *dt, size_t threads, char *err, size_t errlen)
 {
-    Trainer tr;
-    int rc = trainer_open(&tr, t, o, dt, threads, err, errlen);
-    if (rc == 0)
-        rc = log_step(log, &tr, 0, err, errlen);
+    return rt_train_run_progress(log, net_out, t, o, dt, threads, NULL, err, errlen);
+}
+
+/* Training by steps: the steps log (see the header). */
+static int run_steps(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, size_t errlen)
+{
+    const IrTrain *t = tr->t;
+    size_t batch = t->batch ? t->batch : 1;
+    int rc = log_step(log, tr, 0, err, errlen);
     for (size_t s = 1; rc == 0 && s <= t->steps; s++) {
-        rc = train_step(&tr, o, s, err, errlen);
+        double loss;
+        set_epoch_lr(tr, o, (s - 1) * batch / tr->dt->rows);
+        rc = train_step(tr, s, &loss, NULL, err, errlen);
+        if (tr->pr && tr->pr->tick)
+            tr->pr->tick(tr->pr->ctx, s, t->steps);
         bool due = (t->log_every && s % t->log_every == 0) || s == t->steps;
         if (rc == 0 && due)
-            rc = log_step(log, &tr, s, err, errlen);
+            rc = log_step(log, tr, s, err, errlen);
     }
+    return rc;
+}
+
+/* Append an epoch row; false when out of memory. */
+static bool push_epoch(RtLog *log, const RtEpochRow *row)
+{
+    if (log->nep == log->epcap) {
+        size_t cap = log->epcap ? 2 * log->epcap : 32;
+        RtEpochRow *v = realloc(log->ep, cap * sizeof *v);
+        if (!v)
+            return false;
+        log->ep = v;
+        log->epcap = cap;
+    }
+    log->ep[log->nep++] = *row;
+    return true;
+}
+
+/* The test evaluation and the row of epoch e (0-based); 0, or 1 with err set. */
+static int end_epoch(RtLog *log, Trainer *tr, size_t e, size_t step, double loss_sum,
+                     size_t hits, size_t n, char *err, size_t errlen)
+{
+    const RtData *ts = tr->dt->test;
+    RtEpochRow row = {e + 1, step, tr->opt->lr, loss_sum / (double)n, NAN, NAN, NAN};
+    if (tr->lb)
+        row.train_acc = (double)hits / (double)(n * (tr->t->batch ? tr->t->batch : 1));
+    if (ts && ts->rows) {
+        size_t correct = 0;
+        row.test_loss = rt_net_eval(tr->net, tr->t->loss, ts->x, ts->t, ts->label, ts->rows,
+                                    &correct);
+        row.test_acc = ts->label ? (double)correct / (double)ts->rows : NAN;
+    }
+    if (!push_epoch(log, &row) || !log_arrays(log, tr->net, step)) {
+        snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
+        return 1;
+    }
+    if (tr->pr && tr->pr->epoch)
+        tr->pr->epoch(tr->pr->ctx, &row, tr->epochs);
+    return 0;
+}
+
+/* Training by epochs (see the header). */
+static int run_epochs(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, size_t errlen)
+{
+    size_t batch = tr->t->batch ? tr->t->batch : 1;
+    size_t per = tr->dt->rows / batch ? tr->dt->rows / batch : 1, step = 0;
+    size_t total = per * tr->epochs;
+    int rc = 0;
+    for (size_t e = 0; rc == 0 && e < tr->epochs; e++) {
+        set_epoch_lr(tr, o, e);
+        tr->pos = tr->dt->rows; /* every epoch starts with a fresh shuffle */
+        double sum = 0.0;
+        size_t hits = 0;
+        for (size_t k = 0; rc == 0 && k < per; k++) {
+            double loss;
+            rc = train_step(tr, ++step, &loss, &hits, err, errlen);
+            sum += loss;
+            if (tr->pr && tr->pr->tick)
+                tr->pr->tick(tr->pr->ctx, step, total);
+        }
+        if (rc == 0)
+            rc = end_epoch(log, tr, e, step, sum, hits, per, err, errlen);
+    }
+    return rc;
+}
+
+int rt_train_run_progress(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                          const RtData *dt, size_t threads, const RtProgress *pr, char *err,
+                          size_t errlen)
+{
+    Trainer tr;
+    int rc = trainer_open(&tr, t, o, dt, threads, err, errlen);
+    tr.pr = pr;
+    if (rc == 0)
+        rc = t->epochs ? run_epochs(log, &tr, o, err, errlen) : run_steps(log, &tr, o, err, errlen);
     trainer_close(&tr, net_out);
     return rc;
 }

@@ -17,6 +17,20 @@
 **
 ** Initial weights: rt_net.h's uniform draws; with t->init_set every weight (not the biases)
 ** is then set to t->init (analog weights clipped to their cells' bounds).
+**
+** Training by epochs (t->epochs > 0): every epoch reshuffles the rows and takes
+** floor(rows / batch) steps (at least 1; the remainder of a shuffle is left out, as
+** PyTorch's drop_last), then appends an RtEpochRow: the mean batch loss and accuracy of
+** the epoch (outputs of the training forward, through the I/O) and the loss and accuracy of
+** the test set (exact digital forward, as the full-data loss above; none without a test
+** set). The steps log above is not kept in this mode; the array statistics are logged at
+** the end of every epoch.
+**
+** Learning-rate schedule (t->schedule, rt_train_lr): the lr of epoch e (0-based) of E;
+** training by steps, step s (1-based) belongs to epoch floor((s-1) batch / rows) of
+** E = ceil(steps batch / rows). The optimizer's lr and the rates derived from it
+** (rt_algo_set_lr) change at the start of an epoch; digital weights, biases, output scales
+** and pulsed updates all use it.
 */
 #ifndef AIMCI_RT_TRAIN_H
 #define AIMCI_RT_TRAIN_H
@@ -41,9 +55,19 @@ typedef struct RtArrayRow {
     RtArrayStat s;
 } RtArrayRow;
 
+/* One epoch of a run by epochs (see the header); NaN where not applicable. */
+typedef struct RtEpochRow {
+    size_t epoch, step;    /* epoch 1.., steps taken by its end */
+    double lr;             /* the lr of the epoch */
+    double train_loss, train_acc;
+    double test_loss, test_acc;
+} RtEpochRow;
+
 typedef struct RtLog {
     RtLogRow *row;
     size_t n, cap;
+    RtEpochRow *ep;  /* runs by epochs */
+    size_t nep, epcap;
     RtArrayRow *arr; /* per-array statistics of the logged steps, in step order */
     size_t narr, arrcap;
 } RtLog;
@@ -69,5 +93,23 @@ int rt_train_run(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimize
 */
 int rt_train_run_threads(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
                          const RtData *dt, size_t threads, char *err, size_t errlen);
+
+/* What a caller hears while a run goes on (any member may be NULL). */
+typedef struct RtProgress {
+    void (*tick)(void *ctx, size_t done, size_t total);   /* after every step */
+    void (*epoch)(void *ctx, const RtEpochRow *row, size_t epochs); /* after every epoch */
+    void *ctx;
+} RtProgress;
+
+/* rt_train_run_threads reporting to pr (NULL: nobody); pr does not change the results. */
+int rt_train_run_progress(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                          const RtData *dt, size_t threads, const RtProgress *pr, char *err,
+                          size_t errlen);
+
+/* The lr of epoch e (0-based) of E under schedule s (NULL: constant) from base lr. */
+double rt_train_lr(const IrSchedule *s, double lr, size_t e, size_t E);
+
+/* The number of epochs of a run: t->epochs, or ceil(steps batch / rows) by steps. */
+size_t rt_train_epochs(const IrTrain *t, size_t rows);
 
 #endif

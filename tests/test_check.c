@@ -798,7 +798,7 @@ ParameterizedTestParameters(check, errors)
         {"data x : least_squares {}\nmodel m { dense(50, 1, on = x) }\n", 2, 29,
          "'x' is data; on expects a device", "  expected: the name of a device"},
         {"model m { dense(1, 1, bias = 1) }\n", 1, 30, "bias expects true or false, got a number", ""},
-        {"train t { loss = 3 }\n", 1, 18, "loss expects a name, got a number", "  expected: one of mse"},
+        {"train t { loss = 3 }\n", 1, 18, "loss expects a name, got a number", "  expected: one of mse, cross_entropy"},
         {"x = true + 1\n", 1, 5, "'+' needs a number, got a boolean", ""},
         {"x = -\"a\"\n", 1, 6, "unary '-' needs a number, got a string", ""},
         {"x = [1] * 2\n", 1, 5, "'*' needs a number, got a list", ""},

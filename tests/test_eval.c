@@ -206,6 +206,6 @@ Test(eval, unknown_only_name_is_an_error)
     make_prog(&g);
     char *out, *errs;
     cr_assert_eq(run(&g.p, "nope", &out, &errs), 1);
-    cr_assert_neq(strstr(errs, "no train or measure named 'nope'"), NULL, "%s", errs);
+    cr_assert_neq(strstr(errs, "no train, measure or experiment named 'nope'"), NULL, "%s", errs);
     free(out), free(errs);
 }

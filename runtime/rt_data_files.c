@@ -1,0 +1,195 @@
+/*
+** rt_data_files.c: labelled data sets read from files: idx, fashion_mnist, csv (rt_data.h).
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt_data.h"
+#include "rt_idx.h"
+
+/* A data set owning the arrays of e (e is emptied), one-hot targets made later. */
+static RtData *from_examples(RtExamples *e)
+{
+    RtData *dt = calloc(1, sizeof *dt);
+    if (!dt)
+        return NULL;
+    dt->rows = e->n;
+    dt->shape = e->shape;
+    dt->cols = rt_shape_size(e->shape);
+    dt->x = e->x;
+    dt->label = e->label;
+    dt->f_star = NAN;
+    memset(e, 0, sizeof *e);
+    return dt;
+}
+
+/* Classes from both sets, then the one-hot targets of each; false when out of memory. */
+static bool finish_labels(RtData *dt)
+{
+    int32_t top = 0;
+    for (RtData *s = dt; s; s = s->test)
+        for (size_t r = 0; r < s->rows; r++)
+            top = s->label[r] > top ? s->label[r] : top;
+    for (RtData *s = dt; s; s = s->test) {
+        s->classes = s->outs = (size_t)top + 1;
+        if (s->outs > SIZE_MAX / sizeof(float) / (s->rows ? s->rows : 1))
+            return false;
+        size_t cells = s->rows * s->outs;
+        s->t = calloc(cells ? cells : 1, sizeof *s->t);
+        if (!s->t)
+            return false;
+        for (size_t r = 0; r < s->rows; r++)
+            s->t[r * s->outs + (size_t)s->label[r]] = 1.0f;
+    }
+    return true;
+}
+
+/* Train and (if given) test sets of IDX files; the shapes must agree. */
+static RtData *load_idx(const char *images, const char *labels, const char *test_images,
+                        const char *test_labels, size_t limit, size_t test_limit, char *err,
+                        size_t errlen)
+{
+    RtExamples e;
+    if (rt_idx_read(&e, images, labels, limit, err, errlen) != 0)
+        return NULL;
+    RtData *dt = from_examples(&e);
+    if (!dt) {
+        rt_examples_free(&e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (test_images && test_labels) {
+        if (rt_idx_read(&e, test_images, test_labels, test_limit, err, errlen) != 0) {
+            rt_data_free(dt);
+            return NULL;
+        }
+        if (!(dt->test = from_examples(&e))) {
+            rt_examples_free(&e);
+            rt_data_free(dt);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        if (dt->test->cols != dt->cols) {
+            snprintf(err, errlen, "%s has examples of %zu values but %s of %zu", images,
+                     dt->cols, test_images, dt->test->cols);
+            rt_data_free(dt);
+            return NULL;
+        }
+    }
+    return dt;
+}
+
+RtData *rt_data_fashion_mnist(const char *dir, size_t limit, size_t test_limit, char *err,
+                              size_t errlen)
+{
+    static const char *const names[4] = {
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    char path[4][4096];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path[k], sizeof path[k], "%s/%s", dir, names[k]);
+        if (access(path[k], R_OK) != 0) {
+            snprintf(err, errlen, "Fashion-MNIST: %s is missing; it comes with the Debian "
+                     "package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), "
+                     "or read your own copy with a data of family idx", path[k]);
+            return NULL;
+        }
+    }
+    return load_idx(path[0], path[1], path[2], path[3], limit, test_limit, err, errlen);
+}
+
+/* Move the last `hold` rows of dt into a new test set. */
+static bool hold_out(RtData *dt, size_t hold)
+{
+    RtExamples e = {hold, dt->shape, malloc(hold * dt->cols * sizeof(float)),
+                    malloc(hold * sizeof(int32_t))};
+    if (!e.x || !e.label) {
+        rt_examples_free(&e);
+        return false;
+    }
+    size_t keep = dt->rows - hold;
+    memcpy(e.x, dt->x + keep * dt->cols, hold * dt->cols * sizeof(float));
+    memcpy(e.label, dt->label + keep, hold * sizeof(int32_t));
+    dt->rows = keep;
+    if (!(dt->test = from_examples(&e))) {
+        rt_examples_free(&e);
+        return false;
+    }
+    return true;
+}
+
+/* A csv table, its test set from test_file or held out by test_fraction, then limits. */
+static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
+{
+    RtExamples e;
+    bool split = !ir->test_file && ir->test_fraction > 0.0;
+    if (rt_csv_read(&e, ir->file, ir->label, ir->header, split ? 0 : ir->limit, err,
+                    errlen) != 0)
+        return NULL;
+    RtData *dt = from_examples(&e);
+    bool ok = dt != NULL;
+    if (ok && split) {
+        size_t hold = (size_t)floor(ir->test_fraction * (double)dt->rows);
+        if (hold == 0 || hold >= dt->rows) {
+            snprintf(err, errlen, "%s: test_fraction %g of %zu rows leaves %s", ir->file,
+                     ir->test_fraction, dt->rows, hold ? "no training rows" : "no test rows");
+            rt_data_free(dt);
+            return NULL;
+        }
+        ok = hold_out(dt, hold);
+        if (ok && ir->limit && ir->limit < dt->rows)
+            dt->rows = ir->limit;
+        if (ok && ir->test_limit && ir->test_limit < dt->test->rows)
+            dt->test->rows = ir->test_limit;
+    }
+    if (ok && ir->test_file) {
+        if (rt_csv_read(&e, ir->test_file, ir->label, ir->header, ir->test_limit, err,
+                        errlen) != 0) {
+            rt_data_free(dt);
+            return NULL;
+        }
+        ok = (dt->test = from_examples(&e)) != NULL;
+        if (!ok)
+            rt_examples_free(&e);
+        else if (dt->test->cols != dt->cols) {
+            snprintf(err, errlen, "%s has %zu feature columns but %s has %zu", ir->file,
+                     dt->cols, ir->test_file, dt->test->cols);
+            rt_data_free(dt);
+            return NULL;
+        }
+    }
+    if (!ok) {
+        rt_data_free(dt);
+        snprintf(err, errlen, "%s: out of memory", ir->file);
+    }
+    return ok ? dt : NULL;
+}
+
+RtData *rt_data_load(const IrData *ir, char *err, size_t errlen)
+{
+    char msg[768];
+    RtData *dt = NULL;
+    switch (ir->kind) {
+    case IR_DATA_IDX:
+        dt = load_idx(ir->images, ir->labels, ir->test_images, ir->test_labels, ir->limit,
+                      ir->test_limit, msg, sizeof msg);
+        break;
+    case IR_DATA_FASHION_MNIST:
+        dt = rt_data_fashion_mnist(RT_FASHION_MNIST_DIR, ir->limit, ir->test_limit, msg,
+                                   sizeof msg);
+        break;
+    case IR_DATA_CSV: dt = load_csv(ir, msg, sizeof msg); break;
+    default: snprintf(msg, sizeof msg, "not a labelled family"); break;
+    }
+    if (dt && !finish_labels(dt)) {
+        rt_data_free(dt);
+        dt = NULL;
+        snprintf(msg, sizeof msg, "out of memory");
+    }
+    if (!dt)
+        snprintf(err, errlen, "data '%s': %s", ir->name, msg);
+    return dt;
+}

@@ -1,0 +1,57 @@
+/*
+** rt_idx.h: readers of labelled data files: IDX (the MNIST format, gzipped or not) and CSV.
+**
+** IDX (http://yann.lecun.com/exdb/mnist/): 2 zero bytes, a type byte (only 0x08, unsigned
+** bytes, is read), the number of dimensions, each dimension as a big-endian 32-bit count,
+** then the values row-major. Image files have 2 dimensions (N, F): vectors of F features,
+** shape (F,1,1); or 3 (N, H, W): shape (1,H,W). Pixel values are scaled to [0, 1] (v/255).
+** Label files have 1 dimension (N). Files are read through zlib's gzread, which reads
+** gzipped and plain files alike. Only the first `limit` examples are read (0: all).
+**
+** CSV: one example per line, numbers separated by commas (spaces around them ignored); one
+** column is the label, a whole number >= 0, the others are the features in order (shape
+** (F,1,1)). An optional first line is a header (skipped). Empty lines are skipped. Every
+** row must have the same number of columns.
+**
+** Every error comes back as a message naming the file (and the line, for CSV): missing or
+** unreadable files, a wrong magic number, an unsupported type, truncated or corrupt data,
+** inconsistent rows. Nothing is left allocated on failure.
+*/
+#ifndef AIMCI_RT_IDX_H
+#define AIMCI_RT_IDX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_layer.h"
+
+/* Labelled examples: x (n, size of shape) and label (n). */
+typedef struct RtExamples {
+    size_t n;
+    RtShape shape;
+    float *x;
+    int32_t *label;
+} RtExamples;
+
+void rt_examples_free(RtExamples *e);
+
+/* Images of an IDX file into e->x, e->n, e->shape; 0, or -1 with err set. */
+int rt_idx_read_images(RtExamples *e, const char *path, size_t limit, char *err, size_t errlen);
+
+/* Labels of an IDX file into *label, *n; 0, or -1 with err set. */
+int rt_idx_read_labels(int32_t **label, size_t *n, const char *path, size_t limit, char *err,
+                       size_t errlen);
+
+/* Images and labels of one set (the counts must agree); 0, or -1 with err set. */
+int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t limit, char *err,
+                size_t errlen);
+
+/*
+** A CSV table: label_col is the label column (0-based; < 0 counts from the end, -1 the
+** last); header: skip the first line. 0, or -1 with err set.
+*/
+int rt_csv_read(RtExamples *e, const char *path, int label_col, bool header, size_t limit,
+                char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+** rt_net_pass.c: forward, losses, backward, optimizer steps and evaluation of a net
+** (rt_net.h).
+*/
+#include <math.h>
+#include <string.h>
+
+#include "rt_algo.h"
+#include "rt_matmul.h"
+#include "rt_net.h"
+
+/* The input of layer l in the last forward. */
+static const float *layer_input(const RtNet *n, size_t l)
+{
+    return l == 0 ? n->inp : n->layer[l - 1].act;
+}
+
+size_t rt_net_update_rows(const RtLayer *ly, size_t B)
+{
+    return ly->kind == IR_LAYER_CONV2D ? B * ly->Q : B;
+}
+
+const float *rt_net_update_x(const RtNet *n, size_t l)
+{
+    const RtLayer *ly = &n->layer[l];
+    return ly->kind == IR_LAYER_CONV2D ? ly->cols : layer_input(n, l);
+}
+
+const float *rt_net_update_d(const RtLayer *ly)
+{
+    return ly->dz ? ly->dz : ly->grad;
+}
+
+/*
+** {======================================================================
+** Forward
+** =======================================================================
+*/
+
+/* out (R,out) = in (R,in) through the weights: the tile's I/O unless exact, else exact. */
+static void product(RtLayer *ly, float *out, const float *in, const float *bias, size_t R,
+                    bool exact)
+{
+    if (ly->tile && !exact)
+        rt_io_forward(out, ly->io, ly->w, in, bias, R);
+    else
+        rt_matmul_forward(out, in, ly->w, bias, R, ly->in, ly->out);
+}
+
+/* y (B,out) = scale * z + bias for a scaled dense tile. */
+static void scale_dense(RtLayer *ly, size_t B)
+{
+    for (size_t b = 0; b < B; b++)
+        for (size_t o = 0; o < ly->out; o++) {
+            float s = ly->scale[ly->nscale > 1 ? o : 0];
+            ly->act[b * ly->out + o] = s * ly->z[b * ly->out + o] + (ly->b ? ly->b[o] : 0.0f);
+        }
+}
+
+static void forward_dense(RtLayer *ly, const float *in, size_t B, bool exact)
+{
+    if (!ly->nscale) {
+        product(ly, ly->act, in, ly->b, B, exact);
+        return;
+    }
+    product(ly, ly->z, in, NULL, B, exact);
+    scale_dense(ly, B);
+}
+
+static void forward_conv(RtLayer *ly, const float *in, size_t B, bool exact)
+{
+    rt_im2col(ly->cols, in, B, ly->ishape, ly->K, ly->S, ly->P);
+    product(ly, ly->z, ly->cols, NULL, B * ly->Q, exact);
+    rt_conv_arrange(ly->act, ly->z, ly->scale, ly->nscale, ly->b, B, ly->Q, ly->out);
+}
+
+static void forward_layer(RtLayer *ly, const float *in, size_t B, bool exact)
+{
+    size_t n = B * ly->osz;
+    switch (ly->kind) {
+    case IR_LAYER_DENSE: forward_dense(ly, in, B, exact); break;
+    case IR_LAYER_CONV2D: forward_conv(ly, in, B, exact); break;
+    case IR_LAYER_MAXPOOL2D:
+        rt_maxpool_forward(ly->act, ly->arg, in, B, ly->ishape, ly->K, ly->S);
+        break;
+    case IR_LAYER_AVGPOOL2D: rt_avgpool_forward(ly->act, in, B, ly->ishape, ly->K, ly->S); break;
+    case IR_LAYER_FLATTEN: memcpy(ly->act, in, n * sizeof *in); break;
+    case IR_LAYER_SIGMOID: rt_sigmoid_forward(ly->act, in, n); break;
+    case IR_LAYER_TANH: rt_tanh_forward(ly->act, in, n); break;
+    case IR_LAYER_RELU: rt_relu_forward(ly->act, in, n); break;
+    case IR_LAYER_LOG_SOFTMAX: rt_log_softmax_forward(ly->act, in, B, ly->osz); break;
+    }
+}
+
+/* Every layer in order; tiles through their I/O unless exact (the loss of the weights). */
+static const float *forward(RtNet *n, const float *x, size_t B, bool exact)
+{
+    n->inp = x;
+    for (size_t l = 0; l < n->nlayers; l++)
+        forward_layer(&n->layer[l], layer_input(n, l), B, exact);
+    return n->layer[n->nlayers - 1].act;
+}
+
+const float *rt_net_forward(RtNet *n, const float *x, size_t B)
+{
+    return forward(n, x, B, false);
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Losses
+** =======================================================================
+*/
+
+/* The loss of outputs y (B,O) by kind; dy (or NULL) gets the gradient. */
+static double loss_of(const RtNet *n, IrLoss loss, float *dy, const float *y, const float *t,
+                      const int32_t *label, size_t B)
+{
+    size_t O = rt_net_out(n);
+    if (loss == IR_LOSS_MSE)
+        return rt_loss_mse(dy, y, t, B, O);
+    if (n->layer[n->nlayers - 1].kind == IR_LAYER_LOG_SOFTMAX)
+        return rt_loss_nll(dy, y, label, B, O);
+    return rt_loss_cross_entropy(dy, y, label, B, O);
+}
+
+double rt_net_mse(RtNet *n, const float *t, size_t B)
+{
+    return rt_net_loss_grad(n, IR_LOSS_MSE, t, NULL, B);
+}
+
+double rt_net_loss_grad(RtNet *n, IrLoss loss, const float *t, const int32_t *label,
+                        size_t B)
+{
+    RtLayer *ly = &n->layer[n->nlayers - 1];
+    return loss_of(n, loss, ly->grad, ly->act, t, label, B);
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Backward
+** =======================================================================
+*/
+
+/* Gradients of the scales (sum of dy * z) and the bias of a dense or conv tile's output
+** dy (B,out,Q), and dz = scale * dy; Q = 1 for dense. */
+static void scale_backward(RtLayer *ly, size_t B, size_t Q)
+{
+    if (ly->kind == IR_LAYER_CONV2D)
+        rt_conv_unarrange(ly->dz, ly->grad, ly->scale, ly->nscale, B, Q, ly->out);
+    for (size_t b = 0; b < B; b++)
+        for (size_t o = 0; o < ly->out; o++)
+            for (size_t q = 0; q < Q; q++) {
+                float g = ly->grad[(b * ly->out + o) * Q + q];
+                size_t r = (b * Q + q) * ly->out + o; /* row-major (B*Q, out) */
+                if (ly->gscale)
+                    ly->gscale[ly->nscale > 1 ? o : 0] += g * ly->z[r];
+                if (ly->gb)
+                    ly->gb[o] += g;
+                if (ly->kind == IR_LAYER_DENSE)
+                    ly->dz[r] = g * ly->scale[ly->nscale > 1 ? o : 0];
+            }
+}
+
+/* A weight layer: dz, then the input gradient din (R,in) (if wanted) and gW. */
+static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B)
+{
+    size_t R = rt_net_update_rows(ly, B);
+    if (ly->kind == IR_LAYER_DENSE && !ly->nscale) { /* no dz: the output gradient itself */
+        if (ly->tile && din)
+            rt_io_backward(din, ly->io, ly->w, ly->grad, B);
+        rt_matmul_backward(ly->tile ? NULL : din, ly->gw, ly->gb, ly->grad, in, ly->w, B,
+                           ly->in, ly->out);
+        return;
+    }
+    scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1);
+    if (ly->tile && din)
+        rt_io_backward(din, ly->io, ly->w, ly->dz, R);
+    rt_matmul_backward(ly->tile ? NULL : din, ly->gw, NULL, ly->dz, in, ly->w, R, ly->in,
+                       ly->out);
+}
+
+static void backward_conv(RtLayer *ly, float *dinp, const float *in, size_t B)
+{
+    (void)in;
+    float *dcols = dinp ? ly->dcols : NULL;
+    if (dcols)
+        memset(dcols, 0, B * ly->Q * ly->in * sizeof *dcols);
+    backward_weights(ly, dcols, ly->cols, B);
+    if (dinp)
+        rt_col2im(dinp, dcols, B, ly->ishape, ly->K, ly->S, ly->P);
+}
+
+/* Layer ly's gradients; dinp (B, its input) += its input gradient unless NULL (layer 0). */
+static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B)
+{
+    size_t n = B * ly->osz;
+    if (ly->kind != IR_LAYER_DENSE && ly->kind != IR_LAYER_CONV2D && !dinp)
+        return;
+    switch (ly->kind) {
+    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B); break;
+    case IR_LAYER_CONV2D: backward_conv(ly, dinp, in, B); break;
+    case IR_LAYER_MAXPOOL2D:
+        rt_maxpool_backward(dinp, ly->grad, ly->arg, B, ly->ishape, ly->oshape);
+        break;
+    case IR_LAYER_AVGPOOL2D:
+        rt_avgpool_backward(dinp, ly->grad, B, ly->ishape, ly->K, ly->S);
+        break;
+    case IR_LAYER_FLATTEN:
+        for (size_t k = 0; k < n; k++)
+            dinp[k] += ly->grad[k];
+        break;
+    case IR_LAYER_SIGMOID: rt_sigmoid_backward(dinp, ly->grad, ly->act, n); break;
+    case IR_LAYER_TANH: rt_tanh_backward(dinp, ly->grad, ly->act, n); break;
+    case IR_LAYER_RELU: rt_relu_backward(dinp, ly->grad, ly->act, n); break;
+    case IR_LAYER_LOG_SOFTMAX:
+        rt_log_softmax_backward(dinp, ly->grad, ly->act, B, ly->osz);
+        break;
+    }
+}
+
+/* Zero the parameter gradients of ly. */
+static void zero_grads(RtLayer *ly)
+{
+    if (ly->gw)
+        memset(ly->gw, 0, ly->out * ly->in * sizeof *ly->gw);
+    if (ly->gb)
+        memset(ly->gb, 0, ly->out * sizeof *ly->gb);
+    if (ly->gscale)
+        memset(ly->gscale, 0, ly->nscale * sizeof *ly->gscale);
+}
+
+/* Layers from last to first: zero the gradients, then accumulate them (kernels add). */
+void rt_net_backward(RtNet *n, size_t B)
+{
+    for (size_t l = n->nlayers; l-- > 0;) {
+        RtLayer *ly = &n->layer[l];
+        float *dinp = l > 0 ? n->layer[l - 1].grad : NULL;
+        if (dinp)
+            memset(dinp, 0, B * ly->isz * sizeof *dinp);
+        zero_grads(ly);
+        backward_layer(ly, dinp, layer_input(n, l), B);
+    }
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
+** Steps and evaluation
+** =======================================================================
+*/
+
+/* v -= lr g, element-wise, in double rounded once. */
+static void sgd(float *v, const float *g, size_t len, double lr)
+{
+    for (size_t k = 0; k < len; k++)
+        v[k] = (float)((double)v[k] - lr * (double)g[k]);
+}
+
+void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
+{
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        if (ly->in == 0)
+            continue;
+        size_t R = rt_net_update_rows(ly, B);
+        const float *x = rt_net_update_x(n, l), *d = rt_net_update_d(ly);
+        if (ly->algo)
+            rt_algo_step(ly->algo, x, d, R, n->pool);
+        else if (ly->tile)
+            rt_tile_update_batch_pool(ly->tile, x, d, R, o->lr, &o->update, &ly->upd, n->pool);
+        else
+            sgd(ly->w, ly->gw, ly->out * ly->in, o->lr);
+        if (ly->b)
+            sgd(ly->b, ly->gb, ly->out, o->lr);
+        if (ly->learn_scale)
+            sgd(ly->scale, ly->gscale, ly->nscale, o->lr);
+    }
+    for (size_t l = 0; l < n->nlayers; l++) /* aihwkit post_update_step: diffusion, decay */
+        if (n->layer[l].algo)
+            rt_algo_post_update(n->layer[l].algo);
+        else if (n->layer[l].tile)
+            rt_tile_post_update(n->layer[l].tile, &n->layer[l].upd);
+}
+
+double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
+                   const int32_t *label, size_t rows, size_t *correct)
+{
+    size_t in = rt_net_in(n), out = rt_net_out(n), hits = 0;
+    double sum = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += n->max_rows) {
+        size_t B = rows - r0 < n->max_rows ? rows - r0 : n->max_rows;
+        const float *y = forward(n, x + r0 * in, B, true);
+        if (loss == IR_LOSS_MSE) /* the squared errors of all rows, then one division */
+            for (size_t k = 0; k < B * out; k++) {
+                double e = (double)y[k] - (double)t[r0 * out + k];
+                sum += e * e;
+            }
+        else
+            sum += (double)B * loss_of(n, loss, NULL, y, NULL, label + r0, B);
+        if (label)
+            hits += rt_count_correct(y, label + r0, B, out);
+    }
+    if (correct)
+        *correct = hits;
+    if (!rows)
+        return NAN;
+    return loss == IR_LOSS_MSE ? 0.5 * sum / ((double)rows * (double)out) : sum / (double)rows;
+}
+
+double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)
+{
+    return rt_net_eval(n, IR_LOSS_MSE, x, t, NULL, rows, NULL);
+}
+
+/* }====================================================================== */

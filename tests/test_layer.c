@@ -1,0 +1,448 @@
+/*
+** test_layer.c: the layer kernels and the net's passes against central finite differences,
+** and the im2col convolution against the direct one.
+**
+** Finite differences. For a scalar L(p) computed in float, the central difference
+** (L(p+h) - L(p-h)) / 2h differs from dL/dp by at most
+**     h^2 M / 6          (truncation; M bounds |d^3 L / dp^3| along the step)
+**   + 2 delta / (2h)     (rounding; delta bounds the float error of one evaluation of L)
+** The kernel tests take L = sum_k g_k y_k (g drawn once), computed in double from the
+** float outputs y: the outputs a step of one input does not reach are bit-identical in both
+** evaluations, so delta <= eps * sum over the reached outputs of |g_k y_k| with eps = 2^-24
+** (one rounding per output), bounded by eps * sum |g y| over all outputs (A below).
+** Linear kernels (pools, im2col, flatten) have M = 0; sigmoid has |sigma'''| <= 1/8,
+** tanh |tanh'''| <= 2, and log_softmax's third derivatives are below 2 per output, so
+** M <= that bound times sum |g|. Inputs sit at least 2h away from the kinks of relu and
+** from ties in the max pool, where the derivative is not defined. h = 1e-2 keeps both terms
+** near 1e-5 for unit-size values. The tests also check that the tolerance is met with h/2,
+** where the bound's second term doubles and the first quarters (the double-check of the
+** step size: a wrong derivative fails both).
+*/
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_layer.h"
+#include "rt_matmul.h"
+#include "rt_net.h"
+#include "rt_rng.h"
+
+#define EPS_F 5.9604644775390625e-8 /* 2^-24 */
+
+typedef struct Kernel {
+    void (*fwd)(const struct Kernel *k, float *y, const float *x);
+    void (*bwd)(const struct Kernel *k, float *dx, const float *dy, const float *y,
+                const float *x);
+    size_t nx, ny, B;
+    RtShape in;
+    size_t K, S, P;
+    uint32_t *arg;
+    double m3; /* bound of |third derivative| per output */
+} Kernel;
+
+static void fill(float *v, size_t n, RtRng *r, double lo, double hi)
+{
+    for (size_t k = 0; k < n; k++)
+        v[k] = (float)(lo + (hi - lo) * rt_rng_uniform(r));
+}
+
+/* sum g y in double. */
+static double dot(const float *g, const float *y, size_t n)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++)
+        s += (double)g[k] * (double)y[k];
+    return s;
+}
+
+/* Check k's backward against central differences at x with step h. */
+static void check_kernel(const Kernel *k, float *x, double h, const char *name)
+{
+    float *y = calloc(k->ny, sizeof *y), *g = calloc(k->ny, sizeof *g);
+    float *dx = calloc(k->nx, sizeof *dx);
+    RtRng r;
+    rt_rng_seed(&r, 7, 1);
+    fill(g, k->ny, &r, -1.0, 1.0);
+    k->fwd(k, y, x);
+    k->bwd(k, dx, g, y, x);
+    double A = 0.0, G = 0.0, norm = 0.0;
+    for (size_t i = 0; i < k->ny; i++)
+        A += fabs((double)g[i] * y[i]), G += fabs(g[i]);
+    for (size_t i = 0; i < k->nx; i++)
+        norm += fabs(dx[i]);
+    cr_assert_gt(norm, 0.0, "%s: the gradient is zero", name);
+    double tol = h * h * k->m3 * G / 6.0 + 2.0 * EPS_F * (A + 1e-30) / h * 2.0;
+    for (size_t i = 0; i < k->nx; i++) {
+        float keep = x[i];
+        x[i] = (float)(keep + h);
+        double hp = (double)x[i] - keep;
+        k->fwd(k, y, x);
+        double lp = dot(g, y, k->ny);
+        x[i] = (float)(keep - h);
+        double hm = keep - (double)x[i];
+        k->fwd(k, y, x);
+        double lm = dot(g, y, k->ny);
+        x[i] = keep;
+        double fd = (lp - lm) / (hp + hm);
+        cr_assert(fabs(fd - dx[i]) <= tol, "%s: input %zu: finite difference %.9g, backward "
+                  "%.9g, tolerance %.3g", name, i, fd, (double)dx[i], tol);
+    }
+    free(y), free(g), free(dx);
+}
+
+/* Both step sizes (see the header). */
+static void check_both(const Kernel *k, float *x, const char *name)
+{
+    check_kernel(k, x, 1e-2, name);
+    check_kernel(k, x, 5e-3, name);
+}
+
+static void sig_f(const Kernel *k, float *y, const float *x) { rt_sigmoid_forward(y, x, k->nx); }
+static void sig_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, rt_sigmoid_backward(dx, dy, y, k->nx);
+}
+static void tanh_f(const Kernel *k, float *y, const float *x) { rt_tanh_forward(y, x, k->nx); }
+static void tanh_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, rt_tanh_backward(dx, dy, y, k->nx);
+}
+static void relu_f(const Kernel *k, float *y, const float *x) { rt_relu_forward(y, x, k->nx); }
+static void relu_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, rt_relu_backward(dx, dy, y, k->nx);
+}
+static void lsm_f(const Kernel *k, float *y, const float *x)
+{
+    rt_log_softmax_forward(y, x, k->B, k->nx / k->B);
+}
+static void lsm_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, rt_log_softmax_backward(dx, dy, y, k->B, k->nx / k->B);
+}
+
+Test(layer, activations_match_finite_differences)
+{
+    float x[40];
+    RtRng r;
+    rt_rng_seed(&r, 3, 1);
+    fill(x, 40, &r, -3.0, 3.0);
+    for (size_t i = 0; i < 40; i++) /* away from relu's kink */
+        if (fabsf(x[i]) < 0.1f)
+            x[i] = 0.5f;
+    Kernel sig = {sig_f, sig_b, 40, 40, 1, {0}, 0, 0, 0, NULL, 0.125};
+    Kernel th = {tanh_f, tanh_b, 40, 40, 1, {0}, 0, 0, 0, NULL, 2.0};
+    Kernel re = {relu_f, relu_b, 40, 40, 1, {0}, 0, 0, 0, NULL, 0.0};
+    Kernel ls = {lsm_f, lsm_b, 40, 40, 4, {0}, 0, 0, 0, NULL, 2.0};
+    check_both(&sig, x, "sigmoid");
+    check_both(&th, x, "tanh");
+    check_both(&re, x, "relu");
+    check_both(&ls, x, "log_softmax");
+}
+
+static void maxp_f(const Kernel *k, float *y, const float *x)
+{
+    rt_maxpool_forward(y, k->arg, x, k->B, k->in, k->K, k->S);
+}
+static void maxp_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, (void)y;
+    RtShape o = {k->in.c, rt_window_out(k->in.h, k->K, k->S, 0),
+                 rt_window_out(k->in.w, k->K, k->S, 0)};
+    rt_maxpool_backward(dx, dy, k->arg, k->B, k->in, o);
+}
+static void avgp_f(const Kernel *k, float *y, const float *x)
+{
+    rt_avgpool_forward(y, x, k->B, k->in, k->K, k->S);
+}
+static void avgp_b(const Kernel *k, float *dx, const float *dy, const float *y, const float *x)
+{
+    (void)x, (void)y, rt_avgpool_backward(dx, dy, k->B, k->in, k->K, k->S);
+}
+
+Test(layer, pools_match_finite_differences)
+{
+    /* (2,5,5) images, batch 2; 2x2 windows with stride 2 and 3x3 windows with stride 1 */
+    RtShape in = {2, 5, 5};
+    size_t nx = 2 * 50;
+    float x[100];
+    for (size_t i = 0; i < nx; i++) /* distinct values 0.1 apart: no ties within 2h */
+        x[i] = (float)(((i * 37) % nx) * 0.1);
+    uint32_t arg[100];
+    size_t shapes[2][2] = {{2, 2}, {3, 1}};
+    for (size_t s = 0; s < 2; s++) {
+        size_t K = shapes[s][0], S = shapes[s][1];
+        size_t o = rt_window_out(5, K, S, 0);
+        Kernel mp = {maxp_f, maxp_b, nx, 2 * 2 * o * o, 2, in, K, S, 0, arg, 0.0};
+        Kernel ap = {avgp_f, avgp_b, nx, 2 * 2 * o * o, 2, in, K, S, 0, NULL, 0.0};
+        check_both(&mp, x, "maxpool2d");
+        check_both(&ap, x, "avgpool2d");
+    }
+}
+
+/* <im2col(x), c> == <x, col2im(c)>: col2im is the adjoint (the backward of im2col). */
+Test(layer, col2im_is_the_adjoint_of_im2col)
+{
+    RtShape in = {3, 6, 7};
+    size_t K = 3, S = 2, P = 1, B = 2;
+    size_t Q = rt_window_out(6, K, S, P) * rt_window_out(7, K, S, P), X = in.c * K * K;
+    size_t nx = B * rt_shape_size(in), nc = B * Q * X;
+    float *x = malloc(nx * sizeof *x), *c = malloc(nc * sizeof *c);
+    float *cols = malloc(nc * sizeof *cols), *dx = calloc(nx, sizeof *dx);
+    RtRng r;
+    rt_rng_seed(&r, 5, 1);
+    fill(x, nx, &r, -1, 1);
+    fill(c, nc, &r, -1, 1);
+    rt_im2col(cols, x, B, in, K, S, P);
+    rt_col2im(dx, c, B, in, K, S, P);
+    double a = dot(cols, c, nc), b = dot(x, dx, nx);
+    /* each side sums the same products; dx's entries are float sums of <= K*K terms */
+    double tol = 2.0 * EPS_F * (double)(K * K) * (double)nc;
+    cr_assert(fabs(a - b) <= tol, "<im2col x, c> = %.9g, <x, col2im c> = %.9g", a, b);
+    free(x), free(c), free(cols), free(dx);
+}
+
+/* The im2col product equals the direct convolution, for strides, paddings and batches. */
+Test(layer, conv_by_im2col_matches_the_direct_convolution)
+{
+    struct { size_t c, h, w, oc, K, S, P, B; } cases[] = {
+        {1, 28, 28, 16, 5, 1, 0, 2}, {3, 7, 9, 4, 3, 2, 1, 3}, {2, 5, 5, 3, 5, 1, 2, 1},
+        {4, 6, 6, 2, 1, 1, 0, 2},
+    };
+    RtRng r;
+    rt_rng_seed(&r, 9, 1);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        RtShape in = {cases[t].c, cases[t].h, cases[t].w};
+        size_t K = cases[t].K, S = cases[t].S, P = cases[t].P, B = cases[t].B, OC = cases[t].oc;
+        size_t Q = rt_window_out(in.h, K, S, P) * rt_window_out(in.w, K, S, P);
+        size_t X = in.c * K * K, nx = B * rt_shape_size(in);
+        float *x = malloc(nx * sizeof *x), *w = malloc(OC * X * sizeof *w);
+        float *bias = malloc(OC * sizeof *bias), *cols = malloc(B * Q * X * sizeof *cols);
+        float *z = malloc(B * Q * OC * sizeof *z), *out = malloc(B * Q * OC * sizeof *out);
+        float *ref = malloc(B * Q * OC * sizeof *ref);
+        fill(x, nx, &r, -1, 1), fill(w, OC * X, &r, -1, 1), fill(bias, OC, &r, -1, 1);
+        rt_im2col(cols, x, B, in, K, S, P);
+        rt_matmul_forward(z, cols, w, NULL, B * Q, X, OC);
+        rt_conv_arrange(out, z, NULL, 0, bias, B, Q, OC);
+        rt_conv_forward_ref(ref, x, w, bias, B, in, OC, K, S, P);
+        /* both sum X products of values in [-1, 1] plus a bias: float error <= (X+1) eps X */
+        double tol = (double)(X + 1) * EPS_F * (double)(X + 1);
+        for (size_t i = 0; i < B * Q * OC; i++)
+            cr_assert(fabs((double)out[i] - ref[i]) <= tol, "case %zu, output %zu: %.9g vs %.9g",
+                      t, i, (double)out[i], (double)ref[i]);
+        free(x), free(w), free(bias), free(cols), free(z), free(out), free(ref);
+    }
+}
+
+/*
+** {======================================================================
+** The whole net: every parameter's gradient against finite differences
+** =======================================================================
+*/
+
+/* The loss of the net on (x, t, label), the forward exact (a digital net). */
+static double net_loss(RtNet *n, IrLoss loss, const float *x, const float *t,
+                       const int32_t *label, size_t B)
+{
+    rt_net_forward(n, x, B);
+    return rt_net_loss_grad(n, loss, t, label, B);
+}
+
+/*
+** Every parameter array of every layer (weights, bias, scales) against central
+** differences. delta (the float error of one evaluation of L) is bounded by
+** 64 eps (1 + |L|): each of the <= 12 layers rounds every activation once, and a
+** perturbation reaches L through at most a few such roundings of order-one values; the
+** truncation term uses M = 10 (sigmoid, tanh and softmax derivatives of order one, times
+** the few paths a weight feeds).
+*/
+static void check_net(RtNet *n, IrLoss loss, const float *x, const float *t,
+                      const int32_t *label, size_t B, double h)
+{
+    double L = net_loss(n, loss, x, t, label, B);
+    rt_net_backward(n, B);
+    double delta = 64.0 * EPS_F * (1.0 + fabs(L));
+    double tol = h * h * 10.0 / 6.0 + 2.0 * delta / (2.0 * h);
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        float *par[3] = {ly->w, ly->b, ly->scale};
+        /* a tile's weights have no gradient array: its update takes x and dz */
+        size_t len[3] = {ly->tile ? 0 : ly->in * ly->out, ly->b ? ly->out : 0, ly->nscale};
+        /* the gradients are read before any re-evaluation overwrites them */
+        float *grad[3];
+        const float *src[3] = {ly->gw, ly->gb, ly->gscale};
+        for (int p = 0; p < 3; p++) {
+            grad[p] = malloc((len[p] ? len[p] : 1) * sizeof(float));
+            if (len[p])
+                memcpy(grad[p], src[p], len[p] * sizeof(float));
+        }
+        for (int p = 0; p < 3; p++) {
+            double norm = 0.0;
+            for (size_t i = 0; i < len[p]; i++) {
+                float keep = par[p][i];
+                par[p][i] = (float)(keep + h);
+                double hp = (double)par[p][i] - keep;
+                double lp = net_loss(n, loss, x, t, label, B);
+                par[p][i] = (float)(keep - h);
+                double hm = keep - (double)par[p][i];
+                double lm = net_loss(n, loss, x, t, label, B);
+                par[p][i] = keep;
+                double fd = (lp - lm) / (hp + hm);
+                norm += fabs(grad[p][i]);
+                cr_assert(fabs(fd - grad[p][i]) <= tol,
+                          "layer %zu, array %d, entry %zu: finite difference %.9g, backward "
+                          "%.9g, tolerance %.3g", l + 1, p, i, fd, (double)grad[p][i], tol);
+            }
+            cr_assert(len[p] == 0 || norm > 0.0, "layer %zu, array %d: zero gradient", l + 1, p);
+            free(grad[p]);
+        }
+    }
+}
+
+/* One layer of each kind in a chain: conv, pools, activations, flatten, dense, log_softmax. */
+static size_t chain(IrLayer *L)
+{
+    size_t n = 0;
+    L[n++] = (IrLayer){.kind = IR_LAYER_CONV2D, .in = 2, .out = 3, .kernel = 3, .stride = 1,
+                       .padding = 1, .bias = true};
+    L[n++] = (IrLayer){.kind = IR_LAYER_TANH};
+    L[n++] = (IrLayer){.kind = IR_LAYER_MAXPOOL2D, .kernel = 2};
+    L[n++] = (IrLayer){.kind = IR_LAYER_CONV2D, .in = 3, .out = 2, .kernel = 2, .stride = 1,
+                       .bias = true};
+    L[n++] = (IrLayer){.kind = IR_LAYER_RELU};
+    L[n++] = (IrLayer){.kind = IR_LAYER_AVGPOOL2D, .kernel = 1};
+    L[n++] = (IrLayer){.kind = IR_LAYER_FLATTEN};
+    L[n++] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 8, .out = 5, .bias = true};
+    L[n++] = (IrLayer){.kind = IR_LAYER_SIGMOID};
+    L[n++] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 5, .out = 4, .bias = false};
+    return n;
+}
+
+Test(layer, every_parameter_gradient_of_a_chain_matches_finite_differences)
+{
+    IrLayer L[12];
+    size_t nl = chain(L);
+    RtShape in = {2, 6, 6};
+    size_t B = 3, nx = B * 72;
+    float x[3 * 72], t[3 * 4];
+    int32_t label[3] = {0, 3, 1};
+    RtRng r;
+    rt_rng_seed(&r, 11, 1);
+    fill(x, nx, &r, -1, 1), fill(t, B * 4, &r, 0, 1);
+    char err[256];
+    for (int with_lsm = 0; with_lsm < 2; with_lsm++) {
+        IrLayer M[12];
+        memcpy(M, L, sizeof M);
+        size_t n = nl;
+        if (with_lsm)
+            M[n++] = (IrLayer){.kind = IR_LAYER_LOG_SOFTMAX};
+        IrModel m = {.name = "chain", .nlayers = n, .layers = M};
+        for (int loss = 0; loss < 2; loss++) {
+            RtNet *net = rt_net_new_shaped(&m, in, false, false, 1, 4, err, sizeof err);
+            cr_assert_not_null(net, "%s", err);
+            check_net(net, loss ? IR_LOSS_CROSS_ENTROPY : IR_LOSS_MSE, x, t, label, B, 1e-2);
+            check_net(net, loss ? IR_LOSS_CROSS_ENTROPY : IR_LOSS_MSE, x, t, label, B, 5e-3);
+            rt_net_free(net);
+        }
+    }
+}
+
+/*
+** Analog layers with exact I/O (perfect) on an ideal device compute what digital ones do,
+** times their output scales: the scales' gradients (learn_out_scaling, columnwise or not)
+** and the input gradients through the tiles match finite differences too.
+*/
+Test(layer, output_scales_of_analog_layers_match_finite_differences)
+{
+    IrDevice ideal = {.name = "ideal", .family = IR_DEV_IDEAL};
+    IrIO perfect = {.name = "exact", .family = IR_IO_PERFECT, .out_scale = 1.0};
+    IrLayer L[6] = {
+        {.kind = IR_LAYER_DENSE, .in = 6, .out = 5, .bias = true},
+        {.kind = IR_LAYER_TANH},
+        {.kind = IR_LAYER_DENSE, .in = 5, .out = 4, .bias = true, .on = &ideal,
+         .forward = &perfect, .backward = &perfect, .learn_out_scaling = true,
+         .weight_scaling_omega = 0.5, .weight_scaling_columnwise = true},
+        {.kind = IR_LAYER_SIGMOID},
+        {.kind = IR_LAYER_DENSE, .in = 4, .out = 3, .bias = false, .on = &ideal,
+         .forward = &perfect, .backward = &perfect, .learn_out_scaling = true},
+        {.kind = IR_LAYER_LOG_SOFTMAX},
+    };
+    IrModel m = {.name = "scaled", .nlayers = 6, .layers = L};
+    char err[256];
+    RtNet *n = rt_net_new(&m, true, false, 2, 4, err, sizeof err);
+    cr_assert_not_null(n, "%s", err);
+    cr_assert_eq(n->layer[2].nscale, 4);
+    cr_assert_eq(n->layer[4].nscale, 1);
+    for (size_t i = 0; i < 4; i++) { /* mapped: each row's abs-max is omega */
+        double mx = 0.0;
+        for (size_t j = 0; j < 5; j++)
+            mx = fmax(mx, fabs(n->layer[2].w[i * 5 + j]));
+        cr_assert_float_eq(mx, 0.5, 1e-6);
+        cr_assert_gt(n->layer[2].scale[i], 0.0f);
+    }
+    cr_assert_eq(n->layer[4].scale[0], 1.0f, "no mapping: the scale starts at 1");
+    float x[3 * 6], t[3 * 3];
+    int32_t label[3] = {2, 0, 1};
+    RtRng r;
+    rt_rng_seed(&r, 4, 1);
+    fill(x, 18, &r, -1, 1), fill(t, 9, &r, 0, 1);
+    check_net(n, IR_LOSS_CROSS_ENTROPY, x, t, label, 3, 1e-2);
+    check_net(n, IR_LOSS_MSE, x, t, label, 3, 5e-3);
+    rt_net_free(n);
+}
+
+/* }====================================================================== */
+
+Test(layer, shapes_are_inferred_and_mismatches_name_the_layer)
+{
+    IrLayer L[12];
+    size_t nl = chain(L);
+    IrModel m = {.name = "chain", .nlayers = nl, .layers = L};
+    RtShape out[12];
+    char err[256];
+    cr_assert(rt_net_shapes(&m, 0, (RtShape){2, 6, 6}, out, NULL, err, sizeof err), "%s", err);
+    cr_assert_eq(out[0].c, 3);
+    cr_assert_eq(out[0].h, 6);
+    cr_assert_eq(out[0].w, 6);
+    cr_assert_eq(out[2].h, 3);
+    cr_assert_eq(out[3].h, 2);
+    cr_assert_eq(out[6].c, 8);
+    cr_assert_eq(out[nl - 1].c, 4);
+    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){1, 6, 6}, out, NULL, err, sizeof err));
+    cr_assert_str_eq(err, "layer 1 (conv2d) takes 2 channels but gets "
+                          "1x6x6 = 36");
+    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){2, 8, 8}, out, NULL, err, sizeof err));
+    cr_assert_str_eq(err, "layer 8 (dense) takes 8 inputs but gets 18");
+    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){2, 2, 2}, out, NULL, err, sizeof err));
+    cr_assert_str_eq(err, "layer 4 (conv2d): a 2x2 window does not fit its "
+                          "input 3x1x1");
+}
+
+/* PyTorch's default: weights and bias ~ U(+-1/sqrt(fan_in)), fan_in = in*K*K for conv2d. */
+Test(layer, initial_weights_are_uniform_in_one_over_root_fan_in)
+{
+    IrLayer L[2] = {{.kind = IR_LAYER_CONV2D, .in = 4, .out = 64, .kernel = 5, .stride = 1,
+                     .bias = true},
+                    {.kind = IR_LAYER_FLATTEN}};
+    IrModel m = {.name = "c", .nlayers = 2, .layers = L};
+    char err[256];
+    RtNet *n = rt_net_new_shaped(&m, (RtShape){4, 9, 9}, false, false, 3, 1, err, sizeof err);
+    cr_assert_not_null(n, "%s", err);
+    double bound = 1.0 / sqrt(100.0), mx = 0.0, s2 = 0.0;
+    size_t cnt = 64 * 100;
+    for (size_t k = 0; k < cnt; k++) {
+        mx = fmax(mx, fabs(n->layer[0].w[k]));
+        s2 += (double)n->layer[0].w[k] * n->layer[0].w[k];
+    }
+    cr_assert_leq(mx, bound);
+    cr_assert_gt(mx, 0.99 * bound); /* 6400 draws: the largest is within 1% of the bound */
+    /* variance bound^2/3; the sample variance of 6400 draws is within 5 std errors */
+    double var = s2 / (double)cnt, want = bound * bound / 3.0;
+    cr_assert(fabs(var - want) <= 5.0 * want * sqrt(0.8 / (double)cnt), "variance %g vs %g",
+              var, want);
+    for (size_t k = 0; k < 64; k++)
+        cr_assert_leq(fabs(n->layer[0].b[k]), bound);
+    rt_net_free(n);
+}
