@@ -139,7 +139,7 @@ static bool alloc_buffers(RtAlgo *a)
     for (size_t i = 0; i < a->D; i++)
         a->cout[i] = 1.0f;
     a->csign = 1.0f;
-    if (a->K >= 2 && !(a->vis = floats(n)))
+    if (a->K >= 2 && (!(a->vis = floats(n)) || !(a->rowbuf = calloc(a->X, sizeof *a->rowbuf))))
         return false;
     return (a->oh = floats(nr * a->X)) && (a->y = floats(nr * a->D)) &&
            (a->dv = floats(a->D)) && (a->xs = floats(a->max_rows * a->X)) &&
@@ -292,6 +292,7 @@ void rt_algo_free(RtAlgo *a)
     }
     if (a->K >= 2)
         free(a->vis);
+    free(a->rowbuf);
     rt_io_free(a->tio);
     free(a->h), free(a->mu), free(a->mu_past), free(a->switched);
     free(a->cin), free(a->cout);
@@ -374,12 +375,14 @@ void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *p
 
 void rt_algo_post_update(RtAlgo *a)
 {
+    bool changed = false;
     for (size_t k = 0; k < a->K; k++) {
-        rt_tile_post_update(a->arr[k].t, a->arr[k].upd);
+        changed |= rt_tile_post_update(a->arr[k].t, a->arr[k].upd);
         if (a->arr[k].ref)
-            rt_tile_post_update(a->arr[k].ref, a->arr[k].upd);
+            changed |= rt_tile_post_update(a->arr[k].ref, a->arr[k].upd);
     }
-    rt_algo_refresh(a);
+    if (changed) /* the visible weights are a function of the arrays: unchanged with them */
+        rt_algo_refresh(a);
 }
 
 void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n)
@@ -397,14 +400,6 @@ void rt_algo_logical(RtArr *r, size_t n)
         r->lg[k] = r->t->w[k] - r->ref->w[k];
 }
 
-/* Chopper sign of weight (i,j) in the visible weights and reads of arr[0]. */
-static float chop_sign(const RtAlgo *a, size_t i, size_t j)
-{
-    if (is_chopped(a->o->kind))
-        return a->cout[i] * a->cin[j];
-    return a->csign;
-}
-
 void rt_algo_refresh(RtAlgo *a)
 {
     size_t n = a->D * a->X;
@@ -413,15 +408,28 @@ void rt_algo_refresh(RtAlgo *a)
     if (a->K < 2)
         return;
     const float *q = is_rider(a->o->kind) ? a->h : NULL;
-    for (size_t i = 0; i < a->D; i++)
+    bool chopped = is_chopped(a->o->kind);
+    /* Row by row, one array at a time (the same sums in the same order as element by
+    ** element: v = gv0 c (lg0 - q), then + gv_k lg_k for k = 1..K-1; loops the compiler
+    ** vectorises). */
+    double *v = a->rowbuf;
+    for (size_t i = 0; i < a->D; i++) {
+        const float *l0 = a->arr[0].lg + i * a->X;
+        const float *qi = q ? q + i * a->X : NULL;
         for (size_t j = 0; j < a->X; j++) {
-            size_t e = i * a->X + j;
-            double v = a->gv[0] * chop_sign(a, i, j) *
-                       ((double)a->arr[0].lg[e] - (q ? (double)q[e] : 0.0));
-            for (size_t k = 1; k < a->K; k++)
-                v += a->gv[k] * (double)a->arr[k].lg[e];
-            a->vis[e] = (float)v;
+            float c = chopped ? a->cout[i] * a->cin[j] : a->csign;
+            v[j] = a->gv[0] * c * ((double)l0[j] - (qi ? (double)qi[j] : 0.0));
         }
+        for (size_t k = 1; k < a->K; k++) {
+            const float *lk = a->arr[k].lg + i * a->X;
+            double g = a->gv[k];
+            for (size_t j = 0; j < a->X; j++)
+                v[j] += g * (double)lk[j];
+        }
+        float *out = a->vis + i * a->X;
+        for (size_t j = 0; j < a->X; j++)
+            out[j] = (float)v[j];
+    }
 }
 
 /* }====================================================================== */

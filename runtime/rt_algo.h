@@ -73,6 +73,7 @@ typedef struct RtAlgo {
     RtArr arr[RT_ALGO_MAX_ARRAYS];
     double gv[RT_ALGO_MAX_ARRAYS]; /* visible-weight factors */
     float *vis;      /* (D,X) what the layer computes with (W's own w when K == 1) */
+    double *rowbuf;  /* (X) one row of vis in double while rt_algo_refresh sums it */
     float *h;        /* (D,X) buffer H, chi (mixed_precision) or Q (riders); or NULL */
     float *mu, *mu_past; /* (D,X) agad's running reference and the one in use */
     float *cin, *cout;   /* (X), (D) input and output chopper signs +-1 (c_ttv2, agad) */

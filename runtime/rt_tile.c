@@ -401,10 +401,10 @@ float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r)
 ** ====================================================================================
 */
 
-void rt_tile_post_update(RtTile *t, RtRng *r)
+bool rt_tile_post_update(RtTile *t, RtRng *r)
 {
     if (!t->dev.diffuses && !t->dev.decays)
-        return;
+        return false;
     float *wt = rt_tile_persistent(t);
     size_t n = t->D * t->X;
     if (t->dev.diffuses)
@@ -420,6 +420,7 @@ void rt_tile_post_update(RtTile *t, RtRng *r)
             wt[k] = rt_device_clip(c, (float)w);
         }
     redraw_all(t, r);
+    return true;
 }
 
 void rt_tile_reset_columns(RtTile *t, size_t j0, size_t n, RtRng *r)

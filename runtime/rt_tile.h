@@ -126,9 +126,10 @@ void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t 
 ** aihwkit's post_update_step, once per optimizer step after the update (DOMAIN.md 3.2.5):
 ** diffusion w += rate*xi (one normal per weight from r, row-major) if the device diffuses,
 ** then decay w = (w - reset)*scale + reset if it decays, each followed by clipping (pulsed
-** families) and, with write noise, a redraw of every visible weight from r.
+** families) and, with write noise, a redraw of every visible weight from r. Returns whether
+** it changed anything (false, and nothing drawn, for a device that neither diffuses nor decays).
 */
-void rt_tile_post_update(RtTile *t, RtRng *r);
+bool rt_tile_post_update(RtTile *t, RtRng *r);
 
 /*
 ** Reset columns j0 .. j0+n-1 (those inside the tile): w = reset + reset_std*xi (one normal
