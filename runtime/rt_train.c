@@ -78,6 +78,23 @@ static void set_epoch_lr(Trainer *tr, const IrOptimizer *o, size_t e)
             rt_algo_set_lr(tr->net->layer[l].algo);
 }
 
+/*
+** The array v of capacity *cap with room for need > 0 elements of `size` bytes: v itself, or
+** v reallocated to a doubled capacity (from 64); NULL when out of memory (v is then intact).
+*/
+static void *grow(void *v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return v;
+    size_t c = *cap ? 2 * *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *p = realloc(v, c * size);
+    if (p)
+        *cap = c;
+    return p;
+}
+
 /* Append the array statistics of every analog layer at `step`; false when out of memory. */
 static bool log_arrays(RtLog *log, const RtNet *net, size_t step)
 {
@@ -85,16 +102,12 @@ static bool log_arrays(RtLog *log, const RtNet *net, size_t step)
         const RtAlgo *a = net->layer[l].algo;
         RtArrayStat st[RT_ALGO_MAX_ARRAYS + 1];
         size_t m = a ? rt_algo_stats(a, st, RT_ALGO_MAX_ARRAYS + 1) : 0;
-        if (log->narr + m > log->arrcap) {
-            size_t cap = log->arrcap ? 2 * log->arrcap : 64;
-            while (cap < log->narr + m)
-                cap *= 2;
-            RtArrayRow *v = realloc(log->arr, cap * sizeof *v);
-            if (!v)
-                return false;
-            log->arr = v;
-            log->arrcap = cap;
-        }
+        if (m == 0)
+            continue;
+        RtArrayRow *v = grow(log->arr, &log->arrcap, log->narr + m, sizeof *v);
+        if (!v)
+            return false;
+        log->arr = v;
         for (size_t k = 0; k < m; k++)
             log->arr[log->narr++] = (RtArrayRow){step, l, st[k]};
     }
@@ -116,14 +129,10 @@ static void fill_weights(RtNet *net, double v)
 /* Append a row; false when out of memory. */
 static bool log_push(RtLog *log, size_t step, double loss, double dist)
 {
-    if (log->n == log->cap) {
-        size_t cap = log->cap ? 2 * log->cap : 64;
-        RtLogRow *row = realloc(log->row, cap * sizeof *row);
-        if (!row)
-            return false;
-        log->row = row;
-        log->cap = cap;
-    }
+    RtLogRow *v = grow(log->row, &log->cap, log->n + 1, sizeof *v);
+    if (!v)
+        return false;
+    log->row = v;
     log->row[log->n++] = (RtLogRow){step, loss, dist};
     return true;
 }
@@ -320,14 +329,10 @@ static int run_steps(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, s
 /* Append an epoch row; false when out of memory. */
 static bool push_epoch(RtLog *log, const RtEpochRow *row)
 {
-    if (log->nep == log->epcap) {
-        size_t cap = log->epcap ? 2 * log->epcap : 32;
-        RtEpochRow *v = realloc(log->ep, cap * sizeof *v);
-        if (!v)
-            return false;
-        log->ep = v;
-        log->epcap = cap;
-    }
+    RtEpochRow *v = grow(log->ep, &log->epcap, log->nep + 1, sizeof *v);
+    if (!v)
+        return false;
+    log->ep = v;
     log->ep[log->nep++] = *row;
     return true;
 }
