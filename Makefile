@@ -15,6 +15,8 @@ STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 FP      := -ffp-contract=off
 INC     := -Iinterp -Iruntime -Ibuild/gen
 CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
+# Parallel jobs of the builds behind run, test and bench.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 # GSL (device fitting) needs a CBLAS: BLIS exports one, so libgsl is linked before it and
 # its cblas_* calls bind to BLIS (libgsl's own dependency, libgslcblas, comes later in the
 # lookup order and is never used; tests/test_fit.c checks which library answers).
@@ -42,17 +44,17 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 all: aimci
 
 run: check-deps
-	@$(MAKE) --no-print-directory aimci
+	@$(MAKE) --no-print-directory -j$(JOBS) aimci
 	./aimci examples/quickstart.aimc
 
 test: check-test-deps
-	@$(MAKE) --no-print-directory aimci build/san/aimci build/san/unit_tests build/san/repl_pty
+	@$(MAKE) --no-print-directory -j$(JOBS) aimci build/san/aimci build/san/unit_tests build/san/repl_pty
 	build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
-	@$(MAKE) --no-print-directory build/bench/aimci_bench build/bench/aimci_bench_epoch
+	@$(MAKE) --no-print-directory -j$(JOBS) build/bench/aimci_bench build/bench/aimci_bench_epoch
 	build/bench/aimci_bench
 	build/bench/aimci_bench_epoch
 

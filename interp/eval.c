@@ -51,6 +51,19 @@ typedef struct EvOpt {
 ** ====================================================================================
 */
 
+bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n)
+{
+    bool ok = true;
+    for (size_t k = 0; k < n; k++) {
+        char err[ERRLEN];
+        if (paths[k] && rt_file_check(paths[k], err, sizeof err) != 0) {
+            diag_error(d, at, "%s (nothing was run)", err);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 /* Write one file, reporting a failure at `at`; 0 or 1. */
 static int write_file(Diag *d, SrcLoc at, const char *path, const char *buf, size_t len)
 {
@@ -195,6 +208,22 @@ static int name_width(const IrTrain *t)
     return (int)w;
 }
 
+/*
+** Whether loss/f* means something: f* is not zero up to rounding, i.e. above 1e-12 of the
+** loss of zero weights, f(0) = sum b^2 / (2 rows) (noise-free data has f* = 0, and its
+** computed f* is rounding error).
+*/
+static bool ratio_meaningful(const RtData *dt)
+{
+    if (!(dt->f_star > 0.0))
+        return false;
+    double f0 = 0.0;
+    for (size_t r = 0; r < dt->rows * dt->outs; r++)
+        f0 += (double)dt->t[r] * (double)dt->t[r];
+    f0 /= 2.0 * (double)dt->rows;
+    return dt->f_star > 1e-12 * f0;
+}
+
 /* One row per optimizer: last logged loss, f*, loss/f*, ||W - w*|| (or "-"), and a failure mark. */
 static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvOpt *res)
 {
@@ -210,7 +239,7 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         fprintf(f, "  %-*s", nw, t->opt[k]->name);
         put_num(f, loss);
         put_num(f, dt->f_star);
-        put_num(f, dt->f_star > 0.0 ? loss / dt->f_star : NAN);
+        put_num(f, ratio_meaningful(dt) ? loss / dt->f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);
@@ -392,6 +421,9 @@ static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt
 /* Data once, every optimizer, the summary, then the log: 0, or 1 if anything failed. */
 static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
 {
+    const char *outputs[] = {t->log, t->plot};
+    if (!ev_outputs_ok(d, t->loc, outputs, 2))
+        return 1;
     char err[ERRLEN];
     RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);
     EvOpt *res = calloc(t->nopt ? t->nopt : 1, sizeof *res);
@@ -458,6 +490,9 @@ static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
 /* The trace, its summary, then its CSV: 0, or 1 if anything failed. */
 static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 {
+    const char *outputs[] = {m->out, m->plot};
+    if (!ev_outputs_ok(d, m->loc, outputs, 2))
+        return 1;
     char err[ERRLEN];
     RtTrace tr = {0};
     if (rt_measure_run(&tr, m, m->out != NULL || m->plot != NULL, err, sizeof err) != 0) {

@@ -5,6 +5,7 @@
 #ifndef AIMCI_EVAL_H
 #define AIMCI_EVAL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -23,6 +24,13 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 
 /* Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
+
+/*
+** Whether the outputs a statement will write (paths; NULL entries: none) can be written,
+** checked before it runs so that a long run does not end in a write error (rt_file_check);
+** each failure is reported at `at`. True when every path is writable.
+*/
+bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n);
 
 /*
 ** Comment lines about device d for --dump, computed by the runtime (rt_device_info): its

@@ -149,3 +149,26 @@ int rt_file_write(const char *path, const void *data, size_t len, char *err, siz
     free(tmp);
     return rc;
 }
+
+int rt_file_check(const char *path, char *err, size_t errlen)
+{
+    if (rt_file_mkparents(path, err, errlen) != 0)
+        return -1;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot write '%s': it is a directory", path);
+        return -1;
+    }
+    char *tmp = temp_name(path);
+    if (!tmp) {
+        snprintf(err, errlen, "cannot write '%s': out of memory", path);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+    else
+        close(fd), unlink(tmp);
+    free(tmp);
+    return fd < 0 ? -1 : 0;
+}

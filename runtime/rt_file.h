@@ -14,6 +14,13 @@
 */
 int rt_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
+/*
+** Whether rt_file_write(path) can succeed, checked before a long run rather than after it:
+** creates the missing parent directories and a temporary file beside path (removed at once).
+** Returns 0, or -1 with rt_file_write's message in err.
+*/
+int rt_file_check(const char *path, char *err, size_t errlen);
+
 /* Create every missing directory above path's last component (mkdir -p of its dirname). */
 int rt_file_mkparents(const char *path, char *err, size_t errlen);
 

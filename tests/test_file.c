@@ -113,3 +113,20 @@ Test(file, swap_extension)
         free(p);
     }
 }
+
+/* rt_file_check: creates the directories, leaves no file; fails as rt_file_write would. */
+Test(file, check_before_writing)
+{
+    char path[128], blocked[128], err[256];
+    snprintf(path, sizeof path, "%s/a/b/out.csv", scratch);
+    cr_assert_eq(rt_file_check(path, err, sizeof err), 0, "%s", err);
+    snprintf(blocked, sizeof blocked, "%s/a/b", scratch);
+    cr_assert_eq(count_entries(blocked), 0, "the check left a file behind");
+    cr_assert_eq(rt_file_write(path, "x", 1, err, sizeof err), 0, "%s", err);
+    snprintf(blocked, sizeof blocked, "%s/a/b/out.csv/inner.csv", scratch);
+    cr_assert_eq(rt_file_check(blocked, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "is not a directory"), NULL, "%s", err);
+    snprintf(blocked, sizeof blocked, "%s/a", scratch);
+    cr_assert_eq(rt_file_check(blocked, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "it is a directory"), NULL, "%s", err);
+}

@@ -96,3 +96,18 @@ mkdir sub && cd sub || fail "cd sub"
 expect_status 0 "$AIMCI" --only first ../two.aimc
 [ -s out/first.csv ] || fail "out/first.csv is not relative to the current directory"
 exit 0
+
+# An output that cannot be written is reported once, before anything runs (exit 1); the
+# other blocks still run.
+cat >blocked.aimc <<'X'
+device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
+measure first  { device = pw, pulses = [+5], out = "file/first.csv" }
+measure second { device = pw, pulses = [+7], out = "out/second.csv" }
+X
+echo "a file, not a directory" >file
+expect_status 1 "$AIMCI" blocked.aimc
+has err.txt "blocked.aimc:2:9: error: cannot write 'file/first.csv': 'file' is not a directory (nothing was run)"
+[ "$(grep -c error: err.txt)" -eq 1 ] || fail "the blocked output was reported more than once"
+grep -q "measure first" out.txt && fail "measure first ran although its output cannot be written"
+has out.txt "measure second: 7 pulses on pw"
+[ -s out/second.csv ] || fail "measure second did not write out/second.csv"
