@@ -3,7 +3,7 @@
 **
 **   aimci                    the interactive prompt (REPL, interp/repl.h)
 **   aimci -i FILE            the prompt, FILE's declarations loaded first
-**   aimci FILE               run every train and measure of FILE, in order
+**   aimci FILE               run every train, measure and experiment of FILE, in order
 **   aimci --check FILE       check FILE, run nothing
 **   aimci --dump FILE        print the resolved program
 **   aimci --only NAME FILE   run only the train, measure or experiment NAME
@@ -51,7 +51,7 @@ static void usage(FILE *out)
           "  aimci                    the interactive prompt (REPL): declarations, expressions,\n"
           "                           device exploration (`help` there; docs/repl.md)\n"
           "  aimci -i FILE            the prompt with FILE's declarations loaded\n"
-          "  aimci FILE               run every train and measure of FILE, in order\n"
+          "  aimci FILE               run every train, measure and experiment of FILE, in order\n"
           "  aimci --check FILE       check FILE, run nothing\n"
           "  aimci --dump FILE        print the resolved program (a valid script)\n"
           "  aimci --only NAME FILE   run only the train, measure or experiment NAME\n"
