@@ -87,8 +87,11 @@ static int dispatch(Repl *r, const char *text, uint32_t line)
     if (!repl_is_statement(text))
         return repl_session_eval(r->ses, text, line, r->out);
     int rc = repl_session_declare(r->ses, text, line);
-    if (rc == 0)
+    if (rc == 0) {
         repl_devs_rebind(&r->devs, repl_session_program(r->ses));
+        if (repl_session_replaced(r->ses))
+            repl_devs_forget(&r->devs, repl_session_replaced(r->ses));
+    }
     return rc;
 }
 

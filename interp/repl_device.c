@@ -155,6 +155,17 @@ void repl_devs_rebind(ReplDevs *ds, const IrProgram *p)
     ds->n = kept;
 }
 
+void repl_devs_forget(ReplDevs *ds, const char *name)
+{
+    for (size_t i = 0; i < ds->n; i++)
+        if (strcmp(ds->v[i]->name, name) == 0) {
+            repl_dev_free(ds->v[i]);
+            memmove(ds->v + i, ds->v + i + 1, (ds->n - i - 1) * sizeof *ds->v);
+            ds->n--;
+            return;
+        }
+}
+
 double repl_dev_w(const ReplDev *dev)
 {
     return dev->one->w[0];

@@ -48,6 +48,9 @@ void repl_devs_free(ReplDevs *ds);
 */
 void repl_devs_rebind(ReplDevs *ds, const IrProgram *p);
 
+/* Drop the scratch copy of device `name` (redefined: the next command starts afresh). */
+void repl_devs_forget(ReplDevs *ds, const char *name);
+
 /* The scratch copy of ir (made at weight 0 if it has none yet); NULL if out of memory. */
 ReplDev *repl_dev_get(ReplDevs *ds, const IrDevice *ir, uint64_t seed);
 

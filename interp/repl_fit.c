@@ -69,8 +69,11 @@ static int fit_and_define(Cmd *c, const char *name, const char *family, const ch
         fputs(decl.s ? decl.s : "", c->r->out);
         repl_one_line(&line, decl.s ? decl.s : "");
         rc = repl_session_declare(c->r->ses, line.s ? line.s : "", c->line);
-        if (rc == 0)
+        if (rc == 0) {
             repl_devs_rebind(&c->r->devs, repl_session_program(c->r->ses));
+            if (repl_session_replaced(c->r->ses))
+                repl_devs_forget(&c->r->devs, repl_session_replaced(c->r->ses));
+        }
     }
     buf_free(&decl);
     buf_free(&report);

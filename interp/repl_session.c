@@ -39,6 +39,7 @@ struct ReplSession {
     Chunk *chunks;
     size_t n, cap;
     Checked cur;
+    char *replaced; /* the name the last accepted chunk redeclared, or NULL */
 };
 
 static void checked_free(Checked *k)
@@ -114,6 +115,7 @@ void repl_session_free(ReplSession *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->chunks[i].text);
     free(s->chunks);
+    free(s->replaced);
     checked_free(&s->cur);
     free(s);
 }
@@ -157,32 +159,6 @@ static uint32_t next_free_line(const ReplSession *s)
     return s->n ? s->chunks[s->n - 1].line + s->chunks[s->n - 1].nlines : 1;
 }
 
-int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
-{
-    char *chunk = trimmed_copy(text);
-    if (!chunk)
-        return 1;
-    if (line < next_free_line(s))
-        line = next_free_line(s); /* input lines only grow; this keeps the script ordered */
-    size_t len;
-    char *script = build_script(s, chunk, line, &len);
-    Checked k = check_script(s, script, len);
-    if (!k.prog || !push_chunk(s, chunk, line)) {
-        checked_free(&k);
-        free(chunk);
-        return 1;
-    }
-    checked_free(&s->cur);
-    s->cur = k;
-    return 0;
-}
-
-/*
-** {======================================================================
-** Statements and expressions
-** =======================================================================
-*/
-
 static const char *skip_space(const char *p)
 {
     while (*p == ' ' || *p == '\t' || *p == '\r')
@@ -199,6 +175,113 @@ static const char *skip_name(const char *p)
         p++;
     return p;
 }
+
+/*
+** The name a chunk declares (a copy): NAME of `KIND NAME ...` or of `NAME = ...`; NULL for
+** anything else (`use`, several statements are read by their first one only).
+*/
+static char *declared_name(const char *text)
+{
+    const char *p = skip_space(text), *e = skip_name(p);
+    if (e == p || ((size_t)(e - p) == 3 && strncmp(p, "use", 3) == 0))
+        return NULL;
+    const char *q = skip_space(e);
+    if (*q == '=')
+        return strndup(p, (size_t)(e - p));
+    const char *n = skip_name(q);
+    return n != q ? strndup(q, (size_t)(n - q)) : NULL;
+}
+
+/* The index of the accepted chunk that declares `name`, or s->n if none. */
+static size_t chunk_declaring(const ReplSession *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        char *d = declared_name(s->chunks[i].text);
+        bool same = d && strcmp(d, name) == 0;
+        free(d);
+        if (same)
+            return i;
+    }
+    return s->n;
+}
+
+/*
+** The chunks of s into tmp (capacity s->cap) with chunk `old` replaced by text: the new text
+** takes the old one's place and first line, and the chunks after it follow it, their lines
+** renumbered so that the script's lines stay in order.
+*/
+static void chunks_replacing(const ReplSession *s, size_t old, char *text, Chunk *tmp)
+{
+    memcpy(tmp, s->chunks, s->n * sizeof *tmp);
+    tmp[old].text = text;
+    tmp[old].nlines = count_lines(text);
+    uint32_t next = tmp[old].line + tmp[old].nlines;
+    for (size_t i = old + 1; i < s->n; i++) {
+        if (tmp[i].line < next)
+            tmp[i].line = next;
+        next = tmp[i].line + tmp[i].nlines;
+    }
+}
+
+/*
+** A chunk that declares a name declared before (`device d : ...` again) replaces that
+** declaration in place: the declarations after it, which may use the name, then take the
+** new one, as if the script had been edited. (Its errors are reported at the old
+** declaration's lines.) Nothing changes if the session does not check.
+*/
+int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
+{
+    free(s->replaced);
+    s->replaced = NULL;
+    char *chunk = trimmed_copy(text);
+    char *name = chunk ? declared_name(chunk) : NULL;
+    size_t old = name ? chunk_declaring(s, name) : s->n;
+    Chunk *tmp = old < s->n ? malloc(s->cap * sizeof *tmp) : NULL;
+    if (!chunk || (old < s->n && !tmp)) {
+        free(chunk), free(name), free(tmp);
+        return 1;
+    }
+    ReplSession view = *s; /* the session as it will be */
+    if (tmp) {
+        chunks_replacing(s, old, chunk, tmp);
+        view.chunks = tmp;
+    }
+    if (line < next_free_line(&view))
+        line = next_free_line(&view); /* input lines only grow; this keeps the script ordered */
+    size_t len;
+    char *script = build_script(&view, tmp ? NULL : chunk, line, &len);
+    Checked k = check_script(s, script, len);
+    if (!k.prog && tmp)
+        fprintf(s->err, "  note: this redefines '%s' (line %u), and every declaration after that "
+                        "one is checked with the new definition\n", name, s->chunks[old].line);
+    if (!k.prog || (!tmp && !push_chunk(s, chunk, line))) {
+        checked_free(&k);
+        free(chunk), free(name), free(tmp);
+        return 1;
+    }
+    if (tmp) {
+        free(s->chunks[old].text);
+        free(s->chunks);
+        s->chunks = tmp;
+        s->replaced = name;
+    } else {
+        free(name);
+    }
+    checked_free(&s->cur);
+    s->cur = k;
+    return 0;
+}
+
+const char *repl_session_replaced(const ReplSession *s)
+{
+    return s->replaced;
+}
+
+/*
+** {======================================================================
+** Statements and expressions
+** =======================================================================
+*/
 
 bool repl_is_statement(const char *text)
 {

@@ -32,8 +32,12 @@ const IrProgram *repl_session_program(const ReplSession *s);
 /*
 ** Declarations (or constants, or `use`) typed from input line `line` on; `text` may span
 ** several lines. Returns 0 if accepted, 1 if errors were reported (nothing changes).
+** A declaration of a name declared before replaces the earlier one (repl_session.c).
 */
 int repl_session_declare(ReplSession *s, const char *text, uint32_t line);
+
+/* The name the last accepted declaration replaced, or NULL if it declared a new one. */
+const char *repl_session_replaced(const ReplSession *s);
 
 /*
 ** An expression typed alone at `line`: evaluated with the session's names and its value

@@ -99,8 +99,29 @@ Test(repl_session, declarations_accumulate_and_errors_name_the_input_line)
     cr_assert_eq(p->ndevices, 1, "the rejected chunk left nothing behind");
     cr_assert_eq(repl_session_declare(fx.s, "device e : d { w_max = 1 }", 7), 0);
     cr_expect_eq(repl_session_program(fx.s)->ndevices, 2);
+}
+
+/* Declaring a name again replaces the declaration; the ones that use it must still check. */
+Test(repl_session, a_redefinition_replaces_the_declaration)
+{
+    cr_assert_eq(repl_session_declare(fx.s, "device d : soft_bounds { dw_min = 0.01 }", 1), 0);
+    cr_assert_eq(repl_session_declare(fx.s, "device e : d { w_max = 1 }", 2), 0);
+    cr_assert_null(repl_session_replaced(fx.s));
+    cr_assert_eq(repl_session_declare(fx.s, "device d : soft_bounds { dw_min = 0.03 }", 5), 0,
+                 "%s", errors());
+    cr_assert_str_eq(repl_session_replaced(fx.s), "d");
+    const IrProgram *p = repl_session_program(fx.s);
+    cr_assert_eq(p->ndevices, 2, "one d, one e");
+    for (size_t i = 0; i < p->ndevices; i++)
+        cr_expect_float_eq(p->devices[i]->dw_min, 0.03, 1e-12, "%s inherits the new d",
+                           p->devices[i]->name);
+    /* e sets w_max, which an ideal device does not have: rejected, nothing changes */
     cr_assert_eq(repl_session_declare(fx.s, "device d : ideal {}", 8), 1);
-    cr_expect(strstr(errors(), "defined at <stdin>:1:8"), "%s", errors());
+    cr_expect(strstr(errors(), "<stdin>:2:16: error: device family ideal has no parameter"),
+              "%s", errors());
+    cr_expect(strstr(errors(), "note: this redefines 'd' (line 1)"), "%s", errors());
+    cr_assert_null(repl_session_replaced(fx.s));
+    cr_expect_float_eq(repl_session_program(fx.s)->devices[0]->dw_min, 0.03, 1e-12);
 }
 
 /* Evaluate text at line, the printed value (or "" on error) into out. */
