@@ -199,7 +199,7 @@ void diag_warning(Diag *d, SrcLoc at, const char *fmt, ...)
     va_end(ap);
 }
 
-static void follow_up(Diag *d, const char *label, const char *fmt, va_list ap)
+void diag_vfollow(Diag *d, const char *label, const char *fmt, va_list ap)
 {
     if (d->muted)
         return;
@@ -212,7 +212,7 @@ void diag_expected(Diag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    follow_up(d, "expected", fmt, ap);
+    diag_vfollow(d, "expected", fmt, ap);
     va_end(ap);
 }
 
@@ -220,7 +220,7 @@ void diag_hint(Diag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    follow_up(d, "hint", fmt, ap);
+    diag_vfollow(d, "hint", fmt, ap);
     va_end(ap);
 }
 

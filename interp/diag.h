@@ -46,6 +46,8 @@ void diag_plain(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Lines that follow the last error (dropped if that error was suppressed). */
 void diag_expected(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_hint(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with its label ("expected", "hint") and a va_list. */
+void diag_vfollow(Diag *d, const char *label, const char *fmt, va_list ap);
 
 /* A warning: same shape as an error, does not count. */
 void diag_warning(Diag *d, SrcLoc at, const char *fmt, ...)

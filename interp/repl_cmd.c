@@ -149,22 +149,18 @@ void cmd_error(Cmd *c, const CmdTok *at, const char *fmt, ...)
 
 void cmd_expected(Cmd *c, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    diag_vfollow(c->rd.d, "expected", fmt, ap);
     va_end(ap);
-    diag_expected(c->rd.d, "%s", buf);
 }
 
 void cmd_hint(Cmd *c, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    diag_vfollow(c->rd.d, "hint", fmt, ap);
     va_end(ap);
-    diag_hint(c->rd.d, "%s", buf);
 }
 
 /* "unexpected X" at the current token, then `expected`. */

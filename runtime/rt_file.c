@@ -126,23 +126,39 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
-int rt_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+/*
+** A new temporary file beside path (its missing parent directories created first): the file
+** descriptor, its name in *tmp (the caller frees it); -1 with rt_file_write's message in err.
+*/
+static int open_temp(const char *path, char **tmp, char *err, size_t errlen)
 {
+    *tmp = NULL;
     if (rt_file_mkparents(path, err, errlen) != 0)
         return -1;
-    char *tmp = temp_name(path);
-    if (!tmp) {
+    if (!(*tmp = temp_name(path))) {
         snprintf(err, errlen, "cannot write '%s': out of memory", path);
         return -1;
     }
-    int fd = mkstemp(tmp);
-    int rc = fd < 0 ? -1 : fill_temp(fd, data, len);
+    int fd = mkstemp(*tmp);
+    if (fd < 0)
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+    return fd;
+}
+
+int rt_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+    char *tmp;
+    int fd = open_temp(path, &tmp, err, errlen);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    int rc = fill_temp(fd, data, len);
     if (rc == 0)
         rc = rename(tmp, path);
     if (rc != 0) {
         snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        if (fd >= 0)
-            unlink(tmp);
+        unlink(tmp);
     } else {
         sync_dir(path);
     }
@@ -152,22 +168,14 @@ int rt_file_write(const char *path, const void *data, size_t len, char *err, siz
 
 int rt_file_check(const char *path, char *err, size_t errlen)
 {
-    if (rt_file_mkparents(path, err, errlen) != 0)
-        return -1;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "cannot write '%s': it is a directory", path);
         return -1;
     }
-    char *tmp = temp_name(path);
-    if (!tmp) {
-        snprintf(err, errlen, "cannot write '%s': out of memory", path);
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-    else
+    char *tmp;
+    int fd = open_temp(path, &tmp, err, errlen);
+    if (fd >= 0)
         close(fd), unlink(tmp);
     free(tmp);
     return fd < 0 ? -1 : 0;
