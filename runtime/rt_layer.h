@@ -97,6 +97,9 @@ void rt_relu_forward(float *y, const float *x, size_t n);
 void rt_relu_backward(float *dx, const float *dy, const float *y, size_t n);
 /* y = x - log sum exp(x), per example, in double. */
 void rt_log_softmax_forward(float *y, const float *x, size_t B, size_t N);
+
+/* log sum exp of v (n), shifted by its maximum, in double (log_softmax, cross_entropy). */
+double rt_log_sum_exp(const float *v, size_t n);
 /* dx += dy - exp(y) * sum(dy), per example. */
 void rt_log_softmax_backward(float *dx, const float *dy, const float *y, size_t B, size_t N);
 

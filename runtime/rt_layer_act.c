@@ -43,8 +43,7 @@ void rt_relu_backward(float *dx, const float *dy, const float *y, size_t n)
             dx[k] += dy[k];
 }
 
-/* log sum exp of v (n), shifted by its maximum, in double. */
-static double log_sum_exp(const float *v, size_t n)
+double rt_log_sum_exp(const float *v, size_t n)
 {
     double m = v[0];
     for (size_t k = 1; k < n; k++)
@@ -58,7 +57,7 @@ static double log_sum_exp(const float *v, size_t n)
 void rt_log_softmax_forward(float *y, const float *x, size_t B, size_t N)
 {
     for (size_t b = 0; b < B; b++) {
-        double lse = log_sum_exp(x + b * N, N);
+        double lse = rt_log_sum_exp(x + b * N, N);
         for (size_t k = 0; k < N; k++)
             y[b * N + k] = (float)((double)x[b * N + k] - lse);
     }

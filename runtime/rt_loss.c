@@ -24,13 +24,7 @@ double rt_loss_cross_entropy(float *dy, const float *y, const int32_t *label, si
     double sum = 0.0, inv = 1.0 / (double)B;
     for (size_t b = 0; b < B; b++) {
         const float *y_b = y + b * O;
-        double m = y_b[0];
-        for (size_t k = 1; k < O; k++)
-            m = fmax(m, (double)y_b[k]);
-        double s = 0.0;
-        for (size_t k = 0; k < O; k++)
-            s += exp((double)y_b[k] - m);
-        double lse = m + log(s);
+        double lse = rt_log_sum_exp(y_b, O);
         sum += lse - (double)y_b[label[b]];
         if (dy)
             for (size_t k = 0; k < O; k++)
