@@ -556,8 +556,8 @@ INLINE F8 noisy(Cursor *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m,
 /* The per-chunk constants of a vector rule, selected by direction. */
 typedef struct Rule {
     F8 a, c, e, f, g, k, A, q0, lo, hi, ref;
-    F8 u0, p0, iu, c2, c3; /* POW: the sample's first u, u0^g, 1/u0, series coefficients */
-    I8 ok;                 /* POW: lanes where the series may be used */
+    F8 s0, s1, s2, s3; /* POW: a u0^g times the series coefficients 1, g, C(g,2), C(g,3) */
+    F8 fi;             /* POW: f/u0, so that t = (v - e) fi - 1; 0 where the series is off */
 } Rule;
 
 INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFam fam,
@@ -578,16 +578,22 @@ INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFa
     r->q0 = pow0(r->g);
 }
 
-/* POW: the exact u0^g at the sample's first state v and the series coefficients of g. */
+/*
+** POW: the exact u0^g at the sample's first state v, and the series of a u^g around it
+** (step below) with its coefficients premultiplied by a u0^g. Where the series is off (u0 <= 0
+** or |g| > 4), fi = 0 makes t = -1, outside its window, so those lanes take pow8.
+*/
 INLINE void pow_start(Rule *r, F8 v)
 {
-    r->u0 = (v - r->e) * r->f;
-    I8 pos = r->u0 > f8(0.0f);
-    r->p0 = sel(pos, pow8(r->u0, r->g), r->q0);
-    r->iu = f8(1.0f) / r->u0;
-    r->c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
-    r->c3 = r->c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
-    r->ok = pos & (fabs8(r->g) <= f8(4.0f));
+    F8 u0 = (v - r->e) * r->f;
+    I8 ok = (u0 > f8(0.0f)) & (fabs8(r->g) <= f8(4.0f));
+    F8 c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
+    F8 c3 = c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
+    r->s0 = r->a * pow8(u0, r->g);
+    r->s1 = r->s0 * r->g;
+    r->s2 = r->s0 * c2;
+    r->s3 = r->s0 * c3;
+    r->fi = sel(ok, r->f / u0, f8(0.0f));
 }
 
 /* One pulse on the live lanes (act, as bits) of state v (not yet clipped). */
@@ -604,16 +610,16 @@ INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtP
         return v + (r->a + r->c * v);
     case RT_KF_POW: {
         /*
-        ** u^g = u0^g (1 + t)^g with t = u/u0 - 1, by the binomial series to t^3 while
+        ** a u^g = a u0^g (1 + t)^g with t = u/u0 - 1, by the binomial series to t^3 while
         ** |t| <= 1/32 and |g| <= 4 (remainder below 4e-8 relative); else the full pow8.
         */
-        F8 u = (v - r->e) * r->f;
-        F8 t = (u - r->u0) * r->iu;
-        I8 valid = r->ok & (fabs8(t) <= f8(0.03125f));
-        F8 q = r->p0 * (f8(1.0f) + t * (r->g + t * (r->c2 + t * r->c3)));
-        if (mask8(live & ~valid))
-            q = sel(valid, q, sel(u > f8(0.0f), pow8(u, r->g), r->q0));
-        m = r->a * q;
+        F8 t = (v - r->e) * r->fi - f8(1.0f);
+        I8 valid = fabs8(t) <= f8(0.03125f);
+        m = r->s0 + t * (r->s1 + t * (r->s2 + t * r->s3));
+        if (mask8(live & ~valid)) {
+            F8 u = (v - r->e) * r->f;
+            m = sel(valid, m, r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0));
+        }
         break;
     }
     case RT_KF_EXP: m = r->a * fmax8(f8(1.0f) - r->A * exp2_8(r->k + r->c * v), f8(0.0f)); break;
