@@ -139,7 +139,7 @@ static bool alloc_buffers(RtAlgo *a)
     for (size_t i = 0; i < a->D; i++)
         a->cout[i] = 1.0f;
     a->csign = 1.0f;
-    if (a->K >= 2 && (!(a->vis = floats(n)) || !(a->rowbuf = calloc(a->X, sizeof *a->rowbuf))))
+    if (a->K >= 2 && !(a->vis = floats(n)))
         return false;
     return (a->oh = floats(nr * a->X)) && (a->y = floats(nr * a->D)) &&
            (a->dv = floats(a->D)) && (a->xs = floats(a->max_rows * a->X)) &&
@@ -273,7 +273,7 @@ RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *u
     if (a->K == 1)
         a->vis = a->arr[0].t->w;
     set_params(a);
-    rt_algo_refresh(a);
+    rt_algo_refresh(a, NULL);
     return a;
 }
 
@@ -292,7 +292,6 @@ void rt_algo_free(RtAlgo *a)
     }
     if (a->K >= 2)
         free(a->vis);
-    free(a->rowbuf);
     rt_io_free(a->tio);
     free(a->h), free(a->mu), free(a->mu_past), free(a->switched);
     free(a->cin), free(a->cout);
@@ -370,7 +369,7 @@ void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *p
         rt_algo_transfer(a);
         break;
     }
-    rt_algo_refresh(a);
+    rt_algo_refresh(a, pool);
 }
 
 void rt_algo_post_update(RtAlgo *a)
@@ -382,7 +381,7 @@ void rt_algo_post_update(RtAlgo *a)
             changed |= rt_tile_post_update(a->arr[k].ref, a->arr[k].upd);
     }
     if (changed) /* the visible weights are a function of the arrays: unchanged with them */
-        rt_algo_refresh(a);
+        rt_algo_refresh(a, NULL);
 }
 
 void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n)
@@ -400,36 +399,58 @@ void rt_algo_logical(RtArr *r, size_t n)
         r->lg[k] = r->t->w[k] - r->ref->w[k];
 }
 
-void rt_algo_refresh(RtAlgo *a)
+/*
+** Rows i0..i1-1 of vis, 64 columns at a time: v = gv0 c (lg0 - q), then + gv_k lg_k for
+** k = 1..K-1, in double (the same sums in the same order as element by element; loops the
+** compiler vectorises). Rows are independent: any split among threads gives the same vis.
+*/
+static void refresh_rows(void *ctx, size_t i0, size_t i1)
+{
+    const RtAlgo *a = ctx;
+    const float *q = is_rider(a->o->kind) ? a->h : NULL;
+    bool chopped = is_chopped(a->o->kind);
+    double gc = a->gv[0] * (double)a->csign;
+    double v[64];
+    for (size_t i = i0; i < i1; i++)
+        for (size_t j0 = 0; j0 < a->X; j0 += 64) {
+            size_t len = a->X - j0 < 64 ? a->X - j0 : 64, at = i * a->X + j0;
+            const float *restrict l0 = a->arr[0].lg + at;
+            if (q)
+                for (size_t j = 0; j < len; j++) {
+                    float c = chopped ? a->cout[i] * a->cin[j0 + j] : a->csign;
+                    v[j] = a->gv[0] * c * ((double)l0[j] - (double)q[at + j]);
+                }
+            else if (chopped)
+                for (size_t j = 0; j < len; j++)
+                    v[j] = a->gv[0] * (double)(a->cout[i] * a->cin[j0 + j]) * (double)l0[j];
+            else
+                for (size_t j = 0; j < len; j++)
+                    v[j] = gc * (double)l0[j];
+            for (size_t k = 1; k < a->K; k++) {
+                const float *restrict lk = a->arr[k].lg + at;
+                double g = a->gv[k];
+                for (size_t j = 0; j < len; j++)
+                    v[j] += g * (double)lk[j];
+            }
+            float *restrict out = a->vis + at;
+            for (size_t j = 0; j < len; j++)
+                out[j] = (float)v[j];
+        }
+}
+
+void rt_algo_refresh(RtAlgo *a, RtPool *pool)
 {
     size_t n = a->D * a->X;
     for (size_t k = 0; k < a->K; k++)
         rt_algo_logical(&a->arr[k], n);
     if (a->K < 2)
         return;
-    const float *q = is_rider(a->o->kind) ? a->h : NULL;
-    bool chopped = is_chopped(a->o->kind);
-    /* Row by row, one array at a time (the same sums in the same order as element by
-    ** element: v = gv0 c (lg0 - q), then + gv_k lg_k for k = 1..K-1; loops the compiler
-    ** vectorises). */
-    double *v = a->rowbuf;
-    for (size_t i = 0; i < a->D; i++) {
-        const float *l0 = a->arr[0].lg + i * a->X;
-        const float *qi = q ? q + i * a->X : NULL;
-        for (size_t j = 0; j < a->X; j++) {
-            float c = chopped ? a->cout[i] * a->cin[j] : a->csign;
-            v[j] = a->gv[0] * c * ((double)l0[j] - (qi ? (double)qi[j] : 0.0));
-        }
-        for (size_t k = 1; k < a->K; k++) {
-            const float *lk = a->arr[k].lg + i * a->X;
-            double g = a->gv[k];
-            for (size_t j = 0; j < a->X; j++)
-                v[j] += g * (double)lk[j];
-        }
-        float *out = a->vis + i * a->X;
-        for (size_t j = 0; j < a->X; j++)
-            out[j] = (float)v[j];
-    }
+    size_t threads = rt_pool_threads(pool);
+    if (threads > 1 && n >= 16384)
+        rt_pool_run(pool, refresh_rows, a, a->D, a->D / (threads * 4) > 0 ? a->D / (threads * 4)
+                                                                          : 1);
+    else
+        refresh_rows(a, 0, a->D);
 }
 
 /* }====================================================================== */

@@ -73,7 +73,6 @@ typedef struct RtAlgo {
     RtArr arr[RT_ALGO_MAX_ARRAYS];
     double gv[RT_ALGO_MAX_ARRAYS]; /* visible-weight factors */
     float *vis;      /* (D,X) what the layer computes with (W's own w when K == 1) */
-    double *rowbuf;  /* (X) one row of vis in double while rt_algo_refresh sums it */
     float *h;        /* (D,X) buffer H, chi (mixed_precision) or Q (riders); or NULL */
     float *mu, *mu_past; /* (D,X) agad's running reference and the one in use */
     float *cin, *cout;   /* (X), (D) input and output chopper signs +-1 (c_ttv2, agad) */
@@ -126,8 +125,8 @@ void rt_algo_set_lr(RtAlgo *a);
 /* Every array's post-update step (diffusion, decay; rt_tile_post_update), then vis. */
 void rt_algo_post_update(RtAlgo *a);
 
-/* Recompute the logical arrays and vis from the tiles and buffers. */
-void rt_algo_refresh(RtAlgo *a);
+/* Recompute the logical arrays and vis from the tiles and buffers (rows on pool, if any). */
+void rt_algo_refresh(RtAlgo *a, RtPool *pool);
 
 /* Per-array statistics of the run log (rt_train.h). */
 typedef struct RtArrayStat {

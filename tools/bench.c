@@ -13,6 +13,11 @@
 **            80 (not measured; exp_step fires half of pow_step's pulses, so aihwkit's own
 **            exp_step figure is probably lower and this ratio optimistic).
 **   scaling  1-thread ns / 2-thread ns of the same update.
+**   normal   ns per c2c normal of the update kernels' generator (RtKern.normals, 4096 a call).
+**   pulses   pulses per weight per sample of the 512x512, batch 64 workload (counted).
+**   noise_floor  pulses x ns per normal: what drawing one c2c normal per pulse (DOMAIN.md
+**            2.4, 2.7) costs before any pulse is applied, a lower bound of the update
+**            figure; ratio = 2.5 ns (the issue's target) / floor.
 **   forward  GFLOP/s (2 B D X flops) of rt_io_forward with the default analog I/O (noise
 **            management abs_max, bound management iterative, output noise 0.06, 7-bit DAC,
 **            9-bit ADC) at 512x512, batch 64, weights and inputs as a first training
@@ -137,14 +142,18 @@ static void run_update(void *ctx)
     rt_tile_update_batch_pool(b->t, b->x, b->d, b->B, 0.01, &b->u, &b->r, b->pool);
 }
 
-/* A tile of family k (n x n), its batch of B samples and a pool of `threads` threads. */
-static void update_setup(Upd *b, size_t k, size_t n, size_t B, size_t threads)
+/*
+** A tile of family k (n x n), its batch of B samples and a pool of `threads` threads; count:
+** the tile counts its pulses.
+*/
+static void update_setup_counting(Upd *b, size_t k, size_t n, size_t B, size_t threads,
+                                  bool count)
 {
     IrDevice ir = device(families[k].family);
     RtRng r;
     rt_rng_seed(&r, 1, 1);
     *b = (Upd){.B = B, .u = {31, true, true, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0}};
-    b->t = rt_tile_new(n, n, &ir, &r, false);
+    b->t = rt_tile_new(n, n, &ir, &r, count);
     float *w = malloc(n * n * sizeof *w);
     b->x = malloc(B * n * sizeof *b->x);
     b->d = malloc(B * n * sizeof *b->d);
@@ -167,6 +176,45 @@ static void update_free(Upd *b)
     rt_tile_free(b->t);
     free(b->x), free(b->d);
 }
+
+static void update_setup(Upd *b, size_t k, size_t n, size_t B, size_t threads)
+{
+    update_setup_counting(b, k, n, B, threads, false);
+}
+
+/* Pulses per weight per sample of one batch of family k's update workload. */
+static double pulses_per_weight(size_t k, size_t n, size_t B)
+{
+    Upd b;
+    update_setup_counting(&b, k, n, B, 1, true);
+    run_update(&b);
+    double sum = 0.0;
+    for (size_t c = 0; c < n * n; c++)
+        sum += (double)b.t->npulse[c];
+    update_free(&b);
+    return sum / ((double)n * (double)n * (double)B);
+}
+
+/* The kernels' c2c normals: 4096 per call. */
+static float normals_buf[4096];
+
+static void run_normals(void *ctx)
+{
+    rt_rng8_seed(ctx, 5, 5);
+    rt_kern()->normals(ctx, normals_buf, 4096);
+}
+
+/* ns per c2c normal of the update kernels' generator. */
+static double bench_normals(const Timing *tm)
+{
+    RtRng8 g;
+    void (*const fn[1])(void *) = {run_normals};
+    void *const ctx[1] = {&g};
+    double sec;
+    time_calls(&sec, fn, ctx, 1, tm);
+    return sec * 1e9 / 4096.0;
+}
+
 
 /* ns per weight per sample of family k on an n x n tile, batch B, on 1 and 2 threads. */
 static void bench_update(double ns[2], size_t k, size_t n, size_t B, const Timing *tm)
@@ -274,6 +322,18 @@ int main(int argc, char **argv)
                 printf("scaling,%s,%zux%zu,%zu,2,%.3f,x,aimci 1 thread,%.3f\n", families[k].name,
                        n, n, B, ns[0] / ns[1], ns[0] / ns[1]);
             }
+    /*
+    ** Every pulse draws its own c2c normal (DOMAIN.md 2.4, 2.7), so pulses per weight per
+    ** sample times the generator's ns per normal bound the update from below.
+    */
+    double nn = bench_normals(&tm);
+    printf("normal,box_muller,-,-,1,%.3f,ns/normal,-,-\n", nn);
+    for (size_t k = 0; k < sizeof families / sizeof *families; k++) {
+        double p = pulses_per_weight(k, 512, 64);
+        printf("pulses,%s,512x512,64,1,%.3f,pulses/weight/sample,-,-\n", families[k].name, p);
+        printf("noise_floor,%s,512x512,64,1,%.3f,ns/weight/sample,target 2.5,%.2f\n",
+               families[k].name, p * nn, 2.5 / (p * nn));
+    }
     double fwd, gemm;
     bench_forward(&fwd, &gemm, &tm);
     printf("forward,analog_io_default,512x512,64,1,%.2f,GFLOP/s,sgemm %.2f,%.3f\n", fwd, gemm,
