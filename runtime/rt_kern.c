@@ -583,16 +583,15 @@ INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFa
 }
 
 /*
-** POW: a u^g = a u0^g (1 + t)^g with u = (v - e) f and t = u/u0 - 1 = d f/u0, by the
-** binomial series to t^3 while |t| <= 1/32 and |g| <= 4 (remainder below 4e-8 relative for
-** the usual g in [0, 2.5], 1e-6 at worst): a cubic in d with the exact a u0^g at d = 0.
-** Lanes where u0 <= 0 or |g| > 4 are not ok and take pow8 at every pulse.
+** POW, PAPER_POW: a u^g = a u0^g (1 + t)^g with u0 the sample's first u (> 0 to be ok),
+** du = du/dv and t = u/u0 - 1 = d du/u0, by the binomial series to t^3 while |t| <= 1/32
+** and |g| <= 4 (remainder below 4e-8 relative for the usual g in [0, 2.5], 1e-6 at worst):
+** a cubic in d with the exact a u0^g at d = 0. Lanes that are not ok take pow8 every pulse.
 */
-INLINE void pow_start(Rule *r, F8 v)
+INLINE void pow_start(Rule *r, F8 v, F8 u0, F8 du)
 {
-    F8 u0 = (v - r->e) * r->f;
     r->ok = (u0 > f8(0.0f)) & (fabs8(r->g) <= f8(4.0f));
-    F8 fi = sel(r->ok, r->f / u0, f8(0.0f));
+    F8 fi = sel(r->ok, du / u0, f8(0.0f));
     F8 c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
     F8 c3 = c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
     F8 s0 = r->a * pow8(u0, r->g);
@@ -634,9 +633,14 @@ INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtP
     }
     case RT_KF_EXP: m = r->a * fmax8(f8(1.0f) - r->A * exp2_8(r->k + r->c * v), f8(0.0f)); break;
     case RT_KF_PAPER_LIN: m = r->a * (r->k * fmax8(f8(1.0f) + r->e * v, f8(0.0f))); break;
-    case RT_KF_PAPER_POW: {
-        F8 u = fmax8(f8(1.0f) + r->e * v, f8(0.0f));
-        m = r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0);
+    case RT_KF_PAPER_POW: { /* as POW: inside the window u stays > 0 (no saturation) */
+        F8 d = v - r->v0;
+        I8 valid = r->ok & (fabs8(d * r->tw) <= f8(0.03125f));
+        m = local3(r, d);
+        if (mask8(live & ~valid)) {
+            F8 u = fmax8(f8(1.0f) + r->e * v, f8(0.0f));
+            m = sel(valid, m, r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0));
+        }
         break;
     }
     case RT_KF_PAPER_EXP: {
@@ -672,7 +676,9 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
         rule_load(&r[k], bk, k, pl, fam, has_ref);
         v[k] = ldf(u->w + bk->off[k], bk->len[k]) + r[k].ref;
         if (fam == RT_KF_POW)
-            pow_start(&r[k], v[k]);
+            pow_start(&r[k], v[k], (v[k] - r[k].e) * r[k].f, r[k].f);
+        if (fam == RT_KF_PAPER_POW)
+            pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e);
     }
     Cursor cur = {ns->buf, ns->pos};
     for (int q = 0; q < nmax; q++) {
