@@ -588,14 +588,19 @@ INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFa
 ** and |g| <= 4 (remainder below 4e-8 relative for the usual g in [0, 2.5], 1e-6 at worst):
 ** a cubic in d with the exact a u0^g at d = 0. Lanes that are not ok take pow8 every pulse.
 */
-INLINE void pow_start(Rule *r, F8 v, F8 u0, F8 du)
+INLINE void pow_start(Rule *r, F8 v, F8 u0, F8 du, int nmax)
 {
     r->ok = (u0 > f8(0.0f)) & (fabs8(r->g) <= f8(4.0f));
+    r->v0 = v;
+    if (nmax < 2) { /* one pulse at most: d = 0, only k0 counts (sparse updates) */
+        r->k0 = r->a * pow8(u0, r->g);
+        r->k1 = r->k2 = r->k3 = r->tw = f8(0.0f);
+        return;
+    }
     F8 fi = sel(r->ok, du / u0, f8(0.0f));
     F8 c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
     F8 c3 = c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
     F8 s0 = r->a * pow8(u0, r->g);
-    r->v0 = v;
     r->tw = fi;
     r->k0 = s0;
     r->k1 = s0 * r->g * fi;
@@ -676,9 +681,9 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
         rule_load(&r[k], bk, k, pl, fam, has_ref);
         v[k] = ldf(u->w + bk->off[k], bk->len[k]) + r[k].ref;
         if (fam == RT_KF_POW)
-            pow_start(&r[k], v[k], (v[k] - r[k].e) * r[k].f, r[k].f);
+            pow_start(&r[k], v[k], (v[k] - r[k].e) * r[k].f, r[k].f, nmax);
         if (fam == RT_KF_PAPER_POW)
-            pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e);
+            pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e, nmax);
     }
     Cursor cur = {ns->buf, ns->pos};
     for (int q = 0; q < nmax; q++) {
