@@ -797,32 +797,42 @@ INLINE void block_run(Block *bk, const RtUpd *u, NS *ns, RtKFam fam, RtKNoise kn
 /* What one (sample, row) needs besides its blocks: its train, sign, the sample's data. */
 typedef struct RowCtx {
     U8 dlo, dhi;
+    uint64_t bits;      /* the row train */
     bool hi;            /* the row train has slots above 31 */
     I8 sdneg;           /* all-ones if sign(d_i) sign(lr) < 0 */
     const uint32_t *xl, *xh;
     const float *xb;
+    const uint64_t *cm; /* the sample's chunk bitmaps (RtUpd.cmask) */
 } RowCtx;
 
-/* Every chunk of one (sample, row) with the rule fam (constants in each instantiation). */
+/*
+** Every chunk of one (sample, row) with a coincidence, in column order, with the rule fam
+** (constants in each instantiation). The chunks come from the union of the chunk bitmaps of
+** the row's slots: a sparse update (small BL, few firing columns) skips the rest unseen.
+*/
 INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref)
 {
     Block bk;
     bk.nk = 0;
-    for (size_t j0 = 0; j0 < u->X; j0 += 8) {
-        size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
-        I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
-        if (r->hi)
-            n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
-        if (!mask8(i8(0) - n))
-            continue;
-        int k = bk.nk++;
-        bk.n[k] = n;
-        bk.up[k] = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
-        bk.off[k] = base + j0;
-        bk.len[k] = len;
-        if (bk.nk == KB)
-            block_run(&bk, u, ns, fam, kn, has_ref);
+    for (size_t w = 0; w < u->cw; w++) {
+        uint64_t reach = 0;
+        for (uint64_t t = r->bits; t; t &= t - 1)
+            reach |= r->cm[(size_t)__builtin_ctzll(t) * u->cw + w];
+        for (; reach; reach &= reach - 1) {
+            size_t j0 = (w * 64 + (size_t)__builtin_ctzll(reach)) * 8;
+            size_t len = u->X - j0 < 8 ? u->X - j0 : 8;
+            I8 n = popcnt8(ldu(r->xl + j0, len) & r->dlo);
+            if (r->hi)
+                n += popcnt8(ldu(r->xh + j0, len) & r->dhi);
+            int k = bk.nk++;
+            bk.n[k] = n;
+            bk.up[k] = ((I8)ldf(r->xb + j0, len) >> 31) ^ r->sdneg;
+            bk.off[k] = base + j0;
+            bk.len[k] = len;
+            if (bk.nk == KB)
+                block_run(&bk, u, ns, fam, kn, has_ref);
+        }
     }
     if (bk.nk > 0)
         block_run(&bk, u, ns, fam, kn, has_ref);
@@ -898,8 +908,8 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
     if (!bits)
         return;
     ns->pos = ns->end = 0;
-    RowCtx r = {.dlo = u8((uint32_t)bits), .dhi = u8((uint32_t)(bits >> 32)),
-                .hi = u->xhi && (bits >> 32) != 0,
+    RowCtx r = {.dlo = u8((uint32_t)bits), .dhi = u8((uint32_t)(bits >> 32)), .bits = bits,
+                .hi = u->xhi && (bits >> 32) != 0, .cm = u->cmask + b * 64 * u->cw,
                 .sdneg = i8((di < 0.0f) != u->lr_neg ? -1 : 0),
                 .xl = u->xlo + b * u->X, .xh = u->xhi ? u->xhi + b * u->X : NULL,
                 .xb = u->x + b * u->X};

@@ -134,6 +134,13 @@ typedef struct RtUpd {
     const int *bl;        /* (B) the plan's BL, 1..64 */
     const uint32_t *xlo;  /* (B,X) column trains, slots 0..31 */
     const uint32_t *xhi;  /* (B,X) slots 32..63, or NULL when no BL exceeds 32 */
+    /*
+    ** (B,64,cw) per sample and slot k < BL: bit c of the bitmap is set iff a column of chunk
+    ** c (columns 8c..8c+7) fires at slot k (rt_kern_chunk_masks); cw = ceil(ceil(X/8)/64).
+    ** A row visits only the chunks its train reaches: the others have no coincidence.
+    */
+    const uint64_t *cmask;
+    size_t cw;
     bool lr_neg;          /* lr < 0: every direction flips */
 } RtUpd;
 
@@ -169,6 +176,19 @@ extern const RtKern rt_kern_base, rt_kern_avx2;
 
 /* The build for this CPU: avx2 when the CPU and OS support it, else the baseline. */
 const RtKern *rt_kern(void);
+
+/* Words per slot of RtUpd.cmask for X columns. */
+static inline size_t rt_kern_chunk_words(size_t X)
+{
+    return ((X + 7) / 8 + 63) / 64;
+}
+
+/*
+** The chunk bitmaps of one sample (RtUpd.cmask: 64 x cw words, slots >= bl left alone) from
+** its column trains lo, hi (hi NULL: no slot above 31).
+*/
+void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi, size_t X,
+                         int bl);
 
 /*
 ** The naive twin of RtKern.rows: the same streams, trains and normals, each pulse through

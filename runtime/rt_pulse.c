@@ -242,6 +242,22 @@ void rt_planes_free(RtPlanes *p)
     free(p);
 }
 
+void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi, size_t X,
+                         int bl)
+{
+    size_t cw = rt_kern_chunk_words(X);
+    memset(cmask, 0, (size_t)bl * cw * sizeof *cmask);
+    for (size_t j0 = 0, c = 0; j0 < X; j0 += 8, c++) {
+        uint64_t any = 0; /* the slots at which a column of the chunk fires */
+        for (size_t j = j0; j < X && j < j0 + 8; j++)
+            any |= lo[j] | (hi ? (uint64_t)hi[j] << 32 : 0);
+        if (bl < 64)
+            any &= ((uint64_t)1 << bl) - 1;
+        for (; any; any &= any - 1)
+            cmask[(size_t)__builtin_ctzll(any) * cw + c / 64] |= (uint64_t)1 << (c % 64);
+    }
+}
+
 /*
 ** ====================================================================================
 ** Build choice

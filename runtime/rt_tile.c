@@ -278,17 +278,20 @@ static void update_other(RtTile *t, const float *x, const float *d, double lr,
 }
 
 /*
-** Per sample in order: a key from r, the plan, and (if it fires) the column trains, into the
-** tile's batch scratch: keys (B), A (B), column trains (B,X) [x2 if BL may exceed 32: a
-** plan's BL never exceeds desired_bl], BL (B). False when out of memory.
+** Per sample in order: a key from r, the plan, and (if it fires) the column trains and their
+** chunk bitmaps, into the tile's batch scratch: chunk bitmaps (B,64,cw), keys (B), A (B),
+** column trains (B,X) [x2 if BL may exceed 32: a plan's BL never exceeds desired_bl], BL (B).
+** False when out of memory.
 */
 static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
                        RtRng *r)
 {
     size_t B = up->B, X = t->X;
     bool hi = u->desired_bl > 32;
-    size_t nt = B * X * (hi ? 2 : 1);
-    size_t need = B * (sizeof(uint64_t) + sizeof(double) + sizeof(int)) + nt * sizeof(uint32_t);
+    size_t nt = B * X * (hi ? 2 : 1), cw = rt_kern_chunk_words(X);
+    size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
+                       sizeof(int)) +
+                  nt * sizeof(uint32_t);
     if (need > t->batch_cap) {
         void *m = realloc(t->batch, need);
         if (!m)
@@ -296,7 +299,7 @@ static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const I
         t->batch = m;
         t->batch_cap = need;
     }
-    uint64_t *key = t->batch;
+    uint64_t *cmask = t->batch, *key = cmask + B * 64 * cw;
     double *pa = (double *)(key + B);
     uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;
     int *bl = (int *)(xlo + nt);
@@ -307,11 +310,13 @@ static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const I
         bool on = rt_pulse_plan(&p, up->x + b * X, X, up->d + b * t->D, t->D, lr, dw, u);
         pa[b] = on ? p.a : 0.0;
         bl[b] = on ? p.bl : 1;
-        if (on)
-            k->col_trains(xlo + b * X, hi ? xhi + b * X : NULL, up->x + b * X, X, p.b, p.bl,
-                          key[b]);
+        if (!on)
+            continue;
+        k->col_trains(xlo + b * X, hi ? xhi + b * X : NULL, up->x + b * X, X, p.b, p.bl, key[b]);
+        rt_kern_chunk_masks(cmask + b * 64 * cw, xlo + b * X, hi ? xhi + b * X : NULL, X, p.bl);
     }
     up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi;
+    up->cmask = cmask, up->cw = cw;
     return true;
 }
 

@@ -163,6 +163,47 @@ ParameterizedTest(KCase *c, kern, fast_matches_the_double_twin)
 }
 
 /*
+** A sparse update of a wide tile: rows visit only the chunks their trains reach (the chunk
+** bitmaps, two words per slot for 600 columns), and skipping the others changes nothing: the
+** same pulse counts as the double twin, which scans every chunk, and weights within its
+** tolerance. Small lr (BL 1-2) and inputs zero in every other block of 8 columns, the last
+** block of firing columns beyond column 512.
+*/
+Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
+{
+    enum { D = 9, X = 600, B = 4 };
+    KCase kc = {"soft_bounds", IR_DEV_SOFT_BOUNDS, 0};
+    IrDevice dev = kdevice(&kc);
+    IrUpdate u = upd(31);
+    RtTile *a = tile(&dev, D, X), *b = tile(&dev, D, X);
+    static float x[B * X];
+    float d[B * D];
+    inputs(x, d, B, D, X, 5);
+    for (size_t k = 0; k < B * X; k++)
+        if ((k % X) / 8 % 2 == 1)
+            x[k] = 0.0f;
+    RtRng ra, rb;
+    rt_rng_seed(&ra, 6, 6);
+    rt_rng_seed(&rb, 6, 6);
+    rt_tile_update_batch(a, x, d, B, 0.002, &u, &ra);
+    rt_tile_update_batch_ref(b, x, d, B, 0.002, &u, &rb);
+    double smax = 0.0;
+    for (size_t k = 0; k < D * X; k++)
+        smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
+    uint64_t total = 0, beyond = 0;
+    for (size_t k = 0; k < D * X; k++) {
+        cr_assert_eq(a->npulse[k], b->npulse[k], "cell %zu", k);
+        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
+        cr_assert_float_eq(a->w[k], b->w[k], tol, "cell %zu", k);
+        total += a->npulse[k];
+        beyond += k % X >= 512 ? a->npulse[k] : 0;
+    }
+    cr_assert_gt(total, 50u, "the test fires pulses");
+    cr_assert_gt(beyond, 0u, "pulses beyond column 512 (the second bitmap word)");
+    rt_tile_free(a), rt_tile_free(b);
+}
+
+/*
 ** The baseline build and the AVX2 build of the kernels give bit-identical weights, counters
 ** and visible weights (AIMCI_KERNEL=baseline forces the baseline; the tests run in their
 ** own processes). BL 50 exercises the trains above 31 slots. Skipped without AVX2.
