@@ -24,8 +24,13 @@
 **     the latency of the dependent pulses; c2c normals are generated in bulk (Box-Muller)
 **     and handed to the active lanes only (an expand through a rank table);
 **   - per-family rules with per-cell constants precomputed (RtPlanes), pow and exp by
-**     polynomial log2/exp2, and for pow_step a binomial series around the sample's first
-**     state while the relative change of the base stays within 1/32.
+**     polynomial log2/exp2; for pow_step and the seed paper's power the step is a cubic in
+**     v - v0 around the sample's first state v0 (the binomial series of u^g, exact at v0)
+**     while the relative change of the base stays within 1/32, so a pulse is a few
+**     multiply-adds whatever the exponent;
+**   - per sample, a bitmap per slot of the 8-column chunks that fire at it (cmask): a row
+**     visits only the chunks its train reaches, so sparse updates (small BL, few firing
+**     columns: the usual case in training) skip the rest without looking at them.
 **
 ** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: the
 ** key, the plan (BL, A, B of DOMAIN.md 2.3) and the column trains (col_trains: 8 columns
