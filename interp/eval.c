@@ -208,22 +208,6 @@ static int name_width(const IrTrain *t)
     return (int)w;
 }
 
-/*
-** Whether loss/f* means something: f* is not zero up to rounding, i.e. above 1e-12 of the
-** loss of zero weights, f(0) = sum b^2 / (2 rows) (noise-free data has f* = 0, and its
-** computed f* is rounding error).
-*/
-static bool ratio_meaningful(const RtData *dt)
-{
-    if (!(dt->f_star > 0.0))
-        return false;
-    double f0 = 0.0;
-    for (size_t r = 0; r < dt->rows * dt->outs; r++)
-        f0 += (double)dt->t[r] * (double)dt->t[r];
-    f0 /= 2.0 * (double)dt->rows;
-    return dt->f_star > 1e-12 * f0;
-}
-
 /* One row per optimizer: last logged loss, f*, loss/f*, ||W - w*|| (or "-"), and a failure mark. */
 static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvOpt *res)
 {
@@ -239,7 +223,7 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         fprintf(f, "  %-*s", nw, t->opt[k]->name);
         put_num(f, loss);
         put_num(f, dt->f_star);
-        put_num(f, ratio_meaningful(dt) ? loss / dt->f_star : NAN);
+        put_num(f, rt_data_f_star_meaningful(dt) ? loss / dt->f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);

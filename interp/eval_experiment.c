@@ -70,7 +70,7 @@ static void run_job(const IrExperiment *x, Job *j)
         j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
         j->acc = e->test_acc;
     }
-    j->f_star = dt->f_star;
+    j->f_star = rt_data_f_star_meaningful(dt) ? dt->f_star : NAN; /* else no loss/f* */
     rt_log_free(&log);
     rt_data_free(dt);
 }
@@ -261,8 +261,11 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
                 continue;
             for (size_t v = 0; v < x->nvary; v++)
                 fprintf(f, "\"%s\",", x->cell_value[c * x->nvary + v]);
-            fprintf(f, "%s,%zu,%.9g,%.9g,%.9g,", x->cell[c]->opt[k]->name, loss.n, loss.mean,
-                    loss.sd, ratio.mean);
+            fprintf(f, "%s,%zu,%.9g,%.9g,", x->cell[c]->opt[k]->name, loss.n, loss.mean,
+                    loss.sd);
+            if (!isnan(ratio.mean))
+                fprintf(f, "%.9g", ratio.mean);
+            fputc(',', f);
             if (!isnan(acc.mean))
                 fprintf(f, "%.9g,%.9g", acc.mean, acc.sd);
             else

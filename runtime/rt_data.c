@@ -22,6 +22,17 @@ void rt_data_free(RtData *dt)
     free(dt);
 }
 
+bool rt_data_f_star_meaningful(const RtData *dt)
+{
+    if (!(dt->f_star > 0.0))
+        return false;
+    double f0 = 0.0;
+    for (size_t r = 0; r < dt->rows * dt->outs; r++)
+        f0 += (double)dt->t[r] * (double)dt->t[r];
+    f0 /= 2.0 * (double)dt->rows;
+    return dt->f_star > 1e-12 * f0;
+}
+
 /* Draw A, w_true and b in the documented order. */
 static void draw_least_squares(RtData *dt, const IrData *ir, RtRng *r)
 {

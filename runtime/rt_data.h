@@ -54,6 +54,12 @@ typedef struct RtData {
 RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen);
 void rt_data_free(RtData *dt);
 
+/*
+** Whether a loss over f* means something: f* is above 1e-12 of the loss of zero weights,
+** f(0) = sum b^2 / (2 rows). Noise-free data has f* = 0, and its computed f* is rounding.
+*/
+bool rt_data_f_star_meaningful(const RtData *dt);
+
 /* The labelled families (rt_data_new calls it for them); NULL with err set. */
 RtData *rt_data_load(const IrData *ir, char *err, size_t errlen);
 

@@ -41,3 +41,10 @@ sed -i 's/vary batch in \[1, 2, 5\]/vary optimizer in [sgd, asgd]/' x.aimc
 "$AIMCI" --only grid x.aimc > /dev/null
 head -n 1 out/grid.md | grep -q '^| rram.up_down | sgd | asgd |$'
 [ "$(grep -c '^|' out/grid.md)" -eq 4 ]
+# loss/f* is a number for noisy data (f* > 0) and left empty for noise-free data, whose f* is
+# rounding error (column 7 with the optimizer varied: up_down, the varied optimizer, optimizer,
+# runs, loss mean and std, loss/f*).
+head -n 1 out/grid.csv | cut -d, -f7 | grep -qx loss_over_f_star_mean
+[ "$(awk -F, 'NR > 1 && $7 + 0 > 0' out/grid.csv | wc -l)" -eq 4 ]
+"$AIMCI" --set ls.noise=0 --only grid x.aimc > /dev/null
+[ "$(awk -F, 'NR > 1 && $7 == ""' out/grid.csv | wc -l)" -eq 4 ]
