@@ -2,8 +2,11 @@
 ** rt_pool.c: persistent worker threads, one job at a time, blocks claimed atomically.
 **
 ** Waking a thread through a condition variable costs tens of microseconds, as much as a
-** small update; so a worker first spins for a while (about 50 us) on the job counter, and
-** the caller likewise on the count of busy workers, before they block. A job is published
+** small update; so a worker first spins for a while on the job counter, and the caller
+** likewise on the count of busy workers, before they block. The while is about 0.5 ms
+** (20000 pauses of 28 ns on Zen 4): longer than the serial gaps between the parallel jobs
+** of one training step (forward, backward, transfer), so workers rarely sleep within a step
+** (fcn_fashion on 2 threads: 5-9% faster than with 0.1 ms). A job is published
 ** by incrementing gen (release) after its fields are set; a worker that sees the new value
 ** (acquire) sees the job. Blocking waits re-check their condition under the mutex, and the
 ** signalling side takes the mutex, so no wake-up is lost.
@@ -16,7 +19,7 @@
 
 #include "rt_pool.h"
 
-#define SPINS 4000 /* polls before blocking */
+#define SPINS 20000 /* polls before blocking */
 
 struct RtPool {
     size_t nthreads;       /* the caller included */
