@@ -127,6 +127,26 @@ ParameterizedTestParameters(kern, fast_matches_the_double_twin)
 }
 
 /*
+** Tile a (the kernels) against tile b (the double twin) after the same updates: the same
+** pulse counts and weights within the tolerance of the header. Returns the pulses fired.
+*/
+static uint64_t assert_matches_twin(const RtTile *a, const RtTile *b, size_t n, const char *name)
+{
+    double smax = 0.0;
+    for (size_t k = 0; k < n; k++)
+        smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_eq(a->npulse[k], b->npulse[k], "%s: cell %zu", name, k);
+        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
+        cr_assert_float_eq(a->w[k], b->w[k], tol, "%s: cell %zu after %llu pulses", name, k,
+                           (unsigned long long)a->npulse[k]);
+        total += a->npulse[k];
+    }
+    return total;
+}
+
+/*
 ** The same batch through the kernels and through the double twin: the same pulse counts,
 ** the same random streams, weights within the tolerance of the header. 13 columns (a short
 ** last chunk), 5 rows, 6 samples; lr 0.05 and dw_min 1e-3 give up to 31 pulses per sample.
@@ -146,17 +166,7 @@ ParameterizedTest(KCase *c, kern, fast_matches_the_double_twin)
         rt_tile_update_batch(a, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &ra);
         rt_tile_update_batch_ref(b, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &rb);
     }
-    double smax = 0.0;
-    for (size_t k = 0; k < D * X; k++)
-        smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
-    uint64_t total = 0;
-    for (size_t k = 0; k < D * X; k++) {
-        cr_assert_eq(a->npulse[k], b->npulse[k], "%s: cell %zu", c->name, k);
-        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
-        cr_assert_float_eq(a->w[k], b->w[k], tol, "%s: cell %zu after %llu pulses", c->name, k,
-                           (unsigned long long)a->npulse[k]);
-        total += a->npulse[k];
-    }
+    uint64_t total = assert_matches_twin(a, b, D * X, c->name);
     cr_assert_gt(total, 100u, "%s: the test fires pulses", c->name);
     cr_assert_eq(rt_rng_next(&ra), rt_rng_next(&rb), "one key per sample in both");
     rt_tile_free(a), rt_tile_free(b);
@@ -187,17 +197,9 @@ Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
     rt_rng_seed(&rb, 6, 6);
     rt_tile_update_batch(a, x, d, B, 0.002, &u, &ra);
     rt_tile_update_batch_ref(b, x, d, B, 0.002, &u, &rb);
-    double smax = 0.0;
+    uint64_t total = assert_matches_twin(a, b, D * X, kc.name), beyond = 0;
     for (size_t k = 0; k < D * X; k++)
-        smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
-    uint64_t total = 0, beyond = 0;
-    for (size_t k = 0; k < D * X; k++) {
-        cr_assert_eq(a->npulse[k], b->npulse[k], "cell %zu", k);
-        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
-        cr_assert_float_eq(a->w[k], b->w[k], tol, "cell %zu", k);
-        total += a->npulse[k];
         beyond += k % X >= 512 ? a->npulse[k] : 0;
-    }
     cr_assert_gt(total, 50u, "the test fires pulses");
     cr_assert_gt(beyond, 0u, "pulses beyond column 512 (the second bitmap word)");
     rt_tile_free(a), rt_tile_free(b);
