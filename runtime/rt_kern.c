@@ -557,10 +557,10 @@ INLINE F8 noisy(Cursor *ns, unsigned act, RtKNoise kn, const RtPlanes *pl, F8 m,
 typedef struct Rule {
     F8 a, c, e, f, g, k, A, q0, lo, hi, ref;
     /*
-    ** POW, EXP: the step m as a polynomial in d = v - v0 around the sample's first state v0
-    ** (local_m), valid where ok and |d tw| <= the family's window.
+    ** POW, PAPER_POW: the step m as a cubic in d = v - v0 around the sample's first state v0
+    ** (pow_start, local3), valid where ok and |d tw| <= 1/32.
     */
-    F8 v0, k0, k1, k2, k3, k4, k5, tw;
+    F8 v0, k0, k1, k2, k3, tw;
     I8 ok;
 } Rule;
 
