@@ -15,22 +15,54 @@ STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 # The cheap vectoriser cost model lets GCC vectorise loops that need an alias check (the
 # -O2 default does not); without -ffast-math it never reorders a sum, so values do not change.
 FP      := -ffp-contract=off -fvect-cost-model=cheap
-INC     := -Iinterp -Iruntime -Ibuild/gen
-CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) $(INC) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
+CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
 # Parallel jobs of the builds behind run, test and bench.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 # GSL (device fitting) needs a CBLAS: BLIS exports one, so libgsl is linked before it and
 # its cblas_* calls bind to BLIS (libgsl's own dependency, libgslcblas, comes later in the
-# lookup order and is never used; tests/test_fit.c checks which library answers).
+# lookup order and is never used; tests/fit/test_fit.c checks which library answers).
 LDLIBS  := -lgsl -lblis -ledit -lz -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist gcc make
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
+# ---- layers: who may include whom ----------------------------------------------------------
+# Each folder compiles with its own headers and those of the layers it may use, nothing else,
+# so an #include that goes the wrong way does not compile (`make layering` proves it):
+#   runtime/ir     the IR contract: what the checker produces and the runtime executes
+#   runtime        devices, tiles, kernels, algorithms, layers, data; knows no syntax
+#   grammar, interp/front   text -> tokens -> AST (the lexer, the parser, diagnostics)
+#   interp/check   AST -> checked IR; asks the runtime for layer shapes and device facts
+#   interp/plot    terminal and gnuplot plots
+#   interp/run     runs a checked program on the runtime
+#   interp/fit     fits device models to measured data
+#   interp/repl    the interactive prompt
+#   interp/main.c  the command line
+I_ir      := -Iruntime/ir
+I_runtime := -Iruntime $(I_ir)
+I_front   := -Iinterp/front -Igrammar -Ibuild/gen $(I_ir)
+I_check   := -Iinterp/check $(I_front) -Iruntime
+I_plot    := -Iinterp/plot -Iinterp/front -Iruntime
+I_run     := -Iinterp/run -Iinterp/plot $(I_check)
+I_fit     := -Iinterp/fit $(I_check)
+I_repl    := -Iinterp/repl -Iinterp/run -Iinterp/plot -Iinterp/fit $(I_check)
+I_main    := $(I_repl)
+
+# The include path of each object, by folder (tests and tools take their subject's).
+LAYERS := runtime interp/front interp/check interp/plot interp/run interp/fit interp/repl
+$(foreach l,$(LAYERS),$(eval build/rel/$l/%.o build/san/$l/%.o: INC = $$(I_$(notdir $l))))
+$(foreach l,$(LAYERS),$(eval build/san/tests/$(notdir $l)/%.o: INC = $$(I_$(notdir $l)) -Itests/fixtures))
+# The front end's tests check whole programs with the fixtures of tests/fixtures/fe_fixtures.h.
+build/san/tests/front/%.o: INC = $(I_check) -Itests/fixtures
+build/rel/gen/%.o build/san/gen/%.o: INC = $(I_front)
+build/rel/interp/main.o build/san/interp/main.o: INC = $(I_main)
+build/bench/aimci_bench: INC = $(I_runtime)
+build/bench/aimci_bench_epoch: INC = $(I_check)
+
 GEN     := build/gen/lexer.c build/gen/parser.c
-LIB_SRC := $(filter-out interp/main.c,$(wildcard interp/*.c)) $(wildcard runtime/*.c)
-TEST_SRC:= $(wildcard tests/test_*.c)
+LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) $(wildcard runtime/*.c)
+TEST_SRC:= $(wildcard tests/*/test_*.c)
 
 # runtime/rt_kern.c is compiled twice: for the x86-64 baseline and for AVX2 (chosen at run
 # time, bit-identical results). GCC notes that 8-float vectors passed by value change the
@@ -42,7 +74,7 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench check-deps check-test-deps clean
+.PHONY: all run test bench layering check-deps check-test-deps clean
 all: aimci
 
 run: check-deps
@@ -51,6 +83,7 @@ run: check-deps
 
 test: check-test-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) aimci build/san/aimci build/san/unit_tests build/san/repl_pty
+	@$(MAKE) --no-print-directory layering
 	build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
 
@@ -60,57 +93,68 @@ bench: check-deps
 	build/bench/aimci_bench
 	build/bench/aimci_bench_epoch
 
+# The layering, proved by the compiler: each layer's include path reaches the headers it may
+# use and none of a layer above it (tests/layering.sh).
+layering: build/gen/parser.h
+	@CC="$(CC) $(STD)" I_runtime="$(I_runtime)" I_front="$(I_front)" I_check="$(I_check)" \
+	 I_plot="$(I_plot)" I_run="$(I_run)" I_fit="$(I_fit)" I_repl="$(I_repl)" tests/layering.sh
+
 check-deps:
 	@tools/deps.sh $(RUN_PKGS)
 check-test-deps:
 	@tools/deps.sh $(TEST_PKGS)
 
 # ---- generated front end --------------------------------------------------------------
-build/gen/parser.c build/gen/parser.h: grammar/parser.y
+# Lemon rewrites parser.h only when the token codes change, so an action-only edit of the
+# grammar recompiles parser.c alone; parser.h has an empty recipe so that make looks at its
+# real time stamp. Objects need it to exist before they compile (order-only); those that
+# include it depend on it through their .d files.
+build/gen/parser.c: grammar/parser.y
 	@mkdir -p build/gen
 	lemon -c -q -dbuild/gen -T/usr/share/lemon/lempar.c $<
-build/gen/lexer.c: grammar/lexer.re build/gen/parser.h
+build/gen/parser.h: build/gen/parser.c ;
+build/gen/lexer.c: grammar/lexer.re
 	@mkdir -p build/gen
 	re2c -W -Werror --no-generation-date -o $@ $<
 
 # ---- release build ----------------------------------------------------------------------
 aimci: build/rel/interp/main.o $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-build/rel/gen/%.o: build/gen/%.c
+build/rel/gen/%.o: build/gen/%.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-unused-variable -c -o $@ $<
-build/rel/%.o: %.c build/gen/parser.h
+	$(CC) $(CFLAGS) $(INC) -Wno-unused-parameter -Wno-unused-variable -MMD -MP -c -o $@ $<
+build/rel/%.o: %.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC) -MMD -MP -c -o $@ $<
 build/rel/runtime/rt_kern.o build/san/runtime/rt_kern.o: CFLAGS += -Wno-psabi
-build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c build/gen/parser.h
+build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
 build/bench/aimci_bench: tools/bench.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 build/bench/aimci_bench_epoch: tools/bench_epoch.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 
 # ---- sanitizer build (tests) -----------------------------------------------------------
 build/san/aimci: build/san/interp/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 # The pseudo-terminal driver of the REPL tests (tests/scripts/repl_*.sh).
-build/san/repl_pty: tests/repl_pty.c
+build/san/repl_pty: tests/repl/repl_pty.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(OPT) $(WARN) $(SAN) -o $@ $<
 build/san/unit_tests: $(TEST_OBJ) $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion $(LDLIBS)
-build/san/gen/%.o: build/gen/%.c
+build/san/gen/%.o: build/gen/%.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Wno-unused-parameter -Wno-unused-variable -c -o $@ $<
-build/san/%.o: %.c build/gen/parser.h
+	$(CC) $(CFLAGS) $(INC) $(SAN) -Wno-unused-parameter -Wno-unused-variable -MMD -MP -c -o $@ $<
+build/san/%.o: %.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
-build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c build/gen/parser.h
+	$(CC) $(CFLAGS) $(INC) $(SAN) -MMD -MP -c -o $@ $<
+build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC) $(SAN) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
 
 clean:
 	rm -rf build aimci

@@ -1,7 +1,7 @@
 /*
 ** main.c: the aimci command line.
 **
-**   aimci                    the interactive prompt (REPL, interp/repl.h)
+**   aimci                    the interactive prompt (REPL, interp/repl/repl.h)
 **   aimci -i FILE            the prompt, FILE's declarations loaded first
 **   aimci FILE               run every train, measure and experiment of FILE, in order
 **   aimci --check FILE       check FILE, run nothing

@@ -1,6 +1,6 @@
 /*
 ** rt_fit.h: fitting a device family to a measured pulse response (weights already in weight
-** units; interp/measured.h reads and maps measured files).
+** units; interp/fit/measured.h reads and maps measured files).
 **
 ** The data are readings of one device's weight, grouped in segments: a segment starts at a
 ** reading w0 (its anchor) and then lists readings, each taken after `npulse` pulses of one

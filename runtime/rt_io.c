@@ -14,7 +14,7 @@
 
 /*
 ** Table 4 of the seed paper = aihwkit 0.9 IOParameters() (DOMAIN.md 4.1, 4.4).
-** ORDER IO DEFAULTS: the io_params of interp/schema.c hold the same values.
+** ORDER IO DEFAULTS: the io_params of interp/check/schema.c hold the same values.
 */
 static const IrIO table4 = {
     .name = "analog defaults",

@@ -69,7 +69,7 @@ typedef struct RtIO {
 ** analog, inp_bound 1, inp_res 1/126, out_bound 12, out_res 1/510, out_noise 0.06, noise
 ** management abs_max, bound management iterative (max_bm_factor 1000, max_bm_res 0.25,
 ** bm_test_negative_bound), nm_decay 1e-3, out_scale 1, everything else off. The schema's
-** `io NAME : analog {}` has the same values (tests/test_io_lang.c checks that).
+** `io NAME : analog {}` has the same values (tests/check/test_io_lang.c checks that).
 */
 const IrIO *rt_io_default(void);
 

@@ -6,7 +6,7 @@
 ** -mpopcnt (rt_kern_avx2); rt_kern() picks one from the CPU. Both builds run the same IEEE
 ** operations in the same order (8-lane GCC vectors; -ffp-contract=off, so no FMA is formed;
 ** no approximate instructions such as rcpps; the few ISA-specific helpers compute exactly
-** the same values), so they give bit-identical results; tests/test_kern.c checks that.
+** the same values), so they give bit-identical results; tests/runtime/test_kern.c checks that.
 **
 ** Legend: B = samples of a batch, D = tile rows, X = tile columns; w is (D,X), w[i*X+j].
 **
@@ -57,13 +57,13 @@
 ** angle 2 pi (c 2^-32); lanes l and 8 + l of a block of 16 get r cos and r sin. With the
 ** polynomials of rt_kern.c (log2 1.4e-5 relative, sin 1.2e-6, cos 4.7e-8) a normal is
 ** within about 1e-5 |xi| + 1e-6 of the exact transform of its words; the tail ends at
-** |xi| = 6.56 (probability 5e-11). tests/test_kern.c checks four moments, the tails beyond
+** |xi| = 6.56 (probability 5e-11). tests/runtime/test_kern.c checks four moments, the tails beyond
 ** 3 and 4.5, and the Kolmogorov-Smirnov distance to Phi on 2^21 draws.
 **
 ** Per-pulse rules in float, with the per-cell constants of RtPlanes; pow and exp through
 ** polynomial log2/exp2 built from IEEE +, -, * and exponent bits (relative error of u^g
 ** and 2^t about 3e-7): a step differs from the double rule of rt_device_pulse by a few
-** 1e-7 relative, and aihwkit's traces are reproduced within 6e-8 (tests/test_kern.c).
+** 1e-7 relative, and aihwkit's traces are reproduced within 6e-8 (tests/runtime/test_kern.c).
 ** Families without a vector rule (response, piecewise_step) and blocks holding a special
 ** cell (no bounds range: an inert pulse) run the double rule lane by lane with the same
 ** normals.

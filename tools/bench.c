@@ -68,7 +68,7 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A device of family fam with aihwkit's Python defaults (as tests/rt_fixtures.h fx_device). */
+/* A device of family fam with aihwkit's Python defaults (as tests/fixtures/rt_fixtures.h fx_device). */
 static IrDevice device(IrDevFamily fam)
 {
     IrDevice d;

@@ -1,4 +1,4 @@
-# The REPL at a terminal, driven through a pseudo-terminal by tests/repl_pty.c (built as
+# The REPL at a terminal, driven through a pseudo-terminal by tests/repl/repl_pty.c (built as
 # build/san/repl_pty next to the binary by `make test`): line editing and history kept
 # across sessions, tab completion, multi-line blocks, errors that do not end the session,
 # Ctrl-C at the prompt and during a command or a run, Ctrl-D.

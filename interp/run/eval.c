@@ -1,0 +1,531 @@
+/*
+** eval.c: runs the `train` and `measure` statements of a checked program on the runtime,
+** writes their CSV outputs and resolved programs atomically, and prints summaries.
+**
+** Outputs, for a train with `log = "dir/name.csv"`:
+**   dir/name.csv            optimizer,step,loss,dist_to_w_star (%.9g; the last column empty
+**                           when not applicable), the optimizers one after the other; a
+**                           train by epochs writes optimizer,epoch,step,lr,train_loss,
+**                           train_acc,test_loss,test_acc instead (accuracies as fractions)
+**   dir/name.arrays.csv     optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist:
+**                           the per-array statistics of the same steps (rt_train.h; empty
+**                           fields are not applicable), when an optimizer has analog arrays
+**   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
+** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
+** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
+** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
+** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
+** Everything printed or written depends only on the program, so reruns are byte-identical;
+** the one exception is the progress bar of a train by epochs, drawn (with its rate and
+** time left) only when the output is a terminal.
+** A failing optimizer or run is reported at its statement; the others still run, and
+** whatever was logged is written.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eval.h"
+#include "eval_plot.h"
+#include "rt_data.h"
+#include "rt_file.h"
+#include "rt_measure.h"
+#include "rt_pool.h"
+#include "rt_train.h"
+
+#define ERRLEN 512
+
+/* The outcome of one optimizer of a train. */
+typedef struct EvOpt {
+    RtLog log;
+    int rc;
+} EvOpt;
+
+/*
+** ====================================================================================
+** Output files
+** ====================================================================================
+*/
+
+bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n)
+{
+    bool ok = true;
+    for (size_t k = 0; k < n; k++) {
+        char err[ERRLEN];
+        if (paths[k] && rt_file_check(paths[k], err, sizeof err) != 0) {
+            diag_error(d, at, "%s (nothing was run)", err);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Write one file, reporting a failure at `at`; 0 or 1. */
+static int write_file(Diag *d, SrcLoc at, const char *path, const char *buf, size_t len)
+{
+    char err[ERRLEN];
+    if (rt_file_write(path, buf, len, err, sizeof err) == 0)
+        return 0;
+    diag_error(d, at, "%s", err);
+    return 1;
+}
+
+/*
+** Write buf to path, then the resolved program next to it (if any), printing
+** "  wrote PATH" for each file written. 0, or 1 if a file could not be written.
+*/
+static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, const char *path,
+                         const char *buf, size_t len)
+{
+    int rc = write_file(d, at, path, buf, len);
+    if (rc == 0)
+        fprintf(o->out, "  wrote %s\n", path);
+    if (!o->resolved)
+        return rc;
+    char *res = rt_path_swap_ext(path, ".resolved.aimc");
+    if (!res) {
+        diag_error(d, at, "out of memory");
+        return 1;
+    }
+    if (write_file(d, at, res, o->resolved, strlen(o->resolved)) == 0)
+        fprintf(o->out, "  wrote %s\n", res);
+    else
+        rc = 1;
+    free(res);
+    return rc;
+}
+
+/* Close a memory stream and hand back its buffer; NULL (and nothing to free) on failure. */
+static char *close_stream(FILE *f, char **buf, size_t *len)
+{
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        free(*buf);
+        *buf = NULL;
+    }
+    if (!*buf)
+        *len = 0;
+    return *buf;
+}
+
+/*
+** ====================================================================================
+** train
+** ====================================================================================
+*/
+
+/* A CSV field: %.9g, or nothing when not a number. */
+static void put_field(FILE *f, double v)
+{
+    fputc(',', f);
+    if (!isnan(v))
+        fprintf(f, "%.9g", v);
+}
+
+/* The per-epoch CSV of a train by epochs. */
+static void epochs_csv(FILE *f, const IrTrain *t, const EvOpt *res)
+{
+    fputs("optimizer,epoch,step,lr,train_loss,train_acc,test_loss,test_acc\n", f);
+    for (size_t k = 0; k < t->nopt; k++)
+        for (size_t r = 0; r < res[k].log.nep; r++) {
+            const RtEpochRow *e = &res[k].log.ep[r];
+            fprintf(f, "%s,%zu,%zu", t->opt[k]->name, e->epoch, e->step);
+            put_field(f, e->lr);
+            put_field(f, e->train_loss);
+            put_field(f, e->train_acc);
+            put_field(f, e->test_loss);
+            put_field(f, e->test_acc);
+            fputc('\n', f);
+        }
+}
+
+/* The CSV text of all optimizers' logs; NULL when out of memory. */
+static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    if (t->epochs) {
+        epochs_csv(f, t, res);
+        return close_stream(f, &buf, len);
+    }
+    fputs("optimizer,step,loss,dist_to_w_star\n", f);
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        for (size_t r = 0; r < log->n; r++) {
+            const RtLogRow *row = &log->row[r];
+            fprintf(f, "%s,%zu,%.9g,", t->opt[k]->name, row->step, row->loss);
+            if (!isnan(row->dist))
+                fprintf(f, "%.9g", row->dist);
+            fputc('\n', f);
+        }
+    }
+    return close_stream(f, &buf, len);
+}
+
+/* The per-array statistics of all optimizers' logs as CSV; NULL when out of memory. */
+static char *arrays_csv(const IrTrain *t, const EvOpt *res, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fputs("optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist\n", f);
+    for (size_t k = 0; k < t->nopt; k++)
+        for (size_t r = 0; r < res[k].log.narr; r++) {
+            const RtArrayRow *a = &res[k].log.arr[r];
+            fprintf(f, "%s,%zu,%zu,%s", t->opt[k]->name, a->step, a->layer + 1, a->s.name);
+            put_field(f, a->s.pulses);
+            put_field(f, a->s.transfers);
+            put_field(f, a->s.mean_abs);
+            put_field(f, a->s.sp_dist);
+            fputc('\n', f);
+        }
+    return close_stream(f, &buf, len);
+}
+
+/* A right-aligned number of a summary column, or "-" when not available. */
+static void put_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "  %12.6g", v);
+    else
+        fprintf(f, "  %12s", "-");
+}
+
+/* Width of the optimizer column: the longest name, at least 9 ("optimizer"). */
+static int name_width(const IrTrain *t)
+{
+    size_t w = 9;
+    for (size_t k = 0; k < t->nopt; k++)
+        if (strlen(t->opt[k]->name) > w)
+            w = strlen(t->opt[k]->name);
+    return (int)w;
+}
+
+/* One row per optimizer: last logged loss, f*, loss/f*, ||W - w*|| (or "-"), and a failure mark. */
+static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvOpt *res)
+{
+    int nw = name_width(t);
+    fprintf(f, "train %s: %s on %s, %zu steps, batch %zu, seed %llu\n", t->name,
+            t->model->name, t->data->name, t->steps, t->batch, (unsigned long long)t->seed);
+    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "final loss", "f*",
+            "loss/f*", "|W-w*|");
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        const RtLogRow *last = log->n ? &log->row[log->n - 1] : NULL;
+        double loss = last ? last->loss : NAN;
+        fprintf(f, "  %-*s", nw, t->opt[k]->name);
+        put_num(f, loss);
+        put_num(f, dt->f_star);
+        put_num(f, rt_data_f_star_meaningful(dt) ? loss / dt->f_star : NAN);
+        put_num(f, last ? last->dist : NAN);
+        if (res[k].rc)
+            fputs("  (failed; last logged row shown)", f);
+        fputc('\n', f);
+    }
+}
+
+/* A percentage of a fraction, or "-". */
+static void put_pct(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "  %11.2f%%", 100.0 * v);
+    else
+        fprintf(f, "  %12s", "-");
+}
+
+/* A train by epochs: one row per optimizer with its last epoch. */
+static void epochs_summary(FILE *f, const IrTrain *t, const EvOpt *res)
+{
+    int nw = name_width(t);
+    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "train loss", "train acc",
+            "test loss", "test acc");
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = &res[k].log;
+        const RtEpochRow *e = log->nep ? &log->ep[log->nep - 1] : NULL;
+        fprintf(f, "  %-*s", nw, t->opt[k]->name);
+        put_num(f, e ? e->train_loss : NAN);
+        put_pct(f, e ? e->train_acc : NAN);
+        put_num(f, e ? e->test_loss : NAN);
+        put_pct(f, e ? e->test_acc : NAN);
+        if (res[k].rc)
+            fputs("  (failed; last epoch shown)", f);
+        fputc('\n', f);
+    }
+}
+
+/*
+** {======================================================================
+** Progress of a train by epochs: one line per epoch; on a terminal, a bar with the rate
+** and the time left, redrawn at most 10 times a second.
+** =======================================================================
+*/
+
+typedef struct Progress {
+    FILE *out;
+    const char *name;  /* the optimizer */
+    bool tty;
+    double start, last; /* seconds (monotonic) */
+    bool drawn;
+} Progress;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* "1:02:03" or "2:03" */
+static void put_time(FILE *f, double s)
+{
+    long v = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+    if (v >= 3600)
+        fprintf(f, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    else
+        fprintf(f, "%ld:%02ld", v / 60, v % 60);
+}
+
+static void progress_tick(void *ctx, size_t done, size_t total)
+{
+    Progress *p = ctx;
+    double t = now_s();
+    if (!p->tty || (t - p->last < 0.1 && done < total))
+        return;
+    p->last = t;
+    double rate = (double)done / fmax(t - p->start, 1e-9);
+    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : 0;
+    fprintf(p->out, "\r  %s [%.*s%*s] %3d%% %zu/%zu steps, %.0f steps/s, ETA ", p->name, fill,
+            "##############################", width - fill, "",
+            total ? (int)(100.0 * (double)done / (double)total) : 0, done, total, rate);
+    put_time(p->out, (double)(total - done) / fmax(rate, 1e-9));
+    fputs("   ", p->out);
+    fflush(p->out);
+    p->drawn = true;
+}
+
+static void progress_epoch(void *ctx, const RtEpochRow *e, size_t epochs)
+{
+    Progress *p = ctx;
+    if (p->drawn)
+        fputs("\r\033[K", p->out);
+    p->drawn = false;
+    fprintf(p->out, "  %s epoch %zu/%zu: lr %.4g, train loss %.4f", p->name, e->epoch, epochs,
+            e->lr, e->train_loss);
+    if (isfinite(e->train_acc))
+        fprintf(p->out, " acc %.2f%%", 100.0 * e->train_acc);
+    if (isfinite(e->test_loss))
+        fprintf(p->out, ", test loss %.4f", e->test_loss);
+    if (isfinite(e->test_acc))
+        fprintf(p->out, " acc %.2f%%", 100.0 * e->test_acc);
+    fputc('\n', p->out);
+    fflush(p->out);
+}
+
+/* }====================================================================== */
+
+/*
+** Run every optimizer of t on the same data, each on o->threads threads (0: the default of
+** rt_pool_default_threads); failures are reported at the train.
+*/
+static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const RtData *dt,
+                          EvOpt *res)
+{
+    size_t threads = o->threads ? o->threads : rt_pool_default_threads();
+    int rc = 0;
+    for (size_t k = 0; k < t->nopt; k++) {
+        char err[ERRLEN] = "";
+        Progress pg = {o->out, t->opt[k]->name, isatty(fileno(o->out)) != 0, now_s(), 0, false};
+        RtProgress pr = {progress_tick, progress_epoch, &pg};
+        res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
+                                          t->epochs ? &pr : NULL, err, sizeof err);
+        if (pg.drawn)
+            fputs("\r\033[K", o->out);
+        if (res[k].rc) {
+            diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
+                       err);
+            rc = 1;
+        }
+    }
+    return rc;
+}
+
+/* Write the CSV log of t (if any) and the resolved program next to it. */
+static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
+{
+    size_t len = 0;
+    char *csv = train_csv(t, res, &len);
+    if (!csv) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        return 1;
+    }
+    int rc = write_outputs(d, t->loc, o, t->log, csv, len);
+    free(csv);
+    size_t narr = 0;
+    for (size_t k = 0; k < t->nopt; k++)
+        narr += res[k].log.narr;
+    if (narr == 0)
+        return rc;
+    char *path = rt_path_swap_ext(t->log, ".arrays.csv");
+    char *text = path ? arrays_csv(t, res, &len) : NULL;
+    if (!text) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        rc = 1;
+    } else if (write_file(d, t->loc, path, text, len) == 0) {
+        fprintf(o->out, "  wrote %s\n", path);
+    } else {
+        rc = 1;
+    }
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* The loss curves of t (plot = PATH): one line per optimizer. */
+static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
+{
+    const RtLog **logs = malloc((t->nopt ? t->nopt : 1) * sizeof *logs);
+    if (!logs) {
+        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+        return 1;
+    }
+    for (size_t k = 0; k < t->nopt; k++)
+        logs[k] = &res[k].log;
+    int rc = ev_plot_train(d, o, t, logs);
+    free(logs);
+    return rc;
+}
+
+/* Data once, every optimizer, the summary, then the log: 0, or 1 if anything failed. */
+static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
+{
+    const char *outputs[] = {t->log, t->plot};
+    if (!ev_outputs_ok(d, t->loc, outputs, 2))
+        return 1;
+    char err[ERRLEN];
+    RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);
+    EvOpt *res = calloc(t->nopt ? t->nopt : 1, sizeof *res);
+    if (!dt || !res) {
+        diag_error(d, t->loc, "train '%s': %s", t->name, dt ? "out of memory" : err);
+        rt_data_free(dt);
+        free(res);
+        return 1;
+    }
+    if (t->epochs) {
+        fprintf(o->out, "train %s: %s on %s, %zu epochs, batch %zu, seed %llu (%zu examples, "
+                        "%zu test)\n", t->name, t->model->name, t->data->name, t->epochs,
+                t->batch, (unsigned long long)t->seed, dt->rows, dt->test ? dt->test->rows : 0);
+        fflush(o->out);
+    }
+    int rc = run_optimizers(d, o, t, dt, res);
+    if (t->epochs)
+        epochs_summary(o->out, t, res);
+    else
+        train_summary(o->out, t, dt, res);
+    if (t->log)
+        rc |= write_train_log(d, o, t, res);
+    if (t->plot)
+        rc |= plot_train(d, o, t, res);
+    for (size_t k = 0; k < t->nopt; k++)
+        rt_log_free(&res[k].log);
+    free(res);
+    rt_data_free(dt);
+    return rc;
+}
+
+/*
+** ====================================================================================
+** measure
+** ====================================================================================
+*/
+
+/* The CSV text of a trace; NULL when out of memory. */
+static char *measure_csv(const RtTrace *tr, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fputs("pulse_index,direction,w\n", f);
+    for (size_t k = 0; k < tr->n; k++)
+        fprintf(f, "%zu,%d,%.9g\n", k, tr->dir[k], (double)tr->w[k]);
+    return close_stream(f, &buf, len);
+}
+
+/*
+** "measure NAME: N pulses on DEVICE, start S, final w W, min A, max B", then where the
+** weight settles: mean and std of w over the last 10% of the pulses.
+*/
+static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
+{
+    fprintf(f, "measure %s: %zu pulses on %s, start %.6g, final w %.6g, min %.6g, max %.6g\n",
+            m->name, tr->n - 1, m->device->name, (double)tr->start, (double)tr->final,
+            (double)tr->lo, (double)tr->hi);
+    fprintf(f, "  settles at w %.6g +- %.6g (mean +- std over the last 10%%: %zu pulses)\n",
+            tr->tail_mean, tr->tail_std, tr->ntail);
+}
+
+/* The trace, its summary, then its CSV: 0, or 1 if anything failed. */
+static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
+{
+    const char *outputs[] = {m->out, m->plot};
+    if (!ev_outputs_ok(d, m->loc, outputs, 2))
+        return 1;
+    char err[ERRLEN];
+    RtTrace tr = {0};
+    if (rt_measure_run(&tr, m, m->out != NULL || m->plot != NULL, err, sizeof err) != 0) {
+        diag_error(d, m->loc, "%s", err);
+        return 1;
+    }
+    measure_summary(o->out, m, &tr);
+    int rc = 0;
+    if (m->out) {
+        size_t len = 0;
+        char *csv = measure_csv(&tr, &len);
+        if (csv)
+            rc = write_outputs(d, m->loc, o, m->out, csv, len);
+        else
+            diag_error(d, m->loc, "measure '%s': out of memory", m->name);
+        rc |= csv == NULL;
+        free(csv);
+    }
+    if (m->plot)
+        rc |= ev_plot_measure(d, o, m, &tr);
+    rt_trace_free(&tr);
+    return rc;
+}
+
+/*
+** ====================================================================================
+** Driver
+** ====================================================================================
+*/
+
+int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
+{
+    int rc = 0;
+    bool found = false;
+    for (size_t k = 0; k < p->nruns; k++) {
+        const IrRun *r = &p->runs[k];
+        if (o->only && strcmp(o->only, r->name) != 0)
+            continue;
+        found = true;
+        if (r->kind == IR_RUN_TRAIN)
+            rc |= run_train(d, o, r->u.train);
+        else if (r->kind == IR_RUN_MEASURE)
+            rc |= run_measure(d, o, r->u.measure);
+        else
+            rc |= ev_run_experiment(d, o, r->u.experiment);
+        fflush(o->out);
+    }
+    if (o->only && !found) {
+        diag_plain(d, "no train, measure or experiment named '%s'", o->only);
+        return 1;
+    }
+    return rc;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# layering.sh: the one-way include rule, checked by the compiler (`make layering`, run by
+# `make test`). Each layer compiles with the include path the Makefile gives it ($I_<layer>,
+# $CC from the environment); here every layer must reach a header it uses and must not reach
+# a header of a layer above it. The positive probes keep the check from passing vacuously
+# (a wrong path would make every #include fail).
+#
+#   runtime  <  interp/front  <  interp/check  <  interp/{plot, run, fit}  <  interp/repl
+#   (the IR contract runtime/ir is seen by all; the front end sees nothing else of the runtime)
+pass=0
+fail=0
+compiles() { printf '#include "%s"\n' "$2" | $CC $1 -fsyntax-only -x c - >/dev/null 2>&1; }
+sees() {
+    layer=$1 flags=$2
+    shift 2
+    for h; do
+        if compiles "$flags" "$h"; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: $layer should reach $h"; fi
+    done
+}
+blind() {
+    layer=$1 flags=$2
+    shift 2
+    for h; do
+        if compiles "$flags" "$h"; then
+            fail=$((fail + 1)); echo "FAIL: $layer reaches $h, a header of a layer above it"
+        else pass=$((pass + 1)); fi
+    done
+}
+
+INTERP="ast.h diag.h ps.h lex.h parser.h check.h schema.h dump.h eval.h plot.h fit_cmd.h measured.h repl.h"
+sees    runtime "$I_runtime" ir.h srcloc.h rt_tile.h rt_kern.h rt_net.h rt_train.h
+blind   runtime "$I_runtime" $INTERP
+sees    front   "$I_front"   ir.h srcloc.h ast.h diag.h ps.h lex.h parser.h
+blind   front   "$I_front"   rt_tile.h rt_kern.h rt_device.h check.h schema.h eval.h plot.h repl.h
+sees    check   "$I_check"   ps.h check.h schema.h dump.h rt_net.h rt_device.h
+blind   check   "$I_check"   eval.h plot.h fit_cmd.h measured.h repl.h repl_session.h
+sees    plot    "$I_plot"    plot.h text.h rt_file.h
+blind   plot    "$I_plot"    check.h eval.h fit_cmd.h repl.h
+sees    run     "$I_run"     eval.h plot.h check.h rt_train.h
+blind   run     "$I_run"     fit_cmd.h measured.h repl.h repl_session.h
+sees    fit     "$I_fit"     fit_cmd.h measured.h check.h rt_fit.h
+blind   fit     "$I_fit"     eval.h plot.h repl.h repl_session.h
+sees    repl    "$I_repl"    repl.h repl_session.h eval.h plot.h fit_cmd.h check.h rt_tile.h
+echo "layering: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

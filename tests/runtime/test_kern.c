@@ -1,0 +1,551 @@
+/*
+** test_kern.c: the fast update kernels (runtime/rt_kern.h) against their double twin, their
+** two builds against each other, their normals, and aihwkit's traces through them; the
+** thread pool.
+**
+** Tolerances. A pulse of the vector rules differs from rt_device_pulse (double, libm) by the
+** float roundings of the state (a few ulp of |w| <= 1) and by the relative error of the
+** step (pow/exp polynomials, about 3e-7); over n pulses on one weight the difference stays
+** within n * (8 FLT_EPSILON + 1e-6 * max step), a step being at most 30 times the step scale
+** (rule factor times noise factor). Statistical checks use 6 standard errors.
+*/
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <float.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_fixtures.h"
+#include "rt_kern.h"
+#include "rt_pool.h"
+#include "rt_tile.h"
+
+/* The update every comparison uses: BL up to 31, UM and UBLM, stochastic trains. */
+static IrUpdate upd(int bl)
+{
+    IrUpdate u = fx_update();
+    u.desired_bl = bl;
+    return u;
+}
+
+/* x (B,X), d (B,D) uniform in [-1, 1] from stream s. */
+static void inputs(float *x, float *d, size_t B, size_t D, size_t X, uint64_t s)
+{
+    RtRng r;
+    rt_rng_seed(&r, 99, s);
+    for (size_t k = 0; k < B * X; k++)
+        x[k] = (float)(2.0 * rt_rng_uniform(&r) - 1.0);
+    for (size_t k = 0; k < B * D; k++)
+        d[k] = (float)(2.0 * rt_rng_uniform(&r) - 1.0);
+}
+
+/* A D x X tile of dev with counters, weights uniform in [-0.3, 0.3] (clipped to the cells). */
+static RtTile *tile(const IrDevice *dev, size_t D, size_t X)
+{
+    RtRng r;
+    rt_rng_seed(&r, 7, 7);
+    RtTile *t = rt_tile_new(D, X, dev, &r, true);
+    float *w = malloc(D * X * sizeof *w);
+    for (size_t k = 0; k < D * X; k++)
+        w[k] = (float)(0.6 * rt_rng_uniform(&r) - 0.3);
+    rt_tile_set_weights(t, w);
+    free(w);
+    return t;
+}
+
+/* The devices of the comparisons: one per vector rule and noise form, plus a generic one. */
+typedef struct KCase {
+    char name[32];
+    int family;   /* IrDevFamily */
+    int variant;  /* 0 default, 1 additive noise, 2 complex noise / write noise / c_lin */
+} KCase;
+
+static IrDevice kdevice(const KCase *c)
+{
+    static const double node[3] = {1.2, 1.0, 0.7};
+    IrDevice d = fx_device((IrDevFamily)c->family);
+    switch (c->family) {
+    case IR_DEV_SOFT_BOUNDS:
+    case IR_DEV_LINEAR_STEP:
+        d.mult_noise = c->variant != 1;
+        if (c->variant == 2)
+            d.write_noise_std = 2.0;
+        d.gamma_up = d.gamma_down = 0.3;
+        break;
+    case IR_DEV_SOFT_BOUNDS_REFERENCE:
+        d.mult_noise = c->variant == 2;
+        d.reference_std = 0.05;
+        break;
+    case IR_DEV_EXP_STEP:
+        if (c->variant == 2)
+            d.dw_min_std_add = 0.002, d.dw_min_std_slope = 0.01;
+        break;
+    case IR_DEV_POW_STEP:
+    case IR_DEV_POW_STEP_REFERENCE: d.pow_gamma = c->variant == 1 ? 0.5 : 2.0; break;
+    case IR_DEV_LINEAR:
+    case IR_DEV_POWER:
+    case IR_DEV_EXPONENTIAL:
+        d.dw_min_std = 0.3, d.sigma_c = c->variant == 1 ? 0.0 : 0.4;
+        d.c_lin = c->variant == 2 ? 0.2 : 0.0;
+        d.gamma_res = 1.5;
+        break;
+    case IR_DEV_PIECEWISE_STEP:
+        d.piecewise_up = d.piecewise_down = node;
+        d.npiecewise_up = d.npiecewise_down = 3;
+        break;
+    default: break;
+    }
+    return d;
+}
+
+ParameterizedTestParameters(kern, fast_matches_the_double_twin)
+{
+    static KCase cases[] = {
+        {"constant_step", IR_DEV_CONSTANT_STEP, 0},
+        {"soft_bounds", IR_DEV_SOFT_BOUNDS, 0},
+        {"soft_bounds additive", IR_DEV_SOFT_BOUNDS, 1},
+        {"soft_bounds write noise", IR_DEV_SOFT_BOUNDS, 2},
+        {"linear_step", IR_DEV_LINEAR_STEP, 0},
+        {"linear_step additive", IR_DEV_LINEAR_STEP, 1},
+        {"soft_bounds_reference", IR_DEV_SOFT_BOUNDS_REFERENCE, 0},
+        {"soft_bounds_reference mult", IR_DEV_SOFT_BOUNDS_REFERENCE, 2},
+        {"exp_step", IR_DEV_EXP_STEP, 0},
+        {"exp_step complex", IR_DEV_EXP_STEP, 2},
+        {"pow_step gamma 2", IR_DEV_POW_STEP, 0},
+        {"pow_step gamma 0.5", IR_DEV_POW_STEP, 1},
+        {"pow_step_reference", IR_DEV_POW_STEP_REFERENCE, 0},
+        {"linear", IR_DEV_LINEAR, 2},
+        {"power", IR_DEV_POWER, 0},
+        {"power without sigma_c", IR_DEV_POWER, 1},
+        {"exponential", IR_DEV_EXPONENTIAL, 0},
+        {"piecewise_step", IR_DEV_PIECEWISE_STEP, 0},
+    };
+    return cr_make_param_array(KCase, cases, sizeof cases / sizeof cases[0]);
+}
+
+/*
+** Tile a (the kernels) against tile b (the double twin) after the same updates: the same
+** pulse counts and weights within the tolerance of the header. Returns the pulses fired.
+*/
+static uint64_t assert_matches_twin(const RtTile *a, const RtTile *b, size_t n, const char *name)
+{
+    double smax = 0.0;
+    for (size_t k = 0; k < n; k++)
+        smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_eq(a->npulse[k], b->npulse[k], "%s: cell %zu", name, k);
+        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
+        cr_assert_float_eq(a->w[k], b->w[k], tol, "%s: cell %zu after %llu pulses", name, k,
+                           (unsigned long long)a->npulse[k]);
+        total += a->npulse[k];
+    }
+    return total;
+}
+
+/*
+** The same batch through the kernels and through the double twin: the same pulse counts,
+** the same random streams, weights within the tolerance of the header. 13 columns (a short
+** last chunk), 5 rows, 6 samples; lr 0.05 and dw_min 1e-3 give up to 31 pulses per sample.
+*/
+ParameterizedTest(KCase *c, kern, fast_matches_the_double_twin)
+{
+    enum { D = 5, X = 13, B = 6 };
+    IrDevice dev = kdevice(c);
+    IrUpdate u = upd(31);
+    RtTile *a = tile(&dev, D, X), *b = tile(&dev, D, X);
+    float x[B * X], d[B * D];
+    inputs(x, d, B, D, X, 1);
+    RtRng ra, rb;
+    rt_rng_seed(&ra, 3, 3);
+    rt_rng_seed(&rb, 3, 3);
+    for (int rep = 0; rep < 3; rep++) {
+        rt_tile_update_batch(a, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &ra);
+        rt_tile_update_batch_ref(b, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &rb);
+    }
+    uint64_t total = assert_matches_twin(a, b, D * X, c->name);
+    cr_assert_gt(total, 100u, "%s: the test fires pulses", c->name);
+    cr_assert_eq(rt_rng_next(&ra), rt_rng_next(&rb), "one key per sample in both");
+    rt_tile_free(a), rt_tile_free(b);
+}
+
+/*
+** A sparse update of a wide tile: rows visit only the chunks their trains reach (the chunk
+** bitmaps, two words per slot for 600 columns), and skipping the others changes nothing: the
+** same pulse counts as the double twin, which scans every chunk, and weights within its
+** tolerance. Small lr (BL 1-2) and inputs zero in every other block of 8 columns, the last
+** block of firing columns beyond column 512.
+*/
+Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
+{
+    enum { D = 9, X = 600, B = 4 };
+    KCase kc = {"soft_bounds", IR_DEV_SOFT_BOUNDS, 0};
+    IrDevice dev = kdevice(&kc);
+    IrUpdate u = upd(31);
+    RtTile *a = tile(&dev, D, X), *b = tile(&dev, D, X);
+    static float x[B * X];
+    float d[B * D];
+    inputs(x, d, B, D, X, 5);
+    for (size_t k = 0; k < B * X; k++)
+        if ((k % X) / 8 % 2 == 1)
+            x[k] = 0.0f;
+    RtRng ra, rb;
+    rt_rng_seed(&ra, 6, 6);
+    rt_rng_seed(&rb, 6, 6);
+    rt_tile_update_batch(a, x, d, B, 0.002, &u, &ra);
+    rt_tile_update_batch_ref(b, x, d, B, 0.002, &u, &rb);
+    uint64_t total = assert_matches_twin(a, b, D * X, kc.name), beyond = 0;
+    for (size_t k = 0; k < D * X; k++)
+        beyond += k % X >= 512 ? a->npulse[k] : 0;
+    cr_assert_gt(total, 50u, "the test fires pulses");
+    cr_assert_gt(beyond, 0u, "pulses beyond column 512 (the second bitmap word)");
+    rt_tile_free(a), rt_tile_free(b);
+}
+
+/*
+** The baseline build and the AVX2 build of the kernels give bit-identical weights, counters
+** and visible weights (AIMCI_KERNEL=baseline forces the baseline; the tests run in their
+** own processes). BL 50 exercises the trains above 31 slots. Skipped without AVX2.
+*/
+Test(kern, builds_are_bit_identical)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("popcnt"))
+        cr_skip_test("no AVX2 on this CPU");
+    static const int fam[] = {IR_DEV_SOFT_BOUNDS, IR_DEV_POW_STEP, IR_DEV_EXP_STEP,
+                              IR_DEV_CONSTANT_STEP, IR_DEV_POWER, IR_DEV_PIECEWISE_STEP};
+    enum { D = 7, X = 45, B = 5 };
+    for (size_t f = 0; f < sizeof fam / sizeof *fam; f++)
+        for (int bl = 31; bl <= 50; bl += 19) {
+            KCase kc = {"", fam[f], 2};
+            IrDevice dev = kdevice(&kc);
+            IrUpdate u = upd(bl);
+            RtTile *t[2];
+            float x[B * X], d[B * D];
+            inputs(x, d, B, D, X, 2);
+            for (int k = 0; k < 2; k++) {
+                if (k == 0)
+                    setenv("AIMCI_KERNEL", "baseline", 1);
+                else
+                    unsetenv("AIMCI_KERNEL");
+                cr_assert_str_eq(rt_kern()->name, k == 0 ? "baseline" : "avx2");
+                t[k] = tile(&dev, D, X);
+                RtRng r;
+                rt_rng_seed(&r, 4, 4);
+                rt_tile_update_batch(t[k], x, d, B, 0.08, &u, &r);
+                rt_tile_update_batch(t[k], x, d, B, -0.03, &u, &r);
+            }
+            cr_assert_eq(memcmp(t[0]->w, t[1]->w, D * X * sizeof(float)), 0, "family %d", fam[f]);
+            cr_assert_eq(memcmp(t[0]->npulse, t[1]->npulse, D * X * sizeof(uint64_t)), 0);
+            if (t[0]->wp)
+                cr_assert_eq(memcmp(t[0]->wp, t[1]->wp, D * X * sizeof(float)), 0);
+            rt_tile_free(t[0]), rt_tile_free(t[1]);
+        }
+    RtRng8 g1, g2;
+    rt_rng8_seed(&g1, 5, 6);
+    g2 = g1;
+    float n1[64], n2[64];
+    rt_kern_base.normals(&g1, n1, 64);
+    rt_kern_avx2.normals(&g2, n2, 64);
+    cr_assert_eq(memcmp(n1, n2, sizeof n1), 0);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+** The normals of the kernels: mean 0, variance 1, skewness 0, kurtosis 3 within 6 standard
+** errors of N = 2^21 draws; the Kolmogorov-Smirnov distance to Phi below 1.95/sqrt(N) (the
+** 0.1% critical value); the tails beyond 3 and 4.5 with their binomial frequencies; nothing
+** beyond 6.6 (the construction's bound).
+*/
+Test(kern, normals_are_standard_normal)
+{
+    enum { N = 1 << 21 };
+    float *z = malloc(N * sizeof *z);
+    RtRng8 g;
+    rt_rng8_seed(&g, 12, 34);
+    rt_kern()->normals(&g, z, N);
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    size_t t3 = 0, t45 = 0;
+    for (size_t k = 0; k < N; k++) {
+        double v = z[k];
+        s1 += v, s2 += v * v, s3 += v * v * v, s4 += v * v * v * v;
+        t3 += fabs(v) > 3.0;
+        t45 += fabs(v) > 4.5;
+        cr_assert_lt(fabs(v), 6.6);
+    }
+    double n = N, m = s1 / n, var = s2 / n - m * m;
+    cr_assert_lt(fabs(m), 6.0 / sqrt(n), "mean %g", m);
+    cr_assert_lt(fabs(var - 1.0), 6.0 * sqrt(2.0 / n), "variance %g", var);
+    cr_assert_lt(fabs(s3 / n), 6.0 * sqrt(15.0 / n), "third moment %g", s3 / n);
+    cr_assert_lt(fabs(s4 / n - 3.0), 6.0 * sqrt(96.0 / n), "fourth moment %g", s4 / n);
+    double p3 = erfc(3.0 / sqrt(2.0)), p45 = erfc(4.5 / sqrt(2.0));
+    cr_assert_lt(fabs(t3 - n * p3), 6.0 * sqrt(n * p3), "|xi| > 3: %zu", t3);
+    cr_assert_lt(fabs(t45 - n * p45), 6.0 * sqrt(n * p45) + 2.0, "|xi| > 4.5: %zu", t45);
+    qsort(z, N, sizeof *z, cmp_float); /* Kolmogorov-Smirnov against Phi */
+    double ks = 0.0;
+    for (size_t k = 0; k < N; k++) {
+        double phi = 0.5 * erfc(-(double)z[k] / sqrt(2.0));
+        ks = fmax(ks, fmax(fabs(phi - (double)k / n), fabs(phi - (double)(k + 1) / n)));
+    }
+    cr_assert_lt(ks, 1.95 / sqrt(n), "KS distance %g", ks);
+    free(z);
+}
+
+/*
+** aihwkit's single-pulse traces (tests/runtime/test_device_traces.c) through the kernels: a 1x1 tile,
+** fixed BL 1 without management and lr = the granularity, so that x = -1 (up) or +1 (down)
+** with d = 1 fires exactly one pulse per sample. Every weight within 1e-5 of aihwkit's.
+*/
+typedef struct TraceCase {
+    char file[32];
+    int family;
+} TraceCase;
+
+static size_t read_trace(const char *file, double *w, int *dir, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof path, "tests/data/aihwkit-traces/%s", file);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s (run the tests from the repository root)", path);
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t idx;
+        char d[8];
+        double v;
+        if (line[0] == '#' || sscanf(line, "%zu,%7[a-z],%lf", &idx, d, &v) != 3)
+            continue;
+        cr_assert_lt(n, cap);
+        w[n] = v;
+        dir[n] = strcmp(d, "up") == 0 ? 1 : -1;
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+ParameterizedTestParameters(kern, traces_through_the_kernel)
+{
+    static TraceCase cases[] = {
+        {"constantstep_1.csv", IR_DEV_CONSTANT_STEP}, {"softbounds_1.csv", IR_DEV_SOFT_BOUNDS},
+        {"linearstep_1.csv", IR_DEV_LINEAR_STEP},     {"expstep_1.csv", IR_DEV_EXP_STEP},
+        {"powstep_1.csv", IR_DEV_POW_STEP},
+    };
+    return cr_make_param_array(TraceCase, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(TraceCase *c, kern, traces_through_the_kernel)
+{
+    enum { CAP = 1000 };
+    static double want[CAP];
+    static int dir[CAP];
+    size_t n = read_trace(c->file, want, dir, CAP);
+    cr_assert_eq(n, 800);
+    IrDevice dev = fx_quiet((IrDevFamily)c->family, 0.01, 1.0);
+    if (c->family == IR_DEV_LINEAR_STEP)
+        dev.gamma_up = dev.gamma_down = 0.5;
+    RtRng r;
+    rt_rng_seed(&r, 1, 1);
+    RtTile *t = rt_tile_new(1, 1, &dev, &r, false);
+    cr_assert_eq(t->planes->fam, c->family == IR_DEV_EXP_STEP  ? RT_KF_EXP
+                                 : c->family == IR_DEV_POW_STEP ? RT_KF_POW
+                                                                : RT_KF_LINEAR);
+    IrUpdate u = {1, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
+    double lr = rt_device_granularity(&t->dev), worst = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        float x = dir[k] > 0 ? -1.0f : 1.0f, d = 1.0f;
+        rt_tile_update(t, &x, &d, lr, &u, &r);
+        double e = fabs((double)t->w[0] - want[k]);
+        worst = fmax(worst, e);
+        cr_assert_leq(e, 1e-5, "%s pulse %zu: kernel %.9g, aihwkit %.9g", c->file, k + 1,
+                      (double)t->w[0], want[k]);
+    }
+    fprintf(stderr, "kernel trace %s: max |aimci - aihwkit| = %.3g\n", c->file, worst);
+    rt_tile_free(t);
+}
+
+/*
+** Cycle-to-cycle noise through the kernels: one pulse on each of 4096 identical cells (no
+** variation), 6 times from w0: the steps have the mean and std of the rule (DOMAIN.md 3.2.2),
+** within 6 standard errors (se(std) ~ std/sqrt(2n) for near-normal steps).
+*/
+static void check_kernel_c2c(const IrDevice *dev, double w0, bool up, double mean, double sd,
+                             const char *what)
+{
+    enum { X = 4096, REP = 6, N = X * REP };
+    RtRng r;
+    rt_rng_seed(&r, 21, 21);
+    RtTile *t = rt_tile_new(1, X, dev, &r, false);
+    IrUpdate u = {1, false, false, 1.0, IR_PULSE_STOCHASTIC_COMPRESSED, 0.0, 0.0};
+    float *x = malloc(X * sizeof *x), *w = malloc(X * sizeof *w), d = 1.0f;
+    double *s = malloc(N * sizeof *s);
+    for (size_t j = 0; j < X; j++)
+        x[j] = up ? -1.0f : 1.0f, w[j] = (float)w0;
+    for (int rep = 0; rep < REP; rep++) {
+        rt_tile_set_weights(t, w);
+        rt_tile_update(t, x, &d, rt_device_granularity(&t->dev), &u, &r);
+        for (size_t j = 0; j < X; j++)
+            s[rep * X + j] = (double)t->w[j] - (double)(float)w0;
+    }
+    double m = fx_mean(s, N), v = sqrt(fx_var(s, N));
+    cr_assert_float_eq(m, mean, 6 * sd / sqrt(N) + 1e-7, "%s: mean %.6g want %.6g", what, m,
+                       mean);
+    cr_assert_float_eq(v, sd, 6 * sd / sqrt(2.0 * N) + 1e-7, "%s: std %.6g want %.6g", what, v,
+                       sd);
+    rt_tile_free(t);
+    free(x), free(w), free(s);
+}
+
+Test(kern, c2c_noise_statistics)
+{
+    IrDevice d = fx_quiet(IR_DEV_SOFT_BOUNDS, 0.01, 1.0);
+    d.dw_min_std = 0.3;
+    check_kernel_c2c(&d, 0.4, true, 0.006, 0.006 * 0.3, "soft_bounds mult");
+    d.mult_noise = false;
+    check_kernel_c2c(&d, 0.4, true, 0.006, 0.01 * 0.3, "soft_bounds additive");
+    d = fx_quiet(IR_DEV_POW_STEP, 0.01, 1.0);
+    d.pow_gamma = 2.0, d.dw_min_std = 0.2;
+    check_kernel_c2c(&d, -0.5, true, 0.005625, 0.005625 * 0.2, "pow_step");
+    d = fx_quiet(IR_DEV_EXP_STEP, 0.01, 1.0);
+    d.dw_min_std = 0.3;
+    double z = 2 * d.a * 0.2 / 2.0 + d.b, y = 1 - d.A_up * exp(d.gamma_up * z);
+    check_kernel_c2c(&d, 0.2, true, 0.01 * y, 0.01 * y * 0.3, "exp_step");
+    d.dw_min_std_add = 0.002, d.dw_min_std_slope = 0.01;
+    check_kernel_c2c(&d, 0.2, true, 0.01 * y, 0.3 * (0.01 * y + 0.002 + 0.01 * 0.2),
+                     "exp_step complex");
+    d = fx_quiet(IR_DEV_POWER, 0.01, 1.0);
+    d.gamma_res = 0.5, d.sigma_c = 1.0, d.dw_min_std = 0.3;
+    check_kernel_c2c(&d, 0.36, true, 0.008, 0.01 * sqrt(0.8 * 0.8 * 0.09 + 1.0), "power both");
+    d = fx_quiet(IR_DEV_CONSTANT_STEP, 0.01, 1.0);
+    d.dw_min_std = 0.3;
+    check_kernel_c2c(&d, 0.0, false, -0.01, 0.003, "constant_step down");
+}
+
+/*
+** ====================================================================================
+** Thread pool
+** ====================================================================================
+*/
+
+typedef struct Hits {
+    atomic_int hit[1000];
+} Hits;
+
+static void mark(void *ctx, size_t i0, size_t i1)
+{
+    Hits *h = ctx;
+    for (size_t i = i0; i < i1; i++)
+        atomic_fetch_add(&h->hit[i], 1);
+}
+
+/* Every item exactly once, for several pool sizes, grains and repeated jobs. */
+Test(kern, runs_every_item_exactly_once)
+{
+    for (size_t th = 1; th <= 4; th++) {
+        RtPool *p = rt_pool_new(th);
+        cr_assert_not_null(p);
+        cr_assert_eq(rt_pool_threads(p), th);
+        for (size_t grain = 1; grain <= 64; grain *= 4)
+            for (int rep = 0; rep < 5; rep++) {
+                static Hits h;
+                for (size_t i = 0; i < 1000; i++)
+                    atomic_store(&h.hit[i], 0);
+                rt_pool_run(p, mark, &h, 1000 - (size_t)rep, grain);
+                for (size_t i = 0; i < 1000; i++)
+                    cr_assert_eq(atomic_load(&h.hit[i]), i < 1000 - (size_t)rep ? 1 : 0);
+            }
+        rt_pool_free(p);
+    }
+    rt_pool_free(NULL);
+}
+
+/* A tile update on 1, 2 or 3 threads: the same weights, counters and stream, bit for bit. */
+Test(kern, threads_do_not_change_an_update)
+{
+    enum { D = 48, X = 40, B = 16 };
+    KCase kc = {"", IR_DEV_SOFT_BOUNDS, 2};
+    IrDevice dev = kdevice(&kc);
+    IrUpdate u = upd(31);
+    float x[B * X], d[B * D];
+    inputs(x, d, B, D, X, 3);
+    RtTile *t[3];
+    RtRng r[3];
+    for (size_t th = 1; th <= 3; th++) {
+        RtPool *p = rt_pool_new(th);
+        t[th - 1] = tile(&dev, D, X);
+        rt_rng_seed(&r[th - 1], 8, 8);
+        for (int rep = 0; rep < 3; rep++)
+            rt_tile_update_batch_pool(t[th - 1], x, d, B, 0.02, &u, &r[th - 1], p);
+        rt_pool_free(p);
+    }
+    for (int k = 1; k < 3; k++) {
+        cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0, "%d threads", k + 1);
+        cr_assert_eq(memcmp(t[0]->wp, t[k]->wp, D * X * sizeof(float)), 0);
+        cr_assert_eq(memcmp(t[0]->npulse, t[k]->npulse, D * X * sizeof(uint64_t)), 0);
+        cr_assert_eq(memcmp(&r[0], &r[k], sizeof r[0]), 0, "the same draws of the stream");
+    }
+    for (int k = 0; k < 3; k++)
+        rt_tile_free(t[k]);
+}
+
+/*
+** ====================================================================================
+** I/O stages
+** ====================================================================================
+*/
+
+/* rint in double, ties to even, as the stages quantise. */
+static double rint_even(double v)
+{
+    return nearbyint(v);
+}
+
+/*
+** RtKern.dac and .adc against a direct double implementation of rt_io.h's stages (exactly:
+** the same operations), on both builds, with noise, asymmetry, clipping and an odd length.
+*/
+Test(kern, io_stages_match_the_formulas)
+{
+    enum { N = 1003 };
+    float x[N], xi[N], sig[N], v[N], y[N], y0[N];
+    RtRng r;
+    rt_rng_seed(&r, 17, 17);
+    for (size_t k = 0; k < N; k++) {
+        x[k] = (float)(3.0 * rt_rng_uniform(&r) - 1.5);
+        xi[k] = (float)rt_rng_normal(&r);
+        sig[k] = k % 5 ? 0.06f : 0.0f;
+        y0[k] = (float)(30.0 * rt_rng_uniform(&r) - 15.0);
+    }
+    const RtKern *ks[2] = {&rt_kern_base, &rt_kern_avx2};
+    __builtin_cpu_init();
+    int nk = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? 2 : 1;
+    double step = 1.0 / 63, ostep = 24.0 / 510;
+    for (int k = 0; k < nk; k++) {
+        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75);
+        for (size_t j = 0; j < N; j++) {
+            double val = rint_even((double)x[j] * 0.8 / step) * step;
+            val = fmin(fmax(val, -1.0), 1.0) + 0.05 * (double)xi[j];
+            val = val < 0.0 ? val * 0.75 : val;
+            cr_assert_eq(v[j], (float)val, "%s dac %zu", ks[k]->name, j);
+        }
+        memcpy(y, y0, sizeof y);
+        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true);
+        bool want = true;
+        for (size_t i = 0; i < N; i++) {
+            double val = y0[i] < 0.0f ? (double)y0[i] * 0.9 : (double)y0[i];
+            val = rint_even((val + (double)sig[i] * (double)xi[i]) / ostep) * ostep;
+            want &= !(val > 12.0 || val < -12.0);
+            cr_assert_eq(y[i], (float)fmin(fmax(val, -12.0), 12.0), "%s adc %zu", ks[k]->name, i);
+        }
+        cr_assert_eq(ok, want);
+        cr_assert_not(want, "the data clip somewhere");
+    }
+}
