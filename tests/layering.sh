@@ -18,6 +18,24 @@ sees() {
             fail=$((fail + 1)); echo "FAIL: $layer should reach $h"; fi
     done
 }
+# Private headers and entry points that no include path can hide (they share a folder with
+# public ones, or a layer above must see that folder): the sources are searched for pattern
+# outside the folders it belongs to. A hit inside them keeps the check from passing
+# vacuously (a pattern that matches nothing).
+srcgrep() { grep -rlE --include='*.c' --include='*.h' --include='*.y' --include='*.re' "$@" 2>/dev/null; }
+only_in() {
+    what=$1 pattern=$2
+    shift 2
+    if [ -n "$(srcgrep "$pattern" "$@")" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: nothing in $* uses $what (is the pattern wrong?)"; fi
+    strays=0
+    for f in $(srcgrep "$pattern" grammar interp runtime tests tools); do
+        case " $* " in *" $(dirname "$f") "*) continue ;; esac
+        strays=$((strays + 1))
+        echo "FAIL: $f uses $what, private to $*"
+    done
+    if [ "$strays" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + strays)); fi
+}
 blind() {
     layer=$1 flags=$2
     shift 2
@@ -42,5 +60,11 @@ blind   run     "$I_run"     fit_cmd.h measured.h repl.h repl_session.h
 sees    fit     "$I_fit"     fit_cmd.h measured.h check.h rt_fit.h
 blind   fit     "$I_fit"     eval.h plot.h repl.h repl_session.h
 sees    repl    "$I_repl"    repl.h repl_session.h eval.h plot.h fit_cmd.h check.h rt_tile.h
+# The checker's internals stay in it: other layers ask check.h's queries. Lemon's parser is
+# the front end's: other layers parse through ps.h.
+only_in "the checker's internals (chk.h)" '#[[:space:]]*include[[:space:]]*"chk\.h"' interp/check
+only_in "Lemon's entry points (ps_Parse)" '\<ps_Parse[A-Za-z]*[[:space:]]*\(' grammar interp/front
+only_in "Lemon's token codes (parser.h)" '#[[:space:]]*include[[:space:]]*"parser\.h"' \
+    grammar interp/front tests/front
 echo "layering: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,8 @@
 /*
-** check.c: the checker's driver: files and `use`, statements, declarations, the symbol
-** table, and assembling the IrProgram. Parameters live in check_param.c, expressions in
-** check_expr.c.
+** check.c: the checker's driver: files and `use`, statements, declarations, experiments'
+** cells, and assembling the IrProgram. The symbol table lives in check_sym.c, expressions
+** in check_expr.c, parameters in check_param.c, --set and `vary` in check_grid.c (chk.h
+** gives their order).
 */
 #include "chk.h"
 
@@ -14,37 +15,11 @@
 
 #define MAX_INCLUDE_DEPTH 32
 
-Checker *chk_new(Arena *ar, Diag *d, const char *stdlib)
-{
-    Checker *c = arena_alloc(ar, sizeof *c);
-    c->ar = ar;
-    c->diag = d;
-    c->stdlib = stdlib;
-    c->cache = arena_alloc(ar, sizeof *c->cache);
-    return c;
-}
-
 /*
 ** {======================================================================
 ** Symbols
 ** =======================================================================
 */
-
-Sym *chk_lookup(const Checker *c, const char *name)
-{
-    for (size_t i = 0; i < c->nsyms; i++)
-        if (strcmp(c->syms[i]->name, name) == 0)
-            return c->syms[i];
-    return NULL;
-}
-
-const Sym *chk_sym_of_ir(const Checker *c, const void *ir)
-{
-    for (size_t i = 0; i < c->nsyms; i++)
-        if (c->syms[i]->ir == ir)
-            return c->syms[i];
-    return NULL;
-}
 
 static const char *kind_article(int kind)
 {
@@ -77,20 +52,6 @@ static Sym *define(Checker *c, const char *name, SrcLoc at, int kind)
     s->family = -1;
     c->syms[c->nsyms++] = s;
     return s;
-}
-
-void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra)
-{
-    const char **cands = arena_alloc(c->ar, (c->nsyms + nextra + 1) * sizeof *cands);
-    size_t n = 0;
-    for (size_t i = 0; i < c->nsyms; i++)
-        if (kind < 0 || c->syms[i]->kind == kind)
-            cands[n++] = c->syms[i]->name;
-    for (size_t i = 0; i < nextra; i++)
-        cands[n++] = extra[i];
-    const char *best = diag_nearest(name, cands, n);
-    if (best)
-        diag_hint(c->diag, "did you mean '%s'?", best);
 }
 
 /* }====================================================================== */
@@ -270,7 +231,7 @@ static int check_file_at(Checker *c, const char *path, SrcLoc from)
     return diag_count(c->diag) - before;
 }
 
-void chk_check_root(Checker *c)
+static void check_root(Checker *c)
 {
     if (!c->root)
         return;
@@ -416,16 +377,6 @@ static void check_stmts(Checker *c, const AstList *stmts, const char *path)
     c->next = saved_next;
 }
 
-const AstNode *chk_declared_later(const Checker *c, const char *name)
-{
-    for (size_t i = c->next; c->pending && i < c->pending->n; i++) {
-        const AstNode *n = c->pending->v[i];
-        if ((n->kind == AST_CONST || n->kind == AST_DECL) && strcmp(n->str, name) == 0)
-            return n;
-    }
-    return NULL;
-}
-
 /* }====================================================================== */
 
 int chk_file(Checker *c, const char *path)
@@ -450,6 +401,91 @@ int chk_source(Checker *c, const char *path, const char *text, size_t len)
 
 /*
 ** {======================================================================
+** Expanding experiments into cells
+** =======================================================================
+*/
+
+/* A train or measure without its own seed takes the script's. */
+static void fill_seed(Checker *c, Sym *s)
+{
+    const SchKind *k = &sch_kinds[s->kind];
+    int slot = sch_param_find(k->params, k->nparams, "seed");
+    IrOrigin o = ((IrOrigin *)((char *)s->ir + k->origin_at))[slot];
+    if (o == IR_ORIGIN_SET || o == IR_ORIGIN_OVERRIDE)
+        return;
+    if (s->kind == SCH_TRAIN)
+        ((IrTrain *)s->ir)->seed = (uint64_t)c->seed;
+    else if (s->kind == SCH_MEASURE)
+        ((IrMeasure *)s->ir)->seed = (uint64_t)c->seed;
+}
+
+/*
+** Check the program once more with the cell's values; its train, or NULL if reported. This
+** is the checker's one recursion (chk_program -> a cell -> the driver), which is why the
+** cells are expanded here and not in check_grid.c.
+*/
+static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, const char **text)
+{
+    Checker *sub = chk_new(c->ar, c->diag, c->stdlib);
+    sub->cache = c->cache;
+    sub->root = c->root;
+    sub->is_cell = true;
+    for (size_t i = 0; i < c->novr; i++) {
+        Override o = c->ovr[i];
+        o.used = false;
+        chk_add_override(sub, &o);
+    }
+    for (size_t v = 0; v < x->nvary; v++) {
+        const AstNode *item = x->vary[v].node->a->items.v[idx[v]];
+        chk_add_override(sub, &(Override){x->vary[v].decl, x->vary[v].param, item, item->span, 0});
+    }
+    int before = diag_count(c->diag);
+    check_root(sub);
+    if (diag_count(c->diag) > before)
+        return NULL;
+    Sym *t = chk_lookup(sub, ((const IrExperiment *)x->ir)->train->name);
+    fill_seed(sub, t);
+    for (size_t v = 0; v < x->nvary; v++) {
+        Value val = chk_eval(sub, x->vary[v].node->a->items.v[idx[v]], false);
+        text[v] = chk_print_value(sub, &val);
+    }
+    return t->ir;
+}
+
+static void expand(Checker *c, const Sym *s)
+{
+    IrExperiment *x = s->ir;
+    size_t n = 1;
+    for (size_t v = 0; v < s->nvary; v++)
+        n *= s->vary[v].node->a->items.n;
+    const IrTrain **cell = arena_alloc(c->ar, n * sizeof *cell);
+    const char **text = arena_alloc(c->ar, (n * s->nvary + 1) * sizeof *text);
+    size_t *idx = arena_alloc(c->ar, (s->nvary + 1) * sizeof *idx);
+    for (size_t k = 0; k < n; k++) {
+        if (!(cell[k] = check_cell(c, s, idx, text + k * s->nvary)))
+            return; /* one failing cell is enough: the others repeat its message */
+        for (size_t v = s->nvary; v-- > 0;) { /* the last vary turns fastest */
+            if (++idx[v] < s->vary[v].node->a->items.n)
+                break;
+            idx[v] = 0;
+        }
+    }
+    x->ncells = n;
+    x->cell = cell;
+    x->cell_value = text;
+}
+
+static void expand_experiments(Checker *c)
+{
+    for (size_t i = 0; i < c->nsyms && diag_count(c->diag) == 0; i++)
+        if (c->syms[i]->kind == SCH_EXPERIMENT && ((IrExperiment *)c->syms[i]->ir)->train)
+            expand(c, c->syms[i]);
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
 ** The program
 ** =======================================================================
 */
@@ -465,20 +501,6 @@ static const void *const *collect(Checker *c, int kind, size_t *n)
     return v;
 }
 
-/* A train or measure without its own seed takes the script's. */
-void chk_fill_seed(Checker *c, Sym *s)
-{
-    const SchKind *k = &sch_kinds[s->kind];
-    int slot = sch_param_find(k->params, k->nparams, "seed");
-    IrOrigin o = ((IrOrigin *)((char *)s->ir + k->origin_at))[slot];
-    if (o == IR_ORIGIN_SET || o == IR_ORIGIN_OVERRIDE)
-        return;
-    if (s->kind == SCH_TRAIN)
-        ((IrTrain *)s->ir)->seed = (uint64_t)c->seed;
-    else if (s->kind == SCH_MEASURE)
-        ((IrMeasure *)s->ir)->seed = (uint64_t)c->seed;
-}
-
 static const IrRun *collect_runs(Checker *c, size_t *n)
 {
     IrRun *runs = arena_alloc(c->ar, (c->nsyms + 1) * sizeof *runs);
@@ -486,10 +508,10 @@ static const IrRun *collect_runs(Checker *c, size_t *n)
     for (size_t i = 0; i < c->nsyms; i++) {
         Sym *s = c->syms[i];
         if (s->kind == SCH_TRAIN) {
-            chk_fill_seed(c, s);
+            fill_seed(c, s);
             runs[(*n)++] = (IrRun){IR_RUN_TRAIN, s->name, {.train = s->ir}};
         } else if (s->kind == SCH_MEASURE) {
-            chk_fill_seed(c, s);
+            fill_seed(c, s);
             runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = s->ir}};
         } else if (s->kind == SCH_EXPERIMENT) {
             runs[(*n)++] = (IrRun){IR_RUN_EXPERIMENT, s->name, {.experiment = s->ir}};
@@ -516,7 +538,7 @@ const IrProgram *chk_program(Checker *c)
     if (diag_count(c->diag) > 0)
         return NULL;
     if (!c->is_cell)
-        chk_expand_experiments(c);
+        expand_experiments(c);
     if (diag_count(c->diag) > 0)
         return NULL;
     IrProgram *p = arena_alloc(c->ar, sizeof *p);

@@ -7,9 +7,11 @@
 #ifndef AIMCI_CHECK_H
 #define AIMCI_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
+#include "ast.h"
 #include "diag.h"
 #include "ir.h"
 
@@ -34,5 +36,26 @@ const IrProgram *chk_program(Checker *c);
 
 /* Names of every train and measure, in order (for `--only` suggestions). */
 size_t chk_run_names(const Checker *c, const char ***names);
+
+/*
+** Queries about the names checked so far (the REPL's completion, messages and expressions).
+** A name's kind is its declaration's SchDeclKind (schema.h), or SCH__NKINDS for a constant.
+*/
+
+/* The names of one kind (-1: every name, constants included) in order: at most cap of them
+** into out; returns how many. */
+size_t chk_names(const Checker *c, int kind, const char **out, size_t cap);
+
+/* Whether name is defined; its kind and family (an index into its SchKind's families, -1
+** if it has none) into *kind and *family (either may be NULL; -1 for an unknown name). */
+bool chk_name_info(const Checker *c, const char *name, int *kind, int *family);
+
+/*
+** An expression (ps_parse_expr) evaluated with the names checked so far, as text: a value
+** as script text ("0.3", "[sgd, asgd]", "\"out/a.csv\""), a declaration with what it is
+** ("rram: a device (soft_bounds)"). NULL if errors were reported. The text lives in the
+** checker's arena.
+*/
+const char *chk_eval_text(Checker *c, const AstNode *e);
 
 #endif

@@ -10,6 +10,8 @@
 
 #include "text.h"
 
+#define AT(ir, off, T) ((const T *)((const char *)(ir) + (off)))
+
 #define MAX_EXPR_DEPTH 200 /* the parser's nesting limit keeps trees shallower */
 #define MAX_LIST_ITEMS 4194304.0 /* items of a list built by repeat() */
 
@@ -101,6 +103,57 @@ static Value eval_name(Checker *c, const AstNode *e, bool allow_w)
     return err_value(e->loc);
 }
 
+/* The parameter p of declaration s read back as a value (`rram.w_max`). */
+static Value read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
+{
+    const void *ir = s->ir;
+    Value v = {.kind = VAL_NUM, .loc = at};
+    switch (p->type) {
+    case SCH_NUM:
+        v.num = *AT(ir, p->offset, double);
+        if (isnan(v.num)) { /* a number without default, not set (train.init) */
+            diag_error(c->diag, at, "'%s.%s' is not set", s->name, p->name);
+            diag_expected(c->diag, "a parameter with a value (set, inherited or default)");
+            v.kind = VAL_ERR;
+        }
+        break;
+    case SCH_SIZE: v.num = (double)*AT(ir, p->offset, size_t); break;
+    case SCH_INT: v.num = *AT(ir, p->offset, int); break;
+    case SCH_SEED: v.num = (double)*AT(ir, p->offset, uint64_t); break;
+    case SCH_BOOL:
+        v.kind = VAL_BOOL;
+        v.num = *AT(ir, p->offset, bool);
+        break;
+    case SCH_ENUM:
+        v.kind = VAL_STR;
+        v.str = p->enums[*AT(ir, p->offset, int)];
+        break;
+    case SCH_STR:
+        v.kind = VAL_STR;
+        v.str = *AT(ir, p->offset, const char *);
+        if (!v.str)
+            v.str = "";
+        break;
+    case SCH_REF: {
+        const void *r = *AT(ir, p->offset, const void *);
+        v.kind = r ? VAL_REF : VAL_ERR;
+        v.ref = chk_sym_of_ir(c, r);
+        if (!v.ref)
+            v.kind = VAL_ERR;
+        break;
+    }
+    case SCH_REFS:
+    case SCH_PULSES:
+    case SCH_NUMS:
+    case SCH_FUNC_W:
+        diag_error(c->diag, at, "'%s.%s' cannot be used in an expression", s->name, p->name);
+        diag_expected(c->diag, "a number, boolean, string or single name");
+        v.kind = VAL_ERR;
+        break;
+    }
+    return v;
+}
+
 static Value eval_field(Checker *c, const AstNode *e)
 {
     const Sym *s = chk_lookup(c, e->str);
@@ -128,7 +181,7 @@ static Value eval_field(Checker *c, const AstNode *e)
         }
         return err_value(e->loc2);
     }
-    return chk_read_param(c, s, &k->params[i], e->span);
+    return read_param(c, s, &k->params[i], e->span);
 }
 
 static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth);
@@ -292,7 +345,7 @@ double chk_eval_w(const Checker *c, const AstNode *e, double w)
         const Sym *s = chk_lookup(c, e->str);
         const SchKind *k = &sch_kinds[s->kind];
         const SchParam *p = &k->params[sch_param_find(k->params, k->nparams, e->field)];
-        Value v = chk_read_param((Checker *)c, s, p, e->span);
+        Value v = read_param((Checker *)c, s, p, e->span);
         return v.kind == VAL_NUM ? v.num : NAN;
     }
     case AST_UNARY: {
@@ -473,4 +526,19 @@ const char *chk_print_value(Checker *c, const Value *v)
     const char *r = arena_strdup(c->ar, b.s ? b.s : "");
     buf_free(&b);
     return r;
+}
+
+/* A declaration is named with what it is: "rram: a device (soft_bounds)". */
+const char *chk_eval_text(Checker *c, const AstNode *e)
+{
+    Value v = chk_eval(c, e, false);
+    if (v.kind == VAL_ERR)
+        return NULL;
+    if (v.kind != VAL_REF || v.ref->kind == SYM_CONST)
+        return chk_print_value(c, &v);
+    const SchKind *k = &sch_kinds[v.ref->kind];
+    if (k->has_family && v.ref->family >= 0)
+        return arena_printf(c->ar, "%s: %s (%s)", v.ref->name, k->article,
+                            k->families[v.ref->family].name);
+    return arena_printf(c->ar, "%s: %s", v.ref->name, k->article);
 }

@@ -5,7 +5,8 @@
 ** node; the checker applies it right after the declaration's own entries (origin
 ** IR_ORIGIN_OVERRIDE). `--set fit.steps=100` is one override for the whole program; an
 ** experiment's cell is the whole program checked again with one override per `vary` (plus
-** the --set ones), so every cell is complete, independent IR.
+** the --set ones), so every cell is complete, independent IR. Here the varies are read and
+** resolved; check.c expands the cells, since checking one is running the driver again.
 */
 #include "chk.h"
 
@@ -219,73 +220,6 @@ void chk_finish_experiment(Checker *c, Sym *s)
     x->nvary = s->nvary;
     x->vary_path = paths;
     x->vary_list = lists;
-}
-
-/* }====================================================================== */
-
-/*
-** {======================================================================
-** Expanding experiments into cells
-** =======================================================================
-*/
-
-/* Check the program once more with the cell's values; its train, or NULL if reported. */
-static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, const char **text)
-{
-    Checker *sub = chk_new(c->ar, c->diag, c->stdlib);
-    sub->cache = c->cache;
-    sub->root = c->root;
-    sub->is_cell = true;
-    for (size_t i = 0; i < c->novr; i++) {
-        Override o = c->ovr[i];
-        o.used = false;
-        chk_add_override(sub, &o);
-    }
-    for (size_t v = 0; v < x->nvary; v++) {
-        const AstNode *item = x->vary[v].node->a->items.v[idx[v]];
-        chk_add_override(sub, &(Override){x->vary[v].decl, x->vary[v].param, item, item->span, 0});
-    }
-    int before = diag_count(c->diag);
-    chk_check_root(sub);
-    if (diag_count(c->diag) > before)
-        return NULL;
-    Sym *t = chk_lookup(sub, ((const IrExperiment *)x->ir)->train->name);
-    chk_fill_seed(sub, t);
-    for (size_t v = 0; v < x->nvary; v++) {
-        Value val = chk_eval(sub, x->vary[v].node->a->items.v[idx[v]], false);
-        text[v] = chk_print_value(sub, &val);
-    }
-    return t->ir;
-}
-
-static void expand(Checker *c, const Sym *s)
-{
-    IrExperiment *x = s->ir;
-    size_t n = 1;
-    for (size_t v = 0; v < s->nvary; v++)
-        n *= s->vary[v].node->a->items.n;
-    const IrTrain **cell = arena_alloc(c->ar, n * sizeof *cell);
-    const char **text = arena_alloc(c->ar, (n * s->nvary + 1) * sizeof *text);
-    size_t *idx = arena_alloc(c->ar, (s->nvary + 1) * sizeof *idx);
-    for (size_t k = 0; k < n; k++) {
-        if (!(cell[k] = check_cell(c, s, idx, text + k * s->nvary)))
-            return; /* one failing cell is enough: the others repeat its message */
-        for (size_t v = s->nvary; v-- > 0;) { /* the last vary turns fastest */
-            if (++idx[v] < s->vary[v].node->a->items.n)
-                break;
-            idx[v] = 0;
-        }
-    }
-    x->ncells = n;
-    x->cell = cell;
-    x->cell_value = text;
-}
-
-void chk_expand_experiments(Checker *c)
-{
-    for (size_t i = 0; i < c->nsyms && diag_count(c->diag) == 0; i++)
-        if (c->syms[i]->kind == SCH_EXPERIMENT && ((IrExperiment *)c->syms[i]->ir)->train)
-            expand(c, c->syms[i]);
 }
 
 /* }====================================================================== */

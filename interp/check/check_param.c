@@ -1,7 +1,8 @@
 /*
 ** check_param.c: parameters of declarations and layers: defaults, inheritance, typed
-** assignment with range checks, reading them back (`rram.w_max`), layers of a model, and
-** the checks that involve several parameters or declarations.
+** assignment with range checks, layers of a model, and the checks that involve several
+** parameters or declarations. (Reading a parameter back, `rram.w_max`, is an expression:
+** check_expr.c.)
 */
 #include "chk.h"
 
@@ -650,64 +651,6 @@ bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrDa
                           : "a window that fits the previous layer's output");
     }
     return false;
-}
-
-/* }====================================================================== */
-
-/*
-** {======================================================================
-** Reading parameters back (`rram.w_max`)
-** =======================================================================
-*/
-
-Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
-{
-    const void *ir = s->ir;
-    Value v = {.kind = VAL_NUM, .loc = at};
-    switch (p->type) {
-    case SCH_NUM:
-        v.num = *AT(ir, p->offset, double);
-        if (isnan(v.num)) { /* a number without default, not set (train.init) */
-            diag_error(c->diag, at, "'%s.%s' is not set", s->name, p->name);
-            diag_expected(c->diag, "a parameter with a value (set, inherited or default)");
-            v.kind = VAL_ERR;
-        }
-        break;
-    case SCH_SIZE: v.num = (double)*AT(ir, p->offset, size_t); break;
-    case SCH_INT: v.num = *AT(ir, p->offset, int); break;
-    case SCH_SEED: v.num = (double)*AT(ir, p->offset, uint64_t); break;
-    case SCH_BOOL:
-        v.kind = VAL_BOOL;
-        v.num = *AT(ir, p->offset, bool);
-        break;
-    case SCH_ENUM:
-        v.kind = VAL_STR;
-        v.str = p->enums[*AT(ir, p->offset, int)];
-        break;
-    case SCH_STR:
-        v.kind = VAL_STR;
-        v.str = *AT(ir, p->offset, const char *);
-        if (!v.str)
-            v.str = "";
-        break;
-    case SCH_REF: {
-        const void *r = *AT(ir, p->offset, const void *);
-        v.kind = r ? VAL_REF : VAL_ERR;
-        v.ref = chk_sym_of_ir(c, r);
-        if (!v.ref)
-            v.kind = VAL_ERR;
-        break;
-    }
-    case SCH_REFS:
-    case SCH_PULSES:
-    case SCH_NUMS:
-    case SCH_FUNC_W:
-        diag_error(c->diag, at, "'%s.%s' cannot be used in an expression", s->name, p->name);
-        diag_expected(c->diag, "a number, boolean, string or single name");
-        v.kind = VAL_ERR;
-        break;
-    }
-    return v;
 }
 
 /* }====================================================================== */

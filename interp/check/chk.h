@@ -1,6 +1,19 @@
 /*
-** chk.h: the checker's internals, shared by check.c (statements and declarations),
-** check_param.c (parameters, layers, cross-checks) and check_expr.c (expressions).
+** chk.h: the checker's internals, shared by its files. They call each other one way, each
+** only the files below it:
+**
+**   check.c        the driver: files and `use`, statements, declarations, experiments'
+**                  cells, the IrProgram (calls every file below)
+**   check_grid.c   --set and `vary`: parameters set from outside their declaration
+**   check_param.c  parameters and layers: defaults, inheritance, typed assignment, the
+**                  checks across several parameters
+**   check_expr.c   expressions: evaluation, printing, tabulating response functions,
+**                  reading a parameter back (`rram.w_max`), chk_eval_text
+**   check_sym.c    the symbol table: names, lookups, suggestions, chk_names, chk_name_info
+**
+** All of them read the schema's tables (schema.c), which call none of them.
+** The one recursion is in check.c: an experiment's cell is the whole program checked again
+** with the cell's values, so expanding experiments (from chk_program) re-runs the driver.
 */
 #ifndef AIMCI_CHK_H
 #define AIMCI_CHK_H
@@ -99,24 +112,11 @@ struct Checker {
     bool is_cell;               /* checking one cell of an experiment: do not expand */
 };
 
-/* check.c */
+/* check_sym.c */
 Sym *chk_lookup(const Checker *c, const char *name);
 const Sym *chk_sym_of_ir(const Checker *c, const void *ir);
 /* "did you mean" over symbols of one kind (-1: any) plus extra names. */
 void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra);
-
-/* check.c: check the root script again (an experiment's cell) */
-void chk_check_root(Checker *c);
-void chk_fill_seed(Checker *c, Sym *s);
-
-/* check_grid.c: --set, `vary`, experiments */
-void chk_add_override(Checker *c, const Override *o);
-void chk_apply_overrides(Checker *c, Sym *s, const SchKind *k);
-void chk_vary(Checker *c, Sym *s, const AstNode *e);
-void chk_finish_experiment(Checker *c, Sym *s);
-void chk_expand_experiments(Checker *c);
-void chk_unused_overrides(Checker *c);
-
 /* A constant or declaration of that name below the statement being checked, or NULL. */
 const AstNode *chk_declared_later(const Checker *c, const char *name);
 
@@ -143,10 +143,17 @@ void chk_layers(Checker *c, Sym *s, const AstNode *decl);
 bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
                SrcLoc at);
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
-Value chk_read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at);
 /* Assign a value node to parameter `slot` of s (as an entry would); false if reported. */
 bool chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value);
 /* "a parameter of device family soft_bounds: dw_min, ..." errors for an unknown name. */
 void chk_unknown_param(Checker *c, const Sym *s, const SchKind *k, const char *name, SrcLoc at);
+
+/* check_grid.c: --set and `vary` */
+void chk_add_override(Checker *c, const Override *o);
+void chk_apply_overrides(Checker *c, Sym *s, const SchKind *k);
+void chk_unused_overrides(Checker *c);
+void chk_vary(Checker *c, Sym *s, const AstNode *e);
+/* The varied paths resolved and the grid's size checked; the cells are expanded later. */
+void chk_finish_experiment(Checker *c, Sym *s);
 
 #endif

@@ -3,6 +3,7 @@
 */
 #include "ps.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,49 +305,77 @@ void ps_nesting_error(PsCtx *cx)
 
 /* }====================================================================== */
 
+/*
+** {======================================================================
+** The driver
+** =======================================================================
+*/
+
+/* A NUL byte in text (binary junk) is one error, not one per stray byte; true if there is one. */
+static bool nul_byte(Diag *d, uint32_t file, const char *text, size_t len)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (!nul)
+        return false;
+    uint32_t line = 1;
+    const char *bol = text;
+    for (const char *q = text; q < nul; q++)
+        if (*q == '\n') {
+            line++;
+            bol = q + 1;
+        }
+    diag_error(d, (SrcLoc){file, line, (uint32_t)(nul - bol) + 1, 1}, "NUL byte in source");
+    diag_expected(d, "a text file (is this a binary file?)");
+    return true;
+}
+
+/*
+** The one parse loop: the lexer's tokens to the parser up to the end of the input, or up to
+** the end of its first line if `one_line` (that newline is not fed). *t is left at the last
+** token read, where the caller's closing tokens are reported. False if parsing stopped for
+** good (the input is not text, nesting too deep, too many errors): feed nothing more then.
+*/
+static bool feed(PsCtx *cx, void *p, Token *t, bool one_line)
+{
+    Lexer *lx = cx->lx;
+    int code;
+    while ((code = lx_next(lx, t)) != 0 && !lx->fatal) {
+        if (lx->overflow) {
+            ps_nesting_error(cx);
+            break;
+        }
+        if (one_line && code == TK_NL)
+            break;
+        if (cx->skip && !(code == TK_NL && lx->braces == 0))
+            continue;
+        cx->skip = 0;
+        cx->prev = cx->last;
+        cx->prev_code = cx->last_code;
+        cx->prev_first = cx->last_first;
+        cx->last_first = cx->last_code == 0 || cx->last_code == TK_NL ||
+                         t->loc.line != cx->last.line;
+        cx->last = t->loc;
+        cx->last_code = code;
+        ps_Parse(p, code, *t);
+        if (cx->nested || diag_full(cx->diag))
+            break;
+    }
+    return !cx->nested && !lx->fatal && !diag_full(cx->diag);
+}
+
 int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, AstList *out)
 {
+    if (nul_byte(d, file, text, len))
+        return 1;
     Lexer lx;
     lx_init(&lx, d, file, text, len);
-    const char *nul = memchr(text, '\0', len);
-    if (nul) { /* binary junk: one error, not one per stray byte */
-        uint32_t line = 1;
-        const char *bol = text;
-        for (const char *q = text; q < nul; q++)
-            if (*q == '\n') {
-                line++;
-                bol = q + 1;
-            }
-        diag_error(d, (SrcLoc){file, line, (uint32_t)(nul - bol) + 1, 1}, "NUL byte in source");
-        diag_expected(d, "a text file (is this a binary file?)");
-        return 1;
-    }
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
     int before = diag_count(d);
     void *p = ps_ParseAlloc(malloc, &cx);
     if (!p)
         abort();
     Token t;
-    int code;
-    while ((code = lx_next(&lx, &t)) != 0 && !lx.fatal) {
-        if (lx.overflow) {
-            ps_nesting_error(&cx);
-            break;
-        }
-        if (cx.skip && !(code == TK_NL && lx.braces == 0))
-            continue;
-        cx.skip = 0;
-        cx.prev = cx.last;
-        cx.prev_code = cx.last_code;
-        cx.prev_first = cx.last_first;
-        cx.last_first = cx.last_code == 0 || cx.last_code == TK_NL || t.loc.line != cx.last.line;
-        cx.last = t.loc;
-        cx.last_code = code;
-        ps_Parse(p, code, t);
-        if (cx.nested || diag_full(d))
-            break;
-    }
-    if (!cx.nested && !lx.fatal && !diag_full(d)) {
+    if (feed(&cx, p, &t, false)) {
         /* A last line without its newline still ends its statement. */
         cx.at_eof = 1;
         ps_Parse(p, TK_NL, t);
@@ -355,3 +384,49 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
     ps_ParseFree(p, free);
     return diag_count(d) - before;
 }
+
+/* The name of the constant an expression is parsed into; no name a lexer reads can clash. */
+#define VALUE_NAME "(value)"
+
+/*
+** The parser gets `(value) = (` before the expression's tokens and `)` after them, so that
+** the grammar's own rules parse it (one grammar, one set of messages) while every location
+** stays where the expression was written.
+*/
+const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len,
+                             size_t off)
+{
+    if (nul_byte(d, file, text, len))
+        return NULL;
+    Lexer lx;
+    lx_init(&lx, d, file, text, len);
+    for (size_t i = 0; i < off; i++)
+        if (text[i] == '\n') {
+            lx.line++;
+            lx.bol = (const unsigned char *)text + i + 1;
+        }
+    lx.cur = lx.tok = (const unsigned char *)text + off;
+    AstList stmts = {0};
+    PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = &stmts};
+    int before = diag_count(d);
+    void *p = ps_ParseAlloc(malloc, &cx);
+    if (!p)
+        abort();
+    Token t = {.loc = {file, lx.line, 1, 1}, .text = VALUE_NAME, .len = strlen(VALUE_NAME)};
+    ps_Parse(p, TK_NAME, t);
+    ps_Parse(p, TK_EQ, t);
+    ps_Parse(p, TK_LPAREN, t);
+    if (feed(&cx, p, &t, true)) {
+        cx.at_eof = 1; /* an error now is about the end of the written text */
+        t.len = 0;
+        ps_Parse(p, TK_RPAREN, t);
+        ps_Parse(p, TK_NL, t);
+        ps_Parse(p, 0, t);
+    }
+    ps_ParseFree(p, free);
+    if (diag_count(d) > before || stmts.n != 1 || stmts.v[0]->kind != AST_CONST)
+        return NULL;
+    return stmts.v[0]->a;
+}
+
+/* }====================================================================== */

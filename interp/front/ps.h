@@ -33,6 +33,14 @@ typedef struct PsCtx {
 */
 int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, AstList *out);
 
+/*
+** Parse one expression written at offset `off` of a registered text (text[len] == '\0'), up
+** to the end of its line: the REPL's expressions. Its nodes and errors carry the line and
+** column where it stands in text. The expression, or NULL if errors were reported.
+*/
+const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len,
+                             size_t off);
+
 /* Builders used by the grammar's actions. */
 void ps_const(PsCtx *cx, const Token *name, AstNode *value);
 void ps_use(PsCtx *cx, const Token *kw, const Token *path);

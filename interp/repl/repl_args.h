@@ -1,8 +1,11 @@
 /*
-** repl_args.h: a command line of the REPL as tokens, the readers of its arguments, and the
-** handlers of the commands (repl_cmd*.c, repl_exec.c, repl_meta.c). Every reader reports
-** what is wrong at the token (through the command's Diag: <stdin>:LINE:COL and a caret)
-** and returns false/NULL; a handler then returns 1.
+** repl_args.h: a command line of the REPL as tokens and the readers of its arguments
+** (repl_args.c), and the handlers of the commands (repl_cmd*.c, repl_exec.c, repl_fit.c,
+** repl_help.c, repl_meta.c). Every reader reports what is wrong at the token (through the
+** command's Diag: <stdin>:LINE:COL and a caret) and returns false/NULL; a handler then
+** returns 1. Calls go one way: repl_cmd.c dispatches to the handlers and to repl_meta.c
+** (whose :help is repl_help.c's); the handlers read their arguments with repl_args.c, which
+** calls none of them.
 */
 #ifndef AIMCI_REPL_ARGS_H
 #define AIMCI_REPL_ARGS_H
@@ -39,6 +42,9 @@ typedef struct Cmd {
     size_t n, pos;
     int failed;
 } Cmd;
+
+/* Split text (one line, or the first line of several) into c->tok, from c->pos = 0. */
+void cmd_tokenize(Cmd *c, const char *text);
 
 /* The current token (CT_END at the end), and the next one. */
 const CmdTok *cmd_peek(const Cmd *c);

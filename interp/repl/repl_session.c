@@ -13,10 +13,7 @@
 
 #include "arena.h"
 #include "check.h"
-#include "chk.h"
-#include "parser.h"
 #include "ps.h"
-#include "schema.h"
 
 /* One accepted chunk: its text (without the final newline) and first input line. */
 typedef struct Chunk {
@@ -299,69 +296,6 @@ bool repl_is_statement(const char *text)
     return *q == '='; /* D.P = ... (the checker explains why that is not allowed) */
 }
 
-/* Lemon's generated entry points (build/gen/parser.c), as ps.c declares them. */
-void *ps_ParseAlloc(void *(*alloc)(size_t), PsCtx *cx);
-void ps_ParseFree(void *p, void (*release)(void *));
-void ps_Parse(void *p, int code, Token t);
-
-/* The name of the constant an expression is parsed into; no typed name can clash with it. */
-#define VALUE_NAME "(value)"
-
-/*
-** Parse the expression at offset `off` of the registered text (input line `line`): the
-** parser gets `(value) = (` before its tokens and `)` after them, so that the grammar's own
-** rules parse it while every location stays where it was typed. NULL if errors were reported.
-*/
-static const AstNode *parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text,
-                                 size_t len, size_t off, uint32_t line)
-{
-    Lexer lx;
-    lx_init(&lx, d, file, text, len);
-    lx.cur = lx.bol = lx.tok = (const unsigned char *)text + off;
-    lx.line = line;
-    AstList stmts = {0};
-    PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = &stmts};
-    int before = diag_count(d);
-    void *p = ps_ParseAlloc(malloc, &cx);
-    if (!p)
-        abort();
-    Token t = {.loc = {file, line, 1, 1}, .text = VALUE_NAME, .len = strlen(VALUE_NAME)};
-    ps_Parse(p, TK_NAME, t);
-    ps_Parse(p, TK_EQ, t);
-    ps_Parse(p, TK_LPAREN, t);
-    int code;
-    while ((code = lx_next(&lx, &t)) != 0 && code != TK_NL && !lx.fatal && !cx.nested) {
-        cx.last = t.loc;
-        cx.last_code = code;
-        ps_Parse(p, code, t);
-    }
-    if (!lx.fatal && !cx.nested) {
-        cx.at_eof = 1; /* an error now is about the end of the typed text */
-        t.len = 0;
-        ps_Parse(p, TK_RPAREN, t);
-        ps_Parse(p, TK_NL, t);
-        ps_Parse(p, 0, t);
-    }
-    ps_ParseFree(p, free);
-    if (diag_count(d) > before || stmts.n != 1 || stmts.v[0]->kind != AST_CONST)
-        return NULL;
-    return stmts.v[0]->a;
-}
-
-/* A value as the REPL prints it: script text, and what a declaration is. */
-static void print_value(Checker *c, const Value *v, FILE *out)
-{
-    if (v->kind == VAL_REF && v->ref->kind != SYM_CONST) {
-        const SchKind *k = &sch_kinds[v->ref->kind];
-        fprintf(out, "%s: %s", v->ref->name, k->article);
-        if (k->has_family && v->ref->family >= 0)
-            fprintf(out, " (%s)", k->families[v->ref->family].name);
-        fputc('\n', out);
-        return;
-    }
-    fprintf(out, "%s\n", chk_print_value(c, v));
-}
-
 int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out)
 {
     size_t len;
@@ -376,10 +310,10 @@ int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out
         buf_printf(&at, "%s", text);
         char *src = arena_strndup(k.ar, at.s, at.n);
         uint32_t file = diag_add_file(k.diag, REPL_FILE, src, at.n, (SrcLoc){0});
-        const AstNode *e = parse_expr(k.ar, k.diag, file, src, at.n, off, line);
-        Value v = e ? chk_eval(k.chk, e, false) : (Value){.kind = VAL_ERR};
-        if (v.kind != VAL_ERR) {
-            print_value(k.chk, &v, out);
+        const AstNode *e = ps_parse_expr(k.ar, k.diag, file, src, at.n, off);
+        const char *value = e ? chk_eval_text(k.chk, e) : NULL;
+        if (value) {
+            fprintf(out, "%s\n", value);
             rc = 0;
         }
         diag_flush(k.diag);
@@ -418,18 +352,12 @@ void repl_diag_close(ReplDiag *rd)
 
 size_t repl_session_names(const ReplSession *s, int kind, const char **out, size_t cap)
 {
-    const Checker *c = s->cur.chk;
-    size_t n = 0;
-    for (size_t i = 0; i < c->nsyms && n < cap; i++)
-        if (kind < 0 || c->syms[i]->kind == kind)
-            out[n++] = c->syms[i]->name;
-    return n;
+    return chk_names(s->cur.chk, kind, out, cap);
 }
 
 int repl_session_family(const ReplSession *s, const char *name, int *kind)
 {
-    const Sym *sym = chk_lookup(s->cur.chk, name);
-    if (kind)
-        *kind = sym ? sym->kind : -1;
-    return sym ? sym->family : -1;
+    int family;
+    chk_name_info(s->cur.chk, name, kind, &family);
+    return family;
 }

@@ -50,19 +50,6 @@ typedef struct EvOpt {
 ** ====================================================================================
 */
 
-bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n)
-{
-    bool ok = true;
-    for (size_t k = 0; k < n; k++) {
-        char err[ERRLEN];
-        if (paths[k] && rt_file_check(paths[k], err, sizeof err) != 0) {
-            diag_error(d, at, "%s (nothing was run)", err);
-            ok = false;
-        }
-    }
-    return ok;
-}
-
 /* Write one file, reporting a failure at `at`; 0 or 1. */
 static int write_file(Diag *d, SrcLoc at, const char *path, const char *buf, size_t len)
 {

@@ -27,8 +27,8 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 
 /*
 ** Whether the outputs a statement will write (paths; NULL entries: none) can be written,
-** checked before it runs so that a long run does not end in a write error (rt_file_check);
-** each failure is reported at `at`. True when every path is writable.
+** checked before it runs so that a long run does not end in a write error (rt_file_check,
+** eval_files.c); each failure is reported at `at`. True when every path is writable.
 */
 bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n);
 

@@ -2,7 +2,8 @@
 ** test_parser.c: the Lemon grammar (grammar/parser.y) and its driver (interp/front/ps.c) through
 ** ps_parse: the tree of every statement form, precedence (checked by evaluating constants
 ** through the checker), syntax errors with their exact position and "expected" text,
-** error recovery, and the limits (nesting, end of input, empty file).
+** error recovery, and the limits (nesting, end of input, empty file); and through
+** ps_parse_expr, the REPL's expressions, which share ps_parse's loop and its limits.
 */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -611,6 +612,107 @@ Test(parser, an_unterminated_string_at_the_end_of_the_file)
     assert_output_has("t.aimc:2:9: error: unterminated string\n");
     assert_output_has("error: unexpected end of input\n");
     assert_output_has("  hint: the '{' at line 1, column 9 is not closed\n");
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+** One expression (ps_parse_expr)
+** ======================================================================= */
+
+/* Parse the expression at offset off of src (registered as "t.aimc"). */
+static const AstNode *parse_expr_at(const char *src, size_t off)
+{
+    size_t len = strlen(src);
+    const char *text = fe_copy(src, len);
+    uint32_t file = diag_add_file(fe.d, "t.aimc", text, len, (SrcLoc){0});
+    return ps_parse_expr(fe.ar, fe.d, file, text, len, off);
+}
+
+Test(parser, an_expression_parses_into_its_tree)
+{
+    const AstNode *e = parse_expr_at("2 * (x + 1)", 0);
+    cr_assert_not_null(e, "%s", fe_text());
+    cr_assert_str_eq(fe_text(), "");
+    cr_assert_eq(e->kind, AST_BINARY);
+    cr_assert_eq(e->op, '*');
+    assert_loc(e->loc, 1, 3);
+    cr_assert_eq(e->a->kind, AST_NUM);
+    cr_assert_eq(e->a->num, 2.0);
+    cr_assert_eq(e->b->kind, AST_BINARY);
+    cr_assert_eq(e->b->op, '+');
+    cr_assert_str_eq(e->b->a->str, "x");
+    assert_loc(e->b->a->loc, 1, 6);
+}
+
+Test(parser, an_expression_keeps_the_line_and_column_it_was_written_at)
+{
+    const char *src = "\n\n  [1, d.dw_min]";
+    const AstNode *e = parse_expr_at(src, 2);
+    cr_assert_not_null(e, "%s", fe_text());
+    cr_assert_eq(e->kind, AST_LIST);
+    assert_loc(e->loc, 3, 3);
+    cr_assert_eq(e->items.n, 2);
+    cr_assert_eq(e->items.v[1]->kind, AST_FIELD);
+    assert_loc(e->items.v[1]->loc, 3, 7);
+}
+
+Test(parser, an_expression_ends_at_the_end_of_its_line)
+{
+    const AstNode *e = parse_expr_at("1 + 2\nthis = ) is not read", 0);
+    cr_assert_not_null(e, "%s", fe_text());
+    cr_assert_eq(e->kind, AST_BINARY);
+    cr_assert_str_eq(fe_text(), "");
+}
+
+Test(parser, an_expression_error_reports_file_line_and_column)
+{
+    cr_assert_null(parse_expr_at("\n\n1 + )", 2));
+    assert_output_has("t.aimc:3:5: error: unexpected ')'\n");
+    assert_output_has("  expected: an expression\n");
+    cr_assert_eq(fe_error_headers(), 1);
+}
+
+Test(parser, an_unfinished_expression_is_an_error_at_the_end_of_input)
+{
+    cr_assert_null(parse_expr_at("\n(2 *", 1));
+    assert_output_has("t.aimc:2:5: error: unexpected end of input\n");
+    cr_assert_eq(fe_error_headers(), 1);
+}
+
+Test(parser, an_expression_has_no_statements)
+{
+    cr_assert_null(parse_expr_at("x = 1", 0));
+    assert_output_has("t.aimc:1:3: error: unexpected '='\n");
+}
+
+/* The REPL's expressions had a parse loop of their own without the lexer's nesting check:
+** 70 nested brackets were evaluated instead of refused. They now get the script's error. */
+Test(parser, an_expression_nested_too_deep_is_the_scripts_error)
+{
+    char src[256] = "";
+    for (int k = 0; k < LX_MAX_NEST + 6; k++)
+        strcat(src, "(");
+    strcat(src, "1");
+    for (int k = 0; k < LX_MAX_NEST + 6; k++)
+        strcat(src, ")");
+    cr_assert_null(parse_expr_at(src, 0));
+    const char *expected = arena_printf(fe.ar, "t.aimc:1:1: error: nesting too deep\n"
+                                               "    1 | %s\n"
+                                               "      | ^\n"
+                                               "  expected: at most %d levels of brackets\n",
+                                        src, LX_MAX_NEST);
+    cr_assert_str_eq(fe_text(), expected);
+}
+
+Test(parser, a_nul_byte_in_an_expression_is_one_error)
+{
+    static const char src[] = "1 +\0 2";
+    const char *text = fe_copy(src, sizeof src - 1);
+    uint32_t file = diag_add_file(fe.d, "t.aimc", text, sizeof src - 1, (SrcLoc){0});
+    cr_assert_null(ps_parse_expr(fe.ar, fe.d, file, text, sizeof src - 1, 0));
+    assert_output_has("t.aimc:1:4: error: NUL byte in source\n");
+    cr_assert_eq(fe_error_headers(), 1);
 }
 
 /* }====================================================================== */

@@ -160,6 +160,26 @@ Test(repl, an_expression_error_points_where_it_was_typed)
     cr_expect_str_eq(v, "");
 }
 
+/* An expression at the prompt is parsed as a script's expressions are, limits included: too
+** deep a nesting is the script's clean error (it used to be evaluated). */
+Test(repl, an_expression_nested_too_deep_is_the_scripts_error)
+{
+    char text[256] = "", v[256];
+    for (int k = 0; k < 70; k++)
+        strcat(text, "(");
+    strcat(text, "1");
+    for (int k = 0; k < 70; k++)
+        strcat(text, ")");
+    cr_assert_eq(eval(text, 2, v, sizeof v), 1);
+    cr_expect_str_eq(v, "");
+    char expected[512];
+    snprintf(expected, sizeof expected, "<stdin>:2:1: error: nesting too deep\n"
+                                        "    2 | %s\n"
+                                        "      | ^\n"
+                                        "  expected: at most 64 levels of brackets\n", text);
+    cr_expect_str_eq(errors(), expected);
+}
+
 Test(repl, save_writes_a_script_that_checks)
 {
     char dir[] = "/tmp/aimci_repl_XXXXXX", path[256], lib[256], err[512];
