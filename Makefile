@@ -20,7 +20,7 @@ CFLAGS  += $(STD) $(OPT) $(FP) $(WARN) -DAIMCI_STDLIB='"$(CURDIR)/stdlib"'
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 # GSL (device fitting) needs a CBLAS: BLIS exports one, so libgsl is linked before it and
 # its cblas_* calls bind to BLIS (libgsl's own dependency, libgslcblas, comes later in the
-# lookup order and is never used; tests/fit/test_fit.c checks which library answers).
+# lookup order and is never used; tests/runtime/test_fit.c checks which library answers).
 LDLIBS  := -lgsl -lblis -ledit -lz -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -2,7 +2,10 @@
 ** test_grid.c: parameters set from outside their declaration (--set) and experiment grids
 ** (vary): the cells the checker builds, their order and values, and the errors.
 */
-#include "fe_fixtures.h"
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "check_fixtures.h"
 
 TestSuite(grid, .init = fe_setup, .fini = fe_teardown);
 
@@ -174,3 +177,152 @@ Test(grid, vary_outside_an_experiment_is_an_error)
     assert_error_at("device d : ideal { vary x in [1] }\n", 1, 20,
                     "'vary' belongs in an experiment, not in a device");
 }
+
+/* {======================================================================
+** Experiments and parameters set from outside (--set)
+** ======================================================================= */
+
+#define GRID_DECLS                                                                            \
+    "device rram : linear { tau = 1, c_lin = 0.1, dw_min = 0.01 }\n"                         \
+    "data ls : least_squares { rows = 20, cols = 5 }\n"                                       \
+    "model lin { dense(5, 1, on = rram, bias = false) }\n"                                    \
+    "optimizer sgd : digital_sgd { lr = 0.05 }\n"                                             \
+    "optimizer asgd : analog_sgd { lr = 0.05 }\n"                                             \
+    "train fit { model = lin, data = ls, optimizer = [sgd, asgd], steps = 200 }\n"
+
+Test(grid, an_experiment_expands_into_cells_of_complete_trains)
+{
+    const IrProgram *p = program(GRID_DECLS "experiment sweep {\n  train = fit\n"
+                                 "  vary rram.c_lin in [0, 0.2]\n  vary steps in [1, 2, 3]\n"
+                                 "  repeat = 2\n  report = \"out/sweep.md\"\n}\n");
+    cr_assert_eq(p->nruns, 2);
+    cr_assert_eq(p->runs[1].kind, IR_RUN_EXPERIMENT);
+    const IrExperiment *x = p->runs[1].u.experiment;
+    cr_assert_str_eq(x->name, "sweep");
+    cr_assert_eq(x->train, p->runs[0].u.train);
+    cr_assert_eq(x->repeat, 2);
+    cr_assert_str_eq(x->report, "out/sweep.md");
+    cr_assert_eq(x->nvary, 2);
+    cr_assert_str_eq(x->vary_path[0], "rram.c_lin");
+    cr_assert_str_eq(x->vary_path[1], "steps");
+    cr_assert_str_eq(x->vary_list[1], "[1, 2, 3]");
+    cr_assert_eq(x->ncells, 6);
+    /* Row-major: the last vary turns fastest. Each cell is its own checked train. */
+    static const double c_lin[] = {0, 0, 0, 0.2, 0.2, 0.2};
+    static const size_t steps[] = {1, 2, 3, 1, 2, 3};
+    for (size_t k = 0; k < 6; k++) {
+        const IrTrain *t = x->cell[k];
+        cr_assert_eq(t->steps, steps[k], "cell %zu", k);
+        cr_assert_eq(t->log_every, 1, "derived defaults follow the cell's values");
+        cr_assert_eq(t->model->layers[0].on->c_lin, c_lin[k], "cell %zu", k);
+        cr_assert_eq(t->origin[slot(SCH_TRAIN, "steps")], IR_ORIGIN_OVERRIDE);
+        cr_assert_eq(t->seed, p->seed);
+    }
+    cr_assert_str_eq(x->cell_value[3 * 2 + 0], "0.2");
+    cr_assert_str_eq(x->cell_value[3 * 2 + 1], "1");
+    cr_assert_eq(p->runs[0].u.train->steps, 200, "the train as declared is unchanged");
+    const char **names;
+    cr_assert_eq(chk_run_names(fe.c, &names), 2);
+    cr_assert_str_eq(names[1], "sweep");
+}
+
+Test(grid, an_experiment_may_vary_the_optimizer_of_its_train)
+{
+    const IrProgram *p = program(GRID_DECLS "experiment e { train = fit, vary optimizer in "
+                                 "[sgd, asgd] }\n");
+    const IrExperiment *x = p->runs[1].u.experiment;
+    cr_assert_eq(x->ncells, 2);
+    cr_assert_eq(x->cell[0]->nopt, 1);
+    cr_assert_str_eq(x->cell[1]->opt[0]->name, "asgd");
+    cr_assert_eq(x->repeat, 1);
+    cr_assert_null(x->report);
+}
+
+/* Cells are checked when the program is built: the first failing cell is reported, at the
+** value that makes it fail. */
+Test(grid, a_cell_that_fails_is_reported_at_its_value)
+{
+    fe_check(GRID_DECLS "experiment e { train = fit, vary steps in [10, 0, -1] }\n");
+    cr_assert_null(chk_program(fe.c));
+    assert_output_has("t.aimc:7:48: error: steps is out of range: 0\n");
+    cr_assert_eq(fe_error_headers(), 1, "%s", fe_text());
+}
+
+Test(grid, set_from_outside_overrides_a_parameter_and_a_constant)
+{
+    cr_assert_eq(chk_set(fe.c, "fit.steps=50"), 0, "%s", fe_text());
+    cr_assert_eq(chk_set(fe.c, "k = 3"), 0, "%s", fe_text());
+    cr_assert_eq(chk_set(fe.c, "seed=9"), 0, "%s", fe_text());
+    const IrProgram *p = program("seed = 1\nk = 2\nx = k * 2\n" GRID_DECLS);
+    const IrTrain *t = p->runs[0].u.train;
+    cr_assert_eq(t->steps, 50);
+    cr_assert_eq(t->origin[slot(SCH_TRAIN, "steps")], IR_ORIGIN_OVERRIDE);
+    cr_assert_eq(const_num(p, "x"), 6, "later constants see the new value");
+    cr_assert_eq(p->seed, 9);
+}
+
+typedef struct SetCase {
+    char set[40];
+    char msg[96];
+} SetCase;
+
+ParameterizedTestParameters(grid, set_errors)
+{
+    static SetCase cases[] = {
+        {"fit.stepz=100", "--set:1:1: error: unknown parameter 'stepz' of a train"},
+        {"nope.steps=1", "--set:1:1: error: no declaration 'nope' to set"},
+        {"lin.in=3", "--set:1:1: error: 'lin' is a model: its layers cannot be set from outside"},
+        {"zz=3", "--set:1:1: error: no constant 'zz' to set"},
+        {"fit.steps=", "--set:1:11: error: unexpected end of "},
+        {"fit.steps=0", "--set:1:11: error: steps is out of range: 0"},
+    };
+    return cr_make_param_array(SetCase, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(SetCase *sc, grid, set_errors)
+{
+    chk_set(fe.c, sc->set);
+    fe_check(GRID_DECLS);
+    cr_assert_null(chk_program(fe.c));
+    assert_output_has(sc->msg);
+}
+
+ParameterizedTestParameters(grid, experiment_errors)
+{
+    static ErrCase cases[] = {
+        {GRID_DECLS "experiment e { train = fit, vary a.b.c in [1] }\n", 7, 34,
+         "a vary path has one or two parts", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in 3 }\n", 7, 43,
+         "vary needs a list of values written out", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in [1], vary steps in [2] }\n", 7, 53,
+         "'steps' is varied twice", "  hint: put all its values in one list"},
+        {GRID_DECLS "experiment e { train = fit, vary steps of [1] }\n", 7, 29,
+         "expected 'name = value' or 'vary PATH in [values]'", ""},
+        {GRID_DECLS "experiment e { train = fit, vary lin.in in [1] }\n", 7, 34,
+         "'lin' is a model: it has no parameters to vary", ""},
+        {GRID_DECLS "experiment e { train = fit, vary zz.steps in [1] }\n", 7, 34,
+         "unknown name 'zz'", ""},
+        {GRID_DECLS "experiment e { train = fit, vary lr in [1] }\n", 7, 34,
+         "unknown parameter 'lr' of a train", ""},
+        {GRID_DECLS "experiment e { vary steps in [1] }\n", 7, 12, "experiment 'e' needs 'train'",
+         ""},
+        {GRID_DECLS "experiment e { train = fit, repeat = 0 }\n", 7, 38,
+         "repeat is out of range: 0", ""},
+        {"device d : ideal { vary x in [1] }\n", 1, 20,
+         "'vary' belongs in an experiment, not in a device", ""},
+        {GRID_DECLS "experiment e { train = fit, vary steps in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],"
+                    " vary batch in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], vary sgd.lr in "
+                    "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], vary ls.noise in "
+                    "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }\n",
+         7, 12, "experiment 'e' has 11000 cells",
+         "  expected: at most 10000 cells (the product of the vary lists' lengths)"},
+    };
+    return cr_make_param_array(ErrCase, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(ErrCase *ec, grid, experiment_errors)
+{
+    check_errors(ec);
+}
+
+/* }====================================================================== */

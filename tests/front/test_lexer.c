@@ -364,4 +364,13 @@ Test(lexer, brackets_nested_past_the_limit_are_flagged)
     cr_assert_not(l->lx.overflow);
 }
 
+/* A string longer than LX_MAX_STRING (4096) is accepted: the limit is never enforced. */
+Test(lexer, a_string_longer_than_the_limit_is_an_error)
+{
+    char src[5000] = "x = \"";
+    memset(src + 5, 'a', 4200);
+    strcpy(src + 4205, "\"\n");
+    cr_assert_gt(fe_check(src), 0);
+}
+
 /* }====================================================================== */

@@ -5,7 +5,7 @@
 ** binary. Statistical checks use N samples of a Gaussian of std s: the sample mean is
 ** within 5 s / sqrt(N) of 0 and the unbiased sample variance within 5 s^2 sqrt(2/(N-1)) of
 ** s^2 (five standard errors; the seeds are fixed, so a run is deterministic anyway).
-** Kernel comparisons use the bound of test_tile.c: a float dot product of length K is
+** Kernel comparisons use the bound of test_matmul.c: a float dot product of length K is
 ** within gamma_K * sum|a_k b_k| of the exact value.
 */
 #include <criterion/criterion.h>
