@@ -169,7 +169,7 @@ static bool weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, Rt
 }
 
 /*
-** Zero-shifting (DOMAIN.md 5.10): N alternating single pulses on every device of r's array
+** Zero-shifting (docs/theory.md §5.10): N alternating single pulses on every device of r's array
 ** (cell by cell, up first), then the reference programmed to the result.
 */
 static void zero_shift(RtArr *r, size_t N, RtRng *pulses)
@@ -214,7 +214,7 @@ void rt_algo_set_lr(RtAlgo *a)
     a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
     bool buffered = o->kind == IR_OPT_TTV2 || o->kind == IR_OPT_C_TTV2 || o->kind == IR_OPT_AGAD;
     if (buffered && o->gamma > 0.0)
-        a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (DOMAIN.md 5.4) */
+        a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (docs/theory.md §5.4) */
 }
 
 /* Transfer periods, visible-weight factors, threshold, transfer rate and update. */

@@ -1,10 +1,10 @@
 /*
-** rt_algo.h: the analog training algorithms of DOMAIN.md 5 (docs/algorithms.md) as one
+** rt_algo.h: the analog training algorithms of docs/theory.md §5 (docs/algorithms.md) as one
 ** module over tiles: one RtAlgo per analog layer, built from the layer's tile and the
 ** optimizer, stepped by rt_net_step after the backward pass.
 **
 ** Legend: D = rows (outputs), X = columns (inputs) of the layer; every array is (D,X),
-** a[i*X+j] (DOMAIN.md 2.1); B = rows of a batch. K analog arrays arr[0..K-1]: arr[0] receives
+** a[i*X+j] (docs/theory.md §2.1); B = rows of a batch. K analog arrays arr[0..K-1]: arr[0] receives
 ** the gradient, arr[K-1] is the weight array W (the layer's tile, or a tile of `slow`);
 ** analog_sgd and mixed_precision have K = 1 (arr[0] is W), multi_tile K = n_tiles, the others
 ** K = 2 (arr[0] is P, also called A). The layer computes with the visible weights
@@ -24,7 +24,7 @@
 ** pulsed writes use rt_tile_update with x = e_c, d = -read, BL transfer_bl, UM and UBLM on.
 ** After the step (and after rt_algo_post_update) vis is recomputed.
 **
-** Zero-shifting (DOMAIN.md 5.10, optimizer zero_shift): before training, every array but W
+** Zero-shifting (docs/theory.md §5.10, optimizer zero_shift): before training, every array but W
 ** gets zero_shift_pulses single pulses per device, alternating up and down (starting up),
 ** from its initial state 0; then its reference R (a tile of `reference`) is programmed to the
 ** result (rt_tile_set_weights: clipped, write noise if the device has it). L = A - R starts

@@ -1,5 +1,5 @@
 /*
-** rt_algo_transfer.c: the transfers of the compound algorithms (DOMAIN.md 5.3-5.12) and
+** rt_algo_transfer.c: the transfers of the compound algorithms (docs/theory.md §5.3-5.12) and
 ** mixed precision (5.7). Notation of rt_algo.h: A = arr[0] (its logical array L read
 ** through the transfer I/O), W = arr[K-1], H/chi/Q = a->h, thr = a->thr, lr_t = a->lr_t,
 ** BL_t = transfer_bl. A read of column c is y = read(L, e_c): the forward of the one-hot

@@ -1,6 +1,6 @@
 /*
-** rt_device.c: device-to-device sampling (aihwkit populate, DOMAIN.md 3.2.1, 3.2.3) and the
-** per-pulse rules (DOMAIN.md 2.8, 3.1, 3.2.2). The derived quantities of --dump live in
+** rt_device.c: device-to-device sampling (aihwkit populate, docs/theory.md §3.2.1, 3.2.3) and the
+** per-pulse rules (docs/theory.md §2.8, 3.1, 3.2.2). The derived quantities of --dump live in
 ** rt_device_info.c.
 */
 #include <math.h>
@@ -22,7 +22,7 @@ static double exp_granularity(const IrDevice *ir)
     return g > 0.0 ? g : ir->dw_min;
 }
 
-/* The granularity of DOMAIN.md 3.2.6 from the mean parameters. */
+/* The granularity of docs/theory.md §3.2.6 from the mean parameters. */
 static double granularity_of(const IrDevice *ir)
 {
     switch (ir->family) {
@@ -396,7 +396,7 @@ static double sb_reference_step(const RtDevice *dv, const RtCell *c, double v, b
     return s * (sat + add_noise(dv->dw_std, r));
 }
 
-/* exp_step's y factor of one direction at w (DOMAIN.md 3.2.3). */
+/* exp_step's y factor of one direction at w (docs/theory.md §3.2.3). */
 static double exp_y(const RtDevice *dv, const RtCell *c, double w, bool up)
 {
     double z = 2.0 * w / ((double)c->bmax - (double)c->bmin) * dv->a + dv->b;
@@ -439,7 +439,7 @@ static double piecewise_factor(const RtDevice *dv, const RtCell *c, double w, bo
     return (1.0 - t) * v[k] + t * v[k + 1];
 }
 
-/* The seed paper's q of one direction at w for the cell's bounds (DOMAIN.md 3.1). */
+/* The seed paper's q of one direction at w for the cell's bounds (docs/theory.md §3.1). */
 static double paper_q(const RtDevice *dv, const RtCell *c, double w, bool up)
 {
     double sat = fmax(saturation(w, up ? c->bmax : c->bmin), 0.0);

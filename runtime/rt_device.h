@@ -1,5 +1,5 @@
 /*
-** rt_device.h: device models (DOMAIN.md 3): per-cross-point parameters drawn once at
+** rt_device.h: device models (docs/theory.md §3): per-cross-point parameters drawn once at
 ** construction, the rule that applies one pulse to one weight, and what --dump reports
 ** about a device (granularity, number of states, symmetric point).
 **
@@ -39,9 +39,9 @@
 #include "rt_rng.h"
 
 /*
-** Parameters of one cross-point, sampled once (aihwkit's hidden parameters, DOMAIN.md
-** 3.2.8: max_bound, min_bound, dwmin_up, dwmin_down, slope_up/down or gamma_up/down,
-** reference, reset_bias, decay_scales, diffusion_rates).
+** Parameters of one cross-point, sampled once (aihwkit's hidden parameters,
+** docs/theory.md §3.2.8: max_bound, min_bound, dwmin_up, dwmin_down, slope_up/down or
+** gamma_up/down, reference, reset_bias, decay_scales, diffusion_rates).
 */
 typedef struct RtCell {
     float bmin, bmax;   /* hard bounds, applied after every pulse */
@@ -58,7 +58,7 @@ typedef struct RtCell {
 typedef struct RtDevice {
     IrDevFamily family;
     double dw_min;      /* mean step */
-    double gran;        /* weight granularity (DOMAIN.md 3.2.6) */
+    double gran;        /* weight granularity (docs/theory.md §3.2.6) */
     double dw_std;      /* c2c std (dw_min_std), relative */
     double sigma_c;     /* response, seed-paper families: additive c2c std in units of the step */
     bool mult_noise;    /* linear_step, soft_bounds, soft_bounds_reference */
@@ -81,7 +81,7 @@ void rt_device_init(RtDevice *dv, const IrDevice *ir);
 bool rt_device_is_pulsed(const RtDevice *dv);
 
 /*
-** The weight granularity dw of DOMAIN.md 3.2.6 used for BL, A and B: dw_min, except
+** The weight granularity dw of docs/theory.md §3.2.6 used for BL, A and B: dw_min, except
 ** pow_step* dw_min*0.5^pow_gamma, exp_step the down step at w = 0 (aihwkit averages the down
 ** step with itself), piecewise_step dw_min*piecewise_up[n/2] (dw_min when either is <= 0).
 */
@@ -129,7 +129,7 @@ double rt_device_step(const RtDevice *dv, const RtCell *c, double w, bool up);
 /* Clip w to the bounds of c (the stored weight; reference families are not shifted). */
 float rt_device_clip(const RtCell *c, float w);
 
-/* How the weight settles under balanced up/down pulses (DOMAIN.md 3.2.7). */
+/* How the weight settles under balanced up/down pulses (docs/theory.md §3.2.7). */
 typedef enum RtSymKind {
     RT_SYM_POINT, /* at `sym`: up and down steps are equal there */
     RT_SYM_EVERY, /* up and down steps are equal everywhere (ideal, no asymmetry) */
@@ -139,7 +139,7 @@ typedef enum RtSymKind {
 
 /* Derived quantities of the mean device (no device-to-device variation), for --dump. */
 typedef struct RtDeviceInfo {
-    double granularity;  /* dw of BL/A/B (DOMAIN.md 3.2.6); 0 for the ideal family */
+    double granularity;  /* dw of BL/A/B (docs/theory.md §3.2.6); 0 for the ideal family */
     double states;       /* (w_max - w_min)/granularity; infinite for the ideal family */
     double lo, hi;       /* the mean device's bounds (stored weights) */
     RtSymKind sym_kind;

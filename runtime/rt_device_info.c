@@ -1,7 +1,7 @@
 /*
 ** rt_device_info.c: what --dump says about a device: its weight granularity and number of
-** states (DOMAIN.md 3.2.6) and the symmetric point of its mean device (DOMAIN.md 3.1, 3.2.7):
-** a closed form where DOMAIN.md gives one, else bisection on the noise-free steps.
+** states (docs/theory.md §3.2.6) and the symmetric point of its mean device (§3.1, 3.2.7):
+** a closed form where docs/theory.md gives one, else bisection on the noise-free steps.
 */
 #include <math.h>
 

@@ -13,7 +13,7 @@
 #define ALIGN 64
 
 /*
-** Table 4 of the seed paper = aihwkit 0.9 IOParameters() (DOMAIN.md 4.1, 4.4).
+** Table 4 of the seed paper = aihwkit 0.9 IOParameters() (docs/theory.md §4.1, 4.4).
 ** ORDER IO DEFAULTS: the io_params of interp/check/schema.c hold the same values.
 */
 static const IrIO table4 = {

@@ -1,9 +1,9 @@
 /*
-** rt_io.h: the forward/backward I/O model of an analog tile (DOMAIN.md 4; aihwkit
+** rt_io.h: the forward/backward I/O model of an analog tile (docs/theory.md §4; aihwkit
 ** ForwardBackwardPassIOManaged, OnePass). Legend: B = rows of a batch, D = tile rows
-** (outputs), X = tile columns (inputs); w is (D,X), w[i*X+j] (DOMAIN.md 2.1).
+** (outputs), X = tile columns (inputs); w is (D,X), w[i*X+j] (docs/theory.md §2.1).
 **
-** Forward of one sample x (X), with the forward IrIO (DOMAIN.md 4.2):
+** Forward of one sample x (X), with the forward IrIO (docs/theory.md §4.2):
 **   perfect:  y = out_scale * W x
 **   analog:   a = NM(x); r = 1
 **             loop: v_j = DAC(x_j * s), s = (NM and a > 0 ? 1/a : 1) / (BM ? r : 1)
@@ -65,7 +65,7 @@ typedef struct RtIO {
 } RtIO;                      /* the struct heads its own allocation: rt_io_free frees it all */
 
 /*
-** The aihwkit 0.9 IOParameters defaults = the seed paper's Table 4 (DOMAIN.md 4.4): family
+** The aihwkit 0.9 IOParameters defaults = the seed paper's Table 4 (docs/theory.md §4.4): family
 ** analog, inp_bound 1, inp_res 1/126, out_bound 12, out_res 1/510, out_noise 0.06, noise
 ** management abs_max, bound management iterative (max_bm_factor 1000, max_bm_res 0.25,
 ** bm_test_negative_bound), nm_decay 1e-3, out_scale 1, everything else off. The schema's

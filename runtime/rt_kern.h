@@ -1,5 +1,5 @@
 /*
-** rt_kern.h: the fast kernels of the pulsed update (DOMAIN.md 2.3-2.7, 2.9) and of the I/O
+** rt_kern.h: the fast kernels of the pulsed update (docs/theory.md §2.3-2.7, 2.9) and of the I/O
 ** stages, and their naive twin.
 **
 ** rt_kern.c is compiled twice: for the x86-64 baseline (rt_kern_base) and with -mavx2
@@ -10,7 +10,7 @@
 **
 ** Legend: B = samples of a batch, D = tile rows, X = tile columns; w is (D,X), w[i*X+j].
 **
-** Why this is fast, and still the pulsed update of DOMAIN.md 2.4 (the shortcuts of 2.9):
+** Why this is fast, and still the pulsed update of docs/theory.md §2.4 (the shortcuts of 2.9):
 **   - trains are bit-packed (BL <= 64: two 32-bit words) and coincidences are popcounts;
 **     the row and column trains stay shared along rows and columns;
 **   - random numbers come from counter-style streams: per sample one 64-bit key is drawn
@@ -18,7 +18,7 @@
 **     and everything of row i (its train, c2c and write noise) from (key, i). Rows are
 **     therefore independent given the column trains and can be split among threads in any
 **     way with bit-identical results; a thread runs its rows for every sample of the batch
-**     in order (samples stay sequential per weight, the state dependence of DOMAIN.md 2.4);
+**     in order (samples stay sequential per weight, the state dependence of docs/theory.md §2.4);
 **   - 8 columns per vector; the n pulses of a weight are applied one at a time in a level
 **     loop (level q pulses every column with n > q); 4 such chunks are interleaved to hide
 **     the latency of the dependent pulses; c2c normals are generated in bulk (Box-Muller)
@@ -33,7 +33,7 @@
 **     columns: the usual case in training) skip the rest without looking at them.
 **
 ** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: the
-** key, the plan (BL, A, B of DOMAIN.md 2.3) and the column trains (col_trains: 8 columns
+** key, the plan (BL, A, B of docs/theory.md §2.3) and the column trains (col_trains: 8 columns
 ** at a time; for each of their slots one step of the stream, word l for column l). Then per
 ** row i and sample b in order:
 **   1. the row stream g = (key, i) (rt_rng8_seed);

@@ -3,7 +3,7 @@
 **
 ** Legend: B = rows of a batch, C = input channels (tile columns X), OC = output channels
 ** (tile rows D). Weights are (OC,C) row-major, w[o*C + c], as tiles store them
-** (DOMAIN.md 2.1: w[i*X + j]). Backward kernels add into their outputs.
+** (docs/theory.md §2.1: w[i*X + j]). Backward kernels add into their outputs.
 ** Each BLIS kernel has a naive `_ref` twin, kept as the algorithmic reference for tests.
 ** rt_gemm is the only function that calls BLIS.
 */

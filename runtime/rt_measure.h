@@ -1,6 +1,6 @@
 /*
 ** rt_measure.h: a pulse program on one device (aihwkit's response-curve protocol,
-** DOMAIN.md 3.2.9): a 1x1 tile whose cell is drawn from the seed (RT_STREAM_D2D(0), the
+** docs/theory.md §3.2.9): a 1x1 tile whose cell is drawn from the seed (RT_STREAM_D2D(0), the
 ** same cell as cross-point (0,0) of layer 0 of a train with that seed), the start weight
 ** set like any weight (clipped to the cell's bounds; write noise on set), then the program:
 ** +n fires n up pulses, -n n down pulses, in order, with c2c noise from RT_STREAM_UPDATE(0).

@@ -18,7 +18,7 @@
 ** one sample of its pulsed update (B*Q rows per batch, Q output positions per example).
 ** Digital layers, and every layer of a net built without `analog`, use exact products.
 **
-** Output scaling of analog layers (DOMAIN.md 4.5, aihwkit's mapping parameters, simplified):
+** Output scaling of analog layers (docs/theory.md §4.5, aihwkit's mapping parameters, simplified):
 ** a tile's product z is multiplied by digital scales a (one per output with
 ** weight_scaling_columnwise, else one for the layer) before the bias: y = a * z + b.
 ** With weight_scaling_omega > 0 the initial weights W0 are mapped onto the tile as W0 / s

@@ -132,7 +132,7 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B)
 
 /*
 ** ====================================================================================
-** Pulse plan (calculateBlAB, performUpdateManagement; DOMAIN.md 2.3)
+** Pulse plan (calculateBlAB, performUpdateManagement; docs/theory.md §2.3)
 ** ====================================================================================
 */
 
@@ -402,7 +402,7 @@ float rt_tile_pulse(RtTile *t, size_t i, size_t j, bool up, RtRng *r)
 
 /*
 ** ====================================================================================
-** Non-update weight operations (DOMAIN.md 3.2.5)
+** Non-update weight operations (docs/theory.md §3.2.5)
 ** ====================================================================================
 */
 

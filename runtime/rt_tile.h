@@ -1,12 +1,12 @@
 /*
 ** rt_tile.h: an analog tile, D rows (outputs) by X columns (inputs), and its pulsed update.
 **
-** w is (D,X), w[i*X+j]; i is the output (d) index, j the input (x) index (DOMAIN.md 2.1).
+** w is (D,X), w[i*X+j]; i is the output (d) index, j the input (x) index (docs/theory.md §2.1).
 ** The tile owns its weights, its per-device cells, optional pulse counters and the scratch
 ** bit trains in one 64-byte aligned allocation. Forward and backward go through BLIS
 ** (rt_matmul.h) and have naive `_ref` twins.
 **
-** The update implements SGD, W <- W - lr d x^T, one sample at a time (DOMAIN.md 2.3-2.7):
+** The update implements SGD, W <- W - lr d x^T, one sample at a time (docs/theory.md §2.3-2.7):
 ** BL and the probability scales A (d side) and B (x side) from calculateBlAB and
 ** performUpdateManagement, one Bernoulli train of BL slots per column (p = B|x_j|) and per
 ** row (p = A|d_i|), n_ij = popcount(column train j & row train i) coincidences, all of
@@ -16,7 +16,7 @@
 ** rt_kern.h: every sample draws one key from the update stream r, its column trains and each
 ** (sample, row) get streams keyed from it, so rows can be split among the threads of a pool
 ** and the result is bit-identical for any number of threads.
-** IR_PULSE_DETERMINISTIC_IMPLICIT (DenseBitLineMaker, DOMAIN.md 2.5): the same plan, then
+** IR_PULSE_DETERMINISTIC_IMPLICIT (DenseBitLineMaker, docs/theory.md §2.5): the same plan, then
 ** q_x[j] = sign(x_j) clamp(disc(B|x_j|, x_res_implicit), 0, 1), q_d[i] likewise with A and
 ** d_res_implicit (disc(p, res) = rint(p/res) res, or p when res is 0), and
 ** c_ij = rint(BL q_d[i] q_x[j]) pulses at each (i,j), rows then columns in order, direction
@@ -24,7 +24,7 @@
 ** IR_PULSE_NONE: the exact W -= lr d x^T on the persistent weights, then clip.
 ** Ideal family: the exact update, never clipped.
 **
-** Write noise (DOMAIN.md 3.2.4): when the device has write_noise_std > 0 the tile keeps a
+** Write noise (docs/theory.md §3.2.4): when the device has write_noise_std > 0 the tile keeps a
 ** hidden persistent weight wp that pulses, decay, diffusion, resets and clipping act on;
 ** w = wp + write_noise_std*dw_min*xi is what everything else reads. w is redrawn for a
 ** weight after the pulses it receives in one sample (once, after the last: the values in
@@ -60,7 +60,8 @@ typedef struct RtTile {
     size_t batch_cap;  /* its size in bytes */
 } RtTile;             /* the struct heads its own allocation, besides planes and batch */
 
-/* The pulse-train plan of one sample (DOMAIN.md 2.3): BL slots, p_d = a|d_i|, p_x = b|x_j|. */
+/* The pulse-train plan of one sample (docs/theory.md §2.3): BL slots, p_d = a|d_i|,
+   p_x = b|x_j|. */
 typedef struct RtPulsePlan {
     int bl;
     double a, b;
@@ -123,7 +124,7 @@ void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t 
                               const IrUpdate *u, RtRng *r);
 
 /*
-** aihwkit's post_update_step, once per optimizer step after the update (DOMAIN.md 3.2.5):
+** aihwkit's post_update_step, once per optimizer step after the update (docs/theory.md §3.2.5):
 ** diffusion w += rate*xi (one normal per weight from r, row-major) if the device diffuses,
 ** then decay w = (w - reset)*scale + reset if it decays, each followed by clipping (pulsed
 ** families) and, with write noise, a redraw of every visible weight from r. Returns whether

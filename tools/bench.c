@@ -15,9 +15,9 @@
 **   scaling  1-thread ns / 2-thread ns of the same update.
 **   normal   ns per c2c normal of the update kernels' generator (RtKern.normals, 4096 a call).
 **   pulses   pulses per weight per sample of the 512x512, batch 64 workload (counted).
-**   noise_floor  pulses x ns per normal: what drawing one c2c normal per pulse (DOMAIN.md
-**            2.4, 2.7) costs before any pulse is applied, a lower bound of the update
-**            figure; ratio = 2.5 ns (the issue's target) / floor.
+**   noise_floor  pulses x ns per normal: what drawing one c2c normal per pulse (docs/theory.md
+**            §2.4, 2.7) costs before any pulse is applied, a lower bound of the update
+**            figure; ratio = 2.5 ns (the performance goal) / floor.
 **   forward  GFLOP/s (2 B D X flops) of rt_io_forward with the default analog I/O (noise
 **            management abs_max, bound management iterative, output noise 0.06, 7-bit DAC,
 **            9-bit ADC) at 512x512, batch 64, weights and inputs as a first training
@@ -323,7 +323,7 @@ int main(int argc, char **argv)
                        n, n, B, ns[0] / ns[1], ns[0] / ns[1]);
             }
     /*
-    ** Every pulse draws its own c2c normal (DOMAIN.md 2.4, 2.7), so pulses per weight per
+    ** Every pulse draws its own c2c normal (docs/theory.md §2.4, 2.7), so pulses per weight per
     ** sample times the generator's ns per normal bound the update from below.
     */
     double nn = bench_normals(&tm);

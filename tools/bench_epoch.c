@@ -8,7 +8,7 @@
 ** FCN, every layer analog on the power response, the pulsed updates of P and the column
 ** transfers to W), plus the test evaluation of the 10000 test images. With --quick the time
 ** of 2000 images and 334 test images is scaled to 60000 and 10000. Prints rows in aimci_bench's CSV format; the value is
-** seconds per epoch, the reference the issue's target of 30 s on 2 threads.
+** seconds per epoch, the reference the performance goal of 30 s on 2 threads.
 **
 ** Usage: aimci_bench_epoch [--quick]
 */
@@ -22,7 +22,7 @@
 #include "rt_data.h"
 #include "rt_train.h"
 
-#define TARGET_S 30.0 /* seconds per epoch on 2 threads (the issue) */
+#define TARGET_S 30.0 /* seconds per epoch on 2 threads (the performance goal) */
 
 static double now(void)
 {

@@ -330,7 +330,9 @@ void dump_device_notes(Buf *b, const IrDevice *d)
                       "point: every weight\n");
         return;
     }
-    buf_printf(b, "    # granularity: %.6g (the dw of BL and update management, DOMAIN.md 3.2.6)\n",
+    buf_printf(b,
+               "    # granularity: %.6g (the dw of BL and update management, docs/theory.md "
+               "§3.2.6)\n",
                in.granularity);
     bool paper = d->family == IR_DEV_LINEAR || d->family == IR_DEV_POWER ||
                  d->family == IR_DEV_EXPONENTIAL;

@@ -1,7 +1,7 @@
 /*
 ** schema.c: the parameter tables of every declaration kind, family and layer.
 ** Defaults follow aihwkit's Python defaults for the aihwkit-compatible devices
-** (DOMAIN.md 3.2.1) and its UpdateParameters (DOMAIN.md 2.2).
+** (docs/theory.md §3.2.1) and its UpdateParameters (docs/theory.md §2.2).
 */
 #include "schema.h"
 
@@ -60,7 +60,7 @@ static const SchFamily device_families[] = {
     {#name, SCH_BOOL, DEV(name), 0, def, 0, 1, false, false, false, fams, 0, NULL, desc}
 #define SPREAD(name, def, fams, desc) NUM(name, def, 0, INF, false, false, fams, desc)
 static const SchParam device_params[] = {
-    /* shared pulsed-device parameters (DOMAIN.md 3.2.1) */
+    /* shared pulsed-device parameters (docs/theory.md §3.2.1) */
     NUM(dw_min, 0.001, 0, INF, true, false, PULSED, "mean step of one pulse"),
     SPREAD(dw_min_dtod, 0.3, PULSED, "device-to-device std of the step gain (relative)"),
     BOOL(dw_min_dtod_log_normal, 0, PULSED, "gain exp(dtod*xi) instead of 1 + dtod*xi"),
@@ -80,7 +80,7 @@ static const SchParam device_params[] = {
      FAM(IR_DEV_RESPONSE), 0, NULL, "up-pulse response q+(w), an expression of w, >= 0"},
     {"q_down", SCH_FUNC_W, DEV(q_down), DEV(q_down_text), 0, 0, 0, false, false, true,
      FAM(IR_DEV_RESPONSE), 0, NULL, "down-pulse response q-(w), an expression of w, >= 0"},
-    /* the seed paper's families (DOMAIN.md 3.1) */
+    /* the seed paper's families (docs/theory.md §3.1) */
     NUM(tau, 0.6, 0, INF, true, false, PAPER, "dynamic radius: weights live in [-tau, tau]"),
     NUM(c_lin, 0, -1, 1, true, true, FAM(IR_DEV_LINEAR),
         "offset of the linear response: symmetric point c_lin*tau"),
@@ -103,7 +103,7 @@ static const SchParam device_params[] = {
     NUM(corrupt_devices_prob, 0, 0, 1, false, false, PULSED,
         "probability that a device is stuck at a random value"),
     SPREAD(corrupt_devices_range, 0.1, PULSED, "stuck values lie within +-this range"),
-    /* linear_step, soft_bounds (DOMAIN.md 3.2.3) */
+    /* linear_step, soft_bounds (docs/theory.md §3.2.3) */
     NUM(gamma_up, 0, -INF, INF, false, false, GAMMAS,
         "linear_step: relative decrease of the up step at w_max; exp_step: up exponent"),
     NUM(gamma_down, 0, -INF, INF, false, false, GAMMAS,
@@ -182,7 +182,7 @@ static const SchOverride device_overrides[] = {
 
 /*
 ** {======================================================================
-** io: the forward/backward I/O of analog layers (DOMAIN.md 4). The analog family's defaults
+** io: the forward/backward I/O of analog layers (docs/theory.md §4). The analog family's defaults
 ** are aihwkit 0.9 IOParameters() = the seed paper's Table 4; runtime/rt_io.c holds the same
 ** values as the default of analog layers without `forward`/`backward` (ORDER IO DEFAULTS).
 ** =======================================================================
@@ -418,7 +418,7 @@ static const SchParam optimizer_params[] = {
 #undef OBOOL
 #undef OREF
 
-/* Family defaults of the optimizers (DOMAIN.md 5; docs/algorithms.md). */
+/* Family defaults of the optimizers (docs/theory.md §5; docs/algorithms.md). */
 static const SchOverride optimizer_overrides[] = {
     {IR_OPT_RESIDUAL, "gamma", 0.4},      {IR_OPT_RESIDUAL_V2, "gamma", 0.4},
     {IR_OPT_MULTI_TILE, "gamma", 0.4},    {IR_OPT_RIDER, "gamma", 0.1},

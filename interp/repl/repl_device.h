@@ -75,7 +75,7 @@ void repl_dev_set(ReplDev *dev, double w);
 /* The spread array's weights: mean, min, max (false if the device has no spread). */
 bool repl_dev_spread(const ReplDev *dev, double *mean, double *lo, double *hi);
 
-/* Noise-free q+(w), q-(w) of the cross-point: one pulse moves w by dw_min*q (DOMAIN.md 1). */
+/* Noise-free q+(w), q-(w) of the cross-point: one pulse moves w by dw_min*q (docs/theory.md §1). */
 void repl_dev_q(const ReplDev *dev, double w, double *qp, double *qm);
 
 /* The cross-point's own symmetric point (noise-free steps; NaN when there is none). */

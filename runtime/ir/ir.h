@@ -34,7 +34,7 @@ typedef enum IrOrigin {
 
 /*
 ** ====================================================================================
-** Devices (DOMAIN.md section 3)
+** Devices (docs/theory.md §3)
 ** ====================================================================================
 */
 typedef enum IrDevFamily {
@@ -48,7 +48,7 @@ typedef enum IrDevFamily {
     IR_DEV_POW_STEP,      /* aihwkit PowStepDevice */
     IR_DEV_POW_STEP_REFERENCE, /* aihwkit PowStepReferenceDevice */
     IR_DEV_PIECEWISE_STEP, /* aihwkit PiecewiseStepDevice */
-    IR_DEV_LINEAR,        /* seed paper: (1 +- c_lin)(1 -+ w/tau) (DOMAIN.md 3.1) */
+    IR_DEV_LINEAR,        /* seed paper: (1 +- c_lin)(1 -+ w/tau) (docs/theory.md §3.1) */
     IR_DEV_POWER,         /* seed paper eq. 148: (1 -+ w/tau)^gamma_res */
     IR_DEV_EXPONENTIAL,   /* seed paper eq. 149 */
     IR_DEV__COUNT
@@ -71,7 +71,7 @@ typedef struct IrDevice {
     const char *name;
     SrcLoc loc;
     IrDevFamily family;
-    /* Shared pulsed-device parameters, aihwkit names and semantics (DOMAIN.md 3.2.1). */
+    /* Shared pulsed-device parameters, aihwkit names and semantics (docs/theory.md §3.2.1). */
     double dw_min;          /* mean step size */
     double dw_min_dtod;     /* device-to-device std of the step gain (relative) */
     bool dw_min_dtod_log_normal; /* gain = exp(dtod*xi) instead of 1 + dtod*xi */
@@ -87,7 +87,7 @@ typedef struct IrDevice {
     double sigma_c;         /* additive c2c noise in units of dw_min (seed paper eq. 26) */
     IrTable q_up, q_down;
     const char *q_up_text, *q_down_text; /* the expressions, constants folded (for --dump) */
-    /* linear, power, exponential (DOMAIN.md 3.1): bounds -tau, tau (w_max/w_min unused) */
+    /* linear, power, exponential (docs/theory.md §3.1): bounds -tau, tau (w_max/w_min unused) */
     double tau;             /* dynamic radius */
     double c_lin;           /* linear: offset of the symmetric point, w* = c_lin*tau */
     double gamma_res;       /* power, exponential: shape */
@@ -120,11 +120,11 @@ typedef struct IrDevice {
 
 /*
 ** ====================================================================================
-** The forward/backward I/O of analog tiles (DOMAIN.md 4; aihwkit IOParameters)
+** The forward/backward I/O of analog tiles (docs/theory.md §4; aihwkit IOParameters)
 ** ====================================================================================
 */
 typedef enum IrIOFamily {
-    IR_IO_ANALOG,  /* DAC, noise, ADC, noise and bound management (DOMAIN.md 4.2) */
+    IR_IO_ANALOG,  /* DAC, noise, ADC, noise and bound management (docs/theory.md §4.2) */
     IR_IO_PERFECT  /* aihwkit is_perfect: y = out_scale * W x exactly */
 } IrIOFamily;
 
@@ -200,13 +200,13 @@ typedef struct IrData {
 
 /*
 ** ====================================================================================
-** Optimizers and the pulsed update parameters (DOMAIN.md 2.2, 5; docs/algorithms.md)
+** Optimizers and the pulsed update parameters (docs/theory.md §2.2, 5; docs/algorithms.md)
 ** ====================================================================================
 */
 typedef enum IrOptKind {
     IR_OPT_DIGITAL_SGD, /* floating-point SGD on every layer, devices ignored */
     IR_OPT_ANALOG_SGD,  /* pulsed update on analog layers, SGD on digital ones */
-    IR_OPT_MIXED_PRECISION, /* digital accumulator, threshold pulses on W (DOMAIN.md 5.7) */
+    IR_OPT_MIXED_PRECISION, /* digital accumulator, threshold pulses on W (docs/theory.md §5.7) */
     IR_OPT_TIKI_TAKA,   /* fast A, slow W, pulsed column transfers (5.3) */
     IR_OPT_TTV2,        /* + digital buffer H and threshold transfer (5.4) */
     IR_OPT_C_TTV2,      /* + input/output choppers (5.5) */
@@ -220,9 +220,9 @@ typedef enum IrOptKind {
 } IrOptKind;
 
 typedef enum IrPulseType {
-    IR_PULSE_STOCHASTIC_COMPRESSED, /* Bernoulli trains, coincidences (DOMAIN.md 2.3-2.4) */
+    IR_PULSE_STOCHASTIC_COMPRESSED, /* Bernoulli trains, coincidences (docs/theory.md §2.3-2.4) */
     IR_PULSE_NONE,                  /* exact W -= lr d x^T, then clip to the device bounds */
-    IR_PULSE_DETERMINISTIC_IMPLICIT /* c_ij = rint(BL q_d[i] q_x[j]) pulses (DOMAIN.md 2.5) */
+    IR_PULSE_DETERMINISTIC_IMPLICIT /* c_ij = rint(BL q_d[i] q_x[j]) pulses (docs/theory.md §2.5) */
 } IrPulseType;
 
 typedef struct IrUpdate {

@@ -1,6 +1,6 @@
 /*
 ** test_device_lang.c: the device families and presets through the language: the checker
-** (new families, list parameters, cross-checks), stdlib/devices.aimc (DOMAIN.md 3.3) and the
+** (new families, list parameters, cross-checks), stdlib/devices.aimc (docs/theory.md §3.3) and the
 ** device notes of --dump. The real standard library is used (AIMCI_STDLIB, as the CLI).
 */
 #include <criterion/criterion.h>
@@ -88,7 +88,7 @@ Test(device_lang, preset_inherits_and_overrides)
     done(&l);
 }
 
-/* DOMAIN.md 3.3: the implied number of states of every preset. */
+/* docs/theory.md §3.3: the implied number of states of every preset. */
 Test(device_lang, presets_have_their_numbers_of_states)
 {
     static const struct {
@@ -215,7 +215,7 @@ Test(device_lang, dump_shows_the_device_notes)
 }
 
 /*
-** Every preset instantiates as a tile, takes weights and pulsed updates (DOMAIN.md 6.11:
+** Every preset instantiates as a tile, takes weights and pulsed updates (docs/theory.md §6.7:
 ** aihwkit's test that every preset works), and its weights stay inside their bounds.
 */
 Test(device_lang, every_preset_trains)

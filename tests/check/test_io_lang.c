@@ -1,6 +1,6 @@
 /*
 ** test_io_lang.c: the `io` declaration and the `forward`/`backward` layer parameters in
-** the checker and in --dump (DOMAIN.md 4; runtime/rt_io.h).
+** the checker and in --dump (docs/theory.md §4; runtime/rt_io.h).
 */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

@@ -1,6 +1,6 @@
 /*
-** test_algo.c: every training algorithm (runtime/rt_algo.h, DOMAIN.md 5) on a tiny layer
-** against steps computed by hand and by a reference written from DOMAIN.md's pseudo-code.
+** test_algo.c: every training algorithm (runtime/rt_algo.h, docs/theory.md §5) on a tiny layer
+** against steps computed by hand and by a reference written from the pseudo-code of §5.
 **
 ** The layer is D = 2 by X = 3 on an ideal device (dw_min DW = 0.03): gradient updates and
 ** pulsed transfer writes are the exact W -= lr d x^T (in double, rounded to float once), a
@@ -167,7 +167,7 @@ static void ref_chain_col(Ref *r, size_t k, size_t c)
     exact(r->a[k + 1], e, y, r->o->transfer_lr);
 }
 
-/* The buffered families' column c (DOMAIN.md 5.4-5.6, in weight units). */
+/* The buffered families' column c (docs/theory.md §5.4-5.6, in weight units). */
 static void ref_buffered_col(Ref *r, size_t c)
 {
     const IrOptimizer *o = r->o;

@@ -1,6 +1,6 @@
 /*
 ** test_algo_theory.c: the seed paper's theory, checked statistically on least squares
-** (DOMAIN.md 1.1). Every tolerance is derived below from the run length and the data;
+** (docs/theory.md §1.1). Every tolerance is derived below from the run length and the data;
 ** nothing is copied from a run.
 **
 ** 1. Implicit penalty (Thm 1/5). Analog SGD with batch 1 on a symmetric soft-bounds device

@@ -1,5 +1,5 @@
 /*
-** test_device.c: device-to-device sampling and single-pulse rules (DOMAIN.md 3.2.1-3.2.9).
+** test_device.c: device-to-device sampling and single-pulse rules (docs/theory.md §3.2.1-3.2.9).
 **
 ** Deterministic checks compare against the formulas with a tolerance of a few float ulps
 ** (weights, bounds and steps are stored as float: relative error <= 2^-24 each).
@@ -38,7 +38,7 @@ static double step_from(const IrDevice *ir, double w, bool up)
     return (double)rt_device_pulse(&dv, &c, (float)w, up, &r) - (double)(float)w;
 }
 
-/* DOMAIN.md 3.2.9: bounds +-1, dw_min 0.01, noise and d2d off. */
+/* docs/theory.md §3.2.9: bounds +-1, dw_min 0.01, noise and d2d off. */
 typedef struct SbCase {
     double w, up, down;
 } SbCase;
@@ -263,7 +263,7 @@ Test(device, soft_bounds_step_vanishes_at_the_bound)
 }
 
 /*
-** Alternating up/down pulses from w = 1 converge to the symmetric point of DOMAIN.md 3.2.7,
+** Alternating up/down pulses from w = 1 converge to the symmetric point of docs/theory.md §3.2.7,
 ** w* = (s_up - s_down)/(s_up/bmax - s_down/bmin). The two-pulse cycle brackets w*: the up
 ** step from its low point equals the down step from its high point, and both are at most
 ** 2*max(s) (|w|/|b| <= 1), so every weight of the cycle is within 2*max(s) of w*.

@@ -1,6 +1,6 @@
 /*
 ** test_device_noise.c: the random parts of the device models: device-to-device parameter
-** statistics (DOMAIN.md 3.2.1, 3.2.3), cycle-to-cycle noise (3.2.2, eq. 26), write noise
+** statistics (docs/theory.md §3.2.1, 3.2.3), cycle-to-cycle noise (3.2.2, eq. 26), write noise
 ** (3.2.4), decay, diffusion and reset (3.2.5, 6.11), stuck devices and construction_seed.
 **
 ** Statistical checks use 6 standard errors of the estimator: se(mean) = std/sqrt(n),
@@ -283,7 +283,7 @@ Test(device_noise, seed_paper_additive_sigma_c)
 
 /*
 ** ====================================================================================
-** Write noise (DOMAIN.md 3.2.4)
+** Write noise (docs/theory.md §3.2.4)
 ** ====================================================================================
 */
 
@@ -367,7 +367,7 @@ Test(device_noise, redrawn_after_decay)
 
 /*
 ** ====================================================================================
-** Decay, diffusion, reset (DOMAIN.md 3.2.5, 6.11)
+** Decay, diffusion, reset (docs/theory.md §3.2.5, 6.11)
 ** ====================================================================================
 */
 
@@ -413,7 +413,7 @@ Test(device_noise, ideal_decay)
     rt_tile_free(t);
 }
 
-/* DOMAIN.md 6.11: diffusion 0.1 on a 100 x 122 tile: the change has std in [0.9, 1.1] 0.1. */
+/* docs/theory.md §6.7: diffusion 0.1 on a 100 x 122 tile: the change has std in [0.9, 1.1] 0.1. */
 Test(device_noise, diffusion_statistics)
 {
     enum { D = 100, X = 122 };
@@ -482,7 +482,7 @@ Test(device_noise, reset_columns)
 /*
 ** The training loop applies decay once per optimizer step after the update (aihwkit's
 ** post_update_step runs even with lr 0): after 7 steps at lr 0 every analog weight is
-** w0 (1 - 1/lifetime)^7 (DOMAIN.md 6.11).
+** w0 (1 - 1/lifetime)^7 (docs/theory.md §6.7).
 */
 Test(device_noise, training_decays_once_per_step)
 {

@@ -1,7 +1,7 @@
 /*
 ** test_device_steps.c: single-pulse steps of every device family against the formulas of
-** DOMAIN.md 3.1 and 3.2.2-3.2.3 (noise and variation off), clipping, and symmetric points
-** (DOMAIN.md 3.1, 3.2.7): the closed form, rt_device_info, and alternating pulses.
+** docs/theory.md §3.1 and 3.2.2-3.2.3 (noise and variation off), clipping, and symmetric points
+** (docs/theory.md §3.1, 3.2.7): the closed form, rt_device_info, and alternating pulses.
 **
 ** Expected values are computed here from the formulas, in double. The implementation keeps
 ** steps and bounds in float and rounds each new weight to float, so steps are compared with
@@ -71,7 +71,7 @@ static double linear_step_f(const IrDevice *d, double w, bool up)
               : scale(d, false) * (1.0 - d->gamma_down * w / rd);
 }
 
-/* DOMAIN.md 3.2.9: gamma_up 0.5, gamma_down 0.25, bounds +-1, dw_min 0.01, w = 0.5. */
+/* docs/theory.md §3.2.9: gamma_up 0.5, gamma_down 0.25, bounds +-1, dw_min 0.01, w = 0.5. */
 Test(device_steps, linear_step_table_and_formula)
 {
     IrDevice d = fx_quiet(IR_DEV_LINEAR_STEP, 0.01, 1.0);
@@ -122,7 +122,7 @@ static double exp_step_f(const IrDevice *d, double w, bool up)
               : scale(d, false) * fmax(1.0 - d->A_down * exp(-d->gamma_down * z), 0.0);
 }
 
-/* The ReRamES preset device (DOMAIN.md 3.3), variation and noise off. */
+/* The ReRamES preset device (docs/theory.md §3.3), variation and noise off. */
 static IrDevice reram_es(void)
 {
     IrDevice d = fx_quiet(IR_DEV_EXP_STEP, 0.00135, 1.0);
@@ -138,7 +138,7 @@ Test(device_steps, exp_step_defaults_and_preset)
     check_steps(&d, exp_step_f, WS, NWS);
     d = reram_es();
     check_steps(&d, exp_step_f, WS, NWS);
-    /* DOMAIN.md 3.2.9, printed to 4 significant digits */
+    /* docs/theory.md §3.2.9, printed to 4 significant digits */
     cr_assert_float_eq(step_from(&d, 0.0, true), 0.001481, 5e-7);
     cr_assert_float_eq(-step_from(&d, 0.0, false), 0.001991, 5e-7);
     cr_assert_float_eq(step_from(&d, 0.5, true), 0.001388, 5e-7);
@@ -173,7 +173,7 @@ Test(device_steps, pow_step_table_and_formula)
 {
     IrDevice d = fx_quiet(IR_DEV_POW_STEP, 0.01, 1.0);
     d.pow_gamma = 2.0;
-    cr_assert_float_eq(step_from(&d, -0.5, true), 0.005625, ULPS(0.5)); /* DOMAIN.md 3.2.9 */
+    cr_assert_float_eq(step_from(&d, -0.5, true), 0.005625, ULPS(0.5)); /* docs/theory.md §3.2.9 */
     cr_assert_float_eq(-step_from(&d, -0.5, false), 0.000625, ULPS(0.5));
     check_steps(&d, pow_step_f, WS, NWS);
     static const double inside[] = {-0.9, -0.5, -0.1, 0.0, 0.3, 0.65};
@@ -257,7 +257,7 @@ Test(device_steps, pow_step_reference_acts_on_the_shifted_weight)
 
 /*
 ** ====================================================================================
-** The seed paper's families (DOMAIN.md 3.1; steps dw_min q(w), eq. 26 without noise)
+** The seed paper's families (docs/theory.md §3.1; steps dw_min q(w), eq. 26 without noise)
 ** ====================================================================================
 */
 
@@ -295,7 +295,7 @@ Test(device_steps, seed_paper_power)
     d.gamma_res = 3.0, d.tau = 0.1;
     static const double ws[] = {-0.09, -0.02, 0.0, 0.05};
     check_steps(&d, power_f, ws, 4);
-    /* q+(0) = 1, q+(tau) = 0, q+(-tau) = 2^gamma (DOMAIN.md 3.1) */
+    /* q+(0) = 1, q+(tau) = 0, q+(-tau) = 2^gamma (docs/theory.md §3.1) */
     cr_assert_float_eq(step_from(&d, 0.0, true), 0.01, ULPS(0.0));
     cr_assert_float_eq(step_from(&d, 0.1, true), 0.0, ULPS(0.1));
     cr_assert_float_eq(step_from(&d, -0.1, true), 0.01 * 8.0, ULPS(0.1) * 8);
@@ -446,7 +446,7 @@ Test(device_steps, exp_step_numerical_and_reram_es)
     check_sp(&d, exp_step_f, formula_sp(&d, exp_step_f, -1.0, 1.0));
     d = reram_es();
     double sp = formula_sp(&d, exp_step_f, -1.0, 1.0);
-    cr_assert_float_eq(sp, -0.217, 5e-4); /* DOMAIN.md 3.2.7: w* ~ -0.217 */
+    cr_assert_float_eq(sp, -0.217, 5e-4); /* docs/theory.md §3.2.7: w* ~ -0.217 */
     check_sp(&d, exp_step_f, sp);
 }
 
@@ -506,7 +506,7 @@ Test(device_steps, constant_step_drifts_to_a_bound)
     cr_assert_eq(in.sym_kind, RT_SYM_LOWER);
 }
 
-/* Granularity and states (DOMAIN.md 3.2.6): the examples given there. */
+/* Granularity and states (docs/theory.md §3.2.6): the examples given there. */
 Test(device_steps, granularity_and_states)
 {
     RtDeviceInfo in;

@@ -1,7 +1,7 @@
 /*
 ** test_device_traces.c: aihwkit's own single-pulse traces, reproduced by the aimci devices.
 **
-** The files in tests/data/aihwkit-traces (copies of shared/reference/aihwkit-traces) were recorded
+** The files in tests/data/aihwkit-traces were recorded
 ** from aihwkit's C++ simulator (doSparseUpdate on a 1x1 device, float32) with noise and
 ** variation off: dw_min 0.01, bounds +-1, from w = 0: 200 up, 400 down, 200 up pulses; the
 ** header lists every parameter. Each recorded weight must be reproduced within 1e-5 (aihwkit

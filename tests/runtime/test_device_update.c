@@ -1,5 +1,5 @@
 /*
-** test_device_update.c: the deterministic_implicit pulse type (DOMAIN.md 2.5), and the
+** test_device_update.c: the deterministic_implicit pulse type (docs/theory.md §2.5), and the
 ** settling statistics of measure programs.
 */
 #include <criterion/criterion.h>

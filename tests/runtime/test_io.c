@@ -1,7 +1,7 @@
 /*
 ** test_io.c: the forward/backward I/O model (runtime/rt_io.h), stage by stage and whole.
 **
-** Exact expectations come from the formulas of DOMAIN.md 4.2 on values that are exact in
+** Exact expectations come from the formulas of docs/theory.md §4.2 on values that are exact in
 ** binary. Statistical checks use N samples of a Gaussian of std s: the sample mean is
 ** within 5 s / sqrt(N) of 0 and the unbiased sample variance within 5 s^2 sqrt(2/(N-1)) of
 ** s^2 (five standard errors; the seeds are fixed, so a run is deterministic anyway).

@@ -374,7 +374,7 @@ ParameterizedTest(TraceCase *c, kern, traces_through_the_kernel)
 
 /*
 ** Cycle-to-cycle noise through the kernels: one pulse on each of 4096 identical cells (no
-** variation), 6 times from w0: the steps have the mean and std of the rule (DOMAIN.md 3.2.2),
+** variation), 6 times from w0: the steps have the mean and std of the rule (docs/theory.md §3.2.2),
 ** within 6 standard errors (se(std) ~ std/sqrt(2n) for near-normal steps).
 */
 static void check_kernel_c2c(const IrDevice *dev, double w0, bool up, double mean, double sd,

@@ -1,5 +1,5 @@
 /*
-** test_update.c: the pulsed update of a tile (DOMAIN.md 2.3-2.4).
+** test_update.c: the pulsed update of a tile (docs/theory.md §2.3-2.4).
 **
 ** The device is a noise-free constant_step with dw = 2^-10, no d2d and bounds +-100, so one
 ** pulse moves a weight by exactly -s*dw and nothing clips: Delta W of a sample is dw times
@@ -8,8 +8,9 @@
 ** count has standard error sqrt(BL p (1-p)/N); tolerances are 6 standard errors.
 **
 ** x, d, dw and the learning rates of the exact-count tests are dyadic, so that
-** k = lr max|x| max|d| / dw is computed exactly: with DOMAIN.md's decimal example
-** (dw 1e-3, d 0.2 as a float) k comes out as 2.00000003 and ceil(k) = 3 pulse slots.
+** k = lr max|x| max|d| / dw is computed exactly: with the decimal example of
+** docs/theory.md §2.3 (dw 1e-3, d 0.2 as a float) k comes out as 2.00000003 and
+** ceil(k) = 3 pulse slots.
 */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -76,7 +77,7 @@ static double *column(const double *tab, size_t n, size_t k)
 }
 
 /*
-** The worked examples of DOMAIN.md 2.3 in dyadic form: lr = 2^-7 gives k = 2 exactly, so
+** The worked examples of docs/theory.md §2.3 in dyadic form: lr = 2^-7 gives k = 2 exactly, so
 ** BL = 2, A = 4, B = 1 (p_d[1] = p_x[0] = 1); lr = 1 gives k = 256 > 31, so BL = 31, the d
 ** side is clipped (A = 1024/31) and the x side keeps p_x[0] = 1.
 */
@@ -94,7 +95,7 @@ Test(update, plan_of_the_worked_examples)
     cr_assert_float_eq(p.b, 1.0, 1e-12);
 }
 
-/* DOMAIN.md's decimal example at lr = 1 (no ceil near an integer): A = 32.26, B = 1.0. */
+/* docs/theory.md §2.3's decimal example at lr = 1 (no ceil near an integer): A = 32.26, B = 1.0. */
 Test(update, plan_of_the_decimal_example)
 {
     static const float d[D] = {0.1f, -0.2f, 0.05f};
@@ -226,7 +227,7 @@ Test(update, pulse_counts_are_binomial)
 
 /*
 ** Trains are shared along rows and columns, so counts in one row are correlated:
-** Cov(n_ij, n_ik) = BL p_d (1 - p_d) p_xj p_xk per DOMAIN.md 2.4 (independent per-weight
+** Cov(n_ij, n_ik) = BL p_d (1 - p_d) p_xj p_xk per docs/theory.md §2.4 (independent per-weight
 ** binomials would give 0). Standard error of a sample covariance, normal theory:
 ** sqrt((var_j var_k + cov^2)/N).
 */

@@ -1,6 +1,6 @@
 # The two examples run, write their CSVs with the documented headers and a resolved script
-# next to each; the response trace has the documented shape (DOMAIN: a response device
-# without noise, pulses [+200, -400, +200] from w = 0).
+# next to each; the response trace has the documented shape (docs/theory.md §3.2.9: a
+# response device without noise, pulses [+200, -400, +200] from w = 0).
 . "$ROOT/tests/scripts/common.inc"
 
 expect_status 0 "$AIMCI" "$ROOT/examples/quickstart.aimc"

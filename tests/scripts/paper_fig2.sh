@@ -1,9 +1,9 @@
-# examples/paper/fig2_least_squares.aimc (seed paper Figure 2, DOMAIN.md 6.1): it checks, and
+# examples/paper/fig2_least_squares.aimc (seed paper Figure 2, docs/theory.md §6.1): it checks, and
 # its train at c_lin = 0.3 shows the paper's outcome and the theory's remedy: Residual
 # Learning without zero-shifting runs away from the optimum (its P settles at P's symmetric
 # point c_lin tau = 1.05, whose transfers keep pushing W), with zero-shifting it converges.
 # The per-array log shows the calibration: 300000 pulses on each of the 50 devices of P, and
-# P's symmetric point within 2e-3 of 0 (DOMAIN.md 5.10: c_lin tau e^(-N dw/tau) = 2e-4, plus
+# P's symmetric point within 2e-3 of 0 (docs/theory.md §5.10: c_lin tau e^(-N dw/tau) = 2e-4, plus
 # the 2-cycle of alternating pulses, about dw, plus float storage: a rounding error of ~6e-8
 # per pulse against a restoring drift of 2 dw/tau = 5.7e-5 per unit of distance, 1e-3).
 . "$ROOT/tests/scripts/common.inc"
