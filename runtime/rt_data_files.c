@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rt_data.h"
+#include "rt_csv.h"
 #include "rt_idx.h"
 
 /* A data set owning the arrays of e (e is emptied), one-hot targets made later. */
