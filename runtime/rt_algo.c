@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_algo.h"
+#include "rt_algo_impl.h"
 #include "rt_net.h"
 
 #define MAX_EVERY 1e15 /* longest transfer period in steps (multi_tile growth) */

@@ -1,13 +1,13 @@
 /*
-** rt_pulse.c: what the fast update kernels (rt_kern.h) read: the per-cell constants of each
-** family's vector rule (RtPlanes), the choice of kernel build for this CPU, and the naive
-** twin of the kernels' row loop.
+** rt_kern_planes.c: what the fast update kernels (rt_kern.h) read: the per-cell constants of
+** each family's vector rule (RtPlanes), the choice of kernel build for this CPU, and the
+** naive twin of the kernels' row loop.
 */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_kern.h"
+#include "rt_kern_impl.h"
 
 #define LOG2E 1.4426950408889634
 
