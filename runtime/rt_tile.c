@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_matmul.h"
+#include "rt_mem.h"
 #include "rt_tile.h"
 
 #define ALIGN 64
@@ -292,13 +293,8 @@ static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const I
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
                        sizeof(int)) +
                   nt * sizeof(uint32_t);
-    if (need > t->batch_cap) {
-        void *m = realloc(t->batch, need);
-        if (!m)
-            return false;
-        t->batch = m;
-        t->batch_cap = need;
-    }
+    if (rt_grow(&t->batch, &t->batch_cap, need, 1))
+        return false;
     uint64_t *cmask = t->batch, *key = cmask + B * 64 * cw;
     double *pa = (double *)(key + B);
     uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;

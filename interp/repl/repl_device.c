@@ -9,6 +9,7 @@
 
 #include "repl_signal.h"
 #include "rt_algo.h"
+#include "rt_mem.h"
 
 #define POLL_EVERY 65536u /* pulses between two looks at the Ctrl-C flag */
 
@@ -111,14 +112,7 @@ ReplDev *repl_dev_get(ReplDevs *ds, const IrDevice *ir, uint64_t seed)
     for (size_t i = 0; i < ds->n; i++)
         if (strcmp(ds->v[i]->name, ir->name) == 0)
             return ds->v[i];
-    if (ds->n == ds->cap) {
-        size_t cap = ds->cap ? 2 * ds->cap : 8;
-        ReplDev **v = realloc(ds->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        ds->v = v;
-        ds->cap = cap;
-    }
+    RT_XGROW(ds->v, ds->cap, ds->n + 1);
     ReplDev *d = new_dev(ir, seed);
     if (d)
         ds->v[ds->n++] = d;

@@ -11,6 +11,7 @@
 
 #include "repl_signal.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 #define HISTORY_SIZE 1000
 #define MAX_CANDS 512
@@ -224,13 +225,7 @@ static const char *keep(ReplInput *r, const char *s, size_t n)
 {
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
-    if (n + 1 > r->cap) {
-        char *l = realloc(r->line, n + 1);
-        if (!l)
-            return NULL;
-        r->line = l;
-        r->cap = n + 1;
-    }
+    RT_XGROW(r->line, r->cap, n + 1);
     memmove(r->line, s, n);
     r->line[n] = '\0';
     return r->line;

@@ -16,6 +16,7 @@
 #include "chk.h"
 #include "parser.h"
 #include "ps.h"
+#include "rt_mem.h"
 #include "schema.h"
 
 /* One accepted chunk: its text (without the final newline) and first input line. */
@@ -141,14 +142,7 @@ static char *trimmed_copy(const char *text)
 
 static bool push_chunk(ReplSession *s, char *text, uint32_t line)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        Chunk *v = realloc(s->chunks, cap * sizeof *v);
-        if (!v)
-            return false;
-        s->chunks = v;
-        s->cap = cap;
-    }
+    RT_XGROW(s->chunks, s->cap, s->n + 1);
     s->chunks[s->n++] = (Chunk){text, line, count_lines(text)};
     return true;
 }
