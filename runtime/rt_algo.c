@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rt_algo_impl.h"
+#include "rt_mem.h"
 #include "rt_net.h"
 
 #define MAX_EVERY 1e15 /* longest transfer period in steps (multi_tile growth) */
@@ -254,9 +255,7 @@ static bool transfer_io(RtAlgo *a, uint64_t seed, size_t l)
 RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
                     uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d)
 {
-    RtAlgo *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
+    RtAlgo *a = rt_xcalloc(1, sizeof *a);
     a->o = o;
     a->D = (*w)->D;
     a->X = (*w)->X;

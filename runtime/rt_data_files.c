@@ -10,13 +10,12 @@
 #include "rt_data.h"
 #include "rt_csv.h"
 #include "rt_idx.h"
+#include "rt_mem.h"
 
 /* A data set owning the arrays of e (e is emptied), one-hot targets made later. */
 static RtData *from_examples(RtExamples *e)
 {
-    RtData *dt = calloc(1, sizeof *dt);
-    if (!dt)
-        return NULL;
+    RtData *dt = rt_xcalloc(1, sizeof *dt);
     dt->rows = e->n;
     dt->shape = e->shape;
     dt->cols = rt_shape_size(e->shape);
@@ -57,22 +56,12 @@ static RtData *load_idx(const char *images, const char *labels, const char *test
     if (rt_idx_read(&e, images, labels, limit, err, errlen) != 0)
         return NULL;
     RtData *dt = from_examples(&e);
-    if (!dt) {
-        rt_examples_free(&e);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
     if (test_images && test_labels) {
         if (rt_idx_read(&e, test_images, test_labels, test_limit, err, errlen) != 0) {
             rt_data_free(dt);
             return NULL;
         }
-        if (!(dt->test = from_examples(&e))) {
-            rt_examples_free(&e);
-            rt_data_free(dt);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
+        dt->test = from_examples(&e);
         if (dt->test->cols != dt->cols) {
             snprintf(err, errlen, "%s has examples of %zu values but %s of %zu", images,
                      dt->cols, test_images, dt->test->cols);
@@ -115,10 +104,7 @@ static bool hold_out(RtData *dt, size_t hold)
     memcpy(e.x, dt->x + keep * dt->cols, hold * dt->cols * sizeof(float));
     memcpy(e.label, dt->label + keep, hold * sizeof(int32_t));
     dt->rows = keep;
-    if (!(dt->test = from_examples(&e))) {
-        rt_examples_free(&e);
-        return false;
-    }
+    dt->test = from_examples(&e);
     return true;
 }
 
@@ -131,8 +117,8 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
                     errlen) != 0)
         return NULL;
     RtData *dt = from_examples(&e);
-    bool ok = dt != NULL;
-    if (ok && split) {
+    bool ok = true;
+    if (split) {
         size_t hold = (size_t)floor(ir->test_fraction * (double)dt->rows);
         if (hold == 0 || hold >= dt->rows) {
             snprintf(err, errlen, "%s: test_fraction %g of %zu rows leaves %s", ir->file,
@@ -152,10 +138,8 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
             rt_data_free(dt);
             return NULL;
         }
-        ok = (dt->test = from_examples(&e)) != NULL;
-        if (!ok)
-            rt_examples_free(&e);
-        else if (dt->test->cols != dt->cols) {
+        dt->test = from_examples(&e);
+        if (dt->test->cols != dt->cols) {
             snprintf(err, errlen, "%s has %zu feature columns but %s has %zu", ir->file,
                      dt->cols, ir->test_file, dt->test->cols);
             rt_data_free(dt);

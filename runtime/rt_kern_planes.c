@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_kern_impl.h"
+#include "rt_mem.h"
 
 #define LOG2E 1.4426950408889634
 
@@ -198,9 +199,7 @@ static void *block(const RtPlanes *p)
 
 RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
 {
-    RtPlanes *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    RtPlanes *p = rt_xcalloc(1, sizeof *p);
     p->fam = kernel_family(dv);
     p->noise = kernel_noise(dv, p->fam);
     p->nxi = rt_device_normals(dv);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rt_algo.h"
+#include "rt_mem.h"
 #include "rt_net.h"
 
 static const char *const kind_names[] = {
@@ -295,11 +296,7 @@ static void init_weights(RtNet *n, const IrModel *m, uint64_t seed)
 RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_pulses,
                          uint64_t seed, size_t max_rows, char *err, size_t errlen)
 {
-    RtShape *shapes = calloc(m->nlayers ? m->nlayers : 1, sizeof *shapes);
-    if (!shapes) {
-        snprintf(err, errlen, "model '%s': out of memory", m->name);
-        return NULL;
-    }
+    RtShape *shapes = rt_xcalloc(m->nlayers, sizeof *shapes);
     char why[256];
     if (m->nlayers == 0 || !rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
         snprintf(err, errlen, "model '%s' %s", m->name, m->nlayers ? "does not fit its input: "
@@ -309,13 +306,11 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
         free(shapes);
         return NULL;
     }
-    RtNet *n = calloc(1, sizeof *n);
-    if (n) {
-        n->nlayers = m->nlayers;
-        n->max_rows = max_rows ? max_rows : 1;
-        n->layer = calloc(m->nlayers, sizeof *n->layer);
-    }
-    if (!n || !n->layer || !alloc_layers(n, m, shapes, in, analog, count_pulses, seed)) {
+    RtNet *n = rt_xcalloc(1, sizeof *n);
+    n->nlayers = m->nlayers;
+    n->max_rows = max_rows ? max_rows : 1;
+    n->layer = rt_xcalloc(m->nlayers, sizeof *n->layer);
+    if (!alloc_layers(n, m, shapes, in, analog, count_pulses, seed)) {
         rt_net_free(n);
         free(shapes);
         snprintf(err, errlen, "model '%s': out of memory", m->name);

@@ -434,7 +434,7 @@ static int read_row(Reader *rd, const Line *l, Field *f, size_t n, RowState *st,
             }
         }
         if (push(rd, (Reading){dir, pulse, g, st->cycle, c->branch})) {
-            diag_error(rd->d, at_field(rd, l, &f[i]), "out of memory");
+            diag_error(rd->d, at_field(rd, l, &f[i]), "out of memory (%zu readings)", rd->nr);
             return 1;
         }
     }

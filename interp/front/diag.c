@@ -31,9 +31,8 @@ struct Diag {
 
 Diag *diag_new(FILE *out)
 {
-    Diag *d = calloc(1, sizeof *d);
-    if (d)
-        d->out = out;
+    Diag *d = rt_xcalloc(1, sizeof *d);
+    d->out = out;
     return d;
 }
 

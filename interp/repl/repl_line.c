@@ -140,9 +140,7 @@ static void start_libedit(ReplInput *r)
 ReplInput *repl_input_new(FILE *in, FILE *out, FILE *err, bool interactive,
                           const char *history, ReplCompleter complete, void *ctx)
 {
-    ReplInput *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    ReplInput *r = rt_xcalloc(1, sizeof *r);
     *r = (ReplInput){.in = in, .out = out, .err = err, .history = history,
                      .complete = complete, .ctx = ctx};
     if (interactive)

@@ -83,8 +83,6 @@ static char *build_script(const ReplSession *s, const char *extra, uint32_t line
 static Checked check_script(const ReplSession *s, char *script, size_t len)
 {
     Checked k = {.ar = arena_new(), .diag = diag_new(s->err), .script = script};
-    if (!k.diag)
-        abort(); /* out of memory at the prompt: nothing sensible to report */
     k.chk = chk_new(k.ar, k.diag, s->stdlib);
     chk_source(k.chk, REPL_FILE, script, len);
     k.prog = chk_program(k.chk);
@@ -94,9 +92,7 @@ static Checked check_script(const ReplSession *s, char *script, size_t len)
 
 ReplSession *repl_session_new(const char *stdlib, FILE *err)
 {
-    ReplSession *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
+    ReplSession *s = rt_xcalloc(1, sizeof *s);
     s->stdlib = stdlib;
     s->err = err;
     size_t len;
@@ -132,11 +128,9 @@ static char *trimmed_copy(const char *text)
     size_t n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         n--;
-    char *t = malloc(n + 1);
-    if (t) {
-        memcpy(t, text, n);
-        t[n] = '\0';
-    }
+    char *t = rt_xmalloc(n + 1);
+    memcpy(t, text, n);
+    t[n] = '\0';
     return t;
 }
 
@@ -395,8 +389,6 @@ void repl_session_text(const ReplSession *s, Buf *out)
 void repl_diag_open(ReplDiag *rd, FILE *err, const char *text, uint32_t line)
 {
     *rd = (ReplDiag){.d = diag_new(err)};
-    if (!rd->d)
-        abort();
     for (uint32_t l = 1; l < line; l++)
         buf_printf(&rd->text, "\n");
     buf_printf(&rd->text, "%s", text);
