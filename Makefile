@@ -63,7 +63,8 @@ build/bench/aimci_bench: INC = $(I_runtime)
 build/bench/aimci_bench_epoch: INC = $(I_check)
 
 GEN     := build/gen/lexer.c build/gen/parser.c
-LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) $(wildcard runtime/*.c runtime/base/*.c)
+LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) \
+           $(wildcard runtime/*.c runtime/base/*.c)
 TEST_SRC:= $(wildcard tests/*/test_*.c)
 
 # runtime/rt_kern.c is compiled twice: for the x86-64 baseline and for AVX2 (chosen at run

@@ -26,8 +26,8 @@ static RtData *from_examples(RtExamples *e)
     return dt;
 }
 
-/* Classes from both sets, then the one-hot targets of each; false when out of memory. */
-static bool finish_labels(RtData *dt)
+/* Classes from both sets, then the one-hot targets of each; nonzero when out of memory. */
+static int finish_labels(RtData *dt)
 {
     int32_t top = 0;
     for (RtData *s = dt; s; s = s->test)
@@ -36,15 +36,15 @@ static bool finish_labels(RtData *dt)
     for (RtData *s = dt; s; s = s->test) {
         s->classes = s->outs = (size_t)top + 1;
         if (s->outs > SIZE_MAX / sizeof(float) / (s->rows ? s->rows : 1))
-            return false;
+            return -1;
         size_t cells = s->rows * s->outs;
         s->t = calloc(cells ? cells : 1, sizeof *s->t);
         if (!s->t)
-            return false;
+            return -1;
         for (size_t r = 0; r < s->rows; r++)
             s->t[r * s->outs + (size_t)s->label[r]] = 1.0f;
     }
-    return true;
+    return 0;
 }
 
 /* Train and (if given) test sets of IDX files; the shapes must agree. */
@@ -91,21 +91,21 @@ RtData *rt_data_fashion_mnist(const char *dir, size_t limit, size_t test_limit, 
     return load_idx(path[0], path[1], path[2], path[3], limit, test_limit, err, errlen);
 }
 
-/* Move the last `hold` rows of dt into a new test set. */
-static bool hold_out(RtData *dt, size_t hold)
+/* Move the last `hold` rows of dt into a new test set; nonzero when out of memory. */
+static int hold_out(RtData *dt, size_t hold)
 {
     RtExamples e = {hold, dt->shape, malloc(hold * dt->cols * sizeof(float)),
                     malloc(hold * sizeof(int32_t))};
     if (!e.x || !e.label) {
         rt_examples_free(&e);
-        return false;
+        return -1;
     }
     size_t keep = dt->rows - hold;
     memcpy(e.x, dt->x + keep * dt->cols, hold * dt->cols * sizeof(float));
     memcpy(e.label, dt->label + keep, hold * sizeof(int32_t));
     dt->rows = keep;
     dt->test = from_examples(&e);
-    return true;
+    return 0;
 }
 
 /* A csv table, its test set from test_file or held out by test_fraction, then limits. */
@@ -126,7 +126,7 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
             rt_data_free(dt);
             return NULL;
         }
-        ok = hold_out(dt, hold);
+        ok = hold_out(dt, hold) == 0;
         if (ok && ir->limit && ir->limit < dt->rows)
             dt->rows = ir->limit;
         if (ok && ir->test_limit && ir->test_limit < dt->test->rows)
@@ -169,7 +169,7 @@ RtData *rt_data_load(const IrData *ir, char *err, size_t errlen)
     case IR_DATA_CSV: dt = load_csv(ir, msg, sizeof msg); break;
     default: snprintf(msg, sizeof msg, "not a labelled family"); break;
     }
-    if (dt && !finish_labels(dt)) {
+    if (dt && finish_labels(dt)) {
         rt_data_free(dt);
         dt = NULL;
         snprintf(msg, sizeof msg, "out of memory");

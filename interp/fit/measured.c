@@ -2,9 +2,10 @@
 ** measured.c: measured pulse-response CSV files into fit data (measured.h).
 **
 ** The file is split into lines, each line into fields (with the byte column of each, for
-** carets) by the runtime's CSV reader (rt_csv.h); here the columns are interpreted. The header is found first (the first line of names with a value column followed
-** by a data row of as many fields), its columns classified, then each data row becomes a
-** reading, and the readings are grouped into segments and mapped onto weights.
+** carets) by the runtime's CSV reader (rt_csv.h); what the columns mean is decided here. The
+** header is found first (the first line of names with a value column followed by a data row
+** of as many fields), its columns classified, then each data row becomes a reading, and the
+** readings are grouped into segments and mapped onto weights.
 */
 #include <ctype.h>
 #include <math.h>
