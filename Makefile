@@ -30,6 +30,7 @@ TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 # ---- layers: who may include whom ----------------------------------------------------------
 # Each folder compiles with its own headers and those of the layers it may use, nothing else,
 # so an #include that goes the wrong way does not compile (`make layering` proves it):
+#   runtime/base   what every layer may use: allocation (rt_mem.h)
 #   runtime/ir     the IR contract: what the checker produces and the runtime executes
 #   runtime        devices, tiles, kernels, algorithms, layers, data; knows no syntax
 #   grammar, interp/front   text -> tokens -> AST (the lexer, the parser, diagnostics)
@@ -39,11 +40,12 @@ TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 #   interp/fit     fits device models to measured data
 #   interp/repl    the interactive prompt
 #   interp/main.c  the command line
-I_ir      := -Iruntime/ir
+I_base    := -Iruntime/base
+I_ir      := -Iruntime/ir $(I_base)
 I_runtime := -Iruntime $(I_ir)
 I_front   := -Iinterp/front -Igrammar -Ibuild/gen $(I_ir)
 I_check   := -Iinterp/check $(I_front) -Iruntime
-I_plot    := -Iinterp/plot -Iinterp/front -Iruntime
+I_plot    := -Iinterp/plot -Iinterp/front -Iruntime $(I_base)
 I_run     := -Iinterp/run -Iinterp/plot $(I_check)
 I_fit     := -Iinterp/fit $(I_check)
 I_repl    := -Iinterp/repl -Iinterp/run -Iinterp/plot -Iinterp/fit $(I_check)
@@ -61,7 +63,8 @@ build/bench/aimci_bench: INC = $(I_runtime)
 build/bench/aimci_bench_epoch: INC = $(I_check)
 
 GEN     := build/gen/lexer.c build/gen/parser.c
-LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) $(wildcard runtime/*.c)
+LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) \
+           $(wildcard runtime/*.c runtime/base/*.c)
 TEST_SRC:= $(wildcard tests/*/test_*.c)
 
 # runtime/rt_kern.c is compiled twice: for the x86-64 baseline and for AVX2 (chosen at run

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_algo.h"
+#include "rt_algo_impl.h"
+#include "rt_mem.h"
 #include "rt_net.h"
 
 #define MAX_EVERY 1e15 /* longest transfer period in steps (multi_tile growth) */
@@ -122,41 +123,42 @@ static size_t reads_per_event(const RtAlgo *a)
     return n < 1 ? 1 : n > a->X ? a->X : n;
 }
 
-/* Digital buffers, choppers and scratch; false when out of memory. */
-static bool alloc_buffers(RtAlgo *a)
+/* Digital buffers, choppers and scratch; nonzero when out of memory. */
+static int alloc_buffers(RtAlgo *a)
 {
     IrOptKind k = a->o->kind;
     size_t n = a->D * a->X, nr = reads_per_event(a);
     if (has_buffer(k) && !(a->h = floats(n)))
-        return false;
+        return -1;
     if (k == IR_OPT_AGAD && (!(a->mu = floats(n)) || !(a->mu_past = floats(n)) ||
                              !(a->switched = calloc(a->X, sizeof *a->switched))))
-        return false;
+        return -1;
     if (!(a->cin = floats(a->X)) || !(a->cout = floats(a->D)))
-        return false;
+        return -1;
     for (size_t j = 0; j < a->X; j++)
         a->cin[j] = 1.0f;
     for (size_t i = 0; i < a->D; i++)
         a->cout[i] = 1.0f;
     a->csign = 1.0f;
     if (a->K >= 2 && !(a->vis = floats(n)))
-        return false;
-    return (a->oh = floats(nr * a->X)) && (a->y = floats(nr * a->D)) &&
-           (a->dv = floats(a->D)) && (a->xs = floats(a->max_rows * a->X)) &&
-           (a->ds = floats(a->max_rows * a->D));
+        return -1;
+    bool ok = (a->oh = floats(nr * a->X)) && (a->y = floats(nr * a->D)) &&
+              (a->dv = floats(a->D)) && (a->xs = floats(a->max_rows * a->X)) &&
+              (a->ds = floats(a->max_rows * a->D));
+    return ok ? 0 : -1;
 }
 
 /*
 ** The weight array: the layer's tile, or (slow set to another device) a tile of slow with
-** cells from w_d2d and the same weights, replacing it. False when out of memory.
+** cells from w_d2d and the same weights, replacing it. Nonzero when out of memory.
 */
-static bool weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, RtRng *w_d2d)
+static int weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, RtRng *w_d2d)
 {
     const IrDevice *slow = a->K >= 2 ? a->o->slow : NULL;
     if (slow && slow != L->on) {
         RtTile *t = rt_tile_new(a->D, a->X, slow, w_d2d, true);
         if (!t)
-            return false;
+            return -1;
         rt_tile_set_weights(t, (*w)->w);
         rt_tile_free(*w);
         *w = t;
@@ -165,7 +167,7 @@ static bool weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, Rt
     W->t = *w;
     W->upd = upd;
     W->lg = (*w)->w;
-    return (W->sp = cell_sps(*w)) != NULL;
+    return (W->sp = cell_sps(*w)) ? 0 : -1;
 }
 
 /*
@@ -183,7 +185,7 @@ static void zero_shift(RtArr *r, size_t N, RtRng *pulses)
 }
 
 /* Array k < K-1: a tile of `fast` at 0, its stream, its reference (calibrated) if any. */
-static bool gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed, size_t l)
+static int gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed, size_t l)
 {
     const IrOptimizer *o = a->o;
     RtArr *r = &a->arr[k];
@@ -191,7 +193,7 @@ static bool gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed,
     RtRng d2d;
     rt_rng_seed(&d2d, seed, RT_STREAM_ALGO(l, 4 * k));
     if (!(r->t = rt_tile_new(a->D, a->X, dev, &d2d, true)))
-        return false;
+        return -1;
     rt_rng_seed(&r->own, seed, RT_STREAM_ALGO(l, 4 * k + 1));
     r->upd = &r->own;
     rt_tile_set_weights(r->t, a->vis); /* zeros (vis before the first refresh) */
@@ -202,10 +204,10 @@ static bool gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed,
         rt_rng_seed(&zs, seed, RT_STREAM_ALGO(l, 4 * k + 3));
         r->ref = rt_tile_new(a->D, a->X, o->reference ? o->reference : dev, &rd2d, false);
         if (!r->ref || !(r->lg = floats(a->D * a->X)))
-            return false;
+            return -1;
         zero_shift(r, o->zero_shift_pulses, &zs);
     }
-    return (r->sp = cell_sps(r->t)) != NULL;
+    return (r->sp = cell_sps(r->t)) ? 0 : -1;
 }
 
 void rt_algo_set_lr(RtAlgo *a)
@@ -239,34 +241,32 @@ static void set_params(RtAlgo *a)
 }
 
 /* The transfer I/O: o's (or the analog defaults) with noise and bound management off. */
-static bool transfer_io(RtAlgo *a, uint64_t seed, size_t l)
+static int transfer_io(RtAlgo *a, uint64_t seed, size_t l)
 {
     if (a->K < 2)
-        return true;
+        return 0;
     a->tio_ir = a->o->transfer_io ? *a->o->transfer_io : *rt_io_default();
     a->tio_ir.noise_management = IR_NM_NONE;
     a->tio_ir.bound_management = IR_BM_NONE;
     a->tio = rt_io_new(&a->tio_ir, &a->tio_ir, a->D, a->X, reads_per_event(a), seed,
                        RT_STREAM_ALGO(l, RT_ALGO_TIO));
-    return a->tio != NULL;
+    return a->tio ? 0 : -1;
 }
 
 RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
                     uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d)
 {
-    RtAlgo *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
+    RtAlgo *a = rt_xcalloc(1, sizeof *a);
     a->o = o;
     a->D = (*w)->D;
     a->X = (*w)->X;
     a->K = array_count(o);
     a->max_rows = max_rows ? max_rows : 1;
     rt_rng_seed(&a->chop, seed, RT_STREAM_ALGO(layer, RT_ALGO_CHOP));
-    bool ok = a->K >= 1 && alloc_buffers(a) && weight_array(a, w, L, upd, w_d2d);
-    for (size_t k = 0; ok && k + 1 < a->K; k++)
-        ok = gradient_array(a, k, L, seed, layer);
-    if (!ok || !transfer_io(a, seed, layer)) {
+    int rc = a->K < 1 || alloc_buffers(a) || weight_array(a, w, L, upd, w_d2d);
+    for (size_t k = 0; !rc && k + 1 < a->K; k++)
+        rc = gradient_array(a, k, L, seed, layer);
+    if (rc || transfer_io(a, seed, layer)) {
         rt_algo_free(a);
         return NULL;
     }

@@ -147,16 +147,4 @@ size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap);
 */
 double rt_algo_cell_sp(const RtDevice *dv, const RtCell *c);
 
-/*
-** The families (rt_algo_transfer.c): the transfers due at step a->t, and mixed precision.
-*/
-void rt_algo_transfer(RtAlgo *a);
-void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B);
-
-/* n single pulses of sign(n) (> 0: up) on W[i][j] (rt_tile_pulse, W's stream). */
-void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n);
-
-/* r->lg = A - R for an array with a reference (n = D*X); nothing without one. */
-void rt_algo_logical(RtArr *r, size_t n);
-
 #endif

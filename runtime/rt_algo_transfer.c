@@ -31,7 +31,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "rt_algo.h"
+#include "rt_algo_impl.h"
 
 /* The transfer reads of one event: n_reads_per_transfer, at most X. */
 static size_t reads_per_event(const RtAlgo *a)

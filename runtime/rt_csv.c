@@ -1,183 +1,161 @@
 /*
-** rt_csv.c: the CSV reader of labelled examples (rt_idx.h).
+** rt_csv.c: lines, fields and numbers of delimited text (rt_csv.h).
 */
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_idx.h"
+#include "rt_csv.h"
+#include "rt_mem.h"
 
-#define MAX_COLS 1000000
-
-/* A table being read: values row-major, columns fixed by the first row. */
-typedef struct Table {
-    float *x;
-    int32_t *label;
-    size_t n, cap, cols; /* cols: features per row (the label column excluded) */
-} Table;
-
-/* Room for one more row; false when out of memory. */
-static bool grow(Table *t)
+void rt_csv_open_text(RtCsvReader *r, const char *text, size_t len)
 {
-    if (t->n < t->cap)
+    *r = (RtCsvReader){.text = text, .len = len};
+}
+
+void rt_csv_open_file(RtCsvReader *r, FILE *f)
+{
+    *r = (RtCsvReader){.f = f};
+}
+
+void rt_csv_close(RtCsvReader *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+    r->bufcap = 0;
+}
+
+/* A line of len bytes at s, its LF and one CR before it dropped. */
+static RtCsvLine line_at(const char *s, size_t len, size_t no)
+{
+    if (len && s[len - 1] == '\n')
+        len--;
+    if (len && s[len - 1] == '\r')
+        len--;
+    return (RtCsvLine){s, len, no};
+}
+
+bool rt_csv_next(RtCsvReader *r, RtCsvLine *l)
+{
+    if (r->f) {
+        ssize_t n = getline(&r->buf, &r->bufcap, r->f);
+        if (n < 0)
+            return false;
+        *l = line_at(r->buf, (size_t)n, ++r->no);
         return true;
-    size_t cap = t->cap ? 2 * t->cap : 256;
-    if (t->cols && cap > SIZE_MAX / sizeof(float) / t->cols)
+    }
+    if (r->pos >= r->len)
         return false;
-    float *x = realloc(t->x, cap * (t->cols ? t->cols : 1) * sizeof *x);
-    if (!x)
-        return false;
-    t->x = x;
-    int32_t *l = realloc(t->label, cap * sizeof *l);
-    if (!l)
-        return false;
-    t->label = l;
-    t->cap = cap;
+    const char *s = r->text + r->pos, *nl = memchr(s, '\n', r->len - r->pos);
+    size_t n = nl ? (size_t)(nl - s) + 1 : r->len - r->pos;
+    r->pos += n;
+    *l = line_at(s, n, ++r->no);
     return true;
 }
 
-/* The n comma-separated fields of line (modified in place) into f. */
-static void split(char *line, char **f, size_t n)
+bool rt_csv_blank(const RtCsvLine *l)
 {
-    char *p = line;
-    for (size_t k = 0; k < n; k++) {
-        f[k] = p;
-        while (*p && *p != ',')
-            p++;
-        if (*p)
-            *p++ = '\0';
-    }
+    for (size_t i = 0; i < l->len; i++)
+        if (!isspace((unsigned char)l->s[i]))
+            return false;
+    return true;
 }
 
-/* A number field (spaces around allowed); false if it is not one. */
-static bool number(const char *s, double *v)
+char rt_csv_delim(const RtCsvLine *l)
 {
+    const char cands[] = {',', ';', '\t'};
+    size_t best = 0;
+    char d = ' ';
+    for (size_t k = 0; k < 3; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < l->len; i++)
+            n += l->s[i] == cands[k];
+        if (n > best)
+            best = n, d = cands[k];
+    }
+    return d;
+}
+
+/* Trim blanks and one pair of surrounding quotes. */
+static RtCsvField trim(const char *s, size_t len, size_t col)
+{
+    while (len && isspace((unsigned char)*s))
+        s++, len--, col++;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len >= 2 && (*s == '"' || *s == '\'') && s[len - 1] == *s)
+        s++, len -= 2, col++;
+    return (RtCsvField){s, len, col};
+}
+
+/* Fields separated by runs of blanks: all of them counted, the first cap stored. */
+static size_t scan_blanks(const RtCsvLine *l, RtCsvField *f, size_t cap)
+{
+    size_t n = 0, i = 0;
+    while (i < l->len) {
+        while (i < l->len && isspace((unsigned char)l->s[i]))
+            i++;
+        size_t start = i;
+        while (i < l->len && !isspace((unsigned char)l->s[i]))
+            i++;
+        if (i > start) {
+            if (n < cap)
+                f[n] = trim(l->s + start, i - start, start + 1);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Every field of l counted, the first cap stored in f. */
+static size_t scan(const RtCsvLine *l, char delim, RtCsvField *f, size_t cap)
+{
+    if (delim == ' ')
+        return scan_blanks(l, f, cap);
+    size_t n = 0, start = 0;
+    bool quoted = false;
+    for (size_t i = 0; i <= l->len; i++) {
+        if (i < l->len && l->s[i] == '"')
+            quoted = !quoted;
+        if (i == l->len || (l->s[i] == delim && !quoted)) {
+            if (n < cap)
+                f[n] = trim(l->s + start, i - start, start + 1);
+            n++;
+            start = i + 1;
+        }
+    }
+    return n;
+}
+
+size_t rt_csv_count(const RtCsvLine *l, char delim)
+{
+    return scan(l, delim, NULL, 0);
+}
+
+size_t rt_csv_split(const RtCsvLine *l, char delim, RtCsvField *f, size_t cap)
+{
+    size_t n = scan(l, delim, f, cap);
+    return n < cap ? n : cap;
+}
+
+bool rt_csv_number(const RtCsvField *f, double *v)
+{
+    char small[64];
+    if (f->len == 0)
+        return false;
+    /* strtod needs a terminated string; long fields (rare) get a copy on the heap */
+    char *buf = f->len < sizeof small ? small : rt_xmalloc(f->len + 1);
+    memcpy(buf, f->s, f->len);
+    buf[f->len] = '\0';
     char *end;
     errno = 0;
-    *v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(*v))
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    return *end == '\0';
-}
-
-/* Parse one row's fields into t; false with err set. */
-static bool parse_row(Table *t, char **f, size_t nf, size_t lab, const char *path,
-                      size_t line, char *err, size_t errlen)
-{
-    float *row = t->x + t->n * t->cols;
-    for (size_t k = 0, c = 0; k < nf; k++) {
-        double v;
-        if (!number(f[k], &v)) {
-            snprintf(err, errlen, "%s:%zu: column %zu is not a number: '%.40s'", path, line,
-                     k + 1, f[k]);
-            return false;
-        }
-        if (k != lab) {
-            row[c++] = (float)v;
-            continue;
-        }
-        if (v < 0 || v != floor(v) || v > 2147483647.0) {
-            snprintf(err, errlen, "%s:%zu: the label (column %zu) must be a whole number >= 0, "
-                     "not %.40s", path, line, k + 1, f[k]);
-            return false;
-        }
-        t->label[t->n] = (int32_t)v;
+    *v = strtod(buf, &end);
+    bool whole = *end == '\0' && end != buf;
+    if (buf != small) {
+        int e = errno;
+        free(buf);
+        errno = e;
     }
-    t->n++;
-    return true;
-}
-
-/* Strip a trailing newline (and carriage return); true if anything but spaces is left. */
-static bool content(char *s)
-{
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-        s[--len] = '\0';
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return true;
-    return false;
-}
-
-/* Read every data line of f into t; false with err set. */
-static bool read_rows(Table *t, FILE *f, const char *path, int label_col, bool header,
-                      size_t limit, char *err, size_t errlen)
-{
-    char *line = NULL, **fields = NULL;
-    size_t len = 0, lineno = 0, ncols = 0;
-    bool ok = true;
-    while (ok && (!limit || t->n < limit) && getline(&line, &len, f) >= 0) {
-        lineno++;
-        if (!content(line) || (header && lineno == 1))
-            continue;
-        size_t nf = 1;
-        for (const char *p = line; *p; p++)
-            nf += *p == ',';
-        if (!ncols) { /* the first row fixes the columns */
-            long lab = label_col < 0 ? (long)nf + label_col : label_col;
-            if (nf < 2 || nf > MAX_COLS || lab < 0 || lab >= (long)nf) {
-                snprintf(err, errlen, "%s:%zu: %zu columns, label column %d: expected at least "
-                         "2 columns including the label", path, lineno, nf, label_col);
-                ok = false;
-                break;
-            }
-            ncols = nf;
-            t->cols = nf - 1;
-            label_col = (int)lab;
-            if (!(fields = malloc(nf * sizeof *fields))) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                ok = false;
-                break;
-            }
-        }
-        if (nf == ncols)
-            split(line, fields, ncols);
-        if (nf != ncols) {
-            snprintf(err, errlen, "%s:%zu: %zu columns, but the first row has %zu", path, lineno,
-                     nf, ncols);
-            ok = false;
-        } else if (!grow(t)) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            ok = false;
-        } else {
-            ok = parse_row(t, fields, nf, (size_t)label_col, path, lineno, err, errlen);
-        }
-    }
-    free(line);
-    free(fields);
-    return ok;
-}
-
-int rt_csv_read(RtExamples *e, const char *path, int label_col, bool header, size_t limit,
-                char *err, size_t errlen)
-{
-    memset(e, 0, sizeof *e);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
-        return -1;
-    }
-    Table t = {0};
-    bool ok = read_rows(&t, f, path, label_col, header, limit, err, errlen);
-    if (ok && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        ok = false;
-    }
-    fclose(f);
-    if (ok && t.n == 0) {
-        snprintf(err, errlen, "%s: no data rows", path);
-        ok = false;
-    }
-    if (!ok) {
-        free(t.x);
-        free(t.label);
-        return -1;
-    }
-    *e = (RtExamples){t.n, {t.cols, 1, 1}, t.x, t.label};
-    return 0;
+    return whole;
 }

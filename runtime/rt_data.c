@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "rt_data.h"
+#include "rt_mem.h"
 #include "rt_rng.h"
 
 void rt_data_free(RtData *dt)
@@ -124,18 +125,16 @@ RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
         snprintf(err, errlen, "data '%s': invalid size %zu x %zu", ir->name, R, C);
         return NULL;
     }
-    RtData *dt = calloc(1, sizeof *dt);
-    if (dt) {
-        dt->rows = R;
-        dt->cols = C;
-        dt->outs = 1;
-        dt->shape = (RtShape){C, 1, 1};
-        dt->f_star = NAN;
-        dt->x = malloc(R * C * sizeof *dt->x);
-        dt->t = malloc(R * sizeof *dt->t);
-        dt->w_true = malloc(C * sizeof *dt->w_true);
-    }
-    if (!dt || !dt->x || !dt->t || !dt->w_true) {
+    RtData *dt = rt_xcalloc(1, sizeof *dt);
+    dt->rows = R;
+    dt->cols = C;
+    dt->outs = 1;
+    dt->shape = (RtShape){C, 1, 1};
+    dt->f_star = NAN;
+    dt->x = malloc(R * C * sizeof *dt->x);
+    dt->t = malloc(R * sizeof *dt->t);
+    dt->w_true = malloc(C * sizeof *dt->w_true);
+    if (!dt->x || !dt->t || !dt->w_true) {
         rt_data_free(dt);
         snprintf(err, errlen, "data '%s': out of memory", ir->name);
         return NULL;

@@ -8,14 +8,14 @@
 #include <unistd.h>
 
 #include "rt_data.h"
+#include "rt_csv.h"
 #include "rt_idx.h"
+#include "rt_mem.h"
 
 /* A data set owning the arrays of e (e is emptied), one-hot targets made later. */
 static RtData *from_examples(RtExamples *e)
 {
-    RtData *dt = calloc(1, sizeof *dt);
-    if (!dt)
-        return NULL;
+    RtData *dt = rt_xcalloc(1, sizeof *dt);
     dt->rows = e->n;
     dt->shape = e->shape;
     dt->cols = rt_shape_size(e->shape);
@@ -26,8 +26,8 @@ static RtData *from_examples(RtExamples *e)
     return dt;
 }
 
-/* Classes from both sets, then the one-hot targets of each; false when out of memory. */
-static bool finish_labels(RtData *dt)
+/* Classes from both sets, then the one-hot targets of each; nonzero when out of memory. */
+static int finish_labels(RtData *dt)
 {
     int32_t top = 0;
     for (RtData *s = dt; s; s = s->test)
@@ -36,15 +36,15 @@ static bool finish_labels(RtData *dt)
     for (RtData *s = dt; s; s = s->test) {
         s->classes = s->outs = (size_t)top + 1;
         if (s->outs > SIZE_MAX / sizeof(float) / (s->rows ? s->rows : 1))
-            return false;
+            return -1;
         size_t cells = s->rows * s->outs;
         s->t = calloc(cells ? cells : 1, sizeof *s->t);
         if (!s->t)
-            return false;
+            return -1;
         for (size_t r = 0; r < s->rows; r++)
             s->t[r * s->outs + (size_t)s->label[r]] = 1.0f;
     }
-    return true;
+    return 0;
 }
 
 /* Train and (if given) test sets of IDX files; the shapes must agree. */
@@ -56,22 +56,12 @@ static RtData *load_idx(const char *images, const char *labels, const char *test
     if (rt_idx_read(&e, images, labels, limit, err, errlen) != 0)
         return NULL;
     RtData *dt = from_examples(&e);
-    if (!dt) {
-        rt_examples_free(&e);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
     if (test_images && test_labels) {
         if (rt_idx_read(&e, test_images, test_labels, test_limit, err, errlen) != 0) {
             rt_data_free(dt);
             return NULL;
         }
-        if (!(dt->test = from_examples(&e))) {
-            rt_examples_free(&e);
-            rt_data_free(dt);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
+        dt->test = from_examples(&e);
         if (dt->test->cols != dt->cols) {
             snprintf(err, errlen, "%s has examples of %zu values but %s of %zu", images,
                      dt->cols, test_images, dt->test->cols);
@@ -101,24 +91,21 @@ RtData *rt_data_fashion_mnist(const char *dir, size_t limit, size_t test_limit, 
     return load_idx(path[0], path[1], path[2], path[3], limit, test_limit, err, errlen);
 }
 
-/* Move the last `hold` rows of dt into a new test set. */
-static bool hold_out(RtData *dt, size_t hold)
+/* Move the last `hold` rows of dt into a new test set; nonzero when out of memory. */
+static int hold_out(RtData *dt, size_t hold)
 {
     RtExamples e = {hold, dt->shape, malloc(hold * dt->cols * sizeof(float)),
                     malloc(hold * sizeof(int32_t))};
     if (!e.x || !e.label) {
         rt_examples_free(&e);
-        return false;
+        return -1;
     }
     size_t keep = dt->rows - hold;
     memcpy(e.x, dt->x + keep * dt->cols, hold * dt->cols * sizeof(float));
     memcpy(e.label, dt->label + keep, hold * sizeof(int32_t));
     dt->rows = keep;
-    if (!(dt->test = from_examples(&e))) {
-        rt_examples_free(&e);
-        return false;
-    }
-    return true;
+    dt->test = from_examples(&e);
+    return 0;
 }
 
 /* A csv table, its test set from test_file or held out by test_fraction, then limits. */
@@ -130,8 +117,8 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
                     errlen) != 0)
         return NULL;
     RtData *dt = from_examples(&e);
-    bool ok = dt != NULL;
-    if (ok && split) {
+    bool ok = true;
+    if (split) {
         size_t hold = (size_t)floor(ir->test_fraction * (double)dt->rows);
         if (hold == 0 || hold >= dt->rows) {
             snprintf(err, errlen, "%s: test_fraction %g of %zu rows leaves %s", ir->file,
@@ -139,7 +126,7 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
             rt_data_free(dt);
             return NULL;
         }
-        ok = hold_out(dt, hold);
+        ok = hold_out(dt, hold) == 0;
         if (ok && ir->limit && ir->limit < dt->rows)
             dt->rows = ir->limit;
         if (ok && ir->test_limit && ir->test_limit < dt->test->rows)
@@ -151,10 +138,8 @@ static RtData *load_csv(const IrData *ir, char *err, size_t errlen)
             rt_data_free(dt);
             return NULL;
         }
-        ok = (dt->test = from_examples(&e)) != NULL;
-        if (!ok)
-            rt_examples_free(&e);
-        else if (dt->test->cols != dt->cols) {
+        dt->test = from_examples(&e);
+        if (dt->test->cols != dt->cols) {
             snprintf(err, errlen, "%s has %zu feature columns but %s has %zu", ir->file,
                      dt->cols, ir->test_file, dt->test->cols);
             rt_data_free(dt);
@@ -184,7 +169,7 @@ RtData *rt_data_load(const IrData *ir, char *err, size_t errlen)
     case IR_DATA_CSV: dt = load_csv(ir, msg, sizeof msg); break;
     default: snprintf(msg, sizeof msg, "not a labelled family"); break;
     }
-    if (dt && !finish_labels(dt)) {
+    if (dt && finish_labels(dt)) {
         rt_data_free(dt);
         dt = NULL;
         snprintf(msg, sizeof msg, "out of memory");

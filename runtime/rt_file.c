@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rt_file.h"
+#include "rt_mem.h"
 
 /* mkdir dir unless it already exists as a directory; -1 with err (about path) otherwise. */
 static int make_dir(const char *dir, const char *path, char *err, size_t errlen)
@@ -30,11 +31,7 @@ static int make_dir(const char *dir, const char *path, char *err, size_t errlen)
 
 int rt_file_mkparents(const char *path, char *err, size_t errlen)
 {
-    char *p = strdup(path);
-    if (!p) {
-        snprintf(err, errlen, "cannot write '%s': out of memory", path);
-        return -1;
-    }
+    char *p = rt_xstrdup(path);
     int rc = 0;
     for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
         if (s[-1] == '/')
@@ -54,23 +51,20 @@ char *rt_path_swap_ext(const char *path, const char *ext)
     const char *dot = strrchr(base, '.');
     size_t keep = dot && dot != base ? (size_t)(dot - path) : strlen(path);
     size_t el = strlen(ext);
-    char *out = malloc(keep + el + 1);
-    if (!out)
-        return NULL;
+    char *out = rt_xmalloc(keep + el + 1);
     memcpy(out, path, keep);
     memcpy(out + keep, ext, el + 1);
     return out;
 }
 
-/* "dir/.base.tmpXXXXXX" for path "dir/base"; NULL when out of memory. */
+/* "dir/.base.tmpXXXXXX" for path "dir/base". */
 static char *temp_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
     size_t n = strlen(path) + 16;
-    char *t = malloc(n);
-    if (t)
-        snprintf(t, n, "%.*s.%s.tmpXXXXXX", (int)dl, path, path + dl);
+    char *t = rt_xmalloc(n);
+    snprintf(t, n, "%.*s.%s.tmpXXXXXX", (int)dl, path, path + dl);
     return t;
 }
 
@@ -117,8 +111,10 @@ static int fill_temp(int fd, const void *data, size_t len)
 static void sync_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
-    int fd = dir ? open(dir, O_RDONLY) : -1;
+    char *dir = rt_xstrdup(slash ? path : ".");
+    if (slash)
+        dir[slash - path + 1] = '\0';
+    int fd = open(dir, O_RDONLY);
     if (fd >= 0) {
         fsync(fd);
         close(fd);
@@ -135,10 +131,7 @@ static int open_temp(const char *path, char **tmp, char *err, size_t errlen)
     *tmp = NULL;
     if (rt_file_mkparents(path, err, errlen) != 0)
         return -1;
-    if (!(*tmp = temp_name(path))) {
-        snprintf(err, errlen, "cannot write '%s': out of memory", path);
-        return -1;
-    }
+    *tmp = temp_name(path);
     int fd = mkstemp(*tmp);
     if (fd < 0)
         snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));

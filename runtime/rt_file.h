@@ -27,7 +27,6 @@ int rt_file_mkparents(const char *path, char *err, size_t errlen);
 /*
 ** A new string: path with the extension of its last component (from its last '.', not a
 ** leading one) replaced by ext (e.g. ".resolved.aimc"); appended if it has none.
-** NULL when out of memory.
 */
 char *rt_path_swap_ext(const char *path, const char *ext);
 

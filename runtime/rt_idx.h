@@ -1,5 +1,6 @@
 /*
-** rt_idx.h: readers of labelled data files: IDX (the MNIST format, gzipped or not) and CSV.
+** rt_idx.h: labelled examples, and the reader of IDX files (the MNIST format, gzipped or
+** not); CSV tables are read by rt_csv_read (rt_csv.h).
 **
 ** IDX (http://yann.lecun.com/exdb/mnist/): 2 zero bytes, a type byte (only 0x08, unsigned
 ** bytes, is read), the number of dimensions, each dimension as a big-endian 32-bit count,
@@ -8,14 +9,9 @@
 ** Label files have 1 dimension (N). Files are read through zlib's gzread, which reads
 ** gzipped and plain files alike. Only the first `limit` examples are read (0: all).
 **
-** CSV: one example per line, numbers separated by commas (spaces around them ignored); one
-** column is the label, a whole number >= 0, the others are the features in order (shape
-** (F,1,1)). An optional first line is a header (skipped). Empty lines are skipped. Every
-** row must have the same number of columns.
-**
-** Every error comes back as a message naming the file (and the line, for CSV): missing or
-** unreadable files, a wrong magic number, an unsupported type, truncated or corrupt data,
-** inconsistent rows. Nothing is left allocated on failure.
+** Every error comes back as a message naming the file: missing or unreadable files, a wrong
+** magic number, an unsupported type, truncated or corrupt data. Nothing is left allocated
+** on failure.
 */
 #ifndef AIMCI_RT_IDX_H
 #define AIMCI_RT_IDX_H
@@ -46,12 +42,5 @@ int rt_idx_read_labels(int32_t **label, size_t *n, const char *path, size_t limi
 /* Images and labels of one set (the counts must agree); 0, or -1 with err set. */
 int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t limit, char *err,
                 size_t errlen);
-
-/*
-** A CSV table: label_col is the label column (0-based; < 0 counts from the end, -1 the
-** last); header: skip the first line. 0, or -1 with err set.
-*/
-int rt_csv_read(RtExamples *e, const char *path, int label_col, bool header, size_t limit,
-                char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@
 #include <immintrin.h>
 #endif
 
-#include "rt_kern.h"
+#include "rt_kern_impl.h"
 
 #ifdef __AVX2__
 #define KERN(name) name##_avx2

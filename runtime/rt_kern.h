@@ -177,8 +177,6 @@ typedef struct RtKern {
                 double bound, bool neg);
 } RtKern;
 
-extern const RtKern rt_kern_base, rt_kern_avx2;
-
 /* The build for this CPU: avx2 when the CPU and OS support it, else the baseline. */
 const RtKern *rt_kern(void);
 

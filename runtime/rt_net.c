@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rt_algo.h"
+#include "rt_mem.h"
 #include "rt_net.h"
 
 static const char *const kind_names[] = {
@@ -147,8 +148,8 @@ static bool add_product(size_t *acc, size_t a, size_t b)
     return true;
 }
 
-/* One block for every slot of every layer, then the maxpool indices; false if out of memory. */
-static bool alloc_arrays(RtNet *n)
+/* One block for every slot of every layer, then the maxpool indices; nonzero if out of memory. */
+static int alloc_arrays(RtNet *n)
 {
     size_t total = 0, itotal = 0;
     Slot s[MAX_SLOTS];
@@ -157,16 +158,16 @@ static bool alloc_arrays(RtNet *n)
         size_t k = layer_slots(ly, n->max_rows, l == 0, s);
         for (size_t i = 0; i < k; i++)
             if (!add_product(&total, s[i].n1, s[i].n2))
-                return false;
+                return -1;
         if (ly->kind == IR_LAYER_MAXPOOL2D && !add_product(&itotal, n->max_rows, ly->osz))
-            return false;
+            return -1;
     }
     if (total > SIZE_MAX / sizeof(float) || itotal > SIZE_MAX / sizeof(uint32_t))
-        return false;
+        return -1;
     n->mem = calloc(total ? total : 1, sizeof(float));
     n->imem = calloc(itotal ? itotal : 1, sizeof(uint32_t));
     if (!n->mem || !n->imem)
-        return false;
+        return -1;
     float *p = n->mem;
     uint32_t *ip = n->imem;
     for (size_t l = 0; l < n->nlayers; l++) {
@@ -181,13 +182,13 @@ static bool alloc_arrays(RtNet *n)
             ip += n->max_rows * ly->osz;
         }
     }
-    return true;
+    return 0;
 }
 
 /* }====================================================================== */
 
-/* Sizes of layer l from its IR and shapes; weight layers: rows (overflow: false). */
-static bool size_layer(RtLayer *ly, const IrLayer *L, RtShape in, RtShape out, size_t max_rows)
+/* Sizes of layer l from its IR and shapes; weight layers: rows (overflow: nonzero). */
+static int size_layer(RtLayer *ly, const IrLayer *L, RtShape in, RtShape out, size_t max_rows)
 {
     ly->kind = L->kind;
     ly->ishape = in, ly->oshape = out;
@@ -202,45 +203,45 @@ static bool size_layer(RtLayer *ly, const IrLayer *L, RtShape in, RtShape out, s
         ly->in = L->in * L->kernel * L->kernel, ly->out = L->out;
         ly->Q = out.h * out.w;
         if (ly->Q && max_rows > SIZE_MAX / ly->Q)
-            return false;
+            return -1;
         ly->rows = max_rows * ly->Q;
     }
-    return true;
+    return 0;
 }
 
-/* The tile, I/O and scales of an analog weight layer l; false when out of memory. */
-static bool make_tile(RtLayer *ly, const IrLayer *L, size_t l, bool count, uint64_t seed)
+/* The tile, I/O and scales of an analog weight layer l; nonzero when out of memory. */
+static int make_tile(RtLayer *ly, const IrLayer *L, size_t l, bool count, uint64_t seed)
 {
     RtRng d2d;
     rt_rng_seed(&d2d, seed, RT_STREAM_D2D(l));
     ly->tile = rt_tile_new(ly->out, ly->in, L->on, &d2d, count);
     if (!ly->tile)
-        return false;
+        return -1;
     ly->io = rt_io_new(L->forward, L->backward, ly->out, ly->in, ly->rows, seed,
                        RT_STREAM_IO(l));
     if (!ly->io)
-        return false;
+        return -1;
     ly->w = ly->tile->w;
     if (L->learn_out_scaling || L->weight_scaling_omega > 0.0)
         ly->nscale = L->weight_scaling_columnwise ? ly->out : 1;
     ly->learn_scale = L->learn_out_scaling;
-    return true;
+    return 0;
 }
 
-/* Sizes, tiles and I/O of every layer, then the one float block; false if out of memory. */
-static bool alloc_layers(RtNet *n, const IrModel *m, const RtShape *shapes, RtShape in,
-                         bool analog, bool count, uint64_t seed)
+/* Sizes, tiles and I/O of every layer, then the one float block; nonzero if out of memory. */
+static int alloc_layers(RtNet *n, const IrModel *m, const RtShape *shapes, RtShape in,
+                        bool analog, bool count, uint64_t seed)
 {
     static float placeholder;
     for (size_t l = 0; l < n->nlayers; l++) {
         const IrLayer *L = &m->layers[l];
         RtLayer *ly = &n->layer[l];
-        if (!size_layer(ly, L, l ? shapes[l - 1] : in, shapes[l], n->max_rows))
-            return false;
+        if (size_layer(ly, L, l ? shapes[l - 1] : in, shapes[l], n->max_rows))
+            return -1;
         rt_rng_seed(&ly->upd, seed, RT_STREAM_UPDATE(l));
         bool weights = ly->in > 0;
-        if (weights && analog && L->on && !make_tile(ly, L, l, count, seed))
-            return false;
+        if (weights && analog && L->on && make_tile(ly, L, l, count, seed))
+            return -1;
         if (weights && L->bias)
             ly->b = &placeholder; /* layer_slots: this layer has a bias */
     }
@@ -295,11 +296,7 @@ static void init_weights(RtNet *n, const IrModel *m, uint64_t seed)
 RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_pulses,
                          uint64_t seed, size_t max_rows, char *err, size_t errlen)
 {
-    RtShape *shapes = calloc(m->nlayers ? m->nlayers : 1, sizeof *shapes);
-    if (!shapes) {
-        snprintf(err, errlen, "model '%s': out of memory", m->name);
-        return NULL;
-    }
+    RtShape *shapes = rt_xcalloc(m->nlayers, sizeof *shapes);
     char why[256];
     if (m->nlayers == 0 || !rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
         snprintf(err, errlen, "model '%s' %s", m->name, m->nlayers ? "does not fit its input: "
@@ -309,13 +306,11 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
         free(shapes);
         return NULL;
     }
-    RtNet *n = calloc(1, sizeof *n);
-    if (n) {
-        n->nlayers = m->nlayers;
-        n->max_rows = max_rows ? max_rows : 1;
-        n->layer = calloc(m->nlayers, sizeof *n->layer);
-    }
-    if (!n || !n->layer || !alloc_layers(n, m, shapes, in, analog, count_pulses, seed)) {
+    RtNet *n = rt_xcalloc(1, sizeof *n);
+    n->nlayers = m->nlayers;
+    n->max_rows = max_rows ? max_rows : 1;
+    n->layer = rt_xcalloc(m->nlayers, sizeof *n->layer);
+    if (alloc_layers(n, m, shapes, in, analog, count_pulses, seed)) {
         rt_net_free(n);
         free(shapes);
         snprintf(err, errlen, "model '%s': out of memory", m->name);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "rt_mem.h"
 #include "rt_pool.h"
 
 #define SPINS 20000 /* polls before blocking */
@@ -91,9 +92,7 @@ static void *worker(void *arg)
 
 RtPool *rt_pool_new(size_t threads)
 {
-    RtPool *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    RtPool *p = rt_xcalloc(1, sizeof *p);
     p->nthreads = threads < 1 ? 1 : threads;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
@@ -102,11 +101,7 @@ RtPool *rt_pool_new(size_t threads)
     atomic_init(&p->quit, false);
     atomic_init(&p->busy, 0);
     atomic_init(&p->next, 0);
-    p->tid = calloc(p->nthreads, sizeof *p->tid);
-    if (!p->tid) {
-        rt_pool_free(p);
-        return NULL;
-    }
+    p->tid = rt_xcalloc(p->nthreads, sizeof *p->tid);
     for (size_t k = 0; k + 1 < p->nthreads; k++) {
         if (pthread_create(&p->tid[k], NULL, worker, p) != 0)
             break;

@@ -20,8 +20,8 @@ typedef struct RtPool RtPool;
 typedef void (*RtPoolFn)(void *ctx, size_t i0, size_t i1);
 
 /*
-** A pool of `threads` threads (at least 1; 1 starts no worker). NULL if out of memory or
-** no thread could be started for threads > 1.
+** A pool of `threads` threads (at least 1; 1 starts no worker). NULL if not every thread
+** could be started for threads > 1.
 */
 RtPool *rt_pool_new(size_t threads);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_matmul.h"
+#include "rt_mem.h"
 #include "rt_tile.h"
 
 #define ALIGN 64
@@ -281,10 +282,10 @@ static void update_other(RtTile *t, const float *x, const float *d, double lr,
 ** Per sample in order: a key from r, the plan, and (if it fires) the column trains and their
 ** chunk bitmaps, into the tile's batch scratch: chunk bitmaps (B,64,cw), keys (B), A (B),
 ** column trains (B,X) [x2 if BL may exceed 32: a plan's BL never exceeds desired_bl], BL (B).
-** False when out of memory.
+** Nonzero when out of memory.
 */
-static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
-                       RtRng *r)
+static int batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
+                      RtRng *r)
 {
     size_t B = up->B, X = t->X;
     bool hi = u->desired_bl > 32;
@@ -292,13 +293,8 @@ static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const I
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
                        sizeof(int)) +
                   nt * sizeof(uint32_t);
-    if (need > t->batch_cap) {
-        void *m = realloc(t->batch, need);
-        if (!m)
-            return false;
-        t->batch = m;
-        t->batch_cap = need;
-    }
+    if (rt_grow(&t->batch, &t->batch_cap, need, 1))
+        return -1;
     uint64_t *cmask = t->batch, *key = cmask + B * 64 * cw;
     double *pa = (double *)(key + B);
     uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;
@@ -317,7 +313,7 @@ static bool batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const I
     }
     up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi;
     up->cmask = cmask, up->cw = cw;
-    return true;
+    return 0;
 }
 
 /* The pool's job: rows i0..i1-1 of the batch. */
@@ -344,7 +340,7 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
     RtUpd up = {.pl = t->planes, .w = rt_tile_persistent(t), .wv = t->wp ? t->w : NULL,
                 .npulse = t->npulse, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .lr_neg = lr < 0.0};
-    if (B == 0 || !batch_fill(t, &up, k, lr, u, r))
+    if (B == 0 || batch_fill(t, &up, k, lr, u, r))
         return;
     RowsJob job = {&up, rows};
     size_t threads = rt_pool_threads(pool);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rt_algo.h"
+#include "rt_mem.h"
 #include "rt_rng.h"
 #include "rt_train.h"
 
@@ -78,25 +79,8 @@ static void set_epoch_lr(Trainer *tr, const IrOptimizer *o, size_t e)
             rt_algo_set_lr(tr->net->layer[l].algo);
 }
 
-/*
-** The array v of capacity *cap with room for need > 0 elements of `size` bytes: v itself, or
-** v reallocated to a doubled capacity (from 64); NULL when out of memory (v is then intact).
-*/
-static void *grow(void *v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return v;
-    size_t c = *cap ? 2 * *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(v, c * size);
-    if (p)
-        *cap = c;
-    return p;
-}
-
-/* Append the array statistics of every analog layer at `step`; false when out of memory. */
-static bool log_arrays(RtLog *log, const RtNet *net, size_t step)
+/* Append the array statistics of every analog layer at `step`; nonzero when out of memory. */
+static int log_arrays(RtLog *log, const RtNet *net, size_t step)
 {
     for (size_t l = 0; l < net->nlayers; l++) {
         const RtAlgo *a = net->layer[l].algo;
@@ -104,14 +88,12 @@ static bool log_arrays(RtLog *log, const RtNet *net, size_t step)
         size_t m = a ? rt_algo_stats(a, st, RT_ALGO_MAX_ARRAYS + 1) : 0;
         if (m == 0)
             continue;
-        RtArrayRow *v = grow(log->arr, &log->arrcap, log->narr + m, sizeof *v);
-        if (!v)
-            return false;
-        log->arr = v;
+        if (RT_GROW(log->arr, log->arrcap, log->narr + m))
+            return -1;
         for (size_t k = 0; k < m; k++)
             log->arr[log->narr++] = (RtArrayRow){step, l, st[k]};
     }
-    return true;
+    return 0;
 }
 
 /* Every weight of every layer = v (tiles: clipped to their cells); biases unchanged. */
@@ -126,15 +108,13 @@ static void fill_weights(RtNet *net, double v)
     }
 }
 
-/* Append a row; false when out of memory. */
-static bool log_push(RtLog *log, size_t step, double loss, double dist)
+/* Append a row; nonzero when out of memory. */
+static int log_push(RtLog *log, size_t step, double loss, double dist)
 {
-    RtLogRow *v = grow(log->row, &log->cap, log->n + 1, sizeof *v);
-    if (!v)
-        return false;
-    log->row = v;
+    if (RT_GROW(log->row, log->cap, log->n + 1))
+        return -1;
     log->row[log->n++] = (RtLogRow){step, loss, dist};
-    return true;
+    return 0;
 }
 
 bool rt_train_has_dist(const IrTrain *t, const RtData *dt)
@@ -264,8 +244,8 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
         snprintf(err, errlen, "training diverged at step %zu: the loss is %g", step, loss);
         return 1;
     }
-    if (!log_push(log, step, loss, tr->has_dist ? dist_to_star(tr) : NAN) ||
-        !log_arrays(log, tr->net, step)) {
+    if (log_push(log, step, loss, tr->has_dist ? dist_to_star(tr) : NAN) ||
+        log_arrays(log, tr->net, step)) {
         snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
         return 1;
     }
@@ -326,15 +306,13 @@ static int run_steps(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, s
     return rc;
 }
 
-/* Append an epoch row; false when out of memory. */
-static bool push_epoch(RtLog *log, const RtEpochRow *row)
+/* Append an epoch row; nonzero when out of memory. */
+static int push_epoch(RtLog *log, const RtEpochRow *row)
 {
-    RtEpochRow *v = grow(log->ep, &log->epcap, log->nep + 1, sizeof *v);
-    if (!v)
-        return false;
-    log->ep = v;
+    if (RT_GROW(log->ep, log->epcap, log->nep + 1))
+        return -1;
     log->ep[log->nep++] = *row;
-    return true;
+    return 0;
 }
 
 /* The test evaluation and the row of epoch e (0-based); 0, or 1 with err set. */
@@ -351,7 +329,7 @@ static int end_epoch(RtLog *log, Trainer *tr, size_t e, size_t step, double loss
                                     &correct);
         row.test_acc = ts->label ? (double)correct / (double)ts->rows : NAN;
     }
-    if (!push_epoch(log, &row) || !log_arrays(log, tr->net, step)) {
+    if (push_epoch(log, &row) || log_arrays(log, tr->net, step)) {
         snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
         return 1;
     }

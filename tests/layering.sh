@@ -6,7 +6,8 @@
 # (a wrong path would make every #include fail).
 #
 #   runtime  <  interp/front  <  interp/check  <  interp/{plot, run, fit}  <  interp/repl
-#   (the IR contract runtime/ir is seen by all; the front end sees nothing else of the runtime)
+#   (the IR contract runtime/ir and the allocators of runtime/base are seen by all; the front
+#   end sees nothing else of the runtime)
 pass=0
 fail=0
 compiles() { printf '#include "%s"\n' "$2" | $CC $1 -fsyntax-only -x c - >/dev/null 2>&1; }
@@ -47,13 +48,13 @@ blind() {
 }
 
 INTERP="ast.h diag.h ps.h lex.h parser.h check.h schema.h dump.h eval.h plot.h fit_cmd.h measured.h repl.h"
-sees    runtime "$I_runtime" ir.h srcloc.h rt_tile.h rt_kern.h rt_net.h rt_train.h
+sees    runtime "$I_runtime" ir.h srcloc.h rt_mem.h rt_tile.h rt_kern.h rt_net.h rt_train.h
 blind   runtime "$I_runtime" $INTERP
-sees    front   "$I_front"   ir.h srcloc.h ast.h diag.h ps.h lex.h parser.h
+sees    front   "$I_front"   ir.h srcloc.h rt_mem.h ast.h diag.h ps.h lex.h parser.h
 blind   front   "$I_front"   rt_tile.h rt_kern.h rt_device.h check.h schema.h eval.h plot.h repl.h
 sees    check   "$I_check"   ps.h check.h schema.h dump.h rt_net.h rt_device.h
 blind   check   "$I_check"   eval.h plot.h fit_cmd.h measured.h repl.h repl_session.h
-sees    plot    "$I_plot"    plot.h text.h rt_file.h
+sees    plot    "$I_plot"    plot.h text.h rt_file.h rt_mem.h
 blind   plot    "$I_plot"    check.h eval.h fit_cmd.h repl.h
 sees    run     "$I_run"     eval.h plot.h check.h rt_train.h
 blind   run     "$I_run"     fit_cmd.h measured.h repl.h repl_session.h

@@ -17,6 +17,7 @@
 #include "fit_cmd.h"
 #include "measured.h"
 #include "rt_fit.h"
+#include "rt_mem.h"
 #include "schema.h"
 
 /*
@@ -283,12 +284,10 @@ int fit_run(Diag *d, SrcLoc at, const char *name, const char *family, const char
         measured_free(&m);
         return 1;
     }
-    RtFitResult *r = malloc(sizeof *r);
+    RtFitResult *r = rt_xmalloc(sizeof *r);
     char err[256];
     int rc = 1;
-    if (!r)
-        diag_error(d, at, "out of memory");
-    else if (rt_fit_device(r, (IrDevFamily)f, &m.data, err, sizeof err) != 0)
+    if (rt_fit_device(r, (IrDevFamily)f, &m.data, err, sizeof err) != 0)
         diag_error(d, at, "cannot fit %s to '%s': %s", family, path, err);
     else {
         declaration(decl_out, name, (IrDevFamily)f, r, path);
@@ -304,8 +303,6 @@ int fit_command(const char *name, const char *family, const char *path, const ch
                 int line, int col, Buf *decl_out, Buf *report_out)
 {
     Diag *d = diag_new(stderr);
-    if (!d)
-        return 1;
     uint32_t fi = diag_add_file(d, file ? file : "fit", "", 0, (SrcLoc){0, 0, 0, 0});
     SrcLoc at = {fi, line > 0 ? (uint32_t)line : 0, col > 0 ? (uint32_t)col : 0, 1};
     int rc = fit_run(d, at, name, family, path, decl_out, report_out);

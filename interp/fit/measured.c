@@ -2,9 +2,10 @@
 ** measured.c: measured pulse-response CSV files into fit data (measured.h).
 **
 ** The file is split into lines, each line into fields (with the byte column of each, for
-** carets). The header is found first (the first line of names with a value column followed
-** by a data row of as many fields), its columns classified, then each data row becomes a
-** reading, and the readings are grouped into segments and mapped onto weights.
+** carets) by the runtime's CSV reader (rt_csv.h); what the columns mean is decided here. The
+** header is found first (the first line of names with a value column followed by a data row
+** of as many fields), its columns classified, then each data row becomes a reading, and the
+** readings are grouped into segments and mapped onto weights.
 */
 #include <ctype.h>
 #include <math.h>
@@ -15,20 +16,13 @@
 
 #include "load.h"
 #include "measured.h"
+#include "rt_csv.h"
+#include "rt_mem.h"
 
 #define MAX_FIELDS 64
 
-typedef struct Field {
-    const char *s; /* trimmed, quotes removed; not NUL-terminated */
-    size_t len;
-    uint32_t col;  /* 1-based byte column in the line */
-} Field;
-
-typedef struct Line {
-    const char *s;
-    size_t len;
-    uint32_t no;
-} Line;
+typedef RtCsvField Field;
+typedef RtCsvLine Line;
 
 typedef enum ColKind { COL_OTHER, COL_PULSE, COL_DIR, COL_CYCLE, COL_VALUE } ColKind;
 
@@ -73,80 +67,11 @@ static bool blank_or_comment(const Line *l)
     return i == l->len || l->s[i] == '#' || l->s[i] == '%';
 }
 
-/* The delimiter of a header line: the most frequent of , ; tab, else blanks. */
-static char pick_delim(const Line *l)
-{
-    const char cands[] = {',', ';', '\t'};
-    size_t best = 0;
-    char d = ' ';
-    for (size_t k = 0; k < 3; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < l->len; i++)
-            n += l->s[i] == cands[k];
-        if (n > best)
-            best = n, d = cands[k];
-    }
-    return d;
-}
-
-/* Trim blanks and one pair of surrounding quotes. */
-static Field trim(const char *s, size_t len, uint32_t col)
-{
-    while (len && isspace((unsigned char)*s))
-        s++, len--, col++;
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (len >= 2 && (*s == '"' || *s == '\'') && s[len - 1] == *s)
-        s++, len -= 2, col++;
-    return (Field){s, len, col};
-}
-
-/* Split l at delim (blanks: runs of spaces and tabs); returns the number of fields. */
-static size_t split(const Line *l, char delim, Field *f, size_t cap)
-{
-    size_t n = 0, i = 0, start = 0;
-    bool quoted = false;
-    if (delim == ' ') {
-        while (i < l->len && n < cap) {
-            while (i < l->len && isspace((unsigned char)l->s[i]))
-                i++;
-            start = i;
-            while (i < l->len && !isspace((unsigned char)l->s[i]))
-                i++;
-            if (i > start)
-                f[n++] = trim(l->s + start, i - start, (uint32_t)start + 1);
-        }
-        return n;
-    }
-    for (; i <= l->len && n < cap; i++) {
-        if (i < l->len && l->s[i] == '"')
-            quoted = !quoted;
-        if (i == l->len || (l->s[i] == delim && !quoted)) {
-            f[n++] = trim(l->s + start, i - start, (uint32_t)start + 1);
-            start = i + 1;
-        }
-    }
-    return n;
-}
-
-/* A number filling the whole field (NaN text counts as a number). */
-static bool number(const Field *f, double *v)
-{
-    char buf[64];
-    if (f->len == 0 || f->len >= sizeof buf)
-        return false;
-    memcpy(buf, f->s, f->len);
-    buf[f->len] = '\0';
-    char *end;
-    *v = strtod(buf, &end);
-    return *end == '\0' && end != buf;
-}
-
 static bool any_number(const Field *f, size_t n)
 {
     double v;
     for (size_t i = 0; i < n; i++)
-        if (number(&f[i], &v))
+        if (rt_csv_number(&f[i], &v))
             return true;
     return false;
 }
@@ -159,7 +84,7 @@ static bool is_word(const Field *f, const char *w)
 
 static SrcLoc at_field(const Reader *rd, const Line *l, const Field *f)
 {
-    return (SrcLoc){rd->file, l->no, f->col, f->len ? (uint32_t)f->len : 1};
+    return (SrcLoc){rd->file, (uint32_t)l->no, (uint32_t)f->col, f->len ? (uint32_t)f->len : 1};
 }
 
 /* }====================================================================== */
@@ -340,7 +265,7 @@ static int read_header(Reader *rd, const Line *l, Field *f, size_t n, Measured *
     int pot = find_col(rd, COL_VALUE, 1), dep = find_col(rd, COL_VALUE, -1);
     int plain = find_col(rd, COL_VALUE, 0);
     m->branches = pot >= 0 && dep >= 0;
-    SrcLoc at = {rd->file, l->no, 1, (uint32_t)(l->len ? l->len : 1)};
+    SrcLoc at = {rd->file, (uint32_t)l->no, 1, (uint32_t)(l->len ? l->len : 1)};
     if (m->branches ? nv != 2 : (nv != 1 || plain < 0)) {
         diag_error(rd->d, at, "cannot tell the value column%s of this header", nv > 1 ? "s" : "");
         diag_expected(rd->d, "one conductance, resistance or weight column and a direction "
@@ -367,14 +292,14 @@ static int read_header(Reader *rd, const Line *l, Field *f, size_t n, Measured *
 static bool is_header(const Line *l, const Line *next)
 {
     Field f[MAX_FIELDS], g[MAX_FIELDS];
-    char delim = pick_delim(l);
-    size_t n = split(l, delim, f, MAX_FIELDS);
+    char delim = rt_csv_delim(l);
+    size_t n = rt_csv_split(l, delim, f, MAX_FIELDS);
     if (n < 2 || any_number(f, n) || !next)
         return false;
     bool value = false;
     for (size_t i = 0; i < n; i++)
         value |= classify(&f[i]).kind == COL_VALUE;
-    return value && split(next, delim, g, MAX_FIELDS) == n && any_number(g, n);
+    return value && rt_csv_split(next, delim, g, MAX_FIELDS) == n && any_number(g, n);
 }
 
 /* }====================================================================== */
@@ -407,13 +332,8 @@ static int direction(const Field *f)
 
 static int push(Reader *rd, Reading r)
 {
-    if (rd->nr == rd->cap) {
-        size_t cap = rd->cap ? 2 * rd->cap : 256;
-        Reading *p = realloc(rd->r, cap * sizeof *p);
-        if (!p)
-            return 1;
-        rd->r = p, rd->cap = cap;
-    }
+    if (RT_GROW(rd->r, rd->cap, rd->nr + 1))
+        return 1;
     rd->r[rd->nr++] = r;
     return 0;
 }
@@ -425,7 +345,7 @@ static int value_of(const Reader *rd, const Line *l, const Field *f, const Colum
     if (f->len == 0)
         return 0;
     double v;
-    if (!number(f, &v)) {
+    if (!rt_csv_number(f, &v)) {
         diag_error(rd->d, at_field(rd, l, f), "not a number: '%.*s'", (int)f->len, f->s);
         diag_expected(rd->d, "a %s", c->q == MS_RESISTANCE ? "resistance" :
                                      c->q == MS_WEIGHT ? "weight" : "conductance");
@@ -449,7 +369,7 @@ static int pulse_of(const Reader *rd, const Line *l, const Field *f, long *p)
     *p = -1;
     if (!f)
         return 0;
-    if (!number(f, &v) || v < 0 || v != floor(v) || v > 1e15) {
+    if (!rt_csv_number(f, &v) || v < 0 || v != floor(v) || v > 1e15) {
         diag_error(rd->d, at_field(rd, l, f), "not a pulse number: '%.*s'", (int)f->len, f->s);
         diag_expected(rd->d, "a whole number >= 0");
         return 1;
@@ -484,7 +404,7 @@ static void track_cycle(RowState *st, const Field *cf, long pulse, bool branches
 static int read_row(Reader *rd, const Line *l, Field *f, size_t n, RowState *st, bool branches)
 {
     if (n != rd->ncol) {
-        SrcLoc at = {rd->file, l->no, 1, (uint32_t)(l->len ? l->len : 1)};
+        SrcLoc at = {rd->file, (uint32_t)l->no, 1, (uint32_t)(l->len ? l->len : 1)};
         diag_error(rd->d, at, "%zu fields, but the header has %zu", n, rd->ncol);
         return 1;
     }
@@ -515,7 +435,7 @@ static int read_row(Reader *rd, const Line *l, Field *f, size_t n, RowState *st,
             }
         }
         if (push(rd, (Reading){dir, pulse, g, st->cycle, c->branch})) {
-            diag_error(rd->d, at_field(rd, l, &f[i]), "out of memory");
+            diag_error(rd->d, at_field(rd, l, &f[i]), "out of memory (%zu readings)", rd->nr);
             return 1;
         }
     }
@@ -539,31 +459,20 @@ typedef struct Builder {
     RtFitSeg *seg;
 } Builder;
 
-static bool grow(Builder *b)
+/* Room for one more reading and segment; nonzero when out of memory. */
+static int grow(Builder *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        signed char *d = realloc(b->dir, cap);
-        unsigned *p = realloc(b->np, cap * sizeof *p);
-        double *w = realloc(b->w, cap * sizeof *w);
-        if (d)
-            b->dir = d;
-        if (p)
-            b->np = p;
-        if (w)
-            b->w = w;
-        if (!d || !p || !w)
-            return false;
-        b->cap = cap;
-    }
-    if (b->nseg == b->segcap) {
-        size_t cap = b->segcap ? 2 * b->segcap : 16;
-        RtFitSeg *s = realloc(b->seg, cap * sizeof *s);
-        if (!s)
-            return false;
-        b->seg = s, b->segcap = cap;
-    }
-    return true;
+    size_t cap = b->cap; /* dir, np and w share one capacity */
+    if (RT_GROW(b->dir, cap, b->n + 1))
+        return -1;
+    cap = b->cap;
+    if (RT_GROW(b->np, cap, b->n + 1))
+        return -1;
+    cap = b->cap;
+    if (RT_GROW(b->w, cap, b->n + 1))
+        return -1;
+    b->cap = cap;
+    return RT_GROW(b->seg, b->segcap, b->nseg + 1);
 }
 
 /* Start a segment anchored at w0 (an empty previous one is dropped). */
@@ -591,13 +500,13 @@ static unsigned pulses_between(long prev, long cur)
     return cur > 0 ? (unsigned)(cur > 1000000 ? 1000000 : cur) : 1; /* restarted at cur */
 }
 
-/* Direction layout: runs chained through the readings of a cycle. */
-static bool chain(Builder *b, const Reading *r, size_t n)
+/* Direction layout: runs chained through the readings of a cycle; nonzero when out of memory. */
+static int chain(Builder *b, const Reading *r, size_t n)
 {
     const Reading *prev = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!grow(b))
-            return false;
+        if (grow(b))
+            return -1;
         bool anchor = !prev || prev->cycle != r[i].cycle || r[i].dir == 0 || r[i].pulse == 0;
         if (anchor) {
             open_seg(b, r[i].g);
@@ -609,11 +518,12 @@ static bool chain(Builder *b, const Reading *r, size_t n)
         }
         prev = &r[i];
     }
-    return true;
+    return 0;
 }
 
-/* Branch layout: each branch of each cycle from its own first reading. */
-static bool branches(Builder *b, const Reading *r, size_t n, size_t cycles)
+/* Branch layout: each branch of each cycle from its own first reading; nonzero when out of
+** memory. */
+static int branches(Builder *b, const Reading *r, size_t n, size_t cycles)
 {
     for (size_t c = 0; c <= cycles; c++)
         for (int br = 1; br >= -1; br -= 2) {
@@ -621,8 +531,8 @@ static bool branches(Builder *b, const Reading *r, size_t n, size_t cycles)
             for (size_t i = 0; i < n; i++) {
                 if (r[i].cycle != c || r[i].branch != br)
                     continue;
-                if (!grow(b))
-                    return false;
+                if (grow(b))
+                    return -1;
                 if (!prev)
                     open_seg(b, r[i].g);
                 else
@@ -630,11 +540,11 @@ static bool branches(Builder *b, const Reading *r, size_t n, size_t cycles)
                 prev = &r[i];
             }
         }
-    return true;
+    return 0;
 }
 
-/* Conductances onto [-1, 1] (weights stay); false when they never change. */
-static bool map_weights(Builder *b, Measured *m)
+/* Conductances onto [-1, 1] (weights stay); nonzero when they never change. */
+static int map_weights(Builder *b, Measured *m)
 {
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < b->n; i++)
@@ -643,9 +553,9 @@ static bool map_weights(Builder *b, Measured *m)
         lo = fmin(lo, b->seg[s].w0), hi = fmax(hi, b->seg[s].w0);
     m->g_lo = m->g_hi = NAN;
     if (!(hi > lo))
-        return false;
+        return -1;
     if (m->quantity == MS_WEIGHT)
-        return true;
+        return 0;
     double scale = 1.0; /* report the range in the header's unit (1/that unit for R) */
     MsQuantity q;
     if (m->unit[0])
@@ -656,7 +566,7 @@ static bool map_weights(Builder *b, Measured *m)
         b->w[i] = -1.0 + 2.0 * (b->w[i] - lo) / (hi - lo);
     for (size_t s = 0; s < b->nseg; s++)
         b->seg[s].w0 = -1.0 + 2.0 * (b->seg[s].w0 - lo) / (hi - lo);
-    return true;
+    return 0;
 }
 
 /* }====================================================================== */
@@ -676,29 +586,23 @@ static long find_header(const Line *ln, size_t n)
     return -1;
 }
 
-/* Lines of text (a final line without newline included; CR before LF dropped). */
+/* The lines of text (rt_csv.h); NULL when out of memory. */
 static Line *split_lines(const char *text, size_t len, size_t *n)
 {
-    size_t cap = 1;
-    for (size_t i = 0; i < len; i++)
-        cap += text[i] == '\n';
-    Line *ln = malloc(cap * sizeof *ln);
-    if (!ln)
-        return NULL;
-    size_t k = 0, start = 0;
-    for (size_t i = 0; i <= len; i++)
-        if (i == len || text[i] == '\n') {
-            size_t e = i;
-            if (e > start && text[e - 1] == '\r')
-                e--;
-            if (i < len || e > start) {
-                ln[k] = (Line){text + start, e - start, (uint32_t)(k + 1)};
-                k++;
-            }
-            start = i + 1;
+    RtCsvReader rd;
+    Line *ln = NULL, l;
+    size_t cap = 0;
+    *n = 0;
+    rt_csv_open_text(&rd, text, len);
+    while (rt_csv_next(&rd, &l)) {
+        if (RT_GROW(ln, cap, *n + 1)) {
+            free(ln);
+            return NULL;
         }
-    *n = k;
-    return ln;
+        ln[(*n)++] = l;
+    }
+    rt_csv_close(&rd);
+    return ln ? ln : rt_xmalloc(sizeof *ln);
 }
 
 /* The data rows after the header into readings. */
@@ -709,7 +613,7 @@ static int read_rows(Reader *rd, const Line *ln, size_t n, long h, Measured *m)
     for (size_t i = (size_t)h + 1; i < n; i++) {
         if (blank_or_comment(&ln[i]))
             continue;
-        if (read_row(rd, &ln[i], f, split(&ln[i], rd->delim, f, MAX_FIELDS), &st,
+        if (read_row(rd, &ln[i], f, rt_csv_split(&ln[i], rd->delim, f, MAX_FIELDS), &st,
                      m->branches))
             return 1;
         m->rows++;
@@ -722,19 +626,19 @@ static int read_rows(Reader *rd, const Line *ln, size_t n, long h, Measured *m)
 static int build(Reader *rd, Measured *m, SrcLoc at)
 {
     Builder b = {.m = m};
-    bool ok = m->branches ? branches(&b, rd->r, rd->nr, m->cycles) : chain(&b, rd->r, rd->nr);
-    if (ok && b.nseg > 0 && b.seg[b.nseg - 1].n == 0)
+    int rc = m->branches ? branches(&b, rd->r, rd->nr, m->cycles) : chain(&b, rd->r, rd->nr);
+    if (!rc && b.nseg > 0 && b.seg[b.nseg - 1].n == 0)
         b.nseg--;
     m->data = (RtFitData){b.n, b.dir, b.np, b.w, b.nseg, b.seg};
-    if (!ok) {
-        diag_error(rd->d, at, "out of memory");
+    if (rc) {
+        diag_error(rd->d, at, "out of memory (%zu readings)", rd->nr);
         return 1;
     }
     if (b.n == 0) {
         diag_error(rd->d, at, "no pulse readings in the data (%zu rows read)", m->rows);
         return 1;
     }
-    if (!map_weights(&b, m)) {
+    if (map_weights(&b, m)) {
         diag_error(rd->d, at, "the %s never changes", measured_quantity_name(m));
         return 1;
     }
@@ -765,8 +669,8 @@ int measured_read(Measured *m, const char *path, Diag *d, SrcLoc at)
                          "'pulse,G_pot (uS),G_dep (uS)' (lines before it are skipped)");
     } else {
         Field f[MAX_FIELDS];
-        rd.delim = pick_delim(&ln[h]);
-        size_t n = split(&ln[h], rd.delim, f, MAX_FIELDS);
+        rd.delim = rt_csv_delim(&ln[h]);
+        size_t n = rt_csv_split(&ln[h], rd.delim, f, MAX_FIELDS);
         rc = read_header(&rd, &ln[h], f, n, m) || read_rows(&rd, ln, nl, h, m) ||
              build(&rd, m, (SrcLoc){rd.file, (uint32_t)h + 1, 1, 1});
     }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_mem.h"
+
 typedef struct Chunk {
     struct Chunk *next;
     size_t used, size;
@@ -24,10 +26,7 @@ enum { CHUNK_MIN = 64 * 1024 };
 
 Arena *arena_new(void)
 {
-    Arena *a = calloc(1, sizeof *a);
-    if (!a)
-        abort();
-    return a;
+    return rt_xcalloc(1, sizeof(Arena));
 }
 
 void arena_free(Arena *a)
@@ -49,11 +48,7 @@ void *arena_alloc(Arena *a, size_t size)
     Chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
-        c = malloc(sizeof *c + cap);
-        if (!c) {
-            fputs("aimci: out of memory\n", stderr);
-            abort();
-        }
+        c = rt_xmalloc(sizeof *c + cap);
         c->size = cap;
         c->used = 0;
         c->next = a->head;

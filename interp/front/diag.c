@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_mem.h"
+
 typedef struct DiagFile {
     const char *path;
     const char *text;
@@ -19,7 +21,8 @@ typedef struct DiagFile {
 struct Diag {
     FILE *out;
     DiagFile *files;
-    uint32_t nfiles, cap;
+    uint32_t nfiles;
+    size_t cap;
     int nerr;
     bool muted; /* the last error was suppressed: drop its follow-up lines too */
     bool notes_pending; /* the last report's "included from" notes are still to print */
@@ -28,9 +31,8 @@ struct Diag {
 
 Diag *diag_new(FILE *out)
 {
-    Diag *d = calloc(1, sizeof *d);
-    if (d)
-        d->out = out;
+    Diag *d = rt_xcalloc(1, sizeof *d);
+    d->out = out;
     return d;
 }
 
@@ -44,14 +46,7 @@ void diag_free(Diag *d)
 
 uint32_t diag_add_file(Diag *d, const char *path, const char *text, size_t len, SrcLoc from)
 {
-    if (d->nfiles == d->cap) {
-        uint32_t cap = d->cap ? 2 * d->cap : 8;
-        DiagFile *f = realloc(d->files, cap * sizeof *f);
-        if (!f)
-            abort(); /* out of memory while starting up: nothing sensible to report */
-        d->files = f;
-        d->cap = cap;
-    }
+    RT_XGROW(d->files, d->cap, (size_t)d->nfiles + 1);
     d->files[d->nfiles] = (DiagFile){path, text, len, from};
     return d->nfiles++;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "rt_mem.h"
+
 char *ld_read(Arena *ar, const char *path, size_t *len, const char **err)
 {
     struct stat st;
@@ -25,26 +27,18 @@ char *ld_read(Arena *ar, const char *path, size_t *len, const char **err)
         *err = arena_printf(ar, "'%s' is a directory, not a script", path);
         return NULL;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+    size_t cap = 0, n = 0, got;
+    char *buf = NULL;
+    int oom;
+    while (!(oom = RT_GROW(buf, cap, n < 4096 ? 4096 : n + 1)) &&
+           (got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
         if (n > LD_MAX_FILE)
             break;
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
     }
     int failed = ferror(f);
     fclose(f);
-    if (!buf || failed || n > LD_MAX_FILE) {
+    if (oom || failed || n > LD_MAX_FILE) {
         free(buf);
         *err = failed ? arena_printf(ar, "cannot read '%s'", path)
                       : arena_printf(ar, "'%s' is larger than %u MiB", path, LD_MAX_FILE >> 20);

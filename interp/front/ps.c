@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "rt_mem.h"
 
 /* Lemon's generated entry points (build/gen/parser.c). */
 void *ps_ParseAlloc(void *(*alloc)(size_t), PsCtx *cx);
@@ -371,7 +372,7 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
     lx_init(&lx, d, file, text, len);
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
     int before = diag_count(d);
-    void *p = ps_ParseAlloc(malloc, &cx);
+    void *p = ps_ParseAlloc(rt_xmalloc, &cx);
     if (!p)
         abort();
     Token t;
@@ -409,7 +410,7 @@ const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text
     AstList stmts = {0};
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = &stmts};
     int before = diag_count(d);
-    void *p = ps_ParseAlloc(malloc, &cx);
+    void *p = ps_ParseAlloc(rt_xmalloc, &cx);
     if (!p)
         abort();
     Token t = {.loc = {file, lx.line, 1, 1}, .text = VALUE_NAME, .len = strlen(VALUE_NAME)};

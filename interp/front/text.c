@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "rt_mem.h"
+
 void buf_printf(Buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -22,14 +24,7 @@ void buf_printf(Buf *b, const char *fmt, ...)
             b->n += (size_t)k;
             return;
         }
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + (size_t)k + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s)
-            abort();
-        b->s = s;
-        b->cap = cap;
+        RT_XGROW(b->s, b->cap, b->n + (size_t)k + 1);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "plot.h"
+#include "rt_mem.h"
 
 #define MIN_WIDTH 20
 #define MIN_HEIGHT 8
@@ -305,10 +306,7 @@ static void area_rows(Buf *b, const Canvas *c, const Ticks *yt, int lw, bool col
 /* The x axis with tick marks, then the tick labels centred under them (none overlapping). */
 static void x_axis(Buf *b, const Canvas *c, const Ticks *xt, int lw)
 {
-    char *line = malloc((size_t)c->w + 1);
-    if (!line)
-        abort();
-    memset(line, 0, (size_t)c->w + 1);
+    char *line = rt_xcalloc((size_t)c->w + 1, 1);
     for (int t = 0; t < xt->n; t++) {
         int k = tick_col(c, xt->v[t]);
         if (k >= 0)
@@ -421,11 +419,9 @@ static void render(Buf *out, const PlotSpec *spec, int width, int height, const 
     c.w = width - lw - 1;
     make_ticks(&xt, c.x, c.w / 12 > 2 ? c.w / 12 : 2, false);
     size_t cells = (size_t)c.w * (size_t)c.h;
-    c.dots = calloc(cells, 1);
-    c.owner = malloc(cells);
-    c.mark = calloc(cells, 1);
-    if (!c.dots || !c.owner || !c.mark)
-        abort(); /* at most MAX_SIDE^2 bytes each */
+    c.dots = rt_xcalloc(cells, 1); /* at most MAX_SIDE^2 bytes each */
+    c.owner = rt_xmalloc(cells);
+    c.mark = rt_xcalloc(cells, 1);
     memset(c.owner, -1, cells);
     for (size_t k = 0; k < spec->nseries; k++)
         draw_series(&c, &spec->series[k], (int)k, (int)spec->nseries, logy, marked);

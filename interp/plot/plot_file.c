@@ -20,6 +20,7 @@
 
 #include "plot.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 #define OUTPUT_CAP 2048 /* bytes of gnuplot's messages kept for the error text */
 
@@ -176,15 +177,17 @@ static void script_text(Buf *b, const char *image, const char *dat, const char *
 ** =======================================================================
 */
 
-/* The folder of path ("." when it has none) as a new string; NULL when out of memory. */
+/* The folder of path ("." when it has none) as a new string. */
 static char *dir_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return strdup(".");
+        return rt_xstrdup(".");
     if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+        return rt_xstrdup("/");
+    char *dir = rt_xstrdup(path);
+    dir[slash - path] = '\0';
+    return dir;
 }
 
 /* gnuplot's first message line (the useful one), trimmed, for the error text. */
@@ -254,10 +257,6 @@ static int draw(const char *path, const char *gp, const char *dat, char *err, si
     char tmp[64], out[OUTPUT_CAP], msg[256];
     snprintf(tmp, sizeof tmp, ".aimci-plot-%ld-%u.tmp", (long)getpid(), counter++);
     char *dir = dir_name(path);
-    if (!dir) {
-        snprintf(err, errlen, "plot '%s': out of memory", path);
-        return 1;
-    }
     int st = run_gnuplot(dir, base_name(gp), tmp, out, sizeof out);
     int rc = 0;
     first_message(out, msg, sizeof msg);
@@ -314,9 +313,7 @@ int plot_file_opts(const char *path, const PlotSpec *spec, const PlotOpts *o, ch
     bool logy = o && o->logy;
     char *dat = rt_path_swap_ext(path, ".dat"), *gp = rt_path_swap_ext(path, ".gp");
     int rc = 1;
-    if (!dat || !gp)
-        snprintf(err, errlen, "plot '%s': out of memory", path);
-    else if (write_sources(path, dat, gp, spec, kind, logy, err, errlen) == 0)
+    if (write_sources(path, dat, gp, spec, kind, logy, err, errlen) == 0)
         rc = draw(path, gp, dat, err, errlen);
     free(dat);
     free(gp);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "repl_args.h"
+#include "rt_mem.h"
 
 const char *const repl_command_words[] = {
     "pulse", "set", "show", "plot", "trace", "sp", "compare", "run", "fit", "help", "quit",
@@ -44,9 +45,7 @@ int repl_command(Repl *r, const char *text, uint32_t line)
     const char *p = text + strspn(text, " \t");
     if (*p == ':')
         return repl_meta(r, text, line);
-    Cmd *c = calloc(1, sizeof *c);
-    if (!c)
-        return 1;
+    Cmd *c = rt_xcalloc(1, sizeof *c);
     c->r = r;
     c->line = line;
     repl_diag_open(&c->rd, r->err, text, line);

@@ -9,6 +9,7 @@
 #include "repl_args.h"
 #include "repl_plot.h"
 #include "rt_device.h"
+#include "rt_mem.h"
 #include "schema.h"
 
 #define CURVE_POINTS 201      /* samples of q+(w), q-(w) over the weight range */
@@ -26,9 +27,7 @@ static void curve_range(const ReplDev *d, double *lo, double *hi)
 /* q+(w) and q-(w) of d on CURVE_POINTS weights: x, up, down (3 arrays, one allocation). */
 static double *response_curves(const ReplDev *d)
 {
-    double *v = malloc(3 * CURVE_POINTS * sizeof *v), lo, hi;
-    if (!v)
-        return NULL;
+    double *v = rt_xmalloc(3 * CURVE_POINTS * sizeof *v), lo, hi;
     curve_range(d, &lo, &hi);
     for (size_t k = 0; k < CURVE_POINTS; k++) {
         double w = lo + (hi - lo) * (double)k / (CURVE_POINTS - 1);
@@ -267,9 +266,7 @@ static void derived_rows(FILE *out, const ReplDev *d[2])
 /* The parameters whose values differ (or that only one family has). */
 static void differing_rows(FILE *out, const IrDevice *a, const IrDevice *b)
 {
-    Params *p = malloc(2 * sizeof *p);
-    if (!p)
-        return;
+    Params *p = rt_xmalloc(2 * sizeof *p);
     read_params(&p[0], a);
     read_params(&p[1], b);
     bool any = false;

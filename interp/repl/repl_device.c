@@ -9,6 +9,7 @@
 
 #include "repl_signal.h"
 #include "rt_algo.h"
+#include "rt_mem.h"
 
 #define POLL_EVERY 65536u /* pulses between two looks at the Ctrl-C flag */
 
@@ -60,12 +61,10 @@ void repl_dev_free(ReplDev *dev)
 /* A copy of dev's state on device ir (the same declaration, possibly a newer IR). */
 static ReplDev *copy_dev(const ReplDev *dev, const IrDevice *ir)
 {
-    ReplDev *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    ReplDev *c = rt_xcalloc(1, sizeof *c);
     *c = *dev;
     c->ir = ir;
-    c->name = strdup(dev->name);
+    c->name = rt_xstrdup(dev->name);
     c->one = copy_tile(dev->one, ir, dev->seed, RT_STREAM_D2D(0));
     c->spread = dev->spread ? copy_tile(dev->spread, ir, dev->seed, RT_STREAM_D2D(1)) : NULL;
     if (!c->name || !c->one || (dev->spread && !c->spread)) {
@@ -82,10 +81,8 @@ ReplDev *repl_dev_clone(const ReplDev *dev)
 
 static ReplDev *new_dev(const IrDevice *ir, uint64_t seed)
 {
-    ReplDev *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    d->name = strdup(ir->name);
+    ReplDev *d = rt_xcalloc(1, sizeof *d);
+    d->name = rt_xstrdup(ir->name);
     d->ir = ir;
     d->seed = seed;
     d->one = make_tile(ir, seed, RT_STREAM_D2D(0), 1);
@@ -111,14 +108,7 @@ ReplDev *repl_dev_get(ReplDevs *ds, const IrDevice *ir, uint64_t seed)
     for (size_t i = 0; i < ds->n; i++)
         if (strcmp(ds->v[i]->name, ir->name) == 0)
             return ds->v[i];
-    if (ds->n == ds->cap) {
-        size_t cap = ds->cap ? 2 * ds->cap : 8;
-        ReplDev **v = realloc(ds->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        ds->v = v;
-        ds->cap = cap;
-    }
+    RT_XGROW(ds->v, ds->cap, ds->n + 1);
     ReplDev *d = new_dev(ir, seed);
     if (d)
         ds->v[ds->n++] = d;

@@ -15,6 +15,7 @@
 #include "eval.h"
 #include "repl_args.h"
 #include "repl_signal.h"
+#include "rt_mem.h"
 
 /* In the child: run it and leave with ev_run's outcome. */
 static void child(const Repl *r, const IrProgram *p, const char *name)
@@ -55,9 +56,9 @@ static const IrRun *find_run(Cmd *c, const IrProgram *p)
             cmd_next(c);
             return &p->runs[i];
         }
-    const char **names = malloc((p->nruns + 1) * sizeof *names);
+    const char **names = rt_xmalloc((p->nruns + 1) * sizeof *names);
     Buf list = {0};
-    for (size_t i = 0; names && i < p->nruns; i++) {
+    for (size_t i = 0; i < p->nruns; i++) {
         names[i] = p->runs[i].name;
         buf_printf(&list, "%s%s", i == 0 ? "" : i + 1 == p->nruns ? " or " : ", ", names[i]);
     }
@@ -70,7 +71,7 @@ static const IrRun *find_run(Cmd *c, const IrProgram *p)
         cmd_expected(c, "the name of a train, measure or experiment: %s", list.s);
     else
         cmd_hint(c, "declare one first, e.g. measure m { device = d, pulses = [+100, -100] }");
-    if (t->kind == CT_WORD && names) {
+    if (t->kind == CT_WORD) {
         char *name = strndup(t->s, t->len);
         const char *best = name ? diag_nearest(name, names, p->nruns) : NULL;
         if (best)

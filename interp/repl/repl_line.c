@@ -11,6 +11,7 @@
 
 #include "repl_signal.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 #define HISTORY_SIZE 1000
 #define MAX_CANDS 512
@@ -70,11 +71,9 @@ static unsigned char on_tab(EditLine *el, int ch)
     el_get(el, EL_CLIENTDATA, &r);
     const LineInfo *li = el_line(el);
     size_t len = (size_t)(li->lastchar - li->buffer), cursor = (size_t)(li->cursor - li->buffer);
-    char *text = malloc(len + 1);
-    if (!text || !r || !r->complete) {
-        free(text);
+    if (!r || !r->complete)
         return CC_REFRESH_BEEP;
-    }
+    char *text = rt_xmalloc(len + 1);
     memcpy(text, li->buffer, len);
     text[len] = '\0';
     const char *cands[MAX_CANDS];
@@ -139,9 +138,7 @@ static void start_libedit(ReplInput *r)
 ReplInput *repl_input_new(FILE *in, FILE *out, FILE *err, bool interactive,
                           const char *history, ReplCompleter complete, void *ctx)
 {
-    ReplInput *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    ReplInput *r = rt_xcalloc(1, sizeof *r);
     *r = (ReplInput){.in = in, .out = out, .err = err, .history = history,
                      .complete = complete, .ctx = ctx};
     if (interactive)
@@ -157,13 +154,12 @@ ReplInput *repl_input_new(FILE *in, FILE *out, FILE *err, bool interactive,
 static bool write_history(ReplInput *r, char *err, size_t errlen)
 {
     size_t n = strlen(r->history);
-    char *tmp = malloc(n + 16);
-    char why[400] = "out of memory";
-    if (!tmp || rt_file_mkparents(r->history, why, sizeof why) != 0) {
+    char why[400];
+    if (rt_file_mkparents(r->history, why, sizeof why) != 0) {
         snprintf(err, errlen, "cannot save the history: %s", why);
-        free(tmp);
         return false;
     }
+    char *tmp = rt_xmalloc(n + 16);
     memcpy(tmp, r->history, n);
     memcpy(tmp + n, ".tmp.XXXXXX", 12);
     errno = 0;
@@ -224,13 +220,7 @@ static const char *keep(ReplInput *r, const char *s, size_t n)
 {
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
-    if (n + 1 > r->cap) {
-        char *l = realloc(r->line, n + 1);
-        if (!l)
-            return NULL;
-        r->line = l;
-        r->cap = n + 1;
-    }
+    RT_XGROW(r->line, r->cap, n + 1);
     memmove(r->line, s, n);
     r->line[n] = '\0';
     return r->line;

@@ -10,6 +10,7 @@
 
 #include "repl_args.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 /* The argument of a meta command: the rest of the line, trimmed, quotes dropped. */
 static char *argument(const char *p, uint32_t *col, const char *text)
@@ -160,10 +161,10 @@ int repl_session_save(const ReplSession *s, const char *path, char *err, size_t 
 {
     if (rt_file_mkparents(path, err, errlen) != 0)
         return -1;
-    char *copy = strdup(path), *slash = copy ? strrchr(copy, '/') : NULL, dir[PATH_MAX];
+    char *copy = rt_xstrdup(path), *slash = strrchr(copy, '/'), dir[PATH_MAX];
     if (slash)
         *(slash == copy ? slash + 1 : slash) = '\0';
-    const char *save_dir = copy && realpath(slash ? copy : ".", dir) ? dir : NULL;
+    const char *save_dir = realpath(slash ? copy : ".", dir) ? dir : NULL;
     Buf text = {0}, out = {0};
     repl_session_text(s, &text);
     buf_printf(&out, "# aimci: the declarations of a REPL session (:save)\n");

@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "check.h"
 #include "ps.h"
+#include "rt_mem.h"
 
 /* One accepted chunk: its text (without the final newline) and first input line. */
 typedef struct Chunk {
@@ -79,8 +80,6 @@ static char *build_script(const ReplSession *s, const char *extra, uint32_t line
 static Checked check_script(const ReplSession *s, char *script, size_t len)
 {
     Checked k = {.ar = arena_new(), .diag = diag_new(s->err), .script = script};
-    if (!k.diag)
-        abort(); /* out of memory at the prompt: nothing sensible to report */
     k.chk = chk_new(k.ar, k.diag, s->stdlib);
     chk_source(k.chk, REPL_FILE, script, len);
     k.prog = chk_program(k.chk);
@@ -90,9 +89,7 @@ static Checked check_script(const ReplSession *s, char *script, size_t len)
 
 ReplSession *repl_session_new(const char *stdlib, FILE *err)
 {
-    ReplSession *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
+    ReplSession *s = rt_xcalloc(1, sizeof *s);
     s->stdlib = stdlib;
     s->err = err;
     size_t len;
@@ -128,24 +125,15 @@ static char *trimmed_copy(const char *text)
     size_t n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         n--;
-    char *t = malloc(n + 1);
-    if (t) {
-        memcpy(t, text, n);
-        t[n] = '\0';
-    }
+    char *t = rt_xmalloc(n + 1);
+    memcpy(t, text, n);
+    t[n] = '\0';
     return t;
 }
 
 static bool push_chunk(ReplSession *s, char *text, uint32_t line)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        Chunk *v = realloc(s->chunks, cap * sizeof *v);
-        if (!v)
-            return false;
-        s->chunks = v;
-        s->cap = cap;
-    }
+    RT_XGROW(s->chunks, s->cap, s->n + 1);
     s->chunks[s->n++] = (Chunk){text, line, count_lines(text)};
     return true;
 }
@@ -231,13 +219,9 @@ int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
     free(s->replaced);
     s->replaced = NULL;
     char *chunk = trimmed_copy(text);
-    char *name = chunk ? declared_name(chunk) : NULL;
+    char *name = declared_name(chunk);
     size_t old = name ? chunk_declaring(s, name) : s->n;
-    Chunk *tmp = old < s->n ? malloc(s->cap * sizeof *tmp) : NULL;
-    if (!chunk || (old < s->n && !tmp)) {
-        free(chunk), free(name), free(tmp);
-        return 1;
-    }
+    Chunk *tmp = old < s->n ? rt_xmalloc(s->cap * sizeof *tmp) : NULL;
     ReplSession view = *s; /* the session as it will be */
     if (tmp) {
         chunks_replacing(s, old, chunk, tmp);
@@ -335,8 +319,6 @@ void repl_session_text(const ReplSession *s, Buf *out)
 void repl_diag_open(ReplDiag *rd, FILE *err, const char *text, uint32_t line)
 {
     *rd = (ReplDiag){.d = diag_new(err)};
-    if (!rd->d)
-        abort();
     for (uint32_t l = 1; l < line; l++)
         buf_printf(&rd->text, "\n");
     buf_printf(&rd->text, "%s", text);

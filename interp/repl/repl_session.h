@@ -22,7 +22,7 @@
 
 typedef struct ReplSession ReplSession;
 
-/* A session with no declarations; errors print to err. NULL if out of memory. */
+/* A session with no declarations; errors print to err. */
 ReplSession *repl_session_new(const char *stdlib, FILE *err);
 void repl_session_free(ReplSession *s);
 

@@ -33,6 +33,7 @@
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_measure.h"
+#include "rt_mem.h"
 #include "rt_pool.h"
 #include "rt_train.h"
 
@@ -73,10 +74,6 @@ static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, const char *pat
     if (!o->resolved)
         return rc;
     char *res = rt_path_swap_ext(path, ".resolved.aimc");
-    if (!res) {
-        diag_error(d, at, "out of memory");
-        return 1;
-    }
     if (write_file(d, at, res, o->resolved, strlen(o->resolved)) == 0)
         fprintf(o->out, "  wrote %s\n", res);
     else
@@ -359,7 +356,7 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
     if (narr == 0)
         return rc;
     char *path = rt_path_swap_ext(t->log, ".arrays.csv");
-    char *text = path ? arrays_csv(t, res, &len) : NULL;
+    char *text = arrays_csv(t, res, &len);
     if (!text) {
         diag_error(d, t->loc, "train '%s': out of memory", t->name);
         rc = 1;
@@ -376,11 +373,7 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
 /* The loss curves of t (plot = PATH): one line per optimizer. */
 static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
 {
-    const RtLog **logs = malloc((t->nopt ? t->nopt : 1) * sizeof *logs);
-    if (!logs) {
-        diag_error(d, t->loc, "train '%s': out of memory", t->name);
-        return 1;
-    }
+    const RtLog **logs = rt_xmalloc(t->nopt * sizeof *logs);
     for (size_t k = 0; k < t->nopt; k++)
         logs[k] = &res[k].log;
     int rc = ev_plot_train(d, o, t, logs);
@@ -396,13 +389,11 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
         return 1;
     char err[ERRLEN];
     RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);
-    EvOpt *res = calloc(t->nopt ? t->nopt : 1, sizeof *res);
-    if (!dt || !res) {
-        diag_error(d, t->loc, "train '%s': %s", t->name, dt ? "out of memory" : err);
-        rt_data_free(dt);
-        free(res);
+    if (!dt) {
+        diag_error(d, t->loc, "train '%s': %s", t->name, err);
         return 1;
     }
+    EvOpt *res = rt_xcalloc(t->nopt, sizeof *res);
     if (t->epochs) {
         fprintf(o->out, "train %s: %s on %s, %zu epochs, batch %zu, seed %llu (%zu examples, "
                         "%zu test)\n", t->name, t->model->name, t->data->name, t->epochs,

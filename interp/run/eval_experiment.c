@@ -311,8 +311,8 @@ static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, cons
     char *csv_path = rt_path_swap_ext(x->report, ".csv");
     char *res_path = rt_path_swap_ext(x->report, ".resolved.aimc");
     int rc = write_one(d, o, x->loc, x->report, md, mdlen);
-    rc |= csv_path ? write_one(d, o, x->loc, csv_path, text, len) : 1;
-    if (o->resolved && res_path)
+    rc |= write_one(d, o, x->loc, csv_path, text, len);
+    if (o->resolved)
         rc |= write_one(d, o, x->loc, res_path, o->resolved, strlen(o->resolved));
     free(text);
     free(csv_path);

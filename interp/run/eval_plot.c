@@ -11,6 +11,7 @@
 
 #include "eval_plot.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 #define ERRLEN 1024
 
@@ -25,7 +26,7 @@ static bool image_path(const char *path)
 static void wrote_beside(const EvOptions *o, const char *path, const char *ext)
 {
     char *p = rt_path_swap_ext(path, ext);
-    if (p && access(p, F_OK) == 0)
+    if (access(p, F_OK) == 0)
         fprintf(o->out, "  wrote %s\n", p);
     free(p);
 }
@@ -107,13 +108,12 @@ int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *co
     size_t rows = 0;
     for (size_t k = 0; k < t->nopt; k++)
         rows += by_epoch ? logs[k]->nep : logs[k]->n;
-    PlotSeries *s = calloc(t->nopt ? t->nopt : 1, sizeof *s);
     double *xy = malloc(2 * (rows ? rows : 1) * sizeof *xy);
-    if (!s || !xy) {
-        free(s), free(xy);
-        diag_error(d, t->loc, "train '%s': out of memory", t->name);
+    if (!xy) {
+        diag_error(d, t->loc, "train '%s': out of memory (%zu plot points)", t->name, rows);
         return 1;
     }
+    PlotSeries *s = rt_xcalloc(t->nopt, sizeof *s);
     double *p = xy;
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = logs[k];

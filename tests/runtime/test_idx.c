@@ -1,6 +1,6 @@
 /*
-** test_idx.c: the IDX and CSV readers and the labelled data sets (rt_idx.h, rt_data.h), on
-** small files the tests write: plain and gzipped, truncated, corrupt, inconsistent.
+** test_idx.c: the IDX and CSV readers and the labelled data sets (rt_idx.h, rt_csv.h,
+** rt_data.h), on small files the tests write: plain and gzipped, truncated, corrupt, inconsistent.
 */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -8,6 +8,7 @@
 
 #include "rt_data.h"
 #include "rt_fixtures.h"
+#include "rt_csv.h"
 #include "rt_idx.h"
 
 static char dir[64];

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "rt_fixtures.h"
-#include "rt_kern.h"
+#include "rt_kern_impl.h"
 #include "rt_pool.h"
 #include "rt_tile.h"
 

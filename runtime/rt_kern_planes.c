@@ -1,13 +1,14 @@
 /*
-** rt_pulse.c: what the fast update kernels (rt_kern.h) read: the per-cell constants of each
-** family's vector rule (RtPlanes), the choice of kernel build for this CPU, and the naive
-** twin of the kernels' row loop.
+** rt_kern_planes.c: what the fast update kernels (rt_kern.h) read: the per-cell constants of
+** each family's vector rule (RtPlanes), the choice of kernel build for this CPU, and the
+** naive twin of the kernels' row loop.
 */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_kern.h"
+#include "rt_kern_impl.h"
+#include "rt_mem.h"
 
 #define LOG2E 1.4426950408889634
 
@@ -166,8 +167,11 @@ static void set_constants(RtPlanes *p, const RtDevice *dv)
     p->inv_norm = dv->exp_norm != 0.0 ? (float)(1.0 / dv->exp_norm) : 0.0f;
 }
 
-/* Point the used planes into one block of floats (special bytes at its end). */
-static bool alloc_planes(RtPlanes *p, unsigned used)
+/*
+** Point the used planes into one block of floats (special bytes at its end); nonzero when out
+** of memory.
+*/
+static int alloc_planes(RtPlanes *p, unsigned used)
 {
     size_t nf = 0;
     for (int b = 0; b < 5; b++)
@@ -175,7 +179,7 @@ static bool alloc_planes(RtPlanes *p, unsigned used)
     nf += 2 + (used & 0x20u ? 1 : 0);
     float *mem = calloc(nf * p->n + (used & 0x40u ? p->n : 0) + 1, sizeof(float));
     if (!mem)
-        return false;
+        return -1;
     float **pair[5] = {p->a, p->c, p->e, p->f, p->g};
     for (int b = 0; b < 5; b++)
         if (used >> b & 1)
@@ -187,7 +191,7 @@ static bool alloc_planes(RtPlanes *p, unsigned used)
         p->ref = mem, mem += p->n;
     if (used & 0x40u)
         p->special = (uint8_t *)mem;
-    return true;
+    return 0;
 }
 
 /* The block's start: the first plane allocated (a, or lo for GENERIC). */
@@ -198,9 +202,7 @@ static void *block(const RtPlanes *p)
 
 RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
 {
-    RtPlanes *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    RtPlanes *p = rt_xcalloc(1, sizeof *p);
     p->fam = kernel_family(dv);
     p->noise = kernel_noise(dv, p->fam);
     p->nxi = rt_device_normals(dv);
@@ -209,7 +211,7 @@ RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
     p->cell = cell;
     set_constants(p, dv);
     unsigned used = planes_used(dv, p->fam);
-    if (!alloc_planes(p, used)) {
+    if (alloc_planes(p, used)) {
         free(p);
         return NULL;
     }

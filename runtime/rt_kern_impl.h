@@ -1,0 +1,14 @@
+/*
+** rt_kern_impl.h: what the files of the kernels share (rt_kern.c, built twice, and
+** rt_kern_planes.c); not part of rt_kern.h's interface (the module convention:
+** rt_algo_impl.h).
+*/
+#ifndef AIMCI_RT_KERN_IMPL_H
+#define AIMCI_RT_KERN_IMPL_H
+
+#include "rt_kern.h"
+
+/* The two builds of rt_kern.c; rt_kern() picks one (tests compare them). */
+extern const RtKern rt_kern_base, rt_kern_avx2;
+
+#endif

@@ -1,0 +1,114 @@
+/*
+** test_csv.c: the CSV reader (rt_csv.h): lines, fields, numbers and the data set table's
+** errors.
+*/
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rt_csv.h"
+#include "rt_fixtures.h"
+
+TestSuite(csv);
+
+/* Every line of text into l (at most cap); returns how many. */
+static size_t lines_of(const char *text, RtCsvLine *l, size_t cap)
+{
+    RtCsvReader rd;
+    size_t n = 0;
+    rt_csv_open_text(&rd, text, strlen(text));
+    while (n < cap && rt_csv_next(&rd, &l[n]))
+        n++;
+    rt_csv_close(&rd);
+    return n;
+}
+
+static bool field_is(const RtCsvField *f, const char *s, size_t col)
+{
+    return f->len == strlen(s) && memcmp(f->s, s, f->len) == 0 && f->col == col;
+}
+
+Test(csv, crlf_and_lf_lines_read_alike)
+{
+    RtCsvLine l[4];
+    cr_assert_eq(lines_of("a,b\r\n1,2\r\n\r\n3,4", l, 4), 4);
+    cr_assert_eq(l[0].len, 3);
+    cr_assert_eq(memcmp(l[0].s, "a,b", 3), 0);
+    cr_assert_eq(l[1].no, 2);
+    cr_assert(rt_csv_blank(&l[2]));
+    cr_assert_eq(l[3].len, 3, "a last line without a newline counts");
+    cr_assert_eq(lines_of("x\n", l, 4), 1, "no empty line after the last newline");
+}
+
+Test(csv, fields_are_trimmed_unquoted_and_keep_their_column)
+{
+    RtCsvLine l = {" 1 , \"G (uS)\" ,'x',", 19, 1};
+    RtCsvField f[8];
+    cr_assert_eq(rt_csv_count(&l, ','), 4);
+    cr_assert_eq(rt_csv_split(&l, ',', f, 8), 4);
+    cr_assert(field_is(&f[0], "1", 2));
+    cr_assert(field_is(&f[1], "G (uS)", 7));
+    cr_assert(field_is(&f[2], "x", 17));
+    cr_assert_eq(f[3].len, 0, "an empty last field");
+    cr_assert_eq(rt_csv_split(&l, ',', f, 2), 2, "at most cap fields are stored");
+}
+
+Test(csv, quoted_delimiters_do_not_separate)
+{
+    RtCsvLine l = {"\"a,b\",c", 7, 1};
+    RtCsvField f[4];
+    cr_assert_eq(rt_csv_split(&l, ',', f, 4), 2);
+    cr_assert(field_is(&f[0], "a,b", 2));
+}
+
+Test(csv, delimiters_are_guessed_from_a_header)
+{
+    RtCsvLine semi = {"pulse;G (uS);dir", 16, 1}, tab = {"a\tb", 3, 1}, blank = {"a  b c", 6, 1};
+    RtCsvField f[4];
+    cr_assert_eq(rt_csv_delim(&semi), ';');
+    cr_assert_eq(rt_csv_delim(&tab), '\t');
+    cr_assert_eq(rt_csv_delim(&blank), ' ');
+    cr_assert_eq(rt_csv_split(&blank, ' ', f, 4), 3);
+    cr_assert(field_is(&f[2], "c", 6));
+}
+
+Test(csv, numbers_fill_the_whole_field)
+{
+    RtCsvField one = {"2e-1", 4, 1}, bad = {"1x", 2, 1}, empty = {"", 0, 1};
+    RtCsvField huge = {"1e999", 5, 1};
+    double v;
+    cr_assert(rt_csv_number(&one, &v));
+    cr_assert_float_eq(v, 0.2, 1e-12);
+    cr_assert_not(rt_csv_number(&bad, &v));
+    cr_assert_not(rt_csv_number(&empty, &v));
+    cr_assert(rt_csv_number(&huge, &v));
+    cr_assert_eq(errno, ERANGE, "out of range is told apart");
+    char longer[100];
+    snprintf(longer, sizeof longer, "0.%080d1", 0);
+    RtCsvField lf = {longer, strlen(longer), 1};
+    cr_assert(rt_csv_number(&lf, &v), "fields longer than the small buffer parse too");
+}
+
+Test(csv, a_bad_field_names_its_line_and_column)
+{
+    char dir[64], path[128], err[256];
+    cr_assert(fx_temp_dir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("x,y,label\r\n1,2,0\r\n3,oops,1\r\n", f);
+    fclose(f);
+    RtExamples e;
+    cr_assert_neq(rt_csv_read(&e, path, -1, true, 0, err, sizeof err), 0);
+    cr_assert(strstr(err, "t.csv:3: column 2 is not a number: 'oops'"), "%s", err);
+    f = fopen(path, "w");
+    fputs("1,2,0\r\n3,4,1\r\n", f);
+    fclose(f);
+    cr_assert_eq(rt_csv_read(&e, path, -1, false, 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(e.n, 2, "CRLF rows read like LF rows");
+    cr_assert_eq(e.label[1], 1);
+    cr_assert_float_eq(e.x[3], 4.0f, 0);
+    rt_examples_free(&e);
+    fx_rm_tree(dir);
+}
