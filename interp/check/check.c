@@ -37,14 +37,7 @@ static Sym *define(Checker *c, const char *name, SrcLoc at, int kind)
                   old->loc.col);
         return NULL;
     }
-    if (c->nsyms == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 32;
-        Sym **v = arena_alloc(c->ar, cap * sizeof *v);
-        if (c->nsyms)
-            memcpy(v, c->syms, c->nsyms * sizeof *v);
-        c->syms = v;
-        c->cap = cap;
-    }
+    ARENA_GROW(c->ar, c->syms, c->cap, c->nsyms + 1);
     Sym *s = arena_alloc(c->ar, sizeof *s);
     s->name = name;
     s->loc = at;
@@ -106,14 +99,7 @@ static bool already_seen(Checker *c, const char *canon)
     for (size_t i = 0; i < c->nseen; i++)
         if (strcmp(c->seen_files[i], canon) == 0)
             return true;
-    if (c->nseen == c->seencap) {
-        size_t cap = c->seencap ? 2 * c->seencap : 16;
-        const char **v = arena_alloc(c->ar, cap * sizeof *v);
-        if (c->nseen)
-            memcpy(v, c->seen_files, c->nseen * sizeof *v);
-        c->seen_files = v;
-        c->seencap = cap;
-    }
+    ARENA_GROW(c->ar, c->seen_files, c->seencap, c->nseen + 1);
     c->seen_files[c->nseen++] = canon;
     return false;
 }
@@ -147,14 +133,7 @@ static const CachedFile *cache_add(Checker *c, const char *path, const char *can
                                    uint32_t file, AstList stmts)
 {
     FileCache *fc = c->cache;
-    if (fc->n == fc->cap) {
-        size_t cap = fc->cap ? 2 * fc->cap : 8;
-        CachedFile **v = arena_alloc(c->ar, cap * sizeof *v);
-        if (fc->n)
-            memcpy(v, fc->v, fc->n * sizeof *v);
-        fc->v = v;
-        fc->cap = cap;
-    }
+    ARENA_GROW(c->ar, fc->v, fc->cap, fc->n + 1);
     CachedFile *f = arena_alloc(c->ar, sizeof *f);
     *f = (CachedFile){path, canon, file, stmts};
     fc->v[fc->n++] = f;

@@ -19,14 +19,7 @@
 
 void chk_add_override(Checker *c, const Override *o)
 {
-    if (c->novr == c->ovrcap) {
-        size_t cap = c->ovrcap ? 2 * c->ovrcap : 8;
-        Override *v = arena_alloc(c->ar, cap * sizeof *v);
-        if (c->novr)
-            memcpy(v, c->ovr, c->novr * sizeof *v);
-        c->ovr = v;
-        c->ovrcap = cap;
-    }
+    ARENA_GROW(c->ar, c->ovr, c->ovrcap, c->novr + 1);
     c->ovr[c->novr++] = *o;
 }
 

@@ -85,3 +85,17 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     va_end(ap2);
     return p;
 }
+
+void arena_grow(Arena *a, void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap ? *cap : 8;
+    while (n < need)
+        n *= 2;
+    void *v = arena_alloc(a, n * elem); /* aborts when n * elem cannot be had */
+    if (*cap)
+        memcpy(v, *p, *cap * elem);
+    *p = v;
+    *cap = n;
+}

@@ -16,14 +16,7 @@ AstNode *ast_new(Arena *ar, AstKind kind, SrcLoc loc)
 
 void ast_push(Arena *ar, AstList *l, AstNode *n)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 4;
-        AstNode **v = arena_alloc(ar, cap * sizeof *v);
-        if (l->n)
-            memcpy(v, l->v, l->n * sizeof *v);
-        l->v = v;
-        l->cap = cap;
-    }
+    ARENA_GROW(ar, l->v, l->cap, l->n + 1);
     l->v[l->n++] = n;
 }
 
