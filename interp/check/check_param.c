@@ -631,7 +631,7 @@ int chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrDat
     RtShape *out = arena_alloc(c->ar, (m->nlayers + 1) * sizeof *out);
     size_t bad = 0;
     char err[256];
-    if (rt_net_shapes(m, from, in, out, &bad, err, sizeof err))
+    if (rt_net_shapes(m, from, in, out, &bad, err, sizeof err) == 0)
         return 0;
     const IrLayer *L = &m->layers[bad];
     RtShape got = bad > from ? out[bad - 1] : in;
@@ -805,7 +805,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
                    m->name, first->in, t->data->name, size);
     else if (chk_chain(c, m, 0, in, t->data, at))
         return;
-    else if (!rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
+    else if (rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
              rt_shape_size(shp[m->nlayers - 1]) != outs)
         diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
                    m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,
