@@ -139,19 +139,19 @@ static int parse_args(int argc, char **argv, Args *a)
     return -1;
 }
 
-/* --only NAME must name a train, measure or experiment. */
-static bool only_exists(Checker *c, Diag *d, const char *only)
+/* --only NAME must name a train, measure or experiment: returns 0, else 1 (reported). */
+static int check_only(Checker *c, Diag *d, const char *only)
 {
     const char **names;
     size_t n = chk_run_names(c, &names);
     for (size_t i = 0; i < n; i++)
         if (strcmp(names[i], only) == 0)
-            return true;
+            return 0;
     diag_plain(d, "--only: no train, measure or experiment named '%s'", only);
     const char *best = diag_nearest(only, names, n);
     if (best)
         diag_hint(d, "did you mean '%s'?", best);
-    return false;
+    return 1;
 }
 
 static int finish(Diag *d, Arena *ar, int status)
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
         chk_set(c, a.set[i]);
     chk_file(c, a.file);
     const IrProgram *p = chk_program(c);
-    if (!p || (a.only && !only_exists(c, d, a.only)))
+    if (!p || (a.only && check_only(c, d, a.only)))
         return finish(d, ar, EXIT_SCRIPT_ERROR);
     Buf resolved = {0};
     dump_program(&resolved, p, a.file);

@@ -82,9 +82,10 @@ bool rt_cholesky_solve(double *G, double *r, size_t n)
 
 /*
 ** G = A^T A and r = A^T b in double from the float data, then Cholesky. A singular G
-** (rows < cols, or a degenerate A) leaves w_star NULL and f_star NaN.
+** (rows < cols, or a degenerate A) leaves w_star NULL and f_star NaN. Returns 0, or -1
+** when out of memory (the caller reports it).
 */
-static bool solve_optimum(RtData *dt)
+static int solve_optimum(RtData *dt)
 {
     size_t R = dt->rows, C = dt->cols;
     double *G = calloc(C * C, sizeof *G);
@@ -92,7 +93,7 @@ static bool solve_optimum(RtData *dt)
     if (!G || !z) {
         free(G);
         free(z);
-        return false;
+        return -1;
     }
     for (size_t i = 0; i < R; i++) {
         const float *a = dt->x + i * C;
@@ -113,7 +114,7 @@ static bool solve_optimum(RtData *dt)
     } else {
         free(z);
     }
-    return true;
+    return 0;
 }
 
 RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
@@ -142,7 +143,7 @@ RtData *rt_data_new(const IrData *ir, uint64_t seed, char *err, size_t errlen)
     RtRng r;
     rt_rng_seed(&r, seed, RT_STREAM_DATA);
     draw_least_squares(dt, ir, &r);
-    if (!solve_optimum(dt)) {
+    if (solve_optimum(dt)) {
         rt_data_free(dt);
         snprintf(err, errlen, "data '%s': out of memory", ir->name);
         return NULL;

@@ -78,14 +78,15 @@ static void fire(RtTrace *tr, Tail *tail, RtTile *t, const IrMeasure *m, RtRng *
     }
 }
 
-/* Allocate the trace arrays if recording; false when out of memory. */
-static bool alloc_trace(RtTrace *tr, bool record)
+/* Allocate the trace arrays if recording; returns 0, or -1 when out of memory (the caller
+** reports it). */
+static int alloc_trace(RtTrace *tr, bool record)
 {
     if (!record)
-        return true;
+        return 0;
     tr->dir = malloc(tr->n * sizeof *tr->dir);
     tr->w = malloc(tr->n * sizeof *tr->w);
-    return tr->dir && tr->w;
+    return tr->dir && tr->w ? 0 : -1;
 }
 
 int rt_measure_run(RtTrace *tr, const IrMeasure *m, bool record, char *err, size_t errlen)
@@ -99,7 +100,7 @@ int rt_measure_run(RtTrace *tr, const IrMeasure *m, bool record, char *err, size
     rt_rng_seed(&c2c, m->seed, RT_STREAM_UPDATE(0));
     RtTile *t = rt_tile_new(1, 1, m->device, &d2d, false);
     tr->n = total + 1;
-    if (!t || !alloc_trace(tr, record)) {
+    if (!t || alloc_trace(tr, record)) {
         rt_tile_free(t);
         rt_trace_free(tr);
         snprintf(err, errlen, "measure '%s': out of memory", m->name);

@@ -37,9 +37,9 @@ static bool is_pool(IrLayerKind k)
     return k == IR_LAYER_MAXPOOL2D || k == IR_LAYER_AVGPOOL2D;
 }
 
-/* The output shape of layer L (index l) on input s; false with err set. */
-static bool layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, char *err,
-                        size_t errlen)
+/* The output shape of layer L (index l) on input s; returns 0, or -1 with err set. */
+static int layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, char *err,
+                       size_t errlen)
 {
     char got[96];
     shape_text(got, sizeof got, s, L->kind == IR_LAYER_CONV2D || is_pool(L->kind));
@@ -50,15 +50,15 @@ static bool layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, cha
         if (L->in != rt_shape_size(s) || L->out == 0) {
             snprintf(err, errlen, "layer %zu (dense) takes %zu inputs but gets %s", l + 1, L->in,
                      got);
-            return false;
+            return 1;
         }
         *out = (RtShape){L->out, 1, 1};
-        return true;
+        return 0;
     case IR_LAYER_CONV2D:
         if (L->in != s.c || L->out == 0) {
             snprintf(err, errlen, "layer %zu (conv2d) takes %zu channels but gets %s", l + 1,
                      L->in, got);
-            return false;
+            return 1;
         }
         /* fall through - the window must fit */
     case IR_LAYER_MAXPOOL2D:
@@ -68,29 +68,29 @@ static bool layer_shape(const IrLayer *L, size_t l, RtShape s, RtShape *out, cha
         if (oh == 0 || ow == 0) {
             snprintf(err, errlen, "layer %zu (%s): a %zux%zu window does not fit its input %s",
                      l + 1, kind_names[L->kind], L->kernel, L->kernel, got);
-            return false;
+            return 1;
         }
         *out = (RtShape){L->kind == IR_LAYER_CONV2D ? L->out : s.c, oh, ow};
-        return true;
+        return 0;
     }
-    case IR_LAYER_FLATTEN: *out = (RtShape){rt_shape_size(s), 1, 1}; return true;
-    default: *out = s; return true;
+    case IR_LAYER_FLATTEN: *out = (RtShape){rt_shape_size(s), 1, 1}; return 0;
+    default: *out = s; return 0;
     }
 }
 
-bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
-                   char *err, size_t errlen)
+int rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                  char *err, size_t errlen)
 {
     RtShape s = in;
     for (size_t l = from; l < m->nlayers; l++) {
-        if (!layer_shape(&m->layers[l], l, s, &out[l], err, errlen)) {
+        if (layer_shape(&m->layers[l], l, s, &out[l], err, errlen)) {
             if (bad)
                 *bad = l;
-            return false;
+            return 1;
         }
         s = out[l];
     }
-    return true;
+    return 0;
 }
 
 /*
@@ -137,15 +137,15 @@ static size_t layer_slots(RtLayer *ly, size_t max_rows, bool first, Slot *s)
     return k;
 }
 
-/* *acc += a*b unless it overflows. */
-static bool add_product(size_t *acc, size_t a, size_t b)
+/* *acc += a*b; returns 0, or -1 (*acc unchanged) if it overflows. */
+static int add_product(size_t *acc, size_t a, size_t b)
 {
     if (b != 0 && a > SIZE_MAX / b)
-        return false;
+        return -1;
     if (*acc > SIZE_MAX - a * b)
-        return false;
+        return -1;
     *acc += a * b;
-    return true;
+    return 0;
 }
 
 /* One block for every slot of every layer, then the maxpool indices; nonzero if out of memory. */
@@ -157,9 +157,9 @@ static int alloc_arrays(RtNet *n)
         RtLayer *ly = &n->layer[l];
         size_t k = layer_slots(ly, n->max_rows, l == 0, s);
         for (size_t i = 0; i < k; i++)
-            if (!add_product(&total, s[i].n1, s[i].n2))
+            if (add_product(&total, s[i].n1, s[i].n2))
                 return -1;
-        if (ly->kind == IR_LAYER_MAXPOOL2D && !add_product(&itotal, n->max_rows, ly->osz))
+        if (ly->kind == IR_LAYER_MAXPOOL2D && add_product(&itotal, n->max_rows, ly->osz))
             return -1;
     }
     if (total > SIZE_MAX / sizeof(float) || itotal > SIZE_MAX / sizeof(uint32_t))
@@ -298,7 +298,7 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
 {
     RtShape *shapes = rt_xcalloc(m->nlayers, sizeof *shapes);
     char why[256];
-    if (m->nlayers == 0 || !rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
+    if (m->nlayers == 0 || rt_net_shapes(m, 0, in, shapes, NULL, why, sizeof why)) {
         snprintf(err, errlen, "model '%s' %s", m->name, m->nlayers ? "does not fit its input: "
                                                                    : "has no layers");
         if (m->nlayers && strlen(err) + 1 < errlen)

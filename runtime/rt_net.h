@@ -95,13 +95,13 @@ typedef struct RtNet {
 
 /*
 ** The output shapes of layers from .. nlayers-1 of m when layer `from` gets an input of
-** shape `in`: out[l] (out has room for all layers). False when a layer does not fit its
-** input (dense's in is not the input's size, conv2d's in not its channels, a window larger
-** than the padded image): its index in *bad (if not NULL) and a message in err,
+** shape `in`: out[l] (out has room for all layers). Returns 0, or -1 when a layer does not
+** fit its input (dense's in is not the input's size, conv2d's in not its channels, a window
+** larger than the padded image): its index in *bad (if not NULL) and a message in err,
 ** "layer L (KIND) ...", L 1-based.
 */
-bool rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
-                   char *err, size_t errlen);
+int rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_t *bad,
+                  char *err, size_t errlen);
 
 /*
 ** Build m for inputs of shape `in` and batches of up to max_rows rows, seeded from seed.

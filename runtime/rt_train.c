@@ -153,11 +153,12 @@ static void gather_batch(Trainer *tr)
     }
 }
 
-/* The model must write `outs` outputs (its input shape was checked when it was built). */
-static bool check_fit(const Trainer *tr, char *err, size_t errlen)
+/* The model must write `outs` outputs (its input shape was checked when it was built);
+** returns 0, or -1 with a message in err. */
+static int check_fit(const Trainer *tr, char *err, size_t errlen)
 {
     if (rt_net_out(tr->net) == tr->dt->outs && (tr->t->loss == IR_LOSS_MSE || tr->dt->label))
-        return true;
+        return 0;
     if (!tr->dt->label && tr->t->loss != IR_LOSS_MSE)
         snprintf(err, errlen, "loss cross_entropy needs labelled data; data '%s' has none",
                  tr->t->data->name);
@@ -165,7 +166,7 @@ static bool check_fit(const Trainer *tr, char *err, size_t errlen)
         snprintf(err, errlen, "model '%s' gives %zu outputs, but data '%s' has %zu %s per row",
                  tr->t->model->name, rt_net_out(tr->net), tr->t->data->name, tr->dt->outs,
                  tr->dt->label ? "classes" : "target(s)");
-    return false;
+    return -1;
 }
 
 /* The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. */
@@ -176,7 +177,7 @@ static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, s
                                 t->seed, rows, err, errlen);
     if (!tr->net)
         return 1;
-    if (!check_fit(tr, err, errlen))
+    if (check_fit(tr, err, errlen))
         return 1;
     if (t->init_set)
         fill_weights(tr->net, t->init);

@@ -228,8 +228,8 @@ static void check_use(Checker *c, const AstNode *n, const char *from_path)
     check_file_at(c, path, n->loc);
 }
 
-/* The family or parent after ':'; false (reported) if it names neither. */
-static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
+/* The family or parent after ':'; returns 0, or 1 (reported) if it names neither. */
+static int resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
 {
     if (!k->has_family) {
         if (d->parent) {
@@ -237,7 +237,7 @@ static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *
             diag_expected(c->diag, "%s %s { ... }", k->keyword, d->str);
         }
         chk_prefill(c, s, k, -1);
-        return true;
+        return 0;
     }
     if (!d->parent) {
         Buf all = {0};
@@ -248,17 +248,17 @@ static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *
                       all.s);
         buf_free(&all);
         chk_prefill(c, s, k, 0);
-        return false;
+        return 1;
     }
     int fam = sch_family_find(k, d->parent);
     if (fam >= 0) {
         chk_prefill(c, s, k, fam);
-        return true;
+        return 0;
     }
     const Sym *p = chk_lookup(c, d->parent);
     if (p && p->kind == s->kind && p->ir) {
         chk_inherit(c, s, k, p);
-        return true;
+        return 0;
     }
     if (p) {
         diag_error(c->diag, d->ploc, "'%s' is %s, not %s", d->parent, kind_article(p->kind),
@@ -277,7 +277,7 @@ static bool resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *
     buf_free(&fams);
     if (!p)
         chk_suggest(c, d->parent, s->kind, names, k->nfamilies);
-    return false;
+    return 1;
 }
 
 static void check_decl(Checker *c, const AstNode *d)
@@ -305,7 +305,7 @@ static void check_decl(Checker *c, const AstNode *d)
     s->ir = arena_alloc(c->ar, k->ir_size);
     *(const char **)s->ir = d->str; /* every IR declaration starts with its name ... */
     *(SrcLoc *)((char *)s->ir + sizeof(const char *)) = d->loc; /* ... and its location */
-    s->broken = !resolve_parent(c, s, k, d);
+    s->broken = resolve_parent(c, s, k, d) != 0;
     if (d->broken)
         return; /* its block lost entries to a syntax error: checking the rest would mislead */
     if (kind == SCH_MODEL) {

@@ -40,16 +40,17 @@ const char *chk_describe(const Value *v)
     return "a value";
 }
 
-/* A number-valued operand, or VAL_ERR (reported). VAL_FUNC passes through. */
-static bool need_number(Checker *c, const Value *v, const char *what)
+/* 0 for a number-valued operand (VAL_FUNC passes through), 1 otherwise: reported here, or
+** already reported for VAL_ERR. */
+static int need_number(Checker *c, const Value *v, const char *what)
 {
     if (v->kind == VAL_NUM || v->kind == VAL_FUNC)
-        return true;
+        return 0;
     if (v->kind != VAL_ERR) {
         diag_error(c->diag, v->loc, "%s needs a number, got %s", what, chk_describe(v));
         diag_expected(c->diag, "a number or an arithmetic expression");
     }
-    return false;
+    return 1;
 }
 
 static Value finite_or_error(Checker *c, SrcLoc at, double x, const char *what)
@@ -213,7 +214,7 @@ static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
     }
     case AST_UNARY: {
         Value a = eval(c, e->a, allow_w, depth + 1);
-        if (!need_number(c, &a, e->op == '-' ? "unary '-'" : "unary '+'"))
+        if (need_number(c, &a, e->op == '-' ? "unary '-'" : "unary '+'"))
             return err_value(e->span);
         if (a.kind == VAL_FUNC)
             return (Value){.kind = VAL_FUNC, .loc = e->span, .expr = e};
@@ -224,9 +225,9 @@ static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
         Value b = eval(c, e->b, allow_w, depth + 1);
         char what[16];
         snprintf(what, sizeof what, "'%c'", e->op);
-        bool ok = need_number(c, &a, what);
-        ok &= need_number(c, &b, what);
-        if (!ok)
+        int bad = need_number(c, &a, what);
+        bad |= need_number(c, &b, what); /* both operands reported */
+        if (bad)
             return err_value(e->span);
         if (a.kind == VAL_FUNC || b.kind == VAL_FUNC)
             return (Value){.kind = VAL_FUNC, .loc = e->span, .expr = e};
@@ -300,7 +301,8 @@ static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth)
         return err_value(e->span);
     }
     Value args[2];
-    bool ok = true, func = false;
+    bool func = false;
+    int bad = 0;
     for (int i = 0; i < f->arity; i++) {
         const AstNode *a = e->items.v[i];
         if (a->kind == AST_ENTRY) {
@@ -308,10 +310,10 @@ static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth)
             return err_value(a->loc);
         }
         args[i] = eval(c, a, allow_w, depth + 1);
-        ok &= need_number(c, &args[i], f->name);
+        bad |= need_number(c, &args[i], f->name);
         func |= args[i].kind == VAL_FUNC;
     }
-    if (!ok)
+    if (bad)
         return err_value(e->span);
     if (func)
         return (Value){.kind = VAL_FUNC, .loc = e->span, .expr = e};
@@ -451,8 +453,8 @@ static double interp(const double *q, size_t n, double lo, double hi, double w)
     return q[k] + f * (q[k + 1] - q[k]);
 }
 
-/* Report a bad value of q at w; false. */
-static bool bad_q(Checker *c, const AstNode *e, const char *name, double w, double q)
+/* Report a bad value of q at w; 1. */
+static int bad_q(Checker *c, const AstNode *e, const char *name, double w, double q)
 {
     char ws[32], qs[32];
     txt_num(ws, w);
@@ -462,11 +464,11 @@ static bool bad_q(Checker *c, const AstNode *e, const char *name, double w, doub
     else
         diag_error(c->diag, e->span, "%s is not a finite number at w = %s", name, ws);
     diag_expected(c->diag, "a response function that is finite and >= 0 on [w_min, w_max]");
-    return false;
+    return 1;
 }
 
-bool chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, double hi, size_t n,
-                  IrTable *out)
+int chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, double hi, size_t n,
+                 IrTable *out)
 {
     double *q = arena_alloc(c->ar, n * sizeof *q);
     double h = (hi - lo) / (double)(n - 1);
@@ -489,7 +491,7 @@ bool chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, dou
                 err = d;
         }
     *out = (IrTable){n, lo, hi, q, err};
-    return true;
+    return 0;
 }
 
 /* }====================================================================== */

@@ -60,7 +60,7 @@ void chk_apply_overrides(Checker *c, Sym *s, const SchKind *k)
             continue;
         }
         s->set_at[slot] = o->at;
-        if (chk_assign_param(c, s, k, (size_t)slot, o->value))
+        if (chk_assign_param(c, s, k, (size_t)slot, o->value) == 0)
             origin[slot] = IR_ORIGIN_OVERRIDE;
     }
 }
@@ -148,8 +148,8 @@ void chk_vary(Checker *c, Sym *s, const AstNode *e)
     s->nvary++;
 }
 
-/* The declaration and parameter a vary sets exist; false if reported. */
-static bool resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
+/* The declaration and parameter a vary sets exist: returns 0, or 1 if reported. */
+static int resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
 {
     const AstNode *first = v->node->items.v[0];
     if (!v->decl)
@@ -159,13 +159,13 @@ static bool resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
         diag_error(c->diag, first->loc, "unknown name '%s'", v->decl);
         diag_expected(c->diag, "a declaration defined above this line");
         chk_suggest(c, v->decl, -1, NULL, 0);
-        return false;
+        return 1;
     }
     if (s->kind == SYM_CONST || s->kind == SCH_MODEL || s->kind == SCH_EXPERIMENT) {
         diag_error(c->diag, first->loc, "'%s' is %s: it has no parameters to vary", v->decl,
                    s->kind == SYM_CONST ? "a constant" : sch_kinds[s->kind].article);
         diag_expected(c->diag, "a parameter of a device, data, io, optimizer or train");
-        return false;
+        return 1;
     }
     const SchKind *k = &sch_kinds[s->kind];
     int slot = sch_param_find(k->params, k->nparams, v->param);
@@ -184,9 +184,9 @@ static bool resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
                 break;
             }
         }
-        return false;
+        return 1;
     }
-    return true;
+    return 0;
 }
 
 void chk_finish_experiment(Checker *c, Sym *s)
@@ -199,7 +199,7 @@ void chk_finish_experiment(Checker *c, Sym *s)
     const char **paths = arena_alloc(c->ar, (s->nvary + 1) * sizeof *paths);
     const char **lists = arena_alloc(c->ar, (s->nvary + 1) * sizeof *lists);
     for (size_t i = 0; i < s->nvary; i++) {
-        ok &= resolve_vary(c, &s->vary[i], x);
+        ok &= resolve_vary(c, &s->vary[i], x) == 0;
         paths[i] = s->vary[i].path;
         Value list = chk_eval(c, s->vary[i].node->a, false);
         lists[i] = chk_print_value(c, &list);

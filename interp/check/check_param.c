@@ -149,14 +149,14 @@ static const char *type_word(const SchParam *p)
     return "a value";
 }
 
-static bool wrong_type(Checker *c, const SchParam *p, const Value *v)
+static int wrong_type(Checker *c, const SchParam *p, const Value *v)
 {
     diag_error(c->diag, v->loc, "%s expects %s, got %s", p->name, type_word(p), chk_describe(v));
     diag_expected(c->diag, "%s", type_text(c, p));
-    return false;
+    return 1;
 }
 
-static bool check_number(Checker *c, const SchParam *p, const Value *v, bool whole)
+static int check_number(Checker *c, const SchParam *p, const Value *v, bool whole)
 {
     if (v->kind != VAL_NUM)
         return wrong_type(c, p, v);
@@ -167,16 +167,16 @@ static bool check_number(Checker *c, const SchParam *p, const Value *v, bool who
         txt_num(got, x);
         diag_error(c->diag, v->loc, "%s must be a whole number; got %s", p->name, got);
         diag_expected(c->diag, "%s", type_text(c, p));
-        return false;
+        return 1;
     }
     if (!ok) {
         char got[32];
         txt_num(got, x);
         diag_error(c->diag, v->loc, "%s is out of range: %s", p->name, got);
         diag_expected(c->diag, "%s", type_text(c, p));
-        return false;
+        return 1;
     }
-    return true;
+    return 0;
 }
 
 /* One declaration of kind p->ref from a value. */
@@ -197,24 +197,24 @@ static const void *ref_of(Checker *c, const SchParam *p, const Value *v)
     return v->ref->ir;
 }
 
-static bool assign_refs(Checker *c, void *ir, const SchParam *p, const Value *v)
+static int assign_refs(Checker *c, void *ir, const SchParam *p, const Value *v)
 {
     size_t n = v->kind == VAL_LIST ? v->n : 1;
     if (n == 0) {
         diag_error(c->diag, v->loc, "%s needs at least one name", p->name);
         diag_expected(c->diag, "%s", type_text(c, p));
-        return false;
+        return 1;
     }
     const void **refs = arena_alloc(c->ar, n * sizeof *refs);
     for (size_t i = 0; i < n; i++)
         if (!(refs[i] = ref_of(c, p, v->kind == VAL_LIST ? &v->items[i] : v)))
-            return false;
+            return 1;
     *AT(ir, p->offset, const void **) = refs;
     *AT(ir, p->count_at, size_t) = n;
-    return true;
+    return 0;
 }
 
-static bool assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *v)
+static int assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *v)
 {
     if (v->kind != VAL_LIST || v->n == 0)
         return wrong_type(c, p, v);
@@ -225,7 +225,7 @@ static bool assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *
         if (x->kind != VAL_NUM || x->num != floor(x->num) || x->num == 0 || fabs(x->num) > 1e9) {
             diag_error(c->diag, x->loc, "a pulse count must be a non-zero whole number");
             diag_expected(c->diag, "%s; |n| <= 1e9", type_text(c, p));
-            return false;
+            return 1;
         }
         prog[i] = (long)x->num;
         total += fabs(x->num);
@@ -233,74 +233,74 @@ static bool assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *
     if (total > MAX_PULSES) {
         diag_error(c->diag, v->loc, "the program fires %.0f pulses", total);
         diag_expected(c->diag, "at most %.0f pulses in one measure", MAX_PULSES);
-        return false;
+        return 1;
     }
     *AT(ir, p->offset, const long *) = prog;
     *AT(ir, p->count_at, size_t) = v->n;
-    return true;
+    return 0;
 }
 
 /* A non-empty list of numbers, each in the range of p (at most MAX_NUMS of them). */
-static bool assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
+static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
 {
     if (v->kind != VAL_LIST || v->n == 0)
         return wrong_type(c, p, v);
     if (v->n > MAX_NUMS) {
         diag_error(c->diag, v->loc, "%s has %zu numbers", p->name, v->n);
         diag_expected(c->diag, "at most %d numbers", MAX_NUMS);
-        return false;
+        return 1;
     }
     double *nums = arena_alloc(c->ar, v->n * sizeof *nums);
     for (size_t i = 0; i < v->n; i++) {
         const Value *x = &v->items[i];
         if (x->kind != VAL_NUM)
             return wrong_type(c, p, x);
-        if (!check_number(c, p, x, false))
-            return false;
+        if (check_number(c, p, x, false))
+            return 1;
         nums[i] = x->num;
     }
     *AT(ir, p->offset, const double *) = nums;
     *AT(ir, p->count_at, size_t) = v->n;
-    return true;
+    return 0;
 }
 
-/* Store v into the field of p in ir; false (reported) if it does not fit. */
-static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
+/* Store v into the field of p in ir; returns 0, or 1 (reported) if it does not fit. */
+static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
 {
     if (v->kind == VAL_ERR)
-        return false;
+        return 1;
     switch (p->type) {
     case SCH_NUM:
-        if (!check_number(c, p, v, false))
-            return false;
+        if (check_number(c, p, v, false))
+            return 1;
         *AT(ir, p->offset, double) = v->num;
-        return true;
+        return 0;
     case SCH_SIZE:
     case SCH_INT:
     case SCH_SEED:
-        if (!check_number(c, p, v, true))
-            return false;
+        if (check_number(c, p, v, true))
+            return 1;
         store_default(ir, p, v->num);
-        return true;
+        return 0;
     case SCH_BOOL:
         if (v->kind != VAL_BOOL)
             return wrong_type(c, p, v);
         *AT(ir, p->offset, bool) = v->num != 0;
-        return true;
+        return 0;
     case SCH_STR:
         if (v->kind != VAL_STR)
             return wrong_type(c, p, v);
         if (!v->str[0]) {
             diag_error(c->diag, v->loc, "%s must not be empty", p->name);
             diag_expected(c->diag, "a path such as \"out/run.csv\"");
-            return false;
+            return 1;
         }
         *AT(ir, p->offset, const char *) = v->str;
-        return true;
+        return 0;
     case SCH_REF: {
         const void *r = ref_of(c, p, v);
         *AT(ir, p->offset, const void *) = r;
-        return r != NULL;
+        return r ? 0 : 1;
     }
     case SCH_REFS: return assign_refs(c, ir, p, v);
     case SCH_PULSES: return assign_pulses(c, ir, p, v);
@@ -309,20 +309,20 @@ static bool assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym 
         if (v->kind != VAL_FUNC && v->kind != VAL_NUM)
             return wrong_type(c, p, v);
         s->expr[slot] = v->expr;
-        return true;
+        return 0;
     case SCH_ENUM: break; /* assigned from the name by assign_enum */
     }
-    return false;
+    return 1;
 }
 
 /* Enum values are bare names (`loss = mse`) or strings, never evaluated. */
-static bool assign_enum(Checker *c, void *ir, const SchParam *p, const AstNode *e)
+static int assign_enum(Checker *c, void *ir, const SchParam *p, const AstNode *e)
 {
     if (e->kind == AST_NAME || e->kind == AST_STR) {
         for (size_t i = 0; p->enums[i]; i++)
             if (strcmp(p->enums[i], e->str) == 0) {
                 *AT(ir, p->offset, int) = (int)i;
-                return true;
+                return 0;
             }
         diag_error(c->diag, e->span, "unknown %s '%s'", p->name, e->str);
         diag_expected(c->diag, "%s", type_text(c, p));
@@ -332,15 +332,15 @@ static bool assign_enum(Checker *c, void *ir, const SchParam *p, const AstNode *
         const char *best = diag_nearest(e->str, (const char *const *)p->enums, n);
         if (best)
             diag_hint(c->diag, "did you mean '%s'?", best);
-        return false;
+        return 1;
     }
     diag_error(c->diag, e->span, "%s expects a name, got %s", p->name, ast_describe(e));
     diag_expected(c->diag, "%s", type_text(c, p));
-    return false;
+    return 1;
 }
 
-static bool assign_node(Checker *c, void *ir, const SchParam *p, const AstNode *e, Sym *s,
-                        size_t slot)
+static int assign_node(Checker *c, void *ir, const SchParam *p, const AstNode *e, Sym *s,
+                       size_t slot)
 {
     if (p->type == SCH_ENUM)
         return assign_enum(c, ir, p, e);
@@ -411,18 +411,19 @@ void chk_unknown_param(Checker *c, const Sym *s, const SchKind *k, const char *n
     unknown_param_at(c, k->params, k->nparams, s->family, what, name, at);
 }
 
-bool chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value)
+int chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value)
 {
     return assign_node(c, s->ir, &k->params[slot], value, s, slot);
 }
 
-static bool set_twice(Checker *c, SrcLoc *set_at, const AstNode *e)
+/* 1 (reported) if the parameter was already set (at *set_at), 0 otherwise. */
+static int set_twice(Checker *c, SrcLoc *set_at, const AstNode *e)
 {
     if (!set_at->line)
-        return false;
+        return 0;
     diag_error(c->diag, e->loc, "'%s' is set twice", e->str);
     diag_hint(c->diag, "it was first set at line %u, column %u", set_at->line, set_at->col);
-    return true;
+    return 1;
 }
 
 void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *e)
@@ -441,7 +442,7 @@ void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *e)
     if (set_twice(c, &s->set_at[i], e))
         return;
     s->set_at[i] = e->loc;
-    if (assign_node(c, s->ir, &k->params[i], e->a, s, (size_t)i))
+    if (assign_node(c, s->ir, &k->params[i], e->a, s, (size_t)i) == 0)
         origins(k, s->ir)[i] = IR_ORIGIN_SET;
 }
 
@@ -517,8 +518,9 @@ static int layer_param(Checker *c, const SchLayer *l, const AstNode *arg, size_t
     return (int)(*npos)++;
 }
 
-/* Parameters of analog layers (family 1) set on a layer without a device: reported. */
-static bool analog_needs_device(Checker *c, const SchLayer *l, const SrcLoc *set_at)
+/* Parameters of analog layers (family 1) set on a layer without a device: reported (1);
+** 0 when there are none. */
+static int analog_needs_device(Checker *c, const SchLayer *l, const SrcLoc *set_at)
 {
     for (size_t i = 0; i < l->nparams; i++) {
         const char *name = l->params[i].name;
@@ -533,18 +535,19 @@ static bool analog_needs_device(Checker *c, const SchLayer *l, const SrcLoc *set
                                            "no device", name);
         diag_expected(c->diag, "on = DEVICE in the same layer, or no '%s' (digital layers %s)",
                       name, io ? "compute exact products" : "have no output scales");
-        return false;
+        return 1;
     }
-    return true;
+    return 0;
 }
 
-/* Build one layer from `name(args)` or a bare `name`; false if it has errors. */
-static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
+/* Build one layer from `name(args)` or a bare `name`; returns 0, or 1 if it has errors
+** (reported). */
+static int check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
 {
     const SchLayer *l = find_layer(e->str);
     if (!l) {
         unknown_layer(c, e);
-        return false;
+        return 1;
     }
     SrcLoc set_at[IR_MAX_PARAMS] = {{0}};
     out->kind = l->kind;
@@ -573,7 +576,7 @@ static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
         }
         set_at[i] = arg->loc;
         ok &= assign_node(c, out, &l->params[i], arg->kind == AST_ENTRY ? arg->a : arg, s,
-                          (size_t)i);
+                          (size_t)i) == 0;
     }
     for (size_t i = 0; i < l->nparams && ok; i++)
         if (l->params[i].required && !set_at[i].line) {
@@ -583,8 +586,8 @@ static bool check_layer(Checker *c, Sym *s, const AstNode *e, IrLayer *out)
             ok = false;
         }
     if (ok && !out->on)
-        ok = analog_needs_device(c, l, set_at);
-    return ok;
+        ok = analog_needs_device(c, l, set_at) == 0;
+    return ok ? 0 : 1;
 }
 
 void chk_layers(Checker *c, Sym *s, const AstNode *d)
@@ -595,7 +598,7 @@ void chk_layers(Checker *c, Sym *s, const AstNode *d)
     for (size_t i = 0; i < d->items.n; i++) {
         const AstNode *e = d->items.v[i];
         if (e->kind == AST_CALL || e->kind == AST_NAME) {
-            ok &= check_layer(c, s, e, &layers[m->nlayers]);
+            ok &= check_layer(c, s, e, &layers[m->nlayers]) == 0;
             m->nlayers++;
             continue;
         }
@@ -620,16 +623,16 @@ void chk_layers(Checker *c, Sym *s, const AstNode *d)
 /*
 ** Shapes through layers from.. of m, layer `from` getting `in` (its source described by
 ** data, or the previous layer when NULL); a misfit is reported at that layer (with data:
-** at `at`, where the train names the model). False if reported.
+** at `at`, where the train names the model). Returns 0, or 1 if reported.
 */
-bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
-               SrcLoc at)
+int chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
+              SrcLoc at)
 {
     RtShape *out = arena_alloc(c->ar, (m->nlayers + 1) * sizeof *out);
     size_t bad = 0;
     char err[256];
-    if (rt_net_shapes(m, from, in, out, &bad, err, sizeof err))
-        return true;
+    if (rt_net_shapes(m, from, in, out, &bad, err, sizeof err) == 0)
+        return 0;
     const IrLayer *L = &m->layers[bad];
     RtShape got = bad > from ? out[bad - 1] : in;
     bool vector = got.h == 1 && got.w == 1;
@@ -650,7 +653,7 @@ bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrDa
                           ? "in = the channels of the previous layer, a kernel that fits"
                           : "a window that fits the previous layer's output");
     }
-    return false;
+    return 1;
 }
 
 /* }====================================================================== */
@@ -707,10 +710,10 @@ static void finish_device(Checker *c, Sym *s, const SchKind *k)
     int up = slot(k, "q_up"), down = slot(k, "q_down");
     int before = diag_count(c->diag);
     if (s->expr[up] && chk_tabulate(c, s->expr[up], "q_up", d->w_min, d->w_max,
-                                    SCH_RESPONSE_NODES, &d->q_up))
+                                    SCH_RESPONSE_NODES, &d->q_up) == 0)
         d->q_up_text = chk_print_func(c, s->expr[up]);
     if (s->expr[down] && chk_tabulate(c, s->expr[down], "q_down", d->w_min, d->w_max,
-                                      SCH_RESPONSE_NODES, &d->q_down))
+                                      SCH_RESPONSE_NODES, &d->q_down) == 0)
         d->q_down_text = chk_print_func(c, s->expr[down]);
     if (diag_count(c->diag) > before && d->parent) {
         char lo[32], hi[32];
@@ -800,9 +803,9 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     if (ls && first->kind == IR_LAYER_DENSE && first->in != size)
         diag_error(c->diag, at, "model '%s' takes %zu inputs but data '%s' has %zu features",
                    m->name, first->in, t->data->name, size);
-    else if (!chk_chain(c, m, 0, in, t->data, at))
+    else if (chk_chain(c, m, 0, in, t->data, at))
         return;
-    else if (!rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
+    else if (rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
              rt_shape_size(shp[m->nlayers - 1]) != outs)
         diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
                    m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,

@@ -129,22 +129,24 @@ const char *chk_print_func(Checker *c, const AstNode *e);
 /* A value as script text ("0.3", "[sgd, asgd]", "\"out/a.csv\""). */
 const char *chk_print_value(Checker *c, const Value *v);
 const char *chk_describe(const Value *v);
-/* Tabulate q(w) on n nodes over [lo, hi] (IrTable); false if q is negative or not finite
-** somewhere (reported against the expression, `name` being the parameter). */
-bool chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, double hi, size_t n,
-                  IrTable *out);
+/* Tabulate q(w) on n nodes over [lo, hi] (IrTable); returns 0, or 1 if q is negative or not
+** finite somewhere (reported against the expression, `name` being the parameter). */
+int chk_tabulate(Checker *c, const AstNode *e, const char *name, double lo, double hi, size_t n,
+                 IrTable *out);
 
 /* check_param.c */
 void chk_prefill(Checker *c, Sym *s, const SchKind *k, int family);
 void chk_inherit(Checker *c, Sym *s, const SchKind *k, const Sym *parent);
 void chk_entry(Checker *c, Sym *s, const SchKind *k, const AstNode *entry);
 void chk_layers(Checker *c, Sym *s, const AstNode *decl);
-/* Shapes through layers from.. of m (rt_net_shapes); misfits reported; false if any. */
-bool chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
-               SrcLoc at);
+/* Shapes through layers from.. of m (rt_net_shapes); misfits reported; returns 0, or 1 if
+** any. */
+int chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
+              SrcLoc at);
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
-/* Assign a value node to parameter `slot` of s (as an entry would); false if reported. */
-bool chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value);
+/* Assign a value node to parameter `slot` of s (as an entry would); returns 0, or 1 if
+** reported. */
+int chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value);
 /* "a parameter of device family soft_bounds: dw_min, ..." errors for an unknown name. */
 void chk_unknown_param(Checker *c, const Sym *s, const SchKind *k, const char *name, SrcLoc at);
 

@@ -312,12 +312,13 @@ void ps_nesting_error(PsCtx *cx)
 ** =======================================================================
 */
 
-/* A NUL byte in text (binary junk) is one error, not one per stray byte; true if there is one. */
-static bool nul_byte(Diag *d, uint32_t file, const char *text, size_t len)
+/* A NUL byte in text (binary junk) is one error, not one per stray byte: 1 if there is one
+** (reported), else 0. */
+static int nul_byte(Diag *d, uint32_t file, const char *text, size_t len)
 {
     const char *nul = memchr(text, '\0', len);
     if (!nul)
-        return false;
+        return 0;
     uint32_t line = 1;
     const char *bol = text;
     for (const char *q = text; q < nul; q++)
@@ -327,16 +328,17 @@ static bool nul_byte(Diag *d, uint32_t file, const char *text, size_t len)
         }
     diag_error(d, (SrcLoc){file, line, (uint32_t)(nul - bol) + 1, 1}, "NUL byte in source");
     diag_expected(d, "a text file (is this a binary file?)");
-    return true;
+    return 1;
 }
 
 /*
 ** The one parse loop: the lexer's tokens to the parser up to the end of the input, or up to
 ** the end of its first line if `one_line` (that newline is not fed). *t is left at the last
-** token read, where the caller's closing tokens are reported. False if parsing stopped for
-** good (the input is not text, nesting too deep, too many errors): feed nothing more then.
+** token read, where the caller's closing tokens are reported. Returns 0, or 1 if parsing
+** stopped for good (the input is not text, nesting too deep, too many errors; reported):
+** feed nothing more then.
 */
-static bool feed(PsCtx *cx, void *p, Token *t, bool one_line)
+static int feed(PsCtx *cx, void *p, Token *t, bool one_line)
 {
     Lexer *lx = cx->lx;
     int code;
@@ -361,7 +363,7 @@ static bool feed(PsCtx *cx, void *p, Token *t, bool one_line)
         if (cx->nested || diag_full(cx->diag))
             break;
     }
-    return !cx->nested && !lx->fatal && !diag_full(cx->diag);
+    return cx->nested || lx->fatal || diag_full(cx->diag) ? 1 : 0;
 }
 
 int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, AstList *out)
@@ -376,7 +378,7 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
     if (!p)
         abort();
     Token t;
-    if (feed(&cx, p, &t, false)) {
+    if (feed(&cx, p, &t, false) == 0) {
         /* A last line without its newline still ends its statement. */
         cx.at_eof = 1;
         ps_Parse(p, TK_NL, t);
@@ -417,7 +419,7 @@ const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text
     ps_Parse(p, TK_NAME, t);
     ps_Parse(p, TK_EQ, t);
     ps_Parse(p, TK_LPAREN, t);
-    if (feed(&cx, p, &t, true)) {
+    if (feed(&cx, p, &t, true) == 0) {
         cx.at_eof = 1; /* an error now is about the end of the written text */
         t.len = 0;
         ps_Parse(p, TK_RPAREN, t);

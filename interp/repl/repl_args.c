@@ -215,7 +215,7 @@ ReplDev *cmd_scratch(Cmd *c, const IrDevice *ir)
     return d;
 }
 
-bool cmd_long(Cmd *c, long lo, long hi, const char *what, long *out)
+int cmd_long(Cmd *c, long lo, long hi, const char *what, long *out)
 {
     const CmdTok *t = cmd_peek(c);
     if (t->kind != CT_NUM || t->num != (double)(long)t->num || t->num < (double)lo ||
@@ -226,37 +226,37 @@ bool cmd_long(Cmd *c, long lo, long hi, const char *what, long *out)
         else
             cmd_error(c, t, "unexpected %s", cmd_describe(t, buf, sizeof buf));
         cmd_expected(c, "%s (a whole number from %ld to %ld)", what, lo, hi);
-        return false;
+        return 1;
     }
     *out = (long)t->num;
     cmd_next(c);
-    return true;
+    return 0;
 }
 
-bool cmd_target(Cmd *c, const char **path)
+int cmd_target(Cmd *c, const char **path)
 {
     *path = NULL;
     if (!cmd_punct(c, "->"))
-        return true;
+        return 0;
     const CmdTok *t = cmd_peek(c);
     if (t->kind != CT_STR || t->len == 0) {
         unexpected(c, "a file name in quotes after '->', e.g. -> \"out/plot.png\"");
-        return false;
+        return 1;
     }
     char *p = strndup(t->s, t->len);
     if (!p)
-        return false;
+        return 1;
     *path = p; /* the caller frees it */
     cmd_next(c);
-    return true;
+    return 0;
 }
 
-bool cmd_end(Cmd *c, const char *usage)
+int cmd_end(Cmd *c, const char *usage)
 {
     if (cmd_peek(c)->kind == CT_END)
-        return true;
+        return 0;
     unexpected(c, usage);
-    return false;
+    return 1;
 }
 
 /* }====================================================================== */

@@ -65,12 +65,13 @@ const char *cmd_describe(const CmdTok *t, char *buf, size_t n);
 const IrDevice *cmd_device(Cmd *c);
 /* Its scratch copy (NULL: out of memory, reported). */
 ReplDev *cmd_scratch(Cmd *c, const IrDevice *ir);
-/* A whole number in [lo, hi] (signs allowed), else false (reported). */
-bool cmd_long(Cmd *c, long lo, long hi, const char *what, long *out);
-/* An optional `-> "path"` (NULL if absent; else malloc'd); false if malformed (reported). */
-bool cmd_target(Cmd *c, const char **path);
-/* Nothing left on the line, else false (reported against the first extra token). */
-bool cmd_end(Cmd *c, const char *usage);
+/* A whole number in [lo, hi] (signs allowed): returns 0, else 1 (reported). */
+int cmd_long(Cmd *c, long lo, long hi, const char *what, long *out);
+/* An optional `-> "path"` (NULL if absent; else malloc'd): returns 0, or 1 if malformed
+** (reported). */
+int cmd_target(Cmd *c, const char **path);
+/* Nothing left on the line: returns 0, else 1 (reported against the first extra token). */
+int cmd_end(Cmd *c, const char *usage);
 
 /* The handlers; each returns 0, or 1 when it reported an error. */
 int cmd_pulse(Cmd *c);

@@ -53,7 +53,7 @@ int repl_command(Repl *r, const char *text, uint32_t line)
     const CmdTok *w = cmd_next(c);
     int rc = -1;
     if (cmd_is_word(w, "quit") || cmd_is_word(w, "exit")) {
-        rc = cmd_end(c, "nothing after quit") ? 0 : 1;
+        rc = cmd_end(c, "nothing after quit");
         r->quit = rc == 0;
     }
     for (size_t i = 0; rc < 0 && i < sizeof handlers / sizeof *handlers; i++)

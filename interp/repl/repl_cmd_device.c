@@ -40,7 +40,7 @@ int cmd_pulse(Cmd *c)
             return 1;
         }
         long lim = (long)RT_MEASURE_MAX_PULSES;
-        if (!cmd_long(c, -lim, lim, "a pulse count", &counts[n]))
+        if (cmd_long(c, -lim, lim, "a pulse count", &counts[n]))
             return 1;
         if (counts[n] == 0) {
             cmd_error(c, at, "0 pulses");
@@ -96,7 +96,7 @@ int cmd_set(Cmd *c)
     }
     double w = t->num;
     cmd_next(c);
-    if (!cmd_end(c, "nothing after the weight"))
+    if (cmd_end(c, "nothing after the weight"))
         return 1;
     ReplDev *d = cmd_scratch(c, ir);
     if (!d)
@@ -115,7 +115,7 @@ int cmd_set(Cmd *c)
 int cmd_show(Cmd *c)
 {
     const IrDevice *ir = cmd_device(c);
-    if (!ir || !cmd_end(c, "nothing after the device name"))
+    if (!ir || cmd_end(c, "nothing after the device name"))
         return 1;
     ReplDev *d = cmd_scratch(c, ir);
     if (!d)
@@ -191,7 +191,7 @@ static void spread_sp(FILE *out, const ReplDev *d, const double *settled)
 int cmd_sp(Cmd *c)
 {
     const IrDevice *ir = cmd_device(c);
-    if (!ir || !cmd_end(c, "nothing after the device name"))
+    if (!ir || cmd_end(c, "nothing after the device name"))
         return 1;
     ReplDev *d = cmd_scratch(c, ir);
     ReplDev *copy = d ? repl_dev_clone(d) : NULL;

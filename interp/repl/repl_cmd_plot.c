@@ -47,11 +47,14 @@ static int draw(Cmd *c, const PlotSpec *spec, const char *path, const CmdTok *at
     return 1;
 }
 
-/* The optional `-> "file"` and the end of the line; *at is the file's token. */
-static bool read_target(Cmd *c, const char **path, const CmdTok **at, const char *usage)
+/* The optional `-> "file"` and the end of the line; *at is the file's token. Returns 0, or 1
+** (reported). */
+static int read_target(Cmd *c, const char **path, const CmdTok **at, const char *usage)
 {
     *at = &c->tok[c->pos + 1 < c->n ? c->pos + 1 : c->pos]; /* the file after "->" */
-    return cmd_target(c, path) && cmd_end(c, usage);
+    if (cmd_target(c, path))
+        return 1;
+    return cmd_end(c, usage);
 }
 
 /* plot D [-> "file"] */
@@ -60,7 +63,7 @@ int cmd_plot(Cmd *c)
     const IrDevice *ir = cmd_device(c);
     const char *path = NULL;
     const CmdTok *at;
-    if (!ir || !read_target(c, &path, &at, "nothing, or -> \"out/response.png\""))
+    if (!ir || read_target(c, &path, &at, "nothing, or -> \"out/response.png\""))
         return 1;
     ReplDev *d = cmd_scratch(c, ir);
     double *v = d ? response_curves(d) : NULL;
@@ -97,7 +100,7 @@ static size_t read_program(Cmd *c, long *prog, long *total)
             cmd_expected(c, "at most %d pulse counts", MAX_PROGRAM);
             return 0;
         }
-        if (!cmd_long(c, -TRACE_MAX, TRACE_MAX, "a pulse count", &prog[n]))
+        if (cmd_long(c, -TRACE_MAX, TRACE_MAX, "a pulse count", &prog[n]))
             return 0;
         *total += labs(prog[n]);
         if (prog[n] == 0 || *total > TRACE_MAX) {
@@ -156,7 +159,7 @@ int cmd_trace(Cmd *c)
     size_t np = ir ? read_program(c, prog, &total) : 0;
     const char *path = NULL;
     const CmdTok *at;
-    if (!np || !read_target(c, &path, &at, "nothing, or -> \"out/trace.png\""))
+    if (!np || read_target(c, &path, &at, "nothing, or -> \"out/trace.png\""))
         return 1;
     ReplDev *d = cmd_scratch(c, ir);
     double *x = d ? malloc(2 * ((size_t)total + 1) * sizeof *x) : NULL;
@@ -290,7 +293,7 @@ static void differing_rows(FILE *out, const IrDevice *a, const IrDevice *b)
 int cmd_compare(Cmd *c)
 {
     const IrDevice *a = cmd_device(c), *b = a ? cmd_device(c) : NULL;
-    if (!b || !cmd_end(c, "two device names: compare D1 D2"))
+    if (!b || cmd_end(c, "two device names: compare D1 D2"))
         return 1;
     const ReplDev *d[2] = {cmd_scratch(c, a), NULL};
     d[1] = d[0] ? cmd_scratch(c, b) : NULL;

@@ -88,7 +88,7 @@ int cmd_run(Cmd *c)
 {
     const IrProgram *p = repl_session_program(c->r->ses);
     const IrRun *run = find_run(c, p);
-    if (!run || !cmd_end(c, "nothing after the name"))
+    if (!run || cmd_end(c, "nothing after the name"))
         return 1;
     fflush(NULL);
     pid_t pid = fork();

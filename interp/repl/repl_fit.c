@@ -104,7 +104,7 @@ int cmd_fit(Cmd *c)
     at = cmd_peek(c);
     char *path = ok ? strndup(at->s, at->len) : NULL;
     int rc = 1;
-    if (path && cmd_next(c) && cmd_end(c, "nothing after the file name")) {
+    if (path && cmd_next(c) && cmd_end(c, "nothing after the file name") == 0) {
         rc = fit_and_define(c, name, family, path, at);
     }
     free(name);

@@ -188,7 +188,7 @@ int cmd_help(Cmd *c)
         topic = t->kind == CT_WORD ? strndup(t->s, t->len) : NULL;
         cmd_next(c);
     }
-    if (!cmd_end(c, "nothing, or one topic: help pulse") || repl_help(c->r->out, topic)) {
+    if (cmd_end(c, "nothing, or one topic: help pulse") || repl_help(c->r->out, topic)) {
         free(topic);
         return c->failed;
     }

@@ -149,15 +149,15 @@ ReplInput *repl_input_new(FILE *in, FILE *out, FILE *err, bool interactive,
 /*
 ** Write the history to a temporary file next to it, then rename it over the old one, so a
 ** crash leaves the old history or the new one. (libedit saves only to a real file: it sets
-** the file's mode through its descriptor.) false with a message in err.
+** the file's mode through its descriptor.) Returns 0, or -1 with a message in err.
 */
-static bool write_history(ReplInput *r, char *err, size_t errlen)
+static int write_history(ReplInput *r, char *err, size_t errlen)
 {
     size_t n = strlen(r->history);
     char why[400];
     if (rt_file_mkparents(r->history, why, sizeof why) != 0) {
         snprintf(err, errlen, "cannot save the history: %s", why);
-        return false;
+        return -1;
     }
     char *tmp = rt_xmalloc(n + 16);
     memcpy(tmp, r->history, n);
@@ -180,14 +180,14 @@ static bool write_history(ReplInput *r, char *err, size_t errlen)
             unlink(tmp);
     }
     free(tmp);
-    return ok;
+    return ok ? 0 : -1;
 }
 
 /* Save the history; warn once if that fails (the session goes on). */
 static void save_history(ReplInput *r)
 {
     char err[512];
-    if (!r->hist || !r->history || write_history(r, err, sizeof err) || r->warned)
+    if (!r->hist || !r->history || write_history(r, err, sizeof err) == 0 || r->warned)
         return;
     fprintf(r->err, "aimci: warning: %s (the session goes on without it)\n", err);
     r->warned = true;

@@ -131,11 +131,10 @@ static char *trimmed_copy(const char *text)
     return t;
 }
 
-static bool push_chunk(ReplSession *s, char *text, uint32_t line)
+static void push_chunk(ReplSession *s, char *text, uint32_t line)
 {
     RT_XGROW(s->chunks, s->cap, s->n + 1);
     s->chunks[s->n++] = (Chunk){text, line, count_lines(text)};
-    return true;
 }
 
 /* The first line a new chunk may take: after the last accepted one. */
@@ -235,11 +234,13 @@ int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
     if (!k.prog && tmp)
         fprintf(s->err, "  note: this redefines '%s' (line %u), and every declaration after that "
                         "one is checked with the new definition\n", name, s->chunks[old].line);
-    if (!k.prog || (!tmp && !push_chunk(s, chunk, line))) {
+    if (!k.prog) {
         checked_free(&k);
         free(chunk), free(name), free(tmp);
         return 1;
     }
+    if (!tmp)
+        push_chunk(s, chunk, line);
     if (tmp) {
         free(s->chunks[old].text);
         free(s->chunks);

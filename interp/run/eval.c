@@ -385,7 +385,7 @@ static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt
 static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
 {
     const char *outputs[] = {t->log, t->plot};
-    if (!ev_outputs_ok(d, t->loc, outputs, 2))
+    if (ev_check_outputs(d, t->loc, outputs, 2))
         return 1;
     char err[ERRLEN];
     RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);
@@ -452,7 +452,7 @@ static void measure_summary(FILE *f, const IrMeasure *m, const RtTrace *tr)
 static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 {
     const char *outputs[] = {m->out, m->plot};
-    if (!ev_outputs_ok(d, m->loc, outputs, 2))
+    if (ev_check_outputs(d, m->loc, outputs, 2))
         return 1;
     char err[ERRLEN];
     RtTrace tr = {0};

@@ -26,10 +26,11 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 
 /*
-** Whether the outputs a statement will write (paths; NULL entries: none) can be written,
-** checked before it runs so that a long run does not end in a write error (rt_file_check,
-** eval_files.c); each failure is reported at `at`. True when every path is writable.
+** Check, before a statement runs, that the outputs it will write (paths; NULL entries: none)
+** can be written, so that a long run does not end in a write error (rt_file_check,
+** eval_files.c); each failure is reported at `at`. Returns 0 when every path is writable,
+** else 1.
 */
-bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n);
+int ev_check_outputs(Diag *d, SrcLoc at, const char *const *paths, size_t n);
 
 #endif

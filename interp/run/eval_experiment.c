@@ -444,7 +444,7 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
     const char *outputs[] = {x->report, x->plot};
-    if (!ev_outputs_ok(d, x->loc, outputs, 2))
+    if (ev_check_outputs(d, x->loc, outputs, 2))
         return 1;
     size_t njobs = 0;
     for (size_t c = 0; c < x->ncells; c++)

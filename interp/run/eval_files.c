@@ -8,15 +8,15 @@
 
 #define ERRLEN 512
 
-bool ev_outputs_ok(Diag *d, SrcLoc at, const char *const *paths, size_t n)
+int ev_check_outputs(Diag *d, SrcLoc at, const char *const *paths, size_t n)
 {
-    bool ok = true;
+    int rc = 0;
     for (size_t k = 0; k < n; k++) {
         char err[ERRLEN];
         if (paths[k] && rt_file_check(paths[k], err, sizeof err) != 0) {
             diag_error(d, at, "%s (nothing was run)", err);
-            ok = false;
+            rc = 1;
         }
     }
-    return ok;
+    return rc;
 }

@@ -402,7 +402,8 @@ Test(layer, shapes_are_inferred_and_mismatches_name_the_layer)
     IrModel m = {.name = "chain", .nlayers = nl, .layers = L};
     RtShape out[12];
     char err[256];
-    cr_assert(rt_net_shapes(&m, 0, (RtShape){2, 6, 6}, out, NULL, err, sizeof err), "%s", err);
+    cr_assert_eq(rt_net_shapes(&m, 0, (RtShape){2, 6, 6}, out, NULL, err, sizeof err), 0, "%s",
+                 err);
     cr_assert_eq(out[0].c, 3);
     cr_assert_eq(out[0].h, 6);
     cr_assert_eq(out[0].w, 6);
@@ -410,12 +411,12 @@ Test(layer, shapes_are_inferred_and_mismatches_name_the_layer)
     cr_assert_eq(out[3].h, 2);
     cr_assert_eq(out[6].c, 8);
     cr_assert_eq(out[nl - 1].c, 4);
-    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){1, 6, 6}, out, NULL, err, sizeof err));
+    cr_assert_neq(rt_net_shapes(&m, 0, (RtShape){1, 6, 6}, out, NULL, err, sizeof err), 0);
     cr_assert_str_eq(err, "layer 1 (conv2d) takes 2 channels but gets "
                           "1x6x6 = 36");
-    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){2, 8, 8}, out, NULL, err, sizeof err));
+    cr_assert_neq(rt_net_shapes(&m, 0, (RtShape){2, 8, 8}, out, NULL, err, sizeof err), 0);
     cr_assert_str_eq(err, "layer 8 (dense) takes 8 inputs but gets 18");
-    cr_assert_not(rt_net_shapes(&m, 0, (RtShape){2, 2, 2}, out, NULL, err, sizeof err));
+    cr_assert_neq(rt_net_shapes(&m, 0, (RtShape){2, 2, 2}, out, NULL, err, sizeof err), 0);
     cr_assert_str_eq(err, "layer 4 (conv2d): a 2x2 window does not fit its "
                           "input 3x1x1");
 }
