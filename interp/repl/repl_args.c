@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "repl_args.h"
+#include "rt_mem.h"
 #include "schema.h"
 
 /*
@@ -181,9 +182,9 @@ const IrDevice *cmd_device(Cmd *c)
     device_list(c->r, &list, names, &n);
     char what[96];
     if (t->kind == CT_WORD) {
-        char *name = strndup(t->s, t->len);
+        char *name = rt_xstrndup(t->s, t->len);
         int kind = -1;
-        repl_session_family(c->r->ses, name ? name : "", &kind);
+        repl_session_family(c->r->ses, name, &kind);
         if (kind >= 0)
             cmd_error(c, t, "'%s' is %s, not a device", name,
                       kind < SCH__NKINDS ? sch_kinds[kind].article : "a constant");
@@ -243,9 +244,7 @@ int cmd_target(Cmd *c, const char **path)
         unexpected(c, "a file name in quotes after '->', e.g. -> \"out/plot.png\"");
         return 1;
     }
-    char *p = strndup(t->s, t->len);
-    if (!p)
-        return 1;
+    char *p = rt_xstrndup(t->s, t->len);
     *path = p; /* the caller frees it */
     cmd_next(c);
     return 0;

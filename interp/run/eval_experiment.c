@@ -26,6 +26,7 @@
 #include "eval_plot.h"
 #include "rt_data.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 #include "rt_train.h"
 
 #define ERRLEN 512
@@ -153,13 +154,12 @@ static Stat stat_of(const double *v, size_t n)
     return st;
 }
 
-/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name). */
+/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name); whether
+** there were any. */
 static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
                   const char *opt, Stat *loss, Stat *ratio, Stat *acc)
 {
-    double *v = malloc(3 * (njobs ? njobs : 1) * sizeof *v);
-    if (!v)
-        return false;
+    double *v = rt_xmalloc(3 * (njobs ? njobs : 1) * sizeof *v); /* njobs <= cells x repeats */
     double *r = v + njobs, *a = r + njobs;
     size_t n = 0;
     for (size_t k = 0; k < njobs; k++) {

@@ -47,6 +47,14 @@ char *rt_xstrdup(const char *s)
     return memcpy(rt_xmalloc(n), s, n);
 }
 
+char *rt_xstrndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *t = memcpy(rt_xmalloc(len + 1), s, len);
+    t[len] = '\0';
+    return t;
+}
+
 int rt_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)

@@ -24,6 +24,8 @@ void *rt_xmalloc(size_t n);
 void *rt_xcalloc(size_t n, size_t size);
 void *rt_xrealloc(void *p, size_t n);
 char *rt_xstrdup(const char *s);
+/* A NUL-terminated copy of at most n bytes of s. */
+char *rt_xstrndup(const char *s, size_t n);
 
 /* Report "aimci: out of memory" on stderr and abort. */
 _Noreturn void rt_oom(void);
