@@ -210,10 +210,25 @@ static int gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed, 
     return (r->sp = cell_sps(r->t)) ? 0 : -1;
 }
 
-void rt_algo_set_lr(RtAlgo *a)
+/*
+** Whether a schedule scales the gradient update of kind k (rt_algo.h; docs/algorithms.md
+** §1). aihwkit hands the scheduled SGD rate to AnalogSGD's tile and to
+** MixedPrecisionCompound's chi, and the seed paper's RLv2 code sets fast_lr 1 with
+** scale_fast_lr, so P's rate is the SGD rate (docs/theory.md §5.9). TransferCompound in
+** aihwkit 0.9.0 (the seed paper's TTv1/RL runs, fast_lr 0.01) and the chopped and dynamic
+** compounds (scale_fast_lr False; the riders are configured on them) take fast_lr as an
+** absolute rate that a schedule never reaches.
+*/
+static bool grad_rate_scheduled(IrOptKind k)
+{
+    return k == IR_OPT_ANALOG_SGD || k == IR_OPT_MIXED_PRECISION || k == IR_OPT_RESIDUAL_V2;
+}
+
+void rt_algo_set_lr(RtAlgo *a, double factor)
 {
     const IrOptimizer *o = a->o;
-    a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? o->lr : 1.0);
+    a->lr_g = grad_rate_scheduled(o->kind) ? a->lr * factor : a->lr;
+    a->lr_t = o->transfer_lr * (o->scale_transfer_lr ? a->lr * factor : 1.0);
     bool buffered = o->kind == IR_OPT_TTV2 || o->kind == IR_OPT_C_TTV2 || o->kind == IR_OPT_AGAD;
     if (buffered && o->gamma > 0.0)
         a->lr_t *= o->gamma; /* aihwkit's gamma_A / gamma_C (docs/theory.md §5.4) */
@@ -234,7 +249,8 @@ static void set_params(RtAlgo *a)
         a->gv[k] = pow(o->gamma, (double)(a->K - 1 - k));
     }
     a->thr = o->thres_scale * rt_device_granularity(&W->t->dev);
-    rt_algo_set_lr(a);
+    a->lr = o->lr;
+    rt_algo_set_lr(a, 1.0);
     a->tu = o->update;
     a->tu.desired_bl = o->transfer_bl;
     a->tu.update_management = a->tu.update_bl_management = true;
@@ -342,7 +358,7 @@ static void chop_batch(RtAlgo *a, const float *x, const float *d, size_t B)
     }
 }
 
-/* The gradient update of arr[0] with lr (on pool), chopped where the kind chops. */
+/* The gradient update of arr[0] with lr_g (on pool), chopped where the kind chops. */
 static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
 {
     const IrOptimizer *o = a->o;
@@ -350,7 +366,7 @@ static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B, RtP
         chop_batch(a, x, d, B);
         x = a->xs, d = a->ds;
     }
-    rt_tile_update_batch_pool(a->arr[0].t, x, d, B, o->lr, &o->update, a->arr[0].upd, pool);
+    rt_tile_update_batch_pool(a->arr[0].t, x, d, B, a->lr_g, &o->update, a->arr[0].upd, pool);
 }
 
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)

@@ -13,16 +13,24 @@
 ** R_k, else A_k; for choppers and riders L_0 is chop(i,j) * (A - Q) (Q digital, 0 if none).
 **
 ** One step (rt_algo_step), t counting steps from 1:
-**   analog_sgd       W <- pulsed update with lr (rt_tile_update_batch, the layer's stream)
-**   mixed_precision  chi += lr d x^T per sample (digital); every transfer_every steps each
+**   analog_sgd       W <- pulsed update with lr_g (rt_tile_update_batch, the layer's stream)
+**   mixed_precision  chi += lr_g d x^T per sample (digital); every transfer_every steps each
 **                    weight gets n = trunc(chi/thr) (|n| <= transfer_bl) pulses, chi -= n thr
-**   the others       A <- pulsed update with lr (chopped signs for c_ttv2, agad, e_rider);
+**   the others       A <- pulsed update with lr_g (chopped signs for c_ttv2, agad, e_rider);
 **                    then the transfers whose period divides t (rt_algo_transfer.c), reading
 **                    n_reads_per_transfer columns (cyclic) of L through the transfer I/O with
 **                    one-hot inputs.
 ** thr = thres_scale * granularity(W). Threshold writes fire single pulses (rt_tile_pulse) and
 ** pulsed writes use rt_tile_update with x = e_c, d = -read, BL transfer_bl, UM and UBLM on.
 ** After the step (and after rt_algo_post_update) vis is recomputed.
+**
+** Rates under a learning-rate schedule of factor f (rt_algo_set_lr; f = 1 without one), lr the
+** optimizer's lr as written: the gradient rate lr_g is lr f for analog_sgd, mixed_precision and
+** residual_v2, whose gradient array aihwkit (and the seed paper's RLv2 code) updates with the
+** SGD rate; it stays lr for the transfer compounds (tiki_taka, residual, multi_tile, ttv2,
+** c_ttv2, agad, rider, e_rider), whose fast array has an absolute rate (aihwkit's fast_lr
+** without scale_fast_lr, as in aihwkit 0.9.0 and the seed paper's runs). The transfer rate
+** lr_t = transfer_lr (lr f if scale_transfer_lr) follows the schedule in every family.
 **
 ** Zero-shifting (docs/theory.md §5.10, optimizer zero_shift): before training, every array but W
 ** gets zero_shift_pulses single pulses per device, alternating up and down (starting up),
@@ -79,7 +87,9 @@ typedef struct RtAlgo {
     float csign;     /* e_rider's chopper sign (1 for the others) */
     bool *switched;  /* (X) agad: the chopper of the column flipped at its last read */
     double thr;      /* threshold of threshold writes */
-    double lr_t;     /* rate of pulsed transfer writes */
+    double lr;       /* the optimizer's lr when the algorithm was built: unscheduled */
+    double lr_g;     /* rate of the gradient update (of arr[0], or of chi) */
+    double lr_t;     /* rate of pulsed transfer writes (buffered kinds: of the buffer) */
     IrUpdate tu;     /* update parameters of pulsed transfer writes */
     IrIO tio_ir;     /* the transfer I/O (noise and bound management off) */
     RtIO *tio;       /* its state (K >= 2), or NULL */
@@ -103,8 +113,8 @@ int rt_algo_attach(struct RtNet *n, const IrModel *m, const IrOptimizer *o, uint
 /*
 ** The algorithm of one layer of sizes (D,X) around its weight tile *w (initial weights set),
 ** for batches of up to max_rows rows. slow != the layer's device replaces *w by a tile of
-** slow drawn from w_d2d (same weights). upd is the layer's update stream. NULL if out of
-** memory.
+** slow drawn from w_d2d (same weights). upd is the layer's update stream; o->lr is the
+** unscheduled rate (a->lr). NULL if out of memory.
 */
 RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
                     uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d);
@@ -117,10 +127,12 @@ void rt_algo_free(RtAlgo *a);
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool);
 
 /*
-** The optimizer a->o points at changed its lr (a schedule, rt_train.h): recompute the rate
-** derived from it, the transfer rate lr_t (transfer_lr, times lr if scale_transfer_lr).
+** A learning-rate schedule (rt_train.h) multiplies the SGD rate by factor from now on: set
+** lr_g and lr_t from a->lr as the header says (factor 1 at construction). The schedule's
+** caller keeps a->o->lr itself at lr factor for the digital parameters; rt_algo reads only
+** a->lr.
 */
-void rt_algo_set_lr(RtAlgo *a);
+void rt_algo_set_lr(RtAlgo *a, double factor);
 
 /* Every array's post-update step (diffusion, decay; rt_tile_post_update), then vis. */
 void rt_algo_post_update(RtAlgo *a);

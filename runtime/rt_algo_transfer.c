@@ -25,7 +25,7 @@
 **   rider, e_rider (eqs. 11b, 12): q = Q[i,c]; Q[i,c] = (1 - eta) q + eta y_i;
 **       W <- pulsed update with x = e_c, d = -c_s (y - q), lr_t; e_rider then flips its
 **       chopper c_s with probability in_chop_prob (once per step).
-**   mixed_precision: chi += lr d x^T per sample; every transfer_every steps, every weight:
+**   mixed_precision: chi += lr_g d x^T per sample; every transfer_every steps, every weight:
 **       n = clamp(trunc(chi/thr), +-BL_t), chi -= n thr, -n pulses (W -= n thr).
 */
 #include <math.h>
@@ -256,7 +256,7 @@ void rt_algo_transfer(RtAlgo *a)
 
 void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B)
 {
-    double lr = a->o->lr;
+    double lr = a->lr_g;
     for (size_t b = 0; b < B; b++)
         for (size_t i = 0; i < a->D; i++) {
             double g = lr * (double)d[b * a->D + i];

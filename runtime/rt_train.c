@@ -42,18 +42,23 @@ void rt_log_free(RtLog *log)
     log->n = log->cap = log->narr = log->arrcap = log->nep = log->epcap = 0;
 }
 
-double rt_train_lr(const IrSchedule *s, double lr, size_t e, size_t E)
+double rt_train_lr_factor(const IrSchedule *s, size_t e, size_t E)
 {
     if (!s)
-        return lr;
+        return 1.0;
     switch (s->kind) {
-    case IR_SCHED_STEP: return lr * pow(s->factor, (double)(e / (s->every ? s->every : 1)));
+    case IR_SCHED_STEP: return pow(s->factor, (double)(e / (s->every ? s->every : 1)));
     case IR_SCHED_COSINE: {
         double m = s->min_factor, c = E ? cos(3.14159265358979323846 * (double)e / (double)E) : 1.0;
-        return lr * (m + (1.0 - m) * (1.0 + c) / 2.0);
+        return m + (1.0 - m) * (1.0 + c) / 2.0;
     }
-    default: return lr;
+    default: return 1.0;
     }
+}
+
+double rt_train_lr(const IrSchedule *s, double lr, size_t e, size_t E)
+{
+    return lr * rt_train_lr_factor(s, e, E);
 }
 
 size_t rt_train_epochs(const IrTrain *t, size_t rows)
@@ -67,16 +72,20 @@ size_t rt_train_epochs(const IrTrain *t, size_t rows)
     return e < 1.0 ? 1 : (size_t)e;
 }
 
-/* Set the lr of epoch e (0-based) in the run's optimizer and its algorithms. */
+/*
+** Set the lr of epoch e (0-based): the run's optimizer gets the scheduled SGD rate, each
+** algorithm the factor, which it applies to the rates its family schedules (rt_algo.h).
+*/
 static void set_epoch_lr(Trainer *tr, const IrOptimizer *o, size_t e)
 {
     if (e == tr->epoch)
         return;
     tr->epoch = e;
-    tr->opt->lr = rt_train_lr(tr->t->schedule, o->lr, e, tr->epochs);
+    double f = rt_train_lr_factor(tr->t->schedule, e, tr->epochs);
+    tr->opt->lr = o->lr * f;
     for (size_t l = 0; l < tr->net->nlayers; l++)
         if (tr->net->layer[l].algo)
-            rt_algo_set_lr(tr->net->layer[l].algo);
+            rt_algo_set_lr(tr->net->layer[l].algo, f);
 }
 
 /* Append the array statistics of every analog layer at `step`; nonzero when out of memory. */

@@ -28,9 +28,12 @@
 **
 ** Learning-rate schedule (t->schedule, rt_train_lr): the lr of epoch e (0-based) of E;
 ** training by steps, step s (1-based) belongs to epoch floor((s-1) batch / rows) of
-** E = ceil(steps batch / rows). The optimizer's lr and the rates derived from it
-** (rt_algo_set_lr) change at the start of an epoch; digital weights, biases, output scales
-** and pulsed updates all use it.
+** E = ceil(steps batch / rows). At the start of an epoch the optimizer's lr becomes lr times
+** the schedule's factor (rt_train_lr_factor): digital weights, biases and output scales use
+** it; each analog algorithm applies the factor to the rates its family schedules
+** (rt_algo_set_lr): the gradient rate of analog_sgd, mixed_precision and residual_v2, and
+** every transfer rate with scale_transfer_lr; the fast arrays of the transfer compounds keep
+** the unscheduled lr (aihwkit's absolute fast_lr).
 */
 #ifndef AIMCI_RT_TRAIN_H
 #define AIMCI_RT_TRAIN_H
@@ -106,7 +109,10 @@ int rt_train_run_progress(RtLog *log, RtNet **net_out, const IrTrain *t, const I
                           const RtData *dt, size_t threads, const RtProgress *pr, char *err,
                           size_t errlen);
 
-/* The lr of epoch e (0-based) of E under schedule s (NULL: constant) from base lr. */
+/* The factor of epoch e (0-based) of E under schedule s (NULL: constant, 1). */
+double rt_train_lr_factor(const IrSchedule *s, size_t e, size_t E);
+
+/* The lr of epoch e (0-based) of E under schedule s from base lr: lr times that factor. */
 double rt_train_lr(const IrSchedule *s, double lr, size_t e, size_t E);
 
 /* The number of epochs of a run: t->epochs, or ceil(steps batch / rows) by steps. */

@@ -591,6 +591,131 @@ Test(algo, analog_sgd_is_the_plain_update)
 
 /*
 ** {======================================================================
+** Learning-rate schedules
+** =======================================================================
+*/
+
+/*
+** The gradient array on a noise-free constant-step device (step DWF, bounds +-1) updated by
+** deterministic_implicit pulses: with update management the plan has A B BL = lr/DWF and no
+** probability above 1 (BL = ceil(k) <= desired_bl 64), so element (i,j) receives exactly
+** rint(lr |d_i x_j| / DWF) pulses of sign -sign(d_i x_j). For SX, SD below and lr 0.01 that is
+** [[40, 20, 12], [20, 10, 6]], 108 pulses per step; at lr 0.001 [[4, 2, 1], [2, 1, 1]], 11.
+*/
+#define DWF 1e-4
+static const float SX[X] = {1.0f, -0.5f, 0.3f}, SD[D] = {0.4f, -0.2f};
+static const long SC[N] = {40, 20, 12, 20, 10, 6}, SC_TENTH[N] = {4, 2, 1, 2, 1, 1};
+static const double SSIGN[N] = {1, -1, 1, -1, 1, -1}; /* sign(d_i x_j) */
+
+/* f as fx_init(k) with lr 0.01, P on the pulsed device above, built; factor f scheduled. */
+static void fx_open_scheduled(Fx *f, IrOptKind k, double factor)
+{
+    fx_init(f, k);
+    f->o.lr = 0.01;
+    f->o.transfer_lr = 50.0;
+    f->o.scale_transfer_lr = true;
+    f->o.update.pulse_type = IR_PULSE_DETERMINISTIC_IMPLICIT;
+    f->o.update.desired_bl = 64;
+    f->fast = fx_quiet(IR_DEV_CONSTANT_STEP, DWF, 1.0);
+    f->o.fast = &f->fast;
+    fx_open(f);
+    rt_algo_set_lr(f->a, factor);
+}
+
+/* Pulses fired on P so far. */
+static uint64_t p_pulses(const Fx *f)
+{
+    uint64_t n = 0;
+    for (size_t e = 0; e < N; e++)
+        n += f->a->arr[0].t->npulse[e];
+    return n;
+}
+
+/*
+** residual under a step schedule of factor 0.1 (aihwkit's absolute fast_lr): P keeps the
+** pulses of the unscheduled run, 108 per step, while the transfer rate drops from
+** transfer_lr lr = 0.5 to 0.05. The transfer of step 1 reads column 0 of P exactly,
+** y = (-40, 20) DWF, and writes W[:,0] += lr_t y onto the ideal W.
+*/
+Test(algo, schedule_keeps_the_residual_rate_and_scales_the_transfer)
+{
+    Fx f, g;
+    fx_open_scheduled(&f, IR_OPT_RESIDUAL, 1.0);
+    fx_open_scheduled(&g, IR_OPT_RESIDUAL, 0.1);
+    cr_assert_float_eq(f.a->lr_t, 0.5, 1e-15);
+    cr_assert_float_eq(g.a->lr_t, 0.05, 1e-15);
+    for (size_t s = 1; s <= 3; s++) {
+        rt_algo_step(f.a, SX, SD, 1, NULL);
+        rt_algo_step(g.a, SX, SD, 1, NULL);
+        cr_assert_eq(p_pulses(&f), 108 * s, "step %zu: %llu pulses", s,
+                     (unsigned long long)p_pulses(&f));
+        cr_assert_eq(p_pulses(&g), 108 * s, "step %zu: %llu pulses", s,
+                     (unsigned long long)p_pulses(&g));
+        for (size_t e = 0; e < N; e++)
+            cr_assert_float_eq(g.a->arr[0].t->w[e], -SSIGN[e] * (double)(SC[e] * (long)s) * DWF,
+                               TOL, "step %zu, P[%zu]", s, e);
+        if (s == 1) {
+            cr_assert_float_eq(f.a->arr[1].t->w[0], 0.1 - 0.5 * 40 * DWF, TOL);
+            cr_assert_float_eq(f.a->arr[1].t->w[3], -0.1 + 0.5 * 20 * DWF, TOL);
+            cr_assert_float_eq(g.a->arr[1].t->w[0], 0.1 - 0.05 * 40 * DWF, TOL);
+            cr_assert_float_eq(g.a->arr[1].t->w[3], -0.1 + 0.05 * 20 * DWF, TOL);
+        }
+    }
+    fx_close(&f);
+    fx_close(&g);
+}
+
+/*
+** residual_v2 under the same schedule: its P rate is the SGD rate (the seed paper's RLv2 code,
+** fast_lr 1 with scale_fast_lr), so P gets the pulses of lr 0.001: 11 per step.
+*/
+Test(algo, schedule_scales_the_residual_v2_rate)
+{
+    Fx f;
+    fx_open_scheduled(&f, IR_OPT_RESIDUAL_V2, 0.1);
+    for (size_t s = 1; s <= 3; s++) {
+        rt_algo_step(f.a, SX, SD, 1, NULL);
+        cr_assert_eq(p_pulses(&f), 11 * s, "step %zu: %llu pulses", s,
+                     (unsigned long long)p_pulses(&f));
+        for (size_t e = 0; e < N; e++)
+            cr_assert_float_eq(f.a->arr[0].t->w[e],
+                               -SSIGN[e] * (double)(SC_TENTH[e] * (long)s) * DWF, TOL,
+                               "step %zu, P[%zu]", s, e);
+    }
+    fx_close(&f);
+}
+
+/*
+** The rule of every kind (docs/algorithms.md §1) at factor 0.25, lr 0.01, transfer_lr 50:
+** the gradient rate is lr 0.25 for analog_sgd, mixed_precision and residual_v2 and lr for
+** the others; the transfer rate is 50 lr 0.25 (times gamma for the buffered kinds with
+** gamma > 0: 0 by default, so 1), or 50 without scale_transfer_lr.
+*/
+Test(algo, schedule_factor_of_every_kind)
+{
+    for (int k = IR_OPT_ANALOG_SGD; k < IR_OPT__COUNT; k++) {
+        bool follows = k == IR_OPT_ANALOG_SGD || k == IR_OPT_MIXED_PRECISION ||
+                       k == IR_OPT_RESIDUAL_V2;
+        Fx f;
+        fx_open_scheduled(&f, (IrOptKind)k, 0.25);
+        cr_assert_float_eq(f.a->lr_g, follows ? 0.0025 : 0.01, 1e-15, "kind %d", k);
+        cr_assert_float_eq(f.a->lr_t, 50 * 0.0025, 1e-15, "kind %d", k);
+        fx_close(&f);
+        fx_init(&f, (IrOptKind)k);
+        f.o.lr = 0.01;
+        f.o.transfer_lr = 50.0;
+        f.o.scale_transfer_lr = false;
+        fx_open(&f);
+        rt_algo_set_lr(f.a, 0.25);
+        cr_assert_float_eq(f.a->lr_t, 50.0, 1e-15, "kind %d", k);
+        fx_close(&f);
+    }
+}
+
+/* }====================================================================== */
+
+/*
+** {======================================================================
 ** Zero-shifting, symmetric points, statistics
 ** =======================================================================
 */

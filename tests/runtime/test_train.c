@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algo_fixtures.h"
 #include "rt_fixtures.h"
 #include "rt_train.h"
 
@@ -228,6 +229,64 @@ Test(train, model_that_does_not_fit_the_data_is_an_error)
     cr_assert_eq(run(&log, NULL, &f, &f.sgd, dt, err), 1);
     cr_assert_neq(strstr(err, "49 inputs"), NULL, "%s", err);
     cr_assert_eq(log.n, 0);
+    rt_data_free(dt);
+}
+
+/* The pulses on array `name` of layer 0 at each logged step, into out (at most cap). */
+static size_t array_pulses(const RtLog *log, const char *name, double *out, size_t cap)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < log->narr && m < cap; k++)
+        if (log->arr[k].layer == 0 && strcmp(log->arr[k].s.name, name) == 0)
+            out[m++] = log->arr[k].s.pulses;
+    return m;
+}
+
+/*
+** A step schedule of factor 0.1 from the second epoch (100 rows, batch 10: steps 11-20) on
+** residual with gamma 0 and transfer_lr 0: W never changes and the network sees W alone, so
+** P receives the same gradients, and at its unscheduled rate (aihwkit's absolute fast_lr)
+** the same pulses, as without the schedule. The SGD rate of the digital parameters is lr
+** 0.1; analog_sgd's gradient rate follows it.
+*/
+Test(train, schedule_leaves_the_residual_array_rate_alone)
+{
+    Fx f;
+    quickstart(&f);
+    f.train.steps = 20;
+    f.train.batch = 10;
+    f.train.log_every = 10;
+    IrOptimizer rl = fx_optimizer(IR_OPT_RESIDUAL, 0.01);
+    rl.gamma = 0.0;
+    rl.transfer_lr = 0.0;
+    IrSchedule tenth = {.name = "tenth", .kind = IR_SCHED_STEP, .every = 1, .factor = 0.1};
+    char err[256];
+    RtData *dt = rt_data_new(&f.data, f.train.seed, err, sizeof err);
+    RtLog plain, sched;
+    RtNet *net;
+    cr_assert_eq(run(&plain, NULL, &f, &rl, dt, err), 0, "%s", err);
+    f.train.schedule = &tenth;
+    cr_assert_eq(run(&sched, &net, &f, &rl, dt, err), 0, "%s", err);
+    double p0[4], p1[4], w1[4];
+    size_t n = array_pulses(&plain, "P", p0, 4);
+    cr_assert_eq(n, 3, "logged at steps 0, 10, 20");
+    cr_assert_eq(array_pulses(&sched, "P", p1, 4), n);
+    cr_assert_eq(array_pulses(&sched, "W", w1, 4), n);
+    cr_assert_gt(p0[2], p0[1], "P keeps learning in the second epoch");
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_eq(p1[k], p0[k], "log %zu: %g pulses on P, %g without the schedule", k,
+                     p1[k], p0[k]);
+        cr_assert_eq(w1[k], 0.0, "W takes no transfer at transfer_lr 0");
+    }
+    cr_assert_float_eq(net->opt.lr, 0.001, 1e-15, "digital parameters: the SGD rate");
+    cr_assert_eq(net->layer[0].algo->lr_g, 0.01);
+    rt_net_free(net);
+    rt_log_free(&sched);
+    f.analog.lr = 0.01;
+    cr_assert_eq(run(&sched, &net, &f, &f.analog, dt, err), 0, "%s", err);
+    cr_assert_float_eq(net->layer[0].algo->lr_g, 0.001, 1e-15);
+    rt_net_free(net);
+    rt_log_free(&plain), rt_log_free(&sched);
     rt_data_free(dt);
 }
 
