@@ -319,6 +319,12 @@ void rt_pool_run(RtPool *p, RtPoolFn fn, void *ctx, size_t n, size_t grain)
     note_wait(p, t2 - t1, ran, t3 - t2, t3);
 }
 
+size_t rt_pool_grain(const RtPool *p, size_t n)
+{
+    size_t g = n / (rt_pool_threads(p) * 8);
+    return g > 0 ? g : 1;
+}
+
 size_t rt_pool_default_threads(void)
 {
     const char *env = getenv("AIMCI_THREADS");
