@@ -34,12 +34,14 @@
 **  - The generation makes a swap that read one job's word fail on every other job's (until
 **    it wraps after 2^32 jobs), so a claim never lands in a job the claimant did not read.
 **
-** Waiting: a thread with nothing to do spins for a short while (tens of microseconds: the gaps
-** between the parallel jobs of one training step), calling sched_yield now and then so that
-** a thread that shares its core gets it, and then blocks on a condition variable. A spin that
-** finds it was descheduled (a poll or a yield that took much longer than it should) means
-** the machine is oversubscribed: the thread then blocks at once for its next waits, since
-** spinning there only takes the core from someone with work. The side that publishes (a job
+** Waiting: a worker with nothing to do spins for a short while (100 us: the gaps between the
+** parallel jobs of one training step), calling sched_yield now and then so that a thread
+** that shares its core gets it, and then blocks on a condition variable. The caller, waiting
+** for in-flight workers (normally less than one block), spins for 20 us without yielding
+** (a yield could hand its core to another process for a whole time slice) and then blocks.
+** A spin that finds it was descheduled (a poll or a yield that took much longer than it
+** should) means the machine is oversubscribed: the thread then blocks at once for its next
+** waits, since spinning there only takes the core from someone with work. The side that publishes (a job
 ** for the workers, the withdrawal of the last worker for the caller) takes the mutex and
 ** signals only when someone sleeps; that thread announced its sleep (sleepers,
 ** caller_asleep) under the mutex before its last check, so no wake-up is lost.
@@ -63,8 +65,8 @@
 #include "rt_pool.h"
 
 #define WORKER_SPIN_NS 100000u /* a worker's spin for the next job before it blocks */
-#define CALLER_SPIN_NS 50000u  /* the caller's spin for in-flight workers before it blocks */
-#define YIELD_EVERY_NS 10000u  /* a spinning thread lets others on its core run this often */
+#define CALLER_SPIN_NS 20000u  /* the caller's spin for in-flight workers before it blocks */
+#define YIELD_EVERY_NS 10000u  /* a spinning worker lets others on its core run this often */
 #define DESCHEDULED_NS 50000u  /* a poll this late means the thread was descheduled */
 #define CROWDED_WAITS 64       /* waits that block at once after a descheduled spin */
 #define STALL_SLACK_NS 50000u  /* a wait beyond two blocks' time and this is a stall */
@@ -113,11 +115,12 @@ static void relax(void)
 }
 
 /*
-** Spin until ready(p), for at most budget ns, yielding the core every YIELD_EVERY_NS; true if
-** ready. A poll or a yield that took DESCHEDULED_NS means the thread was descheduled: then
-** *crowded is set and the spin gives up (the caller of spin then blocks).
+** Spin until ready(p), for at most budget ns, yielding the core every yield_every ns (0:
+** never); true if ready. A poll or a yield that took DESCHEDULED_NS means the thread was
+** descheduled: then *crowded is set and the spin gives up (the caller of spin then blocks).
 */
-static bool spin(RtPool *p, bool (*ready)(RtPool *), uint64_t budget, unsigned *crowded)
+static bool spin(RtPool *p, bool (*ready)(RtPool *), uint64_t budget, uint64_t yield_every,
+                 unsigned *crowded)
 {
     if (*crowded > 0) {
         --*crowded;
@@ -131,7 +134,7 @@ static bool spin(RtPool *p, bool (*ready)(RtPool *), uint64_t budget, unsigned *
             relax();
         }
         uint64_t t1 = now_ns();
-        if (t1 - yielded >= YIELD_EVERY_NS) {
+        if (yield_every && t1 - yielded >= yield_every) {
             sched_yield();
             t1 = now_ns();
             yielded = t1;
@@ -176,7 +179,7 @@ static size_t claim_and_run(RtPool *p)
 /* Wait for blocks to claim, or quit: spin, then block on go. */
 static void wait_job(RtPool *p, unsigned *crowded)
 {
-    if (spin(p, job_ready, WORKER_SPIN_NS, crowded))
+    if (spin(p, job_ready, WORKER_SPIN_NS, YIELD_EVERY_NS, crowded))
         return;
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add(&p->sleepers, 1);
@@ -208,7 +211,7 @@ static void *worker(void *arg)
 /* The caller: wait until no worker is announced; spin, then block on done. */
 static void wait_workers(RtPool *p)
 {
-    if (spin(p, workers_out, CALLER_SPIN_NS, &p->crowded))
+    if (spin(p, workers_out, CALLER_SPIN_NS, 0, &p->crowded))
         return;
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->caller_asleep, true);
