@@ -30,7 +30,9 @@
 **    only after returning can it write the next job's fields.
 **  - A worker that announces itself late (after the caller saw inflight 0) either finds the
 **    count at 0 and withdraws at once, or finds the next job already published; then it
-**    takes part in that job, and by the same argument that job's caller waits for it.
+**    takes part in that job, and by the same argument that job's caller waits for it. (A
+**    worker announces itself only after it saw blocks left, so the caller waits for one that
+**    finds none only if it announced itself just before the last claim: a few instructions.)
 **  - The generation makes a swap that read one job's word fail on every other job's (until
 **    it wraps after 2^32 jobs), so a claim never lands in a job the claimant did not read.
 **
@@ -41,9 +43,9 @@
 ** (a yield could hand its core to another process for a whole time slice) and then blocks.
 ** A spin that finds it was descheduled (a poll or a yield that took much longer than it
 ** should) means the machine is oversubscribed: the thread then blocks at once for its next
-** waits, since spinning there only takes the core from someone with work. The side that publishes (a job
-** for the workers, the withdrawal of the last worker for the caller) takes the mutex and
-** signals only when someone sleeps; that thread announced its sleep (sleepers,
+** waits, since spinning there only takes the core from someone with work. The side that
+** publishes (a job for the workers, the withdrawal of the last worker for the caller) takes
+** the mutex and signals only when someone sleeps; that thread announced its sleep (sleepers,
 ** caller_asleep) under the mutex before its last check, so no wake-up is lost.
 **
 ** Stalls: a worker that took a block and is then descheduled still stalls the job, for as

@@ -47,8 +47,9 @@ static void marks_clear(Marks *m)
 static void marks_check(Marks *m, size_t n, const char *what, long job)
 {
     for (size_t i = 0; i < MAXN; i++)
-        cr_assert_eq(atomic_load(&m->hit[i]), i < n ? 1 : 0, "%s job %ld: item %zu of %zu run %d times",
-                     what, job, i, n, atomic_load(&m->hit[i]));
+        cr_assert_eq(atomic_load(&m->hit[i]), i < n ? 1 : 0,
+                     "%s job %ld: item %zu of %zu run %d times", what, job, i, n,
+                     atomic_load(&m->hit[i]));
 }
 
 /* Sleep us microseconds, resumed when a signal interrupts it (async-signal-safe). */
