@@ -197,7 +197,8 @@ typedef struct Stall {
 
 /*
 ** Two blocks: the caller's waits (up to 2 s) until the other one has started; the worker's
-** holds its block for 200 ms, as a worker descheduled inside a block does.
+** holds its block for 400 ms, as a worker descheduled inside a block does (long against
+** the time it took to start, so that the caller sees a stall).
 */
 static void stall_block(void *ctx, size_t i0, size_t i1)
 {
@@ -207,7 +208,7 @@ static void stall_block(void *ctx, size_t i0, size_t i1)
             sleep_us(100);
     } else {
         atomic_store(&s->started, 1);
-        sleep_us(200000);
+        sleep_us(400000);
         atomic_store(&s->done, 1);
     }
     mark(&s->m, i0, i1);
