@@ -36,23 +36,28 @@
 **  - The generation makes a swap that read one job's word fail on every other job's (until
 **    it wraps after 2^32 jobs), so a claim never lands in a job the claimant did not read.
 **
-** Waiting: a worker with nothing to do spins for a short while (100 us: the gaps between the
-** parallel jobs of one training step), calling sched_yield now and then so that a thread
-** that shares its core gets it, and then blocks on a condition variable. The caller, waiting
-** for in-flight workers (normally less than one block), spins for 20 us without yielding
-** (a yield could hand its core to another process for a whole time slice) and then blocks.
-** A spin that finds it was descheduled (a poll or a yield that took much longer than it
-** should) means the machine is oversubscribed: the thread then blocks at once for its next
-** waits, since spinning there only takes the core from someone with work. The side that
-** publishes (a job for the workers, the withdrawal of the last worker for the caller) takes
-** the mutex and signals only when someone sleeps; that thread announced its sleep (sleepers,
-** caller_asleep) under the mutex before its last check, so no wake-up is lost.
+** Waiting: a worker with nothing to do spins for a while (300 us: most gaps between the
+** parallel jobs of a training step; with 100 us the worker slept through the start of 45%
+** of fcn_fashion's jobs, and the shared jobs took 30% longer), calling sched_yield every
+** 10 us so that a thread that shares its core gets it, and then blocks on a condition
+** variable. The caller, waiting for in-flight workers (normally less than one block), spins
+** for 20 us without yielding (a yield could hand its core to another process for a whole
+** time slice) and then blocks. A yield that returns late means another thread was waiting
+** for the worker's core: the machine is oversubscribed, and the worker blocks at once for
+** its next 64 waits, since spinning there only takes the core from someone with work. (A
+** poll that comes late proves less: on an idle virtual machine the host deschedules a
+** virtual CPU now and then, about ten times per second here, and taking those for
+** contention made workers sleep through most jobs.) The side that publishes (a job for the
+** workers, the withdrawal of the last worker for the caller) takes the mutex and signals
+** only when someone sleeps; that thread announced its sleep (sleepers, caller_asleep) under
+** the mutex before its last check, so no wake-up is lost.
 **
 ** Stalls: a worker that took a block and is then descheduled still stalls the job, for as
 ** long as the scheduler keeps it off (milliseconds, when another process runs on its core).
-** The caller detects such a wait (much longer than one block takes it) and then runs the
-** jobs alone for 16 times as long as the stall lasted: a busy machine costs at most a few
-** percent over one thread, and an idle one, where blocks end in time, never goes alone.
+** The caller detects such a wait (longer than two of its blocks plus 50 us) and then runs
+** the jobs alone for 16 times as long as the stall lasted: a busy machine costs at most a
+** few percent over one thread. An idle one goes alone for a few jobs in a hundred (when the
+** host deschedules a virtual CPU in the middle of a block).
 */
 #include <pthread.h>
 #include <sched.h>
@@ -66,11 +71,11 @@
 
 #include "rt_pool.h"
 
-#define WORKER_SPIN_NS 100000u /* a worker's spin for the next job before it blocks */
+#define WORKER_SPIN_NS 300000u /* a worker's spin for the next job before it blocks */
 #define CALLER_SPIN_NS 20000u  /* the caller's spin for in-flight workers before it blocks */
 #define YIELD_EVERY_NS 10000u  /* a spinning worker lets others on its core run this often */
-#define DESCHEDULED_NS 50000u  /* a poll this late means the thread was descheduled */
-#define CROWDED_WAITS 64       /* waits that block at once after a descheduled spin */
+#define DESCHEDULED_NS 50000u  /* a yield this long means others wanted the core */
+#define CROWDED_WAITS 64       /* waits that block at once after such a yield */
 #define STALL_SLACK_NS 50000u  /* a wait beyond two blocks' time and this is a stall */
 #define ALONE_FACTOR 16        /* after a stall, the caller works alone this many times as long */
 #define ALONE_MAX_NS 1000000000u /* ... but never longer than this */
@@ -95,7 +100,6 @@ struct RtPool {
     /* the caller's own state */
     uint64_t gen;         /* the last job's generation */
     uint64_t alone_until; /* before this time (now_ns) jobs run on the caller only */
-    unsigned crowded;     /* the caller's waits left that block at once */
     size_t nthreads;      /* the caller included */
     size_t nworkers;      /* started */
     pthread_t *tid;
@@ -118,34 +122,33 @@ static void relax(void)
 
 /*
 ** Spin until ready(p), for at most budget ns, yielding the core every yield_every ns (0:
-** never); true if ready. A poll or a yield that took DESCHEDULED_NS means the thread was
-** descheduled: then *crowded is set and the spin gives up (the caller of spin then blocks).
+** never, and crowded may be NULL); true if ready. While *crowded > 0 a spin is skipped (one
+** fewer each time); a yield that took DESCHEDULED_NS means another thread was waiting for
+** this core: then *crowded is set and the spin gives up (the caller of spin then blocks).
 */
 static bool spin(RtPool *p, bool (*ready)(RtPool *), uint64_t budget, uint64_t yield_every,
                  unsigned *crowded)
 {
-    if (*crowded > 0) {
+    if (crowded && *crowded > 0) {
         --*crowded;
         return ready(p);
     }
-    uint64_t start = now_ns(), t = start, yielded = start;
+    uint64_t start = now_ns(), yielded = start;
     for (;;) {
         for (int k = 0; k < 16; k++) {
             if (ready(p))
                 return true;
             relax();
         }
-        uint64_t t1 = now_ns();
-        if (yield_every && t1 - yielded >= yield_every) {
+        uint64_t t = now_ns();
+        if (yield_every && t - yielded >= yield_every) {
             sched_yield();
-            t1 = now_ns();
-            yielded = t1;
+            yielded = now_ns();
+            if (yielded - t >= DESCHEDULED_NS) {
+                *crowded = CROWDED_WAITS;
+                return ready(p);
+            }
         }
-        if (t1 - t >= DESCHEDULED_NS) {
-            *crowded = CROWDED_WAITS;
-            return ready(p);
-        }
-        t = t1;
         if (t - start >= budget)
             return ready(p);
     }
@@ -213,7 +216,7 @@ static void *worker(void *arg)
 /* The caller: wait until no worker is announced; spin, then block on done. */
 static void wait_workers(RtPool *p)
 {
-    if (spin(p, workers_out, CALLER_SPIN_NS, 0, &p->crowded))
+    if (spin(p, workers_out, CALLER_SPIN_NS, 0, NULL))
         return;
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->caller_asleep, true);
