@@ -454,6 +454,13 @@ static void refresh_rows(void *ctx, size_t i0, size_t i1)
         }
 }
 
+/*
+** Refreshes of fewer weights than this run on the calling thread: at about 1 ns a weight
+** (two arrays) that is 32 us, below which waking a sleeping worker and the last block's wait
+** eat the gain.
+*/
+#define SHARED_REFRESH_MIN 32768
+
 void rt_algo_refresh(RtAlgo *a, RtPool *pool)
 {
     size_t n = a->D * a->X;
@@ -461,10 +468,8 @@ void rt_algo_refresh(RtAlgo *a, RtPool *pool)
         rt_algo_logical(&a->arr[k], n);
     if (a->K < 2)
         return;
-    size_t threads = rt_pool_threads(pool);
-    if (threads > 1 && n >= 16384)
-        rt_pool_run(pool, refresh_rows, a, a->D, a->D / (threads * 4) > 0 ? a->D / (threads * 4)
-                                                                          : 1);
+    if (rt_pool_threads(pool) > 1 && n >= SHARED_REFRESH_MIN)
+        rt_pool_run(pool, refresh_rows, a, a->D, rt_pool_grain(pool, a->D));
     else
         refresh_rows(a, 0, a->D);
 }

@@ -4,10 +4,11 @@
 **
 ** A pool of T threads is T - 1 workers plus the calling thread. rt_pool_run hands out the
 ** range [0, n) in blocks of `grain` items to whichever thread asks next, and returns when
-** all are done. Callers must make the result independent of which thread runs which block
-** (the pulsed update keys its random streams by row; see rt_kern.h), so a run gives the
-** same result for any T. The pool is owned by one training run (no global state); it is
-** not reentrant: one rt_pool_run at a time.
+** all are done; it waits only for the threads that took blocks, never for a worker that is
+** asleep or descheduled (rt_pool.c describes the protocol). Callers must make the result
+** independent of which thread runs which block (the pulsed update keys its random streams by
+** row; see rt_kern.h), so a run gives the same result for any T. The pool is owned by one
+** training run (no global state); it is not reentrant: one rt_pool_run at a time.
 */
 #ifndef AIMCI_RT_POOL_H
 #define AIMCI_RT_POOL_H
@@ -33,6 +34,12 @@ size_t rt_pool_threads(const RtPool *p);
 
 /* Run fn over [0, n) in blocks of grain (>= 1) on every thread; NULL p runs it here. */
 void rt_pool_run(RtPool *p, RtPoolFn fn, void *ctx, size_t n, size_t grain);
+
+/*
+** The grain that cuts n items into about 8 blocks per thread (at least 1 item): a thread
+** that joins late or runs slower evens out within a block, and claiming stays negligible.
+*/
+size_t rt_pool_grain(const RtPool *p, size_t n);
 
 /* The default thread count: AIMCI_THREADS if it is a positive integer, else the online CPUs. */
 size_t rt_pool_default_threads(void);

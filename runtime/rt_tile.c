@@ -329,6 +329,14 @@ static void rows_job(void *ctx, size_t i0, size_t i1)
 }
 
 /*
+** Updates of fewer weight-samples (D X B) than this run on the calling thread: at the cost
+** of sparse pulses (about 0.25 ns a weight-sample, a batch of 10 in fcn_fashion) that is
+** 16 us, below which waking a sleeping worker (a few us) and the last block's wait eat the
+** gain. fcn_fashion's 784-256 and 256-128 layers are shared, its 128-10 layer is not.
+*/
+#define SHARED_UPDATE_MIN 65536
+
+/*
 ** stochastic_compressed for a batch: keys, plans and column trains in sample order, then
 ** the rows (on the pool's threads, in blocks of rows) through `rows`.
 */
@@ -343,10 +351,8 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
     if (B == 0 || batch_fill(t, &up, k, lr, u, r))
         return;
     RowsJob job = {&up, rows};
-    size_t threads = rt_pool_threads(pool);
-    size_t grain = t->D / (threads * 8) > 0 ? t->D / (threads * 8) : 1;
-    if (threads > 1 && t->D * t->X * B >= 16384)
-        rt_pool_run(pool, rows_job, &job, t->D, grain);
+    if (rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN)
+        rt_pool_run(pool, rows_job, &job, t->D, rt_pool_grain(pool, t->D));
     else
         rows(&up, 0, t->D);
 }

@@ -467,10 +467,13 @@ Test(kern, runs_every_item_exactly_once)
     rt_pool_free(NULL);
 }
 
-/* A tile update on 1, 2 or 3 threads: the same weights, counters and stream, bit for bit. */
+/*
+** A tile update on 1, 2 or 3 threads: the same weights, counters and stream, bit for bit
+** (D X B above the size from which rt_tile.c shares an update among threads).
+*/
 Test(kern, threads_do_not_change_an_update)
 {
-    enum { D = 48, X = 40, B = 16 };
+    enum { D = 112, X = 40, B = 16 };
     KCase kc = {"", IR_DEV_SOFT_BOUNDS, 2};
     IrDevice dev = kdevice(&kc);
     IrUpdate u = upd(31);

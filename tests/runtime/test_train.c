@@ -106,8 +106,8 @@ Test(train, runs_are_bit_identical)
 
 /*
 ** The thread count of a run changes nothing: a two-layer analog model (50 -> 64 -> 1, both
-** on the asymmetric soft_bounds device with write noise), batch 16, so that the first
-** layer's updates (64 x 50 x 16) run on the pool; 1, 2 and 3 threads give bit-identical logs,
+** on the asymmetric soft_bounds device with write noise), batch 24, so that the first
+** layer's updates (64 x 50 x 24) run on the pool; 1, 2 and 3 threads give bit-identical logs,
 ** weights (visible and persistent) and pulse-driven losses.
 */
 Test(train, thread_count_does_not_change_a_run)
@@ -118,7 +118,7 @@ Test(train, thread_count_does_not_change_a_run)
     f.layer[0] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 50, .out = 64, .on = &f.dev};
     f.layer[1] = (IrLayer){.kind = IR_LAYER_DENSE, .in = 64, .out = 1, .on = &f.dev};
     f.model.nlayers = 2;
-    f.train.steps = 300, f.train.batch = 16, f.train.log_every = 50;
+    f.train.steps = 300, f.train.batch = 24, f.train.log_every = 50;
     char err[256];
     RtData *dt = rt_data_new(&f.data, f.train.seed, err, sizeof err);
     RtLog log[3];
