@@ -133,10 +133,10 @@ build/rel/runtime/rt_kern.o build/san/runtime/rt_kern.o: CFLAGS += -Wno-psabi
 build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
-build/bench/aimci_bench: tools/bench.c $(OBJ)
+build/bench/aimci_bench: tools/bench.c tools/bench_util.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
-build/bench/aimci_bench_epoch: tools/bench_epoch.c $(OBJ)
+build/bench/aimci_bench_epoch: tools/bench_epoch.c tools/bench_util.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 

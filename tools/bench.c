@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "rt_io.h"
 #include "rt_kern.h"
 #include "rt_matmul.h"
@@ -80,13 +81,6 @@ static const struct {
 static double reference(size_t k, size_t B)
 {
     return B == 1 ? families[k].ref1 : families[k].ref64;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* A device of family fam with aihwkit's Python defaults (as tests/fixtures/rt_fixtures.h fx_device). */
@@ -145,38 +139,6 @@ static void time_calls(double *best, void (*const *fn)(void *), void *const *ctx
                 fn[k](ctx[k]);
             best[k] = fmin(best[k], (now() - t0) / (double)calls[k]);
         }
-}
-
-/*
-** Start a CPU-bound process on the last CPU, as another user's job would be: in its own
-** session (so that the scheduler's autogroups treat it as another job, not as part of the
-** bench) and killed with the bench if the bench dies first. Its pid, or -1 if fork failed.
-*/
-static pid_t busy_start(void)
-{
-    pid_t parent = getpid(), pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(0);
-    setsid();
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(ncpu > 1 ? (int)ncpu - 1 : 0, &set);
-    sched_setaffinity(0, sizeof set, &set);
-    volatile unsigned long spin = 0;
-    for (;;)
-        spin++;
-}
-
-static void busy_stop(pid_t pid)
-{
-    if (pid <= 0)
-        return;
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
 }
 
 /* One update benchmark: the tile, its batch and the pool. */

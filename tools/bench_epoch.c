@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "check.h"
 #include "diag.h"
 #include "rt_data.h"
@@ -43,45 +44,6 @@
 #define MIN_SPEEDUP 1.6     /* 2 threads over 1 on an idle machine */
 #define MIN_RATIO (1 / 1.1) /* 2 threads over 1 on a busy one: at most 10% slower */
 #define BUSY_RUNS 3         /* runs per thread count with the busy process */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/*
-** Start a CPU-bound process on the last CPU, as another user's job would be: in its own
-** session (so that the scheduler's autogroups treat it as another job, not as part of the
-** bench) and killed with the bench if the bench dies first. Its pid, or -1 if fork failed.
-*/
-static pid_t busy_start(void)
-{
-    pid_t parent = getpid(), pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(0);
-    setsid();
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(ncpu > 1 ? (int)ncpu - 1 : 0, &set);
-    sched_setaffinity(0, sizeof set, &set);
-    volatile unsigned long spin = 0;
-    for (;;)
-        spin++;
-}
-
-static void busy_stop(pid_t pid)
-{
-    if (pid <= 0)
-        return;
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
 
 /* The train `fit` of the example with one epoch of rl; NULL (reported) on errors. */
 static const IrTrain *load(Arena *ar, Diag *d, const char *root, bool quick)
