@@ -11,4 +11,7 @@
 /* The two builds of rt_kern.c; rt_kern() picks one (tests compare them). */
 extern const RtKern rt_kern_base, rt_kern_avx2;
 
+/* Choose the build again from AIMCI_KERNEL and the CPU (rt_kern() chooses once). */
+void rt_kern_choose(void);
+
 #endif

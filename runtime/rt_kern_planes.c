@@ -4,6 +4,7 @@
 ** naive twin of the kernels' row loop.
 */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,18 +267,33 @@ void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi
 ** ====================================================================================
 */
 
-/* AIMCI_KERNEL=baseline forces the baseline build (the results are the same). */
-const RtKern *rt_kern(void)
+/*
+** AIMCI_KERNEL=baseline forces the baseline build (the results are the same). The choice is
+** made once: rt_kern() is called for every update, and reading the environment each time
+** cost 0.5-1.5% of a training (getenv scans it). Any thread may make it; they agree.
+*/
+static _Atomic(const RtKern *) chosen;
+
+void rt_kern_choose(void)
 {
+    const RtKern *k = &rt_kern_base;
     const char *env = getenv("AIMCI_KERNEL");
-    if (env && strcmp(env, "baseline") == 0)
-        return &rt_kern_base;
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
-        return &rt_kern_avx2;
+    if (!(env && strcmp(env, "baseline") == 0) && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("popcnt"))
+        k = &rt_kern_avx2;
+#else
+    (void)env;
 #endif
-    return &rt_kern_base;
+    atomic_store(&chosen, k);
+}
+
+const RtKern *rt_kern(void)
+{
+    if (!atomic_load_explicit(&chosen, memory_order_relaxed))
+        rt_kern_choose();
+    return atomic_load_explicit(&chosen, memory_order_relaxed);
 }
 
 /*

@@ -231,6 +231,7 @@ Test(kern, builds_are_bit_identical)
                     setenv("AIMCI_KERNEL", "baseline", 1);
                 else
                     unsetenv("AIMCI_KERNEL");
+                rt_kern_choose();
                 cr_assert_str_eq(rt_kern()->name, k == 0 ? "baseline" : "avx2");
                 t[k] = tile(&dev, D, X);
                 RtRng r;
