@@ -91,28 +91,28 @@ static int read_rows(Table *t, FILE *f, const char *path, int label_col, bool he
     while (!rc && (!limit || t->n < limit) && rt_csv_next(&rd, &l)) {
         if (rt_csv_blank(&l) || (header && l.no == 1))
             continue;
-        size_t nf = rt_csv_count(&l, ',');
         if (!ncols) { /* the first row fixes the columns */
+            size_t nf = rt_csv_count(&l, ',');
             if ((rc = first_row(t, nf, &label_col, path, l.no, err, errlen)))
                 break;
             ncols = nf;
-            if (!(fields = malloc(nf * sizeof *fields))) {
+            /* one field more than a row has: a longer row shows in a single pass */
+            if (!(fields = malloc((nf + 1) * sizeof *fields))) {
                 snprintf(err, errlen, "%s: out of memory (%zu columns)", path, nf);
                 rc = -1;
                 break;
             }
         }
-        if (nf != ncols) {
+        if (rt_csv_split(&l, ',', fields, ncols + 1) != ncols) {
             snprintf(err, errlen, "%s:%zu: %zu columns, but the first row has %zu", path, l.no,
-                     nf, ncols);
+                     rt_csv_count(&l, ','), ncols);
             rc = -1;
         } else if (grow(t)) {
             snprintf(err, errlen, "%s: out of memory (%zu rows of %zu columns)", path,
                      t->n + 1, ncols);
             rc = -1;
         } else {
-            rt_csv_split(&l, ',', fields, ncols);
-            rc = parse_row(t, fields, nf, (size_t)label_col, path, l.no, err, errlen);
+            rc = parse_row(t, fields, ncols, (size_t)label_col, path, l.no, err, errlen);
         }
     }
     rt_csv_close(&rd);

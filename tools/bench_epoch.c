@@ -146,9 +146,9 @@ int main(int argc, char **argv)
     const char *fcn = "fcn_fashion.aimc", *shape = "784-256-128-10";
     const IrTrain *ta = load(ar, d, root, fcn, "asgd", quick ? small : "");
     const IrTrain *t = load(ar, d, root, fcn, "rl", quick ? small : "");
-    const IrTrain *tq = load(ar, d, root, fcn, "rl", small);
+    const IrTrain *tq = quick ? t : load(ar, d, root, fcn, "rl", small);
     const IrTrain *tl = load(ar, d, root, "lenet_fashion.aimc", "asgd", "fm.limit=6000");
-    RtData *dt = data_of(t), *dq = data_of(tq), *dl = data_of(tl);
+    RtData *dt = data_of(t), *dq = quick ? dt : data_of(tq), *dl = data_of(tl);
     if (!ta || !dt || !dq || !dl)
         return 1;
     double sec[2], one;
@@ -183,7 +183,8 @@ int main(int argc, char **argv)
            "target >= %.2f,%.2f\n", shape, busy[0] / busy[1], MIN_RATIO,
            busy[0] / busy[1] / MIN_RATIO);
     rt_data_free(dl);
-    rt_data_free(dq);
+    if (dq != dt)
+        rt_data_free(dq);
     rt_data_free(dt);
     diag_free(d);
     arena_free(ar);

@@ -374,9 +374,7 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
     lx_init(&lx, d, file, text, len);
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
     int before = diag_count(d);
-    void *p = ps_ParseAlloc(rt_xmalloc, &cx);
-    if (!p)
-        abort();
+    void *p = ps_ParseAlloc(rt_xmalloc, &cx); /* never NULL: rt_xmalloc aborts */
     Token t;
     if (feed(&cx, p, &t, false) == 0) {
         /* A last line without its newline still ends its statement. */
@@ -412,9 +410,7 @@ const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text
     AstList stmts = {0};
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = &stmts};
     int before = diag_count(d);
-    void *p = ps_ParseAlloc(rt_xmalloc, &cx);
-    if (!p)
-        abort();
+    void *p = ps_ParseAlloc(rt_xmalloc, &cx); /* never NULL: rt_xmalloc aborts */
     Token t = {.loc = {file, lx.line, 1, 1}, .text = VALUE_NAME, .len = strlen(VALUE_NAME)};
     ps_Parse(p, TK_NAME, t);
     ps_Parse(p, TK_EQ, t);
