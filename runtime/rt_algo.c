@@ -489,7 +489,7 @@ static double pulses_of(const RtTile *t)
         return NAN;
     double s = 0.0;
     for (size_t k = 0; k < t->D * t->X; k++)
-        s += (double)t->npulse[k];
+        s += (double)rt_tile_pulses_at(t, k);
     return s;
 }
 

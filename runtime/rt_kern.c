@@ -229,6 +229,19 @@ INLINE F8 expand(const float *buf, unsigned m)
 #endif
 }
 
+/* ISA: lane l is p[idx[l]] (idx >= 0). */
+INLINE F8 gather(const float *p, I8 idx)
+{
+#if defined(__AVX2__)
+    return (F8)_mm256_i32gather_ps(p, (__m256i)idx, 4);
+#else
+    F8 v;
+    for (int l = 0; l < 8; l++)
+        v[l] = p[idx[l]];
+    return v;
+#endif
+}
+
 /* ISA: the number of set bits of an 8-bit mask. */
 INLINE int count8(unsigned m)
 {
@@ -313,6 +326,12 @@ INLINE F8 log2_8_short(F8 x)
 INLINE F8 pow8(F8 u, F8 g)
 {
     return exp2_8(g * log2_8(u));
+}
+
+/* u^g of a rule: sqrt when the planes' exponent is 1/2 everywhere (exact, and cheaper). */
+INLINE F8 upow(F8 u, F8 g, const RtPlanes *pl)
+{
+    return pl->root ? sqrt8(fmax8(u, f8(0.0f))) : pow8(u, g);
 }
 
 /* pow(0, g) as libm has it: 0 for g > 0, 1 for g == 0, +inf for g < 0. */
@@ -435,21 +454,42 @@ INLINE void ns_reserve(NS *s, int need)
 ** ====================================================================================
 */
 
-/* The row train: slot k fires iff (word_k >> 1) <= thr, words from g's next ceil(bl/8) steps. */
-INLINE uint64_t train(G8 *g, int32_t thr, int bl)
+/*
+** The row train of k >= 1 fired slots out of bl: Floyd's algorithm (a uniform k-subset),
+** for j = bl - k .. bl - 1 the slot t = floor(word (j + 1) / 2^32) in [0, j], or j if t is
+** taken; words from g's next ceil(k/8) steps (word m is lane m % 8 of step m / 8).
+*/
+INLINE uint64_t slots(G8 *g, int k, int bl)
 {
-    uint64_t bits = 0;
-    for (int k = 0; k < bl; k += 8)
-        bits |= (uint64_t)mask8((I8)(g8_next(g) >> 1) <= i8(thr)) << k;
-    return bl >= 64 ? bits : bits & (((uint64_t)1 << bl) - 1);
+    uint64_t s = 0;
+    U8 w = u8(0);
+    for (int m = 0; m < k; m++) {
+        if (m % 8 == 0)
+            w = g8_next(g);
+        uint32_t j = (uint32_t)(bl - k + m);
+        uint64_t t = ((uint64_t)w[m % 8] * (j + 1)) >> 32;
+        uint64_t bit = (uint64_t)1 << t;
+        s |= (s & bit) ? (uint64_t)1 << j : bit;
+    }
+    return s;
 }
 
-static uint64_t KERN(row_train)(RtRng8 *r, double p, int bl)
+static uint64_t KERN(row_slots)(RtRng8 *r, int k, int bl)
 {
     G8 g = g8_load(r);
-    uint64_t bits = train(&g, rt_kern_threshold(p), bl);
+    uint64_t bits = slots(&g, k, bl);
     g8_store(r, &g);
     return bits;
+}
+
+static void KERN(words)(RtRng8 *r, uint32_t *out, size_t n)
+{
+    G8 g = g8_load(r);
+    for (size_t k = 0; k + 8 <= n; k += 8) {
+        U8 w = g8_next(&g);
+        memcpy(out + k, &w, sizeof w);
+    }
+    g8_store(r, &g);
 }
 
 static void KERN(normals)(RtRng8 *r, float *out, size_t n)
@@ -510,10 +550,29 @@ typedef struct Block {
     int nk;           /* chunks gathered */
 } Block;
 
-/* The plane pair p[2] at chunk k, selected by direction. */
-INLINE F8 pick(const Block *bk, int k, float *const p[2])
+/*
+** Where a vector's lanes are: a chunk (8 consecutive cells from off, len of them), or
+** gathered (cell base + col[l] for lane l).
+*/
+typedef struct Where {
+    bool gathered;
+    size_t off, len; /* a chunk */
+    size_t base;     /* gathered: the row's first cell */
+    I8 col;          /* gathered: the lanes' columns */
+} Where;
+
+/* Plane p at the lanes (at: RtPlanes.at, 0 for a plane of one value). */
+INLINE F8 plane(const float *p, size_t at, const Where *wh)
 {
-    return sel(bk->up[k], ldf(p[0] + bk->off[k], bk->len[k]), ldf(p[1] + bk->off[k], bk->len[k]));
+    if (!wh->gathered)
+        return ldf(p + (wh->off & at), wh->len);
+    return at ? gather(p + wh->base, wh->col) : f8(p[0]);
+}
+
+/* The plane pair p[2] at the lanes, selected by direction. */
+INLINE F8 pick(I8 up, float *const p[2], size_t at, const Where *wh)
+{
+    return sel(up, plane(p[0], at, wh), plane(p[1], at, wh));
 }
 
 /* A read position in a stream's buffer (a local copy keeps it in a register). */
@@ -564,22 +623,28 @@ typedef struct Rule {
     I8 ok;
 } Rule;
 
-INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFam fam,
+INLINE void rule_load(Rule *r, I8 up, const Where *wh, const RtPlanes *pl, RtKFam fam,
                       bool has_ref)
 {
     bool paper = fam == RT_KF_PAPER_LIN || fam == RT_KF_PAPER_POW || fam == RT_KF_PAPER_EXP;
-    size_t off = bk->off[k], len = bk->len[k];
-    r->a = pick(bk, k, pl->a);
-    r->lo = ldf(pl->lo + off, len);
-    r->hi = ldf(pl->hi + off, len);
-    r->ref = has_ref ? ldf(pl->ref + off, len) : f8(0.0f);
-    r->c = fam == RT_KF_LINEAR || fam == RT_KF_EXP ? pick(bk, k, pl->c) : f8(0.0f);
-    r->e = fam == RT_KF_POW || paper ? pick(bk, k, pl->e) : f8(0.0f);
-    r->f = fam == RT_KF_POW ? pick(bk, k, pl->f) : f8(0.0f);
-    r->g = fam == RT_KF_POW ? pick(bk, k, pl->g) : f8(pl->gamma);
-    r->k = sel(bk->up[k], f8(pl->k[0]), f8(pl->k[1]));
-    r->A = sel(bk->up[k], f8(pl->A[0]), f8(pl->A[1]));
+    r->a = pick(up, pl->a, pl->at[RT_PL_A], wh);
+    r->lo = plane(pl->lo, pl->at[RT_PL_LO], wh);
+    r->hi = plane(pl->hi, pl->at[RT_PL_HI], wh);
+    r->ref = has_ref ? plane(pl->ref, pl->at[RT_PL_REF], wh) : f8(0.0f);
+    r->c = fam == RT_KF_LINEAR || fam == RT_KF_EXP ? pick(up, pl->c, pl->at[RT_PL_C], wh)
+                                                   : f8(0.0f);
+    r->e = fam == RT_KF_POW || paper ? pick(up, pl->e, pl->at[RT_PL_E], wh) : f8(0.0f);
+    r->f = fam == RT_KF_POW ? pick(up, pl->f, pl->at[RT_PL_F], wh) : f8(0.0f);
+    r->g = fam == RT_KF_POW ? pick(up, pl->g, pl->at[RT_PL_G], wh) : f8(pl->gamma);
+    r->k = sel(up, f8(pl->k[0]), f8(pl->k[1]));
+    r->A = sel(up, f8(pl->A[0]), f8(pl->A[1]));
     r->q0 = pow0(r->g);
+}
+
+/* The lanes of chunk k of a block. */
+INLINE Where at_chunk(const Block *bk, int k)
+{
+    return (Where){.gathered = false, .off = bk->off[k], .len = bk->len[k]};
 }
 
 /*
@@ -588,19 +653,19 @@ INLINE void rule_load(Rule *r, const Block *bk, int k, const RtPlanes *pl, RtKFa
 ** and |g| <= 4 (remainder below 4e-8 relative for the usual g in [0, 2.5], 1e-6 at worst):
 ** a cubic in d with the exact a u0^g at d = 0. Lanes that are not ok take pow8 every pulse.
 */
-INLINE void pow_start(Rule *r, F8 v, F8 u0, F8 du, int nmax)
+INLINE void pow_start(Rule *r, F8 v, F8 u0, F8 du, int nmax, const RtPlanes *pl)
 {
     r->ok = (u0 > f8(0.0f)) & (fabs8(r->g) <= f8(4.0f));
     r->v0 = v;
     if (nmax < 2) { /* one pulse at most: d = 0, only k0 counts (sparse updates) */
-        r->k0 = r->a * pow8(u0, r->g);
+        r->k0 = r->a * upow(u0, r->g, pl);
         r->k1 = r->k2 = r->k3 = r->tw = f8(0.0f);
         return;
     }
     F8 fi = sel(r->ok, du / u0, f8(0.0f));
     F8 c2 = r->g * (r->g - f8(1.0f)) * f8(0.5f);
     F8 c3 = c2 * (r->g - f8(2.0f)) * f8(1.0f / 3.0f);
-    F8 s0 = r->a * pow8(u0, r->g);
+    F8 s0 = r->a * upow(u0, r->g, pl);
     r->tw = fi;
     r->k0 = s0;
     r->k1 = s0 * r->g * fi;
@@ -632,7 +697,7 @@ INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtP
         m = local3(r, d);
         if (mask8(live & ~valid)) {
             F8 u = (v - r->e) * r->f;
-            m = sel(valid, m, r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0));
+            m = sel(valid, m, r->a * sel(u > f8(0.0f), upow(u, r->g, pl), r->q0));
         }
         break;
     }
@@ -644,7 +709,7 @@ INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtP
         m = local3(r, d);
         if (mask8(live & ~valid)) {
             F8 u = fmax8(f8(1.0f) + r->e * v, f8(0.0f));
-            m = sel(valid, m, r->a * sel(u > f8(0.0f), pow8(u, r->g), r->q0));
+            m = sel(valid, m, r->a * sel(u > f8(0.0f), upow(u, r->g, pl), r->q0));
         }
         break;
     }
@@ -656,6 +721,42 @@ INLINE F8 step(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtP
     default: return v;
     }
     return v + noisy(ns, act, kn, pl, m, r->a, v);
+}
+
+/*
+** One pulse on the live lanes without the cubic of pow_start: for POW and PAPER_POW the
+** rule itself, a u^g (the value the cubic has at its centre); the others as step.
+*/
+INLINE F8 step1(Cursor *ns, I8 live, unsigned act, const Rule *r, F8 v, const RtPlanes *pl,
+                RtKFam fam, RtKNoise kn)
+{
+    if (fam != RT_KF_POW && fam != RT_KF_PAPER_POW)
+        return step(ns, live, act, r, v, pl, fam, kn);
+    F8 u = fam == RT_KF_POW ? (v - r->e) * r->f : fmax8(f8(1.0f) + r->e * v, f8(0.0f));
+    F8 m = r->a * sel(u > f8(0.0f), upow(u, r->g, pl), r->q0);
+    return v + noisy(ns, act, kn, pl, m, r->a, v);
+}
+
+/*
+** The pulses of a block whose lanes get one pulse at most (nearly every block with real
+** gradients): chunk by chunk, the normals in block_pulses' order, the same values.
+*/
+INLINE void block_single(const Block *bk, const RtUpd *u, NS *ns, RtKFam fam, RtKNoise kn,
+                         bool has_ref)
+{
+    const RtPlanes *pl = u->pl;
+    Cursor cur = {ns->buf, ns->pos};
+    for (int k = 0; k < bk->nk; k++) {
+        Rule r;
+        Where wh = at_chunk(bk, k);
+        rule_load(&r, bk->up[k], &wh, pl, fam, has_ref);
+        F8 v = ldf(u->w + bk->off[k], bk->len[k]) + r.ref;
+        I8 live = bk->n[k] > i8(0);
+        F8 vn = step1(&cur, live, mask8(live), &r, v, pl, fam, kn);
+        v = sel(live, fmin8(fmax8(vn, r.lo), r.hi), v);
+        stf(u->w + bk->off[k], has_ref ? v - r.ref : v, bk->len[k]);
+    }
+    ns->pos = cur.pos;
 }
 
 /* The largest coincidence count of the block. */
@@ -678,12 +779,13 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
     F8 v[KB];
 #pragma GCC unroll 4
     for (int k = 0; k < KB; k++) {
-        rule_load(&r[k], bk, k, pl, fam, has_ref);
+        Where wh = at_chunk(bk, k);
+        rule_load(&r[k], bk->up[k], &wh, pl, fam, has_ref);
         v[k] = ldf(u->w + bk->off[k], bk->len[k]) + r[k].ref;
         if (fam == RT_KF_POW)
-            pow_start(&r[k], v[k], (v[k] - r[k].e) * r[k].f, r[k].f, nmax);
+            pow_start(&r[k], v[k], (v[k] - r[k].e) * r[k].f, r[k].f, nmax, pl);
         if (fam == RT_KF_PAPER_POW)
-            pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e, nmax);
+            pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e, nmax, pl);
     }
     Cursor cur = {ns->buf, ns->pos};
     for (int q = 0; q < nmax; q++) {
@@ -737,24 +839,20 @@ static bool block_special(const Block *bk, const RtPlanes *pl)
     return false;
 }
 
-typedef int32_t I4 __attribute__((vector_size(16)));
-typedef uint64_t Q4 __attribute__((vector_size(32)));
+typedef uint16_t H8 __attribute__((vector_size(16)));
 
-/* Add the counts n (>= 0) of the first len lanes to the counters c. */
-INLINE void count_pulses(uint64_t *c, I8 n, size_t len)
+/* Add the counts n (0..BL) of the first len lanes to the staged counters c. */
+INLINE void count_pulses(uint16_t *c, I8 n, size_t len)
 {
     if (__builtin_expect(len < 8, 0)) {
         for (size_t l = 0; l < len; l++)
-            c[l] += (uint64_t)n[l];
+            c[l] = (uint16_t)(c[l] + n[l]);
         return;
     }
-    I4 h[2];
-    Q4 s[2];
-    memcpy(h, &n, sizeof h);
-    memcpy(s, c, sizeof s);
-    s[0] += __builtin_convertvector(h[0], Q4);
-    s[1] += __builtin_convertvector(h[1], Q4);
-    memcpy(c, s, sizeof s);
+    H8 s;
+    memcpy(&s, c, sizeof s);
+    s += __builtin_convertvector(n, H8);
+    memcpy(c, &s, sizeof s);
 }
 
 /* Write noise and counters of the block, after its pulses. */
@@ -768,8 +866,8 @@ static void block_after(const Block *bk, const RtUpd *u, NS *s)
         stf(u->wv + bk->off[k], sel(got, wp + f8(u->wn) * xi, wv), bk->len[k]);
     }
     s->pos = cur.pos;
-    for (int k = 0; k < KB && u->npulse; k++)
-        count_pulses(u->npulse + bk->off[k], bk->n[k], bk->len[k]);
+    for (int k = 0; k < KB && u->cnt; k++)
+        count_pulses(u->cnt + bk->off[k], bk->n[k], bk->len[k]);
 }
 
 /* Run the block (missing chunks padded) and empty it. */
@@ -781,9 +879,11 @@ INLINE void block_run(Block *bk, const RtUpd *u, NS *ns, RtKFam fam, RtKNoise kn
     ns_reserve(ns, 8 * KB * (nmax * u->pl->nxi + (u->wv ? 1 : 0)) + 8);
     if (fam == RT_KF_GENERIC || (u->pl->special && block_special(bk, u->pl)))
         block_generic(bk, u, ns, nmax);
+    else if (nmax == 1)
+        block_single(bk, u, ns, fam, kn, has_ref);
     else
         block_pulses(bk, u, ns, nmax, fam, kn, has_ref);
-    if (u->wv || u->npulse)
+    if (u->wv || u->cnt)
         block_after(bk, u, ns);
     bk->nk = 0;
 }
@@ -803,6 +903,7 @@ typedef struct RowCtx {
     const uint32_t *xl, *xh;
     const float *xb;
     const uint64_t *cm; /* the sample's chunk bitmaps (RtUpd.cmask) */
+    size_t b;           /* the sample */
 } RowCtx;
 
 /*
@@ -839,7 +940,88 @@ INLINE void row_chunks(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
 }
 
 /*
-** One function per instantiation of row_chunks (rule, noise form, reference), kept apart so
+** One pulse on each of the cnt (1..8) cells base + (e[l] & INT32_MAX), e[l] < 0 where x_j < 0:
+** gathered, through the rule, scattered (the cells are distinct).
+*/
+INLINE void group_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
+                         RtKNoise kn, bool has_ref, I8 e, int cnt)
+{
+    const RtPlanes *pl = u->pl;
+    float *w = u->w + base;
+    I8 live = (I8){0, 1, 2, 3, 4, 5, 6, 7} < i8(cnt);
+    unsigned act = mask8(live);
+    I8 up = (e >> 31) ^ r->sdneg;
+    Where wh = {.gathered = true, .base = base, .col = e & i8(INT32_MAX) & live};
+    ns_reserve(ns, 8 * (pl->nxi + (u->wv ? 1 : 0)) + 8);
+    Rule rl;
+    rule_load(&rl, up, &wh, pl, fam, has_ref);
+    F8 v = gather(w, wh.col) + rl.ref;
+    Cursor cur = {ns->buf, ns->pos};
+    v = fmin8(fmax8(step1(&cur, live, act, &rl, v, pl, fam, kn), rl.lo), rl.hi);
+    F8 wp = has_ref ? v - rl.ref : v;
+    F8 vis = u->wv ? wp + f8(u->wn) * take(&cur, act) : wp;
+    ns->pos = cur.pos;
+    for (int l = 0; l < cnt; l++) {
+        size_t c = (size_t)wh.col[l];
+        w[c] = wp[l];
+        if (u->wv)
+            u->wv[base + c] = vis[l];
+        if (u->cnt)
+            u->cnt[base + c]++;
+    }
+}
+
+/*
+** A row that fires at slot k only: one pulse on each column that fires at k. The chunks of
+** slot k's bitmap give them; their columns are packed 8 at a time (column order, the sign of
+** x_j in the top bit) and go through group_pulses, so the rule's cost follows the pulses.
+** pend holds at most 7 + 8 entries.
+*/
+INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
+                       RtKNoise kn, bool has_ref, int k)
+{
+    const uint32_t *xs = k < 32 ? r->xl : r->xh;
+    int sh = 31 - (k & 31);
+    const uint64_t *cm = r->cm + (size_t)k * u->cw;
+    int32_t pend[16];
+    int np = 0;
+    for (size_t wd = 0; wd < u->cw; wd++)
+        for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
+            int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
+            size_t len = u->X - (size_t)j0 < 8 ? u->X - (size_t)j0 : 8;
+            unsigned m = mask8((I8)(ldu(xs + j0, len) << sh));
+            I8 e = ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) |
+                   ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
+            for (; m; m &= m - 1)
+                pend[np++] = e[__builtin_ctz(m)];
+            if (np >= 8) {
+                I8 g;
+                memcpy(&g, pend, sizeof g);
+                group_pulses(u, r, base, ns, fam, kn, has_ref, g, 8);
+                np -= 8;
+                memcpy(pend, pend + 8, sizeof g);
+            }
+        }
+    if (np > 0) {
+        I8 g;
+        memcpy(&g, pend, sizeof g);
+        group_pulses(u, r, base, ns, fam, kn, has_ref, g, np);
+    }
+}
+
+/* The pulses of one (sample, row): row_single when it fires at one slot, else its chunks. */
+INLINE void row_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
+                       RtKNoise kn, bool has_ref)
+{
+    if (fam != RT_KF_GENERIC && !u->pl->special && !(r->bits & (r->bits - 1))) {
+        row_single(u, r, base, ns, fam, kn, has_ref, __builtin_ctzll(r->bits));
+        return;
+    }
+    row_chunks(u, r, base, ns, fam, kn, has_ref);
+}
+
+/*
+** One function per instantiation of row_pulses (rule, noise form, reference), kept apart so
 ** that each stays a reasonable size for the compiler.
 */
 typedef void RowFn(const RtUpd *u, const RowCtx *r, size_t base, NS *ns);
@@ -847,7 +1029,7 @@ typedef void RowFn(const RtUpd *u, const RowCtx *r, size_t base, NS *ns);
     static __attribute__((noinline)) void name(const RtUpd *u, const RowCtx *r, size_t base, \
                                                NS *ns)                                       \
     {                                                                                        \
-        row_chunks(u, r, base, ns, fam, kn, ref);                                            \
+        row_pulses(u, r, base, ns, fam, kn, ref);                                            \
     }
 ROW_FN(lin_mult, RT_KF_LINEAR, RT_KN_MULT, false)
 ROW_FN(lin_mult_ref, RT_KF_LINEAR, RT_KN_MULT, true)
@@ -894,25 +1076,23 @@ static RowFn *row_fn(const RtPlanes *pl)
     return generic;
 }
 
-/* Row i of sample b: its stream, its train, then the pulses of every chunk. */
+/* Row i of sample b: its count of fired slots, then (if any) its stream, train and pulses. */
 static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
 {
     float di = u->d[b * u->D + i];
-    double p = u->pa[b] * fabs((double)di);
-    if (!(p > 0.0))
+    int k = rt_kern_train_count(u->ru[b * u->rs + i], u->pa[b] * fabs((double)di), u->bl[b]);
+    if (!k)
         return;
     RtRng8 st;
     rt_rng8_seed(&st, u->key[b], i);
     ns->g = g8_load(&st);
-    uint64_t bits = train(&ns->g, rt_kern_threshold(p), u->bl[b]);
-    if (!bits)
-        return;
+    uint64_t bits = slots(&ns->g, k, u->bl[b]);
     ns->pos = ns->end = 0;
     RowCtx r = {.dlo = u8((uint32_t)bits), .dhi = u8((uint32_t)(bits >> 32)), .bits = bits,
                 .hi = u->xhi && (bits >> 32) != 0, .cm = u->cmask + b * 64 * u->cw,
                 .sdneg = i8((di < 0.0f) != u->lr_neg ? -1 : 0),
                 .xl = u->xlo + b * u->X, .xh = u->xhi ? u->xhi + b * u->X : NULL,
-                .xb = u->x + b * u->X};
+                .xb = u->x + b * u->X, .b = b};
     row_fn(u->pl)(u, &r, i * u->X, ns);
 }
 
@@ -1046,7 +1226,8 @@ const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
     .col_trains = KERN(col_trains),
-    .row_train = KERN(row_train),
+    .row_slots = KERN(row_slots),
+    .words = KERN(words),
     .normals = KERN(normals),
     .dac = KERN(dac),
     .adc = KERN(adc),

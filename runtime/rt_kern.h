@@ -13,12 +13,18 @@
 ** Why this is fast, and still the pulsed update of docs/theory.md §2.4 (the shortcuts of 2.9):
 **   - trains are bit-packed (BL <= 64: two 32-bit words) and coincidences are popcounts;
 **     the row and column trains stay shared along rows and columns;
+**   - the cost follows the pulses that fire: a row's train is drawn as its number of fired
+**     slots K ~ Binomial(BL, p_d) (by inversion of one uniform word) and then the K slots
+**     (a uniform K-subset), which is the same distribution as BL Bernoulli slots; the
+**     uniform words of a sample's rows come in bulk, so a row that fires nothing (most rows,
+**     with real gradients) costs a comparison and draws nothing else;
 **   - random numbers come from counter-style streams: per sample one 64-bit key is drawn
-**     from the tile's update stream; the column trains come from (key, RT_KERN_COL_STREAM)
-**     and everything of row i (its train, c2c and write noise) from (key, i). Rows are
-**     therefore independent given the column trains and can be split among threads in any
-**     way with bit-identical results; a thread runs its rows for every sample of the batch
-**     in order (samples stay sequential per weight, the state dependence of docs/theory.md §2.4);
+**     from the tile's update stream; the column trains come from (key, RT_KERN_COL_STREAM),
+**     the rows' uniform words from (key, RT_KERN_ROW_STREAM), and everything else of a row
+**     i that fires (its slots, c2c and write noise) from (key, i). Rows are therefore
+**     independent given the column trains and can be split among threads in any way with
+**     bit-identical results; a thread runs its rows for every sample of the batch in order
+**     (samples stay sequential per weight, the state dependence of docs/theory.md §2.4);
 **   - 8 columns per vector; the n pulses of a weight are applied one at a time in a level
 **     loop (level q pulses every column with n > q); 4 such chunks are interleaved to hide
 **     the latency of the dependent pulses; c2c normals are generated in bulk (Box-Muller)
@@ -30,21 +36,29 @@
 **     multiply-adds whatever the exponent;
 **   - per sample, a bitmap per slot of the 8-column chunks that fire at it (cmask): a row
 **     visits only the chunks its train reaches, so sparse updates (small BL, few firing
-**     columns: the usual case in training) skip the rest without looking at them.
+**     columns: the usual case in training) skip the rest without looking at them;
+**   - pulse counters are 16-bit and staged (RtUpd.cnt): the tile adds them into its 64-bit
+**     counters before they could overflow, so the counting touches little memory.
 **
 ** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: the
-** key, the plan (BL, A, B of docs/theory.md §2.3) and the column trains (col_trains: 8 columns
-** at a time; for each of their slots one step of the stream, word l for column l). Then per
-** row i and sample b in order:
-**   1. the row stream g = (key, i) (rt_rng8_seed);
-**   2. the row train: slot k fires iff p_d > U_k, U_k from g's first ceil(BL/8) steps
-**      (word k % 8 of step k / 8; rt_kern_threshold);
-**   3. n_ij = popcount(row train & column train j) coincidences, direction
+** key, the plan (BL, A, B of docs/theory.md §2.3), the column trains (col_trains: 8 columns
+** at a time; for each of their slots one step of the stream, word l for column l) and the
+** rows' words (RtUpd.ru[b rs + i]: word i of the stream (key, RT_KERN_ROW_STREAM), lane i % 8 of its
+** step i / 8). Then per row i and sample b in order:
+**   1. K = rt_kern_train_count(ru[b][i], p_d, BL); nothing more when K = 0;
+**   2. the row stream g = (key, i) (rt_rng8_seed) and the row train: K distinct slots by
+**      Floyd's algorithm from g's words (RtKern.row_slots);
+**   3. n_ij = popcount(row train & column train j) coincidences (a row with one fired slot k:
+**      one pulse on each column that fires at k, found through the chunk bitmaps, packed
+**      8 at a time in column order and gathered), direction
 **      s = sign(x_j) sign(d_i) sign(lr) (s > 0: down); the n_ij pulses applied one at a
 **      time through the device rule, with fresh c2c normals and clipping after each;
 **   4. with write noise, one redraw of every visible weight that received pulses.
 ** Normals come from g after the row train, in blocks of 16 (Box-Muller, below), and are
-** consumed in this fixed order: the row's columns go in chunks of 8, and the chunks with
+** consumed in this fixed order. A row with one fired slot k (and a vector rule, no special
+** cell): the columns that fire at k in groups of 8 (column order), per group the pulses'
+** normals of its lanes in order (first normals, then second ones), then its write-noise
+** draws. Other rows: the row's columns go in chunks of 8, and the chunks with
 ** pulses in blocks of 4 (in column order; the last block may be shorter). Within a block:
 ** pulse level q = 0, 1, ...; within a level chunk by chunk; within a chunk its active
 ** lanes (n > q) in order, each taking rt_device_normals() values (the chunk's first normals
@@ -78,7 +92,8 @@
 #include "rt_device.h"
 #include "rt_rng.h"
 
-#define RT_KERN_COL_STREAM UINT64_MAX /* stream of a sample's column trains */
+#define RT_KERN_COL_STREAM UINT64_MAX       /* stream of a sample's column trains */
+#define RT_KERN_ROW_STREAM (UINT64_MAX - 1) /* stream of a sample's row words (RtUpd.ru) */
 
 /* How a family's pulse is computed (one vector rule each). */
 typedef enum RtKFam {
@@ -113,13 +128,25 @@ typedef struct RtPlanes {
     float *a[2], *c[2], *e[2], *f[2], *g[2];
     float *lo, *hi, *ref;
     uint8_t *special;        /* 1: this cell runs the double rule; NULL if none does */
+    /*
+    ** Per plane (RT_PL_*), the mask of a cell index into it: SIZE_MAX, or 0 when the plane
+    ** (both directions of a pair) holds one value for every cell (no device-to-device
+    ** variation): the kernels then read its first cells, which stay in cache.
+    */
+    size_t at[8];
     float s1, s2;            /* noise stds (see RtKNoise) */
     float k[2], A[2];        /* exp_step: exponent offsets (log2 units) and A_up, A_down */
     float gamma, gscale, inv_norm; /* paper power/exp: gamma_res, gamma_res log2 e, 1/expm1 */
     float add, slope;        /* exp_step complex noise */
+    bool root;               /* POW, PAPER_POW: the exponent is 1/2 for every cell: u^g is
+                                sqrt(u), correctly rounded (pow_step's default, the seed
+                                paper's gamma_res = 0.5) */
     const RtDevice *dv;      /* borrowed: the generic rule */
     const RtCell *cell;      /* borrowed: (D,X) */
 } RtPlanes;
+
+/* The planes, as indices of RtPlanes.at. */
+enum { RT_PL_A, RT_PL_C, RT_PL_E, RT_PL_F, RT_PL_G, RT_PL_REF, RT_PL_LO, RT_PL_HI };
 
 /* Build the planes of a (D,X) array of cells of dv (both borrowed); NULL if out of memory. */
 RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n);
@@ -130,13 +157,16 @@ typedef struct RtUpd {
     const RtPlanes *pl;
     float *w;             /* (D,X) weights the pulses act on (persistent with write noise) */
     float *wv;            /* (D,X) visible weights to redraw, or NULL (no write noise) */
-    uint64_t *npulse;     /* (D,X) pulse counters, or NULL */
+    uint16_t *cnt;        /* (D,X) staged pulse counters, or NULL (the caller keeps them from
+                             overflowing: at most 65535 - sum of the batch's BL before it) */
     float wn;             /* write-noise std in weight units */
     size_t D, X, B;
     const float *x, *d;   /* (B,X) inputs, (B,D) errors */
     const uint64_t *key;  /* (B) sample keys */
     const double *pa;     /* (B) the plan's A (p_d = A |d_i|); 0: the sample fires nothing */
     const int *bl;        /* (B) the plan's BL, 1..64 */
+    const uint32_t *ru;   /* (B,rs) the rows' uniform words (samples that fire); rs >= D */
+    size_t rs;
     const uint32_t *xlo;  /* (B,X) column trains, slots 0..31 */
     const uint32_t *xhi;  /* (B,X) slots 32..63, or NULL when no BL exceeds 32 */
     /*
@@ -157,8 +187,10 @@ typedef struct RtKern {
     /* The column trains lo, hi (X; hi may be NULL if bl <= 32) of one sample: p = b |x_j|. */
     void (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
                        uint64_t key);
-    /* The row train of probability p from g (advanced past it). */
-    uint64_t (*row_train)(RtRng8 *g, double p, int bl);
+    /* The row train of k >= 1 fired slots out of bl from g (advanced past its words). */
+    uint64_t (*row_slots)(RtRng8 *g, int k, int bl);
+    /* n uniform words from g (a multiple of 8: word m is lane m % 8 of step m / 8). */
+    void (*words)(RtRng8 *g, uint32_t *out, size_t n);
     /* n normals (a multiple of 16) from g into out, in the kernel's order. */
     void (*normals)(RtRng8 *g, float *out, size_t n);
     /*
@@ -198,6 +230,38 @@ void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi
 ** rt_device_pulse_xi (double, libm) cell by cell.
 */
 void rt_kern_rows_ref(const RtUpd *u, size_t i0, size_t i1);
+
+/*
+** The number of fired slots K of a train of bl Bernoulli(p) slots, by inversion of the
+** uniform word u: K = the smallest k with U < F(k), U = (u + 1/2) 2^-32 and F the
+** Binomial(bl, p) distribution function, summed in double from F(0) = (1 - p)^bl. Most rows
+** fire nothing, so K = 0 is decided first from the bound (1 - p)^bl >= 1 - bl p, without
+** the power. Only IEEE operations (no libm): every build gives the same K.
+*/
+static inline int rt_kern_train_count(uint32_t u, double p, int bl)
+{
+    if (!(p > 0.0))
+        return 0;
+    if (p >= 1.0)
+        return bl;
+    double U = ((double)u + 0.5) * 0x1p-32;
+    if (U < 1.0 - (double)bl * p)
+        return 0;
+    double q = 1.0 - p, f = 1.0, sq = q;
+    for (int e = bl; e; e >>= 1, sq *= sq) /* q^bl by squaring */
+        if (e & 1)
+            f *= sq;
+    if (U < f)
+        return 0;
+    double r = p / q, pk = f;
+    for (int k = 1; k < bl; k++) {
+        pk *= (double)(bl - k + 1) / (double)k * r;
+        f += pk;
+        if (U < f)
+            return k;
+    }
+    return bl;
+}
 
 /*
 ** The Bernoulli threshold of probability p: a slot fires iff (U >> 1) <= t for a uniform

@@ -201,6 +201,26 @@ static void *block(const RtPlanes *p)
     return p->a[0] ? (void *)p->a[0] : (void *)p->lo;
 }
 
+/* Whether the n values of v are one value (bit for bit); NULL planes are. */
+static bool uniform(const float *v, size_t n)
+{
+    for (size_t k = 1; v && k < n; k++)
+        if (memcmp(&v[k], &v[0], sizeof *v) != 0)
+            return false;
+    return true;
+}
+
+/* RtPlanes.at: 0 for the planes that hold one value. */
+static void mark_uniform(RtPlanes *p)
+{
+    float *const *pair[5] = {p->a, p->c, p->e, p->f, p->g};
+    for (int b = 0; b < 5; b++)
+        p->at[b] = uniform(pair[b][0], p->n) && uniform(pair[b][1], p->n) ? 0 : SIZE_MAX;
+    p->at[RT_PL_REF] = uniform(p->ref, p->n) ? 0 : SIZE_MAX;
+    p->at[RT_PL_LO] = uniform(p->lo, p->n) ? 0 : SIZE_MAX;
+    p->at[RT_PL_HI] = uniform(p->hi, p->n) ? 0 : SIZE_MAX;
+}
+
 RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
 {
     RtPlanes *p = rt_xcalloc(1, sizeof *p);
@@ -234,6 +254,11 @@ RtPlanes *rt_planes_new(const RtDevice *dv, const RtCell *cell, size_t n)
     }
     if (!any)
         p->special = NULL; /* nothing special: the kernels skip the test */
+    mark_uniform(p);
+    if (p->fam == RT_KF_PAPER_POW)
+        p->root = p->gamma == 0.5f;
+    if (p->fam == RT_KF_POW)
+        p->root = p->at[RT_PL_G] == 0 && p->g[0][0] == 0.5f && p->g[1][0] == 0.5f;
     return p;
 }
 
@@ -353,8 +378,8 @@ static void block_ref(const RtUpd *u, const RefBlock *bk, Queue *q)
             size_t c = bk->off[k] + l;
             if (u->wv && bk->n[k][l] > 0)
                 u->wv[c] = u->w[c] + u->wn * next(q);
-            if (u->npulse)
-                u->npulse[c] += (uint64_t)bk->n[k][l];
+            if (u->cnt)
+                u->cnt[c] = (uint16_t)(u->cnt[c] + bk->n[k][l]);
         }
 }
 
@@ -380,22 +405,64 @@ static bool chunk_ref(const RtUpd *u, size_t i, size_t b, size_t j0, uint64_t bi
     return true;
 }
 
+/*
+** A row that fires at slot k only (rt_kern.c row_single): one pulse on each column that fires
+** at k, in groups of 8 in column order; per group the pulses, then the write noise.
+*/
+static void single_ref(const RtUpd *u, size_t i, size_t b, int k, bool sdneg, Queue *q)
+{
+    const RtPlanes *pl = u->pl;
+    size_t cols[8];
+    int n = 0;
+    for (size_t j = 0; j <= u->X; j++) {
+        if (j < u->X) {
+            size_t at = b * u->X + j;
+            uint64_t xt = u->xlo[at] | (u->xhi ? (uint64_t)u->xhi[at] << 32 : 0);
+            if (xt >> k & 1)
+                cols[n++] = j;
+        }
+        if (n == 0 || (n < 8 && j < u->X))
+            continue;
+        float xi[8][2];
+        for (int x = 0; x < pl->nxi; x++)
+            for (int l = 0; l < n; l++)
+                xi[l][x] = next(q);
+        for (int l = 0; l < n; l++) {
+            size_t c = i * u->X + cols[l];
+            bool up = (bool)signbit(u->x[b * u->X + cols[l]]) != sdneg;
+            u->w[c] = rt_device_pulse_xi(pl->dv, &pl->cell[c], u->w[c], up,
+                                         pl->nxi ? xi[l] : NULL);
+        }
+        for (int l = 0; l < n; l++) {
+            size_t c = i * u->X + cols[l];
+            if (u->wv)
+                u->wv[c] = u->w[c] + u->wn * next(q);
+            if (u->cnt)
+                u->cnt[c]++;
+        }
+        n = 0;
+    }
+}
+
 /* The same streams as RtKern.rows, the double rule per pulse. */
 void rt_kern_rows_ref(const RtUpd *u, size_t i0, size_t i1)
 {
     for (size_t i = i0; i < i1; i++)
         for (size_t b = 0; b < u->B; b++) {
             float di = u->d[b * u->D + i];
-            double p = u->pa[b] * fabs((double)di);
-            if (!(p > 0.0))
+            int k = rt_kern_train_count(u->ru[b * u->rs + i], u->pa[b] * fabs((double)di),
+                                        u->bl[b]);
+            if (!k)
                 continue;
             RtRng8 g;
             rt_rng8_seed(&g, u->key[b], i);
-            uint64_t bits = rt_kern_base.row_train(&g, p, u->bl[b]);
-            if (!bits)
-                continue;
+            uint64_t bits = rt_kern_base.row_slots(&g, k, u->bl[b]);
             Queue q = {&g, {0}, 16};
             bool sdneg = (di < 0.0f) != u->lr_neg;
+            if (k == 1 && u->pl->fam != RT_KF_GENERIC && !u->pl->special) {
+                single_ref(u, i, b, __builtin_ctzll(bits), sdneg, &q);
+                continue;
+            }
             RefBlock bk = {0};
             for (size_t j0 = 0; j0 < u->X; j0 += 8)
                 if (chunk_ref(u, i, b, j0, bits, sdneg, &bk) && bk.nk == 4) {

@@ -24,7 +24,8 @@
 ** The fast kernels (rt_kern.h) draw from RtRng8: eight xoshiro128+ generators side by side
 ** (one per vector lane), seeded from a (key, stream) pair like RtRng. Keys are 64-bit draws
 ** of an RtRng, so a kernel stream is a reproducible function of the run's seed; the pulsed
-** update keys one stream per (sample, row) and one per sample for the column trains, which
+** update keys, per sample, one stream for the column trains, one for the rows' uniform words
+** and one per row that fires, which
 ** is what makes its result independent of how rows are split among threads.
 */
 #ifndef AIMCI_RT_RNG_H

@@ -37,7 +37,8 @@ RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool cou
     size_t o_w = o_cell + round_up(n * sizeof(RtCell));
     size_t o_wp = o_w + round_up(n * sizeof(float));
     size_t o_cnt = o_wp + (persist ? round_up(n * sizeof(float)) : 0);
-    size_t o_xq = o_cnt + (count_pulses ? round_up(n * sizeof(uint64_t)) : 0);
+    size_t o_c16 = o_cnt + (count_pulses ? round_up(n * sizeof(uint64_t)) : 0);
+    size_t o_xq = o_c16 + (count_pulses ? round_up(n * sizeof(uint16_t)) : 0);
     size_t o_dq = o_xq + round_up(X * sizeof(float));
     size_t total = o_dq + round_up(D * sizeof(float));
     unsigned char *mem = aligned_alloc(ALIGN, total);
@@ -52,6 +53,7 @@ RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool cou
     t->w = (float *)(mem + o_w);
     t->wp = persist ? (float *)(mem + o_wp) : NULL;
     t->npulse = count_pulses ? (uint64_t *)(mem + o_cnt) : NULL;
+    t->cnt = count_pulses ? (uint16_t *)(mem + o_c16) : NULL;
     t->xq = (float *)(mem + o_xq);
     t->dq = (float *)(mem + o_dq);
     rt_device_sample(t->cell, D, X, ir, d2d);
@@ -70,6 +72,23 @@ void rt_tile_free(RtTile *t)
     rt_planes_free(t->planes);
     free(t->batch);
     free(t);
+}
+
+/* Add the staged counters into npulse (the kernels count in 16 bits: less memory touched). */
+static void flush_counts(RtTile *t)
+{
+    if (!t->cnt || t->cnt_max == 0)
+        return;
+    for (size_t k = 0; k < t->D * t->X; k++)
+        t->npulse[k] += t->cnt[k];
+    memset(t->cnt, 0, t->D * t->X * sizeof *t->cnt);
+    t->cnt_max = 0;
+}
+
+const uint64_t *rt_tile_pulses(RtTile *t)
+{
+    flush_counts(t);
+    return t->npulse;
 }
 
 float *rt_tile_persistent(RtTile *t)
@@ -279,26 +298,28 @@ static void update_other(RtTile *t, const float *x, const float *d, double lr,
 }
 
 /*
-** Per sample in order: a key from r, the plan, and (if it fires) the column trains and their
-** chunk bitmaps, into the tile's batch scratch: chunk bitmaps (B,64,cw), keys (B), A (B),
-** column trains (B,X) [x2 if BL may exceed 32: a plan's BL never exceeds desired_bl], BL (B).
-** Nonzero when out of memory.
+** Per sample in order: a key from r, the plan, and (if it fires) the column trains with their
+** chunk bitmaps and the rows' uniform words, into the tile's batch scratch: chunk bitmaps
+** (B,64,cw), keys (B), A (B), column trains (B,X) [x2 if BL may exceed 32: a plan's BL never
+** exceeds desired_bl], row words (B,D8) (D8: D rounded up to 8), BL (B). Nonzero when out
+** of memory.
 */
 static int batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
                       RtRng *r)
 {
-    size_t B = up->B, X = t->X;
+    size_t B = up->B, X = t->X, D8 = (t->D + 7) / 8 * 8;
     bool hi = u->desired_bl > 32;
     size_t nt = B * X * (hi ? 2 : 1), cw = rt_kern_chunk_words(X);
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
-                       sizeof(int)) +
+                       D8 * sizeof(uint32_t) + sizeof(int)) +
                   nt * sizeof(uint32_t);
     if (rt_grow(&t->batch, &t->batch_cap, need, 1))
         return -1;
     uint64_t *cmask = t->batch, *key = cmask + B * 64 * cw;
     double *pa = (double *)(key + B);
     uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;
-    int *bl = (int *)(xlo + nt);
+    uint32_t *ru = xlo + nt;
+    int *bl = (int *)(ru + B * D8);
     double dw = rt_device_granularity(&t->dev);
     for (size_t b = 0; b < B; b++) {
         RtPulsePlan p;
@@ -308,12 +329,57 @@ static int batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const Ir
         bl[b] = on ? p.bl : 1;
         if (!on)
             continue;
-        k->col_trains(xlo + b * X, hi ? xhi + b * X : NULL, up->x + b * X, X, p.b, p.bl, key[b]);
-        rt_kern_chunk_masks(cmask + b * 64 * cw, xlo + b * X, hi ? xhi + b * X : NULL, X, p.bl);
+        uint32_t *lo = xlo + b * X, *hi_b = hi ? xhi + b * X : NULL;
+        k->col_trains(lo, hi_b, up->x + b * X, X, p.b, p.bl, key[b]);
+        rt_kern_chunk_masks(cmask + b * 64 * cw, lo, hi_b, X, p.bl);
+        RtRng8 g;
+        rt_rng8_seed(&g, key[b], RT_KERN_ROW_STREAM);
+        k->words(&g, ru + b * D8, D8);
     }
-    up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi;
-    up->cmask = cmask, up->cw = cw;
+    up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi, up->ru = ru;
+    up->rs = D8, up->cmask = cmask, up->cw = cw;
     return 0;
+}
+
+/*
+** The samples b0..b1-1 of the batch all (its scratch filled): the update of that part alone,
+** with the same streams, so running consecutive parts in order is the whole update.
+*/
+static RtUpd part(const RtUpd *all, size_t b0, size_t b1)
+{
+    RtUpd p = *all;
+    p.B = b1 - b0;
+    p.x += b0 * all->X, p.d += b0 * all->D;
+    p.key += b0, p.pa += b0, p.bl += b0;
+    p.xlo += b0 * all->X;
+    if (p.xhi)
+        p.xhi += b0 * all->X;
+    p.ru += b0 * all->rs;
+    p.cmask += b0 * 64 * all->cw;
+    return p;
+}
+
+/*
+** The end of the next part from b0 on whose pulses fit in the staged counters (a sample adds
+** at most its BL to a counter), flushing them first when needed; every part has at least
+** one sample.
+*/
+static size_t counted_part(RtTile *t, const RtUpd *all, size_t b0)
+{
+    if (!t->cnt)
+        return all->B;
+    size_t b = b0;
+    for (int pass = 0; pass < 2 && b == b0; pass++) {
+        if (pass == 1)
+            flush_counts(t);
+        for (; b < all->B; b++) {
+            unsigned add = all->pa[b] > 0.0 ? (unsigned)all->bl[b] : 0u;
+            if (t->cnt_max + add > UINT16_MAX)
+                break;
+            t->cnt_max += add;
+        }
+    }
+    return b;
 }
 
 /* The pool's job: rows i0..i1-1 of the batch. */
@@ -346,15 +412,20 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
 {
     const RtKern *k = rt_kern();
     RtUpd up = {.pl = t->planes, .w = rt_tile_persistent(t), .wv = t->wp ? t->w : NULL,
-                .npulse = t->npulse, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
+                .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .lr_neg = lr < 0.0};
     if (B == 0 || batch_fill(t, &up, k, lr, u, r))
         return;
-    RowsJob job = {&up, rows};
-    if (rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN)
-        rt_pool_run(pool, rows_job, &job, t->D, rt_pool_grain(pool, t->D));
-    else
-        rows(&up, 0, t->D);
+    bool shared = rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN;
+    for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
+        b1 = counted_part(t, &up, b0);
+        RtUpd p = part(&up, b0, b1);
+        RowsJob job = {&p, rows};
+        if (shared)
+            rt_pool_run(pool, rows_job, &job, t->D, rt_pool_grain(pool, t->D));
+        else
+            rows(&p, 0, t->D);
+    }
 }
 
 void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,

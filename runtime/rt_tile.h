@@ -14,7 +14,7 @@
 ** through the device rule (c2c noise and clipping per pulse). The samples of a batch are
 ** applied in order, each with the full lr. The trains and pulses run in the fast kernels of
 ** rt_kern.h: every sample draws one key from the update stream r, its column trains and each
-** (sample, row) get streams keyed from it, so rows can be split among the threads of a pool
+** (sample, row) that fires get streams keyed from it, so rows can be split among the threads of a pool
 ** and the result is bit-identical for any number of threads.
 ** IR_PULSE_DETERMINISTIC_IMPLICIT (DenseBitLineMaker, docs/theory.md §2.5): the same plan, then
 ** q_x[j] = sign(x_j) clamp(disc(B|x_j|, x_res_implicit), 0, 1), q_d[i] likewise with A and
@@ -52,7 +52,10 @@ typedef struct RtTile {
     float *w;          /* (D,X) visible (apparent) weights: what forward/backward read */
     float *wp;         /* (D,X) persistent weights if the device has write noise, else NULL */
     RtCell *cell;      /* (D,X) per-device parameters */
-    uint64_t *npulse;  /* (D,X) pulses received since creation, or NULL (not counted) */
+    uint64_t *npulse;  /* (D,X) pulses received since creation, or NULL (not counted); the
+                          kernels' part may lag in cnt: read it through rt_tile_pulses */
+    uint16_t *cnt;     /* (D,X) the kernels' staged counters (with npulse), cnt_max their bound */
+    unsigned cnt_max;
     float *xq, *dq;    /* (X), (D) scratch: deterministic_implicit signed probabilities */
     RtRng wrng;        /* write noise of set_weights and clip (seeded from the d2d stream) */
     RtPlanes *planes;  /* the kernels' per-cell constants (pulsed families), own allocation */
@@ -74,6 +77,15 @@ typedef struct RtPulsePlan {
 */
 RtTile *rt_tile_new(size_t D, size_t X, const IrDevice *ir, RtRng *d2d, bool count_pulses);
 void rt_tile_free(RtTile *t);
+
+/* The per-weight pulse counters (D,X) with the staged ones added in; NULL if not counted. */
+const uint64_t *rt_tile_pulses(RtTile *t);
+
+/* Pulses weight k has received (counted tiles), without touching the tile. */
+static inline uint64_t rt_tile_pulses_at(const RtTile *t, size_t k)
+{
+    return t->npulse[k] + t->cnt[k];
+}
 
 /*
 ** Copy w (D,X) into the tile, each weight clipped to its cell's bounds (the persistent

@@ -205,7 +205,7 @@ static double pulses_per_weight(size_t k, size_t n, size_t B)
     run_update(&b);
     double sum = 0.0;
     for (size_t c = 0; c < n * n; c++)
-        sum += (double)b.t->npulse[c];
+        sum += (double)rt_tile_pulses_at(b.t, c);
     update_free(&b);
     return sum / ((double)n * (double)n * (double)B);
 }

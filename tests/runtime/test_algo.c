@@ -370,7 +370,7 @@ Test(algo, residual_v2_first_step_by_hand)
     cr_assert_float_eq(f.a->h[0], -0.1 + DW, TOL);
     cr_assert_float_eq(f.a->h[3], 0.05 - DW, TOL);
     cr_assert_eq(f.a->h[1], 0.0f, "column 1 was not read");
-    cr_assert_eq(f.a->arr[1].t->npulse[0] + f.a->arr[1].t->npulse[3], 2);
+    cr_assert_eq(rt_tile_pulses_at(f.a->arr[1].t, 0) + rt_tile_pulses_at(f.a->arr[1].t, 3), 2);
     fx_close(&f);
 }
 
@@ -391,7 +391,7 @@ Test(algo, mixed_precision_first_step_by_hand)
     for (size_t e = 0; e < N; e++) {
         cr_assert_float_eq(f.a->arr[0].t->w[e], W0[e] - n[e] * DW, TOL, "W[%zu]", e);
         cr_assert_float_eq(f.a->h[e], chi[e] - n[e] * DW, TOL, "chi[%zu]", e);
-        cr_assert_eq(f.a->arr[0].t->npulse[e], (uint64_t)labs(n[e]));
+        cr_assert_eq(rt_tile_pulses_at(f.a->arr[0].t, e), (uint64_t)labs(n[e]));
     }
     cr_assert_eq(f.a->vis, f.a->arr[0].t->w, "the layer computes with W itself");
     fx_close(&f);
@@ -627,7 +627,7 @@ static uint64_t p_pulses(const Fx *f)
 {
     uint64_t n = 0;
     for (size_t e = 0; e < N; e++)
-        n += f->a->arr[0].t->npulse[e];
+        n += rt_tile_pulses_at(f->a->arr[0].t, e);
     return n;
 }
 
@@ -748,7 +748,7 @@ Test(algo, zero_shift_calibrates_and_programs_the_reference)
                            (double)P->t->w[e], w);
         cr_assert_eq(P->ref->w[e], P->t->w[e]);
         cr_assert_eq(P->lg[e], 0.0f);
-        cr_assert_eq(P->t->npulse[e], 400);
+        cr_assert_eq(rt_tile_pulses_at(P->t, e), 400);
         cr_assert_float_eq(P->sp[e], 0.3, 1e-9, "the linear family's symmetric point c tau");
     }
     RtArrayStat st[4];

@@ -47,8 +47,8 @@ static void check_implicit(double xres, double dres, double xscale)
             int n = implicit_count(1.0, 0.01, 10, x[j], d[i], xres, dres);
             double s = (d[i] > 0) == (x[j] > 0) ? -1.0 : 1.0; /* W -= lr d x^T */
             size_t k = i * X + j;
-            cr_assert_eq(t->npulse[k], (uint64_t)n, "(%zu,%zu): %llu pulses, want %d", i, j,
-                         (unsigned long long)t->npulse[k], n);
+            cr_assert_eq(rt_tile_pulses_at(t, k), (uint64_t)n, "(%zu,%zu): %llu pulses, want %d", i, j,
+                         (unsigned long long)rt_tile_pulses_at(t, k), n);
             cr_assert_float_eq(t->w[k], s * n * 0.01, 1e-6);
         }
     rt_tile_free(t);

@@ -60,7 +60,8 @@ static RtTile *tile(const IrDevice *dev, size_t D, size_t X)
 typedef struct KCase {
     char name[32];
     int family;   /* IrDevFamily */
-    int variant;  /* 0 default, 1 additive noise, 2 complex noise / write noise / c_lin */
+    int variant;  /* 0 default, 1 additive noise, 2 complex noise / write noise / c_lin,
+                     3 exponent 1/2 and no device-to-device variation */
 } KCase;
 
 static IrDevice kdevice(const KCase *c)
@@ -84,13 +85,13 @@ static IrDevice kdevice(const KCase *c)
             d.dw_min_std_add = 0.002, d.dw_min_std_slope = 0.01;
         break;
     case IR_DEV_POW_STEP:
-    case IR_DEV_POW_STEP_REFERENCE: d.pow_gamma = c->variant == 1 ? 0.5 : 2.0; break;
+    case IR_DEV_POW_STEP_REFERENCE: d.pow_gamma = c->variant >= 1 ? 0.5 : 2.0; break;
     case IR_DEV_LINEAR:
     case IR_DEV_POWER:
     case IR_DEV_EXPONENTIAL:
         d.dw_min_std = 0.3, d.sigma_c = c->variant == 1 ? 0.0 : 0.4;
         d.c_lin = c->variant == 2 ? 0.2 : 0.0;
-        d.gamma_res = 1.5;
+        d.gamma_res = c->variant == 3 ? 0.5 : 1.5;
         break;
     case IR_DEV_PIECEWISE_STEP:
         d.piecewise_up = d.piecewise_down = node;
@@ -98,6 +99,9 @@ static IrDevice kdevice(const KCase *c)
         break;
     default: break;
     }
+    if (c->variant == 3) /* no device-to-device variation: the kernels' one-value planes */
+        d.dw_min_dtod = d.w_max_dtod = d.w_min_dtod = d.up_down_dtod = d.pow_gamma_dtod =
+            d.pow_up_down_dtod = d.gamma_up_dtod = d.gamma_down_dtod = 0.0;
     return d;
 }
 
@@ -116,10 +120,12 @@ ParameterizedTestParameters(kern, fast_matches_the_double_twin)
         {"exp_step complex", IR_DEV_EXP_STEP, 2},
         {"pow_step gamma 2", IR_DEV_POW_STEP, 0},
         {"pow_step gamma 0.5", IR_DEV_POW_STEP, 1},
+        {"pow_step gamma 0.5, no d2d", IR_DEV_POW_STEP, 3},
         {"pow_step_reference", IR_DEV_POW_STEP_REFERENCE, 0},
         {"linear", IR_DEV_LINEAR, 2},
         {"power", IR_DEV_POWER, 0},
         {"power without sigma_c", IR_DEV_POWER, 1},
+        {"power gamma 0.5, no d2d", IR_DEV_POWER, 3},
         {"exponential", IR_DEV_EXPONENTIAL, 0},
         {"piecewise_step", IR_DEV_PIECEWISE_STEP, 0},
     };
@@ -137,11 +143,11 @@ static uint64_t assert_matches_twin(const RtTile *a, const RtTile *b, size_t n, 
         smax = fmax(smax, 30.0 * fmax(a->cell[k].s_up, a->cell[k].s_down));
     uint64_t total = 0;
     for (size_t k = 0; k < n; k++) {
-        cr_assert_eq(a->npulse[k], b->npulse[k], "%s: cell %zu", name, k);
-        double tol = (double)a->npulse[k] * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
+        cr_assert_eq(rt_tile_pulses_at(a, k), rt_tile_pulses_at(b, k), "%s: cell %zu", name, k);
+        double tol = (double)rt_tile_pulses_at(a, k) * (8.0 * FLT_EPSILON + 1e-6 * smax) + 1e-12;
         cr_assert_float_eq(a->w[k], b->w[k], tol, "%s: cell %zu after %llu pulses", name, k,
-                           (unsigned long long)a->npulse[k]);
-        total += a->npulse[k];
+                           (unsigned long long)rt_tile_pulses_at(a, k));
+        total += rt_tile_pulses_at(a, k);
     }
     return total;
 }
@@ -150,6 +156,8 @@ static uint64_t assert_matches_twin(const RtTile *a, const RtTile *b, size_t n, 
 ** The same batch through the kernels and through the double twin: the same pulse counts,
 ** the same random streams, weights within the tolerance of the header. 13 columns (a short
 ** last chunk), 5 rows, 6 samples; lr 0.05 and dw_min 1e-3 give up to 31 pulses per sample.
+** Then batches whose errors are small but for one row (as real gradients are): most rows
+** fire at one slot (the kernels' packed path) or none.
 */
 ParameterizedTest(KCase *c, kern, fast_matches_the_double_twin)
 {
@@ -165,6 +173,12 @@ ParameterizedTest(KCase *c, kern, fast_matches_the_double_twin)
     for (int rep = 0; rep < 3; rep++) {
         rt_tile_update_batch(a, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &ra);
         rt_tile_update_batch_ref(b, x, d, B, rep == 1 ? -0.05 : 0.05, &u, &rb);
+    }
+    for (size_t k = 0; k < B * D; k++)
+        d[k] *= k % D == 0 ? 1.0f : 0.1f;
+    for (int rep = 0; rep < 8; rep++) {
+        rt_tile_update_batch(a, x, d, B, 0.05, &u, &ra);
+        rt_tile_update_batch_ref(b, x, d, B, 0.05, &u, &rb);
     }
     uint64_t total = assert_matches_twin(a, b, D * X, c->name);
     cr_assert_gt(total, 100u, "%s: the test fires pulses", c->name);
@@ -199,7 +213,7 @@ Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
     rt_tile_update_batch_ref(b, x, d, B, 0.002, &u, &rb);
     uint64_t total = assert_matches_twin(a, b, D * X, kc.name), beyond = 0;
     for (size_t k = 0; k < D * X; k++)
-        beyond += k % X >= 512 ? a->npulse[k] : 0;
+        beyond += k % X >= 512 ? rt_tile_pulses_at(a, k) : 0;
     cr_assert_gt(total, 50u, "the test fires pulses");
     cr_assert_gt(beyond, 0u, "pulses beyond column 512 (the second bitmap word)");
     rt_tile_free(a), rt_tile_free(b);
@@ -240,7 +254,7 @@ Test(kern, builds_are_bit_identical)
                 rt_tile_update_batch(t[k], x, d, B, -0.03, &u, &r);
             }
             cr_assert_eq(memcmp(t[0]->w, t[1]->w, D * X * sizeof(float)), 0, "family %d", fam[f]);
-            cr_assert_eq(memcmp(t[0]->npulse, t[1]->npulse, D * X * sizeof(uint64_t)), 0);
+            cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[1]), D * X * sizeof(uint64_t)), 0);
             if (t[0]->wp)
                 cr_assert_eq(memcmp(t[0]->wp, t[1]->wp, D * X * sizeof(float)), 0);
             rt_tile_free(t[0]), rt_tile_free(t[1]);
@@ -493,7 +507,7 @@ Test(kern, threads_do_not_change_an_update)
     for (int k = 1; k < 3; k++) {
         cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0, "%d threads", k + 1);
         cr_assert_eq(memcmp(t[0]->wp, t[k]->wp, D * X * sizeof(float)), 0);
-        cr_assert_eq(memcmp(t[0]->npulse, t[k]->npulse, D * X * sizeof(uint64_t)), 0);
+        cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[k]), D * X * sizeof(uint64_t)), 0);
         cr_assert_eq(memcmp(&r[0], &r[k], sizeof r[0]), 0, "the same draws of the stream");
     }
     for (int k = 0; k < 3; k++)
@@ -551,5 +565,69 @@ Test(kern, io_stages_match_the_formulas)
         }
         cr_assert_eq(ok, want);
         cr_assert_not(want, "the data clip somewhere");
+    }
+}
+
+/* C(n, k) p^k (1 - p)^(n - k) in double through lgamma (the test's independent formula). */
+static double binom_pmf(int n, int k, double p)
+{
+    double lc = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+    return exp(lc + k * log(p) + (n - k) * log1p(-p));
+}
+
+/*
+** A train's number of fired slots is Binomial(BL, p), as for BL Bernoulli slots: over 2^18
+** uniform words each count's tally is within 6 standard deviations of N P(K = k), plus 4 for
+** the rare counts, where the normal approximation fails (P(5 or more | mean 0.1) = 8e-8).
+*/
+Test(kern, train_count_is_binomial)
+{
+    static const double ps[] = {0.002, 0.05, 0.4, 0.97};
+    static const int bls[] = {1, 7, 31, 64};
+    enum { N = 1 << 18 };
+    for (size_t a = 0; a < 4; a++)
+        for (size_t c = 0; c < 4; c++) {
+            static unsigned hist[65];
+            memset(hist, 0, sizeof hist);
+            RtRng r;
+            rt_rng_seed(&r, 41, a * 4 + c);
+            for (int s = 0; s < N; s++)
+                hist[rt_kern_train_count((uint32_t)(rt_rng_next(&r) >> 32), ps[a], bls[c])]++;
+            for (int k = 0; k <= bls[c]; k++) {
+                double q = binom_pmf(bls[c], k, ps[a]);
+                cr_assert_leq(fabs(hist[k] - N * q), 6 * sqrt(N * q * (1 - q)) + 4,
+                              "p %g BL %d: K = %d %u times, want %g", ps[a], bls[c], k,
+                              hist[k], N * q);
+            }
+        }
+    cr_assert_eq(rt_kern_train_count(UINT32_MAX, 0.0, 31), 0, "p = 0 never fires");
+    cr_assert_eq(rt_kern_train_count(0, 1.0, 31), 31, "p = 1 fires every slot");
+}
+
+/*
+** The fired slots are a uniform subset of their number: exactly k slots, each slot taken
+** with frequency k/BL (6 standard errors over 2^16 trains), the same in both builds.
+*/
+Test(kern, row_slots_are_uniform_subsets)
+{
+    enum { N = 1 << 16, BL = 31 };
+    static const int ks[] = {1, 3, 9, 31};
+    for (size_t a = 0; a < 4; a++) {
+        unsigned hits[BL] = {0};
+        RtRng8 g1, g2;
+        rt_rng8_seed(&g1, 77, a);
+        g2 = g1;
+        for (int s = 0; s < N; s++) {
+            uint64_t t = rt_kern_base.row_slots(&g1, ks[a], BL);
+            cr_assert_eq(t, rt_kern_avx2.row_slots(&g2, ks[a], BL), "both builds agree");
+            cr_assert_eq(__builtin_popcountll(t), ks[a]);
+            cr_assert_eq(t >> BL, 0u, "no slot beyond BL");
+            for (int j = 0; j < BL; j++)
+                hits[j] += t >> j & 1;
+        }
+        double q = ks[a] / (double)BL, se = sqrt(q * (1 - q) / N);
+        for (int j = 0; j < BL; j++)
+            cr_assert_leq(fabs(hits[j] / (double)N - q), 6 * se + 1e-12, "k %d slot %d: %g",
+                          ks[a], j, hits[j] / (double)N);
     }
 }

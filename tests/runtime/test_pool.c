@@ -275,12 +275,12 @@ Test(pool, threads_do_not_change_a_shared_update)
     }
     uint64_t pulses = 0;
     for (size_t c = 0; c < D * X; c++)
-        pulses += t[0]->npulse[c];
+        pulses += rt_tile_pulses_at(t[0], c);
     cr_assert_gt(pulses, 0, "the update fired pulses");
     for (size_t k = 1; k < T; k++) {
         cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0, "%zu threads",
                      threads[k]);
-        cr_assert_eq(memcmp(t[0]->npulse, t[k]->npulse, D * X * sizeof(uint64_t)), 0);
+        cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[k]), D * X * sizeof(uint64_t)), 0);
         cr_assert_eq(memcmp(r[0].s, r[k].s, sizeof r[0].s), 0, "the same draws of the stream");
         cr_assert_eq(r[0].has_spare, r[k].has_spare);
     }

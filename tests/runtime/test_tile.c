@@ -43,7 +43,7 @@ Test(tile, arrays_are_aligned_and_weights_start_at_zero)
     cr_assert_eq((uintptr_t)t->cell % 64, 0);
     cr_assert_eq((uintptr_t)t->npulse % 64, 0);
     for (size_t k = 0; k < 15; k++)
-        cr_assert(t->w[k] == 0.0f && t->npulse[k] == 0);
+        cr_assert(t->w[k] == 0.0f && rt_tile_pulses_at(t, k) == 0);
     rt_tile_free(t);
     cr_assert_null(rt_tile_new(SIZE_MAX / 2, 4, &ir, &r, false));
 }
@@ -88,7 +88,7 @@ Test(tile, pulse_type_none_is_the_floating_point_update_clipped)
             double want = w0[k] - 10.0 * d[i] * x[j];
             want = fmin(fmax(want, t->cell[k].bmin), t->cell[k].bmax);
             cr_assert_float_eq(t->w[k], want, FLT_EPSILON * fabs(want));
-            cr_assert_eq(t->npulse[k], 0);
+            cr_assert_eq(rt_tile_pulses_at(t, k), 0);
         }
     cr_assert_eq(rt_rng_next(&upd), rt_rng_next(&r));
     cr_assert_eq(t->w[4], t->cell[4].bmax, "w0 + 10*0.2*1 > 1.5 exceeds bmax = 0.6(1+0.3xi)");

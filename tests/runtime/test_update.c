@@ -49,12 +49,12 @@ static Runs run_samples(size_t n, const float *x, const float *d, double lr, con
     RtTile *t = quiet_tile(&r);
     for (size_t s = 0; s < n; s++) {
         uint64_t before[D * X];
-        memcpy(before, t->npulse, sizeof before);
+        memcpy(before, rt_tile_pulses(t), sizeof before);
         memset(t->w, 0, D * X * sizeof(float));
         rt_tile_update(t, x, d, lr, u, &r);
         for (size_t k = 0; k < D * X; k++) {
             rs.dw[s * D * X + k] = t->w[k] / DW;
-            rs.cnt[s * D * X + k] = (double)(t->npulse[k] - before[k]);
+            rs.cnt[s * D * X + k] = (double)(rt_tile_pulses_at(t, k) - before[k]);
         }
     }
     rt_tile_free(t);
@@ -279,8 +279,35 @@ Test(update, batch_samples_are_sequential_and_not_averaged)
     float x[3] = {1, 1, 1}, d[3] = {1, 1, 1};
     IrUpdate u = fx_update();
     rt_tile_update_batch(t, x, d, 3, 31 * DW, &u, &r);
-    cr_assert_eq(t->npulse[0], 93);
+    cr_assert_eq(rt_tile_pulses_at(t, 0), 93);
     cr_assert_float_eq(t->w[0], -93 * DW, 1e-6);
+    rt_tile_free(t);
+}
+
+/*
+** The kernels count pulses in 16 bits and add them into the 64-bit counters before they could
+** overflow: p = 1 samples (31 pulses each) on a 2 x 1 tile, 3000 in one batch and then 50 batches
+** of 100 (beyond 65535 either way) count every pulse.
+*/
+Test(update, pulse_counts_pass_16_bits)
+{
+    IrDevice ir = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 1e6);
+    RtRng r;
+    rt_rng_seed(&r, 8, 0);
+    RtTile *t = rt_tile_new(2, 1, &ir, &r, true);
+    enum { B = 3000 };
+    static float x[B], d[2 * B];
+    for (size_t k = 0; k < B; k++)
+        x[k] = 1, d[2 * k] = 1, d[2 * k + 1] = 1;
+    IrUpdate u = fx_update();
+    rt_tile_update_batch(t, x, d, B, 31 * DW, &u, &r);
+    cr_assert_eq(rt_tile_pulses_at(t, 0), 31 * B);
+    for (int rep = 0; rep < 50; rep++)
+        rt_tile_update_batch(t, x, d, 100, 31 * DW, &u, &r);
+    const uint64_t *n = rt_tile_pulses(t);
+    cr_assert_eq(n[0], 31 * (B + 5000));
+    cr_assert_eq(n[1], 31 * (B + 5000));
+    cr_assert_eq(rt_tile_pulses_at(t, 1), 31 * (B + 5000), "nothing staged after the flush");
     rt_tile_free(t);
 }
 
