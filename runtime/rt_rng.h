@@ -25,8 +25,8 @@
 ** (one per vector lane), seeded from a (key, stream) pair like RtRng. Keys are 64-bit draws
 ** of an RtRng, so a kernel stream is a reproducible function of the run's seed; the pulsed
 ** update keys, per sample, one stream for the column trains, one for the rows' uniform words
-** and one per row that fires, which
-** is what makes its result independent of how rows are split among threads.
+** and one per row that fires, which is what makes its result independent of how rows are
+** split among threads.
 */
 #ifndef AIMCI_RT_RNG_H
 #define AIMCI_RT_RNG_H
