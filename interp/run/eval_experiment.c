@@ -312,8 +312,15 @@ static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, cons
     char *res_path = rt_path_swap_ext(x->report, ".resolved.aimc");
     int rc = write_one(d, o, x->loc, x->report, md, mdlen);
     rc |= write_one(d, o, x->loc, csv_path, text, len);
-    if (o->resolved)
-        rc |= write_one(d, o, x->loc, res_path, o->resolved, strlen(o->resolved));
+    if (o->resolved) {
+        char err[ERRLEN];
+        if (rt_file_write(res_path, o->resolved, strlen(o->resolved), err, sizeof err) == 0)
+            ev_wrote_resolved(o, res_path);
+        else {
+            diag_error(d, x->loc, "%s", err);
+            rc = 1;
+        }
+    }
     free(text);
     free(csv_path);
     free(res_path);

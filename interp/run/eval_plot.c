@@ -44,7 +44,7 @@ int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
     char *res = o->resolved ? rt_path_swap_ext(path, ".resolved.aimc") : NULL;
     char rerr[ERRLEN]; /* the resolved program beside the image, as beside every output */
     if (res && rt_file_write(res, o->resolved, strlen(o->resolved), rerr, sizeof rerr) == 0)
-        fprintf(o->out, "  wrote %s\n", res);
+        ev_wrote_resolved(o, res);
     free(res);
     wrote_beside(o, path, ".dat");
     wrote_beside(o, path, ".gp");
