@@ -105,13 +105,34 @@ static int load_first(Repl *r, const char *path)
     return rc;
 }
 
+/*
+** The history file: $XDG_STATE_HOME/aimci/history ($XDG_STATE_HOME defaults to
+** ~/.local/state); an older ~/.aimci_history goes on being used while the new file does
+** not exist.
+*/
 static const char *history_path(Buf *b)
 {
-    const char *home = getenv("HOME");
-    if (!home || !home[0])
-        return NULL;
-    buf_printf(b, "%s/.aimci_history", home);
-    return b->s;
+    const char *home = getenv("HOME"), *state = getenv("XDG_STATE_HOME");
+    bool has_home = home && home[0];
+    if (has_home) {
+        buf_printf(b, "%s/.aimci_history", home);
+        bool old = access(b->s, F_OK) == 0;
+        b->n = 0;
+        if (state && state[0] == '/')
+            buf_printf(b, "%s/aimci/history", state);
+        else
+            buf_printf(b, "%s/.local/state/aimci/history", home);
+        if (old && access(b->s, F_OK) != 0) {
+            b->n = 0;
+            buf_printf(b, "%s/.aimci_history", home);
+        }
+        return b->s;
+    }
+    if (state && state[0] == '/') {
+        buf_printf(b, "%s/aimci/history", state);
+        return b->s;
+    }
+    return NULL;
 }
 
 int repl_run(const ReplOptions *o)

@@ -69,9 +69,9 @@ static const Topic topics[] = {
     {"expressions", "An expression typed alone is evaluated with the session's names and printed:\n"
                     "  2 * 0.6\n  rram.dw_min\n  [1, 2] \n  repeat([+10, -10], 2)\n"},
     {"keys", "Editing: the emacs keys of libedit (arrows, ^A ^E ^K ^W ...); up/down walk the\n"
-             "history, kept in ~/.aimci_history; TAB completes keywords, names, families and\n"
-             "parameters; a block continues until its braces balance; Ctrl-C drops the line or\n"
-             "stops a command; Ctrl-D leaves.\n"},
+             "history, kept in $XDG_STATE_HOME/aimci/history (~/.local/state/aimci/history);\n"
+             "TAB completes keywords, names, families and parameters; a block continues until\n"
+             "its braces balance; Ctrl-C drops the line or stops a command; Ctrl-D leaves.\n"},
 };
 
 const char *const repl_help_topics[] = {
