@@ -79,17 +79,38 @@ const char *const repl_help_topics[] = {
     "fit",   "load", "save", "expressions", "keys",  NULL,
 };
 
-static void param_line(FILE *out, const SchParam *p)
+/*
+** One parameter of kind k with the default a declaration of that family really gets
+** (sch_default: the family's override, else the parameter's own; family -1: the kind's,
+** with a note when some family has another).
+*/
+static void param_line(FILE *out, const SchKind *k, int param, int family)
 {
+    const SchParam *p = &k->params[param];
+    IrOrigin origin;
+    double def = sch_default(k, param, family, &origin);
     fprintf(out, "    %-24s %s", p->name, p->desc ? p->desc : "");
     if (p->required)
         fprintf(out, " (required)");
     else if (p->type == SCH_NUM || p->type == SCH_SIZE || p->type == SCH_INT)
-        fprintf(out, " (default %g)", p->def);
+        fprintf(out, " (default %.10g", def);
     else if (p->type == SCH_BOOL)
-        fprintf(out, " (default %s)", p->def != 0.0 ? "true" : "false");
+        fprintf(out, " (default %s", def != 0.0 ? "true" : "false");
     else if (p->type == SCH_ENUM && p->enums)
-        fprintf(out, " (default %s)", p->enums[(int)p->def]);
+        fprintf(out, " (default %s", p->enums[(int)def]);
+    else {
+        fputc('\n', out);
+        return;
+    }
+    if (!p->required) {
+        bool differs = false;
+        for (size_t i = 0; family < 0 && i < k->noverrides; i++)
+            differs |= strcmp(k->overrides[i].param, p->name) == 0;
+        fputs(origin == IR_ORIGIN_FAMILY ? ", this family's)"
+              : differs                  ? "; some families differ: help FAMILY)"
+                                         : ")",
+              out);
+    }
     fputc('\n', out);
 }
 
@@ -106,17 +127,17 @@ static void help_kind(FILE *out, const SchKind *k)
     }
     fprintf(out, "  parameters%s:\n", k->has_family ? " (help FAMILY: those of one family)" : "");
     for (size_t i = 0; i < k->nparams; i++)
-        param_line(out, &k->params[i]);
+        param_line(out, k, (int)i, -1);
 }
 
-/* A family: its description and the parameters it accepts. */
+/* A family: its description and the parameters it accepts, with its defaults. */
 static void help_family(FILE *out, const SchKind *k, int f)
 {
     fprintf(out, "%s %s: %s\n  %s NAME : %s { ... } takes:\n", k->keyword, k->families[f].name,
             k->families[f].desc ? k->families[f].desc : "", k->keyword, k->families[f].name);
     for (size_t i = 0; i < k->nparams; i++)
         if (sch_accepts(&k->params[i], f))
-            param_line(out, &k->params[i]);
+            param_line(out, k, (int)i, f);
 }
 
 /* Every kind that has a parameter of that name; false if none does. */
@@ -128,7 +149,7 @@ static bool help_param(FILE *out, const char *name)
         if (i < 0)
             continue;
         fprintf(out, "%s parameter:\n", sch_kinds[k].keyword);
-        param_line(out, &sch_kinds[k].params[i]);
+        param_line(out, &sch_kinds[k], i, -1);
         found = true;
     }
     return found;
