@@ -22,7 +22,7 @@ static const char overview[] =
     "  plot D [-> \"d.png\"]       q+(w) and q-(w) over the weight range\n"
     "  trace D [+200, -400]      weight against pulse number\n"
     "  sp D                      symmetric point: analytic and by alternating pulses\n"
-    "  compare D1 D2             two devices side by side\n"
+    "  compare D1 D2 [-> \"c.png\"] two devices side by side, their curves in one plot\n"
     "  run NAME                  run a train, measure or experiment (Ctrl-C stops it)\n"
     "  fit NAME : FAMILY from \"data.csv\"   fit a device to measured pulse responses\n"
     "  :load FILE, :save FILE    read a script in, write the declarations out as a script\n"
@@ -54,8 +54,9 @@ static const Topic topics[] = {
            "alternating up/down pulses leave its weight (aihwkit's plot_device_symmetry).\n"
            "  sp rram\n"},
     {"compare", "compare D1 D2: granularity, states, bounds, symmetric points, the parameters\n"
-                "that differ, and both devices' response curves in one plot.\n"
-                "  compare rram pcm\n"},
+                "that differ, and both devices' response curves in one plot (on the terminal, or\n"
+                "in a file as with plot).\n"
+                "  compare rram pcm\n  compare rram pcm -> \"out/rram_pcm.png\"\n"},
     {"run", "run NAME: run a declared train, measure or experiment as the script would (its\n"
             "summary, its files). Ctrl-C stops it and returns to the prompt.\n  run fit\n"},
     {"fit", "fit NAME : FAMILY from \"FILE\": fit a device family to measured pulse responses\n"
@@ -66,8 +67,9 @@ static const Topic topics[] = {
     {"save", ":save FILE: write the declarations made so far as a script aimci accepts\n"
              "(atomically; `use` paths are made relative to the new file).\n"
              "  :save session.aimc\n"},
-    {"expressions", "An expression typed alone is evaluated with the session's names and printed:\n"
-                    "  2 * 0.6\n  rram.dw_min\n  [1, 2] \n  repeat([+10, -10], 2)\n"},
+    {"expressions", "An expression typed alone is evaluated with the session's names and printed;\n"
+                    "the next expressions call the last value printed `_`:\n"
+                    "  2 * 0.6\n  rram.dw_min\n  [1, 2] \n  repeat([+10, -10], 2)\n  _ * 2\n"},
     {"keys", "Editing: the emacs keys of libedit (arrows, ^A ^E ^K ^W ...); up/down walk the\n"
              "history, kept in $XDG_STATE_HOME/aimci/history (~/.local/state/aimci/history);\n"
              "TAB completes keywords, names, families and parameters; a block continues until\n"

@@ -68,6 +68,31 @@ exit 0
 X
 "$PTY" "$AIMCI" <two.txt || fail "the history was not recalled"
 
+# On a real terminal (one that can clear a line) a completion list stays on screen whole:
+# the prompt and the line are redrawn below its last row. A block typed over several lines
+# is one history entry.
+cat >term.txt <<'X'
+expect aimci> 
+send use "devices"\r
+expect aimci> 
+send device rram : soft_bounds { dw_min = 0.01 }\r
+expect aimci> 
+send show \t
+expect rram\r\n
+expect aimci> show 
+send \x15\r
+expect aimci> 
+send (1 +\r
+expect ...> 
+send 2) * 7\r
+expect 21
+send \x10\r
+expect 21
+send \x04
+exit 0
+X
+TERM=xterm "$PTY" "$AIMCI" <term.txt || fail "completion list or block history on a terminal"
+
 # $XDG_STATE_HOME moves it; an older ~/.aimci_history is used while the new file is absent.
 printf 'expect aimci> \nsend 6 * 7\\r\nexpect 42\nsend \\x04\nexit 0\n' >xdg.txt
 XDG_STATE_HOME=$PWD/state "$PTY" "$AIMCI" <xdg.txt || fail "a session with XDG_STATE_HOME"
