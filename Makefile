@@ -5,6 +5,8 @@
 #   make bench  builds the benchmark with the release flags and prints its CSV table
 #   make        builds ./aimci
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   and   make uninstall (same variables)
+#   make docs-record   rewrites the command outputs shown in README.md and docs/ from runs
+#   make docs-check    compares them all, the slow ones too (make test does the fast ones)
 #
 # Generated C (re2c lexer, Lemon parser) goes to build/gen and is never committed.
 
@@ -78,7 +80,8 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench layering check-deps check-test-deps clean install uninstall
+.PHONY: all run test bench layering check-deps check-test-deps clean install uninstall \
+        docs-record docs-check
 all: aimci
 
 run: check-deps
@@ -162,6 +165,12 @@ build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 
 clean:
 	rm -rf build aimci
+
+# ---- documented outputs (tools/doc_outputs.sh; tests/scripts/doc_outputs.sh in make test) --
+docs-record: aimci
+	tools/doc_outputs.sh --record --slow ./aimci
+docs-check: aimci
+	tools/doc_outputs.sh --slow ./aimci
 
 # ---- install ----------------------------------------------------------------------------
 # The binary finds its standard library at ../share/aimci/stdlib beside itself (main.c),
