@@ -4,6 +4,9 @@
 #   make test   builds everything (also with ASan/UBSan) and runs every test
 #   make bench  builds the benchmark with the release flags and prints its CSV table
 #   make        builds ./aimci
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   and   make uninstall (same variables)
+#   make docs-record   rewrites the command outputs shown in README.md and docs/ from runs
+#   make docs-check    compares them all, the slow ones too (make test does the fast ones)
 #
 # Generated C (re2c lexer, Lemon parser) goes to build/gen and is never committed.
 
@@ -77,7 +80,8 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench layering check-deps check-test-deps clean
+.PHONY: all run test bench layering check-deps check-test-deps clean install uninstall \
+        docs-record docs-check
 all: aimci
 
 run: check-deps
@@ -161,5 +165,36 @@ build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 
 clean:
 	rm -rf build aimci
+
+# ---- documented outputs (tools/doc_outputs.sh; tests/scripts/doc_outputs.sh in make test) --
+docs-record: aimci
+	tools/doc_outputs.sh --record --slow ./aimci
+docs-check: aimci
+	tools/doc_outputs.sh --slow ./aimci
+
+# ---- install ----------------------------------------------------------------------------
+# The binary finds its standard library at ../share/aimci/stdlib beside itself (main.c),
+# so an installed or moved tree works without AIMCI_STDLIB. AIMCI_BIN: the binary to
+# install (tests/scripts/install.sh installs the one under test).
+PREFIX    ?= /usr/local
+AIMCI_BIN ?= aimci
+I_BIN  = $(DESTDIR)$(PREFIX)/bin
+I_LIB  = $(DESTDIR)$(PREFIX)/share/aimci/stdlib
+I_MAN  = $(DESTDIR)$(PREFIX)/share/man/man1
+I_COMP = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+I_DOC  = $(DESTDIR)$(PREFIX)/share/doc/aimci
+install: $(AIMCI_BIN)
+	install -d $(I_BIN) $(I_LIB) $(I_MAN) $(I_COMP) $(I_DOC)/docs $(I_DOC)/examples/paper
+	install -m 755 $(AIMCI_BIN) $(I_BIN)/aimci
+	install -m 644 stdlib/*.aimc $(I_LIB)
+	sed 's|/usr/local|$(PREFIX)|g' docs/aimci.1 >$(I_MAN)/aimci.1 && chmod 644 $(I_MAN)/aimci.1
+	install -m 644 tools/aimci.bash $(I_COMP)/aimci
+	install -m 644 README.md LICENSE $(I_DOC)
+	install -m 644 docs/*.md $(I_DOC)/docs
+	install -m 644 examples/*.aimc $(I_DOC)/examples
+	install -m 644 examples/paper/*.aimc $(I_DOC)/examples/paper
+uninstall:
+	rm -f $(I_BIN)/aimci $(I_MAN)/aimci.1 $(I_COMP)/aimci
+	rm -rf $(DESTDIR)$(PREFIX)/share/aimci $(I_DOC)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

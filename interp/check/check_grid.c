@@ -23,12 +23,41 @@ void chk_add_override(Checker *c, const Override *o)
     c->ovr[c->novr++] = *o;
 }
 
+/*
+** Whether the value of `--set D.P=VALUE` is an unquoted file name (`out/x.csv`): the
+** shell ate the quotes, or they were never typed. A path starts with '/', './', '../' or
+** '~', or ends in the extension of a file aimci reads or writes.
+*/
+static bool unquoted_path(const char *v)
+{
+    static const char *const ext[] = {".csv", ".png", ".pdf", ".svg", ".txt", ".dat",
+                                      ".aimc", ".gz", ".idx", ".gp"};
+    if (!*v || strchr(v, '"') || strpbrk(v, " \t[]{}(),"))
+        return false;
+    if (v[0] == '/' || v[0] == '~' || strncmp(v, "./", 2) == 0 || strncmp(v, "../", 3) == 0)
+        return true;
+    const char *dot = strrchr(v, '.');
+    for (size_t i = 0; dot && i < sizeof ext / sizeof *ext; i++)
+        if (strcmp(dot, ext[i]) == 0)
+            return true;
+    return false;
+}
+
 int chk_set(Checker *c, const char *text)
 {
     int before = diag_count(c->diag);
     size_t len = strlen(text);
     char *src = arena_strndup(c->ar, text, len);
     uint32_t file = diag_add_file(c->diag, "--set", src, len, (SrcLoc){0});
+    const char *eq = strchr(src, '=');
+    if (eq && unquoted_path(eq + 1)) {
+        uint32_t col = (uint32_t)(eq + 1 - src) + 1;
+        diag_error(c->diag, (SrcLoc){file, 1, col, (uint32_t)strlen(eq + 1)},
+                   "'%s' looks like a file name: a string needs double quotes", eq + 1);
+        diag_expected(c->diag, "--set '%.*s\"%s\"' (single quotes keep the shell from "
+                               "removing the double ones)", (int)(eq + 1 - src), src, eq + 1);
+        return diag_count(c->diag) - before;
+    }
     AstList stmts = {0};
     ps_parse(c->ar, c->diag, file, src, len, &stmts);
     if (diag_count(c->diag) > before)

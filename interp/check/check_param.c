@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rt_net.h"
 #include "text.h"
@@ -265,6 +266,15 @@ static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
 }
 
 /* Store v into the field of p in ir; returns 0, or 1 (reported) if it does not fit. */
+/* Whether a `plot` path names an image type gnuplot draws (.png, .svg, .pdf). */
+static bool image_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strchr(dot, '/') &&
+           (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0 ||
+            strcasecmp(dot, ".pdf") == 0);
+}
+
 static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
 {
     if (v->kind == VAL_ERR)
@@ -293,6 +303,11 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
         if (!v->str[0]) {
             diag_error(c->diag, v->loc, "%s must not be empty", p->name);
             diag_expected(c->diag, "a path such as \"out/run.csv\"");
+            return 1;
+        }
+        if (strcmp(p->name, "plot") == 0 && !image_path(v->str)) {
+            diag_error(c->diag, v->loc, "plot '%s': unknown image type", v->str);
+            diag_expected(c->diag, "a path ending in .png, .svg or .pdf (drawn by gnuplot)");
             return 1;
         }
         *AT(ir, p->offset, const char *) = v->str;

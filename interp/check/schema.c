@@ -469,8 +469,8 @@ static const SchParam train_params[] = {
     {"log", SCH_STR, TRN(log), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
      "CSV log path (step, optimizer, loss, distance to w*)"},
     {"plot", SCH_STR, TRN(plot), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
-     "image path (.png or .svg, drawn by gnuplot): loss per logged step, one line per "
-     "optimizer"},
+     "image path (.png, .svg or .pdf, drawn by gnuplot): by steps the loss per logged step, "
+     "by epochs the loss and test accuracy per epoch; one colour per optimizer"},
     {"log_every", SCH_SIZE, TRN(log_every), 0, 0, 1, 1e9, false, false, false, SCH_ALL, 0, NULL,
      "steps between log rows (default: steps / 100)"},
     {"seed", SCH_SEED, TRN(seed), 0, 0, 0, 9007199254740992.0, false, false, false, SCH_ALL, 0,
@@ -491,7 +491,7 @@ static const SchParam measure_params[] = {
     {"out", SCH_STR, MEA(out), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
      "CSV trace path (pulse_index, direction, w)"},
     {"plot", SCH_STR, MEA(plot), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
-     "image path (.png or .svg, drawn by gnuplot): the weight after each pulse"},
+     "image path (.png, .svg or .pdf, drawn by gnuplot): the weight after each pulse"},
     {"seed", SCH_SEED, MEA(seed), 0, 0, 0, 9007199254740992.0, false, false, false, SCH_ALL, 0,
      NULL, "seed of the device draws and noise (default: the script's)"},
 };
@@ -525,8 +525,8 @@ static const SchParam experiment_params[] = {
     {"report", SCH_STR, XPR(report), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
      "Markdown table path (a CSV with the same name is written beside it)"},
     {"plot", SCH_STR, XPR(plot), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
-     "image path (.png or .svg, drawn by gnuplot): final loss per cell, one line per "
-     "optimizer"},
+     "image path (.png, .svg or .pdf, drawn by gnuplot): final loss (or test accuracy) per "
+     "cell, one line per optimizer, bars of one std over the repeats"},
 };
 #undef XPR
 

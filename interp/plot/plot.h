@@ -25,10 +25,23 @@ typedef struct PlotSpec {
     size_t nseries;
 } PlotSpec;
 
+/* How a file plot draws one series (PlotOpts.style; the terminal plot ignores it). */
+typedef struct PlotStyle {
+    const double *err; /* error bars: y +- err[i] (NULL: none) */
+    bool right;        /* on the right-hand y axis (PlotOpts.y2label), drawn dashed */
+    int color;         /* 1, 2, ...: series of one colour; 0: the next colour */
+} PlotStyle;
+
 /* Options beyond the plain plot (a zeroed PlotOpts is the plain plot). */
 typedef struct PlotOpts {
     bool color; /* terminal: ANSI colours tell the series apart (else marker characters) */
     bool logy;  /* a logarithmic y axis (points with y <= 0 are skipped) */
+    /* Files only: */
+    const PlotStyle *style;        /* one per series, or NULL */
+    const char *y2label;           /* the right-hand axis's label (series with .right) */
+    const char *const *xtic_label; /* x tick marks at xtic_at[k] labelled xtic_label[k] */
+    const double *xtic_at;         /* (nxtics 0: gnuplot's automatic ticks) */
+    size_t nxtics;
 } PlotOpts;
 
 /*
@@ -51,7 +64,7 @@ void plot_term_size(int fd, int *cols, int *rows);
 
 /*
 ** Plot spec to path with gnuplot: the terminal from the extension (.png: pngcairo,
-** .svg: svg). Next to the image go the data (path with extension .dat: one block per
+** .svg: svg, .pdf: pdfcairo, where gnuplot was built with cairo). Next to the image go the data (path with extension .dat: one block per
 ** series, separated by two blank lines) and the gnuplot script (.gp) that draws it, so the
 ** plot can be restyled and redrawn (`gnuplot NAME.gp` in that folder). Every file is written
 ** atomically (the image is drawn to a temporary name, then renamed). Returns 0, or 1 with a

@@ -24,7 +24,7 @@
 
 #define OUTPUT_CAP 2048 /* bytes of gnuplot's messages kept for the error text */
 
-typedef enum ImageKind { IMG_NONE, IMG_PNG, IMG_SVG } ImageKind;
+typedef enum ImageKind { IMG_NONE, IMG_PNG, IMG_SVG, IMG_PDF } ImageKind;
 
 /* The image kind from path's extension (case-insensitive). */
 static ImageKind image_kind(const char *path)
@@ -36,6 +36,8 @@ static ImageKind image_kind(const char *path)
         return IMG_PNG;
     if (strcasecmp(dot, ".svg") == 0)
         return IMG_SVG;
+    if (strcasecmp(dot, ".pdf") == 0)
+        return IMG_PDF;
     return IMG_NONE;
 }
 
@@ -70,7 +72,15 @@ static void sh_quote(Buf *b, const char *s)
 ** =======================================================================
 */
 
-/* Whether point i of s is drawn (finite, and y > 0 on a log axis). */
+static const PlotStyle plain_style;
+
+/* The style of series k. */
+static const PlotStyle *style_of(const PlotOpts *o, size_t k)
+{
+    return o && o->style ? &o->style[k] : &plain_style;
+}
+
+/* Whether point i of s is drawn (finite, and y > 0 on a log axis: the left one only). */
 static bool drawn(const PlotSeries *s, size_t i, bool logy)
 {
     return isfinite(s->x[i]) && isfinite(s->y[i]) && (!logy || s->y[i] > 0.0);
@@ -94,12 +104,15 @@ static void comment(Buf *b, const char *label, const char *text)
 }
 
 /* NAME.dat: a block per series; a point not drawn breaks the line (one blank line). */
-static void data_text(Buf *b, const PlotSpec *s, bool logy)
+static void data_text(Buf *b, const PlotSpec *s, const PlotOpts *o)
 {
     comment(b, "aimci plot data: ", s->title);
-    buf_printf(b, "# columns: x y; one block per series (gnuplot `index`), in legend order\n");
+    buf_printf(b, "# columns: x y (and the error bar); one block per series (gnuplot `index`), "
+                  "in legend order\n");
     for (size_t k = 0; k < s->nseries; k++) {
         const PlotSeries *ps = &s->series[k];
+        const PlotStyle *st = style_of(o, k);
+        bool logy = o && o->logy && !st->right;
         if (k > 0)
             buf_printf(b, "\n\n");
         char head[32];
@@ -107,7 +120,10 @@ static void data_text(Buf *b, const PlotSpec *s, bool logy)
         comment(b, head, ps->label ? ps->label : "");
         bool broken = true;
         for (size_t i = 0; i < ps->n; i++) {
-            if (drawn(ps, i, logy))
+            if (drawn(ps, i, logy) && st->err)
+                buf_printf(b, "%.9g %.9g %.9g\n", ps->x[i], ps->y[i],
+                           isfinite(st->err[i]) ? st->err[i] : 0.0);
+            else if (drawn(ps, i, logy))
                 buf_printf(b, "%.9g %.9g\n", ps->x[i], ps->y[i]);
             else if (!broken)
                 buf_printf(b, "\n");
@@ -127,17 +143,23 @@ static void set_text(Buf *b, const char *name, const char *text)
 }
 
 /* The plot command: one element per series with points (or a "no data" placeholder). */
-static void plot_command(Buf *b, const PlotSpec *s, const char *dat, bool logy)
+static void plot_command(Buf *b, const PlotSpec *s, const char *dat, const PlotOpts *o)
 {
     bool any = false;
     for (size_t k = 0; k < s->nseries; k++) {
-        size_t n = drawn_count(&s->series[k], logy);
+        const PlotStyle *st = style_of(o, k);
+        size_t n = drawn_count(&s->series[k], o && o->logy && !st->right);
         if (n == 0)
             continue;
         buf_printf(b, any ? ", \\\n     " : "plot ");
         gp_quote(b, dat);
-        buf_printf(b, " index %zu using 1:2 with %s lw 2 title ", k,
-                   n <= 40 ? "linespoints" : "lines");
+        buf_printf(b, " index %zu using %s with %s lw 2", k, st->err ? "1:2:3" : "1:2",
+                   st->err ? "yerrorlines" : n <= 40 ? "linespoints" : "lines");
+        if (st->color > 0)
+            buf_printf(b, " lc %d", st->color);
+        if (st->right)
+            buf_printf(b, " dt 2 axes x1y2");
+        buf_printf(b, " title ");
         gp_quote(b, s->series[k].label ? s->series[k].label : "");
         any = true;
     }
@@ -149,24 +171,45 @@ static void plot_command(Buf *b, const PlotSpec *s, const char *dat, bool logy)
 
 /* NAME.gp: terminal, labels and the plot command; `outfile` may be set before it runs. */
 static void script_text(Buf *b, const char *image, const char *dat, const char *gp,
-                        const PlotSpec *s, ImageKind kind, bool logy)
+                        const PlotSpec *s, ImageKind kind, const PlotOpts *o)
 {
+    bool logy = o && o->logy;
     comment(b, "aimci plot: ", s->title);
+    static const char *const ext[] = {"", "png", "svg", "pdf"};
+    static const char *const term[] = {"", "set terminal pngcairo size 960,640 noenhanced",
+                                       "set terminal svg size 960,640 noenhanced",
+                                       "set terminal pdfcairo size 6in,4in noenhanced"};
     buf_printf(b, "# Draws %s into %s. Restyle it and redraw with: gnuplot %s\n"
                   "# (in this folder; gnuplot -e \"outfile='other.%s'\" %s draws elsewhere)\n",
-               dat, image, gp, kind == IMG_PNG ? "png" : "svg", gp);
+               dat, image, gp, ext[kind], gp);
     buf_printf(b, "if (!exists(\"outfile\")) outfile = ");
     gp_quote(b, image);
-    buf_printf(b, "\n%s\n", kind == IMG_PNG ? "set terminal pngcairo size 960,640 noenhanced"
-                                            : "set terminal svg size 960,640 noenhanced");
+    buf_printf(b, "\n%s\n", term[kind]);
     buf_printf(b, "set output outfile\nset termoption noenhanced\n");
     set_text(b, "title", s->title);
     set_text(b, "xlabel", s->xlabel);
     set_text(b, "ylabel", s->ylabel);
     if (logy)
         buf_printf(b, "set logscale y\n");
-    buf_printf(b, "set grid\nset key below\n");
-    plot_command(b, s, dat, logy);
+    bool right = false;
+    for (size_t k = 0; k < s->nseries; k++)
+        right |= style_of(o, k)->right;
+    if (right) {
+        buf_printf(b, "set ytics nomirror\nset y2tics\nset format y2 '%%g'\n");
+        set_text(b, "y2label", o->y2label);
+    }
+    if (o && o->nxtics) {
+        buf_printf(b, "set xtics (");
+        for (size_t k = 0; k < o->nxtics; k++) {
+            buf_printf(b, "%s", k ? ", " : "");
+            gp_quote(b, o->xtic_label[k]);
+            buf_printf(b, " %.9g", o->xtic_at[k]);
+        }
+        buf_printf(b, ")%s\nset offsets graph 0.05, graph 0.05, 0, 0\n",
+                   o->nxtics > 6 ? " rotate by -30" : "");
+    }
+    buf_printf(b, "set format y '%%g'\nset grid\nset key below\n");
+    plot_command(b, s, dat, o);
 }
 
 /* }====================================================================== */
@@ -289,11 +332,11 @@ static int draw(const char *path, const char *gp, const char *dat, char *err, si
 
 /* Write NAME.dat and NAME.gp beside path: 0, or 1 with err set. */
 static int write_sources(const char *path, const char *dat, const char *gp, const PlotSpec *s,
-                         ImageKind kind, bool logy, char *err, size_t errlen)
+                         ImageKind kind, const PlotOpts *o, char *err, size_t errlen)
 {
     Buf data = {0}, script = {0};
-    data_text(&data, s, logy);
-    script_text(&script, base_name(path), base_name(dat), base_name(gp), s, kind, logy);
+    data_text(&data, s, o);
+    script_text(&script, base_name(path), base_name(dat), base_name(gp), s, kind, o);
     int rc = rt_file_write(dat, data.s, data.n, err, errlen) != 0 ||
              rt_file_write(gp, script.s, script.n, err, errlen) != 0;
     buf_free(&data);
@@ -306,14 +349,13 @@ int plot_file_opts(const char *path, const PlotSpec *spec, const PlotOpts *o, ch
 {
     ImageKind kind = image_kind(path);
     if (kind == IMG_NONE) {
-        snprintf(err, errlen, "plot '%s': unknown image type; expected a path ending in .png "
-                              "or .svg", path);
+        snprintf(err, errlen, "plot '%s': unknown image type; expected a path ending in .png, "
+                              ".svg or .pdf", path);
         return 1;
     }
-    bool logy = o && o->logy;
     char *dat = rt_path_swap_ext(path, ".dat"), *gp = rt_path_swap_ext(path, ".gp");
     int rc = 1;
-    if (write_sources(path, dat, gp, spec, kind, logy, err, errlen) == 0)
+    if (write_sources(path, dat, gp, spec, kind, o, err, errlen) == 0)
         rc = draw(path, gp, dat, err, errlen);
     free(dat);
     free(gp);

@@ -13,6 +13,7 @@
 #include "repl_complete.h"
 #include "repl_line.h"
 #include "repl_signal.h"
+#include "rt_mem.h"
 
 #define PROMPT "aimci> "
 #define PROMPT_MORE "  ...> "
@@ -42,6 +43,19 @@ static size_t complete(void *ctx, const char *line, size_t cursor, size_t *start
     return repl_complete_words(r->ses, r->pending, line, cursor, start, cands, cap);
 }
 
+/* A chunk is one history entry: a block typed over several lines comes back whole. */
+static void remember_chunk(ReplInput *in, const Buf *b)
+{
+    if (!b->n)
+        return;
+    char *s = rt_xstrdup(b->s);
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '\n')
+        s[--n] = '\0';
+    repl_input_remember(in, s);
+    free(s);
+}
+
 /*
 ** Read one chunk into b: a line, and more lines while its brackets are open (a command is
 ** always one line). *line: the next input line's number. REPL_READ_EOF only when nothing
@@ -54,14 +68,19 @@ static ReplRead read_chunk(Repl *r, ReplInput *in, Buf *b, uint32_t *line)
         ReplRead st = repl_input_read(in, b->n ? PROMPT_MORE : PROMPT, &l);
         if (st == REPL_READ_INTERRUPTED)
             return st;
-        if (st == REPL_READ_EOF)
+        if (st == REPL_READ_EOF) {
+            remember_chunk(in, b);
             return b->n ? REPL_READ_LINE : REPL_READ_EOF;
-        (*line)++;
-        repl_input_remember(in, l);
+        }
+        /* A block recalled from the history comes back whole, newlines included. */
+        for (const char *p = l; p; p = strchr(p + 1, '\n'))
+            (*line)++;
         buf_printf(b, "%s\n", l);
         r->pending = b->s;
-        if (repl_is_command(b->s) || open_brackets(b->s) <= 0)
+        if (repl_is_command(b->s) || open_brackets(b->s) <= 0) {
+            remember_chunk(in, b);
             return REPL_READ_LINE;
+        }
     }
 }
 
@@ -105,13 +124,34 @@ static int load_first(Repl *r, const char *path)
     return rc;
 }
 
+/*
+** The history file: $XDG_STATE_HOME/aimci/history ($XDG_STATE_HOME defaults to
+** ~/.local/state); an older ~/.aimci_history goes on being used while the new file does
+** not exist.
+*/
 static const char *history_path(Buf *b)
 {
-    const char *home = getenv("HOME");
-    if (!home || !home[0])
-        return NULL;
-    buf_printf(b, "%s/.aimci_history", home);
-    return b->s;
+    const char *home = getenv("HOME"), *state = getenv("XDG_STATE_HOME");
+    bool has_home = home && home[0];
+    if (has_home) {
+        buf_printf(b, "%s/.aimci_history", home);
+        bool old = access(b->s, F_OK) == 0;
+        b->n = 0;
+        if (state && state[0] == '/')
+            buf_printf(b, "%s/aimci/history", state);
+        else
+            buf_printf(b, "%s/.local/state/aimci/history", home);
+        if (old && access(b->s, F_OK) != 0) {
+            b->n = 0;
+            buf_printf(b, "%s/.aimci_history", home);
+        }
+        return b->s;
+    }
+    if (state && state[0] == '/') {
+        buf_printf(b, "%s/aimci/history", state);
+        return b->s;
+    }
+    return NULL;
 }
 
 int repl_run(const ReplOptions *o)

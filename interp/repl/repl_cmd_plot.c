@@ -289,11 +289,13 @@ static void differing_rows(FILE *out, const IrDevice *a, const IrDevice *b)
     free(p);
 }
 
-/* compare D1 D2: a table, then both devices' response curves in one plot. */
+/* compare D1 D2 [-> "file"]: a table, then both devices' response curves in one plot. */
 int cmd_compare(Cmd *c)
 {
     const IrDevice *a = cmd_device(c), *b = a ? cmd_device(c) : NULL;
-    if (!b || cmd_end(c, "two device names: compare D1 D2"))
+    const char *path = NULL;
+    const CmdTok *at;
+    if (!b || read_target(c, &path, &at, "two device names: compare D1 D2 [-> \"out/cmp.png\"]"))
         return 1;
     const ReplDev *d[2] = {cmd_scratch(c, a), NULL};
     d[1] = d[0] ? cmd_scratch(c, b) : NULL;
@@ -315,7 +317,7 @@ int cmd_compare(Cmd *c)
         }
         PlotSpec spec = {"response curves (noise-free, cross-points)", "w", "q (step / dw_min)",
                          s, 4};
-        rc = draw(c, &spec, NULL, cmd_peek(c));
+        rc = draw(c, &spec, path, at);
     }
     free(v[0]);
     free(v[1]);

@@ -22,7 +22,7 @@ static const char overview[] =
     "  plot D [-> \"d.png\"]       q+(w) and q-(w) over the weight range\n"
     "  trace D [+200, -400]      weight against pulse number\n"
     "  sp D                      symmetric point: analytic and by alternating pulses\n"
-    "  compare D1 D2             two devices side by side\n"
+    "  compare D1 D2 [-> \"c.png\"] two devices side by side, their curves in one plot\n"
     "  run NAME                  run a train, measure or experiment (Ctrl-C stops it)\n"
     "  fit NAME : FAMILY from \"data.csv\"   fit a device to measured pulse responses\n"
     "  :load FILE, :save FILE    read a script in, write the declarations out as a script\n"
@@ -54,8 +54,9 @@ static const Topic topics[] = {
            "alternating up/down pulses leave its weight (aihwkit's plot_device_symmetry).\n"
            "  sp rram\n"},
     {"compare", "compare D1 D2: granularity, states, bounds, symmetric points, the parameters\n"
-                "that differ, and both devices' response curves in one plot.\n"
-                "  compare rram pcm\n"},
+                "that differ, and both devices' response curves in one plot (on the terminal, or\n"
+                "in a file as with plot).\n"
+                "  compare rram pcm\n  compare rram pcm -> \"out/rram_pcm.png\"\n"},
     {"run", "run NAME: run a declared train, measure or experiment as the script would (its\n"
             "summary, its files). Ctrl-C stops it and returns to the prompt.\n  run fit\n"},
     {"fit", "fit NAME : FAMILY from \"FILE\": fit a device family to measured pulse responses\n"
@@ -66,12 +67,13 @@ static const Topic topics[] = {
     {"save", ":save FILE: write the declarations made so far as a script aimci accepts\n"
              "(atomically; `use` paths are made relative to the new file).\n"
              "  :save session.aimc\n"},
-    {"expressions", "An expression typed alone is evaluated with the session's names and printed:\n"
-                    "  2 * 0.6\n  rram.dw_min\n  [1, 2] \n  repeat([+10, -10], 2)\n"},
+    {"expressions", "An expression typed alone is evaluated with the session's names and printed;\n"
+                    "the next expressions call the last value printed `_`:\n"
+                    "  2 * 0.6\n  rram.dw_min\n  [1, 2] \n  repeat([+10, -10], 2)\n  _ * 2\n"},
     {"keys", "Editing: the emacs keys of libedit (arrows, ^A ^E ^K ^W ...); up/down walk the\n"
-             "history, kept in ~/.aimci_history; TAB completes keywords, names, families and\n"
-             "parameters; a block continues until its braces balance; Ctrl-C drops the line or\n"
-             "stops a command; Ctrl-D leaves.\n"},
+             "history, kept in $XDG_STATE_HOME/aimci/history (~/.local/state/aimci/history);\n"
+             "TAB completes keywords, names, families and parameters; a block continues until\n"
+             "its braces balance; Ctrl-C drops the line or stops a command; Ctrl-D leaves.\n"},
 };
 
 const char *const repl_help_topics[] = {
@@ -79,17 +81,38 @@ const char *const repl_help_topics[] = {
     "fit",   "load", "save", "expressions", "keys",  NULL,
 };
 
-static void param_line(FILE *out, const SchParam *p)
+/*
+** One parameter of kind k with the default a declaration of that family really gets
+** (sch_default: the family's override, else the parameter's own; family -1: the kind's,
+** with a note when some family has another).
+*/
+static void param_line(FILE *out, const SchKind *k, int param, int family)
 {
+    const SchParam *p = &k->params[param];
+    IrOrigin origin;
+    double def = sch_default(k, param, family, &origin);
     fprintf(out, "    %-24s %s", p->name, p->desc ? p->desc : "");
     if (p->required)
         fprintf(out, " (required)");
     else if (p->type == SCH_NUM || p->type == SCH_SIZE || p->type == SCH_INT)
-        fprintf(out, " (default %g)", p->def);
+        fprintf(out, " (default %.10g", def);
     else if (p->type == SCH_BOOL)
-        fprintf(out, " (default %s)", p->def != 0.0 ? "true" : "false");
+        fprintf(out, " (default %s", def != 0.0 ? "true" : "false");
     else if (p->type == SCH_ENUM && p->enums)
-        fprintf(out, " (default %s)", p->enums[(int)p->def]);
+        fprintf(out, " (default %s", p->enums[(int)def]);
+    else {
+        fputc('\n', out);
+        return;
+    }
+    if (!p->required) {
+        bool differs = false;
+        for (size_t i = 0; family < 0 && i < k->noverrides; i++)
+            differs |= strcmp(k->overrides[i].param, p->name) == 0;
+        fputs(origin == IR_ORIGIN_FAMILY ? ", this family's)"
+              : differs                  ? "; some families differ: help FAMILY)"
+                                         : ")",
+              out);
+    }
     fputc('\n', out);
 }
 
@@ -106,17 +129,17 @@ static void help_kind(FILE *out, const SchKind *k)
     }
     fprintf(out, "  parameters%s:\n", k->has_family ? " (help FAMILY: those of one family)" : "");
     for (size_t i = 0; i < k->nparams; i++)
-        param_line(out, &k->params[i]);
+        param_line(out, k, (int)i, -1);
 }
 
-/* A family: its description and the parameters it accepts. */
+/* A family: its description and the parameters it accepts, with its defaults. */
 static void help_family(FILE *out, const SchKind *k, int f)
 {
     fprintf(out, "%s %s: %s\n  %s NAME : %s { ... } takes:\n", k->keyword, k->families[f].name,
             k->families[f].desc ? k->families[f].desc : "", k->keyword, k->families[f].name);
     for (size_t i = 0; i < k->nparams; i++)
         if (sch_accepts(&k->params[i], f))
-            param_line(out, &k->params[i]);
+            param_line(out, k, (int)i, f);
 }
 
 /* Every kind that has a parameter of that name; false if none does. */
@@ -128,7 +151,7 @@ static bool help_param(FILE *out, const char *name)
         if (i < 0)
             continue;
         fprintf(out, "%s parameter:\n", sch_kinds[k].keyword);
-        param_line(out, &sch_kinds[k].params[i]);
+        param_line(out, &sch_kinds[k], i, -1);
         found = true;
     }
     return found;

@@ -49,18 +49,29 @@ size_t repl_common_prefix(const char *const *cands, size_t n)
     return k;
 }
 
-/* The candidates in columns under the line being edited. */
-static void list_candidates(FILE *out, const char *const *cands, size_t n)
+void repl_list_candidates(FILE *out, const char *const *cands, size_t n, size_t columns)
 {
     size_t width = 0;
     for (size_t i = 0; i < n; i++)
         if (strlen(cands[i]) > width)
             width = strlen(cands[i]);
-    size_t cols = 78 / (width + 2);
+    size_t cols = (columns > 2 ? columns - 2 : 78) / (width + 2);
     cols = cols ? cols : 1;
-    for (size_t i = 0; i < n; i++) /* libedit ends the last row when it redraws the line */
-        fprintf(out, "%s%-*s", i % cols == 0 ? "\n" : "", (int)(width + 2), cands[i]);
+    fputc('\n', out);
+    for (size_t i = 0; i < n; i++) {
+        bool last = i % cols == cols - 1 || i == n - 1;
+        fprintf(out, "%-*s%s", last ? 0 : (int)(width + 2), cands[i], last ? "\n" : "");
+    }
     fflush(out);
+}
+
+/* The terminal's width in columns (80 when unknown). */
+static size_t term_columns(EditLine *el)
+{
+    int cols = 0;
+    if (el_get(el, EL_GETTC, "co", &cols) != 0 || cols <= 0)
+        return 80;
+    return (size_t)cols;
 }
 
 /* libedit's TAB: complete the word before the cursor, or list the choices. */
@@ -95,7 +106,9 @@ static unsigned char on_tab(EditLine *el, int ch)
         el_insertstr(el, add);
         return CC_REFRESH;
     }
-    list_candidates(r->out, cands, n);
+    /* The list ends on a line of its own: libedit redraws the prompt and the line there,
+    ** below the list, instead of over its last row. */
+    repl_list_candidates(r->out, cands, n, term_columns(el));
     return CC_REDISPLAY;
 }
 

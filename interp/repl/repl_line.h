@@ -47,4 +47,10 @@ void repl_input_remember(ReplInput *r, const char *line);
 */
 size_t repl_common_prefix(const char *const *cands, size_t n);
 
+/*
+** The candidates in columns for a terminal `columns` wide, on lines of their own: a newline
+** first (the line being edited stays above), each row ended by one, no trailing blanks.
+*/
+void repl_list_candidates(FILE *out, const char *const *cands, size_t n, size_t columns);
+
 #endif

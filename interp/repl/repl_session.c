@@ -38,6 +38,7 @@ struct ReplSession {
     size_t n, cap;
     Checked cur;
     char *replaced; /* the name the last accepted chunk redeclared, or NULL */
+    char *last;     /* the last value printed, as `_` of the next expressions, or NULL */
 };
 
 static void checked_free(Checked *k)
@@ -110,6 +111,7 @@ void repl_session_free(ReplSession *s)
         free(s->chunks[i].text);
     free(s->chunks);
     free(s->replaced);
+    free(s->last);
     checked_free(&s->cur);
     free(s);
 }
@@ -281,10 +283,22 @@ bool repl_is_statement(const char *text)
     return *q == '='; /* D.P = ... (the checker explains why that is not allowed) */
 }
 
+/* Whether a printed value reads back as a value (a number, a bool, a string, a list). */
+static bool is_literal(const char *v)
+{
+    return strchr("0123456789+-.\"[", v[0]) || strcmp(v, "true") == 0 ||
+           strcmp(v, "false") == 0;
+}
+
 int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out)
 {
     size_t len;
-    char *script = build_script(s, NULL, 1, &len);
+    /* `_`: the last value, unless the session declared a `_` of its own. */
+    Buf last = {0};
+    if (s->last && !chk_name_info(s->cur.chk, "_", NULL, NULL))
+        buf_printf(&last, "_ = %s", s->last);
+    char *script = build_script(s, last.s, line, &len);
+    buf_free(&last);
     Checked k = check_script(s, script, len); /* a fresh checker: its own error count */
     int rc = 1;
     if (k.prog) {
@@ -300,6 +314,10 @@ int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out
         if (value) {
             fprintf(out, "%s\n", value);
             rc = 0;
+            if (is_literal(value)) {
+                free(s->last);
+                s->last = rt_xstrdup(value);
+            }
         }
         diag_flush(k.diag);
         buf_free(&at);

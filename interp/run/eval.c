@@ -16,8 +16,8 @@
 ** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
 ** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
 ** Everything printed or written depends only on the program, so reruns are byte-identical;
-** the one exception is the progress bar of a train by epochs, drawn (with its rate and
-** time left) only when the output is a terminal.
+** the one exception is the progress bar of a train, drawn (with its rate and time left)
+** only when the output is a terminal.
 ** A failing optimizer or run is reported at its statement; the others still run, and
 ** whatever was logged is written.
 */
@@ -75,11 +75,34 @@ static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, const char *pat
         return rc;
     char *res = rt_path_swap_ext(path, ".resolved.aimc");
     if (write_file(d, at, res, o->resolved, strlen(o->resolved)) == 0)
-        fprintf(o->out, "  wrote %s\n", res);
+        ev_wrote_resolved(o, res);
     else
         rc = 1;
     free(res);
     return rc;
+}
+
+/* The resolved programs announced by the current ev_run. */
+static char **announced;
+static size_t nannounced;
+
+static void forget_announced(void)
+{
+    for (size_t i = 0; i < nannounced; i++)
+        free(announced[i]);
+    free(announced);
+    announced = NULL;
+    nannounced = 0;
+}
+
+void ev_wrote_resolved(const EvOptions *o, const char *path)
+{
+    for (size_t i = 0; i < nannounced; i++)
+        if (strcmp(announced[i], path) == 0)
+            return;
+    announced = rt_xrealloc(announced, (nannounced + 1) * sizeof *announced);
+    announced[nannounced++] = rt_xstrdup(path);
+    fprintf(o->out, "  wrote %s\n", path);
 }
 
 /* Close a memory stream and hand back its buffer; NULL (and nothing to free) on failure. */
@@ -278,8 +301,10 @@ static void put_time(FILE *f, double s)
 static void progress_tick(void *ctx, size_t done, size_t total)
 {
     Progress *p = ctx;
+    if (!p->tty)
+        return;
     double t = now_s();
-    if (!p->tty || (t - p->last < 0.1 && done < total))
+    if (t - p->last < 0.1 && done < total)
         return;
     p->last = t;
     double rate = (double)done / fmax(t - p->start, 1e-9);
@@ -327,7 +352,7 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
         Progress pg = {o->out, t->opt[k]->name, isatty(fileno(o->out)) != 0, now_s(), 0, false};
         RtProgress pr = {progress_tick, progress_epoch, &pg};
         res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
-                                          t->epochs ? &pr : NULL, err, sizeof err);
+                                          &pr, err, sizeof err);
         if (pg.drawn)
             fputs("\r\033[K", o->out);
         if (res[k].rc) {
@@ -501,6 +526,7 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
             rc |= ev_run_experiment(d, o, r->u.experiment);
         fflush(o->out);
     }
+    forget_announced();
     if (o->only && !found) {
         diag_plain(d, "no train, measure or experiment named '%s'", o->only);
         return 1;

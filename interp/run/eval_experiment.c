@@ -312,8 +312,15 @@ static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, cons
     char *res_path = rt_path_swap_ext(x->report, ".resolved.aimc");
     int rc = write_one(d, o, x->loc, x->report, md, mdlen);
     rc |= write_one(d, o, x->loc, csv_path, text, len);
-    if (o->resolved)
-        rc |= write_one(d, o, x->loc, res_path, o->resolved, strlen(o->resolved));
+    if (o->resolved) {
+        char err[ERRLEN];
+        if (rt_file_write(res_path, o->resolved, strlen(o->resolved), err, sizeof err) == 0)
+            ev_wrote_resolved(o, res_path);
+        else {
+            diag_error(d, x->loc, "%s", err);
+            rc = 1;
+        }
+    }
     free(text);
     free(csv_path);
     free(res_path);
@@ -373,12 +380,13 @@ static void line_label(Buf *b, const IrExperiment *x, size_t c, const char *opt,
 typedef struct Lines {
     Buf label[MAX_LINES];
     PlotSeries s[MAX_LINES];
-    double *xy; /* (MAX_LINES, 2, ncells) */
+    PlotStyle style[MAX_LINES]; /* the error bars: std over the repeats */
+    double *xy; /* (MAX_LINES, 3, ncells): x, y, std */
     size_t n, ncells;
 } Lines;
 
-/* Add (px, py) to the line labelled `label` (a new line if needed, up to MAX_LINES). */
-static void add_point(Lines *l, const char *label, double px, double py)
+/* Add (px, py +- pe) to the line labelled `label` (a new line if needed, up to MAX_LINES). */
+static void add_point(Lines *l, const char *label, double px, double py, double pe)
 {
     size_t k = 0;
     while (k < l->n && strcmp(l->label[k].s, label) != 0)
@@ -387,13 +395,34 @@ static void add_point(Lines *l, const char *label, double px, double py)
         return;
     if (k == l->n) {
         buf_printf(&l->label[k], "%s", label);
-        double *base = l->xy + 2 * k * l->ncells;
+        double *base = l->xy + 3 * k * l->ncells;
         l->s[k] = (PlotSeries){l->label[k].s, base, base + l->ncells, 0};
+        l->style[k] = (PlotStyle){.err = base + 2 * l->ncells};
         l->n++;
     }
-    double *xs = (double *)l->s[k].x, *ys = (double *)l->s[k].y;
-    xs[l->s[k].n] = px, ys[l->s[k].n] = py;
+    double *xs = (double *)l->s[k].x, *ys = (double *)l->s[k].y, *es = (double *)l->style[k].err;
+    xs[l->s[k].n] = px, ys[l->s[k].n] = py, es[l->s[k].n] = pe;
     l->s[k].n++;
+}
+
+/* The x tick marks: each value of the x vary once, labelled as written in the script. */
+static size_t x_tics(const IrExperiment *x, size_t xv, const char **label, double *at,
+                     size_t cap)
+{
+    size_t n = 0;
+    for (size_t c = 0; xv < x->nvary && c < x->ncells; c++) {
+        const char *v = x->cell_value[c * x->nvary + xv];
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp(label[k], v) == 0;
+        if (seen)
+            continue;
+        if (n == cap)
+            return 0; /* too many: gnuplot's own ticks read better */
+        label[n] = v;
+        at[n++] = cell_x(x, c, xv);
+    }
+    return n;
 }
 
 /* The final loss (mean over repeats) of every cell, one line per optimizer. */
@@ -403,7 +432,7 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
     static const Lines zero;
     Lines l = zero;
     l.ncells = x->ncells ? x->ncells : 1;
-    l.xy = malloc(2 * MAX_LINES * l.ncells * sizeof *l.xy);
+    l.xy = malloc(3 * MAX_LINES * l.ncells * sizeof *l.xy);
     if (!l.xy) {
         diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
         return 1;
@@ -418,19 +447,25 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
                 continue;
             Buf label = {0};
             line_label(&label, x, c, opt, xv);
-            add_point(&l, label.s, cell_x(x, c, xv), acc ? 100.0 * accuracy.mean : loss.mean);
+            add_point(&l, label.s, cell_x(x, c, xv), acc ? 100.0 * accuracy.mean : loss.mean,
+                      x->repeat > 1 ? (acc ? 100.0 * accuracy.sd : loss.sd) : NAN);
             buf_free(&label);
         }
     Buf title = {0};
     buf_printf(&title, "experiment %s: %s, mean of %zu repeat%s", x->name,
-               acc ? "test accuracy" : "final loss", x->repeat, x->repeat == 1 ? "" : "s");
+               acc ? "test accuracy" : "final loss", x->repeat,
+               x->repeat == 1 ? "" : "s (bars: one standard deviation)");
     PlotSpec spec = {title.s, xv < x->nvary ? x->vary_path[xv] : "",
                      acc ? "test accuracy (%)" : "final loss (full data)", l.s, l.n};
     bool positive = !acc;
     for (size_t k = 0; k < l.n; k++)
         for (size_t i = 0; i < l.s[k].n; i++)
             positive &= l.s[k].y[i] > 0.0 || !isfinite(l.s[k].y[i]);
-    PlotOpts opts = {.logy = positive};
+    const char *tic_label[24];
+    double tic_at[24];
+    size_t ntics = x_tics(x, xv, tic_label, tic_at, 24);
+    PlotOpts opts = {.logy = positive, .style = x->repeat > 1 ? l.style : NULL,
+                     .xtic_label = tic_label, .xtic_at = tic_at, .nxtics = ntics};
     int rc = ev_plot_write(d, o, x->loc, x->plot, &spec, &opts);
     buf_free(&title);
     for (size_t k = 0; k < l.n; k++)

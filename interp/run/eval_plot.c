@@ -4,6 +4,7 @@
 ** keeps the data (.dat) and the script (.gp) beside the image.
 */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,7 +20,9 @@
 static bool image_path(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    return dot && !strchr(dot, '/') && (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0);
+    return dot && !strchr(dot, '/') &&
+           (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0 ||
+            strcasecmp(dot, ".pdf") == 0);
 }
 
 /* "  wrote PATH" for the file beside path with extension ext, if it exists. */
@@ -36,7 +39,7 @@ int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
 {
     if (!image_path(path)) {
         diag_error(d, at, "plot '%s': unknown image type", path);
-        diag_expected(d, "a path ending in .png or .svg");
+        diag_expected(d, "a path ending in .png, .svg or .pdf");
         return 1;
     }
     char err[ERRLEN];
@@ -44,7 +47,7 @@ int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
     char *res = o->resolved ? rt_path_swap_ext(path, ".resolved.aimc") : NULL;
     char rerr[ERRLEN]; /* the resolved program beside the image, as beside every output */
     if (res && rt_file_write(res, o->resolved, strlen(o->resolved), rerr, sizeof rerr) == 0)
-        fprintf(o->out, "  wrote %s\n", res);
+        ev_wrote_resolved(o, res);
     free(res);
     wrote_beside(o, path, ".dat");
     wrote_beside(o, path, ".gp");
@@ -78,61 +81,123 @@ static bool all_positive(const PlotSeries *s, size_t n)
     return any;
 }
 
-/*
-** The y value of row r of a log: by epochs, the test accuracy in % (or the test loss when
-** there is no accuracy); by steps, the full-data loss.
-*/
-static double train_y(const RtLog *log, size_t r, bool by_epoch, bool acc)
-{
-    if (!by_epoch)
-        return log->row[r].loss;
-    return acc ? 100.0 * log->ep[r].test_acc : log->ep[r].test_loss;
-}
-
-/* Whether every epoch row of every log has a test accuracy. */
-static bool has_accuracy(const IrTrain *t, const RtLog *const *logs)
+/* Whether every epoch row of every log has a finite value of field f (an offset). */
+static bool every_epoch_has(const IrTrain *t, const RtLog *const *logs, size_t f)
 {
     bool any = false;
     for (size_t k = 0; k < t->nopt; k++)
         for (size_t r = 0; r < logs[k]->nep; r++) {
-            if (isnan(logs[k]->ep[r].test_acc))
+            if (!isfinite(*(const double *)((const char *)&logs[k]->ep[r] + f)))
                 return false;
             any = true;
         }
     return any;
 }
 
+/*
+** A train by epochs: per optimizer (one colour each) its loss, solid on the left axis (the
+** test loss when there is a test set, else the mean training loss of the epoch), and its
+** test accuracy in %, dashed on the right axis, when the data have labels. The runtime's
+** epoch rows are drawn as they are; an epoch 0 (before training) appears when it logs one.
+*/
+static int plot_epochs(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *const *logs,
+                       const char *title)
+{
+    bool acc = every_epoch_has(t, logs, offsetof(RtEpochRow, test_acc));
+    bool test = every_epoch_has(t, logs, offsetof(RtEpochRow, test_loss));
+    size_t rows = 0, per = acc ? 2 : 1;
+    for (size_t k = 0; k < t->nopt; k++)
+        rows += logs[k]->nep;
+    double *v = malloc((per + 1) * (rows ? rows : 1) * sizeof *v);
+    if (!v) {
+        diag_error(d, t->loc, "train '%s': out of memory (%zu plot points)", t->name, rows);
+        return 1;
+    }
+    PlotSeries *s = rt_xcalloc(per * t->nopt, sizeof *s);
+    PlotStyle *style = rt_xcalloc(per * t->nopt, sizeof *style);
+    Buf *label = rt_xcalloc(per * t->nopt, sizeof *label);
+    double *p = v;
+    for (size_t k = 0; k < t->nopt; k++) {
+        const RtLog *log = logs[k];
+        size_t n = log->nep;
+        double *x = p, *loss = p + n, *accy = p + 2 * n;
+        for (size_t r = 0; r < n; r++) {
+            x[r] = (double)log->ep[r].epoch;
+            loss[r] = test ? log->ep[r].test_loss : log->ep[r].train_loss;
+            if (acc)
+                accy[r] = 100.0 * log->ep[r].test_acc;
+        }
+        buf_printf(&label[per * k], "%s %s", t->opt[k]->name, test ? "test loss" : "train loss");
+        s[per * k] = (PlotSeries){label[per * k].s, x, loss, n};
+        style[per * k].color = (int)k + 1;
+        if (acc) {
+            buf_printf(&label[per * k + 1], "%s test accuracy", t->opt[k]->name);
+            s[per * k + 1] = (PlotSeries){label[per * k + 1].s, x, accy, n};
+            style[per * k + 1] = (PlotStyle){.right = true, .color = (int)k + 1};
+        }
+        p += (per + 1) * n;
+    }
+    PlotSpec spec = {title, "epoch", test ? "test loss (solid)" : "train loss (solid)", s,
+                     per * t->nopt};
+    /* A tick per epoch while they are few (no fractional epochs on the axis). */
+    size_t most = 0;
+    for (size_t k = 0; k < t->nopt; k++)
+        most = logs[k]->nep > most ? logs[k]->nep : most;
+    size_t ntics = most <= 20 ? most : 0;
+    char(*tic_text)[24] = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_text);
+    const char **tic_label = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_label);
+    double *tic_at = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_at);
+    const RtLog *longest = logs[0];
+    for (size_t k = 0; k < t->nopt; k++)
+        longest = logs[k]->nep == most ? logs[k] : longest;
+    for (size_t r = 0; r < ntics; r++) {
+        tic_at[r] = (double)longest->ep[r].epoch;
+        snprintf(tic_text[r], sizeof tic_text[r], "%zu", longest->ep[r].epoch);
+        tic_label[r] = tic_text[r];
+    }
+    PlotOpts opts = {.style = style, .y2label = acc ? "test accuracy, % (dashed)" : NULL,
+                     .xtic_label = tic_label, .xtic_at = tic_at, .nxtics = ntics};
+    int rc = ev_plot_write(d, o, t->loc, t->plot, &spec, &opts);
+    for (size_t k = 0; k < per * t->nopt; k++)
+        buf_free(&label[k]);
+    free(label), free(style), free(s), free(v);
+    free(tic_text), free(tic_label), free(tic_at);
+    return rc;
+}
+
 int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *const *logs)
 {
-    bool by_epoch = t->epochs > 0, acc = by_epoch && has_accuracy(t, logs);
+    Buf title = {0};
+    buf_printf(&title, "train %s: %s on %s, batch %zu, seed %llu", t->name, t->model->name,
+               t->data->name, t->batch, (unsigned long long)t->seed);
+    if (t->epochs > 0) {
+        int rc = plot_epochs(d, o, t, logs, title.s);
+        buf_free(&title);
+        return rc;
+    }
     size_t rows = 0;
     for (size_t k = 0; k < t->nopt; k++)
-        rows += by_epoch ? logs[k]->nep : logs[k]->n;
+        rows += logs[k]->n;
     double *xy = malloc(2 * (rows ? rows : 1) * sizeof *xy);
     if (!xy) {
         diag_error(d, t->loc, "train '%s': out of memory (%zu plot points)", t->name, rows);
+        buf_free(&title);
         return 1;
     }
     PlotSeries *s = rt_xcalloc(t->nopt, sizeof *s);
     double *p = xy;
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = logs[k];
-        size_t n = by_epoch ? log->nep : log->n;
+        size_t n = log->n;
         s[k] = (PlotSeries){t->opt[k]->name, p, p + n, n};
         for (size_t r = 0; r < n; r++) {
-            p[r] = by_epoch ? (double)log->ep[r].epoch : (double)log->row[r].step;
-            p[n + r] = train_y(log, r, by_epoch, acc);
+            p[r] = (double)log->row[r].step;
+            p[n + r] = log->row[r].loss;
         }
         p += 2 * n;
     }
-    Buf title = {0};
-    buf_printf(&title, "train %s: %s on %s, batch %zu, seed %llu", t->name, t->model->name,
-               t->data->name, t->batch, (unsigned long long)t->seed);
-    const char *ylabel = !by_epoch ? "loss (full data)"
-                         : acc     ? "test accuracy (%)"
-                                   : "test loss";
-    PlotSpec spec = {title.s, by_epoch ? "epoch" : "step", ylabel, s, t->nopt};
-    PlotOpts opts = {.logy = !acc && all_positive(s, t->nopt)};
+    PlotSpec spec = {title.s, "step", "loss (full data)", s, t->nopt};
+    PlotOpts opts = {.logy = all_positive(s, t->nopt)};
     int rc = ev_plot_write(d, o, t->loc, t->plot, &spec, &opts);
     buf_free(&title);
     free(s), free(xy);

@@ -27,4 +27,10 @@ int ev_plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *co
 /* measure: the weight after each pulse (the recorded trace). */
 int ev_plot_measure(Diag *d, const EvOptions *o, const IrMeasure *m, const RtTrace *tr);
 
+/*
+** "  wrote PATH" for a resolved program, once per path within one ev_run (a log and a plot
+** of the same name share their .resolved.aimc).
+*/
+void ev_wrote_resolved(const EvOptions *o, const char *path);
+
 #endif

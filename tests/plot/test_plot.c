@@ -284,10 +284,58 @@ Test(plot, missing_gnuplot_keeps_the_data_and_says_how_to_install, .init = temp_
 Test(plot, unknown_extension_is_an_error, .init = temp_dir)
 {
     PlotSpec s = {NULL, NULL, NULL, NULL, 0};
-    char pdf[128], err[512];
-    snprintf(pdf, sizeof pdf, "%s/c.pdf", dir);
-    cr_assert_eq(plot_file(pdf, &s, err, sizeof err), 1);
-    cr_assert(strstr(err, ".png or .svg") != NULL, "%s", err);
+    char jpg[128], err[512];
+    snprintf(jpg, sizeof jpg, "%s/c.jpg", dir);
+    cr_assert_eq(plot_file(jpg, &s, err, sizeof err), 1);
+    cr_assert(strstr(err, ".png, .svg or .pdf") != NULL, "%s", err);
+}
+
+/* The whole text of a file (at most 64 KiB), NUL-terminated, in buf. */
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    size_t n = head(path, buf, cap - 1);
+    buf[n] = '\0';
+}
+
+/*
+** The file styles: a right-hand axis (dashed, with its label), colours shared by series,
+** error bars (three data columns, yerrorlines), x tick marks with labels, and PDF output.
+*/
+Test(plot, styles_right_axis_error_bars_ticks_and_pdf, .init = temp_dir)
+{
+    double x[3] = {1, 2, 3}, y[3] = {0.5, 0.25, 0.125}, a[3] = {60, 70, 75}, e[3] = {0.1, 0.2, 0};
+    PlotSeries s[2] = {{"loss", x, y, 3}, {"accuracy", x, a, 3}};
+    PlotStyle st[2] = {{.err = e, .color = 1}, {.right = true, .color = 1}};
+    const char *labels[3] = {"one", "two", "three"};
+    PlotOpts o = {.logy = true, .style = st, .y2label = "acc (%)", .xtic_label = labels,
+                  .xtic_at = x, .nxtics = 3};
+    PlotSpec spec = {"t", "epoch", "loss", s, 2};
+    char path[128], gp[160], dat[160], err[512];
+    static char buf[65536];
+    snprintf(path, sizeof path, "%s/s.pdf", dir);
+    snprintf(gp, sizeof gp, "%s/s.gp", dir);
+    snprintf(dat, sizeof dat, "%s/s.dat", dir);
+    setenv("AIMCI_GNUPLOT", "/nonexistent/gnuplot", 1); /* the sources alone */
+    cr_assert_eq(plot_file_opts(path, &spec, &o, err, sizeof err), 1);
+    unsetenv("AIMCI_GNUPLOT");
+    slurp(gp, buf, sizeof buf);
+    cr_expect(strstr(buf, "set terminal pdfcairo") != NULL, "%s", buf);
+    cr_expect(strstr(buf, "set y2label 'acc (%)'") != NULL, "%s", buf);
+    cr_expect(strstr(buf, "set y2tics") != NULL, "%s", buf);
+    cr_expect(strstr(buf, "set xtics ('one' 1, 'two' 2, 'three' 3)") != NULL, "%s", buf);
+    cr_expect(strstr(buf, "index 0 using 1:2:3 with yerrorlines lw 2 lc 1 title 'loss'") != NULL,
+              "%s", buf);
+    cr_expect(strstr(buf, "index 1 using 1:2 with linespoints lw 2 lc 1 dt 2 axes x1y2") != NULL,
+              "%s", buf);
+    slurp(dat, buf, sizeof buf);
+    cr_expect(strstr(buf, "\n2 0.25 0.2\n") != NULL, "three columns with error bars: %s", buf);
+    cr_expect(strstr(buf, "\n2 70\n") != NULL, "the right-axis series: %s",
+              buf);
+    if (!gnuplot_present())
+        return;
+    cr_assert_eq(plot_file_opts(path, &spec, &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(head(path, buf, 5), 5);
+    cr_expect_eq(memcmp(buf, "%PDF-", 5), 0, "PDF signature");
 }
 
 /* }====================================================================== */

@@ -17,6 +17,7 @@
 #include "repl_args.h"
 #include "repl_complete.h"
 #include "repl_device.h"
+#include "repl_line.h"
 #include "repl_session.h"
 #include "rt_measure.h"
 
@@ -149,6 +150,24 @@ Test(repl, expressions_are_evaluated_with_the_session_names)
     cr_expect_str_eq(v, "d: a device (linear)\n");
 }
 
+Test(repl, the_last_value_is_underscore)
+{
+    char v[256];
+    cr_expect_neq(eval("_ + 1", 1, v, sizeof v), 0, "no value yet");
+    cr_assert_eq(eval("2 * 21", 2, v, sizeof v), 0);
+    cr_assert_eq(eval("_ + 1", 3, v, sizeof v), 0);
+    cr_expect_str_eq(v, "43\n");
+    cr_assert_eq(eval("[_, 2 * _]", 4, v, sizeof v), 0);
+    cr_expect_str_eq(v, "[43, 86]\n");
+    cr_assert_eq(repl_session_declare(fx.s, "device d : linear {}", 5), 0);
+    cr_assert_eq(eval("d", 6, v, sizeof v), 0);
+    cr_assert_eq(eval("_", 7, v, sizeof v), 0);
+    cr_expect_str_eq(v, "[43, 86]\n", "a device is no value for _");
+    cr_assert_eq(repl_session_declare(fx.s, "_ = 5", 8), 0);
+    cr_assert_eq(eval("_", 9, v, sizeof v), 0);
+    cr_expect_str_eq(v, "5\n", "a declared _ wins");
+}
+
 Test(repl, an_expression_error_points_where_it_was_typed)
 {
     char v[256];
@@ -266,6 +285,44 @@ Test(repl, completion_follows_the_context)
     cr_expect_str_eq(v, "soft_bounds soft_bounds_reference", "help topics include families");
     complete(NULL, ":sa", v, sizeof v);
     cr_expect_str_eq(v, ":save");
+}
+
+/*
+** A completion list is whole and ends on a line of its own, so that the prompt redrawn after
+** it (libedit clears the cursor's line first) goes below its last row, not over it.
+*/
+Test(repl, a_completion_list_ends_on_its_own_line)
+{
+    const char *names[11] = {"capacitor", "ecram",    "ecram_mo",       "gokmen_vlasov",
+                             "idealized", "pcm",      "reram_array_om", "reram_es",
+                             "reram_sb",  "rram",     "reram_array_hfo2"};
+    for (size_t columns = 20; columns <= 200; columns += 30) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        repl_list_candidates(f, names, 11, columns);
+        fclose(f);
+        cr_assert(len > 0);
+        cr_expect_eq(text[0], '\n', "the list starts below the line being edited");
+        cr_expect_eq(text[len - 1], '\n', "the last row is ended (%zu columns)", columns);
+        cr_expect_null(strstr(text, " \n"), "no trailing blanks");
+        for (size_t i = 0; i < 11; i++) {
+            char word[40];
+            snprintf(word, sizeof word, "%s", names[i]);
+            bool found = false;
+            for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
+                found |= (p == text || p[-1] == ' ' || p[-1] == '\n') &&
+                         (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+            cr_expect(found, "'%s' missing from the list (%zu columns)", word, columns);
+        }
+        size_t rows = 0;
+        for (size_t i = 1; i < len; i++)
+            rows += text[i] == '\n';
+        for (const char *line = text + 1; *line; line = strchr(line, '\n') + 1)
+            cr_expect_leq((size_t)(strchr(line, '\n') - line), columns, "a row wider than %zu",
+                          columns);
+        cr_expect_geq(rows, 1);
+    }
 }
 
 /* }====================================================================== */

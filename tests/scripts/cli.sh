@@ -46,7 +46,7 @@ rm -rf out
 # Unknown options, no argument, two scripts.
 expect_status 2 "$AIMCI" --chek two.aimc
 has err.txt "aimci: error: unknown option '--chek'; did you mean '--check'?"
-has err.txt "usage: aimci"
+has err.txt "Try 'aimci --help' for more information."
 expect_status 2 "$AIMCI" -x two.aimc
 has err.txt "unknown option '-x'"
 # No script: the REPL, which ends at the end of its input (tests/scripts/repl_*.sh).

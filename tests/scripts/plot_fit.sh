@@ -39,9 +39,15 @@ has out/curves.gp "plot 'curves.dat' index 0"
 rows=$(grep -c '^[0-9]' out/curves.dat)
 [ "$rows" -eq 202 ] || fail "out/curves.dat has $rows points, expected 2 x 101 logged steps"
 
-# A path that is no image: an error at the train, exit 1.
-expect_status 1 "$AIMCI" --set 'fit.plot="out/c.pdf"' --only fit p.aimc
-has err.txt "error: plot 'out/c.pdf': unknown image type"
+# A path that is no image: a script error where the path is set, before anything runs.
+expect_status 2 "$AIMCI" --set 'fit.plot="out/c.jpg"' --only fit p.aimc
+has err.txt "error: plot 'out/c.jpg': unknown image type"
+[ -e out/c.dat ] && fail "a bad plot path ran the train"
+# PDF where gnuplot can draw it.
+if command -v gnuplot >/dev/null; then
+    expect_status 0 "$AIMCI" --set 'fit.plot="out/c.pdf"' --only fit p.aimc
+    [ "$(head -c 5 out/c.pdf)" = "%PDF-" ] || fail "out/c.pdf is not a PDF"
+fi
 
 # --fit prints a report and a declaration that checks, and reproduces the trace when measured.
 expect_status 0 "$AIMCI" --fit soft_bounds "$ROOT/tests/data/aihwkit-traces/softbounds_1.csv" --name sb

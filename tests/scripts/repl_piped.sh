@@ -22,4 +22,11 @@ printf 'device d : constant_step { dw_min = 0.1 }\nx = 2\n' | "$AIMCI" >out.txt 
 # quit ends the session before the end of the input.
 printf '1 + 1\nquit\n2 + 2\n' | "$AIMCI" >out.txt 2>&1 || fail "quit exited with $?"
 [ "$(cat out.txt)" = "2" ] || fail "quit did not stop the session: $(cat out.txt)"
+# compare D1 D2 -> "FILE" draws into a file, as plot does.
+if command -v gnuplot >/dev/null; then
+    printf 'device a : soft_bounds {}\ndevice b : linear {}\ncompare a b -> "o/cmp.png"\n' |
+        "$AIMCI" >out.txt 2>err.txt || fail "compare -> file: $(cat err.txt)"
+    has out.txt "wrote o/cmp.png"
+    [ -s o/cmp.png ] || fail "compare -> \"o/cmp.png\" wrote no image"
+fi
 exit 0

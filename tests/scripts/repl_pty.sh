@@ -8,6 +8,7 @@ PTY=$(dirname "$AIMCI")/repl_pty
 [ -x "$PTY" ] || PTY=$ROOT/build/san/repl_pty
 [ -x "$PTY" ] || fail "no pty driver: make build/san/repl_pty"
 export HOME=$PWD/home
+unset XDG_STATE_HOME
 export TERM=dumb
 
 # A session: history, completion, blocks, errors, Ctrl-C, Ctrl-D.
@@ -53,8 +54,9 @@ send \x04
 exit 0
 X
 "$PTY" "$AIMCI" <one.txt || fail "the first session"
-[ -s home/.aimci_history ] || fail "no history was written to \$HOME/.aimci_history"
-grep -q 'y.dw_min\\040\*\\0403' home/.aimci_history || fail "history: $(cat home/.aimci_history)"
+H=home/.local/state/aimci/history
+[ -s $H ] || fail "no history was written to \$HOME/.local/state/aimci/history"
+grep -q 'y.dw_min\\040\*\\0403' $H || fail "history: $(cat $H)"
 
 # The next session recalls the history (^P: previous line) and its line runs again.
 cat >two.txt <<'X'
@@ -65,6 +67,41 @@ send \x04
 exit 0
 X
 "$PTY" "$AIMCI" <two.txt || fail "the history was not recalled"
+
+# On a real terminal (one that can clear a line) a completion list stays on screen whole:
+# the prompt and the line are redrawn below its last row. A block typed over several lines
+# is one history entry.
+cat >term.txt <<'X'
+expect aimci> 
+send use "devices"\r
+expect aimci> 
+send device rram : soft_bounds { dw_min = 0.01 }\r
+expect aimci> 
+send show \t
+expect rram\r\n
+expect aimci> show 
+send \x15\r
+expect aimci> 
+send (1 +\r
+expect ...> 
+send 2) * 7\r
+expect 21
+send \x10\r
+expect 21
+send \x04
+exit 0
+X
+TERM=xterm "$PTY" "$AIMCI" <term.txt || fail "completion list or block history on a terminal"
+
+# $XDG_STATE_HOME moves it; an older ~/.aimci_history is used while the new file is absent.
+printf 'expect aimci> \nsend 6 * 7\\r\nexpect 42\nsend \\x04\nexit 0\n' >xdg.txt
+XDG_STATE_HOME=$PWD/state "$PTY" "$AIMCI" <xdg.txt || fail "a session with XDG_STATE_HOME"
+[ -s state/aimci/history ] || fail "no history in \$XDG_STATE_HOME/aimci/history"
+mkdir old && printf '_HiStOrY_V2_\n6\\040*\\0407\n' >old/.aimci_history
+printf 'expect aimci> \nsend \\x10\\r\nexpect 42\nsend \\x04\nexit 0\n' >old.txt
+HOME=$PWD/old "$PTY" "$AIMCI" <old.txt || fail "the old ~/.aimci_history was not recalled"
+[ -e old/.local/state/aimci/history ] && fail "a new history beside the old one"
+grep -q '7' old/.aimci_history || fail "the old history was not kept"
 
 # Ctrl-C stops a run and the prompt comes back; -i loads a script first.
 cat >long.aimc <<'X'
