@@ -134,6 +134,9 @@ build/rel/%.o: %.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -MMD -MP -c -o $@ $<
 build/rel/runtime/rt_kern.o build/san/runtime/rt_kern.o: CFLAGS += -Wno-psabi
+# The activations compute both branches and select; without trapping math GCC may do that in
+# vectors (values unchanged: IEEE results, only exception flags are not kept).
+build/rel/runtime/rt_layer_act.o build/san/runtime/rt_layer_act.o: CFLAGS += -fno-trapping-math
 build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<

@@ -19,6 +19,7 @@
 ** step size: a wrong derivative fails both).
 */
 #include <criterion/criterion.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -446,4 +447,38 @@ Test(layer, initial_weights_are_uniform_in_one_over_root_fan_in)
     for (size_t k = 0; k < 64; k++)
         cr_assert_leq(fabs(n->layer[0].b[k]), bound);
     rt_net_free(n);
+}
+
+/* The distance of y from the exact value e in units of the last place of (float)e. */
+static double ulps(float y, double e)
+{
+    float f = fabsf((float)e);
+    double u = f < FLT_MIN ? 0x1p-149 : (double)nextafterf(f, INFINITY) - f;
+    return fabs((double)y - e) / u;
+}
+
+/*
+** sigmoid and tanh (computed without libm) are within 3 ulp of the exact functions over
+** 2^20 points of [-30, 30] and tiny arguments; NaN stays NaN, the infinities saturate.
+*/
+Test(layer, activations_are_within_3_ulp)
+{
+    enum { N = 1 << 20 };
+    static float x[N + 6], ys[N + 6], yt[N + 6];
+    for (size_t k = 0; k < N; k++)
+        x[k] = (float)(-30.0 + 60.0 * (double)k / N);
+    const float extra[6] = {1e-30f, -1e-20f, 1e-4f, 0.5499f, 0.5501f, -0.55f};
+    memcpy(x + N, extra, sizeof extra);
+    rt_sigmoid_forward(ys, x, N + 6);
+    rt_tanh_forward(yt, x, N + 6);
+    for (size_t k = 0; k < N + 6; k++) {
+        double s = 1.0 / (1.0 + exp(-(double)x[k])), t = tanh((double)x[k]);
+        cr_assert_leq(ulps(ys[k], s), 3.0, "sigmoid(%.9g) = %.9g, want %.9g", x[k], ys[k], s);
+        cr_assert_leq(ulps(yt[k], t), 3.0, "tanh(%.9g) = %.9g, want %.9g", x[k], yt[k], t);
+    }
+    float sp[3] = {NAN, INFINITY, -INFINITY}, o[3];
+    rt_tanh_forward(o, sp, 3);
+    cr_assert(isnan(o[0]) && o[1] == 1.0f && o[2] == -1.0f);
+    rt_sigmoid_forward(o, sp, 3);
+    cr_assert(isnan(o[0]) && o[1] == 1.0f && o[2] < 1e-37f);
 }
