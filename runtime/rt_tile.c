@@ -298,47 +298,75 @@ static void update_other(RtTile *t, const float *x, const float *d, double lr,
 }
 
 /*
-** Per sample in order: a key from r, the plan, and (if it fires) the column trains with their
-** chunk bitmaps and the rows' uniform words, into the tile's batch scratch: chunk bitmaps
-** (B,64,cw), keys (B), A (B), column trains (B,X) [x2 if BL may exceed 32: a plan's BL never
-** exceeds desired_bl], row words (B,D8) (D8: D rounded up to 8), BL (B). Nonzero when out
-** of memory.
+** The batch's scratch, in t->batch: chunk bitmaps (B,64,cw), keys (B), A (B), column trains
+** (B,X) [x2 if BL may exceed 32: a plan's BL never exceeds desired_bl], row words (B,rs)
+** (rs: D rounded up to 8), BL (B).
 */
-static int batch_fill(RtTile *t, RtUpd *up, const RtKern *k, double lr, const IrUpdate *u,
-                      RtRng *r)
+typedef struct Batch {
+    uint64_t *cmask, *key;
+    double *pa;
+    uint32_t *xlo, *xhi, *ru;
+    int *bl;
+    size_t cw, rs;
+} Batch;
+
+/* Room for a batch of B samples in t->batch; nonzero when out of memory. */
+static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
 {
-    size_t B = up->B, X = t->X, D8 = (t->D + 7) / 8 * 8;
+    size_t X = t->X, rs = (t->D + 7) / 8 * 8;
     bool hi = u->desired_bl > 32;
     size_t nt = B * X * (hi ? 2 : 1), cw = rt_kern_chunk_words(X);
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
-                       D8 * sizeof(uint32_t) + sizeof(int)) +
+                       rs * sizeof(uint32_t) + sizeof(int)) +
                   nt * sizeof(uint32_t);
     if (rt_grow(&t->batch, &t->batch_cap, need, 1))
         return -1;
-    uint64_t *cmask = t->batch, *key = cmask + B * 64 * cw;
-    double *pa = (double *)(key + B);
-    uint32_t *xlo = (uint32_t *)(pa + B), *xhi = hi ? xlo + B * X : NULL;
-    uint32_t *ru = xlo + nt;
-    int *bl = (int *)(ru + B * D8);
-    double dw = rt_device_granularity(&t->dev);
-    for (size_t b = 0; b < B; b++) {
+    bt->cmask = t->batch;
+    bt->key = bt->cmask + B * 64 * cw;
+    bt->pa = (double *)(bt->key + B);
+    bt->xlo = (uint32_t *)(bt->pa + B);
+    bt->xhi = hi ? bt->xlo + B * X : NULL;
+    bt->ru = bt->xlo + nt;
+    bt->bl = (int *)(bt->ru + B * rs);
+    bt->cw = cw, bt->rs = rs;
+    return 0;
+}
+
+/* What the samples of a batch need to prepare themselves (the pool's job over samples). */
+typedef struct FillJob {
+    const RtTile *t;
+    const Batch *bt;
+    const float *x, *d;
+    const IrUpdate *u;
+    double lr;
+} FillJob;
+
+/*
+** Samples b0..b1-1, each from its key alone: the plan, and if it fires, the column trains
+** with their chunk bitmaps and the rows' uniform words. Samples are independent, so any
+** split among threads gives the same scratch.
+*/
+static void fill_samples(void *ctx, size_t b0, size_t b1)
+{
+    const FillJob *j = ctx;
+    const Batch *bt = j->bt;
+    const RtKern *k = rt_kern();
+    size_t X = j->t->X, D = j->t->D;
+    double dw = rt_device_granularity(&j->t->dev);
+    for (size_t b = b0; b < b1; b++) {
         RtPulsePlan p;
-        key[b] = rt_rng_next(r);
-        bool on = rt_pulse_plan(&p, up->x + b * X, X, up->d + b * t->D, t->D, lr, dw, u);
-        pa[b] = on ? p.a : 0.0;
-        bl[b] = on ? p.bl : 1;
+        bool on = rt_pulse_plan(&p, j->x + b * X, X, j->d + b * D, D, j->lr, dw, j->u);
+        bt->pa[b] = on ? p.a : 0.0;
+        bt->bl[b] = on ? p.bl : 1;
         if (!on)
             continue;
-        uint32_t *lo = xlo + b * X, *hi_b = hi ? xhi + b * X : NULL;
-        k->col_trains(lo, hi_b, up->x + b * X, X, p.b, p.bl, key[b]);
-        rt_kern_chunk_masks(cmask + b * 64 * cw, lo, hi_b, X, p.bl);
+        uint32_t *lo = bt->xlo + b * X, *hi = bt->xhi ? bt->xhi + b * X : NULL;
+        k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b]);
+        rt_kern_chunk_masks(bt->cmask + b * 64 * bt->cw, lo, hi, X, p.bl);
         RtRng8 g;
-        rt_rng8_seed(&g, key[b], RT_KERN_ROW_STREAM);
-        k->words(&g, ru + b * D8, D8);
+        rt_rng8_seed(&g, bt->key[b], RT_KERN_ROW_STREAM);
+        k->words(&g, bt->ru + b * bt->rs, bt->rs);
     }
-    up->key = key, up->pa = pa, up->bl = bl, up->xlo = xlo, up->xhi = xhi, up->ru = ru;
-    up->rs = D8, up->cmask = cmask, up->cw = cw;
-    return 0;
 }
 
 /*
@@ -403,20 +431,30 @@ static void rows_job(void *ctx, size_t i0, size_t i1)
 #define SHARED_UPDATE_MIN 65536
 
 /*
-** stochastic_compressed for a batch: keys, plans and column trains in sample order, then
-** the rows (on the pool's threads, in blocks of rows) through `rows`.
+** stochastic_compressed for a batch: the samples' keys in order, then each sample's plan,
+** column trains and row words, then the rows through `rows` (both on the pool's threads
+** when the update is large enough to share: blocks of samples, then blocks of rows).
 */
 static void update_trains(RtTile *t, const float *x, const float *d, size_t B, double lr,
                           const IrUpdate *u, RtRng *r, RtPool *pool,
                           void (*rows)(const RtUpd *u, size_t i0, size_t i1))
 {
-    const RtKern *k = rt_kern();
+    Batch bt;
+    if (B == 0 || batch_alloc(t, &bt, B, u))
+        return;
+    for (size_t b = 0; b < B; b++) /* the keys in sample order, from the update stream */
+        bt.key[b] = rt_rng_next(r);
+    bool shared = rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN;
+    FillJob fill = {t, &bt, x, d, u, lr};
+    if (shared && B > 1)
+        rt_pool_run(pool, fill_samples, &fill, B, rt_pool_grain(pool, B));
+    else
+        fill_samples(&fill, 0, B);
     RtUpd up = {.pl = t->planes, .w = rt_tile_persistent(t), .wv = t->wp ? t->w : NULL,
                 .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
-                .x = x, .d = d, .lr_neg = lr < 0.0};
-    if (B == 0 || batch_fill(t, &up, k, lr, u, r))
-        return;
-    bool shared = rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN;
+                .x = x, .d = d, .key = bt.key, .pa = bt.pa, .bl = bt.bl, .xlo = bt.xlo,
+                .xhi = bt.xhi, .ru = bt.ru, .rs = bt.rs, .cmask = bt.cmask, .cw = bt.cw,
+                .lr_neg = lr < 0.0};
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);
         RtUpd p = part(&up, b0, b1);
