@@ -156,11 +156,12 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B)
 ** ====================================================================================
 */
 
+/* max |v_k| (NaN entries ignored, as fmax does); in float, which is exact, and inline. */
 static double absmax(const float *v, size_t n)
 {
-    double m = 0.0;
+    float m = 0.0f;
     for (size_t k = 0; k < n; k++)
-        m = fmax(m, fabs((double)v[k]));
+        m = fabsf(v[k]) > m ? fabsf(v[k]) : m;
     return m;
 }
 
