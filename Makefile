@@ -3,6 +3,7 @@
 #   make run    installs missing Debian packages, builds ./aimci, runs examples/quickstart.aimc
 #   make test   builds everything (also with ASan/UBSan) and runs every test
 #   make bench  builds the benchmark with the release flags and prints its CSV table
+#   make fuzz   fuzzes the front end with libFuzzer (clang) for FUZZ_SECONDS, then the REPL
 #   make        builds ./aimci
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   and   make uninstall (same variables)
 #   make docs-record   rewrites the command outputs shown in README.md and docs/ from runs
@@ -56,11 +57,11 @@ I_main    := $(I_repl)
 
 # The include path of each object, by folder (tests and tools take their subject's).
 LAYERS := runtime interp/front interp/check interp/plot interp/run interp/fit interp/repl
-$(foreach l,$(LAYERS),$(eval build/rel/$l/%.o build/san/$l/%.o: INC = $$(I_$(notdir $l))))
+$(foreach l,$(LAYERS),$(eval build/rel/$l/%.o build/san/$l/%.o build/fuzz/$l/%.o: INC = $$(I_$(notdir $l))))
 $(foreach l,$(LAYERS),$(eval build/san/tests/$(notdir $l)/%.o: INC = $$(I_$(notdir $l)) -Itests/fixtures))
 # The front end's tests check whole programs with the fixtures of tests/fixtures/fe_fixtures.h.
 build/san/tests/front/%.o: INC = $(I_check) -Itests/fixtures
-build/rel/gen/%.o build/san/gen/%.o: INC = $(I_front)
+build/rel/gen/%.o build/san/gen/%.o build/fuzz/gen/%.o: INC = $(I_front)
 build/rel/interp/main.o build/san/interp/main.o: INC = $(I_main)
 build/bench/aimci_bench: INC = $(I_runtime)
 build/bench/aimci_bench_epoch: INC = $(I_check)
@@ -80,7 +81,7 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench layering check-deps check-test-deps clean install uninstall \
+.PHONY: all run test bench fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
         docs-record docs-check
 all: aimci
 
@@ -93,6 +94,7 @@ test: check-test-deps
 	@$(MAKE) --no-print-directory layering
 	build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
@@ -110,6 +112,43 @@ check-deps:
 	@tools/deps.sh $(RUN_PKGS)
 check-test-deps:
 	@tools/deps.sh $(TEST_PKGS)
+
+# ---- fuzzing (tests/fuzz) ----------------------------------------------------------------
+# The front end and the checker (and the runtime they ask about shapes) built by clang with
+# libFuzzer, ASan and UBSan; tests/fuzz/run.sh runs it from the seeds, then pipes the corpus
+# through the REPL. Without clang's fuzzer runtime both targets say so and pass.
+CLANG        ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS   := $(STD) -O1 -g -ffp-contract=off -DAIMCI_STDLIB='"$(CURDIR)/stdlib"' \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer -Wno-unused-command-line-argument
+# The runtime goes in an archive, so that only what the checker calls is linked; the update
+# kernels (GCC vector builtins, runtime/rt_kern.c) are replaced by tests/fuzz/kern_stub.c.
+FUZZ_SRC     := $(wildcard interp/front/*.c interp/check/*.c)
+FUZZ_RT_SRC  := $(filter-out runtime/rt_kern.c,$(wildcard runtime/*.c runtime/base/*.c))
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(FUZZ_SRC)) build/fuzz/gen/lexer.o \
+                build/fuzz/gen/parser.o build/fuzz/libruntime.a
+FUZZ_OK       = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' \
+                  | $(CLANG) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1 && echo yes)
+
+fuzz: build/san/aimci
+	@if [ "$(FUZZ_OK)" = yes ]; then $(MAKE) --no-print-directory -j$(JOBS) build/fuzz/fuzz_front; fi
+	AIMCI=build/san/aimci FUZZ_BIN=$(if $(FUZZ_OK),build/fuzz/fuzz_front) tests/fuzz/run.sh $(FUZZ_SECONDS)
+# The 60-second smoke run of `make test`.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+
+build/fuzz/fuzz_front: tests/fuzz/fuzz_front.c tests/fuzz/kern_stub.c $(FUZZ_OBJ)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $(I_check) -o $@ $^ $(LDLIBS)
+build/fuzz/gen/%.o: build/gen/%.c | build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $(INC) -w -c -o $@ $<
+build/fuzz/%.o: %.c | build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $(INC) -MMD -MP -c -o $@ $<
+build/fuzz/libruntime.a: $(patsubst %.c,build/fuzz/%.o,$(FUZZ_RT_SRC))
+	rm -f $@
+	ar rcs $@ $^
 
 # ---- generated front end --------------------------------------------------------------
 # Lemon rewrites parser.h only when the token codes change, so an action-only edit of the

@@ -366,15 +366,16 @@ static int run_script(const Args *a)
     Buf resolved = {0};
     dump_program(&resolved, p, file);
     int status = 0;
+    EvOptions o = {.only = a->only, .resolved = resolved.s, .out = stdout, .threads = a->threads};
+    o.ninputs = chk_input_files(c, &o.inputs);
     if (a->dump)
         fputs(resolved.s, stdout);
+    else if (ev_check_program(d, p, &o)) /* the output policy: before anything runs */
+        status = EXIT_SCRIPT_ERROR;
     else if (a->check)
         printf("%s: ok\n", file);
-    else {
-        EvOptions o = {.only = a->only, .resolved = resolved.s, .out = stdout,
-                       .threads = a->threads};
+    else
         status = ev_run(p, d, &o) ? EXIT_RUN_FAILED : 0;
-    }
     buf_free(&resolved);
     return finish(d, ar, status);
 }

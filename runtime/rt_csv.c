@@ -22,36 +22,135 @@ void rt_csv_open_file(RtCsvReader *r, FILE *f)
 void rt_csv_close(RtCsvReader *r)
 {
     free(r->buf);
-    r->buf = NULL;
+    free(r->blk);
+    r->buf = r->blk = NULL;
     r->bufcap = 0;
 }
 
-/* A line of len bytes at s, its LF and one CR before it dropped. */
-static RtCsvLine line_at(const char *s, size_t len, size_t no)
+/* The end of the line starting at s (its length without the ending) and where the next one
+** starts, in the text s[0..n): the line ends at LF, CRLF or a lone CR. */
+static size_t line_end(const char *s, size_t n, size_t *next)
 {
-    if (len && s[len - 1] == '\n')
-        len--;
-    if (len && s[len - 1] == '\r')
-        len--;
-    return (RtCsvLine){s, len, no};
+    size_t i = 0;
+    while (i < n && s[i] != '\n' && s[i] != '\r')
+        i++;
+    *next = i + (i < n) + (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n');
+    return i;
+}
+
+/* A line that is too long or holds a NUL byte stops the reader; whether l is fine. */
+static bool line_ok(RtCsvReader *r, const RtCsvLine *l)
+{
+    const char *nul = memchr(l->s, '\0', l->len);
+    if (nul) {
+        r->error = RT_CSV_NUL;
+        r->error_col = (size_t)(nul - l->s) + 1;
+        return false;
+    }
+    if (l->len > RT_CSV_MAX_LINE) {
+        r->error = RT_CSV_TOO_LONG;
+        return false;
+    }
+    return true;
+}
+
+#define BLOCK ((size_t)1 << 16)
+
+/* Refill the stream's block when it is used up; false at the end of the stream. */
+static bool fill(RtCsvReader *r)
+{
+    if (r->bpos < r->blen)
+        return true;
+    if (!r->blk)
+        r->blk = rt_xmalloc(BLOCK);
+    r->blen = fread(r->blk, 1, BLOCK, r->f);
+    r->bpos = 0;
+    return r->blen > 0;
+}
+
+/* Keep s[0..n) after the n_kept bytes of the current line, up to RT_CSV_MAX_LINE + 1. */
+static void keep(RtCsvReader *r, size_t *kept, const char *s, size_t n)
+{
+    size_t room = RT_CSV_MAX_LINE + 1 - (*kept < RT_CSV_MAX_LINE + 1 ? *kept : RT_CSV_MAX_LINE + 1);
+    size_t take = n < room ? n : room;
+    if (take) {
+        RT_XGROW(r->buf, r->bufcap, *kept + take);
+        memcpy(r->buf + *kept, s, take);
+    }
+    *kept += take;
+}
+
+/*
+** The next line of the stream into r->buf (at most RT_CSV_MAX_LINE + 1 bytes of it: then it
+** is too long, and reading stops there); its length, or -1 at the end. The stream is read in
+** blocks and scanned with memchr: as fast as getline, but bounded.
+*/
+static long read_line(RtCsvReader *r)
+{
+    if (r->cr && fill(r) && r->blk[r->bpos] == '\n')
+        r->bpos++; /* the LF of a CRLF split by the block boundary */
+    r->cr = false;
+    size_t n = 0;
+    bool any = false;
+    while (fill(r)) {
+        const char *s = r->blk + r->bpos;
+        size_t avail = r->blen - r->bpos;
+        const char *nl = memchr(s, '\n', avail);
+        size_t seg = nl ? (size_t)(nl - s) : avail;
+        const char *cr = memchr(s, '\r', seg);
+        if (cr)
+            seg = (size_t)(cr - s);
+        keep(r, &n, s, seg);
+        any = true;
+        r->bpos += seg;
+        if (n > RT_CSV_MAX_LINE)
+            return (long)n; /* too long: an error (rt_csv_next), the rest is never read */
+        if (r->bpos == r->blen)
+            continue; /* the line goes on in the next block */
+        if (r->blk[r->bpos++] == '\r') { /* a lone CR or a CRLF */
+            if (r->bpos < r->blen)
+                r->bpos += r->blk[r->bpos] == '\n';
+            else
+                r->cr = true;
+        }
+        return (long)n;
+    }
+    return any ? (long)n : -1;
 }
 
 bool rt_csv_next(RtCsvReader *r, RtCsvLine *l)
 {
+    if (r->error)
+        return false;
     if (r->f) {
-        ssize_t n = getline(&r->buf, &r->bufcap, r->f);
+        long n = read_line(r);
         if (n < 0)
             return false;
-        *l = line_at(r->buf, (size_t)n, ++r->no);
-        return true;
+        *l = (RtCsvLine){r->buf ? r->buf : "", (size_t)n, ++r->no};
+        if (l->len > RT_CSV_MAX_LINE)
+            l->len = RT_CSV_MAX_LINE + 1; /* all that was kept */
+        return line_ok(r, l);
     }
     if (r->pos >= r->len)
         return false;
-    const char *s = r->text + r->pos, *nl = memchr(s, '\n', r->len - r->pos);
-    size_t n = nl ? (size_t)(nl - s) + 1 : r->len - r->pos;
-    r->pos += n;
-    *l = line_at(s, n, ++r->no);
-    return true;
+    const char *s = r->text + r->pos;
+    size_t next, n = line_end(s, r->len - r->pos, &next);
+    r->pos += next;
+    *l = (RtCsvLine){s, n, ++r->no};
+    return line_ok(r, l);
+}
+
+const char *rt_csv_error(const RtCsvReader *r, char *buf, size_t len)
+{
+    if (r->error == RT_CSV_TOO_LONG)
+        snprintf(buf, len, "line %zu is longer than %zu bytes (is this a text file?)", r->no,
+                 RT_CSV_MAX_LINE);
+    else if (r->error == RT_CSV_NUL)
+        snprintf(buf, len, "line %zu: a NUL byte at column %zu (is this a binary file?)", r->no,
+                 r->error_col);
+    else if (len)
+        buf[0] = '\0';
+    return buf;
 }
 
 bool rt_csv_blank(const RtCsvLine *l)

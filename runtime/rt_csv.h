@@ -2,8 +2,10 @@
 ** rt_csv.h: the one CSV reader: lines, fields and numbers of delimited text, for labelled
 ** data sets (rt_csv_read) and measured device traces (interp/fit/measured.c).
 **
-** Lines end at LF; one CR before it (or at the end of the text) is dropped, so CRLF files
-** read like LF files; a last line without a newline counts. Lines are numbered from 1.
+** Lines end at LF, CRLF or a lone CR (old Mac files), so all three read alike; a last line
+** without a newline counts. Lines are numbered from 1. A line longer than RT_CSV_MAX_LINE
+** bytes or holding a NUL byte stops the reading with an error (rt_csv_error): a binary file
+** or /dev/zero never grows a line buffer without bound.
 ** Fields are separated by one delimiter (',', ';' or tab; ' ' means runs of spaces and
 ** tabs); a delimiter between double quotes does not separate. Each field is trimmed of
 ** blanks and of one pair of surrounding quotes (" or '), and keeps the 1-based byte column
@@ -37,13 +39,27 @@ typedef struct RtCsvReader {
     size_t len, pos;
     char *buf;        /* the stream's current line */
     size_t bufcap;
+    char *blk;        /* the stream's block being read ... */
+    size_t blen, bpos; /* ... its bytes and the next one */
+    bool cr;          /* the last line ended in CR at the end of a block (LF may follow) */
     size_t no;
+    int error;        /* RT_CSV_OK, or why rt_csv_next stopped early */
+    size_t error_col; /* RT_CSV_NUL: the 1-based column of the NUL byte */
 } RtCsvReader;
+
+/* The longest line read (1 MiB): longer ones are an error, not a memory hog. */
+#define RT_CSV_MAX_LINE ((size_t)1 << 20)
+
+enum { RT_CSV_OK, RT_CSV_TOO_LONG, RT_CSV_NUL };
+
+/* Why the reader stopped early, as "line N: ..." (empty when it did not). */
+const char *rt_csv_error(const RtCsvReader *r, char *buf, size_t len);
 
 void rt_csv_open_text(RtCsvReader *r, const char *text, size_t len);
 void rt_csv_open_file(RtCsvReader *r, FILE *f);
 
-/* The next line into *l (valid until the next call); false at the end (or a read error). */
+/* The next line into *l (valid until the next call); false at the end, at a read error, or
+** at a line too long or with a NUL byte (r->error). */
 bool rt_csv_next(RtCsvReader *r, RtCsvLine *l);
 void rt_csv_close(RtCsvReader *r);
 

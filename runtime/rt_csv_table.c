@@ -2,10 +2,12 @@
 ** rt_csv_table.c: labelled examples from a CSV table (rt_csv_read, rt_csv.h).
 */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rt_csv.h"
 #include "rt_mem.h"
@@ -43,11 +45,17 @@ static int parse_row(Table *t, const RtCsvField *f, size_t nf, size_t lab, const
     for (size_t k = 0, c = 0; k < nf; k++) {
         double v;
         int show = f[k].len < 40 ? (int)f[k].len : 40;
-        if (!rt_csv_number(&f[k], &v) || errno == ERANGE || !isfinite(v)) {
+        if (!rt_csv_number(&f[k], &v) || isnan(v)) {
             snprintf(err, errlen, "%s:%zu: column %zu is not a number: '%.*s'", path, line,
                      k + 1, show, f[k].s);
             return -1;
         }
+        if ((errno == ERANGE && fabs(v) > 1.0) || fabs(v) > FLT_MAX) { /* inf included */
+            snprintf(err, errlen, "%s:%zu: column %zu, '%.*s', is out of range for a 32-bit "
+                     "float (magnitude at most %.7g)", path, line, k + 1, show, f[k].s,
+                     (double)FLT_MAX);
+            return -1;
+        } /* an underflow (1e-320) is a number: it rounds to 0 or a tiny float */
         if (k != lab) {
             row[c++] = (float)v;
             continue;
@@ -115,6 +123,11 @@ static int read_rows(Table *t, FILE *f, const char *path, int label_col, bool he
             rc = parse_row(t, fields, ncols, (size_t)label_col, path, l.no, err, errlen);
         }
     }
+    if (!rc && rd.error) {
+        char why[160];
+        snprintf(err, errlen, "%s: %s", path, rt_csv_error(&rd, why, sizeof why));
+        rc = -1;
+    }
     rt_csv_close(&rd);
     free(fields);
     return rc;
@@ -129,10 +142,16 @@ int rt_csv_read(RtExamples *e, const char *path, int label_col, bool header, siz
         snprintf(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a CSV file", path);
+        fclose(f);
+        return -1;
+    }
     Table t = {0};
     int rc = read_rows(&t, f, path, label_col, header, limit, err, errlen);
     if (!rc && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
+        snprintf(err, errlen, "%s: read error (%s)", path, strerror(errno));
         rc = -1;
     }
     fclose(f);

@@ -37,13 +37,12 @@ static Sym *define(Checker *c, const char *name, SrcLoc at, int kind)
                   old->loc.col);
         return NULL;
     }
-    ARENA_GROW(c->ar, c->syms, c->cap, c->nsyms + 1);
     Sym *s = arena_alloc(c->ar, sizeof *s);
     s->name = name;
     s->loc = at;
     s->kind = kind;
     s->family = -1;
-    c->syms[c->nsyms++] = s;
+    chk_add_sym(c, s);
     return s;
 }
 
@@ -102,6 +101,12 @@ static bool already_seen(Checker *c, const char *canon)
     ARENA_GROW(c->ar, c->seen_files, c->seencap, c->nseen + 1);
     c->seen_files[c->nseen++] = canon;
     return false;
+}
+
+size_t chk_input_files(const Checker *c, const char *const **paths)
+{
+    *paths = c->seen_files;
+    return c->nseen;
 }
 
 static void use_not_found(Checker *c, const AstNode *n)
@@ -303,6 +308,7 @@ static void check_decl(Checker *c, const AstNode *d)
     if (!s)
         return;
     s->ir = arena_alloc(c->ar, k->ir_size);
+    chk_index_ir(c, s);
     *(const char **)s->ir = d->str; /* every IR declaration starts with its name ... */
     *(SrcLoc *)((char *)s->ir + sizeof(const char *)) = d->loc; /* ... and its location */
     s->broken = resolve_parent(c, s, k, d) != 0;
@@ -376,6 +382,41 @@ int chk_source(Checker *c, const char *path, const char *text, size_t len)
     check_cached(c, c->root);
     diag_flush(c->diag);
     return diag_count(c->diag) - before;
+}
+
+int chk_source_more(Checker *c, const char *path, const char *text, size_t len, uint32_t line)
+{
+    int before = diag_count(c->diag);
+    uint32_t file = diag_add_file(c->diag, path, text, len, (SrcLoc){0});
+    diag_file_set_first_line(c->diag, file, line);
+    AstList stmts = {0};
+    ps_parse(c->ar, c->diag, file, text, len, &stmts);
+    if (diag_count(c->diag) == before) { /* not cached: nothing `use`s it, nothing looks it up */
+        CachedFile *f = arena_alloc(c->ar, sizeof *f);
+        *f = (CachedFile){path, arena_printf(c->ar, "<text>%s", path), file, stmts};
+        check_cached(c, f);
+    }
+    diag_flush(c->diag);
+    return diag_count(c->diag) - before;
+}
+
+ChkMark chk_mark(const Checker *c)
+{
+    return (ChkMark){c->nsyms, c->nseen, c->has_seed, c->seed, diag_count(c->diag)};
+}
+
+void chk_rollback(Checker *c, const ChkMark *m)
+{
+    chk_truncate_syms(c, m->nsyms);
+    c->nseen = m->nseen;
+    c->has_seed = m->has_seed;
+    c->seed = m->seed;
+    diag_forget(c->diag, m->nerr);
+}
+
+bool chk_has_experiment(const Checker *c)
+{
+    return c->nexperiments > 0;
 }
 
 /*

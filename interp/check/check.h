@@ -26,6 +26,28 @@ int chk_file(Checker *c, const char *path);
 int chk_source(Checker *c, const char *path, const char *text, size_t len);
 
 /*
+** More of a script already checked (the REPL: one declaration at a time, in time that does
+** not grow with what came before): text is registered under path as starting at line
+** `line` (its messages name those lines) and checked after everything checked so far.
+** Returns the number of errors (flushed); with errors, or with an experiment among its
+** declarations, use chk_rollback to take it all back.
+*/
+int chk_source_more(Checker *c, const char *path, const char *text, size_t len, uint32_t line);
+
+/* Where a checker stands, to come back to it (chk_rollback) after a rejected chk_source_more. */
+typedef struct ChkMark {
+    size_t nsyms, nseen;
+    bool has_seed;
+    double seed;
+    int nerr;
+} ChkMark;
+ChkMark chk_mark(const Checker *c);
+void chk_rollback(Checker *c, const ChkMark *m);
+
+/* Whether an experiment is declared (an experiment's cells re-check the whole script). */
+bool chk_has_experiment(const Checker *c);
+
+/*
 ** Set a parameter from outside the script: `text` is "decl.param=value" (the --set option).
 ** Call before chk_file. Returns the number of errors reported.
 */
@@ -33,6 +55,12 @@ int chk_set(Checker *c, const char *text);
 
 /* The program checked so far (experiments expanded), or NULL if any error was reported. */
 const IrProgram *chk_program(Checker *c);
+
+/*
+** The files the checked program was read from: the script and every `use`d file (canonical
+** paths, in the order they were first read); a run must not write over them.
+*/
+size_t chk_input_files(const Checker *c, const char *const **paths);
 
 /* Names of every train and measure, in order (for `--only` suggestions). */
 size_t chk_run_names(const Checker *c, const char ***names);

@@ -8,11 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "ps.h"
 #include "text.h"
 
 #define AT(ir, off, T) ((const T *)((const char *)(ir) + (off)))
 
-#define MAX_EXPR_DEPTH 200 /* the parser's nesting limit keeps trees shallower */
+#define MAX_EXPR_DEPTH (PS_MAX_OPS + 4 * LX_MAX_NEST) /* the parser keeps trees shallower */
 #define MAX_LIST_ITEMS 4194304.0 /* items of a list built by repeat() */
 
 static Value err_value(SrcLoc at)

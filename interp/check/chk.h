@@ -97,6 +97,10 @@ struct Checker {
     const char *stdlib;
     Sym **syms;
     size_t nsyms, cap;
+    Sym **by_name;              /* open addressing over syms by name (check_sym.c) ... */
+    Sym **by_ir;                /* ... and by IR pointer: lookups in constant time */
+    size_t hcap;                /* both tables' size, a power of two, or 0 */
+    size_t nexperiments;        /* experiments among syms */
     const char **open_files;    /* canonical paths being included (cycle check) */
     size_t nopen;
     const char **seen_files;    /* canonical paths already included (include once) */
@@ -114,6 +118,12 @@ struct Checker {
 
 /* check_sym.c */
 Sym *chk_lookup(const Checker *c, const char *name);
+/* Append s to c->syms and index it by name (and by s->ir, which may still be NULL). */
+void chk_add_sym(Checker *c, Sym *s);
+/* Index s by its IR, once s->ir is set. */
+void chk_index_ir(Checker *c, Sym *s);
+/* Forget every symbol from the n-th on (chk_rollback). */
+void chk_truncate_syms(Checker *c, size_t n);
 const Sym *chk_sym_of_ir(const Checker *c, const void *ir);
 /* "did you mean" over symbols of one kind (-1: any) plus extra names. */
 void chk_suggest(Checker *c, const char *name, int kind, const char *const *extra, size_t nextra);

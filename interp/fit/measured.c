@@ -586,8 +586,9 @@ static long find_header(const Line *ln, size_t n)
     return -1;
 }
 
-/* The lines of text (rt_csv.h); NULL when out of memory. */
-static Line *split_lines(const char *text, size_t len, size_t *n)
+/* The lines of text (rt_csv.h); NULL when out of memory. A line the reader refuses (too long,
+** a NUL byte) is reported through rd and ends the lines there (*bad set). */
+static Line *split_lines(Reader *rdr, const char *text, size_t len, size_t *n, bool *bad)
 {
     RtCsvReader rd;
     Line *ln = NULL, l;
@@ -600,6 +601,14 @@ static Line *split_lines(const char *text, size_t len, size_t *n)
             return NULL;
         }
         ln[(*n)++] = l;
+    }
+    *bad = rd.error != RT_CSV_OK;
+    if (*bad) {
+        char why[160];
+        SrcLoc at = {rdr->file, (uint32_t)rd.no, rd.error == RT_CSV_NUL ? (uint32_t)rd.error_col : 1,
+                     1};
+        diag_error(rdr->d, at, "%s", rt_csv_error(&rd, why, sizeof why));
+        diag_expected(rdr->d, "a text file of measured values");
     }
     rt_csv_close(&rd);
     return ln ? ln : rt_xmalloc(sizeof *ln);
@@ -657,10 +666,13 @@ int measured_read(Measured *m, const char *path, Diag *d, SrcLoc at)
         return 1;
     }
     Reader rd = {.d = d, .file = diag_add_file(d, arena_strdup(m->ar, path), text, len, at)};
-    Line *ln = split_lines(text, len, &nl);
+    bool bad = false;
+    Line *ln = split_lines(&rd, text, len, &nl, &bad);
     long h = ln ? find_header(ln, nl) : -1;
     int rc = 1;
-    if (!ln) {
+    if (bad) {
+        /* reported by split_lines */
+    } else if (!ln) {
         diag_error(d, at, "out of memory");
     } else if (h < 0) {
         diag_error(d, (SrcLoc){rd.file, 0, 0, 0}, "no header line with a value column "

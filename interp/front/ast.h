@@ -48,6 +48,7 @@ struct AstNode {
     SrcLoc ploc;       /* AST_DECL: the parent after ':' */
     SrcLoc span;       /* expressions: the whole source extent */
     int op;
+    uint32_t ops;      /* expressions: the operators in it (its length; PS_MAX_OPS) */
     bool broken;       /* AST_DECL: its block had syntax errors (entries are missing) */
     double num;
     const char *str;

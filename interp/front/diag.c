@@ -16,6 +16,7 @@ typedef struct DiagFile {
     const char *text;
     size_t len;
     SrcLoc from; /* line 0: a root file */
+    uint32_t first; /* the line number of the text's first line (1; the REPL: more) */
 } DiagFile;
 
 struct Diag {
@@ -47,8 +48,25 @@ void diag_free(Diag *d)
 uint32_t diag_add_file(Diag *d, const char *path, const char *text, size_t len, SrcLoc from)
 {
     RT_XGROW(d->files, d->cap, (size_t)d->nfiles + 1);
-    d->files[d->nfiles] = (DiagFile){path, text, len, from};
+    d->files[d->nfiles] = (DiagFile){path, text, len, from, 1};
     return d->nfiles++;
+}
+
+void diag_file_set_first_line(Diag *d, uint32_t file, uint32_t line)
+{
+    if (file < d->nfiles && line >= 1)
+        d->files[file].first = line;
+}
+
+uint32_t diag_file_first_line(const Diag *d, uint32_t file)
+{
+    return file < d->nfiles ? d->files[file].first : 1;
+}
+
+void diag_forget(Diag *d, int count)
+{
+    if (count >= 0 && count < d->nerr)
+        d->nerr = count;
 }
 
 const char *diag_file_path(const Diag *d, uint32_t file)
@@ -70,7 +88,9 @@ const char *diag_file_text(const Diag *d, uint32_t file, size_t *len)
 static const char *line_start(const DiagFile *f, uint32_t line)
 {
     const char *p = f->text, *end = f->text + f->len;
-    for (uint32_t l = 1; l < line; l++) {
+    if (line < f->first)
+        return NULL;
+    for (uint32_t l = f->first; l < line; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             return NULL;

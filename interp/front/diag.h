@@ -33,6 +33,18 @@ void diag_free(Diag *d);
 ** for SrcLoc.file. `from` is where it was included (line 0: not included).
 */
 uint32_t diag_add_file(Diag *d, const char *path, const char *text, size_t len, SrcLoc from);
+
+/*
+** A text that starts at line `line` of its file, not at line 1 (the REPL checks each new
+** declaration alone, at the line it was typed on): its tokens (ps_parse) and messages carry
+** those line numbers.
+*/
+void diag_file_set_first_line(Diag *d, uint32_t file, uint32_t line);
+uint32_t diag_file_first_line(const Diag *d, uint32_t file);
+
+/* Take back the errors counted since there were `count` (a rejected REPL declaration, whose
+** errors were printed, leaves the checker as it was). */
+void diag_forget(Diag *d, int count);
 const char *diag_file_path(const Diag *d, uint32_t file);
 const char *diag_file_text(const Diag *d, uint32_t file, size_t *len);
 

@@ -22,9 +22,14 @@ char *ld_read(Arena *ar, const char *path, size_t *len, const char **err)
         *err = arena_printf(ar, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        *err = arena_printf(ar, "'%s' is a directory, not a script", path);
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        fclose(f); /* a FIFO is read (process substitution); a device or socket is not */
+        *err = arena_printf(ar, "'%s' is %s, not a script", path,
+                            S_ISDIR(st.st_mode)   ? "a directory"
+                            : S_ISCHR(st.st_mode) ? "a character device"
+                            : S_ISBLK(st.st_mode) ? "a block device"
+                            : S_ISSOCK(st.st_mode) ? "a socket"
+                                                   : "not a regular file");
         return NULL;
     }
     size_t cap = 0, n = 0, got;

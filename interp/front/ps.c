@@ -109,21 +109,48 @@ AstNode *ps_entry(PsCtx *cx, const Token *key, AstNode *value)
     return n;
 }
 
+/*
+** Expressions are limited by length, not by how they are written: at most PS_MAX_OPS
+** operators (a flat sum of 1000 terms is fine, nesting apart); past that the error is
+** reported once and the rest of the expression is dropped, so that no later pass walks a
+** tree deeper than the limit.
+*/
+static bool too_long(PsCtx *cx, const Token *at, const AstNode *a, const AstNode *b)
+{
+    uint32_t n = a->ops + (b ? b->ops : 0) + 1;
+    if (n <= PS_MAX_OPS)
+        return false;
+    if (a->ops <= PS_MAX_OPS && (!b || b->ops <= PS_MAX_OPS) && !cx->long_expr) {
+        cx->long_expr = 1; /* once per input: one long expression is enough to say */
+        diag_error(cx->diag, at->loc, "expression too long: more than %d operators",
+                   PS_MAX_OPS);
+        diag_expected(cx->diag, "at most %d operators in one expression; split it with "
+                      "constants (a = ..., b = a + ...)", PS_MAX_OPS);
+    }
+    return true;
+}
+
 AstNode *ps_binary(PsCtx *cx, int op, const Token *at, AstNode *a, AstNode *b)
 {
+    if (too_long(cx, at, a, b))
+        return a->ops >= b->ops ? a : b;
     AstNode *n = ast_new(cx->arena, AST_BINARY, at->loc);
     n->op = op;
     n->a = a;
     n->b = b;
+    n->ops = a->ops + b->ops + 1;
     n->span = ast_join(a->span, b->span);
     return n;
 }
 
 AstNode *ps_unary(PsCtx *cx, int op, const Token *at, AstNode *a)
 {
+    if (too_long(cx, at, a, NULL))
+        return a;
     AstNode *n = ast_new(cx->arena, AST_UNARY, at->loc);
     n->op = op;
     n->a = a;
+    n->ops = a->ops + 1;
     n->span = ast_join(at->loc, a->span);
     return n;
 }
@@ -319,7 +346,7 @@ static int nul_byte(Diag *d, uint32_t file, const char *text, size_t len)
     const char *nul = memchr(text, '\0', len);
     if (!nul)
         return 0;
-    uint32_t line = 1;
+    uint32_t line = diag_file_first_line(d, file);
     const char *bol = text;
     for (const char *q = text; q < nul; q++)
         if (*q == '\n') {
@@ -372,6 +399,7 @@ int ps_parse(Arena *ar, Diag *d, uint32_t file, const char *text, size_t len, As
         return 1;
     Lexer lx;
     lx_init(&lx, d, file, text, len);
+    lx.line = diag_file_first_line(d, file);
     PsCtx cx = {.arena = ar, .diag = d, .lx = &lx, .stmts = out};
     int before = diag_count(d);
     void *p = ps_ParseAlloc(rt_xmalloc, &cx); /* never NULL: rt_xmalloc aborts */
@@ -401,6 +429,7 @@ const AstNode *ps_parse_expr(Arena *ar, Diag *d, uint32_t file, const char *text
         return NULL;
     Lexer lx;
     lx_init(&lx, d, file, text, len);
+    lx.line = diag_file_first_line(d, file);
     for (size_t i = 0; i < off; i++)
         if (text[i] == '\n') {
             lx.line++;

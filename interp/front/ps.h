@@ -10,6 +10,9 @@
 #include "diag.h"
 #include "lex.h"
 
+/* The longest expression: operators in one expression (docs/language.md §5). */
+#define PS_MAX_OPS 1000
+
 typedef struct PsCtx {
     Arena *arena;
     Diag *diag;
@@ -17,6 +20,7 @@ typedef struct PsCtx {
     AstList *stmts; /* where statements go, in order */
     int failed;
     int nested;     /* the nesting error was reported */
+    int long_expr;  /* an expression was too long (PS_MAX_OPS): reported */
     int skip;       /* after an error outside blocks: drop tokens up to the statement's end */
     SrcLoc last;    /* the token being parsed (for errors without a bracket to point at) */
     int last_code, last_first; /* its code; whether it is the first token of its line */

@@ -42,6 +42,8 @@ typedef struct PlotOpts {
     const char *const *xtic_label; /* x tick marks at xtic_at[k] labelled xtic_label[k] */
     const double *xtic_at;         /* (nxtics 0: gnuplot's automatic ticks) */
     size_t nxtics;
+    const char *resolved; /* text committed with the image (both new or both old) as
+                          ** PATH.resolved.aimc (rt_file_write_set), or NULL */
 } PlotOpts;
 
 /*

@@ -275,17 +275,27 @@ static int run_gnuplot(const char *dir, const char *gp, const char *tmp, char *o
     return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* Flush dir/tmp to disk, then rename it over path: 0, or -1 (tmp removed). */
-static int install(const char *dir, const char *tmp, const char *path)
+/*
+** Move the image gnuplot wrote (dir/tmp) to path, with the resolved program beside it when
+** given, as one unit (rt_file_write_set); 0, or -1 with err set.
+*/
+static int install(const char *dir, const char *tmp, const char *path, const char *resolved,
+                   char *err, size_t errlen)
 {
     Buf full = {0};
     buf_printf(&full, "%s/%s", dir, tmp);
     int fd = open(full.s, O_RDONLY);
-    int rc = fd < 0 ? -1 : 0;
-    if (fd >= 0) {
+    int rc = -1;
+    if (fd < 0) {
+        snprintf(err, errlen, "gnuplot wrote no image");
+    } else {
         fsync(fd);
         close(fd);
-        rc = rename(full.s, path);
+        char *res = resolved ? rt_path_swap_ext(path, ".resolved.aimc") : NULL;
+        RtFileOut files[] = {{path, NULL, 0, full.s},
+                             {res, resolved, resolved ? strlen(resolved) : 0, NULL}};
+        rc = rt_file_write_set(files, res ? 2 : 1, err, errlen);
+        free(res);
     }
     if (rc != 0)
         unlink(full.s);
@@ -294,10 +304,11 @@ static int install(const char *dir, const char *tmp, const char *path)
 }
 
 /* Draw the image: gnuplot on the script, then the rename; 0, or 1 with err set. */
-static int draw(const char *path, const char *gp, const char *dat, char *err, size_t errlen)
+static int draw(const char *path, const char *gp, const char *dat, const char *resolved,
+                char *err, size_t errlen)
 {
     static unsigned counter; /* distinct temporary names within one process */
-    char tmp[64], out[OUTPUT_CAP], msg[256];
+    char tmp[64], out[OUTPUT_CAP], msg[256], why[512];
     snprintf(tmp, sizeof tmp, ".aimci-plot-%ld-%u.tmp", (long)getpid(), counter++);
     char *dir = dir_name(path);
     int st = run_gnuplot(dir, base_name(gp), tmp, out, sizeof out);
@@ -313,9 +324,8 @@ static int draw(const char *path, const char *gp, const char *dat, char *err, si
                               "script are kept: %s, %s", path, st, msg[0] ? msg : "no message",
                  dat, gp);
         rc = 1;
-    } else if (install(dir, tmp, path) != 0) {
-        snprintf(err, errlen, "plot '%s': gnuplot wrote no image%s%s", path,
-                 msg[0] ? ": " : "", msg);
+    } else if (install(dir, tmp, path, resolved, why, sizeof why) != 0) {
+        snprintf(err, errlen, "plot '%s': %s%s%s", path, why, msg[0] ? ": " : "", msg);
         rc = 1;
     }
     if (rc) {
@@ -356,7 +366,7 @@ int plot_file_opts(const char *path, const PlotSpec *spec, const PlotOpts *o, ch
     char *dat = rt_path_swap_ext(path, ".dat"), *gp = rt_path_swap_ext(path, ".gp");
     int rc = 1;
     if (write_sources(path, dat, gp, spec, kind, o, err, errlen) == 0)
-        rc = draw(path, gp, dat, err, errlen);
+        rc = draw(path, gp, dat, o ? o->resolved : NULL, err, errlen);
     free(dat);
     free(gp);
     return rc;

@@ -57,6 +57,37 @@ static void remember_chunk(ReplInput *in, const Buf *b)
 }
 
 /*
+** A line with a NUL byte, or longer than REPL_MAX_LINE: reported as a script reports it
+** (the line, a caret, what was expected); its chunk is dropped, and after a line too long
+** the session ends. Whether it was one.
+*/
+static bool bad_line(Repl *r, ReplInput *in, uint32_t line)
+{
+    size_t col = repl_input_nul_col(in), len;
+    bool too_long = repl_input_too_long(in);
+    if (!col && !too_long)
+        return false;
+    const char *raw = repl_input_raw(in, &len);
+    Diag *d = diag_new(r->err);
+    uint32_t file = diag_add_file(d, REPL_FILE, raw, len, (SrcLoc){0});
+    diag_file_set_first_line(d, file, line);
+    if (col) {
+        diag_error(d, (SrcLoc){file, line, (uint32_t)col, 1}, "NUL byte in input");
+        diag_expected(d, "text (is this a binary file?)");
+    } else {
+        diag_error(d, (SrcLoc){file, line, 1, 1}, "line longer than %zu bytes", REPL_MAX_LINE);
+        diag_expected(d, "a line of at most %zu bytes", REPL_MAX_LINE);
+    }
+    if (too_long) { /* /dev/zero would go on for ever: the session ends here */
+        diag_hint(d, "the rest of the input is not read");
+        r->quit = true;
+    }
+    diag_flush(d);
+    diag_free(d);
+    return true;
+}
+
+/*
 ** Read one chunk into b: a line, and more lines while its brackets are open (a command is
 ** always one line). *line: the next input line's number. REPL_READ_EOF only when nothing
 ** was read; a block cut off by the end of input is returned for the checker to report.
@@ -75,6 +106,10 @@ static ReplRead read_chunk(Repl *r, ReplInput *in, Buf *b, uint32_t *line)
         /* A block recalled from the history comes back whole, newlines included. */
         for (const char *p = l; p; p = strchr(p + 1, '\n'))
             (*line)++;
+        if (bad_line(r, in, *line)) {
+            b->n = 0; /* the chunk it belongs to is dropped */
+            return REPL_READ_BAD;
+        }
         buf_printf(b, "%s\n", l);
         r->pending = b->s;
         if (repl_is_command(b->s) || open_brackets(b->s) <= 0) {
@@ -107,7 +142,8 @@ static int dispatch(Repl *r, const char *text, uint32_t line)
         return repl_session_eval(r->ses, text, line, r->out);
     int rc = repl_session_declare(r->ses, text, line);
     if (rc == 0) {
-        repl_devs_rebind(&r->devs, repl_session_program(r->ses));
+        if (r->devs.n) /* the program is built only when needed */
+            repl_devs_rebind(&r->devs, repl_session_program(r->ses));
         if (repl_session_replaced(r->ses))
             repl_devs_forget(&r->devs, repl_session_replaced(r->ses));
     }
@@ -186,6 +222,7 @@ int repl_run(const ReplOptions *o)
             break;
         if (st == REPL_READ_LINE && !is_blank(chunk.s))
             errors += dispatch(&r, chunk.s, first);
+        errors += st == REPL_READ_BAD;
         repl_signal_clear();
         fflush(stdout);
     }

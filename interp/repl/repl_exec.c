@@ -25,7 +25,8 @@ static void child(const Repl *r, const IrProgram *p, const char *name)
     Buf resolved = {0};
     dump_program(&resolved, p, REPL_FILE);
     EvOptions o = {.only = name, .resolved = resolved.s, .out = r->out, .threads = r->threads};
-    int rc = d ? ev_run(p, d, &o) : 1;
+    o.ninputs = repl_session_inputs(r->ses, &o.inputs);
+    int rc = d ? ev_check_program(d, p, &o) || ev_run(p, d, &o) : 1;
     if (d)
         diag_flush(d);
     fflush(NULL);

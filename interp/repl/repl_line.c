@@ -27,6 +27,9 @@ struct ReplInput {
     void *ctx;
     char *line;          /* the last line read (plain input, or a copy of libedit's) */
     size_t cap;
+    size_t len;          /* its length (plain input: NUL bytes included) */
+    size_t nul_col;      /* the 1-based column of its first NUL byte, or 0 */
+    bool too_long;       /* it was longer than REPL_MAX_LINE (the rest was skipped) */
 };
 
 /*
@@ -239,19 +242,59 @@ static const char *keep(ReplInput *r, const char *s, size_t n)
     return r->line;
 }
 
+/*
+** A line of plain input, at most REPL_MAX_LINE bytes kept (a longer one is skipped to its
+** end: r->too_long); its first NUL byte is noted (r->nul_col), not silently cut at.
+*/
 static ReplRead read_plain(ReplInput *r, const char **line)
 {
     errno = 0;
-    ssize_t n = getline(&r->line, &r->cap, r->in);
-    if (n < 0) {
+    size_t n = 0;
+    int c = getc(r->in);
+    if (c == EOF) {
         if (errno == EINTR || repl_signal_pending()) {
             clearerr(r->in);
             return REPL_READ_INTERRUPTED;
         }
         return REPL_READ_EOF;
     }
-    *line = keep(r, r->line, (size_t)n);
-    return *line ? REPL_READ_LINE : REPL_READ_EOF;
+    r->nul_col = 0;
+    r->too_long = false;
+    for (; c != EOF && c != '\n'; c = getc(r->in)) {
+        if (n >= REPL_MAX_LINE) {
+            r->too_long = true;
+            if (r->nul_col)
+                break; /* reported at the NUL: the rest need not be read */
+            continue;
+        }
+        if (c == '\0' && !r->nul_col)
+            r->nul_col = n + 1;
+        RT_XGROW(r->line, r->cap, n + 2);
+        r->line[n++] = (char)c;
+    }
+    while (n > 0 && r->line[n - 1] == '\r')
+        n--;
+    RT_XGROW(r->line, r->cap, n + 1);
+    r->line[n] = '\0';
+    r->len = n;
+    *line = r->line;
+    return REPL_READ_LINE;
+}
+
+size_t repl_input_nul_col(const ReplInput *r)
+{
+    return r->nul_col;
+}
+
+bool repl_input_too_long(const ReplInput *r)
+{
+    return r->too_long;
+}
+
+const char *repl_input_raw(const ReplInput *r, size_t *len)
+{
+    *len = r->len;
+    return r->line;
 }
 
 ReplRead repl_input_read(ReplInput *r, const char *prompt, const char **line)

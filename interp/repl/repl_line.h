@@ -22,8 +22,21 @@ typedef struct ReplInput ReplInput;
 typedef enum ReplRead {
     REPL_READ_LINE,        /* a line */
     REPL_READ_EOF,         /* end of input (Ctrl-D on an empty line) */
-    REPL_READ_INTERRUPTED  /* Ctrl-C while typing: the line is dropped */
+    REPL_READ_INTERRUPTED, /* Ctrl-C while typing: the line is dropped */
+    REPL_READ_BAD          /* a line with a NUL byte or too long: reported, its chunk dropped */
 } ReplRead;
+
+/* The longest input line (1 MiB): a longer one is an error, never a memory hog. */
+#define REPL_MAX_LINE ((size_t)1 << 20)
+
+/*
+** The last line read with plain input: the column of its first NUL byte (0: none), whether
+** it was longer than REPL_MAX_LINE, and its bytes (NUL bytes included). Scripts refuse a
+** NUL byte; so does the REPL, instead of reading up to it.
+*/
+size_t repl_input_nul_col(const ReplInput *r);
+bool repl_input_too_long(const ReplInput *r);
+const char *repl_input_raw(const ReplInput *r, size_t *len);
 
 /*
 ** Input from in, echoing prompts and completions to out. interactive: use libedit (in and

@@ -3,8 +3,10 @@
 ** and writing the session as a script.
 */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -43,10 +45,19 @@ static void meta_error(Repl *r, const char *text, uint32_t line, uint32_t col, u
 static int load(Repl *r, const char *path, const char *text, uint32_t line, uint32_t col)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || strchr(path, '"')) {
-        meta_error(r, text, line, col, (uint32_t)strlen(path),
-                   strchr(path, '"') ? "a file name with '\"' cannot be loaded"
-                                     : "no such file",
+    char why[PATH_MAX + 96];
+    if (strchr(path, '"'))
+        snprintf(why, sizeof why, "a file name with '\"' cannot be loaded");
+    else if (stat(path, &st) != 0)
+        snprintf(why, sizeof why, "cannot open '%s': %s", path,
+                 errno == ENOENT ? "no such file" : strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, sizeof why, "'%s' is %s, not a script file", path,
+                 rt_file_kind(st.st_mode));
+    else
+        why[0] = '\0';
+    if (why[0]) {
+        meta_error(r, text, line, col, (uint32_t)strlen(path), why,
                    "a script file, e.g. :load examples/quickstart.aimc");
         return 1;
     }
@@ -157,9 +168,27 @@ static void save_line(Buf *out, const char *line, size_t len, const char *save_d
     buf_printf(out, "%.*s\n", (int)len, line);
 }
 
+/* The output policy of :save (docs/language.md "Outputs"): never over a file the session uses. */
+static int save_allowed(const ReplSession *s, const char *path, char *err, size_t errlen)
+{
+    char *target = NULL;
+    int rc = rt_file_target(path, &target, err, errlen);
+    free(target);
+    const char *const *in;
+    size_t n = repl_session_inputs(s, &in);
+    RtFileId out, id;
+    for (size_t k = 0; rc == 0 && k < n && rt_file_id(path, &out); k++)
+        if (rt_file_id(in[k], &id) && id.dev == out.dev && id.ino == out.ino) {
+            snprintf(err, errlen, "cannot write '%s': it is '%s', which the session uses", path,
+                     in[k]);
+            rc = -1;
+        }
+    return rc;
+}
+
 int repl_session_save(const ReplSession *s, const char *path, char *err, size_t errlen)
 {
-    if (rt_file_mkparents(path, err, errlen) != 0)
+    if (save_allowed(s, path, err, errlen) != 0 || rt_file_mkparents(path, err, errlen) != 0)
         return -1;
     char *copy = rt_xstrdup(path), *slash = strrchr(copy, '/'), dir[PATH_MAX];
     if (slash)

@@ -1,9 +1,11 @@
 /*
 ** repl_session.c: the REPL's declarations as one script, checked whole after every chunk.
 **
-** Re-checking the whole script keeps the REPL exactly as strict as a script file, and it is
-** cheap: a session holds a few hundred lines at most. The checked program, its arena and
-** the script text it points into stay alive until the next chunk is accepted.
+** A new declaration is checked after the ones accepted before, with the same checker
+** (chk_source_more), so a session of n declarations checks in time linear in n; one that
+** redeclares a name, or a session with an experiment, re-checks the whole script, which
+** keeps the REPL exactly as strict as a script file. The checked program, its arena and
+** the texts it points into stay alive until the whole script is checked again.
 */
 #include "repl_session.h"
 
@@ -116,8 +118,15 @@ void repl_session_free(ReplSession *s)
     free(s);
 }
 
+size_t repl_session_inputs(const ReplSession *s, const char *const **paths)
+{
+    return chk_input_files(s->cur.chk, paths);
+}
+
 const IrProgram *repl_session_program(const ReplSession *s)
 {
+    if (!s->cur.prog) /* built when asked for, not after every declaration (repl_session_declare) */
+        ((ReplSession *)s)->cur.prog = chk_program(s->cur.chk);
     return s->cur.prog;
 }
 
@@ -210,6 +219,35 @@ static void chunks_replacing(const ReplSession *s, size_t old, char *text, Chunk
 }
 
 /*
+** A chunk that declares no name declared before is checked alone, after the declarations
+** checked so far (chk_source_more), in time that does not grow with the session; with
+** errors it is taken back (chk_rollback). A session with an experiment is checked whole:
+** an experiment's cells re-check the script. 0 accepted, 1 errors, -1 check it whole.
+*/
+static int declare_more(ReplSession *s, char *chunk, uint32_t line)
+{
+    if (chk_has_experiment(s->cur.chk))
+        return -1;
+    Checker *c = s->cur.chk;
+    ChkMark m = chk_mark(c);
+    if (line < next_free_line(s))
+        line = next_free_line(s);
+    size_t len = strlen(chunk);
+    char *text = arena_strndup(s->cur.ar, chunk, len); /* the IR and messages point into it */
+    if (chk_source_more(c, REPL_FILE, text, len, line) != 0) {
+        chk_rollback(c, &m);
+        return 1;
+    }
+    if (chk_has_experiment(c)) {
+        chk_rollback(c, &m);
+        return -1;
+    }
+    push_chunk(s, chunk, line);
+    s->cur.prog = NULL; /* built again when asked for */
+    return 0;
+}
+
+/*
 ** A chunk that declares a name declared before (`device d : ...` again) replaces that
 ** declaration in place: the declarations after it, which may use the name, then take the
 ** new one, as if the script had been edited. (Its errors are reported at the old
@@ -221,6 +259,15 @@ int repl_session_declare(ReplSession *s, const char *text, uint32_t line)
     s->replaced = NULL;
     char *chunk = trimmed_copy(text);
     char *name = declared_name(chunk);
+    if (!name || !chk_name_info(s->cur.chk, name, NULL, NULL)) {
+        int rc = declare_more(s, chunk, line);
+        if (rc >= 0) {
+            if (rc)
+                free(chunk);
+            free(name);
+            return rc;
+        }
+    }
     size_t old = name ? chunk_declaring(s, name) : s->n;
     Chunk *tmp = old < s->n ? rt_xmalloc(s->cap * sizeof *tmp) : NULL;
     ReplSession view = *s; /* the session as it will be */
@@ -290,8 +337,58 @@ static bool is_literal(const char *v)
            strcmp(v, "false") == 0;
 }
 
+/* The value printed becomes `_` of the next expressions when it reads back as one. */
+static void remember_value(ReplSession *s, const char *value)
+{
+    if (is_literal(value)) {
+        free(s->last);
+        s->last = rt_xstrdup(value);
+    }
+}
+
+/*
+** An expression evaluated with the checker of the session as it stands (no whole check of
+** the script: the time does not grow with the session), `_` declared for it as the last
+** value unless the session declared a `_` of its own; what it leaves (`_`, errors) is taken
+** back. -1 when the session has an experiment: then the whole script is checked again.
+*/
+static int eval_more(ReplSession *s, const char *text, uint32_t line, FILE *out)
+{
+    Checker *c = s->cur.chk;
+    if (chk_has_experiment(c))
+        return -1;
+    ChkMark m = chk_mark(c);
+    if (s->last && !chk_name_info(c, "_", NULL, NULL)) {
+        Buf last = {0};
+        buf_printf(&last, "_ = %s", s->last);
+        char *src = arena_strndup(s->cur.ar, last.s, last.n);
+        int bad = chk_source_more(c, REPL_FILE, src, last.n, line) != 0;
+        buf_free(&last);
+        if (bad) {
+            chk_rollback(c, &m);
+            return -1;
+        }
+    }
+    size_t len = strlen(text);
+    char *src = arena_strndup(s->cur.ar, text, len);
+    uint32_t file = diag_add_file(s->cur.diag, REPL_FILE, src, len, (SrcLoc){0});
+    diag_file_set_first_line(s->cur.diag, file, line);
+    const AstNode *e = ps_parse_expr(s->cur.ar, s->cur.diag, file, src, len, 0);
+    const char *value = e && diag_count(s->cur.diag) == m.nerr ? chk_eval_text(c, e) : NULL;
+    diag_flush(s->cur.diag);
+    if (value) {
+        fprintf(out, "%s\n", value);
+        remember_value(s, value); /* value lives in the arena: copied before the rollback */
+    }
+    chk_rollback(c, &m);
+    return value ? 0 : 1;
+}
+
 int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out)
 {
+    int fast = eval_more(s, text, line, out);
+    if (fast >= 0)
+        return fast;
     size_t len;
     /* `_`: the last value, unless the session declared a `_` of its own. */
     Buf last = {0};
@@ -314,10 +411,7 @@ int repl_session_eval(ReplSession *s, const char *text, uint32_t line, FILE *out
         if (value) {
             fprintf(out, "%s\n", value);
             rc = 0;
-            if (is_literal(value)) {
-                free(s->last);
-                s->last = rt_xstrdup(value);
-            }
+            remember_value(s, value);
         }
         diag_flush(k.diag);
         buf_free(&at);
@@ -338,10 +432,9 @@ void repl_session_text(const ReplSession *s, Buf *out)
 void repl_diag_open(ReplDiag *rd, FILE *err, const char *text, uint32_t line)
 {
     *rd = (ReplDiag){.d = diag_new(err)};
-    for (uint32_t l = 1; l < line; l++)
-        buf_printf(&rd->text, "\n");
     buf_printf(&rd->text, "%s", text);
     rd->file = diag_add_file(rd->d, REPL_FILE, rd->text.s, rd->text.n, (SrcLoc){0});
+    diag_file_set_first_line(rd->d, rd->file, line); /* no blank lines before it to build */
 }
 
 void repl_diag_close(ReplDiag *rd)

@@ -26,6 +26,9 @@ typedef struct ReplSession ReplSession;
 ReplSession *repl_session_new(const char *stdlib, FILE *err);
 void repl_session_free(ReplSession *s);
 
+/* The files the session's program was read from (its `use`d files; chk_input_files). */
+size_t repl_session_inputs(const ReplSession *s, const char *const **paths);
+
 /* The program checked so far (never NULL: an empty session has an empty program). */
 const IrProgram *repl_session_program(const ReplSession *s);
 

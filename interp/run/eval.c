@@ -51,33 +51,30 @@ typedef struct EvOpt {
 ** ====================================================================================
 */
 
-/* Write one file, reporting a failure at `at`; 0 or 1. */
-static int write_file(Diag *d, SrcLoc at, const char *path, const char *buf, size_t len)
-{
-    char err[ERRLEN];
-    if (rt_file_write(path, buf, len, err, sizeof err) == 0)
-        return 0;
-    diag_error(d, at, "%s", err);
-    return 1;
-}
-
 /*
-** Write buf to path, then the resolved program next to it (if any), printing
-** "  wrote PATH" for each file written. 0, or 1 if a file could not be written.
+** Write files[0..n) as one unit with the resolved program (if any) beside files[0] (all new
+** or all old: rt_file_write_set), printing "  wrote PATH" for each. 0, or 1 (reported at at).
 */
-static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, const char *path,
-                         const char *buf, size_t len)
+static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n)
 {
-    int rc = write_file(d, at, path, buf, len);
-    if (rc == 0)
-        fprintf(o->out, "  wrote %s\n", path);
-    if (!o->resolved)
-        return rc;
-    char *res = rt_path_swap_ext(path, ".resolved.aimc");
-    if (write_file(d, at, res, o->resolved, strlen(o->resolved)) == 0)
-        ev_wrote_resolved(o, res);
+    RtFileOut all[4];
+    size_t m = 0;
+    char *res = ev_resolved_beside(o, files[0].path);
+    for (size_t k = 0; k < n && m < 3; k++) {
+        all[m++] = files[k];
+        if (k == 0 && res) /* listed second, as "wrote" lines always were */
+            all[m++] = (RtFileOut){res, o->resolved, strlen(o->resolved), NULL};
+    }
+    char err[ERRLEN];
+    int rc = rt_file_write_set(all, m, err, sizeof err) != 0;
+    if (rc)
+        diag_error(d, at, "%s", err);
     else
-        rc = 1;
+        for (size_t k = 0; k < m; k++)
+            if (all[k].path == res) /* a resolved program shared by outputs: said once */
+                ev_wrote_resolved(o, res);
+            else
+                fprintf(o->out, "  wrote %s\n", all[k].path);
     free(res);
     return rc;
 }
@@ -364,32 +361,24 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
     return rc;
 }
 
-/* Write the CSV log of t (if any) and the resolved program next to it. */
+/* Write the CSV log of t, its array statistics (if any) and the resolved program, together. */
 static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
 {
-    size_t len = 0;
-    char *csv = train_csv(t, res, &len);
-    if (!csv) {
-        diag_error(d, t->loc, "train '%s': out of memory", t->name);
-        return 1;
-    }
-    int rc = write_outputs(d, t->loc, o, t->log, csv, len);
-    free(csv);
-    size_t narr = 0;
+    size_t len = 0, alen = 0, narr = 0;
+    char *csv = train_csv(t, res, &len), *text = NULL;
     for (size_t k = 0; k < t->nopt; k++)
         narr += res[k].log.narr;
-    if (narr == 0)
-        return rc;
-    char *path = rt_path_swap_ext(t->log, ".arrays.csv");
-    char *text = arrays_csv(t, res, &len);
-    if (!text) {
+    if (csv && narr)
+        text = arrays_csv(t, res, &alen);
+    if (!csv || (narr && !text)) {
         diag_error(d, t->loc, "train '%s': out of memory", t->name);
-        rc = 1;
-    } else if (write_file(d, t->loc, path, text, len) == 0) {
-        fprintf(o->out, "  wrote %s\n", path);
-    } else {
-        rc = 1;
+        free(csv);
+        return 1;
     }
+    char *path = rt_path_swap_ext(t->log, ".arrays.csv");
+    RtFileOut files[] = {{t->log, csv, len, NULL}, {path, text, alen, NULL}};
+    int rc = write_outputs(d, t->loc, o, files, narr ? 2 : 1);
+    free(csv);
     free(text);
     free(path);
     return rc;
@@ -490,8 +479,9 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
     if (m->out) {
         size_t len = 0;
         char *csv = measure_csv(&tr, &len);
+        RtFileOut file = {m->out, csv, len, NULL};
         if (csv)
-            rc = write_outputs(d, m->loc, o, m->out, csv, len);
+            rc = write_outputs(d, m->loc, o, &file, 1);
         else
             diag_error(d, m->loc, "measure '%s': out of memory", m->name);
         rc |= csv == NULL;

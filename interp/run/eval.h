@@ -17,13 +17,32 @@ typedef struct EvOptions {
     const char *resolved; /* the program in --dump form, written next to every output */
     FILE *out;            /* summaries and progress (stdout for the CLI) */
     size_t threads;       /* threads of a run's tile updates; 0: AIMCI_THREADS, else all CPUs */
+    const char *const *inputs; /* the script and its `use`d files (chk_input_files): never
+                               ** written; the data files are taken from the program */
+    size_t ninputs;
 } EvOptions;
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 
-/* Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
+/* Call ev_check_program first. Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
+
+/*
+** The output policy (eval_files.c; docs/language.md "Outputs"), checked for every statement
+** that will run before the first one starts: every file a statement may write (its outputs
+** and the files beside them) must be, or be a symbolic link to, a regular file or nothing
+** yet; none may be an input of the run (o->inputs, data files; compared by device and inode)
+** and no two outputs may be one file (the resolved programs excepted: they are the same
+** text). Each violation is reported at its statement. Returns 0, or 1: then nothing may run.
+*/
+int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o);
+
+/*
+** The resolved program's path beside output path (PATH.resolved.aimc, a new string), or
+** NULL when none is written: no o->resolved, or that file is the script or a `use`d file.
+*/
+char *ev_resolved_beside(const EvOptions *o, const char *path);
 
 /*
 ** Check, before a statement runs, that the outputs it will write (paths; NULL entries: none)

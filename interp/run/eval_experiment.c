@@ -7,7 +7,10 @@
 ** not depend on how many there are. Per cell and optimizer the table shows the final
 ** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat); for a train
 ** by epochs on labelled data with a test set, the test accuracy of the last epoch in percent
-** (mean ± std), as the paper's tables.
+** (mean ± std), as the paper's tables. A failed job (an error, or a diverged training: not
+** finite, or DIVERGED_FACTOR times its first logged loss) is never averaged in: its cell
+** shows "diverged@step N" (or "failed") and how many repeats failed, the CSV counts it in
+** `failed`, and the experiment's status is 1.
 **
 ** Layout (as the seed paper's tables): one row per combination of the varied values other
 ** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
@@ -46,6 +49,33 @@ typedef struct Pool {
     atomic_size_t next;
 } Pool;
 
+/* A loss this many times the first one logged is a divergence, though still finite. */
+#define DIVERGED_FACTOR 1e6
+
+/*
+** 0, or 1 with a "training diverged at step N" message in err when a logged full-data loss
+** (by epochs: a train loss) exceeds DIVERGED_FACTOR times the first one: such a run is a
+** failure of the experiment, not a number to average.
+*/
+static int grew_apart(const RtLog *log, char *err, size_t errlen)
+{
+    for (size_t r = 1; r < log->n; r++)
+        if (log->row[r].loss > DIVERGED_FACTOR * log->row[0].loss) {
+            snprintf(err, errlen, "training diverged at step %zu: the loss is %g, more than "
+                     "%g times the first logged loss %g", log->row[r].step, log->row[r].loss,
+                     DIVERGED_FACTOR, log->row[0].loss);
+            return 1;
+        }
+    for (size_t r = 1; r < log->nep; r++)
+        if (log->ep[r].train_loss > DIVERGED_FACTOR * log->ep[0].train_loss) {
+            snprintf(err, errlen, "training diverged at step %zu: the train loss is %g, more "
+                     "than %g times that of the first epoch", log->ep[r].step,
+                     log->ep[r].train_loss, DIVERGED_FACTOR);
+            return 1;
+        }
+    return 0;
+}
+
 /* One job: data from the repeat's seed, one training run, its last logged row. */
 static void run_job(const IrExperiment *x, Job *j)
 {
@@ -62,6 +92,8 @@ static void run_job(const IrExperiment *x, Job *j)
     }
     RtLog log = {0};
     j->rc = rt_train_run(&log, NULL, &t, t.opt[j->opt], dt, j->err, sizeof j->err);
+    if (j->rc == 0)
+        j->rc = grew_apart(&log, j->err, sizeof j->err);
     if (log.n) {
         j->loss = log.row[log.n - 1].loss;
         j->dist = log.row[log.n - 1].dist;
@@ -133,15 +165,21 @@ static bool same_row(const IrExperiment *x, size_t a, size_t b, size_t skip)
     return true;
 }
 
-/* Mean, sample std and count of one quantity over the repeats of a cell. */
+/*
+** Mean, sample std and count of one quantity over the repeats of a cell that succeeded; the
+** failed ones are counted apart (nfail) and never averaged in. why: the first failure as a
+** table cell shows it ("diverged@step 12", or "failed").
+*/
 typedef struct Stat {
     double mean, sd;
     size_t n;
+    size_t nfail;
+    char why[48];
 } Stat;
 
 static Stat stat_of(const double *v, size_t n)
 {
-    Stat st = {NAN, NAN, n};
+    Stat st = {NAN, NAN, n, 0, ""};
     if (!n)
         return st;
     double s = 0, s2 = 0;
@@ -154,18 +192,35 @@ static Stat stat_of(const double *v, size_t n)
     return st;
 }
 
-/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name); whether
-** there were any. */
+/* "diverged@step 12" for a job whose training diverged, else "failed". */
+static void failure_label(const Job *j, char *out, size_t len)
+{
+    size_t step;
+    const char *at = strstr(j->err, "diverged at step ");
+    if (at && sscanf(at, "diverged at step %zu", &step) == 1)
+        snprintf(out, len, "diverged@step %zu", step);
+    else
+        snprintf(out, len, "failed");
+}
+
+/* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name), the
+** failed ones counted apart; whether there were any. */
 static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
                   const char *opt, Stat *loss, Stat *ratio, Stat *acc)
 {
     double *v = rt_xmalloc(3 * (njobs ? njobs : 1) * sizeof *v); /* njobs <= cells x repeats */
     double *r = v + njobs, *a = r + njobs;
-    size_t n = 0;
+    size_t n = 0, nfail = 0;
+    char why[48] = "";
     for (size_t k = 0; k < njobs; k++) {
         const Job *j = &job[k];
         if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0)
             continue;
+        if (j->rc) { /* a failed run is reported, never averaged in */
+            if (nfail++ == 0)
+                failure_label(j, why, sizeof why);
+            continue;
+        }
         v[n] = j->loss;
         r[n] = j->loss / j->f_star;
         a[n] = j->acc;
@@ -174,17 +229,43 @@ static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t ce
     *loss = stat_of(v, n);
     *ratio = stat_of(r, n);
     *acc = stat_of(a, n);
+    loss->nfail = ratio->nfail = acc->nfail = nfail;
+    snprintf(loss->why, sizeof loss->why, "%s", why);
     free(v);
-    return n > 0;
+    return n + nfail > 0;
 }
 
-/* Whether the table shows accuracies: every job has one. */
+/* Whether the table shows accuracies: every job that succeeded has one (and one did). */
 static bool shows_accuracy(const Job *job, size_t njobs)
 {
-    for (size_t k = 0; k < njobs; k++)
+    size_t ok = 0;
+    for (size_t k = 0; k < njobs; k++) {
+        if (job[k].rc)
+            continue;
         if (isnan(job[k].acc))
             return false;
-    return njobs > 0;
+        ok++;
+    }
+    return ok > 0;
+}
+
+/*
+** A table cell: "mean ± std", with "(F of N failed)" when some repeats failed, or only the
+** failure ("diverged@step 12", "failed (3 of 3)") when all did.
+*/
+static void table_cell(FILE *f, const Stat *loss, const Stat *acc, bool pct)
+{
+    if (loss->n && pct)
+        fprintf(f, " %.2f ± %.2f", 100.0 * acc->mean, 100.0 * acc->sd);
+    else if (loss->n)
+        fprintf(f, " %.4g ± %.2g", loss->mean, loss->sd);
+    if (loss->nfail && loss->n)
+        fprintf(f, " (%zu of %zu failed: %s)", loss->nfail, loss->nfail + loss->n, loss->why);
+    else if (loss->nfail > 1)
+        fprintf(f, " %s (%zu of %zu failed)", loss->why, loss->nfail, loss->nfail);
+    else if (loss->nfail)
+        fprintf(f, " %s", loss->why);
+    fputs(" |", f);
 }
 
 /* The distinct optimizer names of all cells, in order of appearance. */
@@ -234,13 +315,12 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
                 fprintf(f, " %s |", x->cell_value[c * x->nvary + v]);
         for (size_t o = 0; o < nopt; o++) {
             Stat loss = {0}, ratio, acc;
-            for (size_t e = c; e < x->ncells && !loss.n; e++)
+            bool any = false;
+            for (size_t e = c; e < x->ncells && !any; e++)
                 if (same_row(x, e, c, skip))
-                    stats(x, job, njobs, e, opts[o], &loss, &ratio, &acc);
-            if (loss.n && pct)
-                fprintf(f, " %.2f ± %.2f |", 100.0 * acc.mean, 100.0 * acc.sd);
-            else if (loss.n)
-                fprintf(f, " %.4g ± %.2g |", loss.mean, loss.sd);
+                    any = stats(x, job, njobs, e, opts[o], &loss, &ratio, &acc);
+            if (any)
+                table_cell(f, &loss, &acc, pct);
             else
                 fputs(" |", f);
         }
@@ -253,7 +333,8 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
 {
     for (size_t v = 0; v < x->nvary; v++)
         fprintf(f, "%s,", x->vary_path[v]);
-    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean,acc_mean,acc_std\n", f);
+    fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean,acc_mean,acc_std,failed,"
+          "failure\n", f);
     for (size_t c = 0; c < x->ncells; c++)
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
             Stat loss, ratio, acc;
@@ -261,8 +342,12 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
                 continue;
             for (size_t v = 0; v < x->nvary; v++)
                 fprintf(f, "\"%s\",", x->cell_value[c * x->nvary + v]);
-            fprintf(f, "%s,%zu,%.9g,%.9g,", x->cell[c]->opt[k]->name, loss.n, loss.mean,
-                    loss.sd);
+            fprintf(f, "%s,%zu,", x->cell[c]->opt[k]->name, loss.n);
+            if (loss.n)
+                fprintf(f, "%.9g,%.9g", loss.mean, loss.sd);
+            else
+                fputc(',', f);
+            fputc(',', f);
             if (!isnan(ratio.mean))
                 fprintf(f, "%.9g", ratio.mean);
             fputc(',', f);
@@ -270,7 +355,7 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
                 fprintf(f, "%.9g,%.9g", acc.mean, acc.sd);
             else
                 fputc(',', f);
-            fputc('\n', f);
+            fprintf(f, ",%zu,%s\n", loss.nfail, loss.why);
         }
 }
 
@@ -290,36 +375,30 @@ static char *render(void (*fmt)(FILE *, const IrExperiment *, const Job *, size_
     return buf;
 }
 
-static int write_one(Diag *d, const EvOptions *o, SrcLoc at, const char *path, const char *s,
-                     size_t len)
-{
-    char err[ERRLEN];
-    if (!s || rt_file_write(path, s, len, err, sizeof err) != 0) {
-        diag_error(d, at, "%s", s ? err : "out of memory");
-        return 1;
-    }
-    fprintf(o->out, "  wrote %s\n", path);
-    return 0;
-}
-
-/* The report, the CSV beside it and the resolved program. */
+/* The report, the CSV beside it and the resolved program, as one unit (rt_file_write_set). */
 static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, const char *md,
                         size_t mdlen, const Job *job, size_t njobs)
 {
     size_t len = 0;
     char *text = render(csv, x, job, njobs, &len);
     char *csv_path = rt_path_swap_ext(x->report, ".csv");
-    char *res_path = rt_path_swap_ext(x->report, ".resolved.aimc");
-    int rc = write_one(d, o, x->loc, x->report, md, mdlen);
-    rc |= write_one(d, o, x->loc, csv_path, text, len);
-    if (o->resolved) {
-        char err[ERRLEN];
-        if (rt_file_write(res_path, o->resolved, strlen(o->resolved), err, sizeof err) == 0)
+    char *res_path = ev_resolved_beside(o, x->report);
+    RtFileOut files[] = {{x->report, md, mdlen, NULL}, {csv_path, text, len, NULL},
+                         {res_path, o->resolved, res_path ? strlen(o->resolved) : 0, NULL}};
+    size_t n = res_path ? 3 : 2;
+    char err[ERRLEN];
+    int rc = 0;
+    if (!md || !text) {
+        diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
+        rc = 1;
+    } else if (rt_file_write_set(files, n, err, sizeof err) != 0) {
+        diag_error(d, x->loc, "%s", err);
+        rc = 1;
+    } else {
+        for (size_t k = 0; k < 2; k++)
+            fprintf(o->out, "  wrote %s\n", files[k].path);
+        if (res_path) /* a resolved program shared by outputs: said once */
             ev_wrote_resolved(o, res_path);
-        else {
-            diag_error(d, x->loc, "%s", err);
-            rc = 1;
-        }
     }
     free(text);
     free(csv_path);
@@ -443,8 +522,8 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
             Stat loss, ratio, accuracy;
             const char *opt = x->cell[c]->opt[k]->name;
-            if (!stats(x, job, njobs, c, opt, &loss, &ratio, &accuracy))
-                continue;
+            if (!stats(x, job, njobs, c, opt, &loss, &ratio, &accuracy) || !loss.n)
+                continue; /* no point where every repeat failed */
             Buf label = {0};
             line_label(&label, x, c, opt, xv);
             add_point(&l, label.s, cell_x(x, c, xv), acc ? 100.0 * accuracy.mean : loss.mean,
@@ -499,17 +578,22 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
     fflush(o->out);
     run_jobs(x, job, njobs, worker_count());
     int rc = 0;
+    size_t nfail = 0;
     for (k = 0; k < njobs; k++)
         if (job[k].rc) {
             diag_error(d, x->loc, "experiment '%s', cell %zu, optimizer '%s', repeat %zu: %s",
                        x->name, job[k].cell + 1, x->cell[job[k].cell]->opt[job[k].opt]->name,
                        job[k].rep + 1, job[k].err);
             rc = 1;
+            nfail++;
         }
     size_t mdlen = 0;
     char *md = render(markdown, x, job, njobs, &mdlen);
     if (md)
         fputs(md, o->out);
+    if (nfail) /* the exit status is 1: some runs failed; the table marks them */
+        fprintf(o->out, "%zu of %zu runs failed (marked in the table, left out of the means)\n",
+                nfail, njobs);
     if (x->report)
         rc |= write_report(d, o, x, md, mdlen, job, njobs);
     if (x->plot)

@@ -1,10 +1,31 @@
 /*
-** eval_files.c: what every kind of run (eval.c's train and measure, eval_experiment.c's
-** experiment) checks of its output files before it starts. Kept apart so that eval.c,
-** which dispatches to eval_experiment.c, is not called back by it.
+** eval_files.c: the output policy, in one place (docs/language.md "Outputs").
+**
+** Before the first statement runs, ev_check_program lists every file the statements that
+** will run may write: a train's log, its `.arrays.csv` and its resolved program; a measure's
+** `out`; an experiment's report, the CSV beside it; every plot with its `.dat` and `.gp`;
+** each with its `.resolved.aimc`. It refuses:
+**   - a path that is (or links to) a directory, device, FIFO, socket or other non-regular
+**     file (rt_file_target: a link to a regular file is written through);
+**   - an output that is an input of the run: the script, a `use`d file or a data file,
+**     compared by device and inode, so that another spelling or a hard link is caught;
+**     a resolved program beside an output that would land on the script or a `use`d file
+**     (`aimci out/x.resolved.aimc`) is not written at all (ev_resolved_beside): the script
+**     run is already that program;
+**   - two outputs that are one file (after links and `..` are resolved), except two
+**     resolved programs: they hold the same text.
+** The writers themselves (eval.c, eval_experiment.c, eval_plot.c, plot_file.c, the REPL's
+** `:save`) all write through rt_file_write / rt_file_write_set, which refuse non-regular
+** targets again at the moment of writing and commit an output with its resolved program as
+** one unit. Kept apart from eval.c so that eval.c, which dispatches to eval_experiment.c, is
+** not called back by it.
 */
+#include <stdlib.h>
+#include <string.h>
+
 #include "eval.h"
 #include "rt_file.h"
+#include "rt_mem.h"
 
 #define ERRLEN 512
 
@@ -19,4 +40,299 @@ int ev_check_outputs(Diag *d, SrcLoc at, const char *const *paths, size_t n)
         }
     }
     return rc;
+}
+
+/*
+** {======================================================================
+** The files of a program
+** =======================================================================
+*/
+
+/* A file a run reads or writes. */
+typedef struct File {
+    char *path;     /* as written (derived names: with their extension swapped) */
+    char *key;      /* rt_file_key: the file it will be */
+    char *ident;    /* set_ident: equal for one file */
+    RtFileId id;    /* when it exists */
+    bool exists;
+    bool resolved;  /* a resolved program (the same text wherever written) */
+    bool script;    /* an input: the script or a `use`d file */
+    char *what;     /* "the log of train 'fit'", "data 'ls'" */
+    SrcLoc at;      /* the statement (outputs) */
+    size_t group;   /* an output and the files beside it share a group */
+} File;
+
+typedef struct Files {
+    File *v;
+    size_t n, cap;
+    size_t groups;
+} Files;
+
+static void add(Files *fs, const char *path, bool resolved, SrcLoc at, const char *fmt,
+                const char *a, const char *b)
+{
+    RT_XGROW(fs->v, fs->cap, fs->n + 1);
+    File *f = &fs->v[fs->n++];
+    *f = (File){.path = rt_xstrdup(path), .key = rt_file_key(path), .resolved = resolved,
+                .at = at};
+    f->exists = rt_file_id(path, &f->id);
+    f->group = fs->groups;
+    size_t len = strlen(fmt) + strlen(a) + strlen(b) + 1;
+    f->what = rt_xmalloc(len);
+    snprintf(f->what, len, fmt, a, b);
+}
+
+/* path with its extension swapped, as an output of what. */
+static void add_beside(Files *fs, const char *path, const char *ext, bool resolved, SrcLoc at,
+                       const char *fmt, const char *a, const char *b)
+{
+    char *p = rt_path_swap_ext(path, ext);
+    add(fs, p, resolved, at, fmt, a, b);
+    free(p);
+}
+
+/* An output and the files written beside it. */
+static void add_output(Files *fs, const EvOptions *o, const char *path, SrcLoc at,
+                       const char *role, const char *kind, const char *name)
+{
+    if (!path)
+        return;
+    fs->groups++;
+    char fmt[96];
+    snprintf(fmt, sizeof fmt, "the %s of %%s '%%s'", role);
+    add(fs, path, false, at, fmt, kind, name);
+    if (strcmp(role, "plot") == 0) {
+        snprintf(fmt, sizeof fmt, "the plot data of %%s '%%s'");
+        add_beside(fs, path, ".dat", false, at, fmt, kind, name);
+        snprintf(fmt, sizeof fmt, "the plot script of %%s '%%s'");
+        add_beside(fs, path, ".gp", false, at, fmt, kind, name);
+    } else if (strcmp(role, "log") == 0) {
+        snprintf(fmt, sizeof fmt, "the array statistics of %%s '%%s'");
+        add_beside(fs, path, ".arrays.csv", false, at, fmt, kind, name);
+    } else if (strcmp(role, "report") == 0) {
+        snprintf(fmt, sizeof fmt, "the CSV table of %%s '%%s'");
+        add_beside(fs, path, ".csv", false, at, fmt, kind, name);
+    }
+    if (o->resolved) {
+        snprintf(fmt, sizeof fmt, "the resolved program of %%s '%%s'");
+        add_beside(fs, path, ".resolved.aimc", true, at, fmt, kind, name);
+    }
+}
+
+/* The files a data set reads. */
+static void add_data(Files *fs, const IrData *dt)
+{
+    const char *paths[] = {dt->images, dt->labels, dt->test_images, dt->test_labels, dt->file,
+                           dt->test_file};
+    for (size_t k = 0; k < sizeof paths / sizeof *paths; k++)
+        if (paths[k])
+            add(fs, paths[k], false, (SrcLoc){0}, "%s'%s'", "a file of data ", dt->name);
+}
+
+static void add_train_inputs(Files *in, const IrTrain *t)
+{
+    if (t && t->data)
+        add_data(in, t->data);
+}
+
+static void files_free(Files *fs)
+{
+    for (size_t k = 0; k < fs->n; k++) {
+        free(fs->v[k].path);
+        free(fs->v[k].key);
+        free(fs->v[k].ident);
+        free(fs->v[k].what);
+    }
+    free(fs->v);
+}
+
+/*
+** Which file f is, as a string: its device and inode when it exists, else its key (where it
+** will be). Two outputs, or an output and an input, are one file when these are equal.
+*/
+static void set_ident(File *f)
+{
+    size_t len = strlen(f->key) + 48;
+    f->ident = rt_xmalloc(len);
+    if (f->exists)
+        snprintf(f->ident, len, "I%llu:%llu", f->id.dev, f->id.ino);
+    else
+        snprintf(f->ident, len, "P%s", f->key);
+}
+
+static const File *sort_base;
+
+/* By identity, then in program order. */
+static int by_ident(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(sort_base[i].ident, sort_base[j].ident);
+    if (c)
+        return c;
+    return i < j ? -1 : i > j;
+}
+
+/* The indices of fs's files sorted by identity (ties in program order); a new array. */
+static size_t *sorted(const Files *fs)
+{
+    size_t *ix = rt_xmalloc((fs->n ? fs->n : 1) * sizeof *ix);
+    for (size_t k = 0; k < fs->n; k++)
+        ix[k] = k;
+    sort_base = fs->v;
+    qsort(ix, fs->n, sizeof *ix, by_ident);
+    return ix;
+}
+
+/*
+** For each output, the earlier output it collides with, or (size_t)-1: one pass over the
+** outputs sorted by identity (n log n), so that a script with many outputs checks quickly.
+** Two resolved programs hold the same text: they never collide with each other.
+*/
+static size_t *collisions(const Files *out)
+{
+    size_t *with = rt_xmalloc((out->n ? out->n : 1) * sizeof *with), *ix = sorted(out);
+    size_t first = 0, first_plain = (size_t)-1; /* of the current run of one identity */
+    for (size_t r = 0; r < out->n; r++) {
+        size_t k = ix[r];
+        if (r == 0 || strcmp(out->v[ix[r - 1]].ident, out->v[k].ident) != 0) {
+            first = k;
+            first_plain = (size_t)-1;
+        }
+        with[k] = (size_t)-1;
+        if (k != first && !(out->v[k].resolved && out->v[first].resolved))
+            with[k] = first;
+        else if (k != first && first_plain != (size_t)-1)
+            with[k] = first_plain;
+        if (!out->v[k].resolved && first_plain == (size_t)-1)
+            first_plain = k;
+    }
+    free(ix);
+    return with;
+}
+
+/* The input that output f is (the first in program order), or NULL: a binary search. */
+static const File *input_of(const File *f, const Files *in, const size_t *ix)
+{
+    size_t lo = 0, hi = in->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(in->v[ix[mid]].ident, f->ident);
+        if (c == 0) {
+            while (mid > 0 && strcmp(in->v[ix[mid - 1]].ident, f->ident) == 0)
+                mid--;
+            return &in->v[ix[mid]];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* }====================================================================== */
+
+/* The outputs and inputs of the statements that will run. */
+static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *in)
+{
+    for (size_t k = 0; k < o->ninputs; k++) {
+        add(in, o->inputs[k], false, (SrcLoc){0}, "%s%s", k ? "a `use`d file" : "the script",
+            "");
+        in->v[in->n - 1].script = true;
+    }
+    for (size_t k = 0; k < p->ndata; k++)
+        add_data(in, p->data[k]);
+    for (size_t k = 0; k < p->nruns; k++) {
+        const IrRun *r = &p->runs[k];
+        if (o->only && strcmp(o->only, r->name) != 0)
+            continue;
+        if (r->kind == IR_RUN_TRAIN) {
+            const IrTrain *t = r->u.train;
+            add_train_inputs(in, t);
+            add_output(out, o, t->log, t->loc, "log", "train", t->name);
+            add_output(out, o, t->plot, t->loc, "plot", "train", t->name);
+        } else if (r->kind == IR_RUN_MEASURE) {
+            const IrMeasure *m = r->u.measure;
+            add_output(out, o, m->out, m->loc, "output", "measure", m->name);
+            add_output(out, o, m->plot, m->loc, "plot", "measure", m->name);
+        } else {
+            const IrExperiment *x = r->u.experiment;
+            add_train_inputs(in, x->train);
+            for (size_t c = 0; c < x->ncells; c++)
+                add_train_inputs(in, x->cell[c]);
+            add_output(out, o, x->report, x->loc, "report", "experiment", x->name);
+            add_output(out, o, x->plot, x->loc, "plot", "experiment", x->name);
+        }
+    }
+}
+
+/* One output against the policy: 0, or 1 (reported). */
+static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const size_t *inix,
+                     size_t with)
+{
+    const File *f = &out->v[k];
+    char err[ERRLEN], *target = NULL;
+    int rc = rt_file_target(f->path, &target, err, sizeof err);
+    free(target);
+    if (rc != 0) {
+        diag_error(d, f->at, "%s: %s (nothing was run)", f->what, err);
+        diag_expected(d, "a path to a regular file, or to none yet");
+        return 1;
+    }
+    const File *input = f->exists ? input_of(f, in, inix) : NULL;
+    if (input && input->script && f->resolved)
+        input = NULL; /* then not written at all (ev_resolved_beside) */
+    if (input) {
+        diag_error(d, f->at, "%s, '%s', is %s of this run (nothing was run)", f->what, f->path,
+                   input->what);
+        diag_expected(d, "an output path that is none of the run's inputs");
+        return 1;
+    }
+    if (with != (size_t)-1) {
+        const File *g = &out->v[with];
+        diag_error(d, f->at, "%s, '%s', is also %s (line %u) (nothing was run)", f->what,
+                   f->path, g->what, g->at.line);
+        diag_expected(d, "a different output path for each output of a run");
+        return 1;
+    }
+    return 0;
+}
+
+int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o)
+{
+    Files out = {0}, in = {0};
+    collect(p, o, &out, &in);
+    for (size_t k = 0; k < out.n; k++)
+        set_ident(&out.v[k]);
+    for (size_t k = 0; k < in.n; k++)
+        set_ident(&in.v[k]);
+    size_t *with = collisions(&out), *inix = sorted(&in);
+    int rc = 0;
+    size_t bad = (size_t)-1; /* one error per output and the files beside it */
+    for (size_t k = 0; k < out.n; k++)
+        if (out.v[k].group != bad && check_one(d, &out, k, &in, inix, with[k])) {
+            bad = out.v[k].group;
+            rc = 1;
+        }
+    free(with);
+    free(inix);
+    files_free(&out);
+    files_free(&in);
+    return rc;
+}
+
+char *ev_resolved_beside(const EvOptions *o, const char *path)
+{
+    if (!o->resolved)
+        return NULL;
+    char *res = rt_path_swap_ext(path, ".resolved.aimc");
+    RtFileId id, in;
+    if (!rt_file_id(res, &id))
+        return res;
+    for (size_t k = 0; k < o->ninputs; k++)
+        if (rt_file_id(o->inputs[k], &in) && in.dev == id.dev && in.ino == id.ino) {
+            free(res);
+            return NULL;
+        }
+    return res;
 }

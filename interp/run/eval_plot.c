@@ -43,16 +43,17 @@ int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
         return 1;
     }
     char err[ERRLEN];
-    int rc = plot_file_opts(path, spec, opts, err, sizeof err);
-    char *res = o->resolved ? rt_path_swap_ext(path, ".resolved.aimc") : NULL;
-    char rerr[ERRLEN]; /* the resolved program beside the image, as beside every output */
-    if (res && rt_file_write(res, o->resolved, strlen(o->resolved), rerr, sizeof rerr) == 0)
+    PlotOpts with = opts ? *opts : (PlotOpts){0};
+    char *res = ev_resolved_beside(o, path);
+    with.resolved = res ? o->resolved : NULL; /* committed with the image: both new or both old */
+    int rc = plot_file_opts(path, spec, &with, err, sizeof err);
+    if (rc == 0 && res)
         ev_wrote_resolved(o, res);
-    free(res);
     wrote_beside(o, path, ".dat");
     wrote_beside(o, path, ".gp");
     if (rc == 0) {
         fprintf(o->out, "  wrote %s\n", path);
+        free(res);
         return 0;
     }
     char *gp = rt_path_swap_ext(path, ".gp");
@@ -60,8 +61,13 @@ int ev_plot_write(Diag *d, const EvOptions *o, SrcLoc at, const char *path,
     free(gp);
     if (!kept) {
         diag_error(d, at, "%s", err);
+        free(res);
         return 1;
     }
+    char rerr[ERRLEN];
+    if (res && rt_file_write(res, o->resolved, strlen(o->resolved), rerr, sizeof rerr) == 0)
+        ev_wrote_resolved(o, res); /* beside the data and script that were kept */
+    free(res);
     diag_warning(d, at, "%s", err); /* the numbers are fine; only the drawing is missing */
     return 0;
 }

@@ -94,3 +94,48 @@ Test(check_sym, an_expression_with_an_error_has_no_text)
 }
 
 /* }====================================================================== */
+
+/* {======================================================================
+** More text after a checked script (chk_source_more, the REPL), and taking it back
+** ======================================================================= */
+
+Test(check_sym, more_text_adds_names_and_a_rollback_takes_them_back)
+{
+    program("a = 1\ndevice d : linear { tau = 0.5 }\n");
+    ChkMark m = chk_mark(fe.c);
+    static const char bad[] = "b = a + 1\nc = a + nope\n";
+    cr_assert_eq(chk_source_more(fe.c, "<more>", bad, sizeof bad - 1, 7), 1);
+    cr_expect(strstr(fe_text(), "<more>:8:9: error: unknown name 'nope'"), "%s", fe_text());
+    chk_rollback(fe.c, &m);
+    cr_expect(!chk_name_info(fe.c, "b", NULL, NULL), "b was taken back with its chunk");
+    cr_expect_eq(diag_count(fe.d), 0, "and so were the errors");
+    static const char good[] = "b = a + 1\ndevice e : d { tau = b / 4 }\n";
+    cr_assert_eq(chk_source_more(fe.c, "<more>", good, sizeof good - 1, 9), 0, "%s", fe_text());
+    const IrProgram *p = chk_program(fe.c);
+    cr_assert_not_null(p);
+    cr_expect_eq(p->ndevices, 2);
+    cr_expect_str_eq(const_text(p, "b"), "2");
+    cr_expect(!chk_has_experiment(fe.c));
+}
+
+/* Thousands of names, added one at a time: each is found by name, none is lost in a rehash. */
+Test(check_sym, many_names_are_all_found)
+{
+    program("x0 = 0\n");
+    enum { N = 3000 };
+    char *text = arena_alloc(fe.ar, N * 32);
+    for (int k = 1; k < N; k++) {
+        int len = snprintf(text, 32, "x%d = x%d + 1\n", k, k - 1);
+        char *line = arena_strndup(fe.ar, text, (size_t)len);
+        cr_assert_eq(chk_source_more(fe.c, "<more>", line, (size_t)len, (uint32_t)k + 1), 0,
+                     "%s", fe_text());
+    }
+    for (int k = 0; k < N; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "x%d", k);
+        cr_assert(chk_name_info(fe.c, name, NULL, NULL), "%s is lost", name);
+    }
+    const IrProgram *p = chk_program(fe.c);
+    cr_assert_not_null(p);
+    cr_expect_str_eq(const_text(p, "x2999"), "2999");
+}

@@ -5,7 +5,9 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rt_csv.h"
 #include "rt_fixtures.h"
@@ -111,4 +113,63 @@ Test(csv, a_bad_field_names_its_line_and_column)
     cr_assert_float_eq(e.x[3], 4.0f, 0);
     rt_examples_free(&e);
     fx_rm_tree(dir);
+}
+
+/* Lone CRs end lines too (old Mac files); a stream reads what the text reads, also when a
+** CRLF falls across the reader's 64 KiB blocks. */
+Test(csv, lone_cr_and_block_boundaries)
+{
+    RtCsvLine l[4];
+    cr_assert_eq(lines_of("a,b\r1,2\r3,4\r", l, 4), 3);
+    cr_assert_eq(l[2].len, 3);
+    cr_assert_eq(memcmp(l[2].s, "3,4", 3), 0);
+    char path[] = "/tmp/aimci_csv_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    for (size_t k = 0; k < 65534; k++)
+        fputc('x', f);
+    fputs("\n\r\nafter\r", f); /* the CR of the second line's CRLF is the block's last byte */
+    fclose(f);
+    f = fopen(path, "r");
+    RtCsvReader rd;
+    rt_csv_open_file(&rd, f);
+    size_t n = 0, len[4];
+    RtCsvLine one;
+    while (n < 4 && rt_csv_next(&rd, &one))
+        len[n++] = one.len;
+    cr_assert_eq(rd.error, RT_CSV_OK);
+    rt_csv_close(&rd);
+    fclose(f);
+    remove(path);
+    cr_assert_eq(n, 3, "the LF after the block's last CR is not a line of its own: %zu", n);
+    cr_assert_eq(len[0], 65534);
+    cr_assert_eq(len[1], 0);
+    cr_assert_eq(len[2], 5);
+}
+
+/* A NUL byte or a line longer than RT_CSV_MAX_LINE stops the reader with its line. */
+Test(csv, nul_bytes_and_endless_lines_stop_the_reader)
+{
+    RtCsvReader rd;
+    RtCsvLine l;
+    char buf[128];
+    static const char text[] = "a,b\n1,2\n3,\0\n5,6\n";
+    rt_csv_open_text(&rd, text, sizeof text - 1);
+    size_t n = 0;
+    while (rt_csv_next(&rd, &l))
+        n++;
+    cr_assert_eq(n, 2);
+    cr_assert_eq(rd.error, RT_CSV_NUL);
+    cr_assert_str_eq(rt_csv_error(&rd, buf, sizeof buf),
+                     "line 3: a NUL byte at column 3 (is this a binary file?)");
+    rt_csv_close(&rd);
+    FILE *z = fopen("/dev/zero", "r");
+    cr_assert(z);
+    rt_csv_open_file(&rd, z);
+    cr_assert(!rt_csv_next(&rd, &l));
+    cr_assert_eq(rd.error, RT_CSV_NUL);
+    cr_assert_leq(rd.bufcap, 2 * RT_CSV_MAX_LINE + 2, "the line buffer stays bounded");
+    rt_csv_close(&rd);
+    fclose(z);
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rt_file.h"
 #include "rt_fixtures.h"
@@ -129,4 +132,146 @@ Test(file, check_before_writing)
     snprintf(blocked, sizeof blocked, "%s/a", scratch);
     cr_assert_eq(rt_file_check(blocked, err, sizeof err), -1);
     cr_assert_neq(strstr(err, "it is a directory"), NULL, "%s", err);
+}
+
+/* The output policy's primitives: non-regular targets, links, sets written as one unit. */
+
+Test(file, device_node_is_refused_and_left_alone)
+{
+    char err[256] = "";
+    struct stat before, after;
+    cr_assert_eq(stat("/dev/null", &before), 0);
+    cr_assert_eq(rt_file_write("/dev/null", "x", 1, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "character device"), NULL, "%s", err);
+    cr_assert_eq(rt_file_check("/dev/null", err, sizeof err), -1);
+    cr_assert_eq(stat("/dev/null", &after), 0);
+    cr_assert(S_ISCHR(after.st_mode), "/dev/null is still a device");
+    cr_assert_eq(before.st_ino, after.st_ino);
+}
+
+Test(file, fifo_is_refused)
+{
+    char path[128], err[256] = "";
+    snprintf(path, sizeof path, "%s/pipe", scratch);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(rt_file_write(path, "x", 1, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "FIFO"), NULL, "%s", err);
+    struct stat st;
+    cr_assert_eq(lstat(path, &st), 0);
+    cr_assert(S_ISFIFO(st.st_mode));
+}
+
+Test(file, symlink_is_written_through)
+{
+    char link[128], real[128], err[256] = "";
+    snprintf(real, sizeof real, "%s/real.csv", scratch);
+    snprintf(link, sizeof link, "%s/link.csv", scratch);
+    cr_assert_eq(rt_file_write(real, "old\n", 4, err, sizeof err), 0);
+    cr_assert_eq(symlink("real.csv", link), 0);
+    cr_assert_eq(rt_file_write(link, "new\n", 4, err, sizeof err), 0, "%s", err);
+    struct stat st;
+    cr_assert_eq(lstat(link, &st), 0);
+    cr_assert(S_ISLNK(st.st_mode), "the link stays a link");
+    char *got = slurp(real);
+    cr_assert_str_eq(got, "new\n");
+    free(got);
+    /* a dangling link: its target is created */
+    cr_assert_eq(unlink(real), 0);
+    cr_assert_eq(rt_file_write(link, "again\n", 6, err, sizeof err), 0, "%s", err);
+    got = slurp(real);
+    cr_assert_str_eq(got, "again\n");
+    free(got);
+    /* a link to a device is refused */
+    char dev[128];
+    snprintf(dev, sizeof dev, "%s/null", scratch);
+    cr_assert_eq(symlink("/dev/null", dev), 0);
+    cr_assert_eq(rt_file_write(dev, "x", 1, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "links to '/dev/null'"), NULL, "%s", err);
+    /* a loop */
+    char loop[128];
+    snprintf(loop, sizeof loop, "%s/loop", scratch);
+    cr_assert_eq(symlink("loop", loop), 0);
+    cr_assert_eq(rt_file_write(loop, "x", 1, err, sizeof err), -1);
+}
+
+Test(file, keys_of_one_file_agree)
+{
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/new/x.csv", scratch);
+    snprintf(b, sizeof b, "%s/new/../new/./x.csv", scratch);
+    char *ka = rt_file_key(a), *kb = rt_file_key(b);
+    cr_assert_str_eq(ka, kb);
+    free(ka);
+    free(kb);
+    char link[128];
+    snprintf(link, sizeof link, "%s/alias", scratch);
+    cr_assert_eq(symlink("new/x.csv", link), 0);
+    ka = rt_file_key(a);
+    kb = rt_file_key(link);
+    cr_assert_str_eq(ka, kb, "a link to a file not there yet names that file");
+    free(ka);
+    free(kb);
+}
+
+/* Two files written over an old pair: a rename that fails half way puts the old pair back. */
+Test(file, set_is_all_new_or_all_old)
+{
+    char a[128], b[128], err[256] = "";
+    snprintf(a, sizeof a, "%s/x.csv", scratch);
+    snprintf(b, sizeof b, "%s/x.resolved.aimc", scratch);
+    RtFileOut old[] = {{a, "old a\n", 6, NULL}, {b, "old b\n", 6, NULL}};
+    cr_assert_eq(rt_file_write_set(old, 2, err, sizeof err), 0, "%s", err);
+    RtFileOut neu[] = {{a, "new a\n", 6, NULL}, {b, "new b\n", 6, NULL}};
+    rt_file_fault_rename = 2;
+    cr_assert_eq(rt_file_write_set(neu, 2, err, sizeof err), -1);
+    rt_file_fault_rename = 0;
+    char *ga = slurp(a), *gb = slurp(b);
+    cr_assert_str_eq(ga, "old a\n", "the first file was put back");
+    cr_assert_str_eq(gb, "old b\n");
+    free(ga);
+    free(gb);
+    cr_assert_eq(count_entries(scratch), 2, "no temporary or backup file is left");
+    /* a new pair whose second rename fails leaves nothing */
+    char c[128], e[128];
+    snprintf(c, sizeof c, "%s/y.csv", scratch);
+    snprintf(e, sizeof e, "%s/y.resolved.aimc", scratch);
+    RtFileOut fresh[] = {{c, "c\n", 2, NULL}, {e, "e\n", 2, NULL}};
+    rt_file_fault_rename = 2;
+    cr_assert_eq(rt_file_write_set(fresh, 2, err, sizeof err), -1);
+    rt_file_fault_rename = 0;
+    cr_assert_eq(count_entries(scratch), 2);
+    cr_assert_eq(rt_file_write_set(neu, 2, err, sizeof err), 0, "%s", err);
+    ga = slurp(a);
+    gb = slurp(b);
+    cr_assert_str_eq(ga, "new a\n");
+    cr_assert_str_eq(gb, "new b\n");
+    free(ga);
+    free(gb);
+    cr_assert_eq(count_entries(scratch), 2);
+}
+
+/* A write that fails for lack of space (here: the file size limit) replaces neither file. */
+Test(file, full_disk_keeps_the_old_pair)
+{
+    char a[128], b[128], err[256] = "";
+    snprintf(a, sizeof a, "%s/x.csv", scratch);
+    snprintf(b, sizeof b, "%s/x.resolved.aimc", scratch);
+    RtFileOut old[] = {{a, "old a\n", 6, NULL}, {b, "old b\n", 6, NULL}};
+    cr_assert_eq(rt_file_write_set(old, 2, err, sizeof err), 0, "%s", err);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {4096, 4096};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    static char big[8192];
+    memset(big, 'x', sizeof big);
+    RtFileOut neu[] = {{a, big, sizeof big, NULL}, {b, "new b\n", 6, NULL}};
+    cr_assert_eq(rt_file_write_set(neu, 2, err, sizeof err), -1);
+    RtFileOut neu2[] = {{a, "new a\n", 6, NULL}, {b, big, sizeof big, NULL}};
+    cr_assert_eq(rt_file_write_set(neu2, 2, err, sizeof err), -1);
+    cr_assert_neq(strstr(err, "x.resolved.aimc"), NULL, "%s", err);
+    char *ga = slurp(a), *gb = slurp(b);
+    cr_assert_str_eq(ga, "old a\n");
+    cr_assert_str_eq(gb, "old b\n");
+    free(ga);
+    free(gb);
+    cr_assert_eq(count_entries(scratch), 2);
 }

@@ -43,6 +43,7 @@ rows=$(grep -c '^[0-9]' out/curves.dat)
 expect_status 2 "$AIMCI" --set 'fit.plot="out/c.jpg"' --only fit p.aimc
 has err.txt "error: plot 'out/c.jpg': unknown image type"
 [ -e out/c.dat ] && fail "a bad plot path ran the train"
+[ -s out.txt ] && fail "the train ran: $(cat out.txt)"
 # PDF where gnuplot can draw it.
 if command -v gnuplot >/dev/null; then
     expect_status 0 "$AIMCI" --set 'fit.plot="out/c.pdf"' --only fit p.aimc

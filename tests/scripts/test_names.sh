@@ -2,8 +2,8 @@
 #   - every Test, ParameterizedTest, ParameterizedTestParameters and TestSuite of
 #     tests/DIR/test_STEM.c is in the suite STEM;
 #   - every tests/DIR/ mirrors a source folder (interp/DIR, or runtime), except the folders
-#     of fixtures, scripts and data (fixtures, scripts, bad, data, golden), which hold no
-#     test_*.c.
+#     of fixtures, scripts, data and the fuzzer (fixtures, scripts, bad, data, golden,
+#     fuzz), which hold no test_*.c.
 # Both checks first run on a made-up tree that breaks each rule once, so a check that
 # cannot fail (a wrong pattern, a missing folder) fails here instead of passing.
 . "$ROOT/tests/scripts/common.inc"
@@ -39,7 +39,7 @@ strays() {
     for d in "$1"/tests/*/; do
         dir=$(basename "$d")
         case $dir in
-        fixtures | scripts | bad | data | golden)
+        fixtures | scripts | bad | data | golden | fuzz)
             for f in "$d"test_*.c; do
                 [ -e "$f" ] && echo "tests/$dir/$(basename "$f"): tests/$dir/ is not a test folder"
             done
