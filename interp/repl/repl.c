@@ -104,7 +104,8 @@ static ReplRead read_chunk(Repl *r, ReplInput *in, Buf *b, uint32_t *line)
             return b->n ? REPL_READ_LINE : REPL_READ_EOF;
         }
         /* A block recalled from the history comes back whole, newlines included. */
-        for (const char *p = l; p; p = strchr(p + 1, '\n'))
+        (*line)++;
+        for (const char *p = l; (p = strchr(p, '\n')) != NULL; p++)
             (*line)++;
         if (bad_line(r, in, *line)) {
             b->n = 0; /* the chunk it belongs to is dropped */

@@ -299,8 +299,10 @@ int cmd_compare(Cmd *c)
         return 1;
     const ReplDev *d[2] = {cmd_scratch(c, a), NULL};
     d[1] = d[0] ? cmd_scratch(c, b) : NULL;
-    if (!d[1])
+    if (!d[1]) {
+        free((char *)path);
         return 1;
+    }
     FILE *out = c->r->out;
     fprintf(out, "  %-22s %-22s %s\n", "", a->name, b->name);
     derived_rows(out, d);
@@ -321,6 +323,7 @@ int cmd_compare(Cmd *c)
     }
     free(v[0]);
     free(v[1]);
+    free((char *)path);
     return rc;
 }
 

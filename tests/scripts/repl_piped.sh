@@ -19,6 +19,11 @@ printf 'device d : constant_step { dw_min = 0.1 }\nx = 2\n' | "$AIMCI" >out.txt 
 [ -s out.txt ] && fail "declarations printed something: $(cat out.txt)"
 [ -s err.txt ] && fail "a clean session wrote to stderr: $(cat err.txt)"
 
+# Empty lines count as lines (and are read within their bounds: the fuzzer's find under
+# ASan): the error after two of them is on line 3.
+printf '\n\nfoo bar\n' | "$AIMCI" >out.txt 2>&1
+has out.txt "<stdin>:3:8: error"
+
 # quit ends the session before the end of the input.
 printf '1 + 1\nquit\n2 + 2\n' | "$AIMCI" >out.txt 2>&1 || fail "quit exited with $?"
 [ "$(cat out.txt)" = "2" ] || fail "quit did not stop the session: $(cat out.txt)"
