@@ -43,8 +43,8 @@
 ** The update of one batch (RtUpd). Per sample b, computed once by the caller in order: the
 ** key, the plan (BL, A, B of docs/theory.md §2.3), the column trains (col_trains: 8 columns
 ** at a time; for each of their slots one step of the stream, word l for column l) and the
-** rows' words (RtUpd.ru[b rs + i]: word i of the stream (key, RT_KERN_ROW_STREAM), lane i % 8 of its
-** step i / 8). Then per row i and sample b in order:
+** rows' words (RtUpd.ru[b rs + i]: word i of the stream (key, RT_KERN_ROW_STREAM), lane
+** i % 8 of its step i / 8). Then per row i and sample b in order:
 **   1. K = rt_kern_train_count(ru[b][i], p_d, BL); nothing more when K = 0;
 **   2. the row stream g = (key, i) (rt_rng8_seed) and the row train: K distinct slots by
 **      Floyd's algorithm from g's words (RtKern.row_slots);
