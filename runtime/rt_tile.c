@@ -398,15 +398,14 @@ static size_t counted_part(RtTile *t, const RtUpd *all, size_t b0)
     if (!t->cnt)
         return all->B;
     size_t b = b0;
-    for (int pass = 0; pass < 2 && b == b0; pass++) {
-        if (pass == 1)
-            flush_counts(t);
-        for (; b < all->B; b++) {
-            unsigned add = all->pa[b] > 0.0 ? (unsigned)all->bl[b] : 0u;
-            if (t->cnt_max + add > UINT16_MAX)
+    for (; b < all->B; b++) {
+        unsigned add = all->pa[b] > 0.0 ? (unsigned)all->bl[b] : 0u;
+        if (t->cnt_max + add > UINT16_MAX) {
+            if (b > b0)
                 break;
-            t->cnt_max += add;
+            flush_counts(t); /* a sample adds at most 64: after a flush it fits */
         }
+        t->cnt_max += add;
     }
     return b;
 }

@@ -29,9 +29,12 @@ static void teardown(void)
 
 TestSuite(file, .init = setup, .fini = teardown);
 
-static char *slurp(const char *path)
+/* The file at path holds exactly want. */
+static void has_content(const char *path, const char *want)
 {
-    return fx_slurp(path, NULL);
+    char *got = fx_slurp(path, NULL);
+    cr_assert_str_eq(got, want, "%s", path);
+    free(got);
 }
 
 /* Entries in dir besides . and .. */
@@ -53,9 +56,7 @@ Test(file, write_creates_missing_directories)
     snprintf(path, sizeof path, "%s/a/b/c.csv", dir);
     char err[256];
     cr_assert_eq(rt_file_write(path, "x,y\n1,2\n", 8, err, sizeof err), 0, "%s", err);
-    char *got = slurp(path);
-    cr_assert_str_eq(got, "x,y\n1,2\n");
-    free(got);
+    has_content(path, "x,y\n1,2\n");
 }
 
 Test(file, write_replaces_existing_content_and_leaves_no_temporary)
@@ -66,9 +67,7 @@ Test(file, write_replaces_existing_content_and_leaves_no_temporary)
     char err[256];
     cr_assert_eq(rt_file_write(path, "a much longer first content\n", 28, err, sizeof err), 0);
     cr_assert_eq(rt_file_write(path, "short\n", 6, err, sizeof err), 0);
-    char *got = slurp(path);
-    cr_assert_str_eq(got, "short\n");
-    free(got);
+    has_content(path, "short\n");
     cr_assert_eq(count_entries(dir), 1);
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
@@ -172,15 +171,11 @@ Test(file, symlink_is_written_through)
     struct stat st;
     cr_assert_eq(lstat(link, &st), 0);
     cr_assert(S_ISLNK(st.st_mode), "the link stays a link");
-    char *got = slurp(real);
-    cr_assert_str_eq(got, "new\n");
-    free(got);
+    has_content(real, "new\n");
     /* a dangling link: its target is created */
     cr_assert_eq(unlink(real), 0);
     cr_assert_eq(rt_file_write(link, "again\n", 6, err, sizeof err), 0, "%s", err);
-    got = slurp(real);
-    cr_assert_str_eq(got, "again\n");
-    free(got);
+    has_content(real, "again\n");
     /* a link to a device is refused */
     char dev[128];
     snprintf(dev, sizeof dev, "%s/null", scratch);
@@ -225,11 +220,8 @@ Test(file, set_is_all_new_or_all_old)
     rt_file_fault_rename = 2;
     cr_assert_eq(rt_file_write_set(neu, 2, err, sizeof err), -1);
     rt_file_fault_rename = 0;
-    char *ga = slurp(a), *gb = slurp(b);
-    cr_assert_str_eq(ga, "old a\n", "the first file was put back");
-    cr_assert_str_eq(gb, "old b\n");
-    free(ga);
-    free(gb);
+    has_content(a, "old a\n");
+    has_content(b, "old b\n");
     cr_assert_eq(count_entries(scratch), 2, "no temporary or backup file is left");
     /* a new pair whose second rename fails leaves nothing */
     char c[128], e[128];
@@ -241,12 +233,8 @@ Test(file, set_is_all_new_or_all_old)
     rt_file_fault_rename = 0;
     cr_assert_eq(count_entries(scratch), 2);
     cr_assert_eq(rt_file_write_set(neu, 2, err, sizeof err), 0, "%s", err);
-    ga = slurp(a);
-    gb = slurp(b);
-    cr_assert_str_eq(ga, "new a\n");
-    cr_assert_str_eq(gb, "new b\n");
-    free(ga);
-    free(gb);
+    has_content(a, "new a\n");
+    has_content(b, "new b\n");
     cr_assert_eq(count_entries(scratch), 2);
 }
 
@@ -268,10 +256,7 @@ Test(file, full_disk_keeps_the_old_pair)
     RtFileOut neu2[] = {{a, "new a\n", 6, NULL}, {b, big, sizeof big, NULL}};
     cr_assert_eq(rt_file_write_set(neu2, 2, err, sizeof err), -1);
     cr_assert_neq(strstr(err, "x.resolved.aimc"), NULL, "%s", err);
-    char *ga = slurp(a), *gb = slurp(b);
-    cr_assert_str_eq(ga, "old a\n");
-    cr_assert_str_eq(gb, "old b\n");
-    free(ga);
-    free(gb);
+    has_content(a, "old a\n");
+    has_content(b, "old b\n");
     cr_assert_eq(count_entries(scratch), 2);
 }

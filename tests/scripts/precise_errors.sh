@@ -11,37 +11,36 @@ csv() {
     printf 'train t { model = m, data = d, loss = cross_entropy, epochs = 1, batch = 1, optimizer = [sgd] }\n'
 }
 
+# train_on NAME.csv STATUS: run the script of csv NAME.csv, which must exit with STATUS.
+train_on() {
+    csv "$1" >"${1%.csv}.aimc"
+    expect_status "$2" "$AIMCI" "${1%.csv}.aimc"
+}
+
 printf 'x1,x2,y\n1,2,3\n1e308,2,3\n' >big.csv
-csv big.csv >big.aimc
-expect_status 1 "$AIMCI" big.aimc
+train_on big.csv 1
 has err.txt "big.csv:3: column 1, '1e308', is out of range for a 32-bit float (magnitude at most 3.402823e+38)"
 printf 'x1,x2,y\n1,-inf,3\n' >inf.csv
-csv inf.csv >inf.aimc
-expect_status 1 "$AIMCI" inf.aimc
+train_on inf.csv 1
 has err.txt "inf.csv:2: column 2, '-inf', is out of range for a 32-bit float"
 
 printf 'x1,x2,y\n1e-320,2,3\n4,5,1\n' >tiny.csv
-csv tiny.csv >tiny.aimc
-expect_status 0 "$AIMCI" tiny.aimc
+train_on tiny.csv 0
 has out.txt "(2 examples, 0 test)"
 
 mkdir folder.csv
-csv folder.csv >folder.aimc
-expect_status 1 "$AIMCI" folder.aimc
+train_on folder.csv 1
 has err.txt "folder.csv: is a directory, not a CSV file"
 
 printf 'x1,x2,y\n1,2,3\n4,5\0,6\n7,8,1\n' >nul.csv
-csv nul.csv >nul.aimc
-expect_status 1 "$AIMCI" nul.aimc
+train_on nul.csv 1
 has err.txt "nul.csv: line 3: a NUL byte at column 4 (is this a binary file?)"
 
 printf 'x1,x2,y\r1,2,3\r4,5,1\r' >cr.csv
-csv cr.csv >cr.aimc
-expect_status 0 "$AIMCI" cr.aimc
+train_on cr.csv 0
 has out.txt "(2 examples, 0 test)"
 printf 'x1,x2,y\r\n1,2,3\r\n4,5,1' >crlf.csv
-csv crlf.csv >crlf.aimc
-expect_status 0 "$AIMCI" crlf.aimc
+train_on crlf.csv 0
 has out.txt "(2 examples, 0 test)"
 
 # Lines without end: the reader stops at 1 MiB instead of growing its buffer until memory
@@ -50,8 +49,7 @@ csv /dev/zero >zero.aimc
 expect_status 1 timeout 60 "$AIMCI" zero.aimc
 has err.txt "/dev/zero: line 1: a NUL byte at column 1 (is this a binary file?)"
 awk 'BEGIN { for (i = 0; i < 1100000; i++) printf "1"; print "" }' >long.csv
-csv long.csv >long.aimc
-expect_status 1 "$AIMCI" long.aimc
+train_on long.csv 1
 has err.txt "long.csv: line 1 is longer than 1048576 bytes"
 # Measured traces (aimci --fit) read through the same reader.
 printf 'pulse,direction,w\n0,1,0.1\n1,1,0.2\0\n' >trace.csv
