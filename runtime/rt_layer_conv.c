@@ -2,6 +2,8 @@
 ** rt_layer_conv.c: im2col, its adjoint, the per-example transposes around the product, and
 ** the direct convolution that the tests compare them with (rt_layer.h).
 */
+#include <string.h>
+
 #include "rt_layer.h"
 
 size_t rt_shape_size(RtShape s)
@@ -23,6 +25,33 @@ static long src_at(size_t o, size_t kk, size_t S, size_t P, size_t n)
     return v >= 0 && v < (long)n ? v : -1;
 }
 
+/*
+** The patch at (oh, ow) when its window lies inside the image: C x K runs of K floats.
+** Inlined with K a constant for the usual kernels (see patch_at), memcpy of a
+** constant size becomes a few moves instead of a call.
+*/
+static inline __attribute__((always_inline)) void patch_inside(float *restrict row,
+                                                              const float *restrict x_b,
+                                                              RtShape in, size_t K, size_t h0,
+                                                              size_t w0)
+{
+    for (size_t c = 0; c < in.c; c++) {
+        const float *src = x_b + (c * in.h + h0) * in.w + w0;
+        for (size_t kh = 0; kh < K; kh++, src += in.w, row += K)
+            memcpy(row, src, K * sizeof *row);
+    }
+}
+
+static void patch_at(float *restrict row, const float *restrict x_b, RtShape in, size_t K,
+                     size_t h0, size_t w0)
+{
+    switch (K) {
+    case 3: patch_inside(row, x_b, in, 3, h0, w0); break;
+    case 5: patch_inside(row, x_b, in, 5, h0, w0); break;
+    default: patch_inside(row, x_b, in, K, h0, w0); break;
+    }
+}
+
 void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size_t S, size_t P)
 {
     size_t OH = rt_window_out(in.h, K, S, P), OW = rt_window_out(in.w, K, S, P);
@@ -32,6 +61,11 @@ void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size
         for (size_t oh = 0; oh < OH; oh++)
             for (size_t ow = 0; ow < OW; ow++) {
                 float *row = cols + (b * OH * OW + oh * OW + ow) * X;
+                size_t h0 = oh * S, w0 = ow * S;
+                if (h0 >= P && w0 >= P && h0 - P + K <= in.h && w0 - P + K <= in.w) {
+                    patch_at(row, x_b, in, K, h0 - P, w0 - P);
+                    continue;
+                }
                 for (size_t c = 0; c < in.c; c++)
                     for (size_t kh = 0; kh < K; kh++) {
                         long h = src_at(oh, kh, S, P, in.h);

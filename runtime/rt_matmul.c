@@ -1,6 +1,8 @@
 /*
 ** rt_matmul.c: BLIS-backed dense kernels and their naive references.
 */
+#include <string.h>
+
 #include "blis.h"
 
 #include "rt_matmul.h"
@@ -31,9 +33,11 @@ void rt_gemm(float *c, size_t ldc, const float *a, size_t lda, bool ta,
 void rt_matmul_forward(float *out, const float *inp, const float *w, const float *bias,
                        size_t B, size_t C, size_t OC)
 {
-    for (size_t b = 0; b < B; b++)
-        for (size_t o = 0; o < OC; o++)
-            out[b * OC + o] = bias ? bias[o] : 0.0f;
+    if (!bias)
+        memset(out, 0, B * OC * sizeof *out);
+    else
+        for (size_t b = 0; b < B; b++)
+            memcpy(out + b * OC, bias, OC * sizeof *out);
     rt_gemm(out, OC, inp, C, false, w, C, true, B, OC, C, 1.0f, 1.0f);
 }
 

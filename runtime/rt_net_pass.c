@@ -293,8 +293,8 @@ double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
 {
     size_t in = rt_net_in(n), out = rt_net_out(n), hits = 0;
     double sum = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += n->max_rows) {
-        size_t B = rows - r0 < n->max_rows ? rows - r0 : n->max_rows;
+    for (size_t r0 = 0; r0 < rows; r0 += n->eval_rows) {
+        size_t B = rows - r0 < n->eval_rows ? rows - r0 : n->eval_rows;
         const float *y = forward(n, x + r0 * in, B, true);
         if (loss == IR_LOSS_MSE) /* the squared errors of all rows, then one division */
             for (size_t k = 0; k < B * out; k++) {

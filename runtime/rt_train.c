@@ -12,7 +12,6 @@
 #include "rt_rng.h"
 #include "rt_train.h"
 
-#define LOSS_CHUNK 256 /* rows per forward when evaluating the full-data loss */
 
 /* The state of one run besides the net: sample order and the gathered batch. */
 typedef struct Trainer {
@@ -203,8 +202,7 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     tr->t = t;
     tr->dt = dt;
     size_t batch = t->batch ? t->batch : 1;
-    size_t rows = batch > LOSS_CHUNK ? batch : LOSS_CHUNK;
-    if (open_net(tr, o, rows, err, errlen) != 0)
+    if (open_net(tr, o, batch, err, errlen) != 0)
         return 1;
     tr->idx = malloc(dt->rows * sizeof *tr->idx);
     tr->xb = malloc(batch * dt->cols * sizeof *tr->xb);

@@ -183,6 +183,28 @@ Test(layer, pools_match_finite_differences)
     }
 }
 
+/* Equal values in a window: the maximum's index is the first in scan order (row by row),
+** so the backward sends the gradient to one input, the same one for every window size. */
+Test(layer, maxpool_ties_go_to_the_first_in_scan_order)
+{
+    RtShape in = {1, 4, 4};
+    float x[16] = {1, 2, 2, 0, /* window (0,0): 2 at (0,1) before 2 at (1,0) */
+                   2, 0, 0, 0, /* window (0,1): all 0 but 2 at (0,2) */
+                   5, 5, 3, 3, /* window (1,0): 5, 5, 5, 5: the first */
+                   5, 5, 3, 3}; /* window (1,1): all 3: the first */
+    float y[4];
+    uint32_t arg[4];
+    rt_maxpool_forward(y, arg, x, 1, in, 2, 2);
+    uint32_t want[4] = {1, 2, 8, 10};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert(arg[k] == want[k] && y[k] == x[want[k]], "window %zu: index %u, want %u", k,
+                  arg[k], want[k]);
+    /* 3 x 3 windows, stride 1: the first 5 of row 2 that each window holds */
+    rt_maxpool_forward(y, arg, x, 1, in, 3, 1);
+    cr_assert(arg[0] == 8 && y[0] == 5.0f, "3x3 window (0,0): index %u", arg[0]);
+    cr_assert(arg[1] == 9 && y[1] == 5.0f, "3x3 window (0,1): index %u", arg[1]);
+}
+
 /* <im2col(x), c> == <x, col2im(c)>: col2im is the adjoint (the backward of im2col). */
 Test(layer, col2im_is_the_adjoint_of_im2col)
 {
