@@ -39,6 +39,7 @@ void rt_log_free(RtLog *log)
     log->arr = NULL;
     log->ep = NULL;
     log->n = log->cap = log->narr = log->arrcap = log->nep = log->epcap = 0;
+    log->has_start = false;
 }
 
 double rt_train_lr_factor(const IrSchedule *s, size_t e, size_t E)
@@ -323,20 +324,26 @@ static int push_epoch(RtLog *log, const RtEpochRow *row)
     return 0;
 }
 
+/* The test loss and accuracy of the net's current weights into row, if there is a test set. */
+static void eval_test(Trainer *tr, RtEpochRow *row)
+{
+    const RtData *ts = tr->dt->test;
+    if (ts && ts->rows) {
+        size_t correct = 0;
+        row->test_loss = rt_net_eval(tr->net, tr->t->loss, ts->x, ts->t, ts->label, ts->rows,
+                                     &correct);
+        row->test_acc = ts->label ? (double)correct / (double)ts->rows : NAN;
+    }
+}
+
 /* The test evaluation and the row of epoch e (0-based); 0, or 1 with err set. */
 static int end_epoch(RtLog *log, Trainer *tr, size_t e, size_t step, double loss_sum,
                      size_t hits, size_t n, char *err, size_t errlen)
 {
-    const RtData *ts = tr->dt->test;
     RtEpochRow row = {e + 1, step, tr->opt->lr, loss_sum / (double)n, NAN, NAN, NAN};
     if (tr->lb)
         row.train_acc = (double)hits / (double)(n * (tr->t->batch ? tr->t->batch : 1));
-    if (ts && ts->rows) {
-        size_t correct = 0;
-        row.test_loss = rt_net_eval(tr->net, tr->t->loss, ts->x, ts->t, ts->label, ts->rows,
-                                    &correct);
-        row.test_acc = ts->label ? (double)correct / (double)ts->rows : NAN;
-    }
+    eval_test(tr, &row);
     if (push_epoch(log, &row) || log_arrays(log, tr->net, step)) {
         snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
         return 1;
@@ -353,6 +360,11 @@ static int run_epochs(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, 
     size_t per = tr->dt->rows / batch ? tr->dt->rows / batch : 1, step = 0;
     size_t total = per * tr->epochs;
     int rc = 0;
+    if (tr->dt->test && tr->dt->test->rows) { /* epoch 0: where the curves start */
+        log->start = (RtEpochRow){0, 0, NAN, NAN, NAN, NAN, NAN};
+        eval_test(tr, &log->start);
+        log->has_start = true;
+    }
     for (size_t e = 0; rc == 0 && e < tr->epochs; e++) {
         set_epoch_lr(tr, o, e);
         tr->pos = tr->dt->rows; /* every epoch starts with a fresh shuffle */

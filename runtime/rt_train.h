@@ -23,8 +23,9 @@
 ** PyTorch's drop_last), then appends an RtEpochRow: the mean batch loss and accuracy of
 ** the epoch (outputs of the training forward, through the I/O) and the loss and accuracy of
 ** the test set (exact digital forward, as the full-data loss above; none without a test
-** set). The steps log above is not kept in this mode; the array statistics are logged at
-** the end of every epoch.
+** set). With a test set, the test loss and accuracy of the initial weights come first
+** (log->start, epoch 0: where the curves start). The steps log above is not kept in this
+** mode; the array statistics are logged at the end of every epoch.
 **
 ** Learning-rate schedule (t->schedule, rt_train_lr): the lr of epoch e (0-based) of E;
 ** training by steps, step s (1-based) belongs to epoch floor((s-1) batch / rows) of
@@ -71,6 +72,9 @@ typedef struct RtLog {
     size_t n, cap;
     RtEpochRow *ep;  /* runs by epochs */
     size_t nep, epcap;
+    RtEpochRow start; /* runs by epochs with a test set (has_start): epoch 0, the test loss
+                         and accuracy of the initial weights; the other fields NaN or 0 */
+    bool has_start;
     RtArrayRow *arr; /* per-array statistics of the logged steps, in step order */
     size_t narr, arrcap;
 } RtLog;

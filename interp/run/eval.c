@@ -134,8 +134,8 @@ static void epochs_csv(FILE *f, const IrTrain *t, const EvOpt *res)
 {
     fputs("optimizer,epoch,step,lr,train_loss,train_acc,test_loss,test_acc\n", f);
     for (size_t k = 0; k < t->nopt; k++)
-        for (size_t r = 0; r < res[k].log.nep; r++) {
-            const RtEpochRow *e = &res[k].log.ep[r];
+        for (size_t r = !res[k].log.has_start; r <= res[k].log.nep; r++) {
+            const RtEpochRow *e = r ? &res[k].log.ep[r - 1] : &res[k].log.start;
             fprintf(f, "%s,%zu,%zu", t->opt[k]->name, e->epoch, e->step);
             put_field(f, e->lr);
             put_field(f, e->train_loss);

@@ -104,16 +104,20 @@ static bool every_epoch_has(const IrTrain *t, const RtLog *const *logs, size_t f
 ** A train by epochs: per optimizer (one colour each) its loss, solid on the left axis (the
 ** test loss when there is a test set, else the mean training loss of the epoch), and its
 ** test accuracy in %, dashed on the right axis, when the data have labels. The runtime's
-** epoch rows are drawn as they are; an epoch 0 (before training) appears when it logs one.
+** epoch rows are drawn as they are, after the epoch-0 point of the initial weights when
+** every log has one (a test set).
 */
 static int plot_epochs(Diag *d, const EvOptions *o, const IrTrain *t, const RtLog *const *logs,
                        const char *title)
 {
     bool acc = every_epoch_has(t, logs, offsetof(RtEpochRow, test_acc));
     bool test = every_epoch_has(t, logs, offsetof(RtEpochRow, test_loss));
+    bool start = test; /* the epoch-0 point: the test set on the initial weights */
+    for (size_t k = 0; k < t->nopt; k++)
+        start = start && logs[k]->has_start;
     size_t rows = 0, per = acc ? 2 : 1;
     for (size_t k = 0; k < t->nopt; k++)
-        rows += logs[k]->nep;
+        rows += logs[k]->nep + start;
     double *v = malloc((per + 1) * (rows ? rows : 1) * sizeof *v);
     if (!v) {
         diag_error(d, t->loc, "train '%s': out of memory (%zu plot points)", t->name, rows);
@@ -125,13 +129,14 @@ static int plot_epochs(Diag *d, const EvOptions *o, const IrTrain *t, const RtLo
     double *p = v;
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = logs[k];
-        size_t n = log->nep;
+        size_t n = log->nep + start;
         double *x = p, *loss = p + n, *accy = p + 2 * n;
         for (size_t r = 0; r < n; r++) {
-            x[r] = (double)log->ep[r].epoch;
-            loss[r] = test ? log->ep[r].test_loss : log->ep[r].train_loss;
+            const RtEpochRow *e = start && r == 0 ? &log->start : &log->ep[r - start];
+            x[r] = (double)e->epoch;
+            loss[r] = test ? e->test_loss : e->train_loss;
             if (acc)
-                accy[r] = 100.0 * log->ep[r].test_acc;
+                accy[r] = 100.0 * e->test_acc;
         }
         buf_printf(&label[per * k], "%s %s", t->opt[k]->name, test ? "test loss" : "train loss");
         s[per * k] = (PlotSeries){label[per * k].s, x, loss, n};
@@ -149,7 +154,7 @@ static int plot_epochs(Diag *d, const EvOptions *o, const IrTrain *t, const RtLo
     size_t most = 0;
     for (size_t k = 0; k < t->nopt; k++)
         most = logs[k]->nep > most ? logs[k]->nep : most;
-    size_t ntics = most <= 20 ? most : 0;
+    size_t ntics = most <= 20 ? most + start : 0;
     char(*tic_text)[24] = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_text);
     const char **tic_label = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_label);
     double *tic_at = rt_xcalloc(ntics ? ntics : 1, sizeof *tic_at);
@@ -157,8 +162,9 @@ static int plot_epochs(Diag *d, const EvOptions *o, const IrTrain *t, const RtLo
     for (size_t k = 0; k < t->nopt; k++)
         longest = logs[k]->nep == most ? logs[k] : longest;
     for (size_t r = 0; r < ntics; r++) {
-        tic_at[r] = (double)longest->ep[r].epoch;
-        snprintf(tic_text[r], sizeof tic_text[r], "%zu", longest->ep[r].epoch);
+        size_t epoch = start && r == 0 ? 0 : longest->ep[r - start].epoch;
+        tic_at[r] = (double)epoch;
+        snprintf(tic_text[r], sizeof tic_text[r], "%zu", epoch);
         tic_label[r] = tic_text[r];
     }
     PlotOpts opts = {.style = style, .y2label = acc ? "test accuracy, % (dashed)" : NULL,
