@@ -72,28 +72,36 @@ double rt_io_quant(double v, double step, bool sto, RtRng *r)
 
 /*
 ** The normals of one stage call: one key drawn from the pass's stream seeds an RtRng8, whose
-** fast Box-Muller normals (rt_kern.h) are read in order, 256 at a time.
+** fast Box-Muller normals (rt_kern.h) are read in order. They are made as the stage needs
+** them, up to 256 at a time, in the generator's blocks of 16: the sequence does not depend
+** on how it is cut, and a row of 16 outputs makes 16 normals, not 256 (that waste was most
+** of the normals of an analog LeNet's forward).
 */
 typedef struct StageNoise {
     const RtKern *k;
     RtRng8 g;
-    int pos;
+    size_t pos, end, left; /* buf[pos, end) ready; left: the normals the stage still takes */
     float buf[256];
 } StageNoise;
 
-static void noise_start(StageNoise *s, RtRng *r)
+/* Start the normals of a stage that takes n of them. */
+static void noise_start(StageNoise *s, RtRng *r, size_t n)
 {
     s->k = rt_kern();
     rt_rng8_seed(&s->g, rt_rng_next(r), 0);
-    s->pos = 256;
+    s->pos = s->end = 0;
+    s->left = n;
 }
 
 static double noise_next(StageNoise *s)
 {
-    if (s->pos == 256) {
-        s->k->normals(&s->g, s->buf, 256);
+    if (s->pos == s->end) {
+        size_t n = (s->left + 15) / 16 * 16;
+        s->end = n == 0 ? 16 : n > 256 ? 256 : n;
+        s->k->normals(&s->g, s->buf, s->end);
         s->pos = 0;
     }
+    s->left -= s->left > 0;
     return s->buf[s->pos++];
 }
 
@@ -152,7 +160,7 @@ void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io,
     bool noisy = io->inp_noise > 0.0, sto = io->inp_sto_round;
     StageNoise sn;
     if (noisy)
-        noise_start(&sn, r);
+        noise_start(&sn, r, n);
     if (!sto) {
         const RtKern *k = rt_kern();
         float buf[256];
@@ -228,7 +236,7 @@ bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step
         noisy |= sig[i] > 0.0f;
     StageNoise sn;
     if (noisy)
-        noise_start(&sn, r);
+        noise_start(&sn, r, n);
     if (!sto) {
         const RtKern *k = rt_kern();
         float buf[256];
