@@ -93,14 +93,19 @@ static void noise_start(StageNoise *s, RtRng *r, size_t n)
     s->left = n;
 }
 
+/* The next normals into buf: those the stage still takes, at most 256, at least 16. */
+static void noise_refill(StageNoise *s)
+{
+    size_t n = (s->left + 15) / 16 * 16;
+    s->end = n == 0 ? 16 : n > 256 ? 256 : n;
+    s->k->normals(&s->g, s->buf, s->end);
+    s->pos = 0;
+}
+
 static double noise_next(StageNoise *s)
 {
-    if (s->pos == s->end) {
-        size_t n = (s->left + 15) / 16 * 16;
-        s->end = n == 0 ? 16 : n > 256 ? 256 : n;
-        s->k->normals(&s->g, s->buf, s->end);
-        s->pos = 0;
-    }
+    if (s->pos == s->end)
+        noise_refill(s);
     s->left -= s->left > 0;
     return s->buf[s->pos++];
 }
@@ -108,9 +113,9 @@ static double noise_next(StageNoise *s)
 /* max|x_k| over x (n); NaNs are skipped (they reach the output through the DAC anyway). */
 static double absmax(const float *x, size_t n)
 {
-    double m = 0.0;
+    float m = 0.0f; /* in float: the same value, and cheaper */
     for (size_t k = 0; k < n; k++)
-        m = fabs((double)x[k]) > m ? fabs((double)x[k]) : m;
+        m = fabsf(x[k]) > m ? fabsf(x[k]) : m;
     return m;
 }
 
@@ -143,8 +148,14 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
 /* n (<= 256) normals of the stage's stream into buf. */
 static void noise_block(StageNoise *s, float *buf, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        buf[k] = (float)noise_next(s);
+    for (size_t k = 0; k < n;) {
+        if (s->pos == s->end)
+            noise_refill(s);
+        size_t take = s->end - s->pos < n - k ? s->end - s->pos : n - k;
+        memcpy(buf + k, s->buf + s->pos, take * sizeof *buf);
+        s->pos += take, k += take;
+        s->left -= take < s->left ? take : s->left;
+    }
 }
 
 /*
