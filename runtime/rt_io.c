@@ -9,6 +9,7 @@
 #include "rt_io.h"
 #include "rt_kern.h"
 #include "rt_matmul.h"
+#include "rt_vec.h"
 
 #define ALIGN 64
 
@@ -110,15 +111,6 @@ static double noise_next(StageNoise *s)
     return s->buf[s->pos++];
 }
 
-/* max|x_k| over x (n); NaNs are skipped (they reach the output through the DAC anyway). */
-static double absmax(const float *x, size_t n)
-{
-    float m = 0.0f; /* in float: the same value, and cheaper */
-    for (size_t k = 0; k < n; k++)
-        m = fabsf(x[k]) > m ? fabsf(x[k]) : m;
-    return m;
-}
-
 /* m capped at nm_thres when nm_thres > 0 (aihwkit's MIN). */
 static double capped(double m, double thres)
 {
@@ -131,14 +123,14 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
     switch (io->noise_management) {
     case IR_NM_NONE: return 1.0;
     case IR_NM_CONSTANT: return io->nm_thres > 0.0 ? io->nm_thres : 1.0;
-    case IR_NM_ABS_MAX: return capped(absmax(x, n), io->nm_thres);
+    case IR_NM_ABS_MAX: return capped(rt_absmax(x, n), io->nm_thres);
     case IR_NM_MAX:
         m = x[0];
         for (size_t k = 1; k < n; k++)
             m = x[k] > m ? x[k] : m;
         return capped(m, io->nm_thres);
     case IR_NM_AVERAGE_ABS_MAX:
-        m = absmax(x, n);
+        m = rt_absmax(x, n);
         *avg = *avg < 0.0 ? m : (1.0 - io->nm_decay) * *avg + io->nm_decay * m;
         return *avg;
     }

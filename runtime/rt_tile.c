@@ -10,6 +10,7 @@
 #include "rt_matmul.h"
 #include "rt_mem.h"
 #include "rt_tile.h"
+#include "rt_vec.h"
 
 #define ALIGN 64
 
@@ -156,15 +157,6 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B)
 ** ====================================================================================
 */
 
-/* max |v_k| (NaN entries ignored, as fmax does); in float, which is exact, and inline. */
-static double absmax(const float *v, size_t n)
-{
-    float m = 0.0f;
-    for (size_t k = 0; k < n; k++)
-        m = fabsf(v[k]) > m ? fabsf(v[k]) : m;
-    return m;
-}
-
 /*
 ** fixed BL: BL = desired_bl, a = b = sqrt(|lr|/(dw*BL)). UM (also switched on by UBLM):
 ** k = |lr|*max|x|*um_grad_scale*max|d|/dw expected coincidences at the largest element;
@@ -183,7 +175,7 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
     p->a = p->b = sqrt(alr / (dw * want));
     if (!u->update_management && !u->update_bl_management)
         return true;
-    double xm = absmax(x, X), dm = absmax(d, D);
+    double xm = rt_absmax(x, X), dm = rt_absmax(d, D);
     double dv = u->um_grad_scale * dm;
     double k = alr * xm * dv / dw;
     if (!(k > 0.0) || !isfinite(k))

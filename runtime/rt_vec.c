@@ -1,0 +1,35 @@
+/*
+** rt_vec.c: reductions over float vectors (rt_vec.h).
+*/
+#include <stdint.h>
+#include <string.h>
+
+#include "rt_vec.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define WIDE_LOOP __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WIDE_LOOP
+#endif
+
+/*
+** On the bits: with the sign cleared, finite values and infinities order as their integer
+** patterns do, and NaNs lie above +inf (0x7f800000), so they are dropped by a compare. An
+** integer maximum vectorises where a float one with NaNs skipped does not; the pulse plan
+** and the noise management take it per sample and row.
+*/
+WIDE_LOOP
+float rt_absmax(const float *x, size_t n)
+{
+    int32_t m = 0; /* the bits with the sign cleared fit an int32_t */
+    for (size_t k = 0; k < n; k++) {
+        int32_t u;
+        memcpy(&u, &x[k], sizeof u);
+        u &= INT32_MAX;
+        u &= -(int32_t)(u <= 0x7f800000); /* a NaN counts as 0 (a mask: GCC vectorises it) */
+        m = m > u ? m : u;
+    }
+    float f;
+    memcpy(&f, &m, sizeof f);
+    return f;
+}
