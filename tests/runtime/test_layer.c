@@ -205,6 +205,41 @@ Test(layer, maxpool_ties_go_to_the_first_in_scan_order)
     cr_assert(arg[1] == 9 && y[1] == 5.0f, "3x3 window (0,1): index %u", arg[1]);
 }
 
+/* 2 x 2 pooling (four windows at a time, then the rest one by one) against the definition:
+** the first maximum in scan order, compares false with a NaN (a NaN first stays), on inputs
+** with many ties and some NaNs, rows of 11 windows (two blocks of 4 and a tail of 3). */
+Test(layer, maxpool_2x2_matches_its_definition)
+{
+    RtShape in = {3, 6, 23}; /* the odd last column lies outside every window */
+    size_t B = 2, OH = 3, OW = 11, N = 3 * 6 * 23, M = 3 * OH * OW;
+    float x[2 * 3 * 6 * 23], y[2 * 3 * 3 * 11];
+    uint32_t arg[2 * 3 * 3 * 11];
+    RtRng r;
+    rt_rng_seed(&r, 12, 1);
+    for (size_t i = 0; i < B * N; i++) {
+        double u = rt_rng_uniform(&r);
+        x[i] = u < 0.05 ? NAN : (float)floor(4.0 * rt_rng_uniform(&r)) - 1.5f;
+    }
+    rt_maxpool_forward(y, arg, x, B, in, 2, 2);
+    for (size_t b = 0; b < B; b++)
+        for (size_t c = 0; c < in.c; c++)
+            for (size_t oh = 0; oh < OH; oh++)
+                for (size_t ow = 0; ow < OW; ow++) {
+                    size_t base = c * 6 * 23, best = base + 2 * oh * 23 + 2 * ow;
+                    const float *xb = x + b * N;
+                    for (size_t kh = 0; kh < 2; kh++)
+                        for (size_t kw = 0; kw < 2; kw++) {
+                            size_t at = base + (2 * oh + kh) * 23 + 2 * ow + kw;
+                            if (xb[at] > xb[best])
+                                best = at;
+                        }
+                    size_t o = b * M + (c * OH + oh) * OW + ow;
+                    cr_assert(arg[o] == best, "b %zu c %zu (%zu,%zu): index %u, want %zu", b, c,
+                              oh, ow, arg[o], best);
+                    cr_assert(memcmp(&y[o], &xb[best], sizeof y[o]) == 0, "value at %zu", o);
+                }
+}
+
 /* <im2col(x), c> == <x, col2im(c)>: col2im is the adjoint (the backward of im2col). */
 Test(layer, col2im_is_the_adjoint_of_im2col)
 {
