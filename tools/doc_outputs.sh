@@ -7,9 +7,9 @@
 #     <!-- aimci-output: COMMAND -->
 # (or `<!-- aimci-output slow: COMMAND -->` for a command too long for `make test`) is
 # followed by a fenced block that holds exactly what COMMAND prints on stdout. COMMAND runs
-# with sh in a fresh folder where ./aimci is the binary AIMCI and examples/, stdlib/ and
-# tests/ are the repository's, so the documented command line is the one a reader types
-# at the repository root.
+# with sh in a fresh folder where ./aimci is the binary AIMCI and examples/, stdlib/, tests/
+# and tools/ are the repository's (tools/repl_transcript.sh shows a REPL session), so the
+# documented command line is the one a reader types at the repository root.
 #
 # Without --record: every block is compared with a fresh run; differences are printed as a
 # diff and the exit status is 1. With --record: the blocks are rewritten from the runs
@@ -54,6 +54,7 @@ for doc in "$root"/README.md "$root"/docs/*.md; do
         ln -s "$root/examples" "$run/examples"
         ln -s "$root/stdlib" "$run/stdlib"
         ln -s "$root/tests" "$run/tests"
+        ln -s "$root/tools" "$run/tools"
         if ! (cd "$run" && sh -c "$cmd") >"$work/outs/$n" 2>"$work/outs/$n.err"; then
             echo "FAIL: $name: '$cmd' failed:" >&2
             cat "$work/outs/$n.err" >&2
