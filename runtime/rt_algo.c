@@ -269,6 +269,25 @@ static int transfer_io(RtAlgo *a, uint64_t seed, size_t l)
     return a->tio ? 0 : -1;
 }
 
+/*
+** Whether a step refreshes only the weights it changed: where vis is a fixed combination of
+** the arrays (no choppers, no rider's Q, no references, whose logical weights are recomputed
+** whole), the cells a step can change are those of the rows its gradient update fired
+** (arr[0]) and of the columns its transfers wrote (rt_algo_fire and the chain's one-hot
+** writes). The full refresh was a fifth of a Residual Learning epoch of fcn_fashion.
+*/
+static void refresh_changed(RtAlgo *a);
+
+static bool tracks_changes(const RtAlgo *a)
+{
+    if (a->K < 2 || is_chopped(a->o->kind) || is_rider(a->o->kind))
+        return false;
+    for (size_t k = 0; k < a->K; k++)
+        if (a->arr[k].ref)
+            return false;
+    return true;
+}
+
 RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *upd,
                     uint64_t seed, size_t layer, size_t max_rows, RtRng *w_d2d)
 {
@@ -290,6 +309,15 @@ RtAlgo *rt_algo_new(RtTile **w, const IrLayer *L, const IrOptimizer *o, RtRng *u
         a->vis = a->arr[0].t->w;
     set_params(a);
     rt_algo_refresh(a, NULL);
+    if (tracks_changes(a)) {
+        a->row_changed = calloc(a->D, 1);
+        a->col_changed = calloc(a->X, 1);
+        if (!a->row_changed || !a->col_changed) {
+            rt_algo_free(a);
+            return NULL;
+        }
+        a->arr[0].t->touched = a->row_changed;
+    }
     return a;
 }
 
@@ -308,6 +336,8 @@ void rt_algo_free(RtAlgo *a)
     }
     if (a->K >= 2)
         free(a->vis);
+    free(a->row_changed);
+    free(a->col_changed);
     rt_io_free(a->tio);
     free(a->h), free(a->mu), free(a->mu_past), free(a->switched);
     free(a->cin), free(a->cout);
@@ -385,7 +415,10 @@ void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *p
         rt_algo_transfer(a);
         break;
     }
-    rt_algo_refresh(a, pool);
+    if (a->row_changed)
+        refresh_changed(a);
+    else
+        rt_algo_refresh(a, pool);
 }
 
 void rt_algo_post_update(RtAlgo *a)
@@ -403,6 +436,8 @@ void rt_algo_post_update(RtAlgo *a)
 void rt_algo_fire(RtAlgo *a, size_t i, size_t j, long n)
 {
     RtArr *W = &a->arr[a->K - 1];
+    if (a->col_changed)
+        a->col_changed[j] = 1;
     for (long q = 0; q < labs(n); q++)
         rt_tile_pulse(W->t, i, j, n > 0, W->upd);
 }
@@ -472,6 +507,34 @@ void rt_algo_refresh(RtAlgo *a, RtPool *pool)
         rt_pool_run(pool, refresh_rows, a, a->D, rt_pool_grain(pool, a->D));
     else
         refresh_rows(a, 0, a->D);
+}
+
+/*
+** vis after a step of a kind that tracks its changes (tracks_changes): the changed rows
+** whole, then the changed columns' cells of the other rows, each as refresh_rows computes
+** it (the same sum in the same order: the same vis as a full refresh); the marks cleared.
+*/
+static void refresh_changed(RtAlgo *a)
+{
+    for (size_t i = 0; i < a->D; i++)
+        if (a->row_changed[i])
+            refresh_rows(a, i, i + 1);
+    for (size_t j = 0; j < a->X; j++) {
+        if (!a->col_changed[j])
+            continue;
+        double gc = a->gv[0] * (double)a->csign;
+        for (size_t i = 0; i < a->D; i++) {
+            if (a->row_changed[i])
+                continue;
+            size_t at = i * a->X + j;
+            double v = gc * (double)a->arr[0].lg[at];
+            for (size_t k = 1; k < a->K; k++)
+                v += a->gv[k] * (double)a->arr[k].lg[at];
+            a->vis[at] = (float)v;
+        }
+    }
+    memset(a->row_changed, 0, a->D);
+    memset(a->col_changed, 0, a->X);
 }
 
 /* }====================================================================== */

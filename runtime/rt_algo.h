@@ -97,6 +97,8 @@ typedef struct RtAlgo {
     size_t t;        /* steps taken */
     size_t sweep;    /* completed sweeps over the columns (choppers, agad) */
     float *oh, *y, *dv, *xs, *ds; /* scratch: one-hot (X rows), reads, a d vector, chopped batch */
+    uint8_t *row_changed; /* (D) rows of arr[0] the step's gradient update touched, and */
+    uint8_t *col_changed; /* (X) columns its transfers wrote; NULL: vis refreshed whole */
 } RtAlgo;
 
 struct RtNet;

@@ -82,6 +82,8 @@ static void chain_event(RtAlgo *a, size_t k)
             a->dv[i] = -y[i];
         rt_tile_update(to->t, a->oh + q * a->X, a->dv, a->lr_t, &a->tu, to->upd);
         to->transfers += 1.0;
+        if (a->col_changed) /* a one-hot input: only its column can change */
+            a->col_changed[(c0 + q) % a->X] = 1;
     }
     rt_algo_logical(to, a->D * a->X);
 }

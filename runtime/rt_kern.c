@@ -1083,6 +1083,8 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
     int k = rt_kern_train_count(u->ru[b * u->rs + i], u->pa[b] * fabs((double)di), u->bl[b]);
     if (!k)
         return;
+    if (u->touched)
+        u->touched[i] = 1;
     RtRng8 st;
     rt_rng8_seed(&st, u->key[b], i);
     ns->g = g8_load(&st);

@@ -177,6 +177,7 @@ typedef struct RtUpd {
     const uint64_t *cmask;
     size_t cw;
     bool lr_neg;          /* lr < 0: every direction flips */
+    uint8_t *touched;     /* (D) or NULL: a row that fires a slot sets its byte to 1 */
 } RtUpd;
 
 /* A build of the kernels (rt_kern.c). */

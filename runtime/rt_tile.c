@@ -446,7 +446,7 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
                 .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .key = bt.key, .pa = bt.pa, .bl = bt.bl, .xlo = bt.xlo,
                 .xhi = bt.xhi, .ru = bt.ru, .rs = bt.rs, .cmask = bt.cmask, .cw = bt.cw,
-                .lr_neg = lr < 0.0};
+                .lr_neg = lr < 0.0, .touched = t->touched};
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);
         RtUpd p = part(&up, b0, b1);
@@ -467,6 +467,8 @@ void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t
         update_trains(t, x, d, B, lr, u, r, pool, rt_kern()->rows);
         return;
     }
+    if (t->touched) /* the other update types: any row may change */
+        memset(t->touched, 1, t->D);
     for (size_t b = 0; b < B; b++)
         update_other(t, x + b * t->X, d + b * t->D, lr, u, r);
 }

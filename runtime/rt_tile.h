@@ -60,6 +60,8 @@ typedef struct RtTile {
     RtRng wrng;        /* write noise of set_weights and clip (seeded from the d2d stream) */
     RtPlanes *planes;  /* the kernels' per-cell constants (pulsed families), own allocation */
     void *batch;       /* grown scratch of the batch update (keys, plans, column trains) */
+    uint8_t *touched;  /* (D) or NULL, owned by the caller: rt_tile_update_batch_pool sets
+                          touched[i] = 1 for every row it may have changed (rt_algo.c) */
     size_t batch_cap;  /* its size in bytes */
 } RtTile;             /* the struct heads its own allocation, besides planes and batch */
 

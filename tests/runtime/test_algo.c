@@ -908,3 +908,61 @@ Test(algo, transfer_io_has_no_noise_or_bound_management)
 }
 
 /* }====================================================================== */
+
+/*
+** {======================================================================
+** Refreshing only what changed
+** =======================================================================
+*/
+
+/*
+** After every step of the kinds that refresh only the cells they changed, vis equals a full
+** refresh bit for bit: a (24,40) layer of a noisy pulsed device (the kernels' trains), a
+** random half of the rows without gradient in each step (they do not fire, so the partial
+** path leaves them, while their columns may be transferred), every transfer kind's writes. Kinds with choppers, Q or references keep the full refresh.
+*/
+Test(algo, step_refreshes_exactly_the_cells_it_changed)
+{
+    enum { DD = 24, XX = 40, NN = DD * XX, BB = 3 };
+    const IrOptKind tracked[] = {IR_OPT_TIKI_TAKA, IR_OPT_RESIDUAL, IR_OPT_MULTI_TILE,
+                                 IR_OPT_TTV2, IR_OPT_RESIDUAL_V2};
+    const IrOptKind whole[] = {IR_OPT_C_TTV2, IR_OPT_AGAD, IR_OPT_RIDER, IR_OPT_E_RIDER};
+    for (size_t t = 0; t < sizeof tracked / sizeof *tracked + sizeof whole / sizeof *whole; t++) {
+        bool tracks = t < sizeof tracked / sizeof *tracked;
+        IrOptKind kind = tracks ? tracked[t] : whole[t - sizeof tracked / sizeof *tracked];
+        IrDevice dev = fx_device(IR_DEV_SOFT_BOUNDS);
+        IrIO io = fx_perfect_io();
+        IrLayer L = {.kind = IR_LAYER_DENSE, .in = XX, .out = DD, .on = &dev};
+        IrOptimizer o = fx_optimizer(kind, 0.5);
+        o.transfer_io = &io;
+        RtRng d2d, d2d2, upd, r;
+        rt_rng_seed(&d2d, 5, 1);
+        rt_rng_seed(&d2d2, 5, 2);
+        rt_rng_seed(&upd, 5, 3);
+        rt_rng_seed(&r, 5, 4);
+        RtTile *w = rt_tile_new(DD, XX, &dev, &d2d, true);
+        RtAlgo *a = rt_algo_new(&w, &L, &o, &upd, 9, 0, BB, &d2d2);
+        cr_assert_not_null(a);
+        cr_assert_eq(a->row_changed != NULL, tracks, "kind %d: tracking %d", (int)kind,
+                     a->row_changed != NULL);
+        static float x[BB * XX], d[BB * DD], vis[NN];
+        for (size_t s = 0; s < 30; s++) {
+            for (size_t k = 0; k < BB * XX; k++)
+                x[k] = (float)(2.0 * rt_rng_uniform(&r) - 1.0);
+            bool quiet[DD]; /* a random half of the rows: no gradient in this step */
+            for (size_t i = 0; i < DD; i++)
+                quiet[i] = rt_rng_uniform(&r) < 0.5;
+            for (size_t k = 0; k < BB * DD; k++)
+                d[k] = quiet[k % DD] ? 0.0f : (float)(2.0 * rt_rng_uniform(&r) - 1.0);
+            rt_algo_step(a, x, d, BB, NULL);
+            memcpy(vis, a->vis, sizeof vis);
+            rt_algo_refresh(a, NULL);
+            cr_assert(memcmp(vis, a->vis, sizeof vis) == 0,
+                      "kind %d, step %zu: vis differs from a full refresh", (int)kind, s);
+        }
+        rt_algo_free(a);
+        rt_tile_free(w);
+    }
+}
+
+/* }====================================================================== */
