@@ -346,7 +346,7 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
     int rc = 0;
     for (size_t k = 0; k < t->nopt; k++) {
         char err[ERRLEN] = "";
-        Progress pg = {o->out, t->opt[k]->name, isatty(fileno(o->out)) != 0, now_s(), 0, false};
+        Progress pg = {o->out, t->opt[k]->name, !o->no_bar && isatty(fileno(o->out)), now_s(), 0, false};
         RtProgress pr = {progress_tick, progress_epoch, &pg};
         res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
                                           &pr, err, sizeof err);
