@@ -254,6 +254,7 @@ I_DOC  = $(DESTDIR)$(PREFIX)/share/doc/aimci
 install: $(AIMCI_BIN)
 	install -d $(I_BIN) $(I_LIB) $(I_MAN) $(I_COMP) $(I_DOC)/docs $(I_DOC)/examples/paper
 	install -m 755 $(AIMCI_BIN) $(I_BIN)/aimci
+	if [ -x $(AIMCI_BIN)-mpi ]; then install -m 755 $(AIMCI_BIN)-mpi $(I_BIN)/aimci-mpi; fi
 	install -m 644 stdlib/*.aimc $(I_LIB)
 	sed 's|/usr/local|$(PREFIX)|g' docs/aimci.1 >$(I_MAN)/aimci.1 && chmod 644 $(I_MAN)/aimci.1
 	install -m 644 tools/aimci.bash $(I_COMP)/aimci
@@ -262,7 +263,7 @@ install: $(AIMCI_BIN)
 	install -m 644 examples/*.aimc $(I_DOC)/examples
 	install -m 644 examples/paper/*.aimc $(I_DOC)/examples/paper
 uninstall:
-	rm -f $(I_BIN)/aimci $(I_MAN)/aimci.1 $(I_COMP)/aimci
+	rm -f $(I_BIN)/aimci $(I_BIN)/aimci-mpi $(I_MAN)/aimci.1 $(I_COMP)/aimci
 	rm -rf $(DESTDIR)$(PREFIX)/share/aimci $(I_DOC)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
