@@ -101,9 +101,11 @@ test: check-test-deps
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) build/bench/aimci_bench build/bench/aimci_bench_epoch
+	@$(MAKE) --no-print-directory -j$(JOBS) build/bench/aimci_bench build/bench/aimci_bench_epoch \
+	    aimci-mpi
 	build/bench/aimci_bench
 	build/bench/aimci_bench_epoch
+	tools/bench_mpi.sh ./aimci-mpi
 
 # The layering, proved by the compiler: each layer's include path reaches the headers it may
 # use and none of a layer above it (tests/layering.sh).
