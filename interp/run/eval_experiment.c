@@ -560,10 +560,13 @@ static size_t run_jobs(Run *r, const EvOptions *o)
     size_t missing = 0;
     for (size_t k = 0; k < r->njobs; k++)
         missing += !r->job[k].done;
-    if (missing)
+    if (missing && o->shards)
         fprintf(o->out, "  shard %zu/%zu: %zu of %zu job results are in %s/; the report waits "
                 "for the other %zu (run the other shards, or the script without --shard)\n",
                 o->shard, o->shards, r->njobs - missing, r->njobs, r->dir, missing);
+    else if (missing)
+        fprintf(o->out, "  %zu of %zu job results are in %s/; the report waits for the other "
+                "%zu (run the script again)\n", r->njobs - missing, r->njobs, r->dir, missing);
     return missing;
 }
 
