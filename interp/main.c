@@ -451,6 +451,8 @@ static void serve(int argc, char **argv)
     const char *why = NULL;
     if (status >= 0 || a.fit || !a.file)
         why = "the command line runs no script";
+    else if (a.interactive) /* the prompt's declarations are the lead's alone */
+        why = "the lead runs the prompt, and its experiments";
     else if (strcmp(a.file, "-") == 0)
         why = "only the lead reads standard input: give aimci-mpi a script file";
     char *text = NULL;

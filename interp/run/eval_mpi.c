@@ -110,48 +110,66 @@ static void send_result(size_t k, const char *text, size_t len)
 ** =======================================================================
 */
 
-/* One message from another rank during a deal; returns how many of its jobs came back. */
-static size_t lead_message(const EvDeal *d, const MPI_Status *st)
+/* One experiment's deal on the lead. */
+typedef struct Dealer {
+    const EvDeal *d;
+    size_t next; /* pending[next] is the next job to hand out */
+    size_t out;  /* jobs at other ranks */
+} Dealer;
+
+/* Hand jobs to rank w while it has room for them. */
+static void deal_to(Dealer *g, int w)
 {
-    size_t len, back = 0;
+    const EvDeal *d = g->d;
+    while (slots[w] && g->next < d->npending) {
+        size_t cap = strlen(d->x->name) + 32;
+        char *msg = rt_xmalloc(cap);
+        int n = snprintf(msg, cap, "%zu %s", d->pending[g->next++], d->x->name);
+        MPI_Send(msg, n, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
+        free(msg);
+        slots[w]--;
+        g->out++;
+    }
+}
+
+/*
+** One message from another rank during a deal. A result frees a slot of its rank, which gets
+** its next job before the result is saved (a write the rank need not wait for).
+*/
+static void lead_message(Dealer *g, const MPI_Status *st)
+{
+    size_t len;
     char *buf = receive(st, &len);
     int w = st->MPI_SOURCE;
     if (st->MPI_TAG == TAG_READY && len == 8) {
         uint64_t n;
         memcpy(&n, buf, 8);
         slots[w] += n;
+        deal_to(g, w);
     } else if (st->MPI_TAG == TAG_BROKEN && !broken[w]) {
         broken[w] = true;
         fprintf(stderr, "aimci-mpi: warning: rank %d takes no jobs: %s\n", w, buf);
     } else if (st->MPI_TAG == TAG_RESULT && len >= 8) {
         uint64_t k;
         memcpy(&k, buf, 8);
-        d->finished(d->ctx, (size_t)k, buf + 8, len - 8, w);
         slots[w]++;
-        back = 1;
+        g->out--;
+        deal_to(g, w);
+        g->d->finished(g->d->ctx, (size_t)k, buf + 8, len - 8, w);
     }
     free(buf);
-    return back;
 }
 
 void ev_ranks_deal(const EvDeal *d)
 {
     EvJobPool *pool = ev_pool_new(d->threads);
-    size_t next = 0, out = 0; /* out: jobs at other ranks */
+    Dealer g = {d, 0, 0};
     for (;;) {
-        for (int w = 1; w < nranks; w++)
-            while (slots[w] && next < d->npending) {
-                size_t cap = strlen(d->x->name) + 32;
-                char *msg = rt_xmalloc(cap);
-                int n = snprintf(msg, cap, "%zu %s", d->pending[next++], d->x->name);
-                MPI_Send(msg, n, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
-                free(msg);
-                slots[w]--;
-                out++;
-            }
-        while (next < d->npending && ev_pool_busy(pool) < d->threads) {
-            ev_pool_submit(pool, d->x, &d->job[d->pending[next]], d->pending[next]);
-            next++;
+        for (int w = 1; w < nranks; w++) /* ranks with room left from earlier experiments */
+            deal_to(&g, w);
+        while (g.next < d->npending && ev_pool_busy(pool) < d->threads) {
+            ev_pool_submit(pool, d->x, &d->job[d->pending[g.next]], d->pending[g.next]);
+            g.next++;
         }
         bool any = false;
         size_t k, len;
@@ -163,10 +181,10 @@ void ev_ranks_deal(const EvDeal *d)
         }
         MPI_Status st;
         while (waiting(MPI_ANY_SOURCE, &st)) {
-            out -= lead_message(d, &st);
+            lead_message(&g, &st);
             any = true;
         }
-        if (next == d->npending && !out && !ev_pool_busy(pool))
+        if (g.next == d->npending && !g.out && !ev_pool_busy(pool))
             break;
         if (any)
             continue;
