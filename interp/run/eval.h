@@ -23,7 +23,8 @@ typedef struct EvOptions {
     bool no_bar;          /* never draw a train's progress bar (ev_ranks_own_terminal) */
     bool fresh;           /* experiments run every job again, reusing no saved result */
     size_t shard, shards; /* shards > 0: experiments run only the jobs j with
-                          ** j mod shards = shard (eval_experiment.c) */
+                          ** j mod shards = shard (eval_experiment.c); trains and
+                          ** measures do not run */
 } EvOptions;
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */

@@ -62,9 +62,12 @@ sed 's/noise = 0.1/noise = 0.2/' x.aimc >z.aimc
 expect_status 0 "$AIMCI" --only grid z.aimc
 grep -q reused out.txt && fail "changed data reused results: $(cat out.txt)"
 
-# Shards: 0/2 runs half the jobs and writes no report; 1/2 finds all and writes it.
+# Shards: 0/2 runs half the jobs and writes no report (nor runs the script's train: a shard
+# is a share of jobs alone); 1/2 finds all and writes it.
 rm -rf out
-expect_status 0 "$AIMCI" --shard 0/2 --only grid x.aimc
+expect_status 0 "$AIMCI" --shard 0/2 --set 'fit.log="out/fit.csv"' x.aimc
+has out.txt "train fit: not run by a shard (the run without --shard runs it)"
+[ -e out/fit.csv ] && fail "a shard ran the train"
 has out.txt "  shard 0/2: 6 of 12 job results are in out/grid.jobs/; the report waits for the other 6"
 [ -e out/grid.md ] && fail "a shard wrote the report with results missing"
 [ "$(jobs)" -eq 6 ] || fail "shard 0/2 kept $(jobs) results, not 6"
