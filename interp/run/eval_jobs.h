@@ -86,8 +86,9 @@ void ev_job_free(EvJob *j);
 char *ev_job_encode(const IrExperiment *x, const EvJob *j, size_t *len);
 
 /*
-** Read a record into *j (its log must be empty): 0; -1 with what is wrong in err (damaged:
-** truncated, a checksum that does not match, a field that does not read); 1 when written in
+** Read a record (text[len] is '\0', as ev_job_read, ev_pool_take and aimci-mpi's messages
+** give it) into *j (its log must be empty): 0; -1 with what is wrong in err (damaged: cut
+** short, a checksum that does not match, a field that does not read); 1 when written in
 ** another format version (err says which). j's log is freed on failure.
 */
 int ev_job_decode(EvJob *j, const char *text, size_t len, char *err, size_t errlen);
