@@ -105,12 +105,11 @@ void ev_pool_submit(EvJobPool *p, const IrExperiment *x, const EvJob *j, size_t 
     pthread_mutex_unlock(&p->mu);
 }
 
-size_t ev_pool_busy(const EvJobPool *p)
+size_t ev_pool_busy(EvJobPool *p)
 {
-    EvJobPool *q = (EvJobPool *)p;
-    pthread_mutex_lock(&q->mu);
-    size_t n = q->busy;
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_lock(&p->mu);
+    size_t n = p->busy;
+    pthread_mutex_unlock(&p->mu);
     return n;
 }
 

@@ -120,7 +120,7 @@ EvJobPool *ev_pool_new(size_t threads);
 void ev_pool_submit(EvJobPool *p, const IrExperiment *x, const EvJob *j, size_t tag);
 
 /* Jobs submitted whose records have not been taken yet. */
-size_t ev_pool_busy(const EvJobPool *p);
+size_t ev_pool_busy(EvJobPool *p);
 
 /*
 ** A finished job's record (ev_job_encode; the caller frees *text) and its tag: true; false when
