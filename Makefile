@@ -4,7 +4,7 @@
 #   make test   builds everything (also with ASan/UBSan) and runs every test
 #   make bench  builds the benchmark with the release flags and prints its CSV table
 #   make fuzz   fuzzes the front end with libFuzzer (clang) for FUZZ_SECONDS, then the REPL
-#   make        builds ./aimci
+#   make        builds ./aimci and ./aimci-mpi (the same with experiments over MPI ranks)
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   and   make uninstall (same variables)
 #   make docs-record   rewrites the command outputs shown in README.md and docs/ from runs
 #   make docs-check    compares them all, the slow ones too (make test does the fast ones)
@@ -28,7 +28,8 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 LDLIBS  := -lgsl -lblis -ledit -lz -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist gcc make
+RUN_PKGS  := re2c lemon libblis-dev libedit-dev libgsl-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist gcc make \
+             openmpi-bin libopenmpi-dev
 TEST_PKGS := $(RUN_PKGS) libcriterion-dev
 
 # ---- layers: who may include whom ----------------------------------------------------------
@@ -67,7 +68,8 @@ build/bench/aimci_bench: INC = $(I_runtime)
 build/bench/aimci_bench_epoch: INC = $(I_check)
 
 GEN     := build/gen/lexer.c build/gen/parser.c
-LIB_SRC := $(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS)))) \
+# interp/run/eval_mpi.c is aimci-mpi's alone, in place of eval_ranks_one.c (see aimci-mpi).
+LIB_SRC := $(filter-out interp/run/eval_mpi.c,$(wildcard $(addsuffix /*.c,$(filter-out runtime,$(LAYERS))))) \
            $(wildcard runtime/*.c runtime/base/*.c)
 TEST_SRC:= $(wildcard tests/*/test_*.c)
 
@@ -81,16 +83,17 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
+.PHONY: all run test bench mpi-check fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
         docs-record docs-check
-all: aimci
+all: aimci aimci-mpi
 
 run: check-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) aimci
+	@$(MAKE) --no-print-directory -j$(JOBS) aimci aimci-mpi
 	./aimci examples/quickstart.aimc
 
 test: check-test-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) aimci build/san/aimci build/san/unit_tests build/san/repl_pty
+	@$(MAKE) --no-print-directory -j$(JOBS) aimci aimci-mpi build/san/aimci build/san/aimci-mpi \
+	    build/san/unit_tests build/san/repl_pty
 	@$(MAKE) --no-print-directory layering
 	build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
@@ -98,9 +101,11 @@ test: check-test-deps
 
 # Speed figures (README "Speed"): never part of `make test`.
 bench: check-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) build/bench/aimci_bench build/bench/aimci_bench_epoch
+	@$(MAKE) --no-print-directory -j$(JOBS) build/bench/aimci_bench build/bench/aimci_bench_epoch \
+	    aimci-mpi
 	build/bench/aimci_bench
 	build/bench/aimci_bench_epoch
+	tools/bench_mpi.sh ./aimci-mpi
 
 # The layering, proved by the compiler: each layer's include path reaches the headers it may
 # use and none of a layer above it (tests/layering.sh).
@@ -189,6 +194,26 @@ build/bench/aimci_bench_epoch: tools/bench_epoch.c tools/bench_util.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 
+# ---- aimci-mpi: experiments over MPI ranks (interp/run/eval_ranks.h) ----------------------
+# The objects of aimci with interp/run/eval_mpi.c, compiled by mpicc, in place of
+# eval_ranks_one.c; linked by mpicc. Plain aimci never links MPI.
+MPICC    ?= mpicc
+MPI_OBJ  := $(filter-out build/rel/interp/run/eval_ranks_one.o,$(OBJ)) build/rel/interp/run/eval_mpi.o
+MPI_SOBJ := $(filter-out build/san/interp/run/eval_ranks_one.o,$(SAN_OBJ)) build/san/interp/run/eval_mpi.o
+mpi-check:
+	@command -v $(MPICC) >/dev/null || { echo "aimci-mpi needs Open MPI's $(MPICC): sudo apt-get" \
+	    "install openmpi-bin libopenmpi-dev (make run and make test install them)" >&2; exit 1; }
+aimci-mpi: build/rel/interp/main.o $(MPI_OBJ) | mpi-check
+	$(MPICC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/rel/interp/run/eval_mpi.o: interp/run/eval_mpi.c | build/gen/parser.h mpi-check
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS) $(INC) -MMD -MP -c -o $@ $<
+build/san/aimci-mpi: build/san/interp/main.o $(MPI_SOBJ) | mpi-check
+	$(MPICC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+build/san/interp/run/eval_mpi.o: interp/run/eval_mpi.c | build/gen/parser.h mpi-check
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS) $(INC) $(SAN) -MMD -MP -c -o $@ $<
+
 # ---- sanitizer build (tests) -----------------------------------------------------------
 build/san/aimci: build/san/interp/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -209,7 +234,7 @@ build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	$(CC) $(CFLAGS) $(INC) $(SAN) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
 
 clean:
-	rm -rf build aimci
+	rm -rf build aimci aimci-mpi
 
 # ---- documented outputs (tools/doc_outputs.sh; tests/scripts/doc_outputs.sh in make test) --
 docs-record: aimci
@@ -231,6 +256,7 @@ I_DOC  = $(DESTDIR)$(PREFIX)/share/doc/aimci
 install: $(AIMCI_BIN)
 	install -d $(I_BIN) $(I_LIB) $(I_MAN) $(I_COMP) $(I_DOC)/docs $(I_DOC)/examples/paper
 	install -m 755 $(AIMCI_BIN) $(I_BIN)/aimci
+	if [ -x $(AIMCI_BIN)-mpi ]; then install -m 755 $(AIMCI_BIN)-mpi $(I_BIN)/aimci-mpi; fi
 	install -m 644 stdlib/*.aimc $(I_LIB)
 	sed 's|/usr/local|$(PREFIX)|g' docs/aimci.1 >$(I_MAN)/aimci.1 && chmod 644 $(I_MAN)/aimci.1
 	install -m 644 tools/aimci.bash $(I_COMP)/aimci
@@ -239,7 +265,7 @@ install: $(AIMCI_BIN)
 	install -m 644 examples/*.aimc $(I_DOC)/examples
 	install -m 644 examples/paper/*.aimc $(I_DOC)/examples/paper
 uninstall:
-	rm -f $(I_BIN)/aimci $(I_MAN)/aimci.1 $(I_COMP)/aimci
+	rm -f $(I_BIN)/aimci $(I_BIN)/aimci-mpi $(I_MAN)/aimci.1 $(I_COMP)/aimci
 	rm -rf $(DESTDIR)$(PREFIX)/share/aimci $(I_DOC)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -10,6 +10,8 @@
 **   aimci --only NAME FILE   run only the train, measure or experiment NAME
 **   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
 **                            every online CPU); results do not depend on N
+**   aimci --fresh FILE       run every experiment job again (reuse no saved job result)
+**   aimci --shard K/N FILE   run only the experiment jobs j with j mod N = K (eval_experiment.c)
 **   aimci --fit FAMILY DATA [--name N]   fit a device family to measured data; print the
 **                            report and the `device` declaration (fit_cmd.h)
 **
@@ -17,10 +19,14 @@
 ** one line and a hint to `--help`. The help text (usage()) is also the source of the man
 ** page's OPTIONS, and a test keeps the two in step (tests/scripts/install.sh).
 **
+** The same file is the main of aimci-mpi (eval_ranks.h): there every rank but the lead checks
+** the script quietly and runs the experiment jobs the lead deals out (serve()).
+**
 ** Exit status: 0 ok, 1 a run failed (or standard output could not be written), 2 errors in
 ** the script or on the command line.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +38,11 @@
 #include "diag.h"
 #include "dump.h"
 #include "eval.h"
+#include "eval_ranks.h"
 #include "fit_cmd.h"
 #include "repl.h"
 #include "rt_mem.h"
+#include "rt_pool.h"
 
 #ifndef AIMCI_STDLIB
 #define AIMCI_STDLIB "stdlib"
@@ -53,6 +61,8 @@ typedef struct Args {
     size_t threads;      /* --threads N; 0: the default */
     const char *fit;     /* --fit FAMILY: FILE is measured data */
     const char *name;    /* --name N: the fitted device's name */
+    bool fresh;          /* --fresh */
+    size_t shard, shards; /* --shard K/N; shards 0: none */
 } Args;
 
 static void usage(FILE *out)
@@ -69,11 +79,19 @@ static void usage(FILE *out)
           "  aimci --only NAME FILE   run only the train, measure or experiment NAME\n"
           "  aimci --set D.P=V FILE   set parameter P of declaration D to V (repeatable;\n"
           "                           strings need quotes: --set 'fit.log=\"out/x.csv\"')\n"
-          "  aimci --threads N FILE   N threads for the tiles' updates (default: AIMCI_THREADS,\n"
-          "                           else all CPUs); the results are the same for any N\n"
+          "  aimci --threads N FILE   N threads for the tiles' updates, or an experiment's jobs\n"
+          "                           (default: AIMCI_THREADS, else all CPUs); the results\n"
+          "                           are the same for any N\n"
+          "  aimci --fresh FILE       run every experiment job again: reuse no result saved\n"
+          "                           in the experiment's jobs folder (REPORT.jobs/)\n"
+          "  aimci --shard K/N FILE   run only the experiment jobs j with j mod N = K\n"
+          "                           (0 <= K < N) and keep their results; the run that\n"
+          "                           finds every result there writes the report\n"
           "  aimci --fit FAMILY DATA.csv [--name N]   fit a device family to measured data\n"
           "                           and print its `device` declaration (docs/fitting.md)\n"
           "  aimci --help, --version\n"
+          "  mpirun -n N aimci-mpi [OPTION]... FILE   the same, experiments' jobs dealt out\n"
+          "                           to N MPI ranks (docs/cluster.md)\n"
           "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
           "Environment: AIMCI_THREADS (default thread count), AIMCI_PATH (':'-separated\n"
           "folders searched by `use`), AIMCI_STDLIB (the standard library's folder).\n"
@@ -91,9 +109,11 @@ static int bad_usage(const char *fmt, const char *arg)
 }
 
 /* The options that take a value, and those that do not. */
-static const char *const with_value[] = {"--only", "--set", "--threads", "--fit", "--name", "-i"};
-static const char *const options[] = {"--check", "--dump",    "--only", "--set", "--threads",
-                                      "--help",  "--version", "-i",     "--fit", "--name"};
+static const char *const with_value[] = {"--only", "--set",  "--threads", "--fit",
+                                         "--name", "--shard", "-i"};
+static const char *const options[] = {"--check", "--dump",    "--only", "--set",  "--threads",
+                                      "--help",  "--version", "-i",     "--fit",  "--name",
+                                      "--fresh", "--shard"};
 
 /* A number of threads from 1 to 1024, or 0. */
 static size_t thread_count(const char *s)
@@ -102,6 +122,23 @@ static size_t thread_count(const char *s)
     errno = 0;
     long n = s && *s ? strtol(s, &end, 10) : 0;
     return errno == 0 && end && !*end && n >= 1 && n <= 1024 ? (size_t)n : 0;
+}
+
+/* --shard K/N: 0 <= K < N, N from 1 to 1000000; false if s is not that. */
+static bool shard_of(const char *s, size_t *k, size_t *n)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    unsigned long a = strtoul(s, &end, 10);
+    if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
+        return false;
+    unsigned long b = strtoul(end + 1, &end, 10);
+    if (errno || *end || b < 1 || b > 1000000 || a >= b)
+        return false;
+    *k = a, *n = b;
+    return true;
 }
 
 /* One option with its value (NULL for a flag); returns -1 to go on, or an exit status. */
@@ -125,6 +162,14 @@ static int take_option(Args *a, const char *s, const char *v)
         a->check = true;
     } else if (strcmp(s, "--dump") == 0) {
         a->dump = true;
+    } else if (strcmp(s, "--fresh") == 0) {
+        a->fresh = true;
+    } else if (strcmp(s, "--shard") == 0) {
+        if (a->shards)
+            return bad_usage("--shard given twice (a second time: '%s')", v);
+        if (!shard_of(v, &a->shard, &a->shards))
+            return bad_usage("--shard needs K/N, this process's part K of N parts with "
+                             "0 <= K < N (as 0/4 .. 3/4), not '%s'", v);
     } else if (strcmp(s, "--set") == 0) {
         if (a->nset == 64)
             return bad_usage("at most 64 --set options%s", "");
@@ -151,22 +196,23 @@ static int take_option(Args *a, const char *s, const char *v)
 /* Options that cannot go together; returns -1 to go on, or an exit status. */
 static int check_combination(Args *a)
 {
-    bool runs = a->check || a->dump || a->only || a->nset;
+    bool runs = a->check || a->dump || a->only || a->nset || a->fresh || a->shards;
     if (a->check && a->dump)
         return bad_usage("--check and --dump contradict each other: --dump checks too%s", "");
     if (a->fit && (runs || a->interactive || a->threads))
         return bad_usage("--fit takes only DATA.csv and --name; not --check, --dump, --only, "
-                         "--set, --threads or -i%s", "");
+                         "--set, --threads, --fresh, --shard or -i%s", "");
     if (a->fit && !a->file)
         return bad_usage("--fit %s needs the measured data (a CSV file)", a->fit);
     if (a->name && !a->fit)
         return bad_usage("--name names the device of --fit; there is no --fit%s", "");
     if (!a->file && runs)
-        return bad_usage("--check, --dump, --only and --set need a script%s", "");
+        return bad_usage("--check, --dump, --only, --set, --fresh and --shard need a script%s",
+                         "");
     a->interactive |= !a->file && !a->fit;
     if (a->interactive && runs)
-        return bad_usage("-i opens the prompt: --check, --dump, --only and --set need a plain "
-                         "script%s", "");
+        return bad_usage("-i opens the prompt: --check, --dump, --only, --set, --fresh and "
+                         "--shard need a plain script%s", "");
     return -1;
 }
 
@@ -366,7 +412,9 @@ static int run_script(const Args *a)
     Buf resolved = {0};
     dump_program(&resolved, p, file);
     int status = 0;
-    EvOptions o = {.only = a->only, .resolved = resolved.s, .out = stdout, .threads = a->threads};
+    EvOptions o = {.only = a->only, .resolved = resolved.s, .out = stdout, .threads = a->threads,
+                   .no_bar = !ev_ranks_own_terminal(), .fresh = a->fresh, .shard = a->shard,
+                   .shards = a->shards};
     o.ninputs = chk_input_files(c, &o.inputs);
     if (a->dump)
         fputs(resolved.s, stdout);
@@ -378,6 +426,59 @@ static int run_script(const Args *a)
         status = ev_run(p, d, &o) ? EXIT_RUN_FAILED : 0;
     buf_free(&resolved);
     return finish(d, ar, status);
+}
+
+/*
+** A rank of aimci-mpi other than the lead: the command line and the script checked as the
+** lead checks them, quietly (the lead reports their errors), then the experiment jobs the
+** lead deals out, until it ends. A rank that cannot check the script takes no job and says
+** why to the lead (the first line of its diagnostics).
+*/
+static void serve(int argc, char **argv)
+{
+    fflush(stderr);
+    int saved = dup(2), null = open("/dev/null", O_WRONLY);
+    if (null >= 0)
+        dup2(null, 2); /* parse_args' usage errors: the lead prints them */
+    Args a = {0};
+    int status = parse_args(argc, argv, &a);
+    if (status < 0)
+        status = check_env(&a);
+    fflush(stderr);
+    if (saved >= 0)
+        dup2(saved, 2);
+    if (null >= 0)
+        close(null);
+    if (saved >= 0)
+        close(saved);
+    const char *why = NULL;
+    if (status >= 0 || a.fit || !a.file)
+        why = "the command line runs no script";
+    else if (a.interactive) /* the prompt's declarations are the lead's alone */
+        why = "the lead runs the prompt, and its experiments";
+    else if (strcmp(a.file, "-") == 0)
+        why = "only the lead reads standard input: give aimci-mpi a script file";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *msgs = why ? NULL : open_memstream(&text, &len);
+    Arena *ar = arena_new();
+    Diag *d = diag_new(msgs ? msgs : stderr);
+    const IrProgram *p = NULL;
+    if (msgs) {
+        Checker *c = chk_new(ar, d, stdlib_dir());
+        for (int i = 0; i < a.nset; i++)
+            chk_set(c, a.set[i]);
+        chk_file(c, a.file);
+        p = chk_program(c);
+        diag_flush(d);
+        fclose(msgs);
+        if (!p) /* the first line of the diagnostics */
+            why = text && *text ? strtok(text, "\n") : "the script does not check";
+    }
+    ev_ranks_serve(p, a.threads ? a.threads : rt_pool_default_threads(), why);
+    diag_free(d);
+    arena_free(ar);
+    free(text);
 }
 
 /*
@@ -401,6 +502,12 @@ static int close_stdout(int status)
 
 int main(int argc, char **argv)
 {
+    if (ev_ranks_init(&argc, &argv) != 0)
+        return EXIT_RUN_FAILED;
+    if (!ev_ranks_lead()) {
+        serve(argc, argv);
+        return ev_ranks_end(0);
+    }
     Args a = {0};
     int status = parse_args(argc, argv, &a);
     if (status < 0)
@@ -415,5 +522,5 @@ int main(int argc, char **argv)
         } else
             status = run_script(&a);
     }
-    return close_stdout(status);
+    return ev_ranks_end(close_stdout(status));
 }

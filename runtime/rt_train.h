@@ -47,6 +47,13 @@
 #include "rt_data.h"
 #include "rt_net.h"
 
+/*
+** The version of aimci's numerics: raised by every change that alters the numbers of any run
+** (a kernel's arithmetic, a random stream, an algorithm's step, a default). Saved experiment
+** job results made under another version are never reused (interp/run/eval_jobs.h).
+*/
+#define RT_NUMERICS_VERSION 1
+
 typedef struct RtLogRow {
     size_t step;
     double loss; /* full-data mse */

@@ -4,9 +4,11 @@
 #include "dump.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt_device.h"
+#include "rt_mem.h"
 #include "schema.h"
 
 #define AT(ir, off, T) ((const T *)((const char *)(ir) + (off)))
@@ -292,6 +294,54 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
         else
             dump_decl(b, SCH_EXPERIMENT, r->u.experiment, -1, NULL);
     }
+}
+
+/* Append ir to v (of n) unless it is NULL or there already. */
+static void note_once(const void **v, size_t *n, const void *ir)
+{
+    if (!ir)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == ir)
+            return;
+    v[(*n)++] = ir;
+}
+
+void dump_train_closure(Buf *b, const IrTrain *t)
+{
+    const IrModel *m = t->model;
+    size_t cap = 3 * (m ? m->nlayers : 0) + 4 * t->nopt + 1, ndev = 0, nio = 0;
+    const void **dev = rt_xmalloc(cap * sizeof *dev), **io = rt_xmalloc(cap * sizeof *io);
+    for (size_t i = 0; m && i < m->nlayers; i++) {
+        note_once(dev, &ndev, m->layers[i].on);
+        note_once(io, &nio, m->layers[i].forward);
+        note_once(io, &nio, m->layers[i].backward);
+    }
+    for (size_t k = 0; k < t->nopt; k++) {
+        note_once(dev, &ndev, t->opt[k]->fast);
+        note_once(dev, &ndev, t->opt[k]->slow);
+        note_once(dev, &ndev, t->opt[k]->reference);
+        note_once(io, &nio, t->opt[k]->transfer_io);
+    }
+    for (size_t i = 0; i < ndev; i++) {
+        const IrDevice *d = dev[i];
+        dump_decl(b, SCH_DEVICE, d, d->family, d->parent);
+    }
+    for (size_t i = 0; i < nio; i++) {
+        const IrIO *o = io[i];
+        dump_decl(b, SCH_IO, o, o->family, o->parent);
+    }
+    if (t->data)
+        dump_decl(b, SCH_DATA, t->data, t->data->kind, t->data->parent);
+    if (m)
+        dump_model(b, m);
+    for (size_t k = 0; k < t->nopt; k++)
+        dump_decl(b, SCH_OPTIMIZER, t->opt[k], t->opt[k]->kind, t->opt[k]->parent);
+    if (t->schedule)
+        dump_decl(b, SCH_SCHEDULE, t->schedule, t->schedule->kind, t->schedule->parent);
+    dump_decl(b, SCH_TRAIN, t, -1, NULL);
+    free(dev);
+    free(io);
 }
 
 /*

@@ -19,7 +19,9 @@
 ** the one exception is the progress bar of a train, drawn (with its rate and time left)
 ** only when the output is a terminal.
 ** A failing optimizer or run is reported at its statement; the others still run, and
-** whatever was logged is written.
+** whatever was logged is written. With --shard (EvOptions.shards) only experiments run,
+** each its share of jobs (eval_experiment.c): the trains and measures are left to the run
+** without it.
 */
 #include <math.h>
 #include <stdio.h>
@@ -346,7 +348,7 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
     int rc = 0;
     for (size_t k = 0; k < t->nopt; k++) {
         char err[ERRLEN] = "";
-        Progress pg = {o->out, t->opt[k]->name, isatty(fileno(o->out)) != 0, now_s(), 0, false};
+        Progress pg = {o->out, t->opt[k]->name, !o->no_bar && isatty(fileno(o->out)), now_s(), 0, false};
         RtProgress pr = {progress_tick, progress_epoch, &pg};
         res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
                                           &pr, err, sizeof err);
@@ -508,7 +510,10 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         if (o->only && strcmp(o->only, r->name) != 0)
             continue;
         found = true;
-        if (r->kind == IR_RUN_TRAIN)
+        if (o->shards && r->kind != IR_RUN_EXPERIMENT) /* a shard is a share of jobs alone */
+            fprintf(o->out, "%s %s: not run by a shard (the run without --shard runs it)\n",
+                    r->kind == IR_RUN_TRAIN ? "train" : "measure", r->name);
+        else if (r->kind == IR_RUN_TRAIN)
             rc |= run_train(d, o, r->u.train);
         else if (r->kind == IR_RUN_MEASURE)
             rc |= run_measure(d, o, r->u.measure);

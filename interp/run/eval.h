@@ -20,6 +20,11 @@ typedef struct EvOptions {
     const char *const *inputs; /* the script and its `use`d files (chk_input_files): never
                                ** written; the data files are taken from the program */
     size_t ninputs;
+    bool no_bar;          /* never draw a train's progress bar (ev_ranks_own_terminal) */
+    bool fresh;           /* experiments run every job again, reusing no saved result */
+    size_t shard, shards; /* shards > 0: experiments run only the jobs j with
+                          ** j mod shards = shard (eval_experiment.c); trains and
+                          ** measures do not run */
 } EvOptions;
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */

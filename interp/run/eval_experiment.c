@@ -2,15 +2,21 @@
 ** eval_experiment.c: runs an experiment's grid and writes its table.
 **
 ** A job is one (cell, optimizer, repeat): the cell's train with that optimizer and the seed
-** of the repeat (seed + r: repeat 0 is the train itself). Jobs are independent and
-** deterministic, so they run on a pool of worker threads in any order and the table does
-** not depend on how many there are. Per cell and optimizer the table shows the final
-** full-data loss as mean ± std over the repeats (sample std; 0 for one repeat); for a train
-** by epochs on labelled data with a test set, the test accuracy of the last epoch in percent
-** (mean ± std), as the paper's tables. A failed job (an error, or a diverged training: not
-** finite, or DIVERGED_FACTOR times its first logged loss) is never averaged in: its cell
-** shows "diverged@step N" (or "failed") and how many repeats failed, the CSV counts it in
-** `failed`, and the experiment's status is 1.
+** of the repeat (seed + r: repeat 0 is the train itself); eval_jobs.h numbers them, runs one
+** and keeps its result. Jobs are independent and deterministic, so they run on a pool of
+** threads, or over the ranks of aimci-mpi (eval_ranks.h), in any order, and the table does
+** not depend on how many there are. Every job whose outcome is lasting is saved in the
+** experiment's jobs folder as soon as it finishes; a later run of the same experiment reuses
+** the saved results whose key still matches (--fresh: none) and runs only the others. With
+** --shard K/N this process runs only the jobs j with j mod N = K and writes the report once
+** every job's result is there.
+**
+** Per cell and optimizer the table shows the final full-data loss as mean ± std over the
+** repeats (sample std; 0 for one repeat); for a train by epochs on labelled data with a test
+** set, the test accuracy of the last epoch in percent (mean ± std), as the paper's tables. A
+** failed job (an error, or a diverged training: not finite, or a million times its first
+** logged loss) is never averaged in: its cell shows "diverged@step N" (or "failed") and how
+** many repeats failed, the CSV counts it in `failed`, and the experiment's status is 1.
 **
 ** Layout (as the seed paper's tables): one row per combination of the varied values other
 ** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
@@ -18,123 +24,24 @@
 ** program (.resolved.aimc).
 */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "eval.h"
+#include "eval_jobs.h"
 #include "eval_plot.h"
-#include "rt_data.h"
+#include "eval_ranks.h"
 #include "rt_file.h"
 #include "rt_mem.h"
-#include "rt_train.h"
+#include "rt_pool.h"
 
 #define ERRLEN 512
 
-typedef struct Job {
-    size_t cell, opt, rep;
-    double loss, f_star, dist;
-    double acc;   /* test accuracy of the last epoch (fraction), NaN when none */
-    int rc;
-    char err[ERRLEN];
-} Job;
-
-typedef struct Pool {
-    const IrExperiment *x;
-    Job *job;
-    size_t njobs;
-    atomic_size_t next;
-} Pool;
-
-/* A loss this many times the first one logged is a divergence, though still finite. */
-#define DIVERGED_FACTOR 1e6
-
-/*
-** 0, or 1 with a "training diverged at step N" message in err when a logged full-data loss
-** (by epochs: a train loss) exceeds DIVERGED_FACTOR times the first one: such a run is a
-** failure of the experiment, not a number to average.
-*/
-static int grew_apart(const RtLog *log, char *err, size_t errlen)
+/* Whether job j failed (an error or a divergence): reported, never averaged in. */
+static bool failed(const EvJob *j)
 {
-    for (size_t r = 1; r < log->n; r++)
-        if (log->row[r].loss > DIVERGED_FACTOR * log->row[0].loss) {
-            snprintf(err, errlen, "training diverged at step %zu: the loss is %g, more than "
-                     "%g times the first logged loss %g", log->row[r].step, log->row[r].loss,
-                     DIVERGED_FACTOR, log->row[0].loss);
-            return 1;
-        }
-    for (size_t r = 1; r < log->nep; r++)
-        if (log->ep[r].train_loss > DIVERGED_FACTOR * log->ep[0].train_loss) {
-            snprintf(err, errlen, "training diverged at step %zu: the train loss is %g, more "
-                     "than %g times that of the first epoch", log->ep[r].step,
-                     log->ep[r].train_loss, DIVERGED_FACTOR);
-            return 1;
-        }
-    return 0;
-}
-
-/* One job: data from the repeat's seed, one training run, its last logged row. */
-static void run_job(const IrExperiment *x, Job *j)
-{
-    const IrTrain *cell = x->cell[j->cell];
-    IrTrain t = *cell;
-    t.seed = cell->seed + j->rep;
-    t.log = NULL;
-    t.plot = NULL; /* the experiment plots the sweep, not each run */
-    RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
-    j->loss = j->f_star = j->dist = j->acc = NAN;
-    if (!dt) {
-        j->rc = 1;
-        return;
-    }
-    RtLog log = {0};
-    j->rc = rt_train_run(&log, NULL, &t, t.opt[j->opt], dt, j->err, sizeof j->err);
-    if (j->rc == 0)
-        j->rc = grew_apart(&log, j->err, sizeof j->err);
-    if (log.n) {
-        j->loss = log.row[log.n - 1].loss;
-        j->dist = log.row[log.n - 1].dist;
-    }
-    if (log.nep) { /* by epochs: the last epoch's test loss (else train loss) and accuracy */
-        const RtEpochRow *e = &log.ep[log.nep - 1];
-        j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
-        j->acc = e->test_acc;
-    }
-    j->f_star = rt_data_f_star_meaningful(dt) ? dt->f_star : NAN; /* else no loss/f* */
-    rt_log_free(&log);
-    rt_data_free(dt);
-}
-
-static void *worker(void *arg)
-{
-    Pool *p = arg;
-    for (size_t k; (k = atomic_fetch_add(&p->next, 1)) < p->njobs;)
-        run_job(p->x, &p->job[k]);
-    return NULL;
-}
-
-/* Run every job on up to `threads` workers (the calling thread included). */
-static void run_jobs(const IrExperiment *x, Job *job, size_t n, size_t threads)
-{
-    Pool p = {x, job, n, 0};
-    pthread_t tid[64];
-    size_t started = 0;
-    for (; started + 1 < threads && started < 64 && started + 1 < n; started++)
-        if (pthread_create(&tid[started], NULL, worker, &p) != 0)
-            break;
-    worker(&p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-}
-
-static size_t worker_count(void)
-{
-    const char *env = getenv("AIMCI_THREADS");
-    long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (size_t)n;
+    return j->outcome != EV_JOB_OK;
 }
 
 /*
@@ -193,7 +100,7 @@ static Stat stat_of(const double *v, size_t n)
 }
 
 /* "diverged@step 12" for a job whose training diverged, else "failed". */
-static void failure_label(const Job *j, char *out, size_t len)
+static void failure_label(const EvJob *j, char *out, size_t len)
 {
     size_t step;
     const char *at = strstr(j->err, "diverged at step ");
@@ -205,7 +112,7 @@ static void failure_label(const Job *j, char *out, size_t len)
 
 /* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name), the
 ** failed ones counted apart; whether there were any. */
-static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t cell,
+static bool stats(const IrExperiment *x, const EvJob *job, size_t njobs, size_t cell,
                   const char *opt, Stat *loss, Stat *ratio, Stat *acc)
 {
     double *v = rt_xmalloc(3 * (njobs ? njobs : 1) * sizeof *v); /* njobs <= cells x repeats */
@@ -213,10 +120,10 @@ static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t ce
     size_t n = 0, nfail = 0;
     char why[48] = "";
     for (size_t k = 0; k < njobs; k++) {
-        const Job *j = &job[k];
+        const EvJob *j = &job[k];
         if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0)
             continue;
-        if (j->rc) { /* a failed run is reported, never averaged in */
+        if (failed(j)) { /* a failed run is reported, never averaged in */
             if (nfail++ == 0)
                 failure_label(j, why, sizeof why);
             continue;
@@ -236,11 +143,11 @@ static bool stats(const IrExperiment *x, const Job *job, size_t njobs, size_t ce
 }
 
 /* Whether the table shows accuracies: every job that succeeded has one (and one did). */
-static bool shows_accuracy(const Job *job, size_t njobs)
+static bool shows_accuracy(const EvJob *job, size_t njobs)
 {
     size_t ok = 0;
     for (size_t k = 0; k < njobs; k++) {
-        if (job[k].rc)
+        if (failed(&job[k]))
             continue;
         if (isnan(job[k].acc))
             return false;
@@ -285,7 +192,7 @@ static size_t optimizer_names(const IrExperiment *x, const char **names, size_t 
 }
 
 /* The Markdown table: rows = cells up to the optimizer, columns = optimizers. */
-static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
+static void markdown(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs)
 {
     const char *opts[256];
     size_t nopt = optimizer_names(x, opts, 256), skip = optimizer_vary(x);
@@ -329,7 +236,7 @@ static void markdown(FILE *f, const IrExperiment *x, const Job *job, size_t njob
 }
 
 /* The CSV in long form: one row per cell and optimizer. */
-static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
+static void csv(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs)
 {
     for (size_t v = 0; v < x->nvary; v++)
         fprintf(f, "%s,", x->vary_path[v]);
@@ -360,8 +267,8 @@ static void csv(FILE *f, const IrExperiment *x, const Job *job, size_t njobs)
 }
 
 /* Render one of the two formats into a malloc'd string. */
-static char *render(void (*fmt)(FILE *, const IrExperiment *, const Job *, size_t),
-                    const IrExperiment *x, const Job *job, size_t njobs, size_t *len)
+static char *render(void (*fmt)(FILE *, const IrExperiment *, const EvJob *, size_t),
+                    const IrExperiment *x, const EvJob *job, size_t njobs, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
@@ -377,7 +284,7 @@ static char *render(void (*fmt)(FILE *, const IrExperiment *, const Job *, size_
 
 /* The report, the CSV beside it and the resolved program, as one unit (rt_file_write_set). */
 static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, const char *md,
-                        size_t mdlen, const Job *job, size_t njobs)
+                        size_t mdlen, const EvJob *job, size_t njobs)
 {
     size_t len = 0;
     char *text = render(csv, x, job, njobs, &len);
@@ -505,7 +412,7 @@ static size_t x_tics(const IrExperiment *x, size_t xv, const char **label, doubl
 }
 
 /* The final loss (mean over repeats) of every cell, one line per optimizer. */
-static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const Job *job,
+static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const EvJob *job,
                       size_t njobs)
 {
     static const Lines zero;
@@ -555,50 +462,167 @@ static int plot_sweep(Diag *d, const EvOptions *o, const IrExperiment *x, const 
 
 /* }====================================================================== */
 
+/*
+** {======================================================================
+** Running the jobs
+** =======================================================================
+*/
+
+/* One experiment's run: its jobs, and the folder that keeps their results. */
+typedef struct Run {
+    Diag *d;
+    const IrExperiment *x;
+    EvJob *job;
+    size_t njobs;
+    char *dir;  /* the jobs folder, or NULL */
+    int rc;     /* 1 once a result could not be kept (reported) */
+} Run;
+
+/* A saved result of job k, when it is there, whole, and of the same key: loaded into it. */
+static bool load_saved(Run *r, size_t k)
+{
+    EvJob *j = &r->job[k];
+    char *path = ev_job_path(r->dir, j), *text = NULL, err[ERRLEN];
+    size_t len = 0;
+    int got = ev_job_read(path, &text, &len, err, sizeof err);
+    EvJob saved = {0};
+    int rc = got == 0 ? ev_job_decode(&saved, text, len, err, sizeof err) : 1;
+    bool same = rc == 0 && saved.key == j->key && saved.cell == j->cell &&
+                saved.opt == j->opt && saved.rep == j->rep && ev_job_lasting(&saved);
+    if (got < 0 || rc < 0) /* a damaged file is said; a changed script's result is just redone */
+        diag_warning(r->d, r->x->loc, "experiment '%s': the saved job result %s is %s: the job "
+                     "runs again", r->x->name, path, err);
+    if (same)
+        *j = saved;
+    else
+        ev_job_free(&saved);
+    free(text);
+    free(path);
+    return same;
+}
+
+/* A finished job's record, from this process or another rank: into its job, then saved. */
+static void finished(void *ctx, size_t k, const char *text, size_t len, int rank)
+{
+    Run *r = ctx;
+    EvJob *j = &r->job[k], got = {0};
+    char err[ERRLEN] = "";
+    int rc = ev_job_decode(&got, text, len, err, sizeof err);
+    if (rc == 0 && (got.key != j->key || got.cell != j->cell || got.opt != j->opt ||
+                    got.rep != j->rep)) {
+        snprintf(err, sizeof err, "it ran another script (every rank must see the same "
+                 "script, `use`d files and aimci)");
+        ev_job_free(&got);
+        rc = -1;
+    }
+    if (rc != 0) {
+        j->done = true;
+        j->outcome = EV_JOB_FAILED;
+        j->loss = j->f_star = j->dist = j->acc = NAN;
+        snprintf(j->err, sizeof j->err, "the result from rank %d is not this job's: %s", rank,
+                 err);
+        return;
+    }
+    *j = got;
+    if (!r->dir || !ev_job_lasting(j))
+        return;
+    char *path = ev_job_path(r->dir, j);
+    if (rt_file_write(path, text, len, err, sizeof err) != 0 && !r->rc) {
+        diag_error(r->d, r->x->loc, "experiment '%s': cannot keep a job result: %s", r->x->name,
+                   err);
+        r->rc = 1; /* said once; the run goes on: the report needs no file */
+    }
+    free(path);
+}
+
+/*
+** Every job's result: the saved ones (unless o->fresh), then the others run (with --shard,
+** only this shard's). Prints what was reused; returns how many jobs have no result.
+*/
+static size_t run_jobs(Run *r, const EvOptions *o)
+{
+    size_t *pending = rt_xmalloc((r->njobs ? r->njobs : 1) * sizeof *pending), np = 0;
+    size_t reused = 0;
+    for (size_t k = 0; k < r->njobs; k++) {
+        if (r->dir && !o->fresh && load_saved(r, k))
+            reused++;
+        else if (!o->shards || k % o->shards == o->shard)
+            pending[np++] = k;
+    }
+    if (reused)
+        fprintf(o->out, "  reused %zu of %zu job results from %s/ (--fresh runs them again)\n",
+                reused, r->njobs, r->dir);
+    fflush(o->out);
+    EvDeal deal = {r->x, r->job, pending, np, o->threads ? o->threads : rt_pool_default_threads(),
+                   finished, r};
+    ev_ranks_deal(&deal);
+    free(pending);
+    size_t missing = 0;
+    for (size_t k = 0; k < r->njobs; k++)
+        missing += !r->job[k].done;
+    if (missing && o->shards)
+        fprintf(o->out, "  shard %zu/%zu: %zu of %zu job results are in %s/; the report waits "
+                "for the other %zu (run the other shards, or the script without --shard)\n",
+                o->shard, o->shards, r->njobs - missing, r->njobs, r->dir, missing);
+    else if (missing)
+        fprintf(o->out, "  %zu of %zu job results are in %s/; the report waits for the other "
+                "%zu (run the script again)\n", r->njobs - missing, r->njobs, r->dir, missing);
+    return missing;
+}
+
+/* }====================================================================== */
+
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
-    const char *outputs[] = {x->report, x->plot};
-    if (ev_check_outputs(d, x->loc, outputs, 2))
-        return 1;
-    size_t njobs = 0;
-    for (size_t c = 0; c < x->ncells; c++)
-        njobs += x->cell[c]->nopt * x->repeat;
-    Job *job = calloc(njobs ? njobs : 1, sizeof *job);
-    if (!job) {
-        diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
+    size_t njobs = ev_jobs_count(x);
+    Run r = {d, x, rt_xcalloc(njobs ? njobs : 1, sizeof *r.job), njobs, ev_jobs_dir(x), 0};
+    for (size_t k = 0; k < njobs; k++)
+        r.job[k] = ev_job_at(x, k);
+    char *first = r.dir && njobs ? ev_job_path(r.dir, &r.job[0]) : NULL;
+    const char *outputs[] = {x->report, x->plot, first};
+    int rc = ev_check_outputs(d, x->loc, outputs, 3);
+    free(first);
+    if (!rc && o->shards && !r.dir) {
+        diag_error(d, x->loc, "experiment '%s' has no report or plot to keep its job results "
+                   "beside: --shard needs them (nothing was run)", x->name);
+        rc = 1;
+    }
+    if (rc) {
+        free(r.dir);
+        free(r.job);
         return 1;
     }
-    size_t k = 0;
-    for (size_t c = 0; c < x->ncells; c++)
-        for (size_t opt = 0; opt < x->cell[c]->nopt; opt++)
-            for (size_t r = 0; r < x->repeat; r++)
-                job[k++] = (Job){.cell = c, .opt = opt, .rep = r};
     fprintf(o->out, "experiment %s: %zu cells x %zu repeats of train %s (%zu runs)\n", x->name,
             x->ncells, x->repeat, x->train->name, njobs);
-    fflush(o->out);
-    run_jobs(x, job, njobs, worker_count());
-    int rc = 0;
+    size_t missing = run_jobs(&r, o);
+    rc = r.rc;
     size_t nfail = 0;
-    for (k = 0; k < njobs; k++)
-        if (job[k].rc) {
+    for (size_t k = 0; k < njobs; k++)
+        if (r.job[k].done && failed(&r.job[k])) {
+            const EvJob *j = &r.job[k];
             diag_error(d, x->loc, "experiment '%s', cell %zu, optimizer '%s', repeat %zu: %s",
-                       x->name, job[k].cell + 1, x->cell[job[k].cell]->opt[job[k].opt]->name,
-                       job[k].rep + 1, job[k].err);
+                       x->name, j->cell + 1, x->cell[j->cell]->opt[j->opt]->name, j->rep + 1,
+                       j->err);
             rc = 1;
             nfail++;
         }
-    size_t mdlen = 0;
-    char *md = render(markdown, x, job, njobs, &mdlen);
-    if (md)
-        fputs(md, o->out);
-    if (nfail) /* the exit status is 1: some runs failed; the table marks them */
-        fprintf(o->out, "%zu of %zu runs failed (marked in the table, left out of the means)\n",
-                nfail, njobs);
-    if (x->report)
-        rc |= write_report(d, o, x, md, mdlen, job, njobs);
-    if (x->plot)
-        rc |= plot_sweep(d, o, x, job, njobs);
-    free(md);
-    free(job);
+    if (!missing) {
+        size_t mdlen = 0;
+        char *md = render(markdown, x, r.job, njobs, &mdlen);
+        if (md)
+            fputs(md, o->out);
+        if (nfail) /* the exit status is 1: some runs failed; the table marks them */
+            fprintf(o->out, "%zu of %zu runs failed (marked in the table, left out of the "
+                    "means)\n", nfail, njobs);
+        if (x->report)
+            rc |= write_report(d, o, x, md, mdlen, r.job, njobs);
+        if (x->plot)
+            rc |= plot_sweep(d, o, x, r.job, njobs);
+        free(md);
+    }
+    for (size_t k = 0; k < njobs; k++)
+        ev_job_free(&r.job[k]);
+    free(r.job);
+    free(r.dir);
     return rc;
 }

@@ -21,7 +21,11 @@ ex="$ROOT/examples"
     run "$ex/paper/lenet_fashion.aimc" --set fit.epochs=1 --set fm.limit=24 --set fm.test_limit=30
     run "$ex/paper/table8.aimc" --set fit.epochs=1 --set fm.limit=20 --set fm.test_limit=20 \
         --set sweep.repeat=1
-    for f in $(find out -type f | LC_ALL=C sort); do
+    # The experiments' saved job results (their format is eval_jobs.c's): counted, not hashed.
+    for d in $(find out -type d -name '*.jobs' | LC_ALL=C sort); do
+        echo "== $d: $(find "$d" -type f -name '*.job' | wc -l) job results"
+    done
+    for f in $(find out -type f ! -path '*.jobs/*' | LC_ALL=C sort); do
         case "$f" in
         *.resolved.aimc) echo "== $f (without comments)"; sed 's/[[:space:]]*#.*$//' "$f" ;;
         *) sha256sum "$f" ;;

@@ -1,6 +1,6 @@
 # An experiment grid: its table has one row per non-optimizer cell and one column per
 # optimizer, its CSV one row per cell and optimizer with `repeat` runs each, and the numbers
-# do not depend on the number of worker threads.
+# do not depend on the number of worker threads (--fresh: the second run runs every job again).
 set -e
 cat > x.aimc <<'AIMC'
 seed = 3
@@ -20,7 +20,7 @@ experiment grid {
 AIMC
 AIMCI_THREADS=1 "$AIMCI" --only grid x.aimc > one.txt
 cp out/grid.csv one.csv
-AIMCI_THREADS=2 "$AIMCI" --only grid x.aimc > two.txt
+AIMCI_THREADS=2 "$AIMCI" --fresh --only grid x.aimc > two.txt
 cmp one.csv out/grid.csv
 cmp one.txt two.txt
 # Header + separator + 6 rows; columns: up_down, batch, sgd, asgd.
@@ -33,7 +33,7 @@ head -n 1 out/grid.md | grep -q '^| rram.up_down | batch | sgd | asgd |$'
 awk -F, 'NR > 1 && $3 == "sgd" { k = $2; if (k in m) { if (m[k] != $5) bad = 1 } else m[k] = $5 }
          END { exit bad }' out/grid.csv
 # The resolved program re-runs the grid to the same numbers.
-"$AIMCI" --only grid out/grid.resolved.aimc > /dev/null
+"$AIMCI" --fresh --only grid out/grid.resolved.aimc > /dev/null
 cmp one.csv out/grid.csv
 # Varying the optimizer puts the optimizers in columns, one row per remaining cell.
 "$AIMCI" --set grid.repeat=1 --only grid x.aimc > /dev/null

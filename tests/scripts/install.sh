@@ -15,6 +15,8 @@ for f in "$bin" "$share/aimci/stdlib/devices.aimc" "$share/man/man1/aimci.1" \
     [ -s "$f" ] || fail "make install did not install $f"
 done
 [ -x "$bin" ] || fail "the installed binary is not executable"
+# aimci-mpi, built beside the binary, is installed with it.
+[ ! -x "$AIMCI-mpi" ] || [ -x "$dest$prefix/bin/aimci-mpi" ] || fail "aimci-mpi was not installed"
 
 # The installed binary, from elsewhere, on an installed example that uses the stdlib.
 mkdir elsewhere && cd elsewhere || fail "cd"

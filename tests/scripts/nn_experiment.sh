@@ -23,7 +23,7 @@ experiment grid {
 AIMC
 AIMCI_THREADS=1 "$AIMCI" x.aimc > one.txt
 cp out/grid.csv one.csv
-AIMCI_THREADS=2 "$AIMCI" x.aimc > two.txt
+AIMCI_THREADS=2 "$AIMCI" --fresh x.aimc > two.txt
 cmp one.csv out/grid.csv || fail "the CSV depends on the number of threads"
 cmp one.txt two.txt || fail "the table depends on the number of threads"
 has out/grid.md "Test accuracy (%), mean ± std over 2 repeats:"

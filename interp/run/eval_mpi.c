@@ -1,0 +1,286 @@
+/*
+** eval_mpi.c: the processes of aimci-mpi: the ranks of an MPI job (eval_ranks.h). Built by
+** mpicc into aimci-mpi only, in place of eval_ranks_one.c; plain aimci never links MPI.
+**
+** Rank 0, the lead, runs the script as aimci does. Every other rank checks the script itself
+** (main.c serve()), announces how many jobs it runs at a time (its threads) and then runs the
+** jobs the lead sends, one message per job, sending each record back as soon as it is done:
+** a rank that finishes early asks for more by that very message, so jobs of unequal cost
+** spread out by themselves. The lead runs jobs on its own threads meanwhile; only its main
+** thread calls MPI (MPI_THREAD_FUNNELED), polling between short sleeps, so that a waiting
+** rank takes no CPU time from those that compute (MPI's blocking calls spin).
+**
+** Messages (MPI_COMM_WORLD):
+**   rank -> lead   READY   uint64 n: n more jobs can run here (once, at the start)
+**                  BROKEN  text: this rank takes no job, and why (it could not check the script)
+**                  RESULT  uint64 job number, then the job's record (eval_jobs.h); a slot free
+**                  BYE     the answer to STOP: nothing more will come from this rank
+**   lead -> rank   JOB     "NUMBER EXPERIMENT": run that job of that experiment
+**                  STOP    the script is over (sent when the rank has no job left)
+**
+** A rank that dies (killed, out of memory) ends the whole MPI job: mpirun reports which rank
+** and why and stops the others. The jobs finished before are not lost: the lead saved each
+** record as it came (eval_experiment.c), and running the script again runs only the rest.
+*/
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eval_ranks.h"
+#include "rt_mem.h"
+
+enum { TAG_READY = 1, TAG_BROKEN, TAG_RESULT, TAG_BYE, TAG_JOB, TAG_STOP };
+
+/* Milliseconds between two looks for messages while nothing is to be done. */
+#define POLL_MS 2
+
+static int rank, nranks;
+static size_t *slots;  /* the lead: jobs each rank can take now */
+static bool *broken;   /* the lead: ranks that take no job (said once) */
+
+int ev_ranks_init(int *argc, char ***argv)
+{
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fputs("aimci-mpi: error: MPI did not start\n", stderr);
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    if (rank == 0) {
+        slots = rt_xcalloc((size_t)nranks, sizeof *slots);
+        broken = rt_xcalloc((size_t)nranks, sizeof *broken);
+    }
+    return 0;
+}
+
+bool ev_ranks_lead(void)
+{
+    return rank == 0;
+}
+
+bool ev_ranks_own_terminal(void)
+{
+    return false;
+}
+
+static void nap(void)
+{
+    struct timespec ts = {0, POLL_MS * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* A message waiting from src (MPI_ANY_SOURCE: any): its status. */
+static bool waiting(int src, MPI_Status *st)
+{
+    int flag = 0;
+    MPI_Iprobe(src, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st);
+    return flag != 0;
+}
+
+/* Receive the message st announced: a new buffer of *len bytes, NUL-terminated. */
+static char *receive(const MPI_Status *st, size_t *len)
+{
+    int n = 0;
+    MPI_Get_count(st, MPI_BYTE, &n);
+    char *buf = rt_xmalloc((size_t)n + 1);
+    MPI_Recv(buf, n, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+/* A RESULT message: the job number (8 bytes), then the record. */
+static void send_result(size_t k, const char *text, size_t len)
+{
+    char *buf = rt_xmalloc(len + 8);
+    uint64_t n = k;
+    memcpy(buf, &n, 8);
+    memcpy(buf + 8, text, len);
+    MPI_Send(buf, (int)(len + 8), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    free(buf);
+}
+
+/*
+** {======================================================================
+** The lead
+** =======================================================================
+*/
+
+/* One experiment's deal on the lead. */
+typedef struct Dealer {
+    const EvDeal *d;
+    size_t next; /* pending[next] is the next job to hand out */
+    size_t out;  /* jobs at other ranks */
+} Dealer;
+
+/* Hand jobs to rank w while it has room for them. */
+static void deal_to(Dealer *g, int w)
+{
+    const EvDeal *d = g->d;
+    while (slots[w] && g->next < d->npending) {
+        size_t cap = strlen(d->x->name) + 32;
+        char *msg = rt_xmalloc(cap);
+        int n = snprintf(msg, cap, "%zu %s", d->pending[g->next++], d->x->name);
+        MPI_Send(msg, n, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
+        free(msg);
+        slots[w]--;
+        g->out++;
+    }
+}
+
+/*
+** One message from another rank during a deal. A result frees a slot of its rank, which gets
+** its next job before the result is saved (a write the rank need not wait for).
+*/
+static void lead_message(Dealer *g, const MPI_Status *st)
+{
+    size_t len;
+    char *buf = receive(st, &len);
+    int w = st->MPI_SOURCE;
+    if (st->MPI_TAG == TAG_READY && len == 8) {
+        uint64_t n;
+        memcpy(&n, buf, 8);
+        slots[w] += n;
+        deal_to(g, w);
+    } else if (st->MPI_TAG == TAG_BROKEN && !broken[w]) {
+        broken[w] = true;
+        fprintf(stderr, "aimci-mpi: warning: rank %d takes no jobs: %s\n", w, buf);
+    } else if (st->MPI_TAG == TAG_RESULT && len >= 8) {
+        uint64_t k;
+        memcpy(&k, buf, 8);
+        slots[w]++;
+        g->out--;
+        deal_to(g, w);
+        g->d->finished(g->d->ctx, (size_t)k, buf + 8, len - 8, w);
+    }
+    free(buf);
+}
+
+void ev_ranks_deal(const EvDeal *d)
+{
+    EvJobPool *pool = ev_pool_new(d->threads);
+    Dealer g = {d, 0, 0};
+    for (;;) {
+        for (int w = 1; w < nranks; w++) /* ranks with room left from earlier experiments */
+            deal_to(&g, w);
+        while (g.next < d->npending && ev_pool_busy(pool) < d->threads) {
+            ev_pool_submit(pool, d->x, &d->job[d->pending[g.next]], d->pending[g.next]);
+            g.next++;
+        }
+        bool any = false;
+        size_t k, len;
+        char *text;
+        while (ev_pool_take(pool, 0, &k, &text, &len)) {
+            d->finished(d->ctx, k, text, len, 0);
+            free(text);
+            any = true;
+        }
+        MPI_Status st;
+        while (waiting(MPI_ANY_SOURCE, &st)) {
+            lead_message(&g, &st);
+            any = true;
+        }
+        if (g.next == d->npending && !g.out && !ev_pool_busy(pool))
+            break;
+        if (any)
+            continue;
+        if (!ev_pool_busy(pool))
+            nap();
+        else if (ev_pool_take(pool, POLL_MS, &k, &text, &len)) {
+            d->finished(d->ctx, k, text, len, 0);
+            free(text);
+        }
+    }
+    ev_pool_free(pool);
+}
+
+/* }====================================================================== */
+
+/* The experiment named name of p, or NULL. */
+static const IrExperiment *experiment(const IrProgram *p, const char *name)
+{
+    for (size_t i = 0; i < p->nruns; i++)
+        if (p->runs[i].kind == IR_RUN_EXPERIMENT && strcmp(p->runs[i].name, name) == 0)
+            return p->runs[i].u.experiment;
+    return NULL;
+}
+
+void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
+{
+    if (!p || why) {
+        const char *w = why ? why : "it could not check the script";
+        MPI_Send(w, (int)strlen(w), MPI_BYTE, 0, TAG_BROKEN, MPI_COMM_WORLD);
+    } else {
+        uint64_t n = threads ? threads : 1;
+        MPI_Send(&n, 8, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
+    }
+    EvJobPool *pool = ev_pool_new(threads);
+    for (;;) {
+        bool any = false;
+        size_t tag, len;
+        char *text;
+        while (ev_pool_take(pool, 0, &tag, &text, &len)) {
+            send_result(tag, text, len);
+            free(text);
+            any = true;
+        }
+        MPI_Status st;
+        if (waiting(0, &st)) {
+            char *msg = receive(&st, &len);
+            if (st.MPI_TAG == TAG_STOP) {
+                free(msg);
+                break;
+            }
+            char *name = NULL;
+            unsigned long long k = strtoull(msg, &name, 10);
+            const IrExperiment *x = p && name && *name == ' ' ? experiment(p, name + 1) : NULL;
+            if (!x || k >= ev_jobs_count(x)) {
+                fprintf(stderr, "aimci-mpi: error: rank %d was sent job '%s', which its script "
+                                "does not have: every rank must run the same script\n",
+                        rank, msg);
+                MPI_Abort(MPI_COMM_WORLD, 1);
+            }
+            EvJob j = ev_job_at(x, (size_t)k);
+            ev_pool_submit(pool, x, &j, (size_t)k);
+            free(msg);
+            any = true;
+        }
+        if (any)
+            continue;
+        if (!ev_pool_busy(pool))
+            nap();
+        else if (ev_pool_take(pool, POLL_MS, &tag, &text, &len)) {
+            send_result(tag, text, len);
+            free(text);
+        }
+    }
+    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
+    ev_pool_free(pool);
+}
+
+int ev_ranks_end(int status)
+{
+    if (rank == 0) {
+        for (int w = 1; w < nranks; w++)
+            MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, MPI_COMM_WORLD);
+        /* Every rank's last messages (an unused READY, BROKEN), up to its BYE. */
+        for (int left = nranks - 1; left > 0;) {
+            MPI_Status st;
+            if (!waiting(MPI_ANY_SOURCE, &st)) {
+                nap();
+                continue;
+            }
+            size_t len;
+            free(receive(&st, &len));
+            left -= st.MPI_TAG == TAG_BYE;
+        }
+        free(slots);
+        free(broken);
+    }
+    MPI_Finalize();
+    return status;
+}

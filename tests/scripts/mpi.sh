@@ -1,0 +1,105 @@
+# aimci-mpi under a real mpirun: with 1, 2 and 3 ranks (and any thread count) it prints and
+# writes exactly what aimci does in one process; a rank that cannot read the script takes no
+# jobs and the lead says so; a rank killed with kill -9 ends the run with mpirun's message
+# naming it, the jobs finished before are kept, and the same command resumes to the outputs
+# of an uninterrupted run.
+. "$ROOT/tests/scripts/common.inc"
+
+MPI=$AIMCI-mpi
+[ -x "$MPI" ] || fail "no $MPI (make test builds it beside $AIMCI)"
+command -v mpirun >/dev/null || fail "no mpirun (make test installs openmpi-bin)"
+# As root (CI), mpirun needs --allow-run-as-root; 3 ranks on 2 cores need --oversubscribe.
+# Shared-memory transfers without single-copy (containers often forbid its ptrace).
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+mpi() {
+    n=$1
+    shift
+    mpirun --allow-run-as-root --oversubscribe -n "$n" "$@"
+}
+
+cat >x.aimc <<'X'
+seed = 3
+device rram : soft_bounds { up_down = 0.2 }
+data ls : least_squares { rows = 30, cols = 6, noise = 0.1 }
+model lin { dense(6, 1, on = rram, bias = false) }
+optimizer sgd : digital_sgd { lr = 0.02 }
+optimizer asgd : analog_sgd { lr = 0.02 }
+train fit { model = lin, data = ls, steps = 300, optimizer = [sgd, asgd], log = "out/fit.csv" }
+experiment grid {
+    train = fit
+    vary rram.up_down in [0, 0.3]
+    vary batch in [1, 2]
+    repeat = 2
+    report = "out/grid.md"
+}
+X
+outputs="out/fit.csv out/grid.md out/grid.csv out/grid.resolved.aimc"
+keep() {
+    mkdir -p "$1" && cp out.txt "$1/" && for f in $outputs; do cp "$f" "$1/"; done
+}
+# same_as REF WHAT: the console and every output are REF's.
+same_as() {
+    cmp "$1/out.txt" out.txt || fail "$2: the console differs: $(diff "$1/out.txt" out.txt)"
+    for f in $outputs; do
+        cmp "$1/$(basename "$f")" "$f" || fail "$2: $f differs"
+    done
+}
+
+# The run of one process, then 1, 2 and 3 ranks (all jobs run again each time).
+expect_status 0 "$AIMCI" x.aimc
+keep one
+for n in 1 2 3; do
+    rm -rf out
+    expect_status 0 mpi $n "$MPI" x.aimc
+    grep -q aimci err.txt && fail "$n ranks: aimci-mpi said something on stderr: $(cat err.txt)"
+    same_as one "$n ranks"
+done
+# Threads per rank change nothing either.
+rm -rf out
+expect_status 0 mpi 2 "$MPI" --threads 2 x.aimc
+same_as one "2 ranks of 2 threads"
+rm -rf out
+export AIMCI_THREADS=1
+expect_status 0 mpi 3 "$MPI" x.aimc
+unset AIMCI_THREADS
+same_as one "3 ranks of 1 thread"
+# Saved results are reused as by aimci.
+expect_status 0 mpi 2 "$MPI" x.aimc
+has out.txt "  reused 16 of 16 job results from out/grid.jobs/"
+
+# The script from standard input reaches the lead alone: the other ranks take no jobs, and
+# say why through the lead; the lead runs them all.
+rm -rf out
+mpi 2 "$MPI" - <x.aimc >out.txt 2>err.txt || fail "the script from stdin: $(cat err.txt)"
+has err.txt "aimci-mpi: warning: rank 1 takes no jobs: only the lead reads standard input: give aimci-mpi a script file"
+cmp one/grid.csv out/grid.csv || fail "the script from stdin: other numbers"
+
+# kill -9 of rank 1 in the middle of longer jobs. Each rank writes its pid before becoming
+# aimci-mpi (exec keeps the pid).
+rm -rf out
+slow="--threads 1 --set fit.steps=10000 --only grid"
+expect_status 0 "$AIMCI" $slow x.aimc
+outputs="out/grid.md out/grid.csv"
+keep long
+rm -rf out
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow x.aimc \
+    >killed.txt 2>killed.err &
+mpirun_pid=$!
+tries=0
+while [ "$(find out/grid.jobs -name '*.job' 2>/dev/null | wc -l)" -lt 2 ] && [ $tries -lt 600 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+done
+kill -9 "$(cat rank1.pid)" || fail "no rank 1 to kill"
+wait $mpirun_pid
+status=$?
+[ $status -ne 0 ] || fail "the run went on after a rank died"
+grep -q "rank 1 .*exited on signal 9" killed.err || fail "no message names the dead rank: $(cat killed.err)"
+kept=$(find out/grid.jobs -name '*.job' | wc -l)
+[ "$kept" -ge 2 ] && [ "$kept" -lt 16 ] || fail "killed after 2 results, $kept were kept"
+[ -e out/grid.md ] && fail "a run that lost a rank wrote the report"
+expect_status 0 mpi 2 "$MPI" $slow x.aimc
+has out.txt "  reused $kept of 16 job results"
+grep -v '^  reused ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as long "killed rank, then run again"
+exit 0
