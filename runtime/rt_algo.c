@@ -276,7 +276,7 @@ static int transfer_io(RtAlgo *a, uint64_t seed, size_t l)
 ** (arr[0]) and of the columns its transfers wrote (rt_algo_fire and the chain's one-hot
 ** writes). The full refresh was a fifth of a Residual Learning epoch of fcn_fashion.
 */
-static void refresh_changed(RtAlgo *a);
+static void refresh_changed(RtAlgo *a, RtPool *pool);
 
 static bool tracks_changes(const RtAlgo *a)
 {
@@ -416,7 +416,7 @@ void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *p
         break;
     }
     if (a->row_changed)
-        refresh_changed(a);
+        refresh_changed(a, pool);
     else
         rt_algo_refresh(a, pool);
 }
@@ -514,11 +514,23 @@ void rt_algo_refresh(RtAlgo *a, RtPool *pool)
 ** whole, then the changed columns' cells of the other rows, each as refresh_rows computes
 ** it (the same sum in the same order: the same vis as a full refresh); the marks cleared.
 */
-static void refresh_changed(RtAlgo *a)
+static void refresh_marked_rows(void *ctx, size_t i0, size_t i1)
 {
-    for (size_t i = 0; i < a->D; i++)
+    RtAlgo *a = ctx;
+    for (size_t i = i0; i < i1; i++)
         if (a->row_changed[i])
             refresh_rows(a, i, i + 1);
+}
+
+static void refresh_changed(RtAlgo *a, RtPool *pool)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < a->D; i++)
+        rows += a->row_changed[i];
+    if (rt_pool_threads(pool) > 1 && rows * a->X >= SHARED_REFRESH_MIN)
+        rt_pool_run(pool, refresh_marked_rows, a, a->D, rt_pool_grain(pool, a->D));
+    else
+        refresh_marked_rows(a, 0, a->D);
     for (size_t j = 0; j < a->X; j++) {
         if (!a->col_changed[j])
             continue;
