@@ -334,10 +334,21 @@ typedef struct FillJob {
     double lr;
 } FillJob;
 
+/* Whether some row of a sample fires a slot: K > 0 for its word (kernel step 1). */
+static bool some_row_fires(const uint32_t *ru, const float *d, size_t D, double pa, int bl)
+{
+    for (size_t i = 0; i < D; i++)
+        if (rt_kern_train_count(ru[i], pa * fabs((double)d[i]), bl) > 0)
+            return true;
+    return false;
+}
+
 /*
-** Samples b0..b1-1, each from its key alone: the plan, and if it fires, the column trains
-** with their chunk bitmaps and the rows' uniform words. Samples are independent, so any
-** split among threads gives the same scratch.
+** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words, and if a
+** row fires, the column trains with their chunk bitmaps (a sample whose rows all stay silent
+** is marked off, pa 0: its trains would meet no row, and their stream is the sample's own,
+** so skipping them changes nothing else). Samples are independent, so any split among
+** threads gives the same scratch.
 */
 static void fill_samples(void *ctx, size_t b0, size_t b1)
 {
@@ -353,12 +364,16 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
         bt->bl[b] = on ? p.bl : 1;
         if (!on)
             continue;
-        uint32_t *lo = bt->xlo + b * X, *hi = bt->xhi ? bt->xhi + b * X : NULL;
-        k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b]);
-        rt_kern_chunk_masks(bt->cmask + b * 64 * bt->cw, lo, hi, X, p.bl);
         RtRng8 g;
         rt_rng8_seed(&g, bt->key[b], RT_KERN_ROW_STREAM);
         k->words(&g, bt->ru + b * bt->rs, bt->rs);
+        if (!some_row_fires(bt->ru + b * bt->rs, j->d + b * D, D, p.a, p.bl)) {
+            bt->pa[b] = 0.0;
+            continue;
+        }
+        uint32_t *lo = bt->xlo + b * X, *hi = bt->xhi ? bt->xhi + b * X : NULL;
+        k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b]);
+        rt_kern_chunk_masks(bt->cmask + b * 64 * bt->cw, lo, hi, X, p.bl);
     }
 }
 
