@@ -285,6 +285,8 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
     for (size_t i = 0; i < p->nschedules; i++)
         dump_decl(b, SCH_SCHEDULE, p->schedules[i], p->schedules[i]->kind,
                   p->schedules[i]->parent);
+    for (size_t i = 0; i < p->nhardware; i++)
+        dump_decl(b, SCH_HARDWARE, p->hardware[i], -1, NULL);
     for (size_t i = 0; i < p->nruns; i++) {
         const IrRun *r = &p->runs[i];
         if (r->kind == IR_RUN_TRAIN)
