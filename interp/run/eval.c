@@ -453,6 +453,8 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
     ev_cost_summary(o->out, t, logs);
     fflush(o->out);
     ev_cost_warn(d, t, logs, dt->rows);
+    if (o->cost_report)
+        ev_cost_report(o->cost_report, t, logs, dt->rows);
     free(logs);
     if (t->log)
         rc |= write_train_log(d, o, t, res, dt->rows);

@@ -189,3 +189,37 @@ char *ev_cost_csv(const IrTrain *t, const RtLog *const *logs, size_t rows, size_
     }
     return buf;
 }
+
+void ev_cost_report(FILE *f, const IrTrain *t, const RtLog *const *logs, size_t rows)
+{
+    size_t epochs = rt_train_epochs(t, rows);
+    fprintf(f, "train %s, hardware model '%s' (docs/cost.md), %zu epoch%s:\n", t->name,
+            rt_cost_model(t->hardware)->name, epochs, epochs == 1 ? "" : "s");
+    for (size_t k = 0; k < t->nopt; k++) {
+        size_t n;
+        RtStepCost *sc = rt_cost_steps(t->hardware, logs[k], &n);
+        if (!sc) {
+            fprintf(f, "  %s: no analog arrays\n", t->opt[k]->name);
+            continue;
+        }
+        const RtStepCost *s = &sc[n - 1];
+        double time = rt_cost_time(&s->cost) * NS, energy = rt_cost_energy(&s->cost) * PJ;
+        fprintf(f, "  %s: time %.6g s, energy %.6g J; per epoch %.6g s, %.6g J\n",
+                t->opt[k]->name, time, energy, time / (double)epochs, energy / (double)epochs);
+        fputs("    time:  ", f);
+        for (int p = 0; p < RT_COST_NPARTS; p++)
+            fprintf(f, "%s %s %.6g s", p ? "," : "", rt_cost_part[p], s->cost.time[p] * NS);
+        fputs("\n    energy:", f);
+        for (int p = 0; p < RT_COST_NPARTS; p++)
+            fprintf(f, "%s %s %.6g J", p ? "," : "", rt_cost_part[p], s->cost.energy[p] * PJ);
+        fprintf(f, "\n    pulses %.9g (calibration %.9g); most on one device %.9g",
+                s->pulses, s->calib_pulses, s->dev_max);
+        if (s->endurance > 0.0)
+            fprintf(f, "; wear %.4g (array %s of layer %zu, endurance %.9g)", s->wear,
+                    s->array, s->layer + 1, s->endurance);
+        else
+            fprintf(f, " (array %s of layer %zu; endurance not known)", s->array, s->layer + 1);
+        fputc('\n', f);
+        free(sc);
+    }
+}

@@ -37,6 +37,12 @@ void ev_cost_array_fields(FILE *f, const RtArrayStat *s);
 void ev_cost_summary(FILE *f, const IrTrain *t, const RtLog *const *logs);
 
 /*
+** The cost in detail, per optimizer: time and energy in total, per epoch and by part, pulses
+** (calibration apart), the most pulsed device and its wear (the REPL's `cost NAME`).
+*/
+void ev_cost_report(FILE *f, const IrTrain *t, const RtLog *const *logs, size_t rows);
+
+/*
 ** One warning per optimizer whose devices went past their endurance: the array, the layer
 ** and the epoch (by steps: the logged step and its epoch; rows: the training examples).
 */
