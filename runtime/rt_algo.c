@@ -570,11 +570,40 @@ static void refresh_changed(RtAlgo *a, RtPool *pool)
 ** =======================================================================
 */
 
-/* Ascending order of pulse counts (qsort). */
-static int cmp_u64(const void *p, const void *q)
+/*
+** The k-th smallest (0-based) of v[0..n), k < n, by Hoare's selection (quickselect with the
+** median of three as pivot): linear time on average, v reordered.
+*/
+static uint64_t kth_smallest(uint64_t *v, size_t n, size_t k)
 {
-    uint64_t a = *(const uint64_t *)p, b = *(const uint64_t *)q;
-    return (a > b) - (a < b);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t a = v[lo], b = v[mid], c = v[hi];
+        uint64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k]; /* between j and i: equal to the pivot */
+    }
+    return v[k];
 }
 
 /*
@@ -600,9 +629,8 @@ static void pulse_stats(RtArrayStat *s, const RtTile *t)
     s->dev_mean = sum / (double)n;
     s->dev_max = (double)mx;
     if (v) {
-        qsort(v, n, sizeof *v, cmp_u64);
         size_t rank = (size_t)ceil(0.99 * (double)n); /* 1-based, at least 1 */
-        s->dev_p99 = (double)v[(rank ? rank : 1) - 1];
+        s->dev_p99 = (double)kth_smallest(v, n, (rank ? rank : 1) - 1);
     }
     free(v);
 }

@@ -88,6 +88,8 @@ void ev_cost_summary(FILE *f, const IrTrain *t, const RtLog *const *logs)
             "max/device", "time (s)", "energy (J)", "wear");
     for (size_t k = 0; k < t->nopt; k++) {
         EvCost c = ev_cost_of(t->hardware, logs[k]);
+        if (!c.analog)
+            continue; /* digital: nothing to price */
         fprintf(f, "  %-*s", (int)nw, t->opt[k]->name);
         put_num(f, c.pulses);
         put_num(f, c.dev_max);
