@@ -1,9 +1,9 @@
 /*
 ** repl_exec.c: `run NAME`, and `cost NAME` (what the train's last run cost the hardware: the
-** child writes it into a temporary file shared across the fork). The run goes in a child process: Ctrl-C stops it at once (the
-** child takes the default action of SIGINT) without any hook in the runtime's loops, a
-** crash cannot take the session down, and outputs are written atomically, so an interrupted
-** run leaves no half-written file.
+** child writes it into a temporary file shared across the fork). The run goes in a child
+** process: Ctrl-C stops it at once (the child takes the default action of SIGINT) without
+** any hook in the runtime's loops, a crash cannot take the session down, and outputs are
+** written atomically, so an interrupted run leaves no half-written file.
 */
 #include <errno.h>
 #include <signal.h>

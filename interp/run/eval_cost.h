@@ -30,9 +30,9 @@ extern const char ev_cost_array_header[];
 void ev_cost_array_fields(FILE *f, const RtArrayStat *s);
 
 /*
-** The console table: per optimizer with analog arrays (the others are left out), pulses, most pulses on one device,
-** hardware time and energy, and wear (most pulses on one device / its endurance); nothing
-** when no optimizer has analog arrays. logs[k] is optimizer k's log.
+** The console table: per optimizer with analog arrays (the others are left out), pulses,
+** most pulses on one device, hardware time and energy, and wear (most pulses on one device
+** over its endurance); nothing when no optimizer has analog arrays. logs[k] is optimizer k's log.
 */
 void ev_cost_summary(FILE *f, const IrTrain *t, const RtLog *const *logs);
 

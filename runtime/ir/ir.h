@@ -8,8 +8,8 @@
 ** reads it.
 **
 ** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure,
-** IrExperiment, IrSchedule, IrHardware) begins with `const char *name; SrcLoc loc;`: the checker fills
-** those generically.
+** IrExperiment, IrSchedule, IrHardware) begins with `const char *name; SrcLoc loc;`: the
+** checker fills those generically.
 */
 #ifndef AIMCI_IR_H
 #define AIMCI_IR_H
