@@ -249,3 +249,46 @@ Test(cost, energy_prices_each_event)
     cr_assert_float_eq(c.energy[RT_COST_DIGITAL], 12 * 11, 1e-9);
     cr_assert_float_eq(c.time[RT_COST_DIGITAL], 12 * 1.0 / 2, 1e-9, "one lane per row");
 }
+
+/* A logged array row of the synthetic log below. */
+static RtArrayRow row(size_t step, size_t layer, const char *name, const IrDevice *dev,
+                      double pulses, double dev_max)
+{
+    RtArrayRow r;
+    memset(&r, 0, sizeof r);
+    r.step = step, r.layer = layer;
+    snprintf(r.s.name, sizeof r.s.name, "%s", name);
+    r.s.analog = true, r.s.dev = dev, r.s.D = 2, r.s.X = 2;
+    r.s.pulses = pulses, r.s.dev_max = dev_max;
+    return r;
+}
+
+/*
+** The wear of a step is the largest over its arrays of most pulses / endurance, not the
+** array with the most pulses; devices without an endurance do not count; the first step past
+** 1 is where the warning goes.
+*/
+Test(cost, wear_is_the_worst_array_and_the_first_step_past_it)
+{
+    IrDevice tough = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 1.0), weak = tough, unknown = tough;
+    tough.endurance = 100, weak.endurance = 10, unknown.endurance = 0;
+    RtArrayRow rows[] = {
+        row(5, 0, "W", &tough, 100, 50), row(5, 0, "P", &weak, 20, 8),
+        row(5, 1, "W", &unknown, 900, 400),
+        row(9, 0, "W", &tough, 150, 60), row(9, 0, "P", &weak, 40, 12),
+        row(9, 1, "W", &unknown, 990, 450),
+    };
+    RtLog log = {.arr = rows, .narr = 6};
+    size_t n;
+    RtStepCost *sc = rt_cost_steps(NULL, &log, &n);
+    cr_assert_eq(n, 2, "one per logged step");
+    cr_assert_eq(sc[0].step, 5);
+    cr_assert_float_eq(sc[0].wear, 0.8, 1e-12, "P: 8 of 10 beats W's 50 of 100");
+    cr_assert_str_eq(sc[0].array, "P");
+    cr_assert_eq(sc[0].dev_max, 400.0, "the most pulsed device, endurance or not");
+    cr_assert_eq(sc[0].pulses, 1020.0);
+    cr_assert_float_eq(sc[1].wear, 1.2, 1e-12);
+    cr_assert_eq(sc[1].endurance, 10.0);
+    cr_assert_eq(rt_cost_worn(sc, n), 1, "the second step is the first past the endurance");
+    free(sc);
+}

@@ -31,4 +31,18 @@ awk -F, 'NR > 1 && $NF != $(NF-1) / 1000 { exit 1 }' out/fit.cost.csv ||
 # Time adds up: the total is the sum of the parts (update, mvm, digital, calibration).
 awk -F, 'NR > 1 { s = $8 + $9 + $10 + $11; d = s - $4; if (d < 0) d = -d;
                   if (d > 1e-12 * $4) exit 1 }' out/fit.cost.csv || fail "time parts do not add up"
+
+# An experiment with `cost = true`: its cost table, and the CSV's cost of the cell that is the
+# train itself (same seed, same lr) equals what the train reported.
+cat >>wear.aimc <<'SCRIPT'
+experiment x { train = fit, vary asgd.lr in [0.05, 0.1], cost = true, report = "out/x.md" }
+SCRIPT
+expect_status 0 "$AIMCI" --only x wear.aimc
+has out.txt "| asgd.lr | optimizer | loss | pulses | max/device | wear | time (s) | energy (J) |"
+has out.txt "| 0.05 | sgd | "
+head -n 1 out/x.csv | grep -q ',energy_j_mean,time_s_mean,pulses_mean,wear_max$' ||
+    fail "no cost columns in the experiment CSV: $(head -n 1 out/x.csv)"
+train=$(awk -F, '$1 == "asgd" { t = $4; p = $16; w = $19 } END { print t, p, w }' out/fit.cost.csv)
+cell=$(awk -F, '$1 == "\"0.05\"" && $2 == "asgd" { print $12, $13, $14 }' out/x.csv)
+[ "$train" = "$cell" ] || fail "the cell's cost ($cell) is not the train's ($train)"
 exit 0
