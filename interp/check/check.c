@@ -465,6 +465,9 @@ static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, co
         return NULL;
     Sym *t = chk_lookup(sub, ((const IrExperiment *)x->ir)->train->name);
     fill_seed(sub, t);
+    const IrHardware *hw = ((const IrExperiment *)x->ir)->hardware;
+    if (hw) /* the experiment's cost model prices the cell: the cell's own copy (varied too) */
+        ((IrTrain *)t->ir)->hardware = chk_lookup(sub, hw->name)->ir;
     for (size_t v = 0; v < x->nvary; v++) {
         Value val = chk_eval(sub, x->vary[v].node->a->items.v[idx[v]], false);
         text[v] = chk_print_value(sub, &val);

@@ -64,6 +64,23 @@ Test(cost_lang, train_experiment_and_device_take_their_parameters)
     cr_assert_str_eq(x->cell[1]->hardware->name, "chip", "the cells keep the train's");
 }
 
+/* An experiment's model prices its cells with the cell's own copy: a vary of it takes. */
+Test(cost_lang, experiment_hardware_follows_a_vary)
+{
+    assert_ok(TRAIN "hardware chip { }\n"
+                    "hardware other { mvm_time = 7 }\n"
+                    "train fit { model = lin, data = ls, optimizer = asgd, steps = 10, "
+                    "hardware = other }\n"
+                    "experiment x { train = fit, hardware = chip,\n"
+                    "               vary chip.pulse_time in [1, 2] }\n");
+    const IrExperiment *x = chk_program(fe.c)->runs[1].u.experiment;
+    cr_assert_eq(x->ncells, 2);
+    for (size_t c = 0; c < 2; c++) {
+        cr_assert_str_eq(x->cell[c]->hardware->name, "chip", "the experiment's, not the train's");
+        cr_assert_eq(x->cell[c]->hardware->pulse_time, c + 1.0);
+    }
+}
+
 /* The dump writes the model out and checks again to the same values. */
 Test(cost_lang, dump_reproduces_the_model)
 {
