@@ -45,4 +45,12 @@ head -n 1 out/x.csv | grep -q ',energy_j_mean,time_s_mean,pulses_mean,wear_max$'
 train=$(awk -F, '$1 == "asgd" { t = $4; p = $16; w = $19 } END { print t, p, w }' out/fit.cost.csv)
 cell=$(awk -F, '$1 == "\"0.05\"" && $2 == "asgd" { print $12, $13, $14 }' out/x.csv)
 [ "$train" = "$cell" ] || fail "the cell's cost ($cell) is not the train's ($train)"
+# Run again: the jobs' saved records carry their cost, and the report is the same.
+cp out/x.csv first.csv
+expect_status 0 "$AIMCI" --only x wear.aimc
+cmp -s first.csv out/x.csv || fail "the cost from saved job results differs: $(diff first.csv out/x.csv)"
+# A changed hardware model changes the jobs' keys: they run again under the new model.
+sed 's/^experiment x { train = fit,/hardware slow { pulse_time = 10 }\nexperiment x { train = fit, hardware = slow,/' wear.aimc >slow.aimc
+expect_status 0 "$AIMCI" --only x slow.aimc
+cmp -s first.csv out/x.csv && fail "a new hardware model reused the old costs"
 exit 0
