@@ -165,6 +165,7 @@ static int weight_array(RtAlgo *a, RtTile **w, const IrLayer *L, RtRng *upd, RtR
     }
     RtArr *W = &a->arr[a->K - 1];
     W->t = *w;
+    W->dev = slow ? slow : L->on;
     W->upd = upd;
     W->lg = (*w)->w;
     return (W->sp = cell_sps(*w)) ? 0 : -1;
@@ -182,6 +183,10 @@ static void zero_shift(RtArr *r, size_t N, RtRng *pulses)
             for (size_t q = 0; q < N; q++)
                 rt_tile_pulse(t, i, j, q % 2 == 0, pulses);
     rt_tile_set_weights(r->ref, t->w);
+    /* the cost (docs/cost.md): N pulses per device, and one read per column of A to learn
+       the values R is programmed to */
+    r->cnt.calib_pulses += (double)N * (double)t->D * (double)t->X;
+    r->cnt.mvm_calib += (double)t->X;
 }
 
 /* Array k < K-1: a tile of `fast` at 0, its stream, its reference (calibrated) if any. */
@@ -194,6 +199,7 @@ static int gradient_array(RtAlgo *a, size_t k, const IrLayer *L, uint64_t seed, 
     rt_rng_seed(&d2d, seed, RT_STREAM_ALGO(l, 4 * k));
     if (!(r->t = rt_tile_new(a->D, a->X, dev, &d2d, true)))
         return -1;
+    r->dev = dev;
     rt_rng_seed(&r->own, seed, RT_STREAM_ALGO(l, 4 * k + 1));
     r->upd = &r->own;
     rt_tile_set_weights(r->t, a->vis); /* zeros (vis before the first refresh) */
@@ -397,6 +403,13 @@ static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B, RtP
         x = a->xs, d = a->ds;
     }
     rt_tile_update_batch_pool(a->arr[0].t, x, d, B, a->lr_g, &o->update, a->arr[0].upd, pool);
+    a->arr[0].cnt.updates += (double)B;
+}
+
+void rt_algo_count_mvm(RtAlgo *a, bool bwd, size_t B)
+{
+    for (size_t k = 0; k < a->K; k++)
+        *(bwd ? &a->arr[k].cnt.mvm_bwd : &a->arr[k].cnt.mvm_fwd) += (double)B;
 }
 
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
@@ -557,15 +570,69 @@ static void refresh_changed(RtAlgo *a, RtPool *pool)
 ** =======================================================================
 */
 
-/* Pulses fired on t so far (NaN when it does not count them). */
-static double pulses_of(const RtTile *t)
+/*
+** The k-th smallest (0-based) of v[0..n), k < n, by Hoare's selection (quickselect with the
+** median of three as pivot): linear time on average, v reordered.
+*/
+static uint64_t kth_smallest(uint64_t *v, size_t n, size_t k)
 {
-    if (!t->npulse)
-        return NAN;
-    double s = 0.0;
-    for (size_t k = 0; k < t->D * t->X; k++)
-        s += (double)rt_tile_pulses_at(t, k);
-    return s;
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t a = v[lo], b = v[mid], c = v[hi];
+        uint64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k]; /* between j and i: equal to the pivot */
+    }
+    return v[k];
+}
+
+/*
+** Pulses fired on t so far and their mean, maximum and nearest-rank 99th percentile per
+** device (NaN when t does not count them; the percentile NaN when out of memory).
+*/
+static void pulse_stats(RtArrayStat *s, const RtTile *t)
+{
+    size_t n = t->D * t->X;
+    s->pulses = s->dev_mean = s->dev_max = s->dev_p99 = NAN;
+    if (!t->npulse || n == 0)
+        return;
+    uint64_t *v = malloc(n * sizeof *v), mx = 0;
+    double sum = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t c = rt_tile_pulses_at(t, k);
+        sum += (double)c;
+        mx = c > mx ? c : mx;
+        if (v)
+            v[k] = c;
+    }
+    s->pulses = sum;
+    s->dev_mean = sum / (double)n;
+    s->dev_max = (double)mx;
+    if (v) {
+        size_t rank = (size_t)ceil(0.99 * (double)n); /* 1-based, at least 1 */
+        s->dev_p99 = (double)kth_smallest(v, n, (rank ? rank : 1) - 1);
+    }
+    free(v);
 }
 
 /* Mean |v| and the RMS of v - sp (cells with a finite sp; NaN if none) over n values. */
@@ -586,15 +653,28 @@ static void moments(double *mean_abs, double *sp_dist, const float *v, const dou
     *sp_dist = m ? sqrt(s2 / (double)m) : NAN;
 }
 
-/* "W" for the weights; "P" (K == 2) or "P<n>" (n steps finer than W) for the others. */
-static void array_name(char *out, size_t k, size_t K)
+/* "W" for the weights; "P" (K == 2) or "P<n>" (n steps finer than W) for the others;
+   prefix "R" instead of "P" for their references. */
+static void array_name(char *out, size_t k, size_t K, bool ref)
 {
     if (k + 1 == K)
         snprintf(out, 8, "W");
     else if (K == 2)
-        snprintf(out, 8, "P");
+        snprintf(out, 8, "%s", ref ? "R" : "P");
     else
-        snprintf(out, 8, "P%zu", K - 1 - k);
+        snprintf(out, 8, "%s%zu", ref ? "R" : "P", K - 1 - k);
+}
+
+/* A stat with everything not applicable. */
+static RtArrayStat blank_stat(const RtAlgo *a)
+{
+    RtArrayStat s;
+    memset(&s, 0, sizeof s);
+    s.pulses = s.transfers = s.mean_abs = s.sp_dist = NAN;
+    s.dev_mean = s.dev_max = s.dev_p99 = NAN;
+    s.D = a->D;
+    s.X = a->X;
+    return s;
 }
 
 size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap)
@@ -603,20 +683,40 @@ size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap)
     for (size_t k = a->K; k-- > 0 && m < cap;) {
         const RtArr *r = &a->arr[k];
         RtArrayStat *s = &out[m++];
-        array_name(s->name, k, a->K);
-        s->pulses = pulses_of(r->t);
+        *s = blank_stat(a);
+        array_name(s->name, k, a->K, false);
+        pulse_stats(s, r->t);
         bool receives = k > 0 || (a->K == 1 && a->o->kind == IR_OPT_MIXED_PRECISION);
         s->transfers = receives ? r->transfers : NAN;
         moments(&s->mean_abs, &s->sp_dist, r->lg, r->sp, r->ref ? r->ref->w : NULL, n);
+        s->cnt = r->cnt;
+        s->analog = true;
+        s->weight = k + 1 == a->K;
+        s->dev = r->dev;
+    }
+    for (size_t k = a->K; k-- > 0 && m < cap;) { /* references: read with their arrays */
+        const RtArr *r = &a->arr[k];
+        if (!r->ref)
+            continue;
+        RtArrayStat *s = &out[m++];
+        *s = blank_stat(a);
+        array_name(s->name, k, a->K, true);
+        moments(&s->mean_abs, &s->sp_dist, r->ref->w, NULL, NULL, n);
+        s->cnt.mvm_fwd = r->cnt.mvm_fwd;
+        s->cnt.mvm_bwd = r->cnt.mvm_bwd;
+        s->cnt.mvm_read = r->cnt.mvm_read;
+        s->analog = s->reference = true;
+        s->dev = a->o->reference ? a->o->reference : r->dev;
     }
     if (a->h && m < cap) {
         RtArrayStat *s = &out[m++];
         IrOptKind kind = a->o->kind;
+        *s = blank_stat(a);
         snprintf(s->name, sizeof s->name, "%s", kind == IR_OPT_MIXED_PRECISION ? "chi"
                                                 : is_rider(kind)                 ? "Q"
                                                                                  : "H");
-        s->pulses = s->transfers = NAN;
         moments(&s->mean_abs, &s->sp_dist, a->h, NULL, NULL, n);
+        s->cnt.digital = a->digital;
     }
     return m;
 }

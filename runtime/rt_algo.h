@@ -58,9 +58,27 @@
 #include "rt_tile.h"
 
 #define RT_ALGO_MAX_ARRAYS 8
+#define RT_ALGO_MAX_STATS (2 * RT_ALGO_MAX_ARRAYS + 1) /* arrays, references, buffer */
 #define RT_STREAM_ALGO(l, a) (0x7A000000u + 64u * (uint64_t)(l) + (uint64_t)(a))
 #define RT_ALGO_TIO 32u
 #define RT_ALGO_CHOP 33u
+
+/*
+** What the hardware did to one array, counted per call (never per weight; docs/cost.md):
+** pulsed updates (one per sample of a gradient update or per column of a pulsed transfer
+** write; each takes the hardware's update cycles), threshold writes (a column, or a row for
+** mixed_precision, that fired at least one pulse; each takes transfer_bl pulse cycles),
+** analog MVMs by kind, the zero-shift calibration's pulses and digital element operations.
+** The per-device pulses are the tile's counters (rt_tile_pulses_at).
+*/
+typedef struct RtArrCount {
+    double updates;      /* pulsed updates (rank-one, BL slots each) */
+    double writes;       /* threshold writes (a column or a row) */
+    double write_cycles; /* pulse cycles of those writes: transfer_bl each */
+    double mvm_fwd, mvm_bwd, mvm_read, mvm_calib; /* analog MVMs (one input vector each) */
+    double calib_pulses; /* pulses of the zero-shift calibration */
+    double digital;      /* digital element operations on its buffer (H, chi, Q, mu) */
+} RtArrCount;
 
 /* One analog array of an algorithm. */
 typedef struct RtArr {
@@ -73,6 +91,8 @@ typedef struct RtArr {
     size_t every;     /* steps between transfers out of it (not W) */
     size_t col;       /* next column to read */
     double transfers; /* columns written into it */
+    const IrDevice *dev; /* its device (cost: endurance, pulse energy) */
+    RtArrCount cnt;      /* what the hardware did to it */
 } RtArr;
 
 typedef struct RtAlgo {
@@ -96,6 +116,7 @@ typedef struct RtAlgo {
     RtRng chop;      /* chopper flips */
     size_t t;        /* steps taken */
     size_t sweep;    /* completed sweeps over the columns (choppers, agad) */
+    double digital;  /* digital element operations on the buffer a->h (and mu) */
     float *oh, *y, *dv, *xs, *ds; /* scratch: one-hot (X rows), reads, a d vector, chopped batch */
     uint8_t *row_changed; /* (D) rows of arr[0] the step's gradient update touched, and */
     uint8_t *col_changed; /* (X) columns its transfers wrote; NULL: vis refreshed whole */
@@ -144,15 +165,30 @@ void rt_algo_refresh(RtAlgo *a, RtPool *pool);
 
 /* Per-array statistics of the run log (rt_train.h). */
 typedef struct RtArrayStat {
-    char name[8];     /* "W", "P", "P1".., "H", "chi", "Q" */
+    char name[8];     /* "W", "P", "P1".., "R", "R1".., "H", "chi", "Q" */
     double pulses;    /* pulses fired on it so far (calibration included); NaN: digital */
     double transfers; /* columns (rows for mixed_precision) written into it; NaN: none */
     double mean_abs;  /* mean |L| */
     double sp_dist;   /* RMS over cells of L minus its symmetric point; NaN: none defined */
+    /* cost (docs/cost.md), all cumulative since the run began; NaN where not applicable */
+    double dev_mean, dev_max, dev_p99; /* pulses per device: mean, max, 99th percentile */
+    RtArrCount cnt;   /* what the hardware did (rt_algo.h RtArrCount) */
+    size_t D, X;      /* its rows and columns */
+    bool analog;      /* an analog array (else the digital buffer) */
+    bool weight;      /* the weight array W (forward and backward are timed on it) */
+    bool reference;   /* a zero-shift reference (read with its array: energy, no time) */
+    const IrDevice *dev; /* its device, or NULL (the digital buffer) */
 } RtArrayStat;
 
-/* The statistics of a's arrays into out (at most cap); returns how many. */
+/*
+** The statistics of a's arrays into out (at most cap); returns how many: the analog arrays
+** from W down, the references of zero-shifted arrays, then the digital buffer. The 99th
+** percentile is the nearest-rank one (the ceil(0.99 n)-th smallest count).
+*/
 size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap);
+
+/* Count B rows of the layer's forward (bwd false) or backward MVM on every array. */
+void rt_algo_count_mvm(RtAlgo *a, bool bwd, size_t B);
 
 /*
 ** The symmetric point of one cell (stored weight): the root of step(up) + step(down) on

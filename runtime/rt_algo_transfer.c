@@ -55,7 +55,16 @@ static size_t read_columns(RtAlgo *a, size_t k, size_t *c0)
         a->oh[q * a->X + (*c0 + q) % a->X] = 1.0f;
     rt_io_forward(a->y, a->tio, r->lg, a->oh, NULL, n);
     r->col = (*c0 + n) % a->X;
+    r->cnt.mvm_read += (double)n;
     return n;
+}
+
+/* A threshold write of W (a column, or a row) that fired: its count and pulse cycles. */
+static void count_write(RtAlgo *a)
+{
+    RtArrCount *c = &a->arr[a->K - 1].cnt;
+    c->writes += 1.0;
+    c->write_cycles += (double)a->o->transfer_bl;
 }
 
 /* n = clamp(trunc(h/thr), +-BL_t): the pulses a threshold write fires for buffer value h. */
@@ -85,6 +94,7 @@ static void chain_event(RtAlgo *a, size_t k)
         if (a->col_changed) /* a one-hot input: only its column can change */
             a->col_changed[(c0 + q) % a->X] = 1;
     }
+    to->cnt.updates += (double)n;
     rt_algo_logical(to, a->D * a->X);
 }
 
@@ -143,7 +153,7 @@ static void buffered_column(RtAlgo *a, size_t c, const float *y)
     bool agad = o->kind == IR_OPT_AGAD, chop = o->kind != IR_OPT_TTV2;
     size_t ns = chop_period(o->in_chop_prob);
     double b = fmin(o->tail_weightening / (double)ns, 1.0);
-    bool write = !agad || a->sweep > ns;
+    bool write = !agad || a->sweep > ns, fired = false;
     for (size_t i = 0; i < a->D; i++) {
         size_t e = i * a->X + c;
         if (agad && a->switched[c])
@@ -155,6 +165,7 @@ static void buffered_column(RtAlgo *a, size_t c, const float *y)
             h = o->forget_buffer ? o->momentum * h : h - (1.0 - o->momentum) * (double)n * a->thr;
             if (write)
                 rt_algo_fire(a, i, c, n);
+            fired |= write;
         }
         a->h[e] = (float)h;
         if (agad)
@@ -162,6 +173,9 @@ static void buffered_column(RtAlgo *a, size_t c, const float *y)
     }
     if (agad)
         a->switched[c] = false;
+    if (fired)
+        count_write(a);
+    a->digital += (double)a->D * (agad ? 2.0 : 1.0); /* H (and agad's mu) per row */
     a->arr[a->K - 1].transfers += 1.0;
     chop_after(a, c);
 }
@@ -189,14 +203,19 @@ static void rlv2(RtAlgo *a)
     size_t c0, n = read_columns(a, 0, &c0);
     for (size_t q = 0; q < n; q++) {
         size_t c = (c0 + q) % a->X;
+        bool fired = false;
         for (size_t i = 0; i < a->D; i++) {
             size_t e = i * a->X + c;
             double h = (1.0 - beta) * a->h[e] + beta * a->y[q * a->D + i];
             long m = threshold_count(a, h);
             if (m != 0)
                 rt_algo_fire(a, i, c, m);
+            fired |= m != 0;
             a->h[e] = (float)(h - (double)m * a->thr);
         }
+        if (fired)
+            count_write(a);
+        a->digital += (double)a->D;
         a->arr[a->K - 1].transfers += 1.0;
     }
 }
@@ -218,6 +237,8 @@ static void rider(RtAlgo *a)
         rt_tile_update(W->t, a->oh + q * a->X, a->dv, a->lr_t, &a->tu, W->upd);
         W->transfers += 1.0;
     }
+    W->cnt.updates += (double)n;
+    a->digital += (double)n * (double)a->D;
 }
 
 void rt_algo_transfer(RtAlgo *a)
@@ -267,9 +288,12 @@ void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B)
                 chi[j] = (float)((double)chi[j] + g * (double)x[b * a->X + j]);
         }
     a->t++;
+    a->digital += (double)B * (double)a->D * (double)a->X; /* chi's multiply-adds */
     if (a->t % a->arr[0].every != 0)
         return;
+    a->digital += (double)a->D * (double)a->X; /* the threshold tests */
     for (size_t i = 0; i < a->D; i++) {
+        bool fired = false;
         for (size_t j = 0; j < a->X; j++) {
             size_t e = i * a->X + j;
             long n = threshold_count(a, a->h[e]);
@@ -277,7 +301,10 @@ void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B)
                 continue;
             a->h[e] = (float)((double)a->h[e] - (double)n * a->thr);
             rt_algo_fire(a, i, j, -n);
+            fired = true;
         }
+        if (fired)
+            count_write(a);
         a->arr[0].transfers += 1.0;
     }
 }

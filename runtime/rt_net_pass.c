@@ -41,9 +41,11 @@ const float *rt_net_update_d(const RtLayer *ly)
 static void product(RtLayer *ly, float *out, const float *in, const float *bias, size_t R,
                     bool exact)
 {
-    if (ly->tile && !exact)
+    if (ly->tile && !exact) {
         rt_io_forward(out, ly->io, ly->w, in, bias, R);
-    else
+        if (ly->algo) /* the cost: R forward MVMs (docs/cost.md) */
+            rt_algo_count_mvm(ly->algo, false, R);
+    } else
         rt_matmul_forward(out, in, ly->w, bias, R, ly->in, ly->out);
 }
 
@@ -166,20 +168,28 @@ static void scale_backward(RtLayer *ly, size_t B, size_t Q)
             }
 }
 
+/* The backward MVM of a tile through its I/O, counted for the cost (docs/cost.md). */
+static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R)
+{
+    rt_io_backward(din, ly->io, ly->w, d, R);
+    if (ly->algo)
+        rt_algo_count_mvm(ly->algo, true, R);
+}
+
 /* A weight layer: dz, then the input gradient din (R,in) (if wanted) and gW. */
 static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B)
 {
     size_t R = rt_net_update_rows(ly, B);
     if (ly->kind == IR_LAYER_DENSE && !ly->nscale) { /* no dz: the output gradient itself */
         if (ly->tile && din)
-            rt_io_backward(din, ly->io, ly->w, ly->grad, B);
+            tile_backward(ly, din, ly->grad, B);
         rt_matmul_backward(ly->tile ? NULL : din, ly->gw, ly->gb, ly->grad, in, ly->w, B,
                            ly->in, ly->out);
         return;
     }
     scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1);
     if (ly->tile && din)
-        rt_io_backward(din, ly->io, ly->w, ly->dz, R);
+        tile_backward(ly, din, ly->dz, R);
     rt_matmul_backward(ly->tile ? NULL : din, ly->gw, NULL, ly->dz, in, ly->w, R, ly->in,
                        ly->out);
 }

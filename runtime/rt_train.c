@@ -93,8 +93,8 @@ static int log_arrays(RtLog *log, const RtNet *net, size_t step)
 {
     for (size_t l = 0; l < net->nlayers; l++) {
         const RtAlgo *a = net->layer[l].algo;
-        RtArrayStat st[RT_ALGO_MAX_ARRAYS + 1];
-        size_t m = a ? rt_algo_stats(a, st, RT_ALGO_MAX_ARRAYS + 1) : 0;
+        RtArrayStat st[RT_ALGO_MAX_STATS];
+        size_t m = a ? rt_algo_stats(a, st, RT_ALGO_MAX_STATS) : 0;
         if (m == 0)
             continue;
         if (RT_GROW(log->arr, log->arrcap, log->narr + m))

@@ -30,6 +30,12 @@
 **            step sees them (U(-1/sqrt(X), 1/sqrt(X)), x uniform in [-1, 1]); ratio =
 **            forward / sgemm.
 **   sgemm    GFLOP/s of the plain BLIS product of the same shape, in the same run.
+**   cost_stats  ns per device of the per-array statistics of the cost accounting
+**            (rt_algo_stats: the pulse counts' sum, maximum and 99th percentile, docs/cost.md)
+**            of an analog_sgd layer of 512x512 soft_bounds after one batch; ratio = their
+**            time / the time of one 64-sample update of the same layer (1 thread), the worst
+**            case of logging after every batch; target < 0.05. The counts themselves are a
+**            few additions per call (never per weight) and are not measurable.
 ** Every figure is the fastest of 7 timed rounds of at least 0.1 s each, after a warm-up, the
 ** rounds of the figures compared (1 and 2 threads; forward and sgemm) alternating: on a
 ** machine shared with other work, the rounds least disturbed by it, under the same
@@ -50,6 +56,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "rt_algo.h"
 #include "rt_io.h"
 #include "rt_kern.h"
 #include "rt_matmul.h"
@@ -195,6 +202,39 @@ static void update_free(Upd *b)
 static void update_setup(Upd *b, size_t k, size_t n, size_t B, size_t threads)
 {
     update_setup_counting(b, k, n, B, threads, false);
+}
+
+/* The per-array statistics of an algorithm (the cost accounting's logged part). */
+static void run_stats(void *ctx)
+{
+    RtArrayStat st[RT_ALGO_MAX_STATS];
+    rt_algo_stats(ctx, st, RT_ALGO_MAX_STATS);
+}
+
+/* ns per device of rt_algo_stats on a 512x512 analog_sgd layer of family k after one batch. */
+static double bench_cost_stats(size_t k, const Timing *tm)
+{
+    Upd b;
+    update_setup_counting(&b, k, 512, 64, 1, true);
+    run_update(&b);
+    IrDevice ir = device(families[k].family);
+    IrLayer L = {.kind = IR_LAYER_DENSE, .in = 512, .out = 512, .on = &ir};
+    IrOptimizer o = {.name = "bench", .kind = IR_OPT_ANALOG_SGD, .lr = 0.01, .update = b.u};
+    RtRng upd, d2d;
+    rt_rng_seed(&upd, 3, 3);
+    rt_rng_seed(&d2d, 4, 4);
+    RtAlgo *a = rt_algo_new(&b.t, &L, &o, &upd, 1, 0, 64, &d2d);
+    if (!a) {
+        fprintf(stderr, "aimci_bench: out of memory\n");
+        exit(1);
+    }
+    void (*const fn[1])(void *) = {run_stats};
+    void *const ctx[1] = {a};
+    double best;
+    time_calls(&best, fn, ctx, 1, tm);
+    rt_algo_free(a);
+    update_free(&b);
+    return best * 1e9 / (512.0 * 512.0);
 }
 
 /* Pulses per weight per sample of one batch of family k's update workload. */
@@ -372,5 +412,9 @@ int main(int argc, char **argv)
     printf("forward,analog_io_default,512x512,64,1,%.2f,GFLOP/s,sgemm %.2f,%.3f\n", fwd, gemm,
            fwd / gemm);
     printf("sgemm,blis,512x512,64,1,%.2f,GFLOP/s,-,1\n", gemm);
+    double upd[2], stats = bench_cost_stats(0, &tm);
+    bench_update(upd, 0, 512, 64, &tm, false);
+    printf("cost_stats,%s,512x512,64,1,%.3f,ns/device,update %.1f ns/device/batch,%.4f\n",
+           families[0].name, stats, 64.0 * upd[0], stats / (64.0 * upd[0]));
     return 0;
 }

@@ -168,7 +168,7 @@ static const CachedFile *load(Checker *c, const char *path, const char *canon, S
     if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
         diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
         diag_expected(c->diag, "declarations: device, io, data, model, optimizer, train, "
-                               "measure, experiment, schedule");
+                               "measure, experiment, schedule, hardware");
     }
     return cache_add(c, path, canon, file, stmts);
 }
@@ -465,6 +465,9 @@ static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, co
         return NULL;
     Sym *t = chk_lookup(sub, ((const IrExperiment *)x->ir)->train->name);
     fill_seed(sub, t);
+    const IrHardware *hw = ((const IrExperiment *)x->ir)->hardware;
+    if (hw) /* the experiment's cost model prices the cell: the cell's own copy (varied too) */
+        ((IrTrain *)t->ir)->hardware = chk_lookup(sub, hw->name)->ir;
     for (size_t v = 0; v < x->nvary; v++) {
         Value val = chk_eval(sub, x->vary[v].node->a->items.v[idx[v]], false);
         text[v] = chk_print_value(sub, &val);
@@ -569,6 +572,7 @@ const IrProgram *chk_program(Checker *c)
     p->models = (const IrModel *const *)collect(c, SCH_MODEL, &p->nmodels);
     p->ios = (const IrIO *const *)collect(c, SCH_IO, &p->nios);
     p->schedules = (const IrSchedule *const *)collect(c, SCH_SCHEDULE, &p->nschedules);
+    p->hardware = (const IrHardware *const *)collect(c, SCH_HARDWARE, &p->nhardware);
     p->runs = collect_runs(c, &p->nruns);
     p->consts = collect_consts(c, &p->nconsts);
     return p;

@@ -285,6 +285,8 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
     for (size_t i = 0; i < p->nschedules; i++)
         dump_decl(b, SCH_SCHEDULE, p->schedules[i], p->schedules[i]->kind,
                   p->schedules[i]->parent);
+    for (size_t i = 0; i < p->nhardware; i++)
+        dump_decl(b, SCH_HARDWARE, p->hardware[i], -1, NULL);
     for (size_t i = 0; i < p->nruns; i++) {
         const IrRun *r = &p->runs[i];
         if (r->kind == IR_RUN_TRAIN)
@@ -339,6 +341,8 @@ void dump_train_closure(Buf *b, const IrTrain *t)
         dump_decl(b, SCH_OPTIMIZER, t->opt[k], t->opt[k]->kind, t->opt[k]->parent);
     if (t->schedule)
         dump_decl(b, SCH_SCHEDULE, t->schedule, t->schedule->kind, t->schedule->parent);
+    if (t->hardware) /* the cost model: part of what a job's key covers */
+        dump_decl(b, SCH_HARDWARE, t->hardware, -1, NULL);
     dump_decl(b, SCH_TRAIN, t, -1, NULL);
     free(dev);
     free(io);

@@ -12,9 +12,9 @@
 void dump_program(Buf *out, const IrProgram *p, const char *source);
 
 /*
-** The resolved script of one train alone: the devices, I/O settings, data, model, optimizers
-** and schedule it uses, then the train (its seed, log and plot as they are in t). What an
-** experiment's job hashes to recognise its saved result (interp/run/eval_jobs.c).
+** The resolved script of one train alone: the devices, I/O settings, data, model, optimizers,
+** schedule and hardware model it uses, then the train (its seed, log and plot as they are in
+** t). What an experiment's job hashes to recognise its saved result (interp/run/eval_jobs.c).
 */
 void dump_train_closure(Buf *out, const IrTrain *t);
 

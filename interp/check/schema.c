@@ -151,6 +151,9 @@ static const SchParam device_params[] = {
     {"piecewise_down", SCH_NUMS, DEV(piecewise_down), DEV(npiecewise_down), 1, 0, INF, false,
      false, false, FAM(IR_DEV_PIECEWISE_STEP), 0, NULL,
      "down-step factors on the same nodes (same length as piecewise_up)"},
+    /* cost (docs/cost.md) */
+    SPREAD(endurance, 0, PULSED, "pulses a device survives (0: not known)"),
+    SPREAD(pulse_energy, 0, PULSED, "energy of one pulse in pJ (0: the hardware model's)"),
 };
 #undef NUM
 #undef BOOL
@@ -477,6 +480,8 @@ static const SchParam train_params[] = {
      NULL, "seed of data, initialisation, sampling and noise (default: the script's)"},
     {"init", SCH_NUM, TRN(init), 0, NAN, -INF, INF, false, false, false, SCH_ALL, 0, NULL,
      "every weight's initial value (default: uniform in +-1/sqrt(in))"},
+    {"hardware", SCH_REF, TRN(hardware), 0, 0, 0, 0, false, false, false, SCH_ALL,
+     SCH_HARDWARE, NULL, "the cost model of the run (none: the defaults of docs/cost.md)"},
 };
 #undef TRN
 
@@ -527,8 +532,37 @@ static const SchParam experiment_params[] = {
     {"plot", SCH_STR, XPR(plot), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
      "image path (.png, .svg or .pdf, drawn by gnuplot): final loss (or test accuracy) per "
      "cell, one line per optimizer, bars of one std over the repeats"},
+    {"hardware", SCH_REF, XPR(hardware), 0, 0, 0, 0, false, false, false, SCH_ALL,
+     SCH_HARDWARE, NULL, "the cost model of every run (none: the train's)"},
+    {"cost", SCH_BOOL, XPR(cost), 0, 0, 0, 1, false, false, false, SCH_ALL, 0, NULL,
+     "cost columns in the report table: energy, hardware time, wear, energy per accuracy "
+     "point"},
 };
 #undef XPR
+
+/*
+** The hardware cost model (docs/cost.md): times from the seed paper's Table 3 (App. E), the
+** digital operation's energy from Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm:
+** a 32-bit float multiply 3.7 pJ plus an add 0.9 pJ); the analog energies have no default.
+*/
+#define HW(field) offsetof(IrHardware, field)
+#define HNUM(name, def, desc)                                                                 \
+    {#name, SCH_NUM, HW(name), 0, def, 0, INF, false, false, false, SCH_ALL, 0, NULL, desc}
+static const SchParam hardware_params[] = {
+    HNUM(pulse_time, 5, "ns of one pulse cycle"),
+    {"update_cycles", SCH_SIZE, HW(update_cycles), 0, 32, 1, 1e6, false, false, false, SCH_ALL,
+     0, NULL, "pulse cycles of one pulsed update (outer product)"},
+    HNUM(preprocess_time, 5.9, "ns of the input preprocessing of an update or a write"),
+    HNUM(mvm_time, 40, "ns of one analog MVM (forward, backward, transfer read)"),
+    HNUM(digital_op_time, 1, "ns of one digital operation on one lane (one lane per row)"),
+    HNUM(pulse_energy, 0, "pJ of one pulse on one device (a device's pulse_energy replaces it)"),
+    HNUM(dac_energy, 0, "pJ of one input conversion of an MVM"),
+    HNUM(adc_energy, 0, "pJ of one output conversion of an MVM"),
+    HNUM(read_energy, 0, "pJ of one device in one MVM"),
+    HNUM(digital_op_energy, 4.6, "pJ of one digital operation (a 32-bit multiply-add)"),
+};
+#undef HNUM
+#undef HW
 
 /*
 ** Layer parameters: "family" 0 is a digital layer, 1 an analog one (with `on`); parameters
@@ -629,6 +663,9 @@ const SchKind sch_kinds[SCH__NKINDS] = {
                       schedule_params, N(schedule_params), NULL, 0, sizeof(IrSchedule),
                       offsetof(IrSchedule, origin), offsetof(IrSchedule, kind),
                       offsetof(IrSchedule, parent)},
+    [SCH_HARDWARE] = {"hardware", "a hardware model", false, NULL, 0, hardware_params,
+                      N(hardware_params), NULL, 0, sizeof(IrHardware),
+                      offsetof(IrHardware, origin), 0, 0},
 };
 
 static double f_abs(double x) { return fabs(x); }

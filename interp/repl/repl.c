@@ -231,6 +231,7 @@ int repl_run(const ReplOptions *o)
     repl_input_free(in);
     buf_free(&hist);
     repl_devs_free(&r.devs);
+    repl_costs_free(&r);
     repl_session_free(r.ses);
     return !interactive && errors ? 2 : 0;
 }

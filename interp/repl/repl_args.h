@@ -82,6 +82,8 @@ int cmd_plot(Cmd *c);
 int cmd_trace(Cmd *c);
 int cmd_compare(Cmd *c);
 int cmd_run(Cmd *c);
+int cmd_cost(Cmd *c);
+
 int cmd_fit(Cmd *c);
 int cmd_help(Cmd *c);
 

@@ -10,7 +10,7 @@
 #include "rt_mem.h"
 
 const char *const repl_command_words[] = {
-    "pulse", "set", "show", "plot", "trace", "sp", "compare", "run", "fit", "help", "quit",
+    "pulse", "set", "show", "plot", "trace", "sp", "compare", "run", "cost", "fit", "help", "quit",
     "exit", ":load", ":save", ":list", ":help", ":quit", NULL,
 };
 
@@ -22,7 +22,7 @@ static const struct {
 } handlers[] = {
     {"pulse", cmd_pulse}, {"set", cmd_set},     {"show", cmd_show},       {"plot", cmd_plot},
     {"trace", cmd_trace}, {"sp", cmd_sp},       {"compare", cmd_compare}, {"run", cmd_run},
-    {"fit", cmd_fit},     {"help", cmd_help},
+    {"fit", cmd_fit},     {"help", cmd_help},   {"cost", cmd_cost},
 };
 
 bool repl_is_command(const char *text)

@@ -31,7 +31,12 @@ typedef struct Repl {
     size_t threads;    /* for `run` (0: the default) */
     bool quit;         /* `quit`, `exit` or `:quit` was typed */
     const char *pending; /* the lines of a block still open (for completion), or NULL */
+    char **cost_name, **cost_text; /* the cost of the last `run` of each train (`cost`) */
+    size_t ncost;
 } Repl;
+
+/* Forget the costs `run` kept (repl_exec.c; at the end of a session). */
+void repl_costs_free(Repl *r);
 
 /* Is text a command (its first word is one, and not followed by '=' or '.')? */
 bool repl_is_command(const char *text);

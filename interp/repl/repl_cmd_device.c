@@ -111,7 +111,23 @@ int cmd_set(Cmd *c)
     return 0;
 }
 
-/* show D: the declaration as --dump prints it, then the scratch copy's state. */
+/* The cost of the device (docs/cost.md): its energy per pulse and endurance, and the wear
+   of the scratch copy's pulses. */
+static void cost_line(Buf *b, const IrDevice *ir, uint64_t pulses)
+{
+    buf_printf(b, "  cost: ");
+    if (ir->pulse_energy > 0.0)
+        buf_printf(b, "%.6g pJ per pulse", ir->pulse_energy);
+    else
+        buf_printf(b, "energy per pulse: the hardware model's");
+    if (ir->endurance > 0.0)
+        buf_printf(b, "; endurance %.6g pulses (this cross-point: %.3g%% used)\n",
+                   ir->endurance, 100.0 * (double)pulses / ir->endurance);
+    else
+        buf_printf(b, "; endurance not known\n");
+}
+
+/* show D: the declaration as --dump prints it, then the scratch copy's state and its cost. */
 int cmd_show(Cmd *c)
 {
     const IrDevice *ir = cmd_device(c);
@@ -125,6 +141,8 @@ int cmd_show(Cmd *c)
     if (b.n >= 2 && b.s[b.n - 1] == '\n' && b.s[b.n - 2] == '\n')
         b.s[--b.n] = '\0'; /* the blank line --dump puts between declarations */
     repl_dev_state(&b, d);
+    if (ir->family != IR_DEV_IDEAL) /* ideal weights take no pulses */
+        cost_line(&b, ir, d->pulses);
     fputs(b.s, c->r->out);
     buf_free(&b);
     return 0;

@@ -156,6 +156,10 @@ static bool command_args(Cands *c, const ReplSession *s, const char *line, size_
                 add(c, "w");
             return true;
         }
+    if (word_is(line, at[0], len[0], "cost")) {
+        add_names(c, s, SCH_TRAIN);
+        return true;
+    }
     if (word_is(line, at[0], len[0], "run")) {
         add_names(c, s, SCH_TRAIN);
         add_names(c, s, SCH_MEASURE);

@@ -24,6 +24,7 @@ static const char overview[] =
     "  sp D                      symmetric point: analytic and by alternating pulses\n"
     "  compare D1 D2 [-> \"c.png\"] two devices side by side, their curves in one plot\n"
     "  run NAME                  run a train, measure or experiment (Ctrl-C stops it)\n"
+    "  cost NAME                 what the last run of train NAME cost the hardware\n"
     "  fit NAME : FAMILY from \"data.csv\"   fit a device to measured pulse responses\n"
     "  :load FILE, :save FILE    read a script in, write the declarations out as a script\n"
     "  :list                     the declarations so far;  :quit (or Ctrl-D) leaves\n"
@@ -59,6 +60,8 @@ static const Topic topics[] = {
                 "  compare rram pcm\n  compare rram pcm -> \"out/rram_pcm.png\"\n"},
     {"run", "run NAME: run a declared train, measure or experiment as the script would (its\n"
             "summary, its files). Ctrl-C stops it and returns to the prompt.\n  run fit\n"},
+    {"cost", "cost NAME: after `run NAME`, what that train cost the hardware (docs/cost.md):\n"
+             "time and energy in total, per epoch and by part, pulses, wear.\n  cost fit\n"},
     {"fit", "fit NAME : FAMILY from \"FILE\": fit a device family to measured pulse responses\n"
             "(pulse number and conductance per branch, or a direction column), print the fit\n"
             "and define device NAME.\n  fit mine : soft_bounds from \"measured.csv\"\n"},
@@ -78,7 +81,7 @@ static const Topic topics[] = {
 
 const char *const repl_help_topics[] = {
     "pulse", "set",  "show", "plot",        "trace", "sp", "compare", "run",
-    "fit",   "load", "save", "expressions", "keys",  NULL,
+    "cost",  "fit",  "load", "save", "expressions", "keys",  NULL,
 };
 
 /*

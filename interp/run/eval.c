@@ -7,9 +7,12 @@
 **                           when not applicable), the optimizers one after the other; a
 **                           train by epochs writes optimizer,epoch,step,lr,train_loss,
 **                           train_acc,test_loss,test_acc instead (accuracies as fractions)
-**   dir/name.arrays.csv     optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist:
-**                           the per-array statistics of the same steps (rt_train.h; empty
-**                           fields are not applicable), when an optimizer has analog arrays
+**   dir/name.arrays.csv     optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist and
+**                           the cost columns (eval_cost.h): the per-array statistics of the
+**                           same steps (rt_train.h; empty fields are not applicable), when an
+**                           optimizer has analog arrays
+**   dir/name.cost.csv       what the runs cost the hardware at those steps (eval_cost.h),
+**                           when an optimizer has analog arrays
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
@@ -31,6 +34,7 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "eval_cost.h"
 #include "eval_plot.h"
 #include "rt_data.h"
 #include "rt_file.h"
@@ -59,10 +63,10 @@ typedef struct EvOpt {
 */
 static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n)
 {
-    RtFileOut all[4];
+    RtFileOut all[5];
     size_t m = 0;
     char *res = ev_resolved_beside(o, files[0].path);
-    for (size_t k = 0; k < n && m < 3; k++) {
+    for (size_t k = 0; k < n && m < 4; k++) {
         all[m++] = files[k];
         if (k == 0 && res) /* listed second, as "wrote" lines always were */
             all[m++] = (RtFileOut){res, o->resolved, strlen(o->resolved), NULL};
@@ -180,7 +184,8 @@ static char *arrays_csv(const IrTrain *t, const EvOpt *res, size_t *len)
     FILE *f = open_memstream(&buf, len);
     if (!f)
         return NULL;
-    fputs("optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist\n", f);
+    fprintf(f, "optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist%s\n",
+            ev_cost_array_header);
     for (size_t k = 0; k < t->nopt; k++)
         for (size_t r = 0; r < res[k].log.narr; r++) {
             const RtArrayRow *a = &res[k].log.arr[r];
@@ -189,6 +194,7 @@ static char *arrays_csv(const IrTrain *t, const EvOpt *res, size_t *len)
             put_field(f, a->s.transfers);
             put_field(f, a->s.mean_abs);
             put_field(f, a->s.sp_dist);
+            ev_cost_array_fields(f, &a->s);
             fputc('\n', f);
         }
     return close_stream(f, &buf, len);
@@ -363,35 +369,57 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
     return rc;
 }
 
-/* Write the CSV log of t, its array statistics (if any) and the resolved program, together. */
-static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
+/* The optimizers' logs as an array for eval_cost.h (freed by the caller). */
+static const RtLog **logs_of(const IrTrain *t, const EvOpt *res)
 {
-    size_t len = 0, alen = 0, narr = 0;
-    char *csv = train_csv(t, res, &len), *text = NULL;
+    const RtLog **logs = rt_xmalloc((t->nopt ? t->nopt : 1) * sizeof *logs);
+    for (size_t k = 0; k < t->nopt; k++)
+        logs[k] = &res[k].log;
+    return logs;
+}
+
+/*
+** Write the CSV log of t, its array statistics and cost (if any) and the resolved program,
+** together.
+*/
+static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res,
+                           size_t rows)
+{
+    size_t len = 0, alen = 0, clen = 0, narr = 0;
+    char *csv = train_csv(t, res, &len), *text = NULL, *cost = NULL;
+    bool any = false;
     for (size_t k = 0; k < t->nopt; k++)
         narr += res[k].log.narr;
-    if (csv && narr)
+    const RtLog **logs = logs_of(t, res);
+    if (csv && narr) {
         text = arrays_csv(t, res, &alen);
-    if (!csv || (narr && !text)) {
+        cost = ev_cost_csv(t, logs, rows, &clen, &any);
+    }
+    free(logs);
+    if (!csv || (narr && (!text || !cost))) {
         diag_error(d, t->loc, "train '%s': out of memory", t->name);
         free(csv);
+        free(text);
+        free(cost);
         return 1;
     }
     char *path = rt_path_swap_ext(t->log, ".arrays.csv");
-    RtFileOut files[] = {{t->log, csv, len, NULL}, {path, text, alen, NULL}};
-    int rc = write_outputs(d, t->loc, o, files, narr ? 2 : 1);
+    char *cpath = rt_path_swap_ext(t->log, ".cost.csv");
+    RtFileOut files[] = {{t->log, csv, len, NULL}, {path, text, alen, NULL},
+                         {cpath, cost, clen, NULL}};
+    int rc = write_outputs(d, t->loc, o, files, narr ? 3 : 1);
     free(csv);
     free(text);
+    free(cost);
     free(path);
+    free(cpath);
     return rc;
 }
 
 /* The loss curves of t (plot = PATH): one line per optimizer. */
 static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt *res)
 {
-    const RtLog **logs = rt_xmalloc(t->nopt * sizeof *logs);
-    for (size_t k = 0; k < t->nopt; k++)
-        logs[k] = &res[k].log;
+    const RtLog **logs = logs_of(t, res);
     int rc = ev_plot_train(d, o, t, logs);
     free(logs);
     return rc;
@@ -421,8 +449,15 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
         epochs_summary(o->out, t, res);
     else
         train_summary(o->out, t, dt, res);
+    const RtLog **logs = logs_of(t, res);
+    ev_cost_summary(o->out, t, logs);
+    fflush(o->out);
+    ev_cost_warn(d, t, logs, dt->rows);
+    if (o->cost_report)
+        ev_cost_report(o->cost_report, t, logs, dt->rows);
+    free(logs);
     if (t->log)
-        rc |= write_train_log(d, o, t, res);
+        rc |= write_train_log(d, o, t, res, dt->rows);
     if (t->plot)
         rc |= plot_train(d, o, t, res);
     for (size_t k = 0; k < t->nopt; k++)

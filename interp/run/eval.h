@@ -25,6 +25,8 @@ typedef struct EvOptions {
     size_t shard, shards; /* shards > 0: experiments run only the jobs j with
                           ** j mod shards = shard (eval_experiment.c); trains and
                           ** measures do not run */
+    FILE *cost_report;    /* if not NULL, each train writes its cost in detail there
+                          ** (eval_cost.h ev_cost_report; the REPL's `cost`) */
 } EvOptions;
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */

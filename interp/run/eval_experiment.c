@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "eval_cost.h"
 #include "eval_jobs.h"
 #include "eval_plot.h"
 #include "eval_ranks.h"
@@ -108,6 +109,36 @@ static void failure_label(const EvJob *j, char *out, size_t len)
         snprintf(out, len, "diverged@step %zu", step);
     else
         snprintf(out, len, "failed");
+}
+
+/* The cost of the jobs of a cell and optimizer that succeeded: means over the repeats,
+   the wear and the most pulses on one device the largest (NaN where not known). */
+typedef struct CostStat {
+    Stat energy, time, pulses;
+    double wear, dev_max;
+} CostStat;
+
+static CostStat cost_stats(const IrExperiment *x, const EvJob *job, size_t njobs, size_t cell,
+                           const char *opt)
+{
+    double *v = rt_xmalloc(3 * (njobs ? njobs : 1) * sizeof *v);
+    double *t = v + njobs, *p = t + njobs, wear = NAN, dev_max = NAN;
+    size_t n = 0;
+    for (size_t k = 0; k < njobs; k++) {
+        const EvJob *j = &job[k];
+        if (j->cell != cell || strcmp(x->cell[cell]->opt[j->opt]->name, opt) != 0 ||
+            failed(j) || !j->cost.analog)
+            continue;
+        v[n] = j->cost.energy_j, t[n] = j->cost.time_s, p[n] = j->cost.pulses;
+        n++;
+        if (isfinite(j->cost.wear) && !(j->cost.wear <= wear))
+            wear = j->cost.wear;
+        if (!(j->cost.dev_max <= dev_max))
+            dev_max = j->cost.dev_max;
+    }
+    CostStat c = {stat_of(v, n), stat_of(t, n), stat_of(p, n), wear, dev_max};
+    free(v);
+    return c;
 }
 
 /* Final losses, loss / f*, and test accuracies of the jobs of (cell, optimizer name), the
@@ -191,6 +222,60 @@ static size_t optimizer_names(const IrExperiment *x, const char **names, size_t 
     return n;
 }
 
+/* A number of the cost table, or "-". */
+static void cost_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.4g |", v);
+    else
+        fputs(" - |", f);
+}
+
+/*
+** With `cost = true`, one table below the results: a row per cell and optimizer with the
+** result (accuracy or loss), pulses, most pulses on one device, wear, hardware time and
+** energy, and with accuracies the energy per point of accuracy (means over the repeats that
+** succeeded; the wear and the most pulses on one device the largest).
+*/
+static void markdown_cost(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs,
+                          bool pct)
+{
+    size_t skip = optimizer_vary(x);
+    fprintf(f, "\nHardware cost, model '%s' (docs/cost.md), mean over the repeats:\n\n",
+            rt_cost_model(x->hardware ? x->hardware : x->train->hardware)->name);
+    fputc('|', f);
+    for (size_t v = 0; v < x->nvary; v++)
+        if (v != skip)
+            fprintf(f, " %s |", x->vary_path[v]);
+    fprintf(f, " optimizer | %s | pulses | max/device | wear | time (s) | energy (J) |%s\n|",
+            pct ? "test acc (%)" : "loss", pct ? " J per point |" : "");
+    for (size_t v = 0; v < x->nvary - (skip < x->nvary) + 7 + pct; v++)
+        fputs("---|", f);
+    fputc('\n', f);
+    for (size_t c = 0; c < x->ncells; c++)
+        for (size_t k = 0; k < x->cell[c]->nopt; k++) {
+            const char *opt = x->cell[c]->opt[k]->name;
+            Stat loss, ratio, acc;
+            if (!stats(x, job, njobs, c, opt, &loss, &ratio, &acc))
+                continue;
+            CostStat cs = cost_stats(x, job, njobs, c, opt);
+            fputc('|', f);
+            for (size_t v = 0; v < x->nvary; v++)
+                if (v != skip)
+                    fprintf(f, " %s |", x->cell_value[c * x->nvary + v]);
+            fprintf(f, " %s |", opt);
+            cost_num(f, pct ? 100.0 * acc.mean : loss.mean);
+            cost_num(f, cs.pulses.mean);
+            cost_num(f, cs.dev_max);
+            cost_num(f, cs.wear);
+            cost_num(f, cs.time.mean);
+            cost_num(f, cs.energy.mean);
+            if (pct)
+                cost_num(f, acc.mean > 0.0 ? cs.energy.mean / (100.0 * acc.mean) : NAN);
+            fputc('\n', f);
+        }
+}
+
 /* The Markdown table: rows = cells up to the optimizer, columns = optimizers. */
 static void markdown(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs)
 {
@@ -233,6 +318,8 @@ static void markdown(FILE *f, const IrExperiment *x, const EvJob *job, size_t nj
         }
         fputc('\n', f);
     }
+    if (x->cost)
+        markdown_cost(f, x, job, njobs, pct);
 }
 
 /* The CSV in long form: one row per cell and optimizer. */
@@ -241,7 +328,7 @@ static void csv(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs)
     for (size_t v = 0; v < x->nvary; v++)
         fprintf(f, "%s,", x->vary_path[v]);
     fputs("optimizer,runs,loss_mean,loss_std,loss_over_f_star_mean,acc_mean,acc_std,failed,"
-          "failure\n", f);
+          "failure,energy_j_mean,time_s_mean,pulses_mean,wear_max\n", f);
     for (size_t c = 0; c < x->ncells; c++)
         for (size_t k = 0; k < x->cell[c]->nopt; k++) {
             Stat loss, ratio, acc;
@@ -262,7 +349,12 @@ static void csv(FILE *f, const IrExperiment *x, const EvJob *job, size_t njobs)
                 fprintf(f, "%.9g,%.9g", acc.mean, acc.sd);
             else
                 fputc(',', f);
-            fprintf(f, ",%zu,%s\n", loss.nfail, loss.why);
+            fprintf(f, ",%zu,%s", loss.nfail, loss.why);
+            CostStat cs = cost_stats(x, job, njobs, c, x->cell[c]->opt[k]->name);
+            double cv[] = {cs.energy.mean, cs.time.mean, cs.pulses.mean, cs.wear};
+            for (size_t q = 0; q < sizeof cv / sizeof *cv; q++)
+                isfinite(cv[q]) ? fprintf(f, ",%.9g", cv[q]) : fputc(',', f);
+            fputc('\n', f);
         }
 }
 

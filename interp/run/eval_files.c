@@ -2,9 +2,9 @@
 ** eval_files.c: the output policy, in one place (docs/language.md "Outputs").
 **
 ** Before the first statement runs, ev_check_program lists every file the statements that
-** will run may write: a train's log, its `.arrays.csv` and its resolved program; a measure's
-** `out`; an experiment's report, the CSV beside it; every plot with its `.dat` and `.gp`;
-** each with its `.resolved.aimc`. It refuses:
+** will run may write: a train's log, its `.arrays.csv`, its `.cost.csv` and its resolved
+** program; a measure's `out`; an experiment's report, the CSV beside it; every plot with
+** its `.dat` and `.gp`; each with its `.resolved.aimc`. It refuses:
 **   - a path that is (or links to) a directory, device, FIFO, socket or other non-regular
 **     file (rt_file_target: a link to a regular file is written through);
 **   - an output that is an input of the run: the script, a `use`d file or a data file,
@@ -109,6 +109,8 @@ static void add_output(Files *fs, const EvOptions *o, const char *path, SrcLoc a
     } else if (strcmp(role, "log") == 0) {
         snprintf(fmt, sizeof fmt, "the array statistics of %%s '%%s'");
         add_beside(fs, path, ".arrays.csv", false, at, fmt, kind, name);
+        snprintf(fmt, sizeof fmt, "the hardware cost of %%s '%%s'");
+        add_beside(fs, path, ".cost.csv", false, at, fmt, kind, name);
     } else if (strcmp(role, "report") == 0) {
         snprintf(fmt, sizeof fmt, "the CSV table of %%s '%%s'");
         add_beside(fs, path, ".csv", false, at, fmt, kind, name);

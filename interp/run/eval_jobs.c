@@ -15,6 +15,8 @@
 **   outcome ok                       ok, diverged or failed
 **   error TEXT                       one line; empty when ok
 **   loss F / f_star F / dist F / acc F
+**   cost ANALOG TIME ENERGY PULSES MAX WEAR   the hardware cost (eval_cost.h EvCost; 0 0 and
+**                                    NaNs for a digital run); format 2 on
 **   row STEP LOSS DIST               the log (rt_train.h), in order
 **   epoch EPOCH STEP LR TRAIN_LOSS TRAIN_ACC TEST_LOSS TEST_ACC
 **   array STEP LAYER NAME PULSES TRANSFERS MEAN_ABS SP_DIST
@@ -161,6 +163,7 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
     t.log = NULL;
     t.plot = NULL; /* the experiment plots the sweep, not each run */
     j->loss = j->f_star = j->dist = j->acc = NAN;
+    j->cost = ev_cost_of(NULL, &(RtLog){0}); /* none yet */
     j->err[0] = '\0';
     j->done = true;
     j->outcome = EV_JOB_FAILED;
@@ -184,6 +187,7 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
         j->acc = e->test_acc;
     }
     j->f_star = rt_data_f_star_meaningful(dt) ? dt->f_star : NAN; /* else no loss/f* */
+    j->cost = ev_cost_of(t.hardware, &j->log); /* the experiment's model, if any (check.c) */
     rt_data_free(dt);
 }
 
@@ -226,6 +230,9 @@ char *ev_job_encode(const IrExperiment *x, const EvJob *j, size_t *len)
     for (const char *s = j->err; *s; s++)
         fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
     fprintf(f, "\nloss %a\nf_star %a\ndist %a\nacc %a\n", j->loss, j->f_star, j->dist, j->acc);
+    fprintf(f, "cost %d", j->cost.analog ? 1 : 0);
+    put_doubles(f, (double[]){j->cost.time_s, j->cost.energy_j, j->cost.pulses, j->cost.dev_max,
+                              j->cost.wear}, 5);
     for (size_t r = 0; r < j->log.n; r++) {
         const RtLogRow *w = &j->log.row[r];
         fprintf(f, "row %zu", w->step);
@@ -325,6 +332,10 @@ static int field(Reader *r, EvJob *j, const char *line, size_t len)
             return -1;
         *(KEY("loss") ? &j->loss : KEY("f_star") ? &j->f_star : KEY("dist") ? &j->dist : &j->acc) =
             d[0];
+    } else if (KEY("cost")) {
+        if (numbers(r, line, len, p, u, 1, d, 5) || u[0] > 1)
+            return bad(r, "the cost does not read", line, len);
+        j->cost = (EvCost){u[0] == 1, d[0], d[1], d[2], d[3], d[4], SIZE_MAX};
     } else if (KEY("row")) {
         if (numbers(r, line, len, p, u, 1, d, 2))
             return -1;
@@ -339,7 +350,9 @@ static int field(Reader *r, EvJob *j, const char *line, size_t len)
         char *e;
         u[0] = (size_t)strtoull(p, &e, 10);
         u[1] = e != p ? (size_t)strtoull(e, &e, 10) : 0;
-        RtArrayStat s = {{0}, 0, 0, 0, 0};
+        RtArrayStat s; /* the record keeps these four; the cost is the job's own line */
+        memset(&s, 0, sizeof s);
+        s.dev_mean = s.dev_max = s.dev_p99 = NAN;
         size_t n = 0;
         while (*e == ' ')
             e++;

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eval_cost.h"
 #include "ir.h"
 #include "rt_train.h"
 
@@ -40,7 +41,7 @@
 ** meaning (records of another version are run again); a field that older readers may ignore
 ** is added without raising it (decoders skip lines they do not know).
 */
-#define EV_JOB_FORMAT 1
+#define EV_JOB_FORMAT 2 /* 2: the cost line (docs/cost.md) */
 
 typedef enum EvJobOutcome {
     EV_JOB_OK,       /* trained to the end */
@@ -61,6 +62,7 @@ typedef struct EvJob {
     double f_star; /* the data's optimum loss when meaningful, else NaN */
     double dist;   /* the final ||W - w*||, NaN when not applicable */
     double acc;    /* the last epoch's test accuracy (fraction), NaN when none */
+    EvCost cost;   /* what the run cost the hardware under the train's model (eval_cost.h) */
     RtLog log;     /* the run's whole log (rt_train.h) */
 } EvJob;
 

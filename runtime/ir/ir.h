@@ -8,8 +8,8 @@
 ** reads it.
 **
 ** Every declaration struct (IrDevice, IrIO, IrData, IrOptimizer, IrModel, IrTrain, IrMeasure,
-** IrExperiment, IrSchedule) begins with `const char *name; SrcLoc loc;`: the checker fills
-** those generically.
+** IrExperiment, IrSchedule, IrHardware) begins with `const char *name; SrcLoc loc;`: the
+** checker fills those generically.
 */
 #ifndef AIMCI_IR_H
 #define AIMCI_IR_H
@@ -114,6 +114,9 @@ typedef struct IrDevice {
     /* piecewise_step: node values from w_min (first) to w_max (last), equal lengths */
     const double *piecewise_up, *piecewise_down;
     size_t npiecewise_up, npiecewise_down;
+    /* cost (docs/cost.md): pulses a device survives (0: not known), energy of one pulse in pJ
+       (0: the hardware model's) */
+    double endurance, pulse_energy;
     const char *parent;     /* the device it inherits from, or NULL (for --dump) */
     IrOrigin origin[IR_MAX_PARAMS]; /* for --dump; indexed by the checker's schema slot */
 } IrDevice;
@@ -332,6 +335,27 @@ typedef struct IrSchedule {
     IrOrigin origin[IR_MAX_PARAMS];
 } IrSchedule;
 
+/*
+** A hardware cost model (docs/cost.md): what a pulse cycle, an update, an analog MVM and a
+** digital operation take in time (ns) and energy (pJ). The runtime prices a run's counted
+** events with it (rt_cost.h).
+*/
+typedef struct IrHardware {
+    const char *name;
+    SrcLoc loc;
+    double pulse_time;       /* ns of one pulse cycle */
+    size_t update_cycles;    /* pulse cycles of one pulsed (outer-product) update */
+    double preprocess_time;  /* ns of the input preprocessing of an update or a write */
+    double mvm_time;         /* ns of one analog MVM (forward, backward or read) */
+    double digital_op_time;  /* ns of one digital operation on one lane (one lane per row) */
+    double pulse_energy;     /* pJ of one pulse on one device (a device's own replaces it) */
+    double dac_energy;       /* pJ of one input conversion (per column driven) */
+    double adc_energy;       /* pJ of one output conversion (per output read) */
+    double read_energy;      /* pJ of one device in one MVM */
+    double digital_op_energy;/* pJ of one digital operation */
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrHardware;
+
 typedef struct IrTrain {
     const char *name;
     SrcLoc loc;
@@ -348,6 +372,7 @@ typedef struct IrTrain {
     uint64_t seed;
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
+    const IrHardware *hardware;    /* the cost model, or NULL (the defaults, rt_cost.h) */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 
@@ -377,6 +402,8 @@ typedef struct IrExperiment {
     size_t repeat;                  /* runs per cell and optimizer, with derived seeds */
     const char *report;             /* Markdown table path (a CSV is written beside it), or NULL */
     const char *plot;               /* image path (.png, .svg) of the sweep, or NULL */
+    const IrHardware *hardware;     /* the cost model of the cells, or NULL: the train's */
+    bool cost;                      /* cost columns in the report table */
     size_t nvary;
     const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
     const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */
@@ -411,6 +438,8 @@ typedef struct IrProgram {
     const IrIO *const *ios;
     size_t nschedules;
     const IrSchedule *const *schedules;
+    size_t nhardware;
+    const IrHardware *const *hardware;
     size_t nconsts;
     const char *const *consts; /* "name = value" of each top-level constant (for --dump) */
 } IrProgram;

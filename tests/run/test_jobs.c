@@ -87,8 +87,11 @@ static EvJob sample_job(const IrExperiment *x)
     l->ep[0] = (RtEpochRow){1, 7, 0.05, 2.5, 0.125, NAN, 1e300};
     l->nep = l->epcap = 1;
     l->arr = calloc(2, sizeof *l->arr);
-    l->arr[0] = (RtArrayRow){7, 0, {"W", 123456789.0, NAN, 0.25, 1e-17}};
-    l->arr[1] = (RtArrayRow){7, 2, {"", 1, 2, 3, 4}};
+    l->arr[0] = (RtArrayRow){7, 0, {.name = "W", .pulses = 123456789.0, .transfers = NAN,
+                                     .mean_abs = 0.25, .sp_dist = 1e-17}};
+    l->arr[1] = (RtArrayRow){7, 2, {.name = "", .pulses = 1, .transfers = 2, .mean_abs = 3,
+                                     .sp_dist = 4}};
+    j.cost = (EvCost){true, 1.0 / 7.0, 0.0, 12345.0, 4e9, NAN, SIZE_MAX};
     l->narr = l->arrcap = 2;
     return j;
 }
@@ -111,6 +114,10 @@ Test(jobs, a_record_reads_back_bit_for_bit)
     cr_assert_str_eq(r.err, j.err);
     cr_assert(same(r.loss, j.loss) && same(r.f_star, j.f_star) && same(r.dist, j.dist) &&
               same(r.acc, j.acc));
+    cr_assert(r.cost.analog && same(r.cost.time_s, j.cost.time_s) &&
+              same(r.cost.energy_j, j.cost.energy_j) && same(r.cost.pulses, j.cost.pulses) &&
+              same(r.cost.dev_max, j.cost.dev_max) && same(r.cost.wear, j.cost.wear),
+              "the hardware cost (docs/cost.md) reads back");
     cr_assert_eq(r.log.n, 2);
     for (size_t i = 0; i < 2; i++)
         cr_assert(r.log.row[i].step == j.log.row[i].step &&

@@ -753,8 +753,10 @@ Test(algo, zero_shift_calibrates_and_programs_the_reference)
     }
     RtArrayStat st[4];
     size_t m = rt_algo_stats(f.a, st, 4);
-    cr_assert_eq(m, 2);
+    cr_assert_eq(m, 3, "W, P and P's reference R");
     cr_assert_str_eq(st[1].name, "P");
+    cr_assert_str_eq(st[2].name, "R");
+    cr_assert_eq(st[1].cnt.calib_pulses, 400.0 * N, "calibration pulses: the budget per device");
     cr_assert_eq(st[1].pulses, 400.0 * N, "the calibration's cost");
     cr_assert_eq(st[1].mean_abs, 0.0);
     cr_assert_float_eq(st[1].sp_dist, fabs(0.3 - w), 1e-6, "the calibration's residual");
@@ -830,8 +832,8 @@ Test(algo, statistics_of_each_kind)
             sample(x, d, s);
             rt_algo_step(f.a, x, d, 1, NULL);
         }
-        RtArrayStat st[RT_ALGO_MAX_ARRAYS + 1];
-        size_t m = rt_algo_stats(f.a, st, RT_ALGO_MAX_ARRAYS + 1);
+        RtArrayStat st[RT_ALGO_MAX_STATS];
+        size_t m = rt_algo_stats(f.a, st, RT_ALGO_MAX_STATS);
         char names[64] = "";
         for (size_t k = 0; k < m; k++)
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? " " : "",

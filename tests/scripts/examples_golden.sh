@@ -19,6 +19,7 @@ ex="$ROOT/examples"
     run "$ex/paper/fig2_least_squares.aimc" --set fit.steps=100 --set fig2.repeat=2
     run "$ex/paper/fcn_fashion.aimc" --set fit.epochs=1 --set fm.limit=200 --set fm.test_limit=100
     run "$ex/paper/lenet_fashion.aimc" --set fit.epochs=1 --set fm.limit=24 --set fm.test_limit=30
+    run "$ex/paper/cost_fcn.aimc" --set fm.limit=200 --set fm.test_limit=100
     run "$ex/paper/table8.aimc" --set fit.epochs=1 --set fm.limit=20 --set fm.test_limit=20 \
         --set sweep.repeat=1
     # The experiments' saved job results (their format is eval_jobs.c's): counted, not hashed.

@@ -34,7 +34,7 @@ head -n 3 out/grid.md | grep -q '^| pw.tau | batch | sgd | rl |$' || fail "wrong
     fail "cells are not accuracies"
 # CSV: header + 4 cells x 2 optimizers, 2 runs each, accuracies in [0, 1].
 [ "$(wc -l < out/grid.csv)" -eq 9 ]
-head -n 1 out/grid.csv | grep -q 'acc_mean,acc_std,failed,failure$'
+head -n 1 out/grid.csv | grep -q 'acc_mean,acc_std,failed,failure,energy_j_mean,time_s_mean,pulses_mean,wear_max$'
 awk -F, 'NR > 1 && ($4 != 2 || $8 < 0 || $8 > 1 || $8 == "" || $10 != 0) { bad = 1 } END { exit bad }' \
     out/grid.csv || fail "bad CSV rows"
 # digital SGD ignores the device: its accuracy does not depend on tau

@@ -13,18 +13,21 @@ expect_status 0 "$AIMCI" --check "$ex"
 expect_status 0 "$AIMCI" --only fit --set lin.c_lin=0.3 --set "fit.optimizer=[rl, rl_zs]" \
     "$ex"
 has out.txt "wrote out/fig2.arrays.csv"
-header="optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist"
+header="optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist,calibration_pulses,"
+header="${header}pulses_mean,pulses_max,pulses_p99,updates,writes,write_cycles,mvm_forward,"
+header="${header}mvm_backward,mvm_read,mvm_calibration,digital_ops"
 [ "$(head -n 1 out/fig2.arrays.csv)" = "$header" ] ||
     fail "arrays header: $(head -n 1 out/fig2.arrays.csv)"
 awk -F, '
     $1 == "rl" && $2 == 0 && $4 == "P" { sp0 = $8; p0 = $5 }
-    $1 == "rl_zs" && $2 == 0 && $4 == "P" { zsp = $8; zp = $5 }
+    $1 == "rl_zs" && $2 == 0 && $4 == "P" { zsp = $8; zp = $5; zc = $9 }
     $1 == "rl_zs" && $2 == 1000 && $4 == "W" { tr = $6 }
     END {
         if (p0 != 0 || sp0 < 1.05 - 1e-6 || sp0 > 1.05 + 1e-6) {
             print "rl P at 0: " p0 " pulses, sp " sp0; bad = 1
         }
         if (zp != 15000000) { print "calibration pulses " zp; bad = 1 }
+        if (zc != zp) { print "calibration_pulses " zc " is not the pulses at step 0"; bad = 1 }
         if (!(zsp < 2e-3)) { print "calibration residual " zsp; bad = 1 }
         if (tr != 50000) { print "columns transferred " tr; bad = 1 }
         exit bad
