@@ -90,23 +90,31 @@ static void remove_stale_temps(const char *path)
 
 /*
 ** A checkpoint is there: the last run of this train was stopped, maybe killed while it wrote
-** its outputs; remove their temporary files too (the log, the array statistics, the plot
-** and its data and script, each with its resolved program).
+** its outputs; remove their temporary files too: beside its log and its plot, every
+** ".STEM.*.tmpXXXXXX" (the log, the array statistics, the cost, the plot's data and script,
+** the resolved programs: all are named after the same stem).
 */
-static void remove_output_temps(const EvOptions *o, const IrTrain *t)
+static void remove_output_temps(const IrTrain *t)
 {
-    const char *ext[] = {NULL, ".arrays.csv", ".dat", ".gp"};
     const char *base[] = {t->log, t->plot};
-    for (size_t b = 0; b < 2; b++)
-        for (size_t e = 0; base[b] && e < 4; e++) {
-            char *p = ext[e] ? rt_path_swap_ext(base[b], ext[e]) : rt_xstrdup(base[b]);
-            char *res = ev_resolved_beside(o, p);
-            remove_stale_temps(p);
-            if (res)
-                remove_stale_temps(res);
-            free(res);
-            free(p);
+    for (size_t b = 0; b < 2; b++) {
+        if (!base[b])
+            continue;
+        char *stem = rt_path_swap_ext(base[b], "");
+        const char *slash = strrchr(stem, '/');
+        size_t dl = slash ? (size_t)(slash - stem) + 1 : 0;
+        size_t n = strlen(stem) + 32;
+        char *pat = rt_xmalloc(n);
+        snprintf(pat, n, "%.*s.%s.*.tmp??????", (int)dl, stem, stem + dl);
+        glob_t g;
+        if (glob(pat, 0, NULL, &g) == 0) {
+            for (size_t k = 0; k < g.gl_pathc; k++)
+                unlink(g.gl_pathv[k]);
+            globfree(&g);
         }
+        free(pat);
+        free(stem);
+    }
 }
 
 /*
@@ -151,7 +159,7 @@ size_t ev_ckpt_open(EvCkpt *c, Diag *d, const EvOptions *o, const IrTrain *t, Ev
         return 0;
     remove_stale_temps(c->path);
     if (access(c->path, F_OK) == 0)
-        remove_output_temps(o, t);
+        remove_output_temps(t);
     if (o->fresh) {
         unlink(c->path);
         return 0;

@@ -1,6 +1,6 @@
 # Checkpointed trains survive being stopped: killed (-9) at several points, also while a
 # checkpoint is being written, or stopped by SIGINT / SIGTERM, a run resumes and its outputs
-# (CSV logs, the summary table) are byte-identical to a run never stopped. Damaged or foreign
+# (CSV logs, array statistics, costs, the summary tables) are byte-identical to a run never stopped. Damaged or foreign
 # checkpoints are refused with a message naming the file; --fresh starts over.
 . "$ROOT/tests/scripts/common.inc"
 
@@ -43,7 +43,8 @@ train cls {
     log = "out/cls.csv"
 }
 AIMC
-OUTS="fit.csv fit.arrays.csv steps.csv steps.arrays.csv cls.csv cls.arrays.csv"
+OUTS="fit.csv fit.arrays.csv fit.cost.csv steps.csv steps.arrays.csv steps.cost.csv cls.csv
+      cls.arrays.csv cls.cost.csv"
 
 # The table of a run: stdout without the progress, resume and stop lines.
 table() { grep -v -e ' epoch [0-9]*/' -e '^resumed' -e 'stopped' -e '^  wrote' "$1"; }
