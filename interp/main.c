@@ -10,7 +10,9 @@
 **   aimci --only NAME FILE   run only the train, measure or experiment NAME
 **   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
 **                            every online CPU); results do not depend on N
-**   aimci --fresh FILE       run every experiment job again (reuse no saved job result)
+**   aimci --checkpoint-every K FILE   checkpoint every train every K epochs (steps)
+**   aimci --fresh FILE       start over: run every experiment job again (reuse no saved job
+**                            result) and ignore (and remove) the trains' checkpoints
 **   aimci --shard K/N FILE   run only the experiment jobs j with j mod N = K (eval_experiment.c)
 **   aimci --fit FAMILY DATA [--name N]   fit a device family to measured data; print the
 **                            report and the `device` declaration (fit_cmd.h)
@@ -23,10 +25,11 @@
 ** the script quietly and runs the experiment jobs the lead deals out (serve()).
 **
 ** Exit status: 0 ok, 1 a run failed (or standard output could not be written), 2 errors in
-** the script or on the command line.
+** the script or on the command line, 130 / 143 stopped by SIGINT / SIGTERM (eval_signal.c).
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +44,10 @@
 #include "eval_ranks.h"
 #include "fit_cmd.h"
 #include "repl.h"
+#include "rt_file.h"
 #include "rt_mem.h"
 #include "rt_pool.h"
+#include "rt_stop.h"
 
 #ifndef AIMCI_STDLIB
 #define AIMCI_STDLIB "stdlib"
@@ -63,6 +68,7 @@ typedef struct Args {
     const char *name;    /* --name N: the fitted device's name */
     bool fresh;          /* --fresh */
     size_t shard, shards; /* --shard K/N; shards 0: none */
+    size_t ckpt_every;   /* --checkpoint-every K; 0: as the script says */
 } Args;
 
 static void usage(FILE *out)
@@ -82,8 +88,11 @@ static void usage(FILE *out)
           "  aimci --threads N FILE   N threads for the tiles' updates, or an experiment's jobs\n"
           "                           (default: AIMCI_THREADS, else all CPUs); the results\n"
           "                           are the same for any N\n"
-          "  aimci --fresh FILE       run every experiment job again: reuse no result saved\n"
-          "                           in the experiment's jobs folder (REPORT.jobs/)\n"
+          "  aimci --checkpoint-every K FILE   checkpoint every train every K epochs (steps\n"
+          "                           by steps) beside its log; a stopped run continues\n"
+          "  aimci --fresh FILE       start over: run every experiment job again (reuse no\n"
+          "                           result saved in REPORT.jobs/) and ignore and remove\n"
+          "                           the trains' checkpoints\n"
           "  aimci --shard K/N FILE   run only the experiment jobs j with j mod N = K\n"
           "                           (0 <= K < N) and keep their results; the run that\n"
           "                           finds every result there writes the report\n"
@@ -95,7 +104,9 @@ static void usage(FILE *out)
           "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
           "Environment: AIMCI_THREADS (default thread count), AIMCI_PATH (':'-separated\n"
           "folders searched by `use`), AIMCI_STDLIB (the standard library's folder).\n"
-          "Docs: docs/language.md. Exit status: 0 ok, 1 a run failed, 2 script errors.\n",
+          "Ctrl-C (SIGINT) or SIGTERM stops after the current step, checkpointing; a second\n"
+          "one stops at once. Docs: docs/language.md. Exit status: 0 ok, 1 a run failed,\n"
+          "2 script errors, 130 stopped by SIGINT, 143 by SIGTERM.\n",
           out);
 }
 
@@ -109,11 +120,11 @@ static int bad_usage(const char *fmt, const char *arg)
 }
 
 /* The options that take a value, and those that do not. */
-static const char *const with_value[] = {"--only", "--set",  "--threads", "--fit",
-                                         "--name", "--shard", "-i"};
+static const char *const with_value[] = {"--only", "--set",   "--threads", "--fit",
+                                         "--name", "--shard", "-i",        "--checkpoint-every"};
 static const char *const options[] = {"--check", "--dump",    "--only", "--set",  "--threads",
                                       "--help",  "--version", "-i",     "--fit",  "--name",
-                                      "--fresh", "--shard"};
+                                      "--fresh", "--shard",   "--checkpoint-every"};
 
 /* A number of threads from 1 to 1024, or 0. */
 static size_t thread_count(const char *s)
@@ -177,6 +188,14 @@ static int take_option(Args *a, const char *s, const char *v)
     } else if (strcmp(s, "--threads") == 0) {
         if (!(a->threads = thread_count(v)))
             return bad_usage("--threads needs a number of threads from 1 to 1024, not '%s'", v);
+    } else if (strcmp(s, "--checkpoint-every") == 0) {
+        char *end = NULL;
+        errno = 0;
+        long n = *v ? strtol(v, &end, 10) : 0;
+        if (errno || !end || *end || n < 1 || n > 1000000000)
+            return bad_usage("--checkpoint-every needs a number of epochs (or steps) from 1, "
+                             "not '%s'", v);
+        a->ckpt_every = (size_t)n;
     } else if (strcmp(s, "--fit") == 0) {
         if (a->fit)
             return bad_usage("--fit given twice (a second time: '%s')", v);
@@ -196,23 +215,24 @@ static int take_option(Args *a, const char *s, const char *v)
 /* Options that cannot go together; returns -1 to go on, or an exit status. */
 static int check_combination(Args *a)
 {
-    bool runs = a->check || a->dump || a->only || a->nset || a->fresh || a->shards;
+    bool runs = a->check || a->dump || a->only || a->nset || a->fresh || a->shards ||
+                a->ckpt_every;
     if (a->check && a->dump)
         return bad_usage("--check and --dump contradict each other: --dump checks too%s", "");
     if (a->fit && (runs || a->interactive || a->threads))
         return bad_usage("--fit takes only DATA.csv and --name; not --check, --dump, --only, "
-                         "--set, --threads, --fresh, --shard or -i%s", "");
+                         "--set, --threads, --checkpoint-every, --fresh, --shard or -i%s", "");
     if (a->fit && !a->file)
         return bad_usage("--fit %s needs the measured data (a CSV file)", a->fit);
     if (a->name && !a->fit)
         return bad_usage("--name names the device of --fit; there is no --fit%s", "");
     if (!a->file && runs)
-        return bad_usage("--check, --dump, --only, --set, --fresh and --shard need a script%s",
-                         "");
+        return bad_usage("--check, --dump, --only, --set, --fresh, --shard and "
+                         "--checkpoint-every need a script%s", "");
     a->interactive |= !a->file && !a->fit;
     if (a->interactive && runs)
-        return bad_usage("-i opens the prompt: --check, --dump, --only, --set, --fresh and "
-                         "--shard need a plain script%s", "");
+        return bad_usage("-i opens the prompt: --check, --dump, --only, --set, --fresh, --shard "
+                         "and --checkpoint-every need a plain script%s", "");
     return -1;
 }
 
@@ -414,7 +434,7 @@ static int run_script(const Args *a)
     int status = 0;
     EvOptions o = {.only = a->only, .resolved = resolved.s, .out = stdout, .threads = a->threads,
                    .no_bar = !ev_ranks_own_terminal(), .fresh = a->fresh, .shard = a->shard,
-                   .shards = a->shards};
+                   .shards = a->shards, .checkpoint_every = a->ckpt_every};
     o.ninputs = chk_input_files(c, &o.inputs);
     if (a->dump)
         fputs(resolved.s, stdout);
@@ -422,8 +442,18 @@ static int run_script(const Args *a)
         status = EXIT_SCRIPT_ERROR;
     else if (a->check)
         printf("%s: ok\n", file);
-    else
+    else {
+        ev_signal_install();
         status = ev_run(p, d, &o) ? EXIT_RUN_FAILED : 0;
+        int sig = rt_stop_requested();
+        if (sig) {
+            fflush(stdout);
+            diag_flush(d);
+            fprintf(stderr, "aimci: stopped by %s: the outputs written above are kept, and no "
+                            "temporary file\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+            status = 128 + sig;
+        }
+    }
     buf_free(&resolved);
     return finish(d, ar, status);
 }
@@ -500,8 +530,17 @@ static int close_stdout(int status)
     return status ? status : EXIT_RUN_FAILED;
 }
 
+/* Tests: AIMCI_TEST_WRITE_DELAY_MS holds every file set between staging and renaming. */
+static void test_hooks(void)
+{
+    const char *ms = getenv("AIMCI_TEST_WRITE_DELAY_MS");
+    if (ms && *ms)
+        rt_file_test_delay_ms = (unsigned)strtoul(ms, NULL, 10);
+}
+
 int main(int argc, char **argv)
 {
+    test_hooks();
     if (ev_ranks_init(&argc, &argv) != 0)
         return EXIT_RUN_FAILED;
     if (!ev_ranks_lead()) {

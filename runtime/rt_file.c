@@ -16,6 +16,7 @@
 
 #include "rt_file.h"
 #include "rt_mem.h"
+#include "rt_stop.h"
 
 /* mkdir dir unless it already exists as a directory; -1 with err (about path) otherwise. */
 static int make_dir(const char *dir, const char *path, char *err, size_t errlen)
@@ -145,6 +146,8 @@ static int open_temp(const char *path, char **tmp, char *err, size_t errlen)
         return -1;
     *tmp = temp_name(path);
     int fd = mkstemp(*tmp);
+    if (fd >= 0)
+        rt_stop_track(*tmp); /* removed by a handler that must end the process at once */
     if (fd < 0) { /* e.g. /proc/version: the file is there, its folder takes no new file */
         int e = errno;
         char *dir = dir_part(path);
@@ -378,6 +381,7 @@ static void roll_back(Pending *p, size_t n)
 }
 
 int rt_file_fault_rename;
+unsigned rt_file_test_delay_ms;
 
 /* Rename every staged file over its target (all or none); -1 with err set. */
 static int commit(Pending *p, size_t n, const RtFileOut *files, char *err, size_t errlen)
@@ -417,6 +421,8 @@ int rt_file_write_set(const RtFileOut *files, size_t n, char *err, size_t errlen
     int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++)
         rc = stage(&files[k], &p[k], err, errlen);
+    if (rc == 0 && rt_file_test_delay_ms)
+        usleep(1000u * rt_file_test_delay_ms); /* tests: a window to kill the process in */
     if (rc == 0) {
         sigset_t all, saved;
         sigfillset(&all);
@@ -436,6 +442,8 @@ int rt_file_write_set(const RtFileOut *files, size_t n, char *err, size_t errlen
     for (size_t k = 0; k < n; k++) {
         if (p[k].tmp && !p[k].moved && (rc != 0 || !files[k].from))
             unlink(p[k].tmp);
+        if (p[k].tmp)
+            rt_stop_untrack(p[k].tmp);
         free(p[k].target);
         free(p[k].tmp);
         free(p[k].old);
@@ -462,7 +470,7 @@ int rt_file_check(const char *path, char *err, size_t errlen)
     char *tmp;
     int fd = open_temp(target, &tmp, err, errlen);
     if (fd >= 0)
-        close(fd), unlink(tmp);
+        close(fd), unlink(tmp), rt_stop_untrack(tmp);
     free(tmp);
     free(target);
     return fd < 0 ? -1 : 0;

@@ -46,6 +46,13 @@ int rt_file_write_set(const RtFileOut *files, size_t n, char *err, size_t errlen
 extern int rt_file_fault_rename;
 
 /*
+** For tests only: when > 0, every set waits this long between writing its temporary files
+** and renaming them (a window in which a test kills the process; interp/main.c sets it from
+** AIMCI_TEST_WRITE_DELAY_MS). A temporary file is registered with rt_stop_track meanwhile.
+*/
+extern unsigned rt_file_test_delay_ms;
+
+/*
 ** Where a write to path lands: path itself, or the final target of a chain of symbolic
 ** links (a new string in *target, freed by the caller, also on failure: NULL then). Refuses
 ** (-1 with a message) a target that exists and is not a regular file, and a link loop.

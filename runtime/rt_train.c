@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "rt_algo.h"
+#include "rt_ckpt.h"
 #include "rt_mem.h"
 #include "rt_rng.h"
+#include "rt_stop.h"
 #include "rt_train.h"
 
 
@@ -28,6 +30,12 @@ typedef struct Trainer {
     size_t epochs;    /* of the whole run (the schedule's E) */
     size_t epoch;     /* the epoch whose lr is in opt (SIZE_MAX: none set yet) */
     const RtProgress *pr;
+    RtTrainCkpt *ck;  /* checkpoints, or NULL */
+    /* The loop's position: steps taken; by epochs also the current epoch (0-based), the
+    ** steps taken in it and their loss sum and hits (a stop can come in mid-epoch). */
+    size_t step, e, k, hits;
+    double sum;
+    size_t saved;     /* the step of the last checkpoint written + 1; 0: none */
 } Trainer;
 
 void rt_log_free(RtLog *log)
@@ -296,21 +304,94 @@ int rt_train_run_threads(RtLog *log, RtNet **net_out, const IrTrain *t, const Ir
     return rt_train_run_progress(log, net_out, t, o, dt, threads, NULL, err, errlen);
 }
 
-/* Training by steps: the steps log (see the header). */
+/*
+** The state of a run besides its net and log (the loop's position, the sample order, the
+** schedule's state), then the net and the log: one walk for saving and loading (rt_ckpt.h).
+*/
+static void ser_run(RtSer *s, Trainer *tr, RtLog *log)
+{
+    size_t pos[5] = {tr->step, tr->e, tr->k, tr->hits, tr->pos};
+    rt_ser_bytes(s, RT_CK_POS, pos, sizeof pos);
+    rt_ser_f64(s, RT_CK_POS, &tr->sum);
+    rt_ser_rng(s, &tr->order);
+    rt_ser_bytes(s, RT_CK_ORDER, tr->idx, tr->dt->rows * sizeof *tr->idx);
+    rt_ser_size(s, RT_CK_LR, &tr->epoch);
+    rt_ser_f64(s, RT_CK_LR, &tr->opt->lr);
+    rt_ckpt_net(s, tr->net);
+    rt_ckpt_log(s, log, tr->t->model, tr->opt);
+    if (s->load && !s->failed) {
+        tr->step = pos[0], tr->e = pos[1], tr->k = pos[2], tr->hits = pos[3], tr->pos = pos[4];
+        for (size_t r = 0; r <= tr->dt->rows; r++) /* the order, then its position */
+            if (r == tr->dt->rows ? tr->pos > r : tr->idx[r] >= tr->dt->rows) {
+                snprintf(s->msg, sizeof s->msg, "its sample order or position is out of range");
+                s->failed = true;
+                break;
+            }
+    }
+}
+
+/* Write the checkpoint of the run's current state; 0, or 1 with err set. */
+static int save_ckpt(Trainer *tr, RtLog *log, char *err, size_t errlen)
+{
+    RtTrainCkpt *ck = tr->ck;
+    RtSer s;
+    rt_ser_init_save(&s);
+    if (ck->prefix)
+        rt_ser_append(&s, ck->prefix);
+    ser_run(&s, tr, log);
+    int rc = rt_ckpt_write(ck->path, ck->id, &s, err, errlen) != 0;
+    rt_ser_free(&s);
+    ck->wrote |= rc == 0;
+    if (rc == 0)
+        tr->saved = tr->step + 1;
+    return rc;
+}
+
+/* A periodic checkpoint when `done` (epochs or steps) is a multiple of its period. */
+static int maybe_ckpt(Trainer *tr, RtLog *log, size_t done, char *err, size_t errlen)
+{
+    if (!tr->ck || !tr->ck->path || !tr->ck->every || done % tr->ck->every)
+        return 0;
+    return save_ckpt(tr, log, err, errlen);
+}
+
+/* A stop was requested: the checkpoint (if any), then RT_TRAIN_STOPPED with err saying where. */
+static int stop_here(Trainer *tr, RtLog *log, char *err, size_t errlen)
+{
+    bool fresh = tr->saved == tr->step + 1; /* this very state was just written */
+    if (tr->ck && tr->ck->path && !fresh && save_ckpt(tr, log, err, errlen))
+        return 1;
+    if (tr->t->epochs && tr->k == 0)
+        snprintf(err, errlen, "stopped after epoch %zu of %zu (step %zu)", tr->e, tr->epochs,
+                 tr->step);
+    else if (tr->t->epochs)
+        snprintf(err, errlen, "stopped in epoch %zu of %zu, after step %zu", tr->e + 1,
+                 tr->epochs, tr->step);
+    else
+        snprintf(err, errlen, "stopped after step %zu of %zu", tr->step, tr->t->steps);
+    return RT_TRAIN_STOPPED;
+}
+
+/* Training by steps: the steps log (see the header); from step tr->step + 1 on. */
 static int run_steps(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, size_t errlen)
 {
     const IrTrain *t = tr->t;
     size_t batch = t->batch ? t->batch : 1;
-    int rc = log_step(log, tr, 0, err, errlen);
-    for (size_t s = 1; rc == 0 && s <= t->steps; s++) {
+    int rc = tr->step == 0 ? log_step(log, tr, 0, err, errlen) : 0;
+    for (size_t s = tr->step + 1; rc == 0 && s <= t->steps; s++) {
         double loss;
         set_epoch_lr(tr, o, (s - 1) * batch / tr->dt->rows);
         rc = train_step(tr, s, &loss, NULL, err, errlen);
+        tr->step = s;
         if (tr->pr && tr->pr->tick)
             tr->pr->tick(tr->pr->ctx, s, t->steps);
         bool due = (t->log_every && s % t->log_every == 0) || s == t->steps;
         if (rc == 0 && due)
             rc = log_step(log, tr, s, err, errlen);
+        if (rc == 0 && s < t->steps)
+            rc = maybe_ckpt(tr, log, s, err, errlen);
+        if (rc == 0 && s < t->steps && rt_stop_requested())
+            rc = stop_here(tr, log, err, errlen);
     }
     return rc;
 }
@@ -353,32 +434,47 @@ static int end_epoch(RtLog *log, Trainer *tr, size_t e, size_t step, double loss
     return 0;
 }
 
-/* Training by epochs (see the header). */
+/* Training by epochs (see the header); from the position in tr on. */
 static int run_epochs(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, size_t errlen)
 {
     size_t batch = tr->t->batch ? tr->t->batch : 1;
-    size_t per = tr->dt->rows / batch ? tr->dt->rows / batch : 1, step = 0;
+    size_t per = tr->dt->rows / batch ? tr->dt->rows / batch : 1;
     size_t total = per * tr->epochs;
     int rc = 0;
-    if (tr->dt->test && tr->dt->test->rows) { /* epoch 0: where the curves start */
+    /* epoch 0, where the curves start (a resumed run has it in its log) */
+    if (tr->step == 0 && tr->dt->test && tr->dt->test->rows) {
         log->start = (RtEpochRow){0, 0, NAN, NAN, NAN, NAN, NAN};
         eval_test(tr, &log->start);
         log->has_start = true;
     }
-    for (size_t e = 0; rc == 0 && e < tr->epochs; e++) {
-        set_epoch_lr(tr, o, e);
-        tr->pos = tr->dt->rows; /* every epoch starts with a fresh shuffle */
-        double sum = 0.0;
-        size_t hits = 0;
-        for (size_t k = 0; rc == 0 && k < per; k++) {
-            double loss;
-            rc = train_step(tr, ++step, &loss, &hits, err, errlen);
-            sum += loss;
-            if (tr->pr && tr->pr->tick)
-                tr->pr->tick(tr->pr->ctx, step, total);
+    while (rc == 0 && tr->e < tr->epochs) {
+        set_epoch_lr(tr, o, tr->e);
+        if (tr->k == 0) {
+            tr->pos = tr->dt->rows; /* every epoch starts with a fresh shuffle */
+            tr->sum = 0.0;
+            tr->hits = 0;
         }
-        if (rc == 0)
-            rc = end_epoch(log, tr, e, step, sum, hits, per, err, errlen);
+        while (rc == 0 && tr->k < per) {
+            double loss;
+            rc = train_step(tr, ++tr->step, &loss, &tr->hits, err, errlen);
+            tr->sum += loss;
+            tr->k++;
+            if (tr->pr && tr->pr->tick)
+                tr->pr->tick(tr->pr->ctx, tr->step, total);
+            if (rc == 0 && tr->k < per && rt_stop_requested())
+                rc = stop_here(tr, log, err, errlen);
+        }
+        if (rc)
+            break;
+        rc = end_epoch(log, tr, tr->e, tr->step, tr->sum, tr->hits, per, err, errlen);
+        if (rc)
+            break;
+        tr->e++;
+        tr->k = 0;
+        if (tr->e < tr->epochs)
+            rc = maybe_ckpt(tr, log, tr->e, err, errlen);
+        if (rc == 0 && tr->e < tr->epochs && rt_stop_requested())
+            rc = stop_here(tr, log, err, errlen);
     }
     return rc;
 }
@@ -387,9 +483,36 @@ int rt_train_run_progress(RtLog *log, RtNet **net_out, const IrTrain *t, const I
                           const RtData *dt, size_t threads, const RtProgress *pr, char *err,
                           size_t errlen)
 {
+    return rt_train_run_ckpt(log, net_out, t, o, dt, threads, pr, NULL, err, errlen);
+}
+
+/* Continue from ck->resume: its state replaces the fresh run's; 0, or 1 with err set. */
+static int resume(Trainer *tr, RtLog *log, char *err, size_t errlen)
+{
+    RtSer *s = tr->ck->resume;
+    ser_run(s, tr, log);
+    if (!s->failed && s->pos != s->len)
+        snprintf(s->msg, sizeof s->msg, "%zu bytes left over after the run's state",
+                 s->len - s->pos), s->failed = true;
+    if (s->failed) {
+        snprintf(err, errlen, "checkpoint '%s' does not fit this run: %s; remove it, or run "
+                 "with --fresh to start over", tr->ck->path, s->msg);
+        return 1;
+    }
+    tr->ck->resumed_at = tr->t->epochs ? tr->e : tr->step;
+    return 0;
+}
+
+int rt_train_run_ckpt(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                      const RtData *dt, size_t threads, const RtProgress *pr, RtTrainCkpt *ck,
+                      char *err, size_t errlen)
+{
     Trainer tr;
     int rc = trainer_open(&tr, t, o, dt, threads, err, errlen);
     tr.pr = pr;
+    tr.ck = ck;
+    if (rc == 0 && ck && ck->resume)
+        rc = resume(&tr, log, err, errlen);
     if (rc == 0)
         rc = t->epochs ? run_epochs(log, &tr, o, err, errlen) : run_steps(log, &tr, o, err, errlen);
     trainer_close(&tr, net_out);

@@ -41,6 +41,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ir.h"
 #include "rt_algo.h"
@@ -119,6 +120,36 @@ typedef struct RtProgress {
 int rt_train_run_progress(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
                           const RtData *dt, size_t threads, const RtProgress *pr, char *err,
                           size_t errlen);
+
+/*
+** Checkpoints and stops (rt_ckpt.h, rt_stop.h). A run given an RtTrainCkpt writes its
+** complete state to `path` (atomically) every `every` epochs (runs by epochs) or steps (runs
+** by steps), never after its last one; 0: only when stopped; path NULL: never (a resumed run
+** that writes no checkpoints). The file holds the bytes of
+** `prefix` (the caller's records, which the caller reads back first) and then the run's
+** state. After every step the run polls rt_stop_requested: when a stop is requested it
+** writes its state (any RtTrainCkpt) and returns RT_TRAIN_STOPPED with "stopped at ..." in
+** err. resume, when not NULL, is a loaded checkpoint read up to this run's state: the run
+** continues from it (the rest of the run is bit-identical to a run that never stopped) and
+** *resumed_at gets the epochs (by epochs) or steps (by steps) done then.
+*/
+#define RT_TRAIN_STOPPED 2
+
+struct RtSer;
+typedef struct RtTrainCkpt {
+    const char *path;
+    uint64_t id;                /* the run's identity (rt_ckpt_write) */
+    size_t every;
+    const struct RtSer *prefix; /* saved records written before the run's state; or NULL */
+    struct RtSer *resume;       /* continue from this state, or NULL: from the start */
+    size_t resumed_at;          /* out: see above */
+    bool wrote;                 /* out: a checkpoint was written */
+} RtTrainCkpt;
+
+/* rt_train_run_progress with checkpoints and stops (ck may be NULL: stops only). */
+int rt_train_run_ckpt(RtLog *log, RtNet **net_out, const IrTrain *t, const IrOptimizer *o,
+                      const RtData *dt, size_t threads, const RtProgress *pr, RtTrainCkpt *ck,
+                      char *err, size_t errlen);
 
 /* The factor of epoch e (0-based) of E under schedule s (NULL: constant, 1). */
 double rt_train_lr_factor(const IrSchedule *s, size_t e, size_t E);

@@ -56,6 +56,10 @@ _aimci()
             COMPREPLY=($(compgen -W "0/2 1/2 0/4 1/4 2/4 3/4" -- "$cur"))
             return
             ;;
+        --checkpoint-every)
+            COMPREPLY=($(compgen -W "1 2 5 10" -- "$cur"))
+            return
+            ;;
         --fit)
             COMPREPLY=($(compgen -W "constant_step soft_bounds response linear_step exp_step pow_step piecewise_step linear power exponential" -- "$cur"))
             return
@@ -69,7 +73,7 @@ _aimci()
             ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--check --dump --only --set --threads --fresh --shard --fit --name --help --version -i -" -- "$cur"))
+        COMPREPLY=($(compgen -W "--check --dump --only --set --threads --checkpoint-every --fresh --shard --fit --name --help --version -i -" -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -f -X '!*.aimc' -- "$cur") $(compgen -d -- "$cur"))

@@ -801,6 +801,13 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     if (origins(k, t)[slot(k, "log_every")] != IR_ORIGIN_SET)
         t->log_every = t->steps >= 100 ? t->steps / 100 : 1;
     t->init_set = !isnan(t->init); /* unset: NaN, the uniform initialisation */
+    int ck = slot(k, "checkpoint_every");
+    if (t->checkpoint_every && !t->log && !t->plot) { /* its file goes beside an output */
+        diag_error(c->diag, s->set_at[ck].line ? s->set_at[ck] : s->loc,
+                   "checkpoint_every needs an output of train '%s' to put its checkpoint "
+                   "beside", t->name);
+        diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt)");
+    }
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
     finish_loss(c, s, k, t);

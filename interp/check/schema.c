@@ -482,6 +482,10 @@ static const SchParam train_params[] = {
      "every weight's initial value (default: uniform in +-1/sqrt(in))"},
     {"hardware", SCH_REF, TRN(hardware), 0, 0, 0, 0, false, false, false, SCH_ALL,
      SCH_HARDWARE, NULL, "the cost model of the run (none: the defaults of docs/cost.md)"},
+    {"checkpoint_every", SCH_SIZE, TRN(checkpoint_every), 0, 0, 0, 1e9, false, false, false,
+     SCH_ALL, 0, NULL,
+     "epochs (or steps, by steps) between checkpoints of the run's whole state, beside its log "
+     "(else its plot) as .ckpt; a stopped run continues from the last one; 0: none"},
 };
 #undef TRN
 

@@ -16,6 +16,8 @@
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
+** A train whose log (else plot) is dir/name.csv keeps its checkpoint in dir/name.ckpt until
+** every statement has run (eval_ckpt.h), and continues from it when it finds one.
 ** `plot = "dir/img.png"` (train, measure) draws the loss curves or the trace with gnuplot
 ** (eval_plot.c): dir/img.png, dir/img.dat, dir/img.gp and dir/img.resolved.aimc.
 ** Everything printed or written depends only on the program, so reruns are byte-identical;
@@ -34,6 +36,7 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "eval_ckpt.h"
 #include "eval_cost.h"
 #include "eval_plot.h"
 #include "rt_data.h"
@@ -41,15 +44,11 @@
 #include "rt_measure.h"
 #include "rt_mem.h"
 #include "rt_pool.h"
+#include "rt_stop.h"
 #include "rt_train.h"
 
 #define ERRLEN 512
 
-/* The outcome of one optimizer of a train. */
-typedef struct EvOpt {
-    RtLog log;
-    int rc;
-} EvOpt;
 
 /*
 ** ====================================================================================
@@ -343,28 +342,64 @@ static void progress_epoch(void *ctx, const RtEpochRow *e, size_t epochs)
 
 /* }====================================================================== */
 
+/* Say where a stopped train stopped (NULL: before optimizer k) and what it kept. */
+static void say_stopped(const EvOptions *o, const IrTrain *t, size_t k, const char *where,
+                        const EvCkpt *c)
+{
+    if (where)
+        fprintf(o->out, "  %s/%s %s; ", t->name, t->opt[k]->name, where);
+    else
+        fprintf(o->out, "  %s stopped before optimizer %s; ", t->name, t->opt[k]->name);
+    if (c->every || (c->run.path && c->run.wrote))
+        fprintf(o->out, "kept checkpoint %s: run the same command again to continue\n",
+                c->path);
+    else
+        fprintf(o->out, "no checkpoint (checkpointing is off: checkpoint_every, "
+                        "--checkpoint-every)\n");
+}
+
 /*
 ** Run every optimizer of t on the same data, each on o->threads threads (0: the default of
-** rt_pool_default_threads); failures are reported at the train.
+** rt_pool_default_threads), continuing from the train's checkpoint (eval_ckpt.h); failures
+** are reported at the train. *stopped: a stop was requested (rt_stop.h) and the train did
+** not finish.
 */
 static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const RtData *dt,
-                          EvOpt *res)
+                          EvOpt *res, EvCkpt *ck, bool *stopped)
 {
     size_t threads = o->threads ? o->threads : rt_pool_default_threads();
+    size_t first = ev_ckpt_open(ck, d, o, t, res);
+    if (first == SIZE_MAX)
+        return 1;
     int rc = 0;
-    for (size_t k = 0; k < t->nopt; k++) {
+    for (size_t k = 0; k < first; k++)
+        rc |= res[k].rc != 0;
+    for (size_t k = first; k < t->nopt; k++) {
+        if (rt_stop_requested()) { /* between two optimizers */
+            say_stopped(o, t, k, NULL, ck);
+            *stopped = true;
+            break;
+        }
         char err[ERRLEN] = "";
         Progress pg = {o->out, t->opt[k]->name, !o->no_bar && isatty(fileno(o->out)), now_s(), 0, false};
         RtProgress pr = {progress_tick, progress_epoch, &pg};
-        res[k].rc = rt_train_run_progress(&res[k].log, NULL, t, t->opt[k], dt, threads,
-                                          &pr, err, sizeof err);
+        RtTrainCkpt *run = ev_ckpt_run(ck, k, res);
+        res[k].rc = rt_train_run_ckpt(&res[k].log, NULL, t, t->opt[k], dt, threads, &pr, run,
+                                      err, sizeof err);
         if (pg.drawn)
             fputs("\r\033[K", o->out);
+        if (res[k].rc == RT_TRAIN_STOPPED) {
+            say_stopped(o, t, k, err, ck);
+            *stopped = true;
+            break;
+        }
         if (res[k].rc) {
             diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
                        err);
+            res[k].msg = rt_xstrdup(err);
             rc = 1;
         }
+        rc |= ev_ckpt_finished(ck, d, k, res);
     }
     return rc;
 }
@@ -444,24 +479,34 @@ static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
                 t->batch, (unsigned long long)t->seed, dt->rows, dt->test ? dt->test->rows : 0);
         fflush(o->out);
     }
-    int rc = run_optimizers(d, o, t, dt, res);
-    if (t->epochs)
-        epochs_summary(o->out, t, res);
-    else
-        train_summary(o->out, t, dt, res);
-    const RtLog **logs = logs_of(t, res);
-    ev_cost_summary(o->out, t, logs);
-    fflush(o->out);
-    ev_cost_warn(d, t, logs, dt->rows);
-    if (o->cost_report)
-        ev_cost_report(o->cost_report, t, logs, dt->rows);
-    free(logs);
-    if (t->log)
-        rc |= write_train_log(d, o, t, res, dt->rows);
-    if (t->plot)
-        rc |= plot_train(d, o, t, res);
-    for (size_t k = 0; k < t->nopt; k++)
+    EvCkpt ck;
+    bool stopped = false;
+    int rc = run_optimizers(d, o, t, dt, res, &ck, &stopped);
+    bool complete = ck.t != NULL && !stopped; /* ck.t NULL: its checkpoint was refused */
+    int wrc = 0;
+    if (complete) {
+        if (t->epochs)
+            epochs_summary(o->out, t, res);
+        else
+            train_summary(o->out, t, dt, res);
+        const RtLog **logs = logs_of(t, res);
+        ev_cost_summary(o->out, t, logs);
+        fflush(o->out);
+        ev_cost_warn(d, t, logs, dt->rows);
+        if (o->cost_report)
+            ev_cost_report(o->cost_report, t, logs, dt->rows);
+        free(logs);
+        if (t->log)
+            wrc |= write_train_log(d, o, t, res, dt->rows);
+        if (t->plot)
+            wrc |= plot_train(d, o, t, res);
+    }
+    ev_ckpt_close(&ck, complete && wrc == 0);
+    rc |= wrc;
+    for (size_t k = 0; k < t->nopt; k++) {
         rt_log_free(&res[k].log);
+        free(res[k].msg);
+    }
     free(res);
     rt_data_free(dt);
     return rc;
@@ -545,6 +590,8 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         if (o->only && strcmp(o->only, r->name) != 0)
             continue;
         found = true;
+        if (rt_stop_requested()) /* a safe point: between two statements */
+            break;
         if (o->shards && r->kind != IR_RUN_EXPERIMENT) /* a shard is a share of jobs alone */
             fprintf(o->out, "%s %s: not run by a shard (the run without --shard runs it)\n",
                     r->kind == IR_RUN_TRAIN ? "train" : "measure", r->name);
@@ -557,6 +604,7 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         fflush(o->out);
     }
     forget_announced();
+    ev_ckpt_end(!rt_stop_requested());
     if (o->only && !found) {
         diag_plain(d, "no train, measure or experiment named '%s'", o->only);
         return 1;

@@ -21,13 +21,24 @@ typedef struct EvOptions {
                                ** written; the data files are taken from the program */
     size_t ninputs;
     bool no_bar;          /* never draw a train's progress bar (ev_ranks_own_terminal) */
-    bool fresh;           /* experiments run every job again, reusing no saved result */
+    bool fresh;           /* --fresh: start over: experiments run every job again, reusing no
+                          ** saved result; trains ignore (and remove) their checkpoints */
     size_t shard, shards; /* shards > 0: experiments run only the jobs j with
                           ** j mod shards = shard (eval_experiment.c); trains and
                           ** measures do not run */
     FILE *cost_report;    /* if not NULL, each train writes its cost in detail there
                           ** (eval_cost.h ev_cost_report; the REPL's `cost`) */
+    size_t checkpoint_every; /* --checkpoint-every: for trains that do not set checkpoint_every */
 } EvOptions;
+
+/*
+** Catch SIGINT and SIGTERM (eval_signal.c): the first asks the run to stop at its next safe
+** point (rt_stop.h), a second ends the process at once (exit 128 + signal).
+*/
+void ev_signal_install(void);
+
+/* The checkpoint path of train t (eval_ckpt.c; a new string), or NULL when it has no output. */
+char *ev_ckpt_path(const IrTrain *t);
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);

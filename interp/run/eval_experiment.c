@@ -36,6 +36,7 @@
 #include "rt_file.h"
 #include "rt_mem.h"
 #include "rt_pool.h"
+#include "rt_stop.h"
 
 #define ERRLEN 512
 
@@ -616,6 +617,10 @@ static void finished(void *ctx, size_t k, const char *text, size_t len, int rank
         return;
     }
     *j = got;
+    if (j->outcome == EV_JOB_FAILED && rt_stop_requested()) { /* stopped (rt_stop.h): no */
+        j->done = false;                                      /* result; run it again */
+        return;
+    }
     if (!r->dir || !ev_job_lasting(j))
         return;
     char *path = ev_job_path(r->dir, j);

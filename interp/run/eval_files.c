@@ -2,9 +2,9 @@
 ** eval_files.c: the output policy, in one place (docs/language.md "Outputs").
 **
 ** Before the first statement runs, ev_check_program lists every file the statements that
-** will run may write: a train's log, its `.arrays.csv`, its `.cost.csv` and its resolved
-** program; a measure's `out`; an experiment's report, the CSV beside it; every plot with
-** its `.dat` and `.gp`; each with its `.resolved.aimc`. It refuses:
+** will run may write: a train's log, its `.arrays.csv`, its `.cost.csv`, its checkpoint
+** (eval_ckpt.c) and its resolved program; a measure's `out`; an experiment's report, the CSV
+** beside it; every plot with its `.dat` and `.gp`; each with its `.resolved.aimc`. It refuses:
 **   - a path that is (or links to) a directory, device, FIFO, socket or other non-regular
 **     file (rt_file_target: a link to a regular file is written through);
 **   - an output that is an input of the run: the script, a `use`d file or a data file,
@@ -253,6 +253,10 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             add_train_inputs(in, t);
             add_output(out, o, t->log, t->loc, "log", "train", t->name);
             add_output(out, o, t->plot, t->loc, "plot", "train", t->name);
+            char *ck = ev_ckpt_path(t);
+            if (ck)
+                add(out, ck, false, t->loc, "the checkpoint of %s '%s'", "train", t->name);
+            free(ck);
         } else if (r->kind == IR_RUN_MEASURE) {
             const IrMeasure *m = r->u.measure;
             add_output(out, o, m->out, m->loc, "output", "measure", m->name);

@@ -38,6 +38,7 @@
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_mem.h"
+#include "rt_stop.h"
 #include "text.h"
 
 /*
@@ -167,6 +168,10 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
     j->err[0] = '\0';
     j->done = true;
     j->outcome = EV_JOB_FAILED;
+    if (rt_stop_requested()) { /* a safe point: between two jobs (rt_stop.h) */
+        snprintf(j->err, sizeof j->err, "stopped before it started");
+        return;
+    }
     RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
     if (!dt)
         return;

@@ -370,6 +370,7 @@ typedef struct IrTrain {
     const char *log;               /* CSV path, or NULL */
     const char *plot;              /* image path (.png, .svg) of the loss curves, or NULL */
     uint64_t seed;
+    size_t checkpoint_every;       /* epochs (by epochs) or steps between checkpoints; 0: none */
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
     const IrHardware *hardware;    /* the cost model, or NULL (the defaults, rt_cost.h) */

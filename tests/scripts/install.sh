@@ -38,8 +38,8 @@ cd .. || fail "cd .."
 # The man page documents every option and variable of --help, and no other option.
 "$bin" --help >help.txt || fail "--help"
 man=$share/man/man1/aimci.1
-grep -oE -- '--[a-z]+|(^| )-i ' help.txt | tr -d ' ' | sort -u >help_opts.txt
-sed 's/\\-/-/g' "$man" | grep -oE -- '--[a-z]+|(^|[ "])-i( |$)' | tr -d ' "' | sort -u >man_opts.txt
+grep -oE -- '--[a-z]+(-[a-z]+)*|(^| )-i ' help.txt | tr -d ' ' | sort -u >help_opts.txt
+sed 's/\\-/-/g' "$man" | grep -oE -- '--[a-z]+(-[a-z]+)*|(^|[ "])-i( |$)' | tr -d ' "' | sort -u >man_opts.txt
 diff help_opts.txt man_opts.txt >d.txt || fail "the man page and --help differ in options: $(cat d.txt)"
 [ "$(wc -l <help_opts.txt)" -ge 9 ] || fail "too few options found in --help: $(cat help_opts.txt)"
 for v in $(grep -oE 'AIMCI_[A-Z]+' help.txt | sort -u); do
@@ -51,7 +51,7 @@ grep -q "$prefix/share/doc/aimci" "$man" || fail "the man page does not name the
 
 # The bash completion: the options of --help, block names for --only, declarations for --set.
 comp=$share/bash-completion/completions/aimci
-grep -oE -- '--[a-z]+' help_opts.txt | grep -v -- '--opt' >want.txt
+grep -oE -- '--[a-z]+(-[a-z]+)*' help_opts.txt | grep -v -- '--opt' >want.txt
 sed -n 's/.*compgen -W "\(--check[^"]*\)".*/\1/p' "$comp" | tr ' ' '\n' | grep -- '^--' | sort -u >got.txt
 diff want.txt got.txt >d.txt || fail "the completion and --help differ in options: $(cat d.txt)"
 if command -v bash >/dev/null; then

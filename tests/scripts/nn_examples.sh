@@ -7,7 +7,7 @@ expect_status 0 "$AIMCI" "$ex/fcn_fashion.aimc" --set fit.epochs=1 --set fm.limi
     --set fm.test_limit=100
 has out.txt "train fit: fcn on fm, 1 epochs, batch 10, seed 618 (300 examples, 100 test)"
 for o in sgd asgd rl rlv2; do matches out.txt "^  $o epoch 1/1: lr "; done
-has out/fcn_fashion.resolved.aimc "epochs      = 1             # set from outside"
+has out/fcn_fashion.resolved.aimc "epochs           = 1             # set from outside"
 expect_status 0 "$AIMCI" "$ex/lenet_fashion.aimc" --set fit.epochs=1 --set fm.limit=48 \
     --set fm.test_limit=50
 for o in sgd asgd rl; do matches out.txt "^  $o epoch 1/1: lr "; done
