@@ -17,9 +17,11 @@ void rt_examples_free(RtExamples *e)
 {
     free(e->x);
     free(e->label);
+    free(e->t);
     e->x = NULL;
     e->label = NULL;
-    e->n = 0;
+    e->t = NULL;
+    e->n = e->nt = 0;
 }
 
 /* Read exactly len bytes; -1 with err set (truncated, corrupt) otherwise. */

@@ -22,12 +22,14 @@
 
 #include "rt_layer.h"
 
-/* Labelled examples: x (n, size of shape) and label (n). */
+/* Examples: x (n, size of shape) and either class labels (n) or real targets t (n, nt). */
 typedef struct RtExamples {
     size_t n;
     RtShape shape;
     float *x;
-    int32_t *label;
+    int32_t *label;   /* or NULL (targets) */
+    float *t;         /* (n, nt) real-valued targets, or NULL (labels) */
+    size_t nt;
 } RtExamples;
 
 void rt_examples_free(RtExamples *e);

@@ -138,15 +138,15 @@ bool rt_train_has_dist(const IrTrain *t, const RtData *dt)
 {
     const IrModel *m = t->model;
     return t->data->kind == IR_DATA_LEAST_SQUARES && dt->w_star && m->nlayers == 1 &&
-           !m->layers[0].bias && m->layers[0].out == 1 && m->layers[0].in == dt->cols;
+           !m->layers[0].bias && m->layers[0].out == dt->outs && m->layers[0].in == dt->cols;
 }
 
-/* ||W - w_star||_2 of the single layer, in double. */
+/* ||W - w_star|| of the single layer (Frobenius), in double. */
 static double dist_to_star(const Trainer *tr)
 {
     const float *w = tr->net->layer[0].w;
     double s = 0.0;
-    for (size_t c = 0; c < tr->dt->cols; c++) {
+    for (size_t c = 0; c < tr->dt->outs * tr->dt->cols; c++) {
         double e = (double)w[c] - tr->dt->w_star[c];
         s += e * e;
     }
@@ -174,9 +174,10 @@ static void gather_batch(Trainer *tr)
 ** returns 0, or -1 with a message in err. */
 static int check_fit(const Trainer *tr, char *err, size_t errlen)
 {
-    if (rt_net_out(tr->net) == tr->dt->outs && (tr->t->loss == IR_LOSS_MSE || tr->dt->label))
+    bool squares = tr->t->loss != IR_LOSS_CROSS_ENTROPY;
+    if (rt_net_out(tr->net) == tr->dt->outs && (squares || tr->dt->label))
         return 0;
-    if (!tr->dt->label && tr->t->loss != IR_LOSS_MSE)
+    if (!tr->dt->label && !squares)
         snprintf(err, errlen, "loss cross_entropy needs labelled data; data '%s' has none",
                  tr->t->data->name);
     else

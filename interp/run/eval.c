@@ -232,8 +232,9 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         double loss = last ? last->loss : NAN;
         fprintf(f, "  %-*s", nw, t->opt[k]->name);
         put_num(f, loss);
-        put_num(f, dt->f_star);
-        put_num(f, rt_data_f_star_meaningful(dt) ? loss / dt->f_star : NAN);
+        double f_star = rt_data_f_star_of(dt, t->loss);
+        put_num(f, f_star);
+        put_num(f, rt_data_f_star_meaningful(dt) ? loss / f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);

@@ -191,7 +191,8 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
         j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
         j->acc = e->test_acc;
     }
-    j->f_star = rt_data_f_star_meaningful(dt) ? dt->f_star : NAN; /* else no loss/f* */
+    /* f* in the train's loss units when it means something, else no loss/f* */
+    j->f_star = rt_data_f_star_meaningful(dt) ? rt_data_f_star_of(dt, t.loss) : NAN;
     j->cost = ev_cost_of(t.hardware, &j->log); /* the experiment's model, if any (check.c) */
     rt_data_free(dt);
 }
