@@ -118,6 +118,13 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
 /* rt_net_new_shaped with the input a vector of the first layer's `in` features. */
 RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t seed,
                   size_t max_rows, char *err, size_t errlen);
+
+/*
+** Replace the initial weights of weight layer l (before an algorithm is attached) by w
+** (out,in), programmed as the drawn ones are: mapped by weight_scaling_omega, clipped to
+** the cells of a tile.
+*/
+void rt_net_set_initial(RtNet *n, const IrModel *m, size_t l, const float *w);
 void rt_net_free(RtNet *n);
 
 /* Features per example of the input and of the output. */

@@ -10,6 +10,7 @@
 #include "rt_algo.h"
 #include "rt_ckpt.h"
 #include "rt_mem.h"
+#include "rt_net_state.h"
 #include "rt_rng.h"
 #include "rt_stop.h"
 #include "rt_train.h"
@@ -187,7 +188,11 @@ static int check_fit(const Trainer *tr, char *err, size_t errlen)
     return -1;
 }
 
-/* The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. */
+/*
+** The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. With
+** t->load, the file's weights replace the initial ones and its device state is restored
+** once the algorithm is attached (rt_net_state.h).
+*/
 static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, size_t errlen)
 {
     const IrTrain *t = tr->t;
@@ -199,9 +204,19 @@ static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, s
         return 1;
     if (t->init_set)
         fill_weights(tr->net, t->init);
+    RtNpz z = {0};
+    if (t->load && (rt_npz_read(&z, t->load, err, errlen) ||
+                    rt_net_load_weights(tr->net, t->model, &z, t->load, err, errlen))) {
+        rt_npz_free(&z);
+        return 1;
+    }
     tr->net->opt = *o;
     tr->opt = &tr->net->opt;
-    return rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
+    int rc = rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
+    if (!rc && t->load)
+        rc = rt_net_load_state(tr->net, t->model, &z, t->load, err, errlen) != 0;
+    rt_npz_free(&z);
+    return rc;
 }
 
 /* Allocate the run state, the net and the pool (threads > 1); 0 or 1 with err set. */

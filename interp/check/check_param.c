@@ -319,10 +319,23 @@ static bool image_path(const char *path)
             strcasecmp(dot, ".pdf") == 0);
 }
 
+/* Whether a `save` path ends in .npz. */
+static bool npz_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strchr(dot, '/') && strcasecmp(dot, ".npz") == 0;
+}
+
 static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
 {
     if (v->kind == VAL_ERR)
         return 1;
+    if (strcmp(p->name, "init") == 0 && v->kind == VAL_STR) { /* init = "weights.npz" */
+        diag_error(c->diag, v->loc, "init expects a number, got a string");
+        diag_expected(c->diag, "a number: every weight's initial value");
+        diag_hint(c->diag, "to start from saved weights, write load = \"%s\"", v->str);
+        return 1;
+    }
     switch (p->type) {
     case SCH_NUM:
         if (check_number(c, p, v, false))
@@ -347,6 +360,11 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
         if (!v->str[0]) {
             diag_error(c->diag, v->loc, "%s must not be empty", p->name);
             diag_expected(c->diag, "a path such as \"out/run.csv\"");
+            return 1;
+        }
+        if (strcmp(p->name, "save") == 0 && !npz_path(v->str)) {
+            diag_error(c->diag, v->loc, "save '%s': not an .npz path", v->str);
+            diag_expected(c->diag, "a path ending in .npz (NumPy's archive of arrays)");
             return 1;
         }
         if (strcmp(p->name, "plot") == 0 && !image_path(v->str)) {
@@ -857,6 +875,11 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
                    "checkpoint_every needs an output of train '%s' to put its checkpoint "
                    "beside", t->name);
         diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt)");
+    }
+    if (t->init_set && t->load) {
+        diag_error(c->diag, s->set_at[slot(k, "load")], "train '%s' sets both init and load",
+                   s->name);
+        diag_expected(c->diag, "initial weights from init (one value) or from load (a file)");
     }
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;

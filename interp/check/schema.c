@@ -493,6 +493,10 @@ static const SchParam train_params[] = {
      SCH_ALL, 0, NULL,
      "epochs (or steps, by steps) between checkpoints of the run's whole state, beside its log "
      "(else its plot) as .ckpt; a stopped run continues from the last one; 0: none"},
+    {"save", SCH_STR, TRN(save), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     ".npz path of the trained weights and device state (several optimizers: PATH.OPT.npz)"},
+    {"load", SCH_STR, TRN(load), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     ".npz file of weights (and device state) the runs start from, instead of drawn ones"},
 };
 #undef TRN
 

@@ -135,6 +135,38 @@ static void add_train_inputs(Files *in, const IrTrain *t)
 {
     if (t && t->data)
         add_data(in, t->data);
+    if (t && t->load)
+        add(in, t->load, false, (SrcLoc){0}, "%s'%s'", "the weights loaded by train ", t->name);
+}
+
+char *ev_save_path(const IrTrain *t, size_t k)
+{
+    if (t->nopt == 1)
+        return rt_xstrdup(t->save);
+    const char *name = t->opt[k]->name, *slash = strrchr(t->save, '/');
+    const char *dot = strrchr(slash ? slash + 1 : t->save, '.');
+    size_t at = dot && dot != (slash ? slash + 1 : t->save) ? (size_t)(dot - t->save)
+                                                           : strlen(t->save);
+    size_t len = strlen(t->save) + strlen(name) + 2;
+    char *p = rt_xmalloc(len);
+    snprintf(p, len, "%.*s.%s%s", (int)at, t->save, name, t->save + at);
+    return p;
+}
+
+/* A train's saved states: one per optimizer, and the resolved program beside `save`. */
+static void add_saves(Files *fs, const EvOptions *o, const IrTrain *t)
+{
+    if (!t->save)
+        return;
+    fs->groups++;
+    for (size_t k = 0; k < t->nopt; k++) {
+        char *p = ev_save_path(t, k);
+        add(fs, p, false, t->loc, "the saved weights of %s '%s'", "train", t->name);
+        free(p);
+    }
+    if (o->resolved)
+        add_beside(fs, t->save, ".resolved.aimc", true, t->loc,
+                   "the resolved program of %s '%s'", "train", t->name);
 }
 
 static void files_free(Files *fs)
@@ -257,6 +289,7 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             if (ck)
                 add(out, ck, false, t->loc, "the checkpoint of %s '%s'", "train", t->name);
             free(ck);
+            add_saves(out, o, t);
         } else if (r->kind == IR_RUN_MEASURE) {
             const IrMeasure *m = r->u.measure;
             add_output(out, o, m->out, m->loc, "output", "measure", m->name);

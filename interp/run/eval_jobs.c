@@ -163,6 +163,7 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
     t.seed = j->seed;
     t.log = NULL;
     t.plot = NULL; /* the experiment plots the sweep, not each run */
+    t.save = NULL; /* nor saves each run's weights */
     j->loss = j->f_star = j->dist = j->acc = NAN;
     j->cost = ev_cost_of(NULL, &(RtLog){0}); /* none yet */
     j->err[0] = '\0';

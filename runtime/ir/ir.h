@@ -385,6 +385,9 @@ typedef struct IrTrain {
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
     const IrHardware *hardware;    /* the cost model, or NULL (the defaults, rt_cost.h) */
+    const char *save;              /* .npz path of the trained state (rt_net_state.h), or NULL;
+                                      several optimizers: NAME.OPT.npz each */
+    const char *load;              /* .npz file the runs start from (rt_net_state.h), or NULL */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 
