@@ -63,6 +63,22 @@ void rt_data_free(RtData *dt);
 */
 bool rt_data_f_star_meaningful(const RtData *dt);
 
+/* What a data set holds, as a run would find it (rt_data_probe). */
+typedef struct RtDataInfo {
+    RtShape shape;      /* one example's input */
+    size_t rows;        /* training examples (after limit) */
+    size_t outs;        /* targets per row: outputs, classes or target columns */
+    bool labels;        /* class labels (else real targets) */
+} RtDataInfo;
+
+/*
+** Check the files of a data set before a run, as the run will read them: csv files are read
+** in full (every row, the label or target columns), IDX files by their image headers and
+** their labels; least_squares has no files. 0, or -1 with a message naming the data and the
+** file (a missing file, a wrong label kind, mismatched counts or widths).
+*/
+int rt_data_probe(const IrData *ir, RtDataInfo *info, char *err, size_t errlen);
+
 /* The labelled families (rt_data_new calls it for them); NULL with err set. */
 RtData *rt_data_load(const IrData *ir, char *err, size_t errlen);
 

@@ -201,3 +201,71 @@ RtData *rt_data_load(const IrData *ir, char *err, size_t errlen)
         snprintf(err, errlen, "data '%s': %s", ir->name, msg);
     return dt;
 }
+
+/* An IDX set's train (and test) files by their headers and labels; 0, or -1 with msg set. */
+static int probe_idx(const char *images, const char *labels, const char *test_images,
+                     const char *test_labels, size_t limit, size_t test_limit, RtDataInfo *info,
+                     char *msg, size_t len)
+{
+    int32_t top = 0, ttop = 0;
+    RtShape ts;
+    size_t tn;
+    if (rt_idx_probe(images, labels, limit, &info->shape, &info->rows, &top, msg, len))
+        return -1;
+    if (test_images && test_labels) {
+        if (rt_idx_probe(test_images, test_labels, test_limit, &ts, &tn, &ttop, msg, len))
+            return -1;
+        if (rt_shape_size(ts) != rt_shape_size(info->shape)) {
+            snprintf(msg, len, "%s has examples of %zu values but %s of %zu", images,
+                     rt_shape_size(info->shape), test_images, rt_shape_size(ts));
+            return -1;
+        }
+    }
+    info->outs = (size_t)(top > ttop ? top : ttop) + 1;
+    info->labels = true;
+    return 0;
+}
+
+int rt_data_probe(const IrData *ir, RtDataInfo *info, char *err, size_t errlen)
+{
+    char msg[768];
+    int rc = 0;
+    memset(info, 0, sizeof *info);
+    if (ir->kind == IR_DATA_LEAST_SQUARES) {
+        *info = (RtDataInfo){{ir->cols, 1, 1}, ir->rows, ir->outputs ? ir->outputs : 1, false};
+        return 0;
+    }
+    if (ir->kind == IR_DATA_CSV) {
+        RtData *dt = rt_data_load(ir, err, errlen);
+        if (!dt)
+            return -1;
+        *info = (RtDataInfo){dt->shape, dt->rows, dt->outs, dt->label != NULL};
+        rt_data_free(dt);
+        return 0;
+    }
+    if (ir->kind == IR_DATA_IDX) {
+        rc = probe_idx(ir->images, ir->labels, ir->test_images, ir->test_labels, ir->limit,
+                       ir->test_limit, info, msg, sizeof msg);
+    } else {
+        static const char *const names[4] = {
+            "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+        char path[4][256];
+        for (int k = 0; k < 4 && !rc; k++) {
+            snprintf(path[k], sizeof path[k], "%s/%s", RT_FASHION_MNIST_DIR, names[k]);
+            if (access(path[k], R_OK) != 0) {
+                snprintf(msg, sizeof msg, "Fashion-MNIST: %.200s is missing; it comes with the "
+                         "Debian package dataset-fashion-mnist (apt-get install "
+                         "dataset-fashion-mnist), or read your own copy with a data of family "
+                         "idx", path[k]);
+                rc = -1;
+            }
+        }
+        if (!rc) /* the package's files: their headers only */
+            rc = probe_idx(path[0], path[1], path[2], path[3], ir->limit, ir->test_limit, info,
+                           msg, sizeof msg);
+    }
+    if (rc)
+        snprintf(err, errlen, "data '%s': %s", ir->name, msg);
+    return rc;
+}

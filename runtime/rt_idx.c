@@ -177,3 +177,30 @@ int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t li
     }
     return 0;
 }
+
+int rt_idx_probe(const char *images, const char *labels, size_t limit, RtShape *shape,
+                 size_t *n, int32_t *top, char *err, size_t errlen)
+{
+    uint32_t dims[3];
+    unsigned nd;
+    gzFile f = open_idx(images, 2, 3, dims, &nd, err, errlen);
+    if (!f)
+        return -1;
+    gzclose(f);
+    *shape = nd == 2 ? (RtShape){dims[1], 1, 1} : (RtShape){1, dims[1], dims[2]};
+    size_t ni = limit && limit < dims[0] ? limit : dims[0], nl = 0;
+    int32_t *label = NULL;
+    if (rt_idx_read_labels(&label, &nl, labels, limit, err, errlen) != 0)
+        return -1;
+    *top = 0;
+    for (size_t k = 0; k < nl; k++)
+        *top = label[k] > *top ? label[k] : *top;
+    free(label);
+    if (nl != ni) {
+        snprintf(err, errlen, "%s has %zu images but %s has %zu labels%s", images, ni, labels,
+                 nl, limit ? " (within the limit)" : "");
+        return -1;
+    }
+    *n = ni;
+    return 0;
+}

@@ -45,4 +45,12 @@ int rt_idx_read_labels(int32_t **label, size_t *n, const char *path, size_t limi
 int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t limit, char *err,
                 size_t errlen);
 
+/*
+** What a set holds without reading its images: the images' header (the example shape and
+** count, within limit) and the labels (read: their largest value in *top); the counts must
+** agree. 0, or -1 with err set.
+*/
+int rt_idx_probe(const char *images, const char *labels, size_t limit, RtShape *shape,
+                 size_t *n, int32_t *top, char *err, size_t errlen);
+
 #endif

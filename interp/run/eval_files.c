@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include "eval.h"
+#include "rt_data.h"
 #include "rt_file.h"
+#include "rt_net.h"
 #include "rt_mem.h"
 
 #define ERRLEN 512
@@ -337,8 +339,74 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
     return 0;
 }
 
+/*
+** {======================================================================
+** The data files of the runs, checked before anything runs
+** =======================================================================
+*/
+
+/* The data of train t against its files: readable, and fitting t's model; 0, or 1. */
+static int check_train_data(Diag *d, const IrTrain *t)
+{
+    const IrData *dt = t->data;
+    if (!dt || !t->model || t->model->nlayers == 0 || dt->kind == IR_DATA_LEAST_SQUARES)
+        return 0; /* least_squares: the checker knows its shape */
+    char err[ERRLEN];
+    RtDataInfo info;
+    if (rt_data_probe(dt, &info, err, sizeof err)) {
+        diag_error(d, dt->loc, "%s (nothing was run)", err);
+        diag_expected(d, "data files that exist and hold what the declaration says");
+        return 1;
+    }
+    const IrModel *m = t->model;
+    RtShape *shp = rt_xcalloc(m->nlayers, sizeof *shp);
+    char why[256];
+    int rc = 0;
+    if (rt_net_shapes(m, 0, info.shape, shp, NULL, why, sizeof why)) {
+        diag_error(d, t->loc, "train '%s': model '%s' does not fit the examples of data '%s': "
+                   "%s (nothing was run)", t->name, m->name, dt->name, why);
+        diag_expected(d, "a first layer that takes the %zu values of an example",
+                      rt_shape_size(info.shape));
+        rc = 1;
+    } else if (rt_shape_size(shp[m->nlayers - 1]) != info.outs) {
+        diag_error(d, t->loc, "train '%s': model '%s' gives %zu outputs but data '%s' has %zu "
+                   "%s (nothing was run)", t->name, m->name, rt_shape_size(shp[m->nlayers - 1]),
+                   dt->name, info.outs, info.labels ? "classes" : "targets");
+        diag_expected(d, "a last layer that gives %zu outputs", info.outs);
+        rc = 1;
+    } else if (t->batch > info.rows) {
+        diag_error(d, t->loc, "train '%s': batch %zu is larger than the %zu rows of data '%s' "
+                   "(nothing was run)", t->name, t->batch, info.rows, dt->name);
+        diag_expected(d, "batch <= %zu", info.rows);
+        rc = 1;
+    }
+    free(shp);
+    return rc;
+}
+
+/* The data of every train that will run (each data checked once per model). */
+static int check_data(Diag *d, const IrProgram *p, const EvOptions *o)
+{
+    int rc = 0;
+    for (size_t k = 0; k < p->nruns; k++) {
+        const IrRun *r = &p->runs[k];
+        if (o->only && strcmp(o->only, r->name) != 0)
+            continue;
+        if (r->kind == IR_RUN_TRAIN)
+            rc |= check_train_data(d, r->u.train);
+        else if (r->kind == IR_RUN_EXPERIMENT) /* its train as declared (the cells' files are
+                                                 read when they run) */
+            rc |= check_train_data(d, r->u.experiment->train);
+    }
+    return rc;
+}
+
+/* }====================================================================== */
+
 int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o)
 {
+    if (check_data(d, p, o))
+        return 1;
     Files out = {0}, in = {0};
     collect(p, o, &out, &in);
     for (size_t k = 0; k < out.n; k++)
