@@ -95,7 +95,8 @@ static int add_owned(RtNpz *z, const char *name, RtNpzType t, size_t ndim, const
     a->name = rt_xstrdup(name);
     a->type = t;
     a->ndim = ndim;
-    memcpy(a->shape, shape, ndim * sizeof *shape);
+    if (ndim)
+        memcpy(a->shape, shape, ndim * sizeof *shape);
     a->n = count_of(ndim, shape);
     a->data = data;
     return 0;
