@@ -27,6 +27,7 @@
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_net.h"
+#include "rt_npz.h"
 #include "rt_mem.h"
 
 #define ERRLEN 512
@@ -349,9 +350,17 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
 static int check_train_data(Diag *d, const IrTrain *t)
 {
     const IrData *dt = t->data;
+    char err[ERRLEN];
+    RtNpz z;
+    if (t->load && rt_npz_read(&z, t->load, err, sizeof err)) {
+        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
+        diag_expected(d, "an .npz file of weights, as a train's save writes them");
+        return 1;
+    }
+    if (t->load)
+        rt_npz_free(&z);
     if (!dt || !t->model || t->model->nlayers == 0 || dt->kind == IR_DATA_LEAST_SQUARES)
         return 0; /* least_squares: the checker knows its shape */
-    char err[ERRLEN];
     RtDataInfo info;
     if (rt_data_probe(dt, &info, err, sizeof err)) {
         diag_error(d, dt->loc, "%s (nothing was run)", err);
