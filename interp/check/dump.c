@@ -151,13 +151,21 @@ static const char *why(const SchKind *k, const SchParam *p, IrOrigin o)
     return origin_names[o];
 }
 
+/* A parameter that another one replaces: a csv's label when it has targets (the checker
+** refuses both set). */
+static bool superseded(const SchKind *k, const SchParam *p, const void *ir)
+{
+    return k == &sch_kinds[SCH_DATA] && strcmp(p->name, "label") == 0 &&
+           ((const IrData *)ir)->targets;
+}
+
 static void dump_params(Buf *b, const SchKind *k, const void *ir, int family)
 {
     const IrOrigin *origin = AT(ir, k->origin_at, IrOrigin);
     int w = (int)name_width(k);
     for (size_t i = 0; i < k->nparams; i++) {
         const SchParam *p = &k->params[i];
-        if (!sch_accepts(p, family))
+        if (!sch_accepts(p, family) || superseded(k, p, ir))
             continue;
         Buf v = {0};
         if (put_value(&v, ir, p))

@@ -14,6 +14,9 @@
 **   dir/name.cost.csv       what the runs cost the hardware at those steps (eval_cost.h),
 **                           when an optimizer has analog arrays
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
+** A train with `save = "dir/w.npz"` writes dir/w.npz (several optimizers: dir/w.OPT.npz each,
+** ev_save_path) with the state of each run that succeeded (rt_net_state.h), and
+** dir/w.resolved.aimc;
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
 ** A train whose log (else plot) is dir/name.csv keeps its checkpoint in dir/name.ckpt until

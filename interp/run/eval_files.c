@@ -1,10 +1,14 @@
 /*
 ** eval_files.c: the output policy, in one place (docs/language.md "Outputs").
 **
-** Before the first statement runs, ev_check_program lists every file the statements that
-** will run may write: a train's log, its `.arrays.csv`, its `.cost.csv`, its checkpoint
-** (eval_ckpt.c) and its resolved program; a measure's `out`; an experiment's report, the CSV
-** beside it; every plot with its `.dat` and `.gp`; each with its `.resolved.aimc`. It refuses:
+** Before the first statement runs, ev_check_program first reads the data files of every
+** train that will run (rt_data_probe: they exist, hold the declared label kind or target
+** columns, and fit the train's model) and the weights file it loads; then it lists every
+** file the statements that will run may write: a train's log, its `.arrays.csv`, its
+** `.cost.csv`, its checkpoint (eval_ckpt.c) and its resolved program, its saved weights
+** (one per optimizer, ev_save_path); a measure's `out`; an experiment's report, the CSV
+** beside it; every plot with its `.dat` and `.gp`; each with its `.resolved.aimc`. It
+** refuses:
 **   - a path that is (or links to) a directory, device, FIFO, socket or other non-regular
 **     file (rt_file_target: a link to a regular file is written through);
 **   - an output that is an input of the run: the script, a `use`d file or a data file,
