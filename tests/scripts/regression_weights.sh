@@ -39,7 +39,8 @@ has out.txt "wrote out/fit.sgd.npz"
 has out.txt "wrote out/fit.asgd.npz"
 [ -f out/fit.resolved.aimc ] || fail "no resolved program beside out/fit.npz"
 
-bound=$(awk -F, 'NR > 1 { m = 0; for (j = 1; j <= 4; j++) { v = $j < 0 ? -$j : $j; if (v > m) m = v }
+bound=$(awk -F, 'NR > 1 { m = 0
+                          for (j = 1; j <= 4; j++) { v = $j < 0 ? -$j : $j; if (v > m) m = v }
                           s += (0.001 / (2 * 0.1 * m)) ^ 2; n++ }
                  END { printf "%.6g", s / n }' reg.csv)
 awk -F, -v B="$bound" '
@@ -47,10 +48,14 @@ awk -F, -v B="$bound" '
     END {
         printf "sgd %g -> %g; asgd %g -> %g (previous %g), floor bound %g\n", first["sgd"],
                last["sgd"], first["asgd"], last["asgd"], prev["asgd"], B
-        if (!(last["sgd"] < 0.01 * first["sgd"])) { print "FAIL: sgd above 1% of its initial loss"; bad = 1 }
-        if (last["asgd"] != prev["asgd"]) { print "FAIL: asgd did not reach a fixed point"; bad = 1 }
-        if (!(last["asgd"] <= B)) { print "FAIL: asgd above the floor bound"; bad = 1 }
-        if (!(last["asgd"] > last["sgd"])) { print "FAIL: the analog floor is not above sgd"; bad = 1 }
+        if (!(last["sgd"] < 0.01 * first["sgd"]))
+            { print "FAIL: sgd above 1% of its initial loss"; bad = 1 }
+        if (last["asgd"] != prev["asgd"])
+            { print "FAIL: asgd did not reach a fixed point"; bad = 1 }
+        if (!(last["asgd"] <= B))
+            { print "FAIL: asgd above the floor bound"; bad = 1 }
+        if (!(last["asgd"] > last["sgd"]))
+            { print "FAIL: the analog floor is not above sgd"; bad = 1 }
         exit bad
     }' out/fit.csv || fail "regression: $(cat out/fit.csv)"
 
@@ -132,5 +137,6 @@ expect_status 0 "$AIMCI" --set fit.steps=40 --set 'fit.optimizer=asgd' --set fit
 sed 's/^model lin .*/model lin { dense(4, 3), tanh, dense(3, 2) }/' fit.aimc >wide.aimc
 expect_status 1 "$AIMCI" --set 'fit.load="a.npz"' --set fit.steps=1 --set fit.optimizer=sgd \
     --set 'fit.save="w.npz"' wide.aimc
-has err.txt "a.npz: array 'dense1.weight' is float32 (2, 4), but layer 1 (dense) of model 'lin' needs float32 (3, 4)"
+has err.txt "a.npz: array 'dense1.weight' is float32 (2, 4), but layer 1 (dense) of model 'lin' \
+needs float32 (3, 4)"
 exit 0
