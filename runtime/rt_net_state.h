@@ -2,32 +2,33 @@
 ** rt_net_state.h: a net's weights and device state as named arrays (rt_npz.h), saved after a
 ** run and loaded into a new one (a train's `save` and `load`).
 **
-** Names: every weight layer is `dense<n>` or `conv<n>` (n counting layers of that kind from
-** 1, so the third layer of dense(784, 256), sigmoid, dense(256, 10) is dense2), then a role:
-**   P.weight        what the layer computes with: out_scale * visible weights, (out, in) for
+** Names: every weight layer L is `dense<n>` or `conv<n>` (n counting layers of that kind
+** from 1, so the third layer of dense(784, 256), sigmoid, dense(256, 10) is dense2), then a
+** role:
+**   L.weight        what the layer computes with: out_scale * visible weights, (out, in) for
 **                   dense, PyTorch's (out, in, kernel, kernel) for conv; float32
-**   P.bias          (out), when the layer has a bias
+**   L.bias          (out), when the layer has a bias
 ** and for an analog layer of an analog run (each physical array as the crossbar holds it,
 ** (out, in * kernel * kernel) for conv):
-**   P.out_scale     (1) or (out): the digital output scales, when the layer has them
-**   P.A             the stored weights of array A: W (the weight array), P (the gradient
+**   L.out_scale     (1) or (out): the digital output scales, when the layer has them
+**   L.A             the stored weights of array A: W (the weight array), P (the gradient
 **                   array of two-array algorithms) or P1, P2, ... (multi_tile, P1 next to W)
-**   P.A.persistent  its persistent weights, when the device has write noise
-**   P.A.pulses      uint64: pulses each device has received
-**   P.A.w_min, P.A.w_max, P.A.dw_min_up, P.A.dw_min_down, P.A.reference, P.A.reset,
-**   P.A.decay, P.A.diffusion
+**   L.A.persistent  its persistent weights, when the device has write noise
+**   L.A.pulses      uint64: pulses each device has received
+**   L.A.w_min, L.A.w_max, L.A.dw_min_up, L.A.dw_min_down, L.A.reference, L.A.reset,
+**   L.A.decay, L.A.diffusion
 **                   the per-device parameters its device-to-device variation drew (RtCell:
 **                   bounds, step sizes, reference conductance, reset value, decay scale per
-**                   step, diffusion std), and two more by family: P.A.slope_up/slope_down
-**                   (linear_step), P.A.bound_up/bound_down (soft_bounds: the bound each
-**                   direction's step shrinks towards), P.A.gamma_up/gamma_down (pow_step*)
-**   P.A.next_column, P.A.transfers   the algorithm's transfer counters of the array
-**   P.R, P.R1, ...  the zero-shift reference of P, P1, ... with the same per-device arrays
-**   P.H / P.chi / P.Q   the digital buffer (ttv2, c_ttv2, agad, residual_v2 / mixed
-**                   precision / rider, e_rider); P.mu, P.mu_past (agad); P.in_chop,
-**                   P.out_chop, P.chop_sign, P.switched (choppers); P.steps, P.sweeps
-**   P.io.forward_out_noise, P.io.backward_out_noise, P.io.forward_abs_max,
-**   P.io.backward_abs_max, and P.transfer_io.* likewise: the I/O's per-output noise stds
+**                   step, diffusion std), and two more by family: L.A.slope_up/slope_down
+**                   (linear_step), L.A.bound_up/bound_down (soft_bounds: the bound each
+**                   direction's step shrinks towards), L.A.gamma_up/gamma_down (pow_step*)
+**   L.A.next_column, L.A.transfers   the algorithm's transfer counters of the array
+**   L.R, L.R1, ...  the zero-shift reference of P, P1, ... with the same per-device arrays
+**   L.H / L.chi / L.Q   the digital buffer (ttv2, c_ttv2, agad, residual_v2 / mixed
+**                   precision / rider, e_rider); L.mu, L.mu_past (agad); L.in_chop,
+**                   L.out_chop, L.chop_sign, L.switched (choppers); L.steps, L.sweeps
+**   L.io.forward_out_noise, L.io.backward_out_noise, L.io.forward_abs_max,
+**   L.io.backward_abs_max, and L.transfer_io.* likewise: the I/O's per-output noise stds
 **                   drawn once and its running average_abs_max values
 ** A digital run (or a digital layer) has only weight and bias.
 **
