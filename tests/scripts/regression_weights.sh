@@ -71,7 +71,9 @@ x = np.loadtxt("reg.csv", delimiter=",", skiprows=1, dtype=np.float32)
 y = x[:, :4] @ w.T.astype(np.float64)
 mse = np.mean((y - x[:, 4:]) ** 2)
 last = float(open("out/fit.csv").read().split("asgd,4000,")[1].split(",")[0])
-assert abs(mse - last) <= 1e-6 * last, (mse, last)
+# aimci's outputs are float32 (rounding about 4 eps32 |y| ~ 5e-7 for |y| ~ 1) and the
+# residuals are ~3e-3, so the two mse agree to ~2 * 5e-7 / 3e-3 ~ 3e-4 relative: 1e-3 checked.
+assert abs(mse - last) <= 1e-3 * last, (mse, last)
 assert z["dense1.W.pulses"].dtype == np.uint64
 assert np.all(z["dense1.W.w_max"] == np.float32(0.6))
 print("numpy: dense1.weight read; its mse", mse, "is the logged loss")
@@ -132,6 +134,32 @@ expect_status 0 "$AIMCI" --set fit.steps=40 --set 'fit.optimizer=asgd' --set fit
     --set 'fit.log="b.csv"' --set 'fit.load="a.npz"' fit.aimc
 [ "$(tail -1 a.csv | cut -d, -f3)" = "$(sed -n 2p b.csv | cut -d, -f3)" ] ||
     fail "the loaded run does not start at the saved loss: $(tail -1 a.csv) / $(sed -n 2p b.csv)"
+
+# 6. Files numpy wrote (numpy 1.24 numpy.savez and savez_compressed; tests/data): a float64
+#    Fortran-order weight with a float64 bias, stored with ZIP64 extra fields, and big-endian
+#    float32 deflated; the weights are k/8 row by row, the bias [1, -2].
+for f in numpy_weights numpy_weights_compressed; do
+    cat >np.aimc <<EOF
+data reg : csv { file = "reg.csv", targets = [-2, -1] }
+model lin { dense(4, 2) }
+optimizer sgd : digital_sgd { lr = 0 }
+train fit { model = lin, data = reg, optimizer = sgd, steps = 1,
+            load = "$ROOT/tests/data/$f.npz", save = "$f.npz" }
+EOF
+    expect_status 0 "$AIMCI" np.aimc
+    python3 - "$f.npz" <<'PY' || fail "$f: the weights numpy wrote are not the ones loaded"
+import ast, struct, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+def arr(name):
+    b = z.read(name + ".npy")
+    hl = struct.unpack("<H", b[8:10])[0]
+    h = ast.literal_eval(b[10:10 + hl].decode())
+    n = len(b[10 + hl:]) // 4
+    return h["shape"], list(struct.unpack("<%df" % n, b[10 + hl:]))
+assert arr("dense1.weight") == ((2, 4), [k / 8 for k in range(8)]), arr("dense1.weight")
+assert arr("dense1.bias") == ((2,), [1.0, -2.0]), arr("dense1.bias")
+PY
+done
 
 # 5. Weights of another model.
 sed 's/^model lin .*/model lin { dense(4, 3), tanh, dense(3, 2) }/' fit.aimc >wide.aimc
