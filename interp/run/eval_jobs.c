@@ -106,6 +106,20 @@ static uint64_t hash_values(uint64_t h, const char *s)
     return h;
 }
 
+/* The hash h continued over the bytes of the file at path (a train's `load`: the weights a
+** job starts from are part of what it computes); h itself when it cannot be read. */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = fnv(h, buf, n);
+    if (f)
+        fclose(f);
+    return h;
+}
+
 uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t seed)
 {
     IrTrain t = *x->cell[cell];
@@ -114,12 +128,13 @@ uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t see
     t.seed = seed;
     t.log = NULL; /* where the logs go does not change the numbers */
     t.plot = NULL;
+    t.save = NULL;
     Buf b = {0};
     buf_printf(&b, "numerics %d\n", RT_NUMERICS_VERSION);
     dump_train_closure(&b, &t);
     uint64_t h = hash_values(FNV_OFFSET, b.s);
     buf_free(&b);
-    return h;
+    return t.load ? hash_file(h, t.load) : h;
 }
 
 /*
