@@ -31,6 +31,7 @@
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_net.h"
+#include "rt_net_state.h"
 #include "rt_npz.h"
 #include "rt_mem.h"
 
@@ -350,21 +351,42 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
 ** =======================================================================
 */
 
-/* The data of train t against its files: readable, and fitting t's model; 0, or 1. */
-static int check_train_data(Diag *d, const IrTrain *t)
+/*
+** The weights file of train t (load) against its model, whose input has shape `in`: a NumPy
+** archive whose weight layers and shapes are the model's (rt_net_load_weights on a digital
+** net: the shapes do not depend on devices). 0, or 1 (reported).
+*/
+static int check_load(Diag *d, const IrTrain *t, RtShape in)
 {
-    const IrData *dt = t->data;
     char err[ERRLEN];
     RtNpz z;
-    if (t->load && rt_npz_read(&z, t->load, err, sizeof err)) {
+    if (rt_npz_read(&z, t->load, err, sizeof err)) {
         diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
         diag_expected(d, "an .npz file of weights, as a train's save writes them");
         return 1;
     }
-    if (t->load)
-        rt_npz_free(&z);
-    if (!dt || !t->model || t->model->nlayers == 0 || dt->kind == IR_DATA_LEAST_SQUARES)
-        return 0; /* least_squares: the checker knows its shape */
+    RtNet *n = rt_net_new_shaped(t->model, in, false, false, t->seed, 1, err, sizeof err);
+    int rc = n && rt_net_load_weights(n, t->model, &z, t->load, err, sizeof err) != 0;
+    if (rc) {
+        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
+        diag_expected(d, "weights saved from model '%s' (or arrays of its shapes)",
+                      t->model->name);
+    }
+    rt_net_free(n);
+    rt_npz_free(&z);
+    return rc;
+}
+
+/* The data of train t against its files: readable, and fitting t's model; then the weights
+** it loads; 0, or 1 (reported). */
+static int check_train_data(Diag *d, const IrTrain *t)
+{
+    const IrData *dt = t->data;
+    if (!dt || !t->model || t->model->nlayers == 0)
+        return 0;
+    if (dt->kind == IR_DATA_LEAST_SQUARES) /* the checker knows its shape */
+        return t->load ? check_load(d, t, (RtShape){dt->cols, 1, 1}) : 0;
+    char err[ERRLEN];
     RtDataInfo info;
     if (rt_data_probe(dt, &info, err, sizeof err)) {
         diag_error(d, dt->loc, "%s (nothing was run)", err);
@@ -392,6 +414,8 @@ static int check_train_data(Diag *d, const IrTrain *t)
                    "(nothing was run)", t->name, t->batch, info.rows, dt->name);
         diag_expected(d, "batch <= %zu", info.rows);
         rc = 1;
+    } else if (t->load) {
+        rc = check_load(d, t, info.shape);
     }
     free(shp);
     return rc;

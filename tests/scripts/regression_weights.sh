@@ -18,7 +18,8 @@
 #    the same archive, byte for byte, as N + M steps without stopping. The setting draws no
 #    random numbers after the start (one data row, deterministic pulses, no c2c noise, exact
 #    I/O), so the random streams, which the file does not hold, play no part.
-# 5. A file for another model is an error naming the file and the array.
+# 5. A file for another model is an error naming the file and the array, found before
+#    anything runs (also by --check).
 . "$ROOT/tests/scripts/common.inc"
 
 cp "$ROOT/tests/data/regression.csv" reg.csv
@@ -163,8 +164,11 @@ done
 
 # 5. Weights of another model.
 sed 's/^model lin .*/model lin { dense(4, 3), tanh, dense(3, 2) }/' fit.aimc >wide.aimc
-expect_status 1 "$AIMCI" --set 'fit.load="a.npz"' --set fit.steps=1 --set fit.optimizer=sgd \
+expect_status 2 "$AIMCI" --check --set 'fit.load="a.npz"' --set fit.optimizer=sgd wide.aimc
+has err.txt "train 'fit': load: a.npz: array 'dense1.weight' is float32 (2, 4), but layer 1 \
+(dense) of model 'lin' needs float32 (3, 4) (nothing was run)"
+[ -e w.npz ] && fail "a run wrote weights"
+expect_status 2 "$AIMCI" --set 'fit.load="a.npz"' --set fit.optimizer=sgd \
     --set 'fit.save="w.npz"' wide.aimc
-has err.txt "a.npz: array 'dense1.weight' is float32 (2, 4), but layer 1 (dense) of model 'lin' \
-needs float32 (3, 4)"
+[ -e w.npz ] && fail "the run that loads the wrong weights ran"
 exit 0
