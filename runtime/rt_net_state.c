@@ -305,7 +305,8 @@ static int fits(const Entry *e, const RtNpzArray *a, const RtNet *n, const IrMod
         snprintf(where, sizeof where, ", but this run needs");
     }
     snprintf(err, errlen, "%s: array '%s' is %s %s%s %s %s", path, e->name,
-             rt_npz_type_name(a->type), got, where, rt_npz_type_name(e->type), want);
+             rt_npz_type_name(a->type), got, where, type_ok ? "shape" : rt_npz_type_name(e->type),
+             want);
     return -1;
 }
 

@@ -166,7 +166,7 @@ done
 sed 's/^model lin .*/model lin { dense(4, 3), tanh, dense(3, 2) }/' fit.aimc >wide.aimc
 expect_status 2 "$AIMCI" --check --set 'fit.load="a.npz"' --set fit.optimizer=sgd wide.aimc
 has err.txt "train 'fit': load: a.npz: array 'dense1.weight' is float32 (2, 4), but layer 1 \
-(dense) of model 'lin' needs float32 (3, 4) (nothing was run)"
+(dense) of model 'lin' needs shape (3, 4) (nothing was run)"
 [ -e w.npz ] && fail "a run wrote weights"
 expect_status 2 "$AIMCI" --set 'fit.load="a.npz"' --set fit.optimizer=sgd \
     --set 'fit.save="w.npz"' wide.aimc
