@@ -5,7 +5,7 @@
 **   aimci -i FILE            the prompt, FILE's declarations loaded first
 **   aimci FILE               run every train, measure and experiment of FILE, in order
 **   aimci -                  the same with the script read from standard input
-**   aimci --check FILE       check FILE, run nothing
+**   aimci --check FILE       check FILE, its data files and outputs, run nothing
 **   aimci --dump FILE        print the resolved program
 **   aimci --only NAME FILE   run only the train, measure or experiment NAME
 **   aimci --threads N FILE   update analog tiles on N threads (default: AIMCI_THREADS, else
@@ -80,7 +80,7 @@ static void usage(FILE *out)
           "  aimci -i FILE            the prompt with FILE's declarations loaded\n"
           "  aimci FILE               run every train, measure and experiment of FILE, in order\n"
           "  aimci -                  the same, the script read from standard input\n"
-          "  aimci --check FILE       check FILE, run nothing\n"
+          "  aimci --check FILE       check FILE and its data files, run nothing\n"
           "  aimci --dump FILE        print the resolved program (a valid script)\n"
           "  aimci --only NAME FILE   run only the train, measure or experiment NAME\n"
           "  aimci --set D.P=V FILE   set parameter P of declaration D to V (repeatable;\n"

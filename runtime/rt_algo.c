@@ -665,6 +665,11 @@ static void array_name(char *out, size_t k, size_t K, bool ref)
         snprintf(out, 8, "%s%zu", ref ? "R" : "P", K - 1 - k);
 }
 
+void rt_algo_array_name(char out[8], size_t k, size_t K, bool ref)
+{
+    array_name(out, k, K, ref);
+}
+
 /* A stat with everything not applicable. */
 static RtArrayStat blank_stat(const RtAlgo *a)
 {
@@ -675,6 +680,17 @@ static RtArrayStat blank_stat(const RtAlgo *a)
     s.D = a->D;
     s.X = a->X;
     return s;
+}
+
+int rt_algo_reloaded(RtAlgo *a)
+{
+    for (size_t k = 0; k < a->K; k++) {
+        free(a->arr[k].sp);
+        if (!(a->arr[k].sp = cell_sps(a->arr[k].t)))
+            return -1;
+    }
+    rt_algo_refresh(a, NULL);
+    return 0;
 }
 
 size_t rt_algo_stats(const RtAlgo *a, RtArrayStat *out, size_t cap)

@@ -180,6 +180,17 @@ typedef struct RtArrayStat {
     const IrDevice *dev; /* its device, or NULL (the digital buffer) */
 } RtArrayStat;
 
+/* The name of array k of K: "W" for the weights; "P" (K == 2) or "P<n>" (n steps finer than
+** W, multi_tile) for the others; with ref, "R" or "R<n>" for their zero-shift references. */
+void rt_algo_array_name(char out[8], size_t k, size_t K, bool ref);
+
+/*
+** After the arrays' weights, cells and buffers were replaced (weights loaded from a file,
+** rt_net_state.h): the symmetric points again from the cells, then the logical arrays and
+** vis. 0, or -1 when out of memory.
+*/
+int rt_algo_reloaded(RtAlgo *a);
+
 /*
 ** The statistics of a's arrays into out (at most cap); returns how many: the analog arrays
 ** from W down, the references of zero-shifted arrays, then the digital buffer. The 99th

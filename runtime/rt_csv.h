@@ -92,4 +92,19 @@ bool rt_csv_number(const RtCsvField *f, double *v);
 int rt_csv_read(RtExamples *e, const char *path, int label_col, bool header, size_t limit,
                 char *err, size_t errlen);
 
+/* A column named by its 0-based index (< 0 from the end) or, when name is set, by header. */
+typedef struct RtCsvCol {
+    long index;
+    const char *name;
+} RtCsvCol;
+
+/*
+** The same with real-valued targets instead of a label: the columns tcol[0..nt) (in that
+** order) go to e->t (n, nt), the others are the features. A name needs header (it is looked
+** up in the first line); a column that does not exist, a name not in the header, a column
+** given twice or no feature column left is an error naming the file.
+*/
+int rt_csv_read_targets(RtExamples *e, const char *path, const RtCsvCol *tcol, size_t nt,
+                        bool header, size_t limit, char *err, size_t errlen);
+
 #endif

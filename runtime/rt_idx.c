@@ -17,9 +17,11 @@ void rt_examples_free(RtExamples *e)
 {
     free(e->x);
     free(e->label);
+    free(e->t);
     e->x = NULL;
     e->label = NULL;
-    e->n = 0;
+    e->t = NULL;
+    e->n = e->nt = 0;
 }
 
 /* Read exactly len bytes; -1 with err set (truncated, corrupt) otherwise. */
@@ -173,5 +175,32 @@ int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t li
         rt_examples_free(e);
         return -1;
     }
+    return 0;
+}
+
+int rt_idx_probe(const char *images, const char *labels, size_t limit, RtShape *shape,
+                 size_t *n, int32_t *top, char *err, size_t errlen)
+{
+    uint32_t dims[3];
+    unsigned nd;
+    gzFile f = open_idx(images, 2, 3, dims, &nd, err, errlen);
+    if (!f)
+        return -1;
+    gzclose(f);
+    *shape = nd == 2 ? (RtShape){dims[1], 1, 1} : (RtShape){1, dims[1], dims[2]};
+    size_t ni = limit && limit < dims[0] ? limit : dims[0], nl = 0;
+    int32_t *label = NULL;
+    if (rt_idx_read_labels(&label, &nl, labels, limit, err, errlen) != 0)
+        return -1;
+    *top = 0;
+    for (size_t k = 0; k < nl; k++)
+        *top = label[k] > *top ? label[k] : *top;
+    free(label);
+    if (nl != ni) {
+        snprintf(err, errlen, "%s has %zu images but %s has %zu labels%s", images, ni, labels,
+                 nl, limit ? " (within the limit)" : "");
+        return -1;
+    }
+    *n = ni;
     return 0;
 }

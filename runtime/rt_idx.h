@@ -22,12 +22,14 @@
 
 #include "rt_layer.h"
 
-/* Labelled examples: x (n, size of shape) and label (n). */
+/* Examples: x (n, size of shape) and either class labels (n) or real targets t (n, nt). */
 typedef struct RtExamples {
     size_t n;
     RtShape shape;
     float *x;
-    int32_t *label;
+    int32_t *label;   /* or NULL (targets) */
+    float *t;         /* (n, nt) real-valued targets, or NULL (labels) */
+    size_t nt;
 } RtExamples;
 
 void rt_examples_free(RtExamples *e);
@@ -42,5 +44,13 @@ int rt_idx_read_labels(int32_t **label, size_t *n, const char *path, size_t limi
 /* Images and labels of one set (the counts must agree); 0, or -1 with err set. */
 int rt_idx_read(RtExamples *e, const char *images, const char *labels, size_t limit, char *err,
                 size_t errlen);
+
+/*
+** What a set holds without reading its images: the images' header (the example shape and
+** count, within limit) and the labels (read: their largest value in *top); the counts must
+** agree. 0, or -1 with err set.
+*/
+int rt_idx_probe(const char *images, const char *labels, size_t limit, RtShape *shape,
+                 size_t *n, int32_t *top, char *err, size_t errlen);
 
 #endif

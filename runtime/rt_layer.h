@@ -19,6 +19,7 @@
 #ifndef AIMCI_RT_LAYER_H
 #define AIMCI_RT_LAYER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,8 +113,11 @@ void rt_log_softmax_backward(float *dx, const float *dy, const float *y, size_t 
 ** =======================================================================
 */
 
-/* L = sum (y - t)^2 / (2 B O); dy = (y - t) / (B O). t is (B,O). */
-double rt_loss_mse(float *dy, const float *y, const float *t, size_t B, size_t O);
+/*
+** mse (torch.nn.MSELoss): L = sum (y - t)^2 / (B O); dy = 2 (y - t) / (B O). half: the
+** seed paper's half of it, L = sum (y - t)^2 / (2 B O), dy = (y - t) / (B O). t is (B,O).
+*/
+double rt_loss_mse(float *dy, const float *y, const float *t, size_t B, size_t O, bool half);
 
 /* L = -(1/B) sum_b log softmax(y_b)[label_b]; dy = (softmax(y) - onehot) / B. */
 double rt_loss_cross_entropy(float *dy, const float *y, const int32_t *label, size_t B,

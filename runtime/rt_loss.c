@@ -5,17 +5,17 @@
 
 #include "rt_layer.h"
 
-double rt_loss_mse(float *dy, const float *y, const float *t, size_t B, size_t O)
+double rt_loss_mse(float *dy, const float *y, const float *t, size_t B, size_t O, bool half)
 {
     size_t m = B * O;
-    double scale = 1.0 / (double)m, sum = 0.0;
+    double scale = (half ? 1.0 : 2.0) / (double)m, sum = 0.0;
     for (size_t k = 0; k < m; k++) {
         double e = (double)y[k] - (double)t[k];
         sum += e * e;
         if (dy)
             dy[k] = (float)(e * scale);
     }
-    return 0.5 * sum * scale;
+    return 0.5 * sum * scale;  /* sum / (2m) half, sum / m not */
 }
 
 double rt_loss_cross_entropy(float *dy, const float *y, const int32_t *label, size_t B,

@@ -274,6 +274,15 @@ static void map_weights(RtLayer *ly, double omega)
     }
 }
 
+/* The initial weights now in ly->w onto the layer: tiles map and clip them. */
+static void program(RtLayer *ly, const IrLayer *L)
+{
+    if (ly->nscale)
+        map_weights(ly, L->weight_scaling_omega);
+    if (ly->tile)
+        rt_tile_set_weights(ly->tile, ly->w); /* in place: clip to the bounds */
+}
+
 /* Weights then bias of every weight layer, in layer order; tiles map and clip theirs. */
 static void init_weights(RtNet *n, const IrModel *m, uint64_t seed)
 {
@@ -284,13 +293,17 @@ static void init_weights(RtNet *n, const IrModel *m, uint64_t seed)
         if (ly->in == 0)
             continue;
         init_uniform(ly->w, ly->out * ly->in, ly->in, &r);
-        if (ly->nscale)
-            map_weights(ly, m->layers[l].weight_scaling_omega);
-        if (ly->tile)
-            rt_tile_set_weights(ly->tile, ly->w); /* in place: clip to the bounds */
+        program(ly, &m->layers[l]);
         if (ly->b)
             init_uniform(ly->b, ly->out, ly->in, &r);
     }
+}
+
+void rt_net_set_initial(RtNet *n, const IrModel *m, size_t l, const float *w)
+{
+    RtLayer *ly = &n->layer[l];
+    memcpy(ly->w, w, ly->out * ly->in * sizeof *w);
+    program(ly, &m->layers[l]);
 }
 
 /*

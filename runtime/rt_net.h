@@ -27,8 +27,9 @@
 ** learn_out_scaling the scales are trained by SGD with the optimizer's lr (da = sum dy * z),
 ** else they stay fixed. The tile receives dz = a * dy. Digital layers have no scales.
 **
-** Losses (rt_layer.h): mse, L = sum (y - t)^2 / (2*B*O), so dL/dy = (y - t)/(B*O), the seed
-** paper's half mean squared error; cross_entropy, -(1/B) sum log softmax(y)[label], which
+** Losses (rt_layer.h): mse, L = sum (y - t)^2 / (B*O) (torch.nn.MSELoss), so
+** dL/dy = 2 (y - t)/(B*O); half_mse, half of it, the seed paper's least-squares objective;
+** cross_entropy, -(1/B) sum log softmax(y)[label], which
 ** is the NLL of the outputs when the last layer is log_softmax.
 **
 ** Initial weights (PyTorch's default for nn.Linear and nn.Conv2d): layer by layer from
@@ -117,6 +118,13 @@ RtNet *rt_net_new_shaped(const IrModel *m, RtShape in, bool analog, bool count_p
 /* rt_net_new_shaped with the input a vector of the first layer's `in` features. */
 RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t seed,
                   size_t max_rows, char *err, size_t errlen);
+
+/*
+** Replace the initial weights of weight layer l (before an algorithm is attached) by w
+** (out,in), programmed as the drawn ones are: mapped by weight_scaling_omega, clipped to
+** the cells of a tile.
+*/
+void rt_net_set_initial(RtNet *n, const IrModel *m, size_t l, const float *w);
 void rt_net_free(RtNet *n);
 
 /* Features per example of the input and of the output. */
@@ -129,7 +137,7 @@ size_t rt_net_out(const RtNet *n);
 */
 const float *rt_net_forward(RtNet *n, const float *x, size_t B);
 
-/* The mse of the last forward against t (B,out); sets the output gradient. */
+/* The half_mse of the last forward against t (B,out); sets the output gradient. */
 double rt_net_mse(RtNet *n, const float *t, size_t B);
 
 /*
@@ -160,14 +168,15 @@ const float *rt_net_update_x(const RtNet *n, size_t l);
 const float *rt_net_update_d(const RtLayer *ly);
 
 /*
-** The mse over a whole data set x (rows,in), t (rows,out), evaluated in chunks of
+** The half_mse over a whole data set x (rows,in), t (rows,out), evaluated in chunks of
 ** eval_rows by the exact digital forward of the current weights (no I/O model: the loss a
 ** user compares across optimizers, and no I/O noise is drawn). Changes the activations.
 */
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows);
 
 /*
-** The same for either loss (t for mse, label for cross_entropy; label may be NULL for mse),
+** The same for any loss (t for mse and half_mse, label for cross_entropy; label may be NULL
+** for the squared errors),
 ** with the number of rows whose largest output is at their label in *correct (0 without
 ** labels; correct may be NULL).
 */

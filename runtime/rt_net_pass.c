@@ -121,8 +121,8 @@ static double loss_of(const RtNet *n, IrLoss loss, float *dy, const float *y, co
                       const int32_t *label, size_t B)
 {
     size_t O = rt_net_out(n);
-    if (loss == IR_LOSS_MSE)
-        return rt_loss_mse(dy, y, t, B, O);
+    if (loss == IR_LOSS_MSE || loss == IR_LOSS_HALF_MSE)
+        return rt_loss_mse(dy, y, t, B, O, loss == IR_LOSS_HALF_MSE);
     if (n->layer[n->nlayers - 1].kind == IR_LAYER_LOG_SOFTMAX)
         return rt_loss_nll(dy, y, label, B, O);
     return rt_loss_cross_entropy(dy, y, label, B, O);
@@ -130,7 +130,7 @@ static double loss_of(const RtNet *n, IrLoss loss, float *dy, const float *y, co
 
 double rt_net_mse(RtNet *n, const float *t, size_t B)
 {
-    return rt_net_loss_grad(n, IR_LOSS_MSE, t, NULL, B);
+    return rt_net_loss_grad(n, IR_LOSS_HALF_MSE, t, NULL, B);
 }
 
 double rt_net_loss_grad(RtNet *n, IrLoss loss, const float *t, const int32_t *label,
@@ -302,11 +302,12 @@ double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
                    const int32_t *label, size_t rows, size_t *correct)
 {
     size_t in = rt_net_in(n), out = rt_net_out(n), hits = 0;
+    bool squares = loss == IR_LOSS_MSE || loss == IR_LOSS_HALF_MSE;
     double sum = 0.0;
     for (size_t r0 = 0; r0 < rows; r0 += n->eval_rows) {
         size_t B = rows - r0 < n->eval_rows ? rows - r0 : n->eval_rows;
         const float *y = forward(n, x + r0 * in, B, true);
-        if (loss == IR_LOSS_MSE) /* the squared errors of all rows, then one division */
+        if (squares) /* the squared errors of all rows, then one division */
             for (size_t k = 0; k < B * out; k++) {
                 double e = (double)y[k] - (double)t[r0 * out + k];
                 sum += e * e;
@@ -320,12 +321,14 @@ double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
         *correct = hits;
     if (!rows)
         return NAN;
-    return loss == IR_LOSS_MSE ? 0.5 * sum / ((double)rows * (double)out) : sum / (double)rows;
+    if (!squares)
+        return sum / (double)rows;
+    return (loss == IR_LOSS_HALF_MSE ? 0.5 : 1.0) * sum / ((double)rows * (double)out);
 }
 
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)
 {
-    return rt_net_eval(n, IR_LOSS_MSE, x, t, NULL, rows, NULL);
+    return rt_net_eval(n, IR_LOSS_HALF_MSE, x, t, NULL, rows, NULL);
 }
 
 /* }====================================================================== */

@@ -10,6 +10,7 @@
 #include "rt_algo.h"
 #include "rt_ckpt.h"
 #include "rt_mem.h"
+#include "rt_net_state.h"
 #include "rt_rng.h"
 #include "rt_stop.h"
 #include "rt_train.h"
@@ -138,15 +139,15 @@ bool rt_train_has_dist(const IrTrain *t, const RtData *dt)
 {
     const IrModel *m = t->model;
     return t->data->kind == IR_DATA_LEAST_SQUARES && dt->w_star && m->nlayers == 1 &&
-           !m->layers[0].bias && m->layers[0].out == 1 && m->layers[0].in == dt->cols;
+           !m->layers[0].bias && m->layers[0].out == dt->outs && m->layers[0].in == dt->cols;
 }
 
-/* ||W - w_star||_2 of the single layer, in double. */
+/* ||W - w_star|| of the single layer (Frobenius), in double. */
 static double dist_to_star(const Trainer *tr)
 {
     const float *w = tr->net->layer[0].w;
     double s = 0.0;
-    for (size_t c = 0; c < tr->dt->cols; c++) {
+    for (size_t c = 0; c < tr->dt->outs * tr->dt->cols; c++) {
         double e = (double)w[c] - tr->dt->w_star[c];
         s += e * e;
     }
@@ -174,9 +175,10 @@ static void gather_batch(Trainer *tr)
 ** returns 0, or -1 with a message in err. */
 static int check_fit(const Trainer *tr, char *err, size_t errlen)
 {
-    if (rt_net_out(tr->net) == tr->dt->outs && (tr->t->loss == IR_LOSS_MSE || tr->dt->label))
+    bool squares = tr->t->loss != IR_LOSS_CROSS_ENTROPY;
+    if (rt_net_out(tr->net) == tr->dt->outs && (squares || tr->dt->label))
         return 0;
-    if (!tr->dt->label && tr->t->loss != IR_LOSS_MSE)
+    if (!tr->dt->label && !squares)
         snprintf(err, errlen, "loss cross_entropy needs labelled data; data '%s' has none",
                  tr->t->data->name);
     else
@@ -186,7 +188,11 @@ static int check_fit(const Trainer *tr, char *err, size_t errlen)
     return -1;
 }
 
-/* The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. */
+/*
+** The net for t's model on dt's examples, and its copy of the optimizer; 0 or 1. With
+** t->load, the file's weights replace the initial ones and its device state is restored
+** once the algorithm is attached (rt_net_state.h).
+*/
 static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, size_t errlen)
 {
     const IrTrain *t = tr->t;
@@ -198,9 +204,19 @@ static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, s
         return 1;
     if (t->init_set)
         fill_weights(tr->net, t->init);
+    RtNpz z = {0};
+    if (t->load && (rt_npz_read(&z, t->load, err, errlen) ||
+                    rt_net_load_weights(tr->net, t->model, &z, t->load, err, errlen))) {
+        rt_npz_free(&z);
+        return 1;
+    }
     tr->net->opt = *o;
     tr->opt = &tr->net->opt;
-    return rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
+    int rc = rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
+    if (!rc && t->load)
+        rc = rt_net_load_state(tr->net, t->model, &z, t->load, err, errlen) != 0;
+    rt_npz_free(&z);
+    return rc;
 }
 
 /* Allocate the run state, the net and the pool (threads > 1); 0 or 1 with err set. */

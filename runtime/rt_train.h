@@ -16,7 +16,10 @@
 ** symmetric point.
 **
 ** Initial weights: rt_net.h's uniform draws; with t->init_set every weight (not the biases)
-** is then set to t->init (analog weights clipped to their cells' bounds).
+** is then set to t->init (analog weights clipped to their cells' bounds). With t->load the
+** weights and biases of that .npz file replace them, and once the optimizer's algorithm is
+** attached, the device state the file holds is restored (rt_net_state.h); the random
+** streams still start from t->seed. Saving (t->save) is the caller's: it gets the net.
 **
 ** Training by epochs (t->epochs > 0): every epoch reshuffles the rows and takes
 ** floor(rows / batch) steps (at least 1; the remainder of a shuffle is left out, as

@@ -147,6 +147,7 @@ static Value read_param(Checker *c, const Sym *s, const SchParam *p, SrcLoc at)
     case SCH_REFS:
     case SCH_PULSES:
     case SCH_NUMS:
+    case SCH_COLS:
     case SCH_FUNC_W:
         diag_error(c->diag, at, "'%s.%s' cannot be used in an expression", s->name, p->name);
         diag_expected(c->diag, "a number, boolean, string or single name");

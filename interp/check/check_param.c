@@ -118,6 +118,9 @@ static const char *type_text(Checker *c, const SchParam *p)
     case SCH_NUMS:
         return arena_printf(c->ar, "a list of numbers, e.g. [1.2, 1, 0.8]; each %s",
                             range_text(c, p, "a number"));
+    case SCH_COLS:
+        return "a list of columns: 0-based numbers (< 0 from the end) or header names, "
+               "e.g. [4, 5], [-2, -1] or [\"y1\", \"y2\"]";
     case SCH_ENUM: {
         Buf b = {0};
         for (size_t i = 0; p->enums[i]; i++)
@@ -145,6 +148,7 @@ static const char *type_word(const SchParam *p)
     case SCH_PULSES: return "a list of pulse counts";
     case SCH_FUNC_W: return "an expression of w";
     case SCH_NUMS: return "a list of numbers";
+    case SCH_COLS: return "a list of columns";
     case SCH_ENUM: return "a name";
     }
     return "a value";
@@ -265,6 +269,46 @@ static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
     return 0;
 }
 
+/* A non-empty list of CSV columns: whole numbers in p's range or non-empty names, no column
+** twice (the same number or the same name). */
+static int assign_cols(Checker *c, void *ir, const SchParam *p, const Value *v)
+{
+    if (v->kind != VAL_LIST || v->n == 0)
+        return wrong_type(c, p, v);
+    if (v->n > MAX_NUMS) {
+        diag_error(c->diag, v->loc, "%s has %zu columns", p->name, v->n);
+        diag_expected(c->diag, "at most %d columns", MAX_NUMS);
+        return 1;
+    }
+    IrColumn *cols = arena_alloc(c->ar, v->n * sizeof *cols);
+    for (size_t i = 0; i < v->n; i++) {
+        const Value *x = &v->items[i];
+        if (x->kind == VAL_STR && x->str[0]) {
+            cols[i] = (IrColumn){0, x->str};
+        } else if (x->kind == VAL_NUM) {
+            if (check_number(c, p, x, true))
+                return 1;
+            cols[i] = (IrColumn){(long)x->num, NULL};
+        } else {
+            return wrong_type(c, p, x);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (cols[i].name ? cols[j].name && strcmp(cols[i].name, cols[j].name) == 0
+                             : !cols[j].name && cols[j].index == cols[i].index) {
+                char num[32];
+                snprintf(num, sizeof num, "%ld", cols[i].index);
+                diag_error(c->diag, x->loc, "column %s%s%s is listed twice in %s",
+                           cols[i].name ? "'" : "", cols[i].name ? cols[i].name : num,
+                           cols[i].name ? "'" : "", p->name);
+                diag_expected(c->diag, "each target column once");
+                return 1;
+            }
+    }
+    *AT(ir, p->offset, const IrColumn *) = cols;
+    *AT(ir, p->count_at, size_t) = v->n;
+    return 0;
+}
+
 /* Store v into the field of p in ir; returns 0, or 1 (reported) if it does not fit. */
 /* Whether a `plot` path names an image type gnuplot draws (.png, .svg, .pdf). */
 static bool image_path(const char *path)
@@ -275,10 +319,23 @@ static bool image_path(const char *path)
             strcasecmp(dot, ".pdf") == 0);
 }
 
+/* Whether a `save` path ends in .npz. */
+static bool npz_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strchr(dot, '/') && strcasecmp(dot, ".npz") == 0;
+}
+
 static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *s, size_t slot)
 {
     if (v->kind == VAL_ERR)
         return 1;
+    if (strcmp(p->name, "init") == 0 && v->kind == VAL_STR) { /* init = "weights.npz" */
+        diag_error(c->diag, v->loc, "init expects a number, got a string");
+        diag_expected(c->diag, "a number: every weight's initial value");
+        diag_hint(c->diag, "to start from saved weights, write load = \"%s\"", v->str);
+        return 1;
+    }
     switch (p->type) {
     case SCH_NUM:
         if (check_number(c, p, v, false))
@@ -305,6 +362,11 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
             diag_expected(c->diag, "a path such as \"out/run.csv\"");
             return 1;
         }
+        if (strcmp(p->name, "save") == 0 && !npz_path(v->str)) {
+            diag_error(c->diag, v->loc, "save '%s': not an .npz path", v->str);
+            diag_expected(c->diag, "a path ending in .npz (NumPy's archive of arrays)");
+            return 1;
+        }
         if (strcmp(p->name, "plot") == 0 && !image_path(v->str)) {
             diag_error(c->diag, v->loc, "plot '%s': unknown image type", v->str);
             diag_expected(c->diag, "a path ending in .png, .svg or .pdf (drawn by gnuplot)");
@@ -320,6 +382,7 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
     case SCH_REFS: return assign_refs(c, ir, p, v);
     case SCH_PULSES: return assign_pulses(c, ir, p, v);
     case SCH_NUMS: return assign_nums(c, ir, p, v);
+    case SCH_COLS: return assign_cols(c, ir, p, v);
     case SCH_FUNC_W:
         if (v->kind != VAL_FUNC && v->kind != VAL_NUM)
             return wrong_type(c, p, v);
@@ -769,7 +832,7 @@ static void finish_io(Checker *c, Sym *s, const SchKind *k)
 static bool static_shape(const IrData *d, RtShape *in, size_t *outs, size_t *rows)
 {
     if (d->kind == IR_DATA_LEAST_SQUARES) {
-        *in = (RtShape){d->cols, 1, 1}, *outs = 1, *rows = d->rows;
+        *in = (RtShape){d->cols, 1, 1}, *outs = d->outputs, *rows = d->rows;
         return true;
     }
     if (d->kind == IR_DATA_FASHION_MNIST) {
@@ -780,18 +843,23 @@ static bool static_shape(const IrData *d, RtShape *in, size_t *outs, size_t *row
     return false;
 }
 
-/* The loss fits the data: cross_entropy (the default for labelled data) needs labels. */
+/*
+** The loss fits the data: cross_entropy (the default for labelled data) needs labels; the
+** default of least_squares data is half_mse (the seed paper's objective, whose optimum f* the
+** summary prints), of csv targets mse.
+*/
 static void finish_loss(Checker *c, Sym *s, const SchKind *k, IrTrain *t)
 {
-    bool labelled = t->data->kind != IR_DATA_LEAST_SQUARES;
+    bool ls = t->data->kind == IR_DATA_LEAST_SQUARES;
+    bool labelled = !ls && !(t->data->kind == IR_DATA_CSV && t->data->targets);
     int i = slot(k, "loss");
-    if (labelled && origins(k, t)[i] == IR_ORIGIN_DEFAULT)
-        t->loss = IR_LOSS_CROSS_ENTROPY;
+    if (origins(k, t)[i] == IR_ORIGIN_DEFAULT)
+        t->loss = labelled ? IR_LOSS_CROSS_ENTROPY : ls ? IR_LOSS_HALF_MSE : IR_LOSS_MSE;
     if (!labelled && t->loss == IR_LOSS_CROSS_ENTROPY) {
         diag_error(c->diag, s->set_at[i].line ? s->set_at[i] : s->loc,
-                   "loss cross_entropy needs labelled data, but data '%s' is least_squares",
-                   t->data->name);
-        diag_expected(c->diag, "loss = mse, or data of family idx, fashion_mnist or csv");
+                   "loss cross_entropy needs labelled data, but data '%s' %s", t->data->name,
+                   ls ? "is least_squares" : "has real-valued targets");
+        diag_expected(c->diag, "loss = mse or half_mse, or data with class labels");
     }
 }
 
@@ -807,6 +875,11 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
                    "checkpoint_every needs an output of train '%s' to put its checkpoint "
                    "beside", t->name);
         diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt)");
+    }
+    if (t->init_set && t->load) {
+        diag_error(c->diag, s->set_at[slot(k, "load")], "train '%s' sets both init and load",
+                   s->name);
+        diag_expected(c->diag, "initial weights from init (one value) or from load (a file)");
     }
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
@@ -831,7 +904,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
              rt_shape_size(shp[m->nlayers - 1]) != outs)
         diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
                    m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,
-                   ls ? "target" : "classes");
+                   ls ? (outs == 1 ? "target" : "targets") : "classes");
     else if (t->batch > rows)
         diag_error(c->diag, s->set_at[slot(k, "batch")].line ? s->set_at[slot(k, "batch")] : at,
                    "batch %zu is larger than the %zu rows of data '%s'", t->batch, rows,
@@ -840,7 +913,8 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
         return;
     if (ls)
         diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives "
-                               "1 output, and batch <= %zu", size, rows);
+                               "%zu output%s, and batch <= %zu", size, outs, outs == 1 ? "" : "s",
+                      rows);
     else
         diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class), and "
                                "batch <= %zu", outs, rows);
@@ -862,6 +936,22 @@ static void finish_data(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
                    set, data->test_images ? "test_labels" : "test_images");
         diag_expected(c->diag, "both test_images and test_labels, or neither (no test set)");
     }
+    if (data->kind == IR_DATA_CSV && data->targets &&
+        origins(k, s->ir)[slot(k, "label")] == IR_ORIGIN_SET) {
+        diag_error(c->diag, s->set_at[slot(k, "label")],
+                   "data '%s' sets both label and targets", s->name);
+        diag_expected(c->diag, "a class label column (label), or real-valued target columns "
+                               "(targets), not both");
+    }
+    for (size_t i = 0; data->kind == IR_DATA_CSV && i < data->ntargets; i++)
+        if (data->targets[i].name && !data->header) {
+            diag_error(c->diag, s->set_at[slot(k, "targets")],
+                       "data '%s' names target column '%s', but its file has no header",
+                       s->name, data->targets[i].name);
+            diag_expected(c->diag, "header = true (the first line names the columns), or "
+                                   "targets by number, e.g. [-2, -1]");
+            break;
+        }
     if (data->kind == IR_DATA_CSV && data->test_file && data->test_fraction > 0.0) {
         diag_error(c->diag, s->set_at[slot(k, "test_fraction")],
                    "data '%s' sets both test_file and test_fraction", s->name);

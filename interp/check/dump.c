@@ -106,6 +106,20 @@ static bool put_value(Buf *b, const void *ir, const SchParam *p)
         buf_printf(b, "]");
         break;
     }
+    case SCH_COLS: {
+        const IrColumn *v = *AT(ir, p->offset, const IrColumn *);
+        size_t n = *AT(ir, p->count_at, size_t);
+        if (!v)
+            return false;
+        buf_printf(b, "[");
+        for (size_t i = 0; i < n; i++)
+            if (v[i].name)
+                buf_printf(b, "%s\"%s\"", i ? ", " : "", v[i].name);
+            else
+                buf_printf(b, "%s%ld", i ? ", " : "", v[i].index);
+        buf_printf(b, "]");
+        break;
+    }
     case SCH_FUNC_W: {
         const char *text = *AT(ir, p->count_at, const char *);
         if (!text)
@@ -133,8 +147,16 @@ static const char *why(const SchKind *k, const SchParam *p, IrOrigin o)
     if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "log_every") == 0)
         return "default: steps / 100";
     if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "loss") == 0)
-        return "default: cross_entropy for labelled data, else mse";
+        return "default: cross_entropy for labelled data, half_mse for least_squares, else mse";
     return origin_names[o];
+}
+
+/* A parameter that another one replaces: a csv's label when it has targets (the checker
+** refuses both set). */
+static bool superseded(const SchKind *k, const SchParam *p, const void *ir)
+{
+    return k == &sch_kinds[SCH_DATA] && strcmp(p->name, "label") == 0 &&
+           ((const IrData *)ir)->targets;
 }
 
 static void dump_params(Buf *b, const SchKind *k, const void *ir, int family)
@@ -143,7 +165,7 @@ static void dump_params(Buf *b, const SchKind *k, const void *ir, int family)
     int w = (int)name_width(k);
     for (size_t i = 0; i < k->nparams; i++) {
         const SchParam *p = &k->params[i];
-        if (!sch_accepts(p, family))
+        if (!sch_accepts(p, family) || superseded(k, p, ir))
             continue;
         Buf v = {0};
         if (put_value(&v, ir, p))

@@ -268,7 +268,8 @@ static const SchFamily data_families[] = {
     [IR_DATA_IDX] = {"idx", "labelled images from IDX files (gzipped or not), pixels / 255"},
     [IR_DATA_FASHION_MNIST] = {"fashion_mnist", "Fashion-MNIST from Debian's "
                                                 "dataset-fashion-mnist (60000 + 10000 images)"},
-    [IR_DATA_CSV] = {"csv", "labelled rows of a CSV file: feature columns and a label column"},
+    [IR_DATA_CSV] = {"csv", "rows of a CSV file: feature columns and a label column, or "
+                            "real-valued target columns"},
 };
 
 #define DAT(field) offsetof(IrData, field)
@@ -283,6 +284,8 @@ static const SchParam data_params[] = {
      "rows of A (examples)"},
     {"cols", SCH_SIZE, DAT(cols), 0, 50, 1, 1e5, false, false, false, LS, 0, NULL,
      "columns of A (features, the size of w)"},
+    {"outputs", SCH_SIZE, DAT(outputs), 0, 1, 1, 1e4, false, false, false, LS, 0, NULL,
+     "targets per row: b = A W*^T + noise has `outputs` columns"},
     {"sigma_a", SCH_NUM, DAT(sigma_a), 0, 1.0, 0, INF, true, false, false, LS, 0, NULL,
      "std of the entries of A"},
     {"sigma_w", SCH_NUM, DAT(sigma_w), 0, 0.5, 0, INF, false, false, false, LS, 0, NULL,
@@ -297,6 +300,9 @@ static const SchParam data_params[] = {
     DSTR(test_file, false, CSV, "CSV file of the test rows (none: test_fraction)"),
     {"label", SCH_INT, DAT(label), 0, -1, -1e6, 1e6, false, false, false, CSV, 0, NULL,
      "the label column, 0-based (< 0 counts from the end: -1 is the last)"},
+    {"targets", SCH_COLS, DAT(targets), DAT(ntargets), 0, -1e6, 1e6, false, false, false, CSV,
+     0, NULL, "real-valued target columns instead of a label: 0-based (< 0 from the end) or "
+     "header names; the other columns are the features"},
     {"header", SCH_BOOL, DAT(header), 0, 1, 0, 1, false, false, false, CSV, 0, NULL,
      "the first line is a header (skipped)"},
     {"test_fraction", SCH_NUM, DAT(test_fraction), 0, 0, 0, 1, false, true, false, CSV, 0,
@@ -447,7 +453,8 @@ static const SchOverride optimizer_overrides[] = {
 ** =======================================================================
 */
 static const char *const losses[] = {
-    [IR_LOSS_MSE] = "mse", [IR_LOSS_CROSS_ENTROPY] = "cross_entropy", NULL};
+    [IR_LOSS_MSE] = "mse", [IR_LOSS_CROSS_ENTROPY] = "cross_entropy",
+    [IR_LOSS_HALF_MSE] = "half_mse", NULL};
 
 #define TRN(field) offsetof(IrTrain, field)
 static const SchParam train_params[] = {
@@ -456,8 +463,8 @@ static const SchParam train_params[] = {
     {"data", SCH_REF, TRN(data), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_DATA, NULL,
      "the data to train on"},
     {"loss", SCH_ENUM, TRN(loss), 0, IR_LOSS_MSE, 0, 0, false, false, false, SCH_ALL, 0, losses,
-     "mse (half the mean squared error over batch and outputs) or cross_entropy (log-softmax "
-     "and NLL; the default for labelled data)"},
+     "mse (the mean squared error over batch and outputs, torch.nn.MSELoss), half_mse (half "
+     "of it: the seed paper's least-squares objective) or cross_entropy (log-softmax and NLL)"},
     {"steps", SCH_SIZE, TRN(steps), 0, 1000, 1, 1e9, false, false, false, SCH_ALL, 0, NULL,
      "optimizer steps (one mini-batch each), when epochs is 0"},
     {"epochs", SCH_SIZE, TRN(epochs), 0, 0, 0, 1e6, false, false, false, SCH_ALL, 0, NULL,
@@ -486,6 +493,10 @@ static const SchParam train_params[] = {
      SCH_ALL, 0, NULL,
      "epochs (or steps, by steps) between checkpoints of the run's whole state, beside its log "
      "(else its plot) as .ckpt; a stopped run continues from the last one; 0: none"},
+    {"save", SCH_STR, TRN(save), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     ".npz path of the trained weights and device state (several optimizers: PATH.OPT.npz)"},
+    {"load", SCH_STR, TRN(load), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     ".npz file of weights (and device state) the runs start from, instead of drawn ones"},
 };
 #undef TRN
 

@@ -29,8 +29,10 @@ typedef enum SchType {
     SCH_REFS,   /* a declaration or a list of them: array at offset, count (size_t) at count_at */
     SCH_PULSES, /* a list of non-zero whole numbers: array (const long *) at offset, count at count_at */
     SCH_FUNC_W, /* an expression of the weight w: IrTable at offset, its text at text_at */
-    SCH_NUMS    /* a non-empty list of numbers in [lo, hi]: array (const double *) at offset,
+    SCH_NUMS,   /* a non-empty list of numbers in [lo, hi]: array (const double *) at offset,
                    count (size_t) at count_at; the default is the one-element list [def] */
+    SCH_COLS    /* a non-empty list of CSV columns, whole numbers in [lo, hi] or names
+                   (strings): array (const IrColumn *) at offset, count at count_at; no default */
 } SchType;
 
 enum { SCH_ALL = 0 }; /* families mask: every family of the kind */
@@ -39,7 +41,7 @@ typedef struct SchParam {
     const char *name;
     SchType type;
     size_t offset;
-    size_t count_at;          /* SCH_REFS, SCH_PULSES, SCH_NUMS: the count; SCH_FUNC_W: the text */
+    size_t count_at;          /* SCH_REFS, SCH_PULSES, SCH_NUMS, SCH_COLS: the count; SCH_FUNC_W: the text */
     double def;               /* numbers, whole numbers, booleans (0/1), enums (index) */
     double lo, hi;            /* valid range of numbers */
     bool lo_open, hi_open;

@@ -14,6 +14,9 @@
 **   dir/name.cost.csv       what the runs cost the hardware at those steps (eval_cost.h),
 **                           when an optimizer has analog arrays
 **   dir/name.resolved.aimc  the resolved program (EvOptions.resolved), when given
+** A train with `save = "dir/w.npz"` writes dir/w.npz (several optimizers: dir/w.OPT.npz each,
+** ev_save_path) with the state of each run that succeeded (rt_net_state.h), and
+** dir/w.resolved.aimc;
 ** and for a measure with `out = "dir/name.csv"`: pulse_index,direction,w (row 0 is
 ** 0,0,<start>; then 1..N, direction 1 up / -1 down) plus the same resolved file.
 ** A train whose log (else plot) is dir/name.csv keeps its checkpoint in dir/name.ckpt until
@@ -43,6 +46,8 @@
 #include "rt_file.h"
 #include "rt_measure.h"
 #include "rt_mem.h"
+#include "rt_net_state.h"
+#include "rt_npz.h"
 #include "rt_pool.h"
 #include "rt_stop.h"
 #include "rt_train.h"
@@ -232,8 +237,9 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         double loss = last ? last->loss : NAN;
         fprintf(f, "  %-*s", nw, t->opt[k]->name);
         put_num(f, loss);
-        put_num(f, dt->f_star);
-        put_num(f, rt_data_f_star_meaningful(dt) ? loss / dt->f_star : NAN);
+        double f_star = rt_data_f_star_of(dt, t->loss);
+        put_num(f, f_star);
+        put_num(f, rt_data_f_star_meaningful(dt) ? loss / f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);
@@ -359,6 +365,42 @@ static void say_stopped(const EvOptions *o, const IrTrain *t, size_t k, const ch
 }
 
 /*
+** Save the final state of optimizer k's run (save = PATH, rt_net_state.h): its .npz
+** (ev_save_path) and the resolved program beside PATH, as one unit, as soon as the run ends,
+** so that a train resumed from its checkpoint keeps what its finished optimizers wrote.
+** 0, or 1 (reported at the train).
+*/
+static int write_state(Diag *d, const EvOptions *o, const IrTrain *t, size_t k, RtNet *net)
+{
+    char err[ERRLEN];
+    RtNpz z = {0};
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc = rt_net_state_save(&z, net, t->model, err, sizeof err) ||
+             rt_npz_encode(&z, &bytes, &len, err, sizeof err);
+    rt_npz_free(&z);
+    if (rc) {
+        diag_error(d, t->loc, "train '%s', optimizer '%s': save: %s", t->name, t->opt[k]->name,
+                   err);
+        return 1;
+    }
+    char *path = ev_save_path(t, k), *resolved = ev_resolved_beside(o, t->save);
+    RtFileOut files[2] = {{path, bytes, len, NULL},
+                          {resolved, o->resolved, resolved ? strlen(o->resolved) : 0, NULL}};
+    rc = rt_file_write_set(files, resolved ? 2 : 1, err, sizeof err) != 0;
+    if (rc) {
+        diag_error(d, t->loc, "%s", err);
+    } else {
+        fprintf(o->out, "  wrote %s\n", path);
+        if (resolved)
+            ev_wrote_resolved(o, resolved);
+    }
+    free(path);
+    free(resolved);
+    free(bytes);
+    return rc;}
+
+/*
 ** Run every optimizer of t on the same data, each on o->threads threads (0: the default of
 ** rt_pool_default_threads), continuing from the train's checkpoint (eval_ckpt.h); failures
 ** are reported at the train. *stopped: a stop was requested (rt_stop.h) and the train did
@@ -384,15 +426,20 @@ static int run_optimizers(Diag *d, const EvOptions *o, const IrTrain *t, const R
         Progress pg = {o->out, t->opt[k]->name, !o->no_bar && isatty(fileno(o->out)), now_s(), 0, false};
         RtProgress pr = {progress_tick, progress_epoch, &pg};
         RtTrainCkpt *run = ev_ckpt_run(ck, k, res);
-        res[k].rc = rt_train_run_ckpt(&res[k].log, NULL, t, t->opt[k], dt, threads, &pr, run,
-                                      err, sizeof err);
+        RtNet *net = NULL;
+        res[k].rc = rt_train_run_ckpt(&res[k].log, t->save ? &net : NULL, t, t->opt[k], dt,
+                                      threads, &pr, run, err, sizeof err);
         if (pg.drawn)
             fputs("\r\033[K", o->out);
         if (res[k].rc == RT_TRAIN_STOPPED) {
+            rt_net_free(net);
             say_stopped(o, t, k, err, ck);
             *stopped = true;
             break;
         }
+        if (res[k].rc == 0 && net)
+            rc |= write_state(d, o, t, k, net);
+        rt_net_free(net);
         if (res[k].rc) {
             diag_error(d, t->loc, "train '%s', optimizer '%s': %s", t->name, t->opt[k]->name,
                        err);
@@ -463,8 +510,8 @@ static int plot_train(Diag *d, const EvOptions *o, const IrTrain *t, const EvOpt
 /* Data once, every optimizer, the summary, then the log: 0, or 1 if anything failed. */
 static int run_train(Diag *d, const EvOptions *o, const IrTrain *t)
 {
-    const char *outputs[] = {t->log, t->plot};
-    if (ev_check_outputs(d, t->loc, outputs, 2))
+    const char *outputs[] = {t->log, t->plot, t->save};
+    if (ev_check_outputs(d, t->loc, outputs, 3))
         return 1;
     char err[ERRLEN];
     RtData *dt = rt_data_new(t->data, t->seed, err, sizeof err);

@@ -63,6 +63,13 @@ int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o);
 char *ev_resolved_beside(const EvOptions *o, const char *path);
 
 /*
+** Where a train saves the state of its optimizer k (`save`): the path as written with one
+** optimizer, else the optimizer's name before the extension ("out/fcn.npz" with optimizer
+** rl: "out/fcn.rl.npz"). A new string.
+*/
+char *ev_save_path(const IrTrain *t, size_t k);
+
+/*
 ** Check, before a statement runs, that the outputs it will write (paths; NULL entries: none)
 ** can be written, so that a long run does not end in a write error (rt_file_check,
 ** eval_files.c); each failure is reported at `at`. Returns 0 when every path is writable,

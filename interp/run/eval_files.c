@@ -1,10 +1,14 @@
 /*
 ** eval_files.c: the output policy, in one place (docs/language.md "Outputs").
 **
-** Before the first statement runs, ev_check_program lists every file the statements that
-** will run may write: a train's log, its `.arrays.csv`, its `.cost.csv`, its checkpoint
-** (eval_ckpt.c) and its resolved program; a measure's `out`; an experiment's report, the CSV
-** beside it; every plot with its `.dat` and `.gp`; each with its `.resolved.aimc`. It refuses:
+** Before the first statement runs, ev_check_program first reads the data files of every
+** train that will run (rt_data_probe: they exist, hold the declared label kind or target
+** columns, and fit the train's model) and the weights file it loads; then it lists every
+** file the statements that will run may write: a train's log, its `.arrays.csv`, its
+** `.cost.csv`, its checkpoint (eval_ckpt.c) and its resolved program, its saved weights
+** (one per optimizer, ev_save_path); a measure's `out`; an experiment's report, the CSV
+** beside it; every plot with its `.dat` and `.gp`; each with its `.resolved.aimc`. It
+** refuses:
 **   - a path that is (or links to) a directory, device, FIFO, socket or other non-regular
 **     file (rt_file_target: a link to a regular file is written through);
 **   - an output that is an input of the run: the script, a `use`d file or a data file,
@@ -24,7 +28,11 @@
 #include <string.h>
 
 #include "eval.h"
+#include "rt_data.h"
 #include "rt_file.h"
+#include "rt_net.h"
+#include "rt_net_state.h"
+#include "rt_npz.h"
 #include "rt_mem.h"
 
 #define ERRLEN 512
@@ -135,6 +143,38 @@ static void add_train_inputs(Files *in, const IrTrain *t)
 {
     if (t && t->data)
         add_data(in, t->data);
+    if (t && t->load)
+        add(in, t->load, false, (SrcLoc){0}, "%s'%s'", "the weights loaded by train ", t->name);
+}
+
+char *ev_save_path(const IrTrain *t, size_t k)
+{
+    if (t->nopt == 1)
+        return rt_xstrdup(t->save);
+    const char *name = t->opt[k]->name, *slash = strrchr(t->save, '/');
+    const char *dot = strrchr(slash ? slash + 1 : t->save, '.');
+    size_t at = dot && dot != (slash ? slash + 1 : t->save) ? (size_t)(dot - t->save)
+                                                           : strlen(t->save);
+    size_t len = strlen(t->save) + strlen(name) + 2;
+    char *p = rt_xmalloc(len);
+    snprintf(p, len, "%.*s.%s%s", (int)at, t->save, name, t->save + at);
+    return p;
+}
+
+/* A train's saved states: one per optimizer, and the resolved program beside `save`. */
+static void add_saves(Files *fs, const EvOptions *o, const IrTrain *t)
+{
+    if (!t->save)
+        return;
+    fs->groups++;
+    for (size_t k = 0; k < t->nopt; k++) {
+        char *p = ev_save_path(t, k);
+        add(fs, p, false, t->loc, "the saved weights of %s '%s'", "train", t->name);
+        free(p);
+    }
+    if (o->resolved)
+        add_beside(fs, t->save, ".resolved.aimc", true, t->loc,
+                   "the resolved program of %s '%s'", "train", t->name);
 }
 
 static void files_free(Files *fs)
@@ -257,6 +297,7 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             if (ck)
                 add(out, ck, false, t->loc, "the checkpoint of %s '%s'", "train", t->name);
             free(ck);
+            add_saves(out, o, t);
         } else if (r->kind == IR_RUN_MEASURE) {
             const IrMeasure *m = r->u.measure;
             add_output(out, o, m->out, m->loc, "output", "measure", m->name);
@@ -304,8 +345,105 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
     return 0;
 }
 
+/*
+** {======================================================================
+** The data files of the runs, checked before anything runs
+** =======================================================================
+*/
+
+/*
+** The weights file of train t (load) against its model, whose input has shape `in`: a NumPy
+** archive whose weight layers and shapes are the model's (rt_net_load_weights on a digital
+** net: the shapes do not depend on devices). 0, or 1 (reported).
+*/
+static int check_load(Diag *d, const IrTrain *t, RtShape in)
+{
+    char err[ERRLEN];
+    RtNpz z;
+    if (rt_npz_read(&z, t->load, err, sizeof err)) {
+        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
+        diag_expected(d, "an .npz file of weights, as a train's save writes them");
+        return 1;
+    }
+    RtNet *n = rt_net_new_shaped(t->model, in, false, false, t->seed, 1, err, sizeof err);
+    int rc = n && rt_net_load_weights(n, t->model, &z, t->load, err, sizeof err) != 0;
+    if (rc) {
+        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
+        diag_expected(d, "weights saved from model '%s' (or arrays of its shapes)",
+                      t->model->name);
+    }
+    rt_net_free(n);
+    rt_npz_free(&z);
+    return rc;
+}
+
+/* The data of train t against its files: readable, and fitting t's model; then the weights
+** it loads; 0, or 1 (reported). */
+static int check_train_data(Diag *d, const IrTrain *t)
+{
+    const IrData *dt = t->data;
+    if (!dt || !t->model || t->model->nlayers == 0)
+        return 0;
+    if (dt->kind == IR_DATA_LEAST_SQUARES) /* the checker knows its shape */
+        return t->load ? check_load(d, t, (RtShape){dt->cols, 1, 1}) : 0;
+    char err[ERRLEN];
+    RtDataInfo info;
+    if (rt_data_probe(dt, &info, err, sizeof err)) {
+        diag_error(d, dt->loc, "%s (nothing was run)", err);
+        diag_expected(d, "data files that exist and hold what the declaration says");
+        return 1;
+    }
+    const IrModel *m = t->model;
+    RtShape *shp = rt_xcalloc(m->nlayers, sizeof *shp);
+    char why[256];
+    int rc = 0;
+    if (rt_net_shapes(m, 0, info.shape, shp, NULL, why, sizeof why)) {
+        diag_error(d, t->loc, "train '%s': model '%s' does not fit the examples of data '%s': "
+                   "%s (nothing was run)", t->name, m->name, dt->name, why);
+        diag_expected(d, "a first layer that takes the %zu values of an example",
+                      rt_shape_size(info.shape));
+        rc = 1;
+    } else if (rt_shape_size(shp[m->nlayers - 1]) != info.outs) {
+        diag_error(d, t->loc, "train '%s': model '%s' gives %zu outputs but data '%s' has %zu "
+                   "%s (nothing was run)", t->name, m->name, rt_shape_size(shp[m->nlayers - 1]),
+                   dt->name, info.outs, info.labels ? "classes" : "targets");
+        diag_expected(d, "a last layer that gives %zu outputs", info.outs);
+        rc = 1;
+    } else if (t->batch > info.rows) {
+        diag_error(d, t->loc, "train '%s': batch %zu is larger than the %zu rows of data '%s' "
+                   "(nothing was run)", t->name, t->batch, info.rows, dt->name);
+        diag_expected(d, "batch <= %zu", info.rows);
+        rc = 1;
+    } else if (t->load) {
+        rc = check_load(d, t, info.shape);
+    }
+    free(shp);
+    return rc;
+}
+
+/* The data of every train that will run (each data checked once per model). */
+static int check_data(Diag *d, const IrProgram *p, const EvOptions *o)
+{
+    int rc = 0;
+    for (size_t k = 0; k < p->nruns; k++) {
+        const IrRun *r = &p->runs[k];
+        if (o->only && strcmp(o->only, r->name) != 0)
+            continue;
+        if (r->kind == IR_RUN_TRAIN)
+            rc |= check_train_data(d, r->u.train);
+        else if (r->kind == IR_RUN_EXPERIMENT) /* its train as declared (the cells' files are
+                                                 read when they run) */
+            rc |= check_train_data(d, r->u.experiment->train);
+    }
+    return rc;
+}
+
+/* }====================================================================== */
+
 int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o)
 {
+    if (check_data(d, p, o))
+        return 1;
     Files out = {0}, in = {0};
     collect(p, o, &out, &in);
     for (size_t k = 0; k < out.n; k++)

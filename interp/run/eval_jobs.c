@@ -106,6 +106,20 @@ static uint64_t hash_values(uint64_t h, const char *s)
     return h;
 }
 
+/* The hash h continued over the bytes of the file at path (a train's `load`: the weights a
+** job starts from are part of what it computes); h itself when it cannot be read. */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = fnv(h, buf, n);
+    if (f)
+        fclose(f);
+    return h;
+}
+
 uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t seed)
 {
     IrTrain t = *x->cell[cell];
@@ -114,12 +128,13 @@ uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t see
     t.seed = seed;
     t.log = NULL; /* where the logs go does not change the numbers */
     t.plot = NULL;
+    t.save = NULL;
     Buf b = {0};
     buf_printf(&b, "numerics %d\n", RT_NUMERICS_VERSION);
     dump_train_closure(&b, &t);
     uint64_t h = hash_values(FNV_OFFSET, b.s);
     buf_free(&b);
-    return h;
+    return t.load ? hash_file(h, t.load) : h;
 }
 
 /*
@@ -163,6 +178,7 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
     t.seed = j->seed;
     t.log = NULL;
     t.plot = NULL; /* the experiment plots the sweep, not each run */
+    t.save = NULL; /* nor saves each run's weights */
     j->loss = j->f_star = j->dist = j->acc = NAN;
     j->cost = ev_cost_of(NULL, &(RtLog){0}); /* none yet */
     j->err[0] = '\0';
@@ -191,7 +207,8 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
         j->loss = isnan(e->test_loss) ? e->train_loss : e->test_loss;
         j->acc = e->test_acc;
     }
-    j->f_star = rt_data_f_star_meaningful(dt) ? dt->f_star : NAN; /* else no loss/f* */
+    /* f* in the train's loss units when it means something, else no loss/f* */
+    j->f_star = rt_data_f_star_meaningful(dt) ? rt_data_f_star_of(dt, t.loss) : NAN;
     j->cost = ev_cost_of(t.hardware, &j->log); /* the experiment's model, if any (check.c) */
     rt_data_free(dt);
 }

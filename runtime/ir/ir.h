@@ -180,20 +180,30 @@ typedef enum IrDataKind {
     IR_DATA_LEAST_SQUARES, /* A (rows x cols) ~ N(0, sigma_a^2), w* ~ N(0, sigma_w^2), b = A w* + noise*xi */
     IR_DATA_IDX,           /* labelled images from IDX files (gzipped or not), pixels / 255 */
     IR_DATA_FASHION_MNIST, /* idx with the paths of Debian's dataset-fashion-mnist */
-    IR_DATA_CSV            /* labelled rows of numbers: feature columns and a label column */
+    IR_DATA_CSV            /* rows of numbers: feature columns and a label column, or target
+                              columns (real-valued, any number of them) */
 } IrDataKind;
+
+/* A column of a CSV table: by 0-based index (< 0 counts from the end) or by header name. */
+typedef struct IrColumn {
+    long index;           /* when name is NULL */
+    const char *name;     /* the header's name of the column, or NULL */
+} IrColumn;
 
 typedef struct IrData {
     const char *name;
     SrcLoc loc;
     IrDataKind kind;
     size_t rows, cols;
+    size_t outputs;        /* least_squares: targets per row (b is rows x outputs) */
     double sigma_a, sigma_w, noise;
     /* labelled families (idx, fashion_mnist, csv) */
     const char *images, *labels;           /* idx: the training files */
     const char *test_images, *test_labels; /* idx: the test files (NULL: no test set) */
     const char *file, *test_file;          /* csv: training and test tables (test: NULL) */
     int label;                /* csv: the label column (0-based; < 0 counts from the end) */
+    const IrColumn *targets;  /* csv: real-valued target columns instead of a label, or NULL */
+    size_t ntargets;
     bool header;              /* csv: the first line is a header (skipped) */
     size_t limit, test_limit; /* the first N examples of each set; 0: all */
     double test_fraction;     /* csv without test_file: the last fraction of rows held out */
@@ -314,8 +324,9 @@ typedef struct IrModel {
 ** ====================================================================================
 */
 typedef enum IrLoss {
-    IR_LOSS_MSE,          /* half the mean squared error over batch and outputs */
-    IR_LOSS_CROSS_ENTROPY /* mean over the batch of -log softmax(y)[label] (NLL after log_softmax) */
+    IR_LOSS_MSE,          /* the mean squared error over batch and outputs (torch.nn.MSELoss) */
+    IR_LOSS_CROSS_ENTROPY, /* mean over the batch of -log softmax(y)[label] (NLL after log_softmax) */
+    IR_LOSS_HALF_MSE      /* half of mse: the seed paper's least-squares objective */
 } IrLoss;
 
 /* A learning-rate schedule, evaluated per epoch e = 0, 1, ... (E epochs in the run). */
@@ -374,6 +385,9 @@ typedef struct IrTrain {
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
     const IrHardware *hardware;    /* the cost model, or NULL (the defaults, rt_cost.h) */
+    const char *save;              /* .npz path of the trained state (rt_net_state.h), or NULL;
+                                      several optimizers: NAME.OPT.npz each */
+    const char *load;              /* .npz file the runs start from (rt_net_state.h), or NULL */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 

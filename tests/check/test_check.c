@@ -68,7 +68,7 @@ Test(check, a_train_resolves_its_references)
     cr_assert_eq(t->nopt, 2);
     cr_assert_eq(t->opt[0], p->optimizers[0]);
     cr_assert_eq(t->opt[1], p->optimizers[1]);
-    cr_assert_eq(t->loss, IR_LOSS_MSE);
+    cr_assert_eq(t->loss, IR_LOSS_HALF_MSE, "the default of least_squares data");
     cr_assert_eq(t->steps, 50);
     cr_assert_eq(t->batch, 10);
     cr_assert_eq(t->log_every, 1, "steps / 100, at least 1");
@@ -193,7 +193,7 @@ ParameterizedTestParameters(check, errors)
         {"data x : least_squares {}\nmodel m { dense(50, 1, on = x) }\n", 2, 29,
          "'x' is data; on expects a device", "  expected: the name of a device"},
         {"model m { dense(1, 1, bias = 1) }\n", 1, 30, "bias expects true or false, got a number", ""},
-        {"train t { loss = 3 }\n", 1, 18, "loss expects a name, got a number", "  expected: one of mse, cross_entropy"},
+        {"train t { loss = 3 }\n", 1, 18, "loss expects a name, got a number", "  expected: one of mse, cross_entropy, half_mse"},
         {"x = true + 1\n", 1, 5, "'+' needs a number, got a boolean", ""},
         {"x = -\"a\"\n", 1, 6, "unary '-' needs a number, got a string", ""},
         {"x = [1] * 2\n", 1, 5, "'*' needs a number, got a list", ""},
@@ -407,7 +407,7 @@ Test(check, the_ir_of_the_quickstart_example)
     cr_assert_str_eq(fit->name, "fit");
     cr_assert_eq(fit->model, lin);
     cr_assert_eq(fit->data, ls);
-    cr_assert_eq(fit->loss, IR_LOSS_MSE);
+    cr_assert_eq(fit->loss, IR_LOSS_HALF_MSE);
     cr_assert_eq(fit->steps, 20000);
     cr_assert_eq(fit->batch, 1);
     cr_assert_eq(fit->nopt, 4);

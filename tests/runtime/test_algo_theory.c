@@ -311,7 +311,7 @@ static void rl_fx(RlFx *f, double dw, double c_lin, size_t steps, uint64_t seed)
                          .forward = &f->io, .backward = &f->io};
     f->model = (IrModel){.name = "lin", .nlayers = 1, .layers = &f->layer};
     f->train = (IrTrain){.name = "rl", .model = &f->model, .data = &f->data,
-                         .loss = IR_LOSS_MSE, .steps = steps, .batch = RL_ROWS,
+                         .loss = IR_LOSS_HALF_MSE, .steps = steps, .batch = RL_ROWS,
                          .log_every = steps / 40, .seed = seed};
 }
 

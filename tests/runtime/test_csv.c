@@ -173,3 +173,41 @@ Test(csv, nul_bytes_and_endless_lines_stop_the_reader)
     rt_csv_close(&rd);
     fclose(z);
 }
+
+/* Real-valued targets by index (negative from the end) and by header name, in the order
+** listed; the other columns are the features; a wrong column is an error naming the file. */
+Test(csv, target_columns_by_index_and_name)
+{
+    char dir[64], path[128], err[256];
+    cr_assert(fx_temp_dir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("a,y1,b,y2\n1,0.5,2,-0.25\n3,1.5,4,2.75\n", f);
+    fclose(f);
+    RtExamples e;
+    RtCsvCol by_name[2] = {{0, "y2"}, {0, "y1"}}, by_index[2] = {{1, NULL}, {-1, NULL}};
+    cr_assert_eq(rt_csv_read_targets(&e, path, by_name, 2, true, 0, err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(e.n, 2);
+    cr_assert_eq(e.nt, 2);
+    cr_assert_null(e.label);
+    cr_assert_eq(e.shape.c, 2, "a and b are the features");
+    float x[4] = {1, 2, 3, 4}, t[4] = {-0.25f, 0.5f, 2.75f, 1.5f};
+    cr_assert(memcmp(e.x, x, sizeof x) == 0);
+    cr_assert(memcmp(e.t, t, sizeof t) == 0, "targets in the order listed");
+    rt_examples_free(&e);
+    cr_assert_eq(rt_csv_read_targets(&e, path, by_index, 2, true, 0, err, sizeof err), 0);
+    float t2[4] = {0.5f, -0.25f, 1.5f, 2.75f};
+    cr_assert(memcmp(e.t, t2, sizeof t2) == 0);
+    rt_examples_free(&e);
+    RtCsvCol missing[1] = {{0, "y3"}}, far[1] = {{4, NULL}};
+    RtCsvCol all[4] = {{0, NULL}, {1, NULL}, {2, NULL}, {3, NULL}};
+    cr_assert_neq(rt_csv_read_targets(&e, path, missing, 1, true, 0, err, sizeof err), 0);
+    cr_assert(strstr(err, "r.csv: no column named 'y3' in the header (a,y1,b,y2)"), "%s", err);
+    cr_assert_neq(rt_csv_read_targets(&e, path, far, 1, true, 0, err, sizeof err), 0);
+    cr_assert(strstr(err, "target column 4 does not exist: the rows have 4 columns"), "%s", err);
+    cr_assert_neq(rt_csv_read_targets(&e, path, all, 4, true, 0, err, sizeof err), 0);
+    cr_assert(strstr(err, "expected at least one feature column"), "%s", err);
+    fx_rm_tree(dir);
+}

@@ -172,3 +172,35 @@ Test(data, cholesky_solves_a_known_system)
     double s[2] = {1, 1};
     cr_assert_not(rt_cholesky_solve(S, s, 2));
 }
+
+/*
+** Several outputs: each row of w* solves its own output's normal equations (the gradient of
+** f in that row vanishes), f* = f(w*) is the mean over outputs, and the first output's draws
+** come first (A, then w_true row by row), so A is the one-output problem's A.
+*/
+Test(data, several_outputs_each_at_its_optimum)
+{
+    IrData ir = ls(40, 6), one = ir;
+    ir.outputs = 3;
+    char err[256];
+    RtData *dt = rt_data_new(&ir, 5, err, sizeof err), *d1 = rt_data_new(&one, 5, err, 256);
+    cr_assert_not_null(dt, "%s", err);
+    cr_assert_eq(dt->outs, 3);
+    cr_assert(memcmp(dt->x, d1->x, 40 * 6 * sizeof(float)) == 0, "the same A");
+    for (size_t o = 0; o < 3; o++) {
+        double g[6] = {0}, scale = 0.0;
+        for (size_t i = 0; i < 40; i++) {
+            double r = -(double)dt->t[i * 3 + o];
+            for (size_t c = 0; c < 6; c++)
+                r += (double)dt->x[i * 6 + c] * dt->w_star[o * 6 + c];
+            for (size_t c = 0; c < 6; c++)
+                g[c] += r * dt->x[i * 6 + c];
+            scale += fabs((double)dt->t[i * 3 + o]);
+        }
+        cr_assert_lt(norm(g, 6), 1e-9 * scale, "output %zu at its optimum", o);
+    }
+    cr_assert_eq(dt->f_star, rt_data_ls_loss(dt, dt->w_star));
+    cr_assert_eq(rt_data_f_star_of(dt, IR_LOSS_MSE), 2.0 * dt->f_star, "mse is twice half_mse");
+    rt_data_free(dt);
+    rt_data_free(d1);
+}

@@ -495,7 +495,7 @@ Test(device_noise, training_decays_once_per_step)
     IrOptimizer opt = {.name = "asgd", .kind = IR_OPT_ANALOG_SGD, .lr = 0.0,
                        .update = fx_update()};
     const IrOptimizer *opts[1] = {&opt};
-    IrTrain tr = {.name = "t", .model = &model, .data = &data, .loss = IR_LOSS_MSE,
+    IrTrain tr = {.name = "t", .model = &model, .data = &data, .loss = IR_LOSS_HALF_MSE,
                   .steps = 7, .batch = 2, .log_every = 7, .nopt = 1, .opt = opts, .seed = 3};
     char err[256];
     RtData *dt = rt_data_new(&data, 3, err, sizeof err);

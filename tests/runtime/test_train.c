@@ -49,7 +49,7 @@ static void quickstart(Fx *f)
     f->opts[0] = &f->sgd;
     f->opts[1] = &f->analog;
     f->train = (IrTrain){.name = "quick", .model = &f->model, .data = &f->data,
-                         .loss = IR_LOSS_MSE, .steps = 20000, .batch = 1, .log_every = 1000,
+                         .loss = IR_LOSS_HALF_MSE, .steps = 20000, .batch = 1, .log_every = 1000,
                          .nopt = 2, .opt = f->opts, .seed = 1};
 }
 

@@ -93,7 +93,7 @@ device rram : soft_bounds { dw_min = 1e-3 }
 data ls : least_squares { rows = 20, cols = 5 }
 model lin { dense(5, 1, on = rram, bias = false) }
 optimizer asgd : analog_sgd { lr = 0.01 }
-train fit { model = lin, data = ls, loss = mse, steps = 3000, batch = 1, optimizer = asgd }
+train fit { model = lin, data = ls, loss = half_mse, steps = 3000, batch = 1, optimizer = asgd }
 X
 expect_status 0 "$AIMCI" steps.aimc
 grep -q "steps/s" out.txt && fail "progress drawn into a pipe"

@@ -14,6 +14,8 @@ ex="$ROOT/examples"
         echo "exit $status"
     }
     run "$ex/quickstart.aimc" --set fit.steps=2000
+    mkdir -p examples && cp "$ex/regression.csv" examples/ # its data path: from the root
+    run "$ex/regression.aimc"
     run "$ex/response.aimc"
     run "$ex/devices.aimc"
     run "$ex/paper/fig2_least_squares.aimc" --set fit.steps=100 --set fig2.repeat=2

@@ -7,7 +7,7 @@ seed = 1
 data ls : least_squares { rows = 20, cols = 5 }
 model m { dense(5, 1, bias = false) }
 optimizer sgd : digital_sgd { lr = 0.01 }
-train fit { model = m, data = ls, loss = mse, steps = 200, batch = 1, optimizer = [sgd] }
+train fit { model = m, data = ls, loss = half_mse, steps = 200, batch = 1, optimizer = [sgd] }
 experiment e { train = fit, vary sgd.lr in [0.01, 0.4, 100], repeat = 3, report = "out/e.md" }
 X
 expect_status 1 "$AIMCI" --only e div.aimc

@@ -7,7 +7,7 @@ printf 'x1,x2,y\n1,2,3\n2,3,4\n3,1,2\n4,4,1\n' >in.csv
 cp in.csv in.orig
 # train(NAME, LOG): a tiny train; decls: its declarations, with in.csv as data
 train() {
-    printf 'train %s { model = m, data = ls, loss = mse, steps = 20, batch = 1, optimizer = [sgd], log = "%s" }\n' "$1" "$2"
+    printf 'train %s { model = m, data = ls, loss = half_mse, steps = 20, batch = 1, optimizer = [sgd], log = "%s" }\n' "$1" "$2"
 }
 decls() {
     printf 'seed = 1\ndata d : csv { file = "in.csv", label = -1 }\ndata ls : least_squares { rows = 20, cols = 2 }\n'

@@ -1,7 +1,8 @@
 # Precise messages for malformed inputs: CSV numbers out of range for a 32-bit float and
 # tiny ones, a folder as CSV, the line of a NUL byte, CR-only line endings, lines without
 # end (/dev/zero) in every reader, NUL bytes in the REPL, and :load / :save of things that
-# are not files.
+# are not files. Errors in data files are found before anything runs (exit status 2, as
+# `aimci --check` finds them).
 . "$ROOT/tests/scripts/common.inc"
 
 # csv NAME: a script training on NAME (a labelled CSV: two features, the label last).
@@ -11,17 +12,18 @@ csv() {
     printf 'train t { model = m, data = d, loss = cross_entropy, epochs = 1, batch = 1, optimizer = [sgd] }\n'
 }
 
-# train_on NAME.csv STATUS: run the script of csv NAME.csv, which must exit with STATUS.
+# train_on NAME.csv STATUS: run the script of csv NAME.csv, which must exit with STATUS
+# (2: the data file is refused before the run).
 train_on() {
     csv "$1" >"${1%.csv}.aimc"
     expect_status "$2" "$AIMCI" "${1%.csv}.aimc"
 }
 
 printf 'x1,x2,y\n1,2,3\n1e308,2,3\n' >big.csv
-train_on big.csv 1
+train_on big.csv 2
 has err.txt "big.csv:3: column 1, '1e308', is out of range for a 32-bit float (magnitude at most 3.402823e+38)"
 printf 'x1,x2,y\n1,-inf,3\n' >inf.csv
-train_on inf.csv 1
+train_on inf.csv 2
 has err.txt "inf.csv:2: column 2, '-inf', is out of range for a 32-bit float"
 
 printf 'x1,x2,y\n1e-320,2,3\n4,5,1\n' >tiny.csv
@@ -29,11 +31,11 @@ train_on tiny.csv 0
 has out.txt "(2 examples, 0 test)"
 
 mkdir folder.csv
-train_on folder.csv 1
+train_on folder.csv 2
 has err.txt "folder.csv: is a directory, not a CSV file"
 
 printf 'x1,x2,y\n1,2,3\n4,5\0,6\n7,8,1\n' >nul.csv
-train_on nul.csv 1
+train_on nul.csv 2
 has err.txt "nul.csv: line 3: a NUL byte at column 4 (is this a binary file?)"
 
 printf 'x1,x2,y\r1,2,3\r4,5,1\r' >cr.csv
@@ -46,10 +48,10 @@ has out.txt "(2 examples, 0 test)"
 # Lines without end: the reader stops at 1 MiB instead of growing its buffer until memory
 # runs out (timeout: a reader that tried would never end).
 csv /dev/zero >zero.aimc
-expect_status 1 timeout 60 "$AIMCI" zero.aimc
+expect_status 2 timeout 60 "$AIMCI" zero.aimc
 has err.txt "/dev/zero: line 1: a NUL byte at column 1 (is this a binary file?)"
 awk 'BEGIN { for (i = 0; i < 1100000; i++) printf "1"; print "" }' >long.csv
-train_on long.csv 1
+train_on long.csv 2
 has err.txt "long.csv: line 1 is longer than 1048576 bytes"
 # Measured traces (aimci --fit) read through the same reader.
 printf 'pulse,direction,w\n0,1,0.1\n1,1,0.2\0\n' >trace.csv

@@ -109,7 +109,7 @@ device rram : soft_bounds { dw_min = 1e-3, up_down = 0.2 }
 data ls : least_squares { rows = 100, cols = 50 }
 model lin { dense(50, 1, on = rram, bias = false) }
 optimizer asgd : analog_sgd { lr = 0.01 }
-train fit { model = lin, data = ls, loss = mse, steps = 5000000, batch = 1, optimizer = asgd }
+train fit { model = lin, data = ls, loss = half_mse, steps = 5000000, batch = 1, optimizer = asgd }
 X
 cat >three.txt <<'X'
 expect aimci> 
