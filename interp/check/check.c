@@ -168,7 +168,7 @@ static const CachedFile *load(Checker *c, const char *path, const char *canon, S
     if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
         diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
         diag_expected(c->diag, "declarations: device, io, data, model, optimizer, train, "
-                               "measure, experiment, schedule, hardware");
+                               "measure, experiment, schedule, hardware, evaluate");
     }
     return cache_add(c, path, canon, file, stmts);
 }
@@ -538,6 +538,8 @@ static const IrRun *collect_runs(Checker *c, size_t *n)
             runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = s->ir}};
         } else if (s->kind == SCH_EXPERIMENT) {
             runs[(*n)++] = (IrRun){IR_RUN_EXPERIMENT, s->name, {.experiment = s->ir}};
+        } else if (s->kind == SCH_EVALUATE) {
+            runs[(*n)++] = (IrRun){IR_RUN_EVALUATE, s->name, {.evaluate = s->ir}};
         }
     }
     return runs;
@@ -584,7 +586,7 @@ size_t chk_run_names(const Checker *c, const char ***names)
     size_t n = 0;
     for (size_t i = 0; i < c->nsyms; i++)
         if (c->syms[i]->kind == SCH_TRAIN || c->syms[i]->kind == SCH_MEASURE ||
-            c->syms[i]->kind == SCH_EXPERIMENT)
+            c->syms[i]->kind == SCH_EXPERIMENT || c->syms[i]->kind == SCH_EVALUATE)
             v[n++] = c->syms[i]->name;
     *names = v;
     return n;

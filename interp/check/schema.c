@@ -486,6 +486,12 @@ static const SchParam train_params[] = {
      SCH_ALL, 0, NULL,
      "epochs (or steps, by steps) between checkpoints of the run's whole state, beside its log "
      "(else its plot) as .ckpt; a stopped run continues from the last one; 0: none"},
+    {"test_io", SCH_REF, TRN(test_io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "also evaluate through the analog forward with this io (every layer with a device): "
+     "the test set after each epoch, by steps the data at each logged step; none: only the "
+     "exact digital forward"},
+    {"test_repeat", SCH_SIZE, TRN(test_repeat), 0, 1, 1, 1000, false, false, false, SCH_ALL, 0,
+     NULL, "noisy repetitions of each test_io evaluation (mean and std)"},
 };
 #undef TRN
 
@@ -543,6 +549,21 @@ static const SchParam experiment_params[] = {
      "point"},
 };
 #undef XPR
+
+#define EVL(field) offsetof(IrEvaluate, field)
+static const SchParam evaluate_params[] = {
+    {"train", SCH_REF, EVL(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose optimizers' final weights are evaluated (it is run first)"},
+    {"data", SCH_REF, EVL(data), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_DATA, NULL,
+     "evaluated on its test set (none: its training rows); default: the train's data"},
+    {"io", SCH_REF, EVL(io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "the forward io of every layer with a device (default: each layer's own forward io)"},
+    {"repeat", SCH_SIZE, EVL(repeat), 0, 10, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
+     "noisy repetitions of the analog forward (mean and std)"},
+    {"out", SCH_STR, EVL(out), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     "CSV path: optimizer,forward,repetition,loss,acc, one row per pass"},
+};
+#undef EVL
 
 /*
 ** The hardware cost model (docs/cost.md): times from the seed paper's Table 3 (App. E), the
@@ -670,6 +691,9 @@ const SchKind sch_kinds[SCH__NKINDS] = {
     [SCH_HARDWARE] = {"hardware", "a hardware model", false, NULL, 0, hardware_params,
                       N(hardware_params), NULL, 0, sizeof(IrHardware),
                       offsetof(IrHardware, origin), 0, 0},
+    [SCH_EVALUATE] = {"evaluate", "an evaluation", false, NULL, 0, evaluate_params,
+                      N(evaluate_params), NULL, 0, sizeof(IrEvaluate),
+                      offsetof(IrEvaluate, origin), 0, 0},
 };
 
 static double f_abs(double x) { return fabs(x); }

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "rt_file.h"
 #include "text.h"
 
 typedef struct EvOptions {
@@ -42,6 +43,15 @@ char *ev_ckpt_path(const IrTrain *t);
 
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
+
+/* Run one evaluate (eval_evaluate.c): 0, or 1 if a run failed. */
+int ev_run_evaluate(Diag *d, const EvOptions *o, const IrEvaluate *e);
+
+/*
+** Write files[0..n) as one unit with the resolved program (if any) beside files[0] (all new
+** or all old: rt_file_write_set), printing "  wrote PATH" for each. 0, or 1 (reported at at).
+*/
+int ev_write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n);
 
 /* Call ev_check_program first. Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);

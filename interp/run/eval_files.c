@@ -261,6 +261,12 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             const IrMeasure *m = r->u.measure;
             add_output(out, o, m->out, m->loc, "output", "measure", m->name);
             add_output(out, o, m->plot, m->loc, "plot", "measure", m->name);
+        } else if (r->kind == IR_RUN_EVALUATE) {
+            const IrEvaluate *e = r->u.evaluate;
+            add_train_inputs(in, e->train);
+            if (e->data)
+                add_data(in, e->data);
+            add_output(out, o, e->out, e->loc, "output", "evaluate", e->name);
         } else {
             const IrExperiment *x = r->u.experiment;
             add_train_inputs(in, x->train);

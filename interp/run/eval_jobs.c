@@ -345,12 +345,13 @@ static int field(Reader *r, EvJob *j, const char *line, size_t len)
         if (numbers(r, line, len, p, u, 1, d, 2))
             return -1;
         RT_XGROW(j->log.row, j->log.cap, j->log.n + 1);
-        j->log.row[j->log.n++] = (RtLogRow){u[0], d[0], d[1]};
+        j->log.row[j->log.n++] = (RtLogRow){u[0], d[0], d[1], NAN, NAN};
     } else if (KEY("epoch")) {
         if (numbers(r, line, len, p, u, 2, d, 5))
             return -1;
         RT_XGROW(j->log.ep, j->log.epcap, j->log.nep + 1);
-        j->log.ep[j->log.nep++] = (RtEpochRow){u[0], u[1], d[0], d[1], d[2], d[3], d[4]};
+        j->log.ep[j->log.nep++] = (RtEpochRow){u[0], u[1], d[0], d[1], d[2], d[3], d[4], NAN,
+                                                NAN, NAN, NAN};
     } else if (KEY("array")) {
         char *e;
         u[0] = (size_t)strtoull(p, &e, 10);

@@ -374,6 +374,8 @@ typedef struct IrTrain {
     double init;                   /* every weight's initial value when init_set ... */
     bool init_set;                 /* ... else the PyTorch-like uniform (rt_net.h) */
     const IrHardware *hardware;    /* the cost model, or NULL (the defaults, rt_cost.h) */
+    const IrIO *test_io;           /* analog evaluation besides the digital one, or NULL */
+    size_t test_repeat;            /* its noisy repetitions per evaluation (mean, std) */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 
@@ -414,7 +416,26 @@ typedef struct IrExperiment {
     IrOrigin origin[IR_MAX_PARAMS];
 } IrExperiment;
 
-typedef enum IrRunKind { IR_RUN_TRAIN, IR_RUN_MEASURE, IR_RUN_EXPERIMENT } IrRunKind;
+/*
+** An analog evaluation of the weights each optimizer of a train leaves: the train is run
+** (the same numbers as its own run), then the evaluation set goes through the exact digital
+** forward once and through the analog forward (every layer with a device read through an
+** I/O model) `repeat` times with new noise each time (rt_net.h, rt_net_eval_analog).
+*/
+typedef struct IrEvaluate {
+    const char *name;
+    SrcLoc loc;
+    const IrTrain *train;  /* whose optimizers' final weights are evaluated */
+    const IrData *data;    /* its test set (none: its training rows); NULL: the train's data */
+    const IrIO *io;        /* the forward io of every layer with a device; NULL: each its own */
+    size_t repeat;         /* noisy repetitions of the analog forward */
+    const char *out;       /* CSV path of every repetition, or NULL */
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrEvaluate;
+
+typedef enum IrRunKind {
+    IR_RUN_TRAIN, IR_RUN_MEASURE, IR_RUN_EXPERIMENT, IR_RUN_EVALUATE
+} IrRunKind;
 
 typedef struct IrRun {
     IrRunKind kind;
@@ -423,6 +444,7 @@ typedef struct IrRun {
         const IrTrain *train;
         const IrMeasure *measure;
         const IrExperiment *experiment;
+        const IrEvaluate *evaluate;
     } u;
 } IrRun;
 
