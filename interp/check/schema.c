@@ -547,6 +547,9 @@ static const SchParam experiment_params[] = {
     {"cost", SCH_BOOL, XPR(cost), 0, 0, 0, 1, false, false, false, SCH_ALL, 0, NULL,
      "cost columns in the report table: energy, hardware time, wear, energy per accuracy "
      "point"},
+    {"plot_curves", SCH_STR, XPR(plot_curves), 0, 0, 0, 0, false, false, false, SCH_ALL, 0,
+     NULL, "image path (.png, .svg or .pdf): the curves (loss per step, or test accuracy per "
+           "epoch), one line per cell and optimizer, bars of one std over the repeats"},
 };
 #undef XPR
 

@@ -67,6 +67,14 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o);
 
 /*
+** Whether the cells of experiment x write their train's log, each its own: when the path
+** differs from cell to cell (it joins in a varied value). When it is the same in every cell
+** (or there is no log) no cell writes it; two cells that share a path while others differ
+** are caught by ev_check_program as two outputs that are one file.
+*/
+bool ev_cell_logs(const IrExperiment *x);
+
+/*
 ** The resolved program's path beside output path (PATH.resolved.aimc, a new string), or
 ** NULL when none is written: no o->resolved, or that file is the script or a `use`d file.
 */

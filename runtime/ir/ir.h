@@ -407,6 +407,7 @@ typedef struct IrExperiment {
     const char *plot;               /* image path (.png, .svg) of the sweep, or NULL */
     const IrHardware *hardware;     /* the cost model of the cells, or NULL: the train's */
     bool cost;                      /* cost columns in the report table */
+    const char *plot_curves;        /* image path of every cell's curves, or NULL */
     size_t nvary;
     const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
     const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */
