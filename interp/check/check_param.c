@@ -305,7 +305,7 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
             diag_expected(c->diag, "a path such as \"out/run.csv\"");
             return 1;
         }
-        if (strcmp(p->name, "plot") == 0 && !image_path(v->str)) {
+        if (strncmp(p->name, "plot", 4) == 0 && !image_path(v->str)) {
             diag_error(c->diag, v->loc, "plot '%s': unknown image type", v->str);
             diag_expected(c->diag, "a path ending in .png, .svg or .pdf (drawn by gnuplot)");
             return 1;
@@ -870,9 +870,10 @@ static void finish_evaluate(Checker *c, Sym *s, const SchKind *k)
     if (rt_shape_size(a) == rt_shape_size(b) && a.c == b.c && oa == ob)
         return;
     diag_error(c->diag, s->set_at[slot(k, "data")],
-               "data '%s' does not fit the model of train '%s': %zu features and %zu outputs, "
-               "the train's data '%s' %zu and %zu", e->data->name, e->train->name,
-               rt_shape_size(b), ob, e->train->data->name, rt_shape_size(a), oa);
+               "data '%s' does not fit the model of train '%s': it has %zu features and %zu "
+               "output%s per row, data '%s' has %zu and %zu", e->data->name, e->train->name,
+               rt_shape_size(b), ob, ob == 1 ? "" : "s", e->train->data->name, rt_shape_size(a),
+               oa);
     diag_expected(c->diag, "data of the shape the train's model was trained on");
 }
 

@@ -307,10 +307,17 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
     const File *f = &out->v[k];
     char err[ERRLEN], *target = NULL;
     int rc = rt_file_target(f->path, &target, err, sizeof err);
+    if (rc != 0) {
+        free(target);
+        diag_error(d, f->at, "%s: %s (nothing was run)", f->what, err);
+        diag_expected(d, "a path to a regular file, or to none yet");
+        return 1;
+    }
+    rc = rt_file_folder_check(target ? target : f->path, err, sizeof err);
     free(target);
     if (rc != 0) {
         diag_error(d, f->at, "%s: %s (nothing was run)", f->what, err);
-        diag_expected(d, "a path to a regular file, or to none yet");
+        diag_expected(d, "a path in a folder that exists and can be written, or can be made");
         return 1;
     }
     const File *input = f->exists ? input_of(f, in, inix) : NULL;
