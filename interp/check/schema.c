@@ -533,8 +533,10 @@ static const SchParam schedule_params[] = {
 /* The `vary PATH in [...]` entries of an experiment are not parameters: check.c reads them. */
 #define XPR(field) offsetof(IrExperiment, field)
 static const SchParam experiment_params[] = {
-    {"train", SCH_REF, XPR(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
-     "the train whose variants make the grid"},
+    {"train", SCH_REF, XPR(train), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose variants make the grid (or measure)"},
+    {"measure", SCH_REF, XPR(measure), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_MEASURE,
+     NULL, "the measure whose variants make the grid (instead of a train)"},
     {"repeat", SCH_SIZE, XPR(repeat), 0, 1, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
      "runs per cell and optimizer, with derived seeds"},
     {"report", SCH_STR, XPR(report), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,

@@ -63,10 +63,10 @@
 */
 int ev_write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n)
 {
-    RtFileOut all[5];
+    RtFileOut *all = rt_xcalloc(n + 1, sizeof *all);
     size_t m = 0;
     char *res = ev_resolved_beside(o, files[0].path);
-    for (size_t k = 0; k < n && m < 4; k++) {
+    for (size_t k = 0; k < n; k++) {
         all[m++] = files[k];
         if (k == 0 && res) /* listed second, as "wrote" lines always were */
             all[m++] = (RtFileOut){res, o->resolved, strlen(o->resolved), NULL};
@@ -82,6 +82,7 @@ int ev_write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, s
             else
                 fprintf(o->out, "  wrote %s\n", all[k].path);
     free(res);
+    free(all);
     return rc;
 }
 

@@ -74,6 +74,12 @@ int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o);
 */
 bool ev_cell_logs(const IrExperiment *x);
 
+/* The path cell c of experiment x would write: its train's log or its measure's out (or NULL). */
+const char *ev_cell_out(const IrExperiment *x, size_t c);
+
+/* Run an experiment over a measure (eval_sweep_measure.c): 0, or 1 if a run failed. */
+int ev_run_measure_sweep(Diag *d, const EvOptions *o, const IrExperiment *x);
+
 /*
 ** The resolved program's path beside output path (PATH.resolved.aimc, a new string), or
 ** NULL when none is written: no o->resolved, or that file is the script or a `use`d file.

@@ -691,6 +691,8 @@ static size_t run_jobs(Run *r, const EvOptions *o)
 
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
+    if (x->measure)
+        return ev_run_measure_sweep(d, o, x);
     size_t njobs = ev_jobs_count(x);
     Run r = {d, x, rt_xcalloc(njobs ? njobs : 1, sizeof *r.job), njobs, ev_jobs_dir(x), 0};
     for (size_t k = 0; k < njobs; k++)

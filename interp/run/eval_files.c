@@ -127,14 +127,16 @@ static void add_output(Files *fs, const EvOptions *o, const char *path, SrcLoc a
 /* The log of cell c of experiment x and the files beside it (ev_cell_logs). */
 static void add_cell_log(Files *fs, const EvOptions *o, const IrExperiment *x, size_t c)
 {
-    const char *path = x->cell[c]->log;
+    const char *path = ev_cell_out(x, c);
     char cell[32];
     snprintf(cell, sizeof cell, "%zu", c + 1);
     fs->groups++;
-    add(fs, path, false, x->loc, "the log of cell %s of experiment '%s'", cell, x->name);
+    add(fs, path, false, x->loc, x->cell ? "the log of cell %s of experiment '%s'"
+                                         : "the output of cell %s of experiment '%s'", cell, x->name);
     fs->v[fs->n - 1].cell_log = true;
-    add_beside(fs, path, ".arrays.csv", false, x->loc,
-               "the array statistics of cell %s of experiment '%s'", cell, x->name);
+    if (x->cell)
+        add_beside(fs, path, ".arrays.csv", false, x->loc,
+                   "the array statistics of cell %s of experiment '%s'", cell, x->name);
     if (o->resolved)
         add_beside(fs, path, ".resolved.aimc", true, x->loc,
                    "the resolved program of cell %s of experiment '%s'", cell, x->name);
@@ -289,7 +291,7 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
         } else {
             const IrExperiment *x = r->u.experiment;
             add_train_inputs(in, x->train);
-            for (size_t c = 0; c < x->ncells; c++)
+            for (size_t c = 0; x->cell && c < x->ncells; c++)
                 add_train_inputs(in, x->cell[c]);
             add_output(out, o, x->report, x->loc, "report", "experiment", x->name);
             add_output(out, o, x->plot, x->loc, "plot", "experiment", x->name);
@@ -335,7 +337,7 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
                    f->path, g->what, g->at.line);
         diag_expected(d, "a different output path for each output of a run");
         if (f->cell_log && g->cell_log)
-            diag_hint(d, "join every varied value into the train's log path, e.g. log = "
+            diag_hint(d, "join every varied value into the path, e.g. log = "
                          "\"out/fit_\" + rram.c_lin + \".csv\" (docs/language.md, experiment)");
         return 1;
     }
@@ -365,10 +367,15 @@ int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o)
     return rc;
 }
 
+const char *ev_cell_out(const IrExperiment *x, size_t c)
+{
+    return x->cell ? x->cell[c]->log : x->mcell[c]->out;
+}
+
 bool ev_cell_logs(const IrExperiment *x)
 {
     for (size_t c = 1; c < x->ncells; c++)
-        if (x->cell[c]->log && x->cell[0]->log && strcmp(x->cell[c]->log, x->cell[0]->log) != 0)
+        if (ev_cell_out(x, c) && ev_cell_out(x, 0) && strcmp(ev_cell_out(x, c), ev_cell_out(x, 0)))
             return true;
     return false;
 }

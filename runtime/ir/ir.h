@@ -401,7 +401,8 @@ typedef struct IrMeasure {
 typedef struct IrExperiment {
     const char *name;
     SrcLoc loc;
-    const IrTrain *train;           /* the train as declared (no vary applied) */
+    const IrTrain *train;           /* the train as declared (no vary applied), or NULL ... */
+    const IrMeasure *measure;       /* ... the measure swept instead (one of the two is set) */
     size_t repeat;                  /* runs per cell and optimizer, with derived seeds */
     const char *report;             /* Markdown table path (a CSV is written beside it), or NULL */
     const char *plot;               /* image path (.png, .svg) of the sweep, or NULL */
@@ -412,7 +413,8 @@ typedef struct IrExperiment {
     const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
     const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */
     size_t ncells;
-    const IrTrain *const *cell;     /* cell k's train */
+    const IrTrain *const *cell;     /* cell k's train (a sweep of a train) */
+    const IrMeasure *const *mcell;  /* cell k's measure (a sweep of a measure) */
     const char *const *cell_value;  /* [k*nvary + v]: the value of vary v in cell k, as text */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrExperiment;
