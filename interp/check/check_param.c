@@ -809,7 +809,7 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
         diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt)");
     }
     int rep = slot(k, "test_repeat");
-    if (!t->test_io && (origins(k, t)[rep] == IR_ORIGIN_SET || origins(k, t)[rep] == IR_ORIGIN_OVERRIDE)) {
+    if (!t->test_io && t->test_repeat != 1) { /* 1, the default, is what --dump writes */
         diag_error(c->diag, s->set_at[rep], "test_repeat has no effect without test_io (train '%s')",
                    s->name);
         diag_expected(c->diag, "test_io = IO (an io declaration) to evaluate through the analog "
