@@ -602,7 +602,9 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
             break;
         if (o->shards && r->kind != IR_RUN_EXPERIMENT) /* a shard is a share of jobs alone */
             fprintf(o->out, "%s %s: not run by a shard (the run without --shard runs it)\n",
-                    r->kind == IR_RUN_TRAIN ? "train" : "measure", r->name);
+                    r->kind == IR_RUN_TRAIN     ? "train"
+                    : r->kind == IR_RUN_EVALUATE ? "evaluate"
+                                                 : "measure", r->name);
         else if (r->kind == IR_RUN_TRAIN)
             rc |= run_train(d, o, r->u.train);
         else if (r->kind == IR_RUN_MEASURE)

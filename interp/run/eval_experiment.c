@@ -691,6 +691,11 @@ static size_t run_jobs(Run *r, const EvOptions *o)
 
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
+    if (x->measure && o->shards) { /* its runs are not jobs: the run without --shard does them */
+        fprintf(o->out, "experiment %s: sweeps a measure, not run by a shard (the run without "
+                        "--shard runs it)\n", x->name);
+        return 0;
+    }
     if (x->measure)
         return ev_run_measure_sweep(d, o, x);
     size_t njobs = ev_jobs_count(x);
