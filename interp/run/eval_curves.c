@@ -158,13 +158,19 @@ static Shown shown_of(const EvCurve *c, size_t n)
     return acc ? SHOW_TEST_ACC : epochs ? (test ? SHOW_TEST_LOSS : SHOW_TRAIN_LOSS) : SHOW_LOSS;
 }
 
+/* The points of a job's curve: logged steps, or epochs (epoch 0 first when logged). */
+static size_t points(const RtLog *l)
+{
+    return l->nep ? l->nep + l->has_start : l->n;
+}
+
 /* Point i of a job's curve: x (step or epoch) and y; false past its end. */
 static bool point(const RtLog *l, Shown s, size_t i, double *px, double *py)
 {
     if (l->nep) {
-        if (i >= l->nep)
+        if (i >= points(l))
             return false;
-        const RtEpochRow *e = &l->ep[i];
+        const RtEpochRow *e = !l->has_start ? &l->ep[i] : i ? &l->ep[i - 1] : &l->start;
         *px = (double)e->epoch;
         *py = s == SHOW_TEST_ACC ? 100.0 * e->test_acc
               : s == SHOW_TEST_LOSS ? e->test_loss : e->train_loss;
@@ -203,7 +209,7 @@ static bool make_line(Line *ln, const EvCurve *c, size_t first, size_t end, Show
 {
     size_t longest = 0;
     for (size_t k = first; k < end; k++) {
-        size_t len = c[k].log->nep ? c[k].log->nep : c[k].log->n;
+        size_t len = points(c[k].log);
         if (!c[k].failed && len > longest)
             longest = len;
     }
