@@ -310,6 +310,8 @@ void rt_ckpt_net(RtSer *s, RtNet *n)
         rt_ser_rng(s, &ly->upd);
         if (ly->io)
             ser_io(s, ly->io);
+        if (ly->eval_io) /* a train's test_io (rt_net_eval_io_open): its streams go on too */
+            ser_io(s, ly->eval_io);
         if (ly->algo)
             ser_algo(s, ly->algo, ly->tile);
     }

@@ -475,3 +475,36 @@ int rt_file_check(const char *path, char *err, size_t errlen)
     free(target);
     return fd < 0 ? -1 : 0;
 }
+
+int rt_file_folder_check(const char *path, char *err, size_t errlen)
+{
+    char *dir = rt_xstrdup(path);
+    struct stat st;
+    for (;;) { /* from the path's folder up to the first one that exists */
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            strcpy(dir, ".");
+            break;
+        }
+        if (slash == dir)
+            slash[1] = '\0'; /* "/" */
+        else
+            *slash = '\0';
+        if (stat(dir, &st) == 0 || errno != ENOENT || strcmp(dir, "/") == 0)
+            break;
+    }
+    int rc = 0;
+    if (stat(dir, &st) != 0) {
+        snprintf(err, errlen, "cannot write '%s': '%s': %s", path, dir, strerror(errno));
+        rc = -1;
+    } else if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot write '%s': '%s' is %s, not a folder", path, dir,
+                 rt_file_kind(st.st_mode));
+        rc = -1;
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "cannot write '%s': folder '%s': %s", path, dir, strerror(errno));
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}

@@ -82,6 +82,14 @@ const char *rt_file_kind(unsigned mode);
 */
 int rt_file_check(const char *path, char *err, size_t errlen);
 
+/*
+** Whether path's folder exists or can be made, checked without creating anything (`aimci
+** --check`): the nearest ancestor of path that exists must be a folder that this process may
+** write into (access W_OK and X_OK; a root process passes unless the file system is
+** read-only). Returns 0, or -1 with a message naming that ancestor.
+*/
+int rt_file_folder_check(const char *path, char *err, size_t errlen);
+
 /* Create every missing directory above path's last component (mkdir -p of its dirname). */
 int rt_file_mkparents(const char *path, char *err, size_t errlen);
 

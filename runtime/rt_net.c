@@ -368,6 +368,23 @@ RtNet *rt_net_new(const IrModel *m, bool analog, bool count_pulses, uint64_t see
     return rt_net_new_shaped(m, in, analog, count_pulses, seed, max_rows, err, errlen);
 }
 
+int rt_net_eval_io_open(RtNet *n, const IrModel *m, const IrIO *io, uint64_t seed)
+{
+    for (size_t l = 0; l < n->nlayers; l++) {
+        RtLayer *ly = &n->layer[l];
+        const IrLayer *L = &m->layers[l];
+        if (ly->in == 0 || !L->on)
+            continue;
+        rt_io_free(ly->eval_io);
+        ly->eval_io = rt_io_new(io ? io : L->forward, L->backward, ly->out, ly->in, ly->rows,
+                                seed, RT_STREAM_IO(l));
+        if (!ly->eval_io)
+            return -1;
+        rt_rng_seed(&ly->eval_io->rng, seed, RT_STREAM_EVAL_IO(l));
+    }
+    return 0;
+}
+
 void rt_net_free(RtNet *n)
 {
     if (!n)
@@ -376,6 +393,7 @@ void rt_net_free(RtNet *n)
         rt_algo_free(n->layer[l].algo);
         rt_tile_free(n->layer[l].tile);
         rt_io_free(n->layer[l].io);
+        rt_io_free(n->layer[l].eval_io);
     }
     free(n->layer);
     free(n->mem);

@@ -80,6 +80,7 @@ typedef struct RtLayer {
     float *grad;  /* (max_rows,osz) dL/d(output) of the last backward */
     RtRng upd;    /* RT_STREAM_UPDATE(l) */
     RtIO *io;     /* a tile's forward/backward I/O (RT_STREAM_IO(l)), or NULL */
+    RtIO *eval_io; /* the evaluation I/O of a layer with a device (rt_net_eval_io_open), or NULL */
     struct RtAlgo *algo; /* the optimizer's state of a tile (rt_algo_attach), or NULL */
 } RtLayer;
 
@@ -182,5 +183,35 @@ double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows);
 */
 double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
                    const int32_t *label, size_t rows, size_t *correct);
+
+/*
+** Analog evaluation: the forward of a trained net through an I/O model, as the chip would
+** compute it (docs/language.md "evaluate"; aihwkit evaluates through its analog tiles).
+** rt_net_eval_io_open gives every weight layer with a device (analog or not in this net: a
+** digital_sgd run's weights are read through the I/O too, as deployed on the chip) an
+** evaluation I/O: forward `io` (NULL: the layer's own forward io). It is built as the
+** training I/O is, from (seed, RT_STREAM_IO(l)), so that its fixed per-output noise stds are
+** the chip's; its passes then draw from RT_STREAM_EVAL_IO(l), one stream consumed in order
+** by every evaluation of the net, which never touches the training streams. Digital layers
+** (no device) stay exact. Returns 0, or -1 when out of memory.
+*/
+int rt_net_eval_io_open(RtNet *n, const IrModel *m, const IrIO *io, uint64_t seed);
+
+/* Mean and sample standard deviation (0 for one repetition) of `repeat` evaluations. */
+typedef struct RtEvalStat {
+    double loss, loss_std;
+    double acc, acc_std; /* fractions; NaN without labels */
+} RtEvalStat;
+
+/*
+** `repeat` evaluations of a whole data set (as rt_net_eval) through the evaluation I/O, one
+** after the other (each draws new noise); each one's loss and accuracy go to each_loss[k],
+** each_acc[k] when not NULL. An average_abs_max noise management starts every call from
+** the running value training left in the layer's I/O. Without rt_net_eval_io_open every
+** product is exact (and equals rt_net_eval).
+*/
+RtEvalStat rt_net_eval_analog(RtNet *n, IrLoss loss, const float *x, const float *t,
+                              const int32_t *label, size_t rows, size_t repeat,
+                              double *each_loss, double *each_acc);
 
 #endif

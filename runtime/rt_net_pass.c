@@ -3,10 +3,12 @@
 ** (rt_net.h).
 */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt_algo.h"
 #include "rt_matmul.h"
+#include "rt_mem.h"
 #include "rt_net.h"
 
 /* The input of layer l in the last forward. */
@@ -37,11 +39,17 @@ const float *rt_net_update_d(const RtLayer *ly)
 ** =======================================================================
 */
 
-/* out (R,out) = in (R,in) through the weights: the tile's I/O unless exact, else exact. */
+/* Which products a forward computes: the tiles' training I/O, exact ones, or the
+** evaluation I/O of the layers that have one (rt_net_eval_io_open; exact elsewhere). */
+typedef enum Pass { PASS_IO, PASS_EXACT, PASS_EVAL } Pass;
+
+/* out (R,out) = in (R,in) through the weights, as `pass` says. */
 static void product(RtLayer *ly, float *out, const float *in, const float *bias, size_t R,
-                    bool exact)
+                    Pass pass)
 {
-    if (ly->tile && !exact) {
+    if (pass == PASS_EVAL && ly->eval_io) {
+        rt_io_forward(out, ly->eval_io, ly->w, in, bias, R); /* evaluation: not the run's cost */
+    } else if (pass == PASS_IO && ly->tile) {
         rt_io_forward(out, ly->io, ly->w, in, bias, R);
         if (ly->algo) /* the cost: R forward MVMs (docs/cost.md) */
             rt_algo_count_mvm(ly->algo, false, R);
@@ -59,29 +67,29 @@ static void scale_dense(RtLayer *ly, size_t B)
         }
 }
 
-static void forward_dense(RtLayer *ly, const float *in, size_t B, bool exact)
+static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass)
 {
     if (!ly->nscale) {
-        product(ly, ly->act, in, ly->b, B, exact);
+        product(ly, ly->act, in, ly->b, B, pass);
         return;
     }
-    product(ly, ly->z, in, NULL, B, exact);
+    product(ly, ly->z, in, NULL, B, pass);
     scale_dense(ly, B);
 }
 
-static void forward_conv(RtLayer *ly, const float *in, size_t B, bool exact)
+static void forward_conv(RtLayer *ly, const float *in, size_t B, Pass pass)
 {
     rt_im2col(ly->cols, in, B, ly->ishape, ly->K, ly->S, ly->P);
-    product(ly, ly->z, ly->cols, NULL, B * ly->Q, exact);
+    product(ly, ly->z, ly->cols, NULL, B * ly->Q, pass);
     rt_conv_arrange(ly->act, ly->z, ly->scale, ly->nscale, ly->b, B, ly->Q, ly->out);
 }
 
-static void forward_layer(RtLayer *ly, const float *in, size_t B, bool exact)
+static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass)
 {
     size_t n = B * ly->osz;
     switch (ly->kind) {
-    case IR_LAYER_DENSE: forward_dense(ly, in, B, exact); break;
-    case IR_LAYER_CONV2D: forward_conv(ly, in, B, exact); break;
+    case IR_LAYER_DENSE: forward_dense(ly, in, B, pass); break;
+    case IR_LAYER_CONV2D: forward_conv(ly, in, B, pass); break;
     case IR_LAYER_MAXPOOL2D:
         rt_maxpool_forward(ly->act, ly->arg, in, B, ly->ishape, ly->K, ly->S);
         break;
@@ -94,18 +102,18 @@ static void forward_layer(RtLayer *ly, const float *in, size_t B, bool exact)
     }
 }
 
-/* Every layer in order; tiles through their I/O unless exact (the loss of the weights). */
-static const float *forward(RtNet *n, const float *x, size_t B, bool exact)
+/* Every layer in order, the products as `pass` says (exact: the loss of the weights). */
+static const float *forward(RtNet *n, const float *x, size_t B, Pass pass)
 {
     n->inp = x;
     for (size_t l = 0; l < n->nlayers; l++)
-        forward_layer(&n->layer[l], layer_input(n, l), B, exact);
+        forward_layer(&n->layer[l], layer_input(n, l), B, pass);
     return n->layer[n->nlayers - 1].act;
 }
 
 const float *rt_net_forward(RtNet *n, const float *x, size_t B)
 {
-    return forward(n, x, B, false);
+    return forward(n, x, B, PASS_IO);
 }
 
 /* }====================================================================== */
@@ -298,15 +306,16 @@ void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B)
             rt_tile_post_update(n->layer[l].tile, &n->layer[l].upd);
 }
 
-double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
-                   const int32_t *label, size_t rows, size_t *correct)
+/* The loss (and the hits) over a whole data set, in chunks of max_rows, through `pass`. */
+static double eval_pass(RtNet *n, Pass pass, IrLoss loss, const float *x, const float *t,
+                        const int32_t *label, size_t rows, size_t *correct)
 {
     size_t in = rt_net_in(n), out = rt_net_out(n), hits = 0;
     bool squares = loss == IR_LOSS_MSE || loss == IR_LOSS_HALF_MSE;
     double sum = 0.0;
     for (size_t r0 = 0; r0 < rows; r0 += n->eval_rows) {
         size_t B = rows - r0 < n->eval_rows ? rows - r0 : n->eval_rows;
-        const float *y = forward(n, x + r0 * in, B, true);
+        const float *y = forward(n, x + r0 * in, B, pass);
         if (squares) /* the squared errors of all rows, then one division */
             for (size_t k = 0; k < B * out; k++) {
                 double e = (double)y[k] - (double)t[r0 * out + k];
@@ -324,6 +333,48 @@ double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
     if (!squares)
         return sum / (double)rows;
     return (loss == IR_LOSS_HALF_MSE ? 0.5 : 1.0) * sum / ((double)rows * (double)out);
+}
+
+double rt_net_eval(RtNet *n, IrLoss loss, const float *x, const float *t,
+                   const int32_t *label, size_t rows, size_t *correct)
+{
+    return eval_pass(n, PASS_EXACT, loss, x, t, label, rows, correct);
+}
+
+/* Mean and sample std (0 for one value) of v[0..k). */
+static void mean_std(const double *v, size_t k, double *mean, double *sd)
+{
+    double s = 0.0, s2 = 0.0;
+    for (size_t i = 0; i < k; i++)
+        s += v[i];
+    *mean = k ? s / (double)k : NAN;
+    for (size_t i = 0; i < k; i++)
+        s2 += (v[i] - *mean) * (v[i] - *mean);
+    *sd = k > 1 ? sqrt(s2 / (double)(k - 1)) : k ? 0.0 : NAN;
+}
+
+RtEvalStat rt_net_eval_analog(RtNet *n, IrLoss loss, const float *x, const float *t,
+                              const int32_t *label, size_t rows, size_t repeat,
+                              double *each_loss, double *each_acc)
+{
+    for (size_t l = 0; l < n->nlayers; l++) /* average_abs_max goes on from training */
+        if (n->layer[l].eval_io && n->layer[l].io)
+            n->layer[l].eval_io->avg_fwd = n->layer[l].io->avg_fwd;
+    double *v = rt_xmalloc(2 * (repeat ? repeat : 1) * sizeof *v), *a = v + repeat;
+    for (size_t k = 0; k < repeat; k++) {
+        size_t hits = 0;
+        v[k] = eval_pass(n, PASS_EVAL, loss, x, t, label, rows, &hits);
+        a[k] = label && rows ? (double)hits / (double)rows : NAN;
+        if (each_loss)
+            each_loss[k] = v[k];
+        if (each_acc)
+            each_acc[k] = a[k];
+    }
+    RtEvalStat st;
+    mean_std(v, repeat, &st.loss, &st.loss_std);
+    mean_std(a, repeat, &st.acc, &st.acc_std);
+    free(v);
+    return st;
 }
 
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows)

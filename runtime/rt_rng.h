@@ -18,6 +18,8 @@
 **   RT_STREAM_IO(l)       forward/backward I/O of analog layer l (rt_io.h): the fixed
 **                         per-output noise stds, then the keys of the stages' noises and
 **                         the stochastic roundings of the passes, in the order they happen
+**   RT_STREAM_EVAL_IO(l)  the passes of layer l's evaluation I/O (analog evaluation,
+**                         rt_net.h), every evaluation of a run in order
 ** A digital_sgd run and an analog_sgd run of the same train therefore share data, initial
 ** weights and sample order exactly.
 **
@@ -41,6 +43,7 @@
 #define RT_STREAM_D2D(l) (0x10000u + (uint64_t)(l))
 #define RT_STREAM_UPDATE(l) (0x20000u + (uint64_t)(l))
 #define RT_STREAM_IO(l) (0x30000u + (uint64_t)(l))
+#define RT_STREAM_EVAL_IO(l) (0x40000u + (uint64_t)(l))
 
 typedef struct RtRng {
     uint64_t s[4];     /* xoshiro256++ state, never all zero */

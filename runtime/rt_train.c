@@ -127,11 +127,11 @@ static void fill_weights(RtNet *net, double v)
 }
 
 /* Append a row; nonzero when out of memory. */
-static int log_push(RtLog *log, size_t step, double loss, double dist)
+static int log_push(RtLog *log, const RtLogRow *row)
 {
     if (RT_GROW(log->row, log->cap, log->n + 1))
         return -1;
-    log->row[log->n++] = (RtLogRow){step, loss, dist};
+    log->row[log->n++] = *row;
     return 0;
 }
 
@@ -204,6 +204,10 @@ static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, s
         return 1;
     if (t->init_set)
         fill_weights(tr->net, t->init);
+    if (t->test_io && rt_net_eval_io_open(tr->net, t->model, t->test_io, t->seed) != 0) {
+        snprintf(err, errlen, "train '%s': out of memory", t->name);
+        return 1;
+    }
     RtNpz z = {0};
     if (t->load && (rt_npz_read(&z, t->load, err, errlen) ||
                     rt_net_load_weights(tr->net, t->model, &z, t->load, err, errlen))) {
@@ -277,7 +281,13 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
         snprintf(err, errlen, "training diverged at step %zu: the loss is %g", step, loss);
         return 1;
     }
-    if (log_push(log, step, loss, tr->has_dist ? dist_to_star(tr) : NAN) ||
+    RtLogRow row = {step, loss, tr->has_dist ? dist_to_star(tr) : NAN, NAN, NAN};
+    if (tr->t->test_io) {
+        RtEvalStat st = rt_net_eval_analog(tr->net, tr->t->loss, dt->x, dt->t, dt->label,
+                                           dt->rows, tr->t->test_repeat, NULL, NULL);
+        row.loss_analog = st.loss, row.loss_analog_std = st.loss_std;
+    }
+    if (log_push(log, &row) ||
         log_arrays(log, tr->net, step)) {
         snprintf(err, errlen, "train '%s': out of memory", tr->t->name);
         return 1;
@@ -430,6 +440,12 @@ static void eval_test(Trainer *tr, RtEpochRow *row)
         row->test_loss = rt_net_eval(tr->net, tr->t->loss, ts->x, ts->t, ts->label, ts->rows,
                                      &correct);
         row->test_acc = ts->label ? (double)correct / (double)ts->rows : NAN;
+        if (tr->t->test_io) {
+            RtEvalStat st = rt_net_eval_analog(tr->net, tr->t->loss, ts->x, ts->t, ts->label,
+                                               ts->rows, tr->t->test_repeat, NULL, NULL);
+            row->test_loss_analog = st.loss, row->test_loss_analog_std = st.loss_std;
+            row->test_acc_analog = st.acc, row->test_acc_analog_std = st.acc_std;
+        }
     }
 }
 
@@ -437,7 +453,8 @@ static void eval_test(Trainer *tr, RtEpochRow *row)
 static int end_epoch(RtLog *log, Trainer *tr, size_t e, size_t step, double loss_sum,
                      size_t hits, size_t n, char *err, size_t errlen)
 {
-    RtEpochRow row = {e + 1, step, tr->opt->lr, loss_sum / (double)n, NAN, NAN, NAN};
+    RtEpochRow row = {e + 1, step, tr->opt->lr, loss_sum / (double)n, NAN, NAN, NAN,
+                      NAN, NAN, NAN, NAN};
     if (tr->lb)
         row.train_acc = (double)hits / (double)(n * (tr->t->batch ? tr->t->batch : 1));
     eval_test(tr, &row);
@@ -459,7 +476,7 @@ static int run_epochs(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, 
     int rc = 0;
     /* epoch 0, where the curves start (a resumed run has it in its log) */
     if (tr->step == 0 && tr->dt->test && tr->dt->test->rows) {
-        log->start = (RtEpochRow){0, 0, NAN, NAN, NAN, NAN, NAN};
+        log->start = (RtEpochRow){0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
         eval_test(tr, &log->start);
         log->has_start = true;
     }

@@ -15,6 +15,11 @@
 ** its arrays (rt_algo_stats): pulses fired, transfers, mean |value|, distance to the
 ** symmetric point.
 **
+** Analog evaluation (t->test_io): at the same points, the same set (the full data by steps,
+** the test set by epochs) also goes t->test_repeat times through the analog forward of the
+** net with t->test_io (rt_net_eval_analog, its own random streams: the training is the same
+** with or without it); the rows get the mean and the sample std of its loss and accuracy.
+**
 ** Initial weights: rt_net.h's uniform draws; with t->init_set every weight (not the biases)
 ** is then set to t->init (analog weights clipped to their cells' bounds). With t->load the
 ** weights and biases of that .npz file replace them, and once the optimizer's algorithm is
@@ -62,6 +67,7 @@ typedef struct RtLogRow {
     size_t step;
     double loss; /* full-data mse */
     double dist; /* ||W - w_star||_2, NaN when not applicable */
+    double loss_analog, loss_analog_std; /* through t->test_io (see the header), else NaN */
 } RtLogRow;
 
 /* The statistics of one array of analog layer `layer` (0-based) at a logged step. */
@@ -76,6 +82,8 @@ typedef struct RtEpochRow {
     double lr;             /* the lr of the epoch */
     double train_loss, train_acc;
     double test_loss, test_acc;
+    double test_loss_analog, test_loss_analog_std; /* through t->test_io, else NaN */
+    double test_acc_analog, test_acc_analog_std;
 } RtEpochRow;
 
 typedef struct RtLog {

@@ -47,16 +47,16 @@ blind() {
     done
 }
 
-INTERP="ast.h diag.h ps.h lex.h parser.h check.h schema.h dump.h eval.h eval_jobs.h eval_ranks.h eval_cost.h plot.h fit_cmd.h measured.h repl.h"
+INTERP="ast.h diag.h ps.h lex.h parser.h check.h schema.h dump.h eval.h eval_jobs.h eval_ranks.h eval_cost.h eval_log.h eval_curves.h plot.h fit_cmd.h measured.h repl.h"
 sees    runtime "$I_runtime" ir.h srcloc.h rt_mem.h rt_tile.h rt_kern.h rt_net.h rt_train.h rt_cost.h
 blind   runtime "$I_runtime" $INTERP
 sees    front   "$I_front"   ir.h srcloc.h rt_mem.h ast.h diag.h ps.h lex.h parser.h
 blind   front   "$I_front"   rt_tile.h rt_kern.h rt_device.h check.h schema.h eval.h plot.h repl.h
 sees    check   "$I_check"   ps.h check.h schema.h dump.h rt_net.h rt_device.h
-blind   check   "$I_check"   eval.h eval_jobs.h eval_ranks.h eval_cost.h plot.h fit_cmd.h measured.h repl.h repl_session.h
+blind   check   "$I_check"   eval.h eval_jobs.h eval_ranks.h eval_cost.h eval_log.h eval_curves.h plot.h fit_cmd.h measured.h repl.h repl_session.h
 sees    plot    "$I_plot"    plot.h text.h rt_file.h rt_mem.h
 blind   plot    "$I_plot"    check.h eval.h fit_cmd.h repl.h
-sees    run     "$I_run"     eval.h eval_jobs.h eval_ranks.h eval_cost.h plot.h check.h rt_train.h rt_cost.h
+sees    run     "$I_run"     eval.h eval_jobs.h eval_ranks.h eval_cost.h eval_log.h eval_curves.h plot.h check.h rt_train.h rt_cost.h
 blind   run     "$I_run"     fit_cmd.h measured.h repl.h repl_session.h
 sees    fit     "$I_fit"     fit_cmd.h measured.h check.h rt_fit.h
 blind   fit     "$I_fit"     eval.h plot.h repl.h repl_session.h

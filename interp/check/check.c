@@ -168,7 +168,7 @@ static const CachedFile *load(Checker *c, const char *path, const char *canon, S
     if (!from.line && stmts.n == 0 && diag_count(c->diag) == before) {
         diag_error(c->diag, (SrcLoc){file, 1, 1, 1}, "the script is empty");
         diag_expected(c->diag, "declarations: device, io, data, model, optimizer, train, "
-                               "measure, experiment, schedule, hardware");
+                               "measure, experiment, schedule, hardware, evaluate");
     }
     return cache_add(c, path, canon, file, stmts);
 }
@@ -285,6 +285,25 @@ static int resolve_parent(Checker *c, Sym *s, const SchKind *k, const AstNode *d
     return 1;
 }
 
+/*
+** Whether expression e reads a field of the declaration `name` (`fit.batch` inside train
+** fit): such an entry is checked after the block's other entries and the values set from
+** outside (--set, an experiment cell's vary), so that it reads their final values.
+*/
+static bool reads_self(const AstNode *e, const char *name, int depth)
+{
+    if (!e || depth > 4 * LX_MAX_NEST + PS_MAX_OPS)
+        return false;
+    if (e->kind == AST_FIELD && strcmp(e->str, name) == 0)
+        return true;
+    if (reads_self(e->a, name, depth + 1) || reads_self(e->b, name, depth + 1))
+        return true;
+    for (size_t i = 0; i < e->items.n; i++)
+        if (reads_self(e->items.v[i], name, depth + 1))
+            return true;
+    return false;
+}
+
 static void check_decl(Checker *c, const AstNode *d)
 {
     int kind = sch_kind_find(d->kw);
@@ -320,13 +339,24 @@ static void check_decl(Checker *c, const AstNode *d)
     }
     if (s->broken)
         return; /* its parameters cannot be known: checking them would only mislead */
+    const AstNode **later = arena_alloc(c->ar, (d->items.n + 1) * sizeof *later);
+    size_t nlater = 0;
     for (size_t i = 0; i < d->items.n; i++) {
-        if (d->items.v[i]->kind == AST_VARY)
-            chk_vary(c, s, d->items.v[i]);
+        const AstNode *e = d->items.v[i];
+        if (e->kind == AST_VARY)
+            chk_vary(c, s, e);
+        else if (e->kind == AST_ENTRY && reads_self(e->a, d->str, 0))
+            later[nlater++] = e;
         else
-            chk_entry(c, s, k, d->items.v[i]);
+            chk_entry(c, s, k, e);
     }
     chk_apply_overrides(c, s, k);
+    const IrOrigin *origin = (const IrOrigin *)((const char *)s->ir + k->origin_at);
+    for (size_t i = 0; i < nlater; i++) { /* they see the final values, --set and vary too */
+        int slot = sch_param_find(k->params, k->nparams, later[i]->str);
+        if (slot < 0 || origin[slot] != IR_ORIGIN_OVERRIDE)
+            chk_entry(c, s, k, later[i]);
+    }
     chk_finish_decl(c, s, k, d);
     if (kind == SCH_EXPERIMENT)
         chk_finish_experiment(c, s);
@@ -439,12 +469,18 @@ static void fill_seed(Checker *c, Sym *s)
         ((IrMeasure *)s->ir)->seed = (uint64_t)c->seed;
 }
 
+/* The name of the run an experiment sweeps: its train or its measure. */
+static const char *swept_name(const IrExperiment *x)
+{
+    return x->train ? x->train->name : x->measure->name;
+}
+
 /*
-** Check the program once more with the cell's values; its train, or NULL if reported. This
+** Check the program once more with the cell's values; its train or measure, or NULL if reported. This
 ** is the checker's one recursion (chk_program -> a cell -> the driver), which is why the
 ** cells are expanded here and not in check_grid.c.
 */
-static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, const char **text)
+static const void *check_cell(Checker *c, const Sym *x, const size_t *idx, const char **text)
 {
     Checker *sub = chk_new(c->ar, c->diag, c->stdlib);
     sub->cache = c->cache;
@@ -463,7 +499,7 @@ static const IrTrain *check_cell(Checker *c, const Sym *x, const size_t *idx, co
     check_root(sub);
     if (diag_count(c->diag) > before)
         return NULL;
-    Sym *t = chk_lookup(sub, ((const IrExperiment *)x->ir)->train->name);
+    Sym *t = chk_lookup(sub, swept_name(x->ir));
     fill_seed(sub, t);
     const IrHardware *hw = ((const IrExperiment *)x->ir)->hardware;
     if (hw) /* the experiment's cost model prices the cell: the cell's own copy (varied too) */
@@ -481,7 +517,7 @@ static void expand(Checker *c, const Sym *s)
     size_t n = 1;
     for (size_t v = 0; v < s->nvary; v++)
         n *= s->vary[v].node->a->items.n;
-    const IrTrain **cell = arena_alloc(c->ar, n * sizeof *cell);
+    const void **cell = arena_alloc(c->ar, n * sizeof *cell);
     const char **text = arena_alloc(c->ar, (n * s->nvary + 1) * sizeof *text);
     size_t *idx = arena_alloc(c->ar, (s->nvary + 1) * sizeof *idx);
     for (size_t k = 0; k < n; k++) {
@@ -494,14 +530,18 @@ static void expand(Checker *c, const Sym *s)
         }
     }
     x->ncells = n;
-    x->cell = cell;
+    if (x->train)
+        x->cell = (const IrTrain *const *)cell;
+    else
+        x->mcell = (const IrMeasure *const *)cell;
     x->cell_value = text;
 }
 
 static void expand_experiments(Checker *c)
 {
     for (size_t i = 0; i < c->nsyms && diag_count(c->diag) == 0; i++)
-        if (c->syms[i]->kind == SCH_EXPERIMENT && ((IrExperiment *)c->syms[i]->ir)->train)
+        if (c->syms[i]->kind == SCH_EXPERIMENT && (((IrExperiment *)c->syms[i]->ir)->train ||
+                                                   ((IrExperiment *)c->syms[i]->ir)->measure))
             expand(c, c->syms[i]);
 }
 
@@ -538,6 +578,8 @@ static const IrRun *collect_runs(Checker *c, size_t *n)
             runs[(*n)++] = (IrRun){IR_RUN_MEASURE, s->name, {.measure = s->ir}};
         } else if (s->kind == SCH_EXPERIMENT) {
             runs[(*n)++] = (IrRun){IR_RUN_EXPERIMENT, s->name, {.experiment = s->ir}};
+        } else if (s->kind == SCH_EVALUATE) {
+            runs[(*n)++] = (IrRun){IR_RUN_EVALUATE, s->name, {.evaluate = s->ir}};
         }
     }
     return runs;
@@ -584,7 +626,7 @@ size_t chk_run_names(const Checker *c, const char ***names)
     size_t n = 0;
     for (size_t i = 0; i < c->nsyms; i++)
         if (c->syms[i]->kind == SCH_TRAIN || c->syms[i]->kind == SCH_MEASURE ||
-            c->syms[i]->kind == SCH_EXPERIMENT)
+            c->syms[i]->kind == SCH_EXPERIMENT || c->syms[i]->kind == SCH_EVALUATE)
             v[n++] = c->syms[i]->name;
     *names = v;
     return n;

@@ -189,6 +189,34 @@ static Value eval_field(Checker *c, const AstNode *e)
 
 static Value eval_call(Checker *c, const AstNode *e, bool allow_w, int depth);
 
+/* A string piece of a join: a string as is, a number as the script writes it (txt_num), a
+** boolean, a declaration's name; NULL for anything else (reported unless already). */
+static const char *join_piece(Checker *c, const Value *v)
+{
+    char num[32];
+    switch (v->kind) {
+    case VAL_STR: return v->str;
+    case VAL_NUM: txt_num(num, v->num); return arena_strdup(c->ar, num);
+    case VAL_BOOL: return v->num ? "true" : "false";
+    case VAL_REF: return v->ref->kind == SYM_CONST ? NULL : v->ref->name;
+    case VAL_ERR: return NULL;
+    default: break;
+    }
+    diag_error(c->diag, v->loc, "'+' joins a string with strings, numbers, booleans or names, "
+               "not %s", chk_describe(v));
+    diag_expected(c->diag, "e.g. \"out/fit_\" + rram.c_lin + \".csv\"");
+    return NULL;
+}
+
+/* STRING + VALUE or VALUE + STRING: the two joined into one string (paths per cell). */
+static Value join(Checker *c, const AstNode *e, const Value *a, const Value *b)
+{
+    const char *x = join_piece(c, a), *y = join_piece(c, b); /* both reported */
+    if (!x || !y)
+        return err_value(e->span);
+    return (Value){.kind = VAL_STR, .loc = e->span, .str = arena_printf(c->ar, "%s%s", x, y)};
+}
+
 static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
 {
     if (depth > MAX_EXPR_DEPTH) {
@@ -225,6 +253,8 @@ static Value eval(Checker *c, const AstNode *e, bool allow_w, int depth)
     case AST_BINARY: {
         Value a = eval(c, e->a, allow_w, depth + 1);
         Value b = eval(c, e->b, allow_w, depth + 1);
+        if (e->op == '+' && (a.kind == VAL_STR || b.kind == VAL_STR))
+            return join(c, e, &a, &b);
         char what[16];
         snprintf(what, sizeof what, "'%c'", e->op);
         int bad = need_number(c, &a, what);

@@ -182,7 +182,7 @@ static int resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
 {
     const AstNode *first = v->node->items.v[0];
     if (!v->decl)
-        v->decl = x->train->name;
+        v->decl = x->train ? x->train->name : x->measure->name;
     const Sym *s = chk_lookup(c, v->decl);
     if (!s) {
         diag_error(c->diag, first->loc, "unknown name '%s'", v->decl);
@@ -221,8 +221,20 @@ static int resolve_vary(Checker *c, Vary *v, const IrExperiment *x)
 void chk_finish_experiment(Checker *c, Sym *s)
 {
     IrExperiment *x = s->ir;
-    if (!x->train)
+    if (!x->train == !x->measure) {
+        diag_error(c->diag, s->loc, "experiment '%s' needs %s", s->name,
+                   x->train ? "either a train or a measure, not both" : "a train or a measure");
+        diag_expected(c->diag, "train = TRAIN (a grid of trainings) or measure = MEASURE (a grid "
+                               "of pulse programs)");
         return;
+    }
+    if (x->measure && x->plot) {
+        diag_error(c->diag, s->set_at[sch_param_find(sch_kinds[SCH_EXPERIMENT].params,
+                                                     sch_kinds[SCH_EXPERIMENT].nparams, "plot")],
+                   "experiment '%s' sweeps a measure: plot draws the final losses of trains",
+                   s->name);
+        diag_expected(c->diag, "plot_curves = PATH (every cell's weight trace)");
+    }
     double cells = 1;
     bool ok = true;
     const char **paths = arena_alloc(c->ar, (s->nvary + 1) * sizeof *paths);

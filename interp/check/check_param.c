@@ -367,7 +367,7 @@ static int assign(Checker *c, void *ir, const SchParam *p, const Value *v, Sym *
             diag_expected(c->diag, "a path ending in .npz (NumPy's archive of arrays)");
             return 1;
         }
-        if (strcmp(p->name, "plot") == 0 && !image_path(v->str)) {
+        if (strncmp(p->name, "plot", 4) == 0 && !image_path(v->str)) {
             diag_error(c->diag, v->loc, "plot '%s': unknown image type", v->str);
             diag_expected(c->diag, "a path ending in .png, .svg or .pdf (drawn by gnuplot)");
             return 1;
@@ -881,6 +881,13 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
                    s->name);
         diag_expected(c->diag, "initial weights from init (one value) or from load (a file)");
     }
+    int rep = slot(k, "test_repeat");
+    if (!t->test_io && t->test_repeat != 1) { /* 1, the default, is what --dump writes */
+        diag_error(c->diag, s->set_at[rep], "test_repeat has no effect without test_io (train '%s')",
+                   s->name);
+        diag_expected(c->diag, "test_io = IO (an io declaration) to evaluate through the analog "
+                               "forward");
+    }
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
     finish_loss(c, s, k, t);
@@ -918,6 +925,30 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     else
         diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class), and "
                                "batch <= %zu", outs, rows);
+}
+
+/*
+** evaluate: its data, when it is not the train's, fits the train's model: the same input shape
+** and the same number of targets or classes (known here for drawn data; files are checked
+** when they are read).
+*/
+static void finish_evaluate(Checker *c, Sym *s, const SchKind *k)
+{
+    const IrEvaluate *e = s->ir;
+    if (!e->train || !e->data || !e->train->data || e->data == e->train->data)
+        return;
+    RtShape a, b;
+    size_t oa, ob, ra, rb;
+    if (!static_shape(e->train->data, &a, &oa, &ra) || !static_shape(e->data, &b, &ob, &rb))
+        return;
+    if (rt_shape_size(a) == rt_shape_size(b) && a.c == b.c && oa == ob)
+        return;
+    diag_error(c->diag, s->set_at[slot(k, "data")],
+               "data '%s' does not fit the model of train '%s': it has %zu features and %zu "
+               "output%s per row, data '%s' has %zu and %zu", e->data->name, e->train->name,
+               rt_shape_size(b), ob, ob == 1 ? "" : "s", e->train->data->name, rt_shape_size(a),
+               oa);
+    diag_expected(c->diag, "data of the shape the train's model was trained on");
 }
 
 /* idx: test images and labels come together. */
@@ -976,6 +1007,7 @@ void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
     case SCH_TRAIN: finish_train(c, s, k); break;
     case SCH_IO: finish_io(c, s, k); break;
     case SCH_DATA: finish_data(c, s, k, d); break;
+    case SCH_EVALUATE: finish_evaluate(c, s, k); break;
     default: break;
     }
 }

@@ -315,6 +315,8 @@ void dump_program(Buf *b, const IrProgram *p, const char *source)
             dump_decl(b, SCH_TRAIN, r->u.train, -1, NULL);
         else if (r->kind == IR_RUN_MEASURE)
             dump_decl(b, SCH_MEASURE, r->u.measure, -1, NULL);
+        else if (r->kind == IR_RUN_EVALUATE)
+            dump_decl(b, SCH_EVALUATE, r->u.evaluate, -1, NULL);
         else
             dump_decl(b, SCH_EXPERIMENT, r->u.experiment, -1, NULL);
     }
@@ -334,7 +336,7 @@ static void note_once(const void **v, size_t *n, const void *ir)
 void dump_train_closure(Buf *b, const IrTrain *t)
 {
     const IrModel *m = t->model;
-    size_t cap = 3 * (m ? m->nlayers : 0) + 4 * t->nopt + 1, ndev = 0, nio = 0;
+    size_t cap = 3 * (m ? m->nlayers : 0) + 4 * t->nopt + 2, ndev = 0, nio = 0;
     const void **dev = rt_xmalloc(cap * sizeof *dev), **io = rt_xmalloc(cap * sizeof *io);
     for (size_t i = 0; m && i < m->nlayers; i++) {
         note_once(dev, &ndev, m->layers[i].on);
@@ -347,6 +349,7 @@ void dump_train_closure(Buf *b, const IrTrain *t)
         note_once(dev, &ndev, t->opt[k]->reference);
         note_once(io, &nio, t->opt[k]->transfer_io);
     }
+    note_once(io, &nio, t->test_io); /* its analog evaluations are in the job's result */
     for (size_t i = 0; i < ndev; i++) {
         const IrDevice *d = dev[i];
         dump_decl(b, SCH_DEVICE, d, d->family, d->parent);

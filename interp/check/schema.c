@@ -497,6 +497,12 @@ static const SchParam train_params[] = {
      ".npz path of the trained weights and device state (several optimizers: PATH.OPT.npz)"},
     {"load", SCH_STR, TRN(load), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
      ".npz file of weights (and device state) the runs start from, instead of drawn ones"},
+    {"test_io", SCH_REF, TRN(test_io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "also evaluate through the analog forward with this io (every layer with a device): "
+     "the test set after each epoch, by steps the data at each logged step; none: only the "
+     "exact digital forward"},
+    {"test_repeat", SCH_SIZE, TRN(test_repeat), 0, 1, 1, 1000, false, false, false, SCH_ALL, 0,
+     NULL, "noisy repetitions of each test_io evaluation (mean and std)"},
 };
 #undef TRN
 
@@ -538,8 +544,10 @@ static const SchParam schedule_params[] = {
 /* The `vary PATH in [...]` entries of an experiment are not parameters: check.c reads them. */
 #define XPR(field) offsetof(IrExperiment, field)
 static const SchParam experiment_params[] = {
-    {"train", SCH_REF, XPR(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
-     "the train whose variants make the grid"},
+    {"train", SCH_REF, XPR(train), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose variants make the grid (or measure)"},
+    {"measure", SCH_REF, XPR(measure), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_MEASURE,
+     NULL, "the measure whose variants make the grid (instead of a train)"},
     {"repeat", SCH_SIZE, XPR(repeat), 0, 1, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
      "runs per cell and optimizer, with derived seeds"},
     {"report", SCH_STR, XPR(report), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
@@ -552,8 +560,26 @@ static const SchParam experiment_params[] = {
     {"cost", SCH_BOOL, XPR(cost), 0, 0, 0, 1, false, false, false, SCH_ALL, 0, NULL,
      "cost columns in the report table: energy, hardware time, wear, energy per accuracy "
      "point"},
+    {"plot_curves", SCH_STR, XPR(plot_curves), 0, 0, 0, 0, false, false, false, SCH_ALL, 0,
+     NULL, "image path (.png, .svg or .pdf): the curves (loss per step, or test accuracy per "
+           "epoch), one line per cell and optimizer, bars of one std over the repeats"},
 };
 #undef XPR
+
+#define EVL(field) offsetof(IrEvaluate, field)
+static const SchParam evaluate_params[] = {
+    {"train", SCH_REF, EVL(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose optimizers' final weights are evaluated (it is run first)"},
+    {"data", SCH_REF, EVL(data), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_DATA, NULL,
+     "evaluated on its test set (none: its training rows); default: the train's data"},
+    {"io", SCH_REF, EVL(io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
+     "the forward io of every layer with a device (default: each layer's own forward io)"},
+    {"repeat", SCH_SIZE, EVL(repeat), 0, 10, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
+     "noisy repetitions of the analog forward (mean and std)"},
+    {"out", SCH_STR, EVL(out), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     "CSV path: optimizer,forward,repetition,loss,acc, one row per pass"},
+};
+#undef EVL
 
 /*
 ** The hardware cost model (docs/cost.md): times from the seed paper's Table 3 (App. E), the
@@ -681,6 +707,9 @@ const SchKind sch_kinds[SCH__NKINDS] = {
     [SCH_HARDWARE] = {"hardware", "a hardware model", false, NULL, 0, hardware_params,
                       N(hardware_params), NULL, 0, sizeof(IrHardware),
                       offsetof(IrHardware, origin), 0, 0},
+    [SCH_EVALUATE] = {"evaluate", "an evaluation", false, NULL, 0, evaluate_params,
+                      N(evaluate_params), NULL, 0, sizeof(IrEvaluate),
+                      offsetof(IrEvaluate, origin), 0, 0},
 };
 
 static double f_abs(double x) { return fabs(x); }

@@ -164,6 +164,7 @@ static bool command_args(Cands *c, const ReplSession *s, const char *line, size_
         add_names(c, s, SCH_TRAIN);
         add_names(c, s, SCH_MEASURE);
         add_names(c, s, SCH_EXPERIMENT);
+        add_names(c, s, SCH_EVALUATE);
         return true;
     }
     if (word_is(line, at[0], len[0], "help")) {

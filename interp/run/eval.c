@@ -41,6 +41,7 @@
 #include "eval.h"
 #include "eval_ckpt.h"
 #include "eval_cost.h"
+#include "eval_log.h"
 #include "eval_plot.h"
 #include "rt_data.h"
 #include "rt_file.h"
@@ -65,12 +66,12 @@
 ** Write files[0..n) as one unit with the resolved program (if any) beside files[0] (all new
 ** or all old: rt_file_write_set), printing "  wrote PATH" for each. 0, or 1 (reported at at).
 */
-static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n)
+int ev_write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n)
 {
-    RtFileOut all[5];
+    RtFileOut *all = rt_xcalloc(n + 1, sizeof *all);
     size_t m = 0;
     char *res = ev_resolved_beside(o, files[0].path);
-    for (size_t k = 0; k < n && m < 4; k++) {
+    for (size_t k = 0; k < n; k++) {
         all[m++] = files[k];
         if (k == 0 && res) /* listed second, as "wrote" lines always were */
             all[m++] = (RtFileOut){res, o->resolved, strlen(o->resolved), NULL};
@@ -86,6 +87,7 @@ static int write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *file
             else
                 fprintf(o->out, "  wrote %s\n", all[k].path);
     free(res);
+    free(all);
     return rc;
 }
 
@@ -131,52 +133,22 @@ static char *close_stream(FILE *f, char **buf, size_t *len)
 ** ====================================================================================
 */
 
-/* A CSV field: %.9g, or nothing when not a number. */
-static void put_field(FILE *f, double v)
-{
-    fputc(',', f);
-    if (!isnan(v))
-        fprintf(f, "%.9g", v);
-}
-
-/* The per-epoch CSV of a train by epochs. */
-static void epochs_csv(FILE *f, const IrTrain *t, const EvOpt *res)
-{
-    fputs("optimizer,epoch,step,lr,train_loss,train_acc,test_loss,test_acc\n", f);
-    for (size_t k = 0; k < t->nopt; k++)
-        for (size_t r = !res[k].log.has_start; r <= res[k].log.nep; r++) {
-            const RtEpochRow *e = r ? &res[k].log.ep[r - 1] : &res[k].log.start;
-            fprintf(f, "%s,%zu,%zu", t->opt[k]->name, e->epoch, e->step);
-            put_field(f, e->lr);
-            put_field(f, e->train_loss);
-            put_field(f, e->train_acc);
-            put_field(f, e->test_loss);
-            put_field(f, e->test_acc);
-            fputc('\n', f);
-        }
-}
-
-/* The CSV text of all optimizers' logs; NULL when out of memory. */
+/* The CSV text of all optimizers' logs (eval_log.h); NULL when out of memory. */
 static char *train_csv(const IrTrain *t, const EvOpt *res, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     if (!f)
         return NULL;
-    if (t->epochs) {
-        epochs_csv(f, t, res);
-        return close_stream(f, &buf, len);
-    }
-    fputs("optimizer,step,loss,dist_to_w_star\n", f);
+    EvLogCols cols = {0};
+    ev_log_cols_add(&cols, t);
+    fputs("optimizer,", f);
+    ev_log_header(f, &cols);
     for (size_t k = 0; k < t->nopt; k++) {
-        const RtLog *log = &res[k].log;
-        for (size_t r = 0; r < log->n; r++) {
-            const RtLogRow *row = &log->row[r];
-            fprintf(f, "%s,%zu,%.9g,", t->opt[k]->name, row->step, row->loss);
-            if (!isnan(row->dist))
-                fprintf(f, "%.9g", row->dist);
-            fputc('\n', f);
-        }
+        Buf prefix = {0};
+        buf_printf(&prefix, "%s,", t->opt[k]->name);
+        ev_log_rows(f, &cols, prefix.s, &res[k].log);
+        buf_free(&prefix);
     }
     return close_stream(f, &buf, len);
 }
@@ -188,19 +160,14 @@ static char *arrays_csv(const IrTrain *t, const EvOpt *res, size_t *len)
     FILE *f = open_memstream(&buf, len);
     if (!f)
         return NULL;
-    fprintf(f, "optimizer,step,layer,array,pulses,transfers,mean_abs,sp_dist%s\n",
-            ev_cost_array_header);
-    for (size_t k = 0; k < t->nopt; k++)
-        for (size_t r = 0; r < res[k].log.narr; r++) {
-            const RtArrayRow *a = &res[k].log.arr[r];
-            fprintf(f, "%s,%zu,%zu,%s", t->opt[k]->name, a->step, a->layer + 1, a->s.name);
-            put_field(f, a->s.pulses);
-            put_field(f, a->s.transfers);
-            put_field(f, a->s.mean_abs);
-            put_field(f, a->s.sp_dist);
-            ev_cost_array_fields(f, &a->s);
-            fputc('\n', f);
-        }
+    fputs("optimizer,", f);
+    ev_arrays_header(f);
+    for (size_t k = 0; k < t->nopt; k++) {
+        Buf prefix = {0};
+        buf_printf(&prefix, "%s,", t->opt[k]->name);
+        ev_arrays_rows(f, prefix.s, &res[k].log);
+        buf_free(&prefix);
+    }
     return close_stream(f, &buf, len);
 }
 
@@ -211,6 +178,20 @@ static void put_num(FILE *f, double v)
         fprintf(f, "  %12.6g", v);
     else
         fprintf(f, "  %12s", "-");
+}
+
+/* "mean ± std" right-aligned in width w (values times mult, then unit), or "-". */
+static void put_mean_std(FILE *f, int w, double mean, double sd, double mult, const char *unit)
+{
+    char cell[64];
+    if (!isfinite(mean))
+        snprintf(cell, sizeof cell, "-");
+    else if (mult == 100.0)
+        snprintf(cell, sizeof cell, "%.2f ± %.2f%s", mult * mean, mult * sd, unit);
+    else
+        snprintf(cell, sizeof cell, "%.6g ± %.2g%s", mean, sd, unit);
+    /* "±" is two bytes and one column: pad by columns */
+    fprintf(f, "  %*s", w + (strstr(cell, "±") ? 1 : 0), cell);
 }
 
 /* Width of the optimizer column: the longest name, at least 9 ("optimizer"). */
@@ -229,8 +210,11 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
     int nw = name_width(t);
     fprintf(f, "train %s: %s on %s, %zu steps, batch %zu, seed %llu\n", t->name,
             t->model->name, t->data->name, t->steps, t->batch, (unsigned long long)t->seed);
-    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "final loss", "f*",
+    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s", nw, "optimizer", "final loss", "f*",
             "loss/f*", "|W-w*|");
+    if (t->test_io)
+        fprintf(f, "  %22s", "final loss (analog)");
+    fputc('\n', f);
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = &res[k].log;
         const RtLogRow *last = log->n ? &log->row[log->n - 1] : NULL;
@@ -241,6 +225,9 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         put_num(f, f_star);
         put_num(f, rt_data_f_star_meaningful(dt) ? loss / f_star : NAN);
         put_num(f, last ? last->dist : NAN);
+        if (t->test_io)
+            put_mean_std(f, 22, last ? last->loss_analog : NAN, last ? last->loss_analog_std : NAN,
+                         1.0, "");
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);
         fputc('\n', f);
@@ -256,20 +243,35 @@ static void put_pct(FILE *f, double v)
         fprintf(f, "  %12s", "-");
 }
 
-/* A train by epochs: one row per optimizer with its last epoch. */
+/*
+** A train by epochs: one row per optimizer with its last epoch. The test columns say which
+** forward computed them: the exact digital one, and with test_io also the analog one
+** (mean ± std over test_repeat).
+*/
 static void epochs_summary(FILE *f, const IrTrain *t, const EvOpt *res)
 {
     int nw = name_width(t);
-    fprintf(f, "  %-*s  %12s  %12s  %12s  %12s\n", nw, "optimizer", "train loss", "train acc",
-            "test loss", "test acc");
+    fprintf(f, "  %-*s  %12s  %12s  %19s  %18s", nw, "optimizer", "train loss", "train acc",
+            "test loss (digital)", "test acc (digital)");
+    if (t->test_io)
+        fprintf(f, "  %22s  %18s", "test loss (analog)", "test acc (analog)");
+    fputc('\n', f);
     for (size_t k = 0; k < t->nopt; k++) {
         const RtLog *log = &res[k].log;
         const RtEpochRow *e = log->nep ? &log->ep[log->nep - 1] : NULL;
         fprintf(f, "  %-*s", nw, t->opt[k]->name);
         put_num(f, e ? e->train_loss : NAN);
         put_pct(f, e ? e->train_acc : NAN);
+        fprintf(f, "%7s", "");
         put_num(f, e ? e->test_loss : NAN);
+        fprintf(f, "%6s", "");
         put_pct(f, e ? e->test_acc : NAN);
+        if (t->test_io) {
+            put_mean_std(f, 22, e ? e->test_loss_analog : NAN,
+                         e ? e->test_loss_analog_std : NAN, 1.0, "");
+            put_mean_std(f, 18, e ? e->test_acc_analog : NAN, e ? e->test_acc_analog_std : NAN,
+                         100.0, "%");
+        }
         if (res[k].rc)
             fputs("  (failed; last epoch shown)", f);
         fputc('\n', f);
@@ -342,6 +344,12 @@ static void progress_epoch(void *ctx, const RtEpochRow *e, size_t epochs)
         fprintf(p->out, ", test loss %.4f", e->test_loss);
     if (isfinite(e->test_acc))
         fprintf(p->out, " acc %.2f%%", 100.0 * e->test_acc);
+    if (isfinite(e->test_acc_analog))
+        fprintf(p->out, " (analog %.2f ± %.2f%%)", 100.0 * e->test_acc_analog,
+                100.0 * e->test_acc_analog_std);
+    else if (isfinite(e->test_loss_analog))
+        fprintf(p->out, " (analog loss %.4f ± %.2g)", e->test_loss_analog,
+                e->test_loss_analog_std);
     fputc('\n', p->out);
     fflush(p->out);
 }
@@ -489,7 +497,7 @@ static int write_train_log(Diag *d, const EvOptions *o, const IrTrain *t, const 
     char *cpath = rt_path_swap_ext(t->log, ".cost.csv");
     RtFileOut files[] = {{t->log, csv, len, NULL}, {path, text, alen, NULL},
                          {cpath, cost, clen, NULL}};
-    int rc = write_outputs(d, t->loc, o, files, narr ? 3 : 1);
+    int rc = ev_write_outputs(d, t->loc, o, files, narr ? 3 : 1);
     free(csv);
     free(text);
     free(cost);
@@ -610,7 +618,7 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
         char *csv = measure_csv(&tr, &len);
         RtFileOut file = {m->out, csv, len, NULL};
         if (csv)
-            rc = write_outputs(d, m->loc, o, &file, 1);
+            rc = ev_write_outputs(d, m->loc, o, &file, 1);
         else
             diag_error(d, m->loc, "measure '%s': out of memory", m->name);
         rc |= csv == NULL;
@@ -641,11 +649,15 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
             break;
         if (o->shards && r->kind != IR_RUN_EXPERIMENT) /* a shard is a share of jobs alone */
             fprintf(o->out, "%s %s: not run by a shard (the run without --shard runs it)\n",
-                    r->kind == IR_RUN_TRAIN ? "train" : "measure", r->name);
+                    r->kind == IR_RUN_TRAIN     ? "train"
+                    : r->kind == IR_RUN_EVALUATE ? "evaluate"
+                                                 : "measure", r->name);
         else if (r->kind == IR_RUN_TRAIN)
             rc |= run_train(d, o, r->u.train);
         else if (r->kind == IR_RUN_MEASURE)
             rc |= run_measure(d, o, r->u.measure);
+        else if (r->kind == IR_RUN_EVALUATE)
+            rc |= ev_run_evaluate(d, o, r->u.evaluate);
         else
             rc |= ev_run_experiment(d, o, r->u.experiment);
         fflush(o->out);

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "rt_file.h"
 #include "text.h"
 
 typedef struct EvOptions {
@@ -43,6 +44,15 @@ char *ev_ckpt_path(const IrTrain *t);
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 
+/* Run one evaluate (eval_evaluate.c): 0, or 1 if a run failed. */
+int ev_run_evaluate(Diag *d, const EvOptions *o, const IrEvaluate *e);
+
+/*
+** Write files[0..n) as one unit with the resolved program (if any) beside files[0] (all new
+** or all old: rt_file_write_set), printing "  wrote PATH" for each. 0, or 1 (reported at at).
+*/
+int ev_write_outputs(Diag *d, SrcLoc at, const EvOptions *o, RtFileOut *files, size_t n);
+
 /* Call ev_check_program first. Returns 0 if every run succeeded, 1 if one failed (reported through d; what it had is kept). */
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 
@@ -55,6 +65,20 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o);
 ** text). Each violation is reported at its statement. Returns 0, or 1: then nothing may run.
 */
 int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o);
+
+/*
+** Whether the cells of experiment x write their train's log, each its own: when the path
+** differs from cell to cell (it joins in a varied value). When it is the same in every cell
+** (or there is no log) no cell writes it; two cells that share a path while others differ
+** are caught by ev_check_program as two outputs that are one file.
+*/
+bool ev_cell_logs(const IrExperiment *x);
+
+/* The path cell c of experiment x would write: its train's log or its measure's out (or NULL). */
+const char *ev_cell_out(const IrExperiment *x, size_t c);
+
+/* Run an experiment over a measure (eval_sweep_measure.c): 0, or 1 if a run failed. */
+int ev_run_measure_sweep(Diag *d, const EvOptions *o, const IrExperiment *x);
 
 /*
 ** The resolved program's path beside output path (PATH.resolved.aimc, a new string), or

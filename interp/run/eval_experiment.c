@@ -20,8 +20,10 @@
 **
 ** Layout (as the seed paper's tables): one row per combination of the varied values other
 ** than the train's `optimizer`, one column per optimizer. Outputs: the Markdown table on
-** stdout and at `report`, a CSV in long form beside it (same name, .csv), and the resolved
-** program (.resolved.aimc).
+** stdout and at `report`, a CSV in long form beside it (same name, .csv), the CSV of every
+** job's curve (.curves.csv, from the logs the job records keep), and the resolved program
+** (.resolved.aimc); each cell's log when the swept train's log path differs from cell to
+** cell, and the plots (eval_curves.c). Nothing is written from inside a run.
 */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 
 #include "eval.h"
 #include "eval_cost.h"
+#include "eval_curves.h"
 #include "eval_jobs.h"
 #include "eval_plot.h"
 #include "eval_ranks.h"
@@ -284,8 +287,8 @@ static void markdown(FILE *f, const IrExperiment *x, const EvJob *job, size_t nj
     size_t nopt = optimizer_names(x, opts, 256), skip = optimizer_vary(x);
     bool pct = shows_accuracy(job, njobs);
     if (pct)
-        fprintf(f, "Test accuracy (%%), mean ± std over %zu repeat%s:\n\n", x->repeat,
-                x->repeat == 1 ? "" : "s");
+        fprintf(f, "Test accuracy (%%, exact digital forward), mean ± std over %zu repeat%s:\n\n",
+                x->repeat, x->repeat == 1 ? "" : "s");
     fputc('|', f);
     for (size_t v = 0; v < x->nvary; v++)
         if (v != skip)
@@ -375,32 +378,49 @@ static char *render(void (*fmt)(FILE *, const IrExperiment *, const EvJob *, siz
     return buf;
 }
 
-/* The report, the CSV beside it and the resolved program, as one unit (rt_file_write_set). */
-static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, const char *md,
-                        size_t mdlen, const EvJob *job, size_t njobs)
+/* Every job's curve (eval_curves.h), in job order: a new array. */
+static EvCurve *curves_of(const EvJob *job, size_t njobs)
 {
-    size_t len = 0;
+    EvCurve *c = rt_xcalloc(njobs ? njobs : 1, sizeof *c);
+    for (size_t k = 0; k < njobs; k++)
+        c[k] = (EvCurve){job[k].cell, job[k].opt, job[k].rep, &job[k].log, failed(&job[k])};
+    return c;
+}
+
+/*
+** The report, the CSV beside it, the CSV of all curves and the resolved program, as one unit
+** (rt_file_write_set).
+*/
+static int write_report(Diag *d, const EvOptions *o, const IrExperiment *x, const char *md,
+                        size_t mdlen, const EvJob *job, size_t njobs, const EvCurve *curves)
+{
+    size_t len = 0, clen = 0;
     char *text = render(csv, x, job, njobs, &len);
+    char *curves_text = ev_curves_csv(x, curves, njobs, &clen);
     char *csv_path = rt_path_swap_ext(x->report, ".csv");
+    char *curves_path = rt_path_swap_ext(x->report, ".curves.csv");
     char *res_path = ev_resolved_beside(o, x->report);
     RtFileOut files[] = {{x->report, md, mdlen, NULL}, {csv_path, text, len, NULL},
+                         {curves_path, curves_text, clen, NULL},
                          {res_path, o->resolved, res_path ? strlen(o->resolved) : 0, NULL}};
-    size_t n = res_path ? 3 : 2;
+    size_t n = res_path ? 4 : 3;
     char err[ERRLEN];
     int rc = 0;
-    if (!md || !text) {
+    if (!md || !text || !curves_text) {
         diag_error(d, x->loc, "experiment '%s': out of memory", x->name);
         rc = 1;
     } else if (rt_file_write_set(files, n, err, sizeof err) != 0) {
         diag_error(d, x->loc, "%s", err);
         rc = 1;
     } else {
-        for (size_t k = 0; k < 2; k++)
+        for (size_t k = 0; k < 3; k++)
             fprintf(o->out, "  wrote %s\n", files[k].path);
         if (res_path) /* a resolved program shared by outputs: said once */
             ev_wrote_resolved(o, res_path);
     }
     free(text);
+    free(curves_text);
+    free(curves_path);
     free(csv_path);
     free(res_path);
     return rc;
@@ -671,14 +691,23 @@ static size_t run_jobs(Run *r, const EvOptions *o)
 
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
 {
+    if (x->measure && o->shards) { /* its runs are not jobs: the run without --shard does them */
+        fprintf(o->out, "experiment %s: sweeps a measure, not run by a shard (the run without "
+                        "--shard runs it)\n", x->name);
+        return 0;
+    }
+    if (x->measure)
+        return ev_run_measure_sweep(d, o, x);
     size_t njobs = ev_jobs_count(x);
     Run r = {d, x, rt_xcalloc(njobs ? njobs : 1, sizeof *r.job), njobs, ev_jobs_dir(x), 0};
     for (size_t k = 0; k < njobs; k++)
         r.job[k] = ev_job_at(x, k);
     char *first = r.dir && njobs ? ev_job_path(r.dir, &r.job[0]) : NULL;
-    const char *outputs[] = {x->report, x->plot, first};
-    int rc = ev_check_outputs(d, x->loc, outputs, 3);
+    const char *outputs[] = {x->report, x->plot, x->plot_curves, first};
+    int rc = ev_check_outputs(d, x->loc, outputs, 4);
     free(first);
+    for (size_t c = 0; !rc && ev_cell_logs(x) && c < x->ncells; c++)
+        rc = ev_check_outputs(d, x->loc, &x->cell[c]->log, 1);
     if (!rc && o->shards && !r.dir) {
         diag_error(d, x->loc, "experiment '%s' has no report or plot to keep its job results "
                    "beside: --shard needs them (nothing was run)", x->name);
@@ -711,10 +740,15 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x)
         if (nfail) /* the exit status is 1: some runs failed; the table marks them */
             fprintf(o->out, "%zu of %zu runs failed (marked in the table, left out of the "
                     "means)\n", nfail, njobs);
+        EvCurve *curves = curves_of(r.job, njobs);
+        rc |= ev_write_cell_logs(d, o, x, curves, njobs);
         if (x->report)
-            rc |= write_report(d, o, x, md, mdlen, r.job, njobs);
+            rc |= write_report(d, o, x, md, mdlen, r.job, njobs, curves);
         if (x->plot)
             rc |= plot_sweep(d, o, x, r.job, njobs);
+        if (x->plot_curves)
+            rc |= ev_plot_curves(d, o, x, curves, njobs);
+        free(curves);
         free(md);
     }
     for (size_t k = 0; k < njobs; k++)

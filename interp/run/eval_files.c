@@ -65,6 +65,7 @@ typedef struct File {
     bool exists;
     bool resolved;  /* a resolved program (the same text wherever written) */
     bool script;    /* an input: the script or a `use`d file */
+    bool cell_log;  /* the log of an experiment's cell */
     char *what;     /* "the log of train 'fit'", "data 'ls'" */
     SrcLoc at;      /* the statement (outputs) */
     size_t group;   /* an output and the files beside it share a group */
@@ -122,11 +123,31 @@ static void add_output(Files *fs, const EvOptions *o, const char *path, SrcLoc a
     } else if (strcmp(role, "report") == 0) {
         snprintf(fmt, sizeof fmt, "the CSV table of %%s '%%s'");
         add_beside(fs, path, ".csv", false, at, fmt, kind, name);
+        snprintf(fmt, sizeof fmt, "the curves CSV of %%s '%%s'");
+        add_beside(fs, path, ".curves.csv", false, at, fmt, kind, name);
     }
     if (o->resolved) {
         snprintf(fmt, sizeof fmt, "the resolved program of %%s '%%s'");
         add_beside(fs, path, ".resolved.aimc", true, at, fmt, kind, name);
     }
+}
+
+/* The log of cell c of experiment x and the files beside it (ev_cell_logs). */
+static void add_cell_log(Files *fs, const EvOptions *o, const IrExperiment *x, size_t c)
+{
+    const char *path = ev_cell_out(x, c);
+    char cell[32];
+    snprintf(cell, sizeof cell, "%zu", c + 1);
+    fs->groups++;
+    add(fs, path, false, x->loc, x->cell ? "the log of cell %s of experiment '%s'"
+                                         : "the output of cell %s of experiment '%s'", cell, x->name);
+    fs->v[fs->n - 1].cell_log = true;
+    if (x->cell)
+        add_beside(fs, path, ".arrays.csv", false, x->loc,
+                   "the array statistics of cell %s of experiment '%s'", cell, x->name);
+    if (o->resolved)
+        add_beside(fs, path, ".resolved.aimc", true, x->loc,
+                   "the resolved program of cell %s of experiment '%s'", cell, x->name);
 }
 
 /* The files a data set reads. */
@@ -302,13 +323,22 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             const IrMeasure *m = r->u.measure;
             add_output(out, o, m->out, m->loc, "output", "measure", m->name);
             add_output(out, o, m->plot, m->loc, "plot", "measure", m->name);
+        } else if (r->kind == IR_RUN_EVALUATE) {
+            const IrEvaluate *e = r->u.evaluate;
+            add_train_inputs(in, e->train);
+            if (e->data)
+                add_data(in, e->data);
+            add_output(out, o, e->out, e->loc, "output", "evaluate", e->name);
         } else {
             const IrExperiment *x = r->u.experiment;
             add_train_inputs(in, x->train);
-            for (size_t c = 0; c < x->ncells; c++)
+            for (size_t c = 0; x->cell && c < x->ncells; c++)
                 add_train_inputs(in, x->cell[c]);
             add_output(out, o, x->report, x->loc, "report", "experiment", x->name);
             add_output(out, o, x->plot, x->loc, "plot", "experiment", x->name);
+            add_output(out, o, x->plot_curves, x->loc, "plot", "experiment", x->name);
+            for (size_t c = 0; ev_cell_logs(x) && c < x->ncells; c++)
+                add_cell_log(out, o, x, c);
         }
     }
 }
@@ -320,10 +350,17 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
     const File *f = &out->v[k];
     char err[ERRLEN], *target = NULL;
     int rc = rt_file_target(f->path, &target, err, sizeof err);
+    if (rc != 0) {
+        free(target);
+        diag_error(d, f->at, "%s: %s (nothing was run)", f->what, err);
+        diag_expected(d, "a path to a regular file, or to none yet");
+        return 1;
+    }
+    rc = rt_file_folder_check(target ? target : f->path, err, sizeof err);
     free(target);
     if (rc != 0) {
         diag_error(d, f->at, "%s: %s (nothing was run)", f->what, err);
-        diag_expected(d, "a path to a regular file, or to none yet");
+        diag_expected(d, "a path in a folder that exists and can be written, or can be made");
         return 1;
     }
     const File *input = f->exists ? input_of(f, in, inix) : NULL;
@@ -340,6 +377,9 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
         diag_error(d, f->at, "%s, '%s', is also %s (line %u) (nothing was run)", f->what,
                    f->path, g->what, g->at.line);
         diag_expected(d, "a different output path for each output of a run");
+        if (f->cell_log && g->cell_log)
+            diag_hint(d, "join every varied value into the path, e.g. log = "
+                         "\"out/fit_\" + rram.c_lin + \".csv\" (docs/language.md, experiment)");
         return 1;
     }
     return 0;
@@ -463,6 +503,19 @@ int ev_check_program(Diag *d, const IrProgram *p, const EvOptions *o)
     files_free(&out);
     files_free(&in);
     return rc;
+}
+
+const char *ev_cell_out(const IrExperiment *x, size_t c)
+{
+    return x->cell ? x->cell[c]->log : x->mcell[c]->out;
+}
+
+bool ev_cell_logs(const IrExperiment *x)
+{
+    for (size_t c = 1; c < x->ncells; c++)
+        if (ev_cell_out(x, c) && ev_cell_out(x, 0) && strcmp(ev_cell_out(x, c), ev_cell_out(x, 0)))
+            return true;
+    return false;
 }
 
 char *ev_resolved_beside(const EvOptions *o, const char *path)

@@ -18,7 +18,10 @@
 **   cost ANALOG TIME ENERGY PULSES MAX WEAR   the hardware cost (eval_cost.h EvCost; 0 0 and
 **                                    NaNs for a digital run); format 2 on
 **   row STEP LOSS DIST               the log (rt_train.h), in order
+**   row_analog LOSS STD              (test_io) the analog evaluation of the row above
+**   start 0 0 LR TRAIN_LOSS TRAIN_ACC TEST_LOSS TEST_ACC   (by epochs, a test set) epoch 0
 **   epoch EPOCH STEP LR TRAIN_LOSS TRAIN_ACC TEST_LOSS TEST_ACC
+**   epoch_analog LOSS STD ACC STD    (test_io) the analog test of the start or epoch above
 **   array STEP LAYER NAME PULSES TRANSFERS MEAN_ABS SP_DIST
 **   check 9a0e...                    FNV-1a 64 of every byte above this line
 **
@@ -49,6 +52,8 @@
 
 size_t ev_jobs_count(const IrExperiment *x)
 {
+    if (!x->cell)
+        return 0; /* a sweep of a measure: its runs are not jobs of this kind */
     size_t n = 0;
     for (size_t c = 0; c < x->ncells; c++)
         n += x->cell[c]->nopt * x->repeat;
@@ -259,12 +264,21 @@ char *ev_job_encode(const IrExperiment *x, const EvJob *j, size_t *len)
         const RtLogRow *w = &j->log.row[r];
         fprintf(f, "row %zu", w->step);
         put_doubles(f, (double[]){w->loss, w->dist}, 2);
+        if (!isnan(w->loss_analog)) { /* a train with test_io: the row's analog evaluation */
+            fputs("row_analog", f);
+            put_doubles(f, (double[]){w->loss_analog, w->loss_analog_std}, 2);
+        }
     }
-    for (size_t r = 0; r < j->log.nep; r++) {
-        const RtEpochRow *e = &j->log.ep[r];
-        fprintf(f, "epoch %zu %zu", e->epoch, e->step);
+    for (size_t r = !j->log.has_start; r <= j->log.nep; r++) {
+        const RtEpochRow *e = r ? &j->log.ep[r - 1] : &j->log.start;
+        fprintf(f, r ? "epoch %zu %zu" : "start %zu %zu", e->epoch, e->step);
         put_doubles(f, (double[]){e->lr, e->train_loss, e->train_acc, e->test_loss, e->test_acc},
                     5);
+        if (!isnan(e->test_loss_analog)) { /* the epoch's analog evaluation (test_io) */
+            fputs("epoch_analog", f);
+            put_doubles(f, (double[]){e->test_loss_analog, e->test_loss_analog_std,
+                                      e->test_acc_analog, e->test_acc_analog_std}, 4);
+        }
     }
     for (size_t r = 0; r < j->log.narr; r++) {
         const RtArrayRow *a = &j->log.arr[r];
@@ -362,12 +376,30 @@ static int field(Reader *r, EvJob *j, const char *line, size_t len)
         if (numbers(r, line, len, p, u, 1, d, 2))
             return -1;
         RT_XGROW(j->log.row, j->log.cap, j->log.n + 1);
-        j->log.row[j->log.n++] = (RtLogRow){u[0], d[0], d[1]};
-    } else if (KEY("epoch")) {
+        j->log.row[j->log.n++] = (RtLogRow){u[0], d[0], d[1], NAN, NAN};
+    } else if (KEY("row_analog")) { /* of the row before it */
+        if (numbers(r, line, len, p, NULL, 0, d, 2) || !j->log.n)
+            return bad(r, "an analog row does not follow a row", line, len);
+        j->log.row[j->log.n - 1].loss_analog = d[0];
+        j->log.row[j->log.n - 1].loss_analog_std = d[1];
+    } else if (KEY("epoch") || KEY("start")) {
         if (numbers(r, line, len, p, u, 2, d, 5))
             return -1;
-        RT_XGROW(j->log.ep, j->log.epcap, j->log.nep + 1);
-        j->log.ep[j->log.nep++] = (RtEpochRow){u[0], u[1], d[0], d[1], d[2], d[3], d[4]};
+        RtEpochRow e = {u[0], u[1], d[0], d[1], d[2], d[3], d[4], NAN, NAN, NAN, NAN};
+        if (KEY("start")) { /* epoch 0: before every epoch line */
+            j->log.start = e;
+            j->log.has_start = true;
+        } else {
+            RT_XGROW(j->log.ep, j->log.epcap, j->log.nep + 1);
+            j->log.ep[j->log.nep++] = e;
+        }
+    } else if (KEY("epoch_analog")) { /* of the epoch (or start) line before it */
+        RtEpochRow *e = j->log.nep ? &j->log.ep[j->log.nep - 1]
+                        : j->log.has_start ? &j->log.start : NULL;
+        if (numbers(r, line, len, p, NULL, 0, d, 4) || !e)
+            return bad(r, "an analog epoch does not follow an epoch", line, len);
+        e->test_loss_analog = d[0], e->test_loss_analog_std = d[1];
+        e->test_acc_analog = d[2], e->test_acc_analog_std = d[3];
     } else if (KEY("array")) {
         char *e;
         u[0] = (size_t)strtoull(p, &e, 10);

@@ -388,6 +388,8 @@ typedef struct IrTrain {
     const char *save;              /* .npz path of the trained state (rt_net_state.h), or NULL;
                                       several optimizers: NAME.OPT.npz each */
     const char *load;              /* .npz file the runs start from (rt_net_state.h), or NULL */
+    const IrIO *test_io;           /* analog evaluation besides the digital one, or NULL */
+    size_t test_repeat;            /* its noisy repetitions per evaluation (mean, std) */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrTrain;
 
@@ -413,22 +415,44 @@ typedef struct IrMeasure {
 typedef struct IrExperiment {
     const char *name;
     SrcLoc loc;
-    const IrTrain *train;           /* the train as declared (no vary applied) */
+    const IrTrain *train;           /* the train as declared (no vary applied), or NULL ... */
+    const IrMeasure *measure;       /* ... the measure swept instead (one of the two is set) */
     size_t repeat;                  /* runs per cell and optimizer, with derived seeds */
     const char *report;             /* Markdown table path (a CSV is written beside it), or NULL */
     const char *plot;               /* image path (.png, .svg) of the sweep, or NULL */
     const IrHardware *hardware;     /* the cost model of the cells, or NULL: the train's */
     bool cost;                      /* cost columns in the report table */
+    const char *plot_curves;        /* image path of every cell's curves, or NULL */
     size_t nvary;
     const char *const *vary_path;   /* "rram.c_lin", "optimizer" */
     const char *const *vary_list;   /* the values as written, "[0, 0.1, 0.2]" (for --dump) */
     size_t ncells;
-    const IrTrain *const *cell;     /* cell k's train */
+    const IrTrain *const *cell;     /* cell k's train (a sweep of a train) */
+    const IrMeasure *const *mcell;  /* cell k's measure (a sweep of a measure) */
     const char *const *cell_value;  /* [k*nvary + v]: the value of vary v in cell k, as text */
     IrOrigin origin[IR_MAX_PARAMS];
 } IrExperiment;
 
-typedef enum IrRunKind { IR_RUN_TRAIN, IR_RUN_MEASURE, IR_RUN_EXPERIMENT } IrRunKind;
+/*
+** An analog evaluation of the weights each optimizer of a train leaves: the train is run
+** (the same numbers as its own run), then the evaluation set goes through the exact digital
+** forward once and through the analog forward (every layer with a device read through an
+** I/O model) `repeat` times with new noise each time (rt_net.h, rt_net_eval_analog).
+*/
+typedef struct IrEvaluate {
+    const char *name;
+    SrcLoc loc;
+    const IrTrain *train;  /* whose optimizers' final weights are evaluated */
+    const IrData *data;    /* its test set (none: its training rows); NULL: the train's data */
+    const IrIO *io;        /* the forward io of every layer with a device; NULL: each its own */
+    size_t repeat;         /* noisy repetitions of the analog forward */
+    const char *out;       /* CSV path of every repetition, or NULL */
+    IrOrigin origin[IR_MAX_PARAMS];
+} IrEvaluate;
+
+typedef enum IrRunKind {
+    IR_RUN_TRAIN, IR_RUN_MEASURE, IR_RUN_EXPERIMENT, IR_RUN_EVALUATE
+} IrRunKind;
 
 typedef struct IrRun {
     IrRunKind kind;
@@ -437,6 +461,7 @@ typedef struct IrRun {
         const IrTrain *train;
         const IrMeasure *measure;
         const IrExperiment *experiment;
+        const IrEvaluate *evaluate;
     } u;
 } IrRun;
 

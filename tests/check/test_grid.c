@@ -304,7 +304,7 @@ ParameterizedTestParameters(grid, experiment_errors)
          "unknown name 'zz'", ""},
         {GRID_DECLS "experiment e { train = fit, vary lr in [1] }\n", 7, 34,
          "unknown parameter 'lr' of a train", ""},
-        {GRID_DECLS "experiment e { vary steps in [1] }\n", 7, 12, "experiment 'e' needs 'train'",
+        {GRID_DECLS "experiment e { vary steps in [1] }\n", 7, 12, "experiment 'e' needs a train or a measure",
          ""},
         {GRID_DECLS "experiment e { train = fit, repeat = 0 }\n", 7, 38,
          "repeat is out of range: 0", ""},

@@ -80,12 +80,14 @@ static EvJob sample_job(const IrExperiment *x)
     j.acc = NAN;
     RtLog *l = &j.log;
     l->row = calloc(2, sizeof *l->row);
-    l->row[0] = (RtLogRow){0, 1.0 / 3.0, INFINITY};
-    l->row[1] = (RtLogRow){7, -INFINITY, -NAN};
+    l->row[0] = (RtLogRow){0, 1.0 / 3.0, INFINITY, 0.5, 1e-3}; /* with an analog evaluation */
+    l->row[1] = (RtLogRow){7, -INFINITY, -NAN, NAN, NAN};
     l->n = l->cap = 2;
     l->ep = calloc(1, sizeof *l->ep);
-    l->ep[0] = (RtEpochRow){1, 7, 0.05, 2.5, 0.125, NAN, 1e300};
+    l->ep[0] = (RtEpochRow){1, 7, 0.05, 2.5, 0.125, NAN, 1e300, 0.7, 0.0, 0.25, 1.0 / 7.0};
     l->nep = l->epcap = 1;
+    l->start = (RtEpochRow){0, 0, NAN, NAN, NAN, 2.25, 0.1, 2.5, 0.125, 0.05, 0.0};
+    l->has_start = true;
     l->arr = calloc(2, sizeof *l->arr);
     l->arr[0] = (RtArrayRow){7, 0, {.name = "W", .pulses = 123456789.0, .transfers = NAN,
                                      .mean_abs = 0.25, .sp_dist = 1e-17}};
@@ -122,12 +124,21 @@ Test(jobs, a_record_reads_back_bit_for_bit)
     for (size_t i = 0; i < 2; i++)
         cr_assert(r.log.row[i].step == j.log.row[i].step &&
                   same(r.log.row[i].loss, j.log.row[i].loss) &&
-                  same(r.log.row[i].dist, j.log.row[i].dist), "row %zu", i);
+                  same(r.log.row[i].dist, j.log.row[i].dist) &&
+                  same(r.log.row[i].loss_analog, j.log.row[i].loss_analog) &&
+                  same(r.log.row[i].loss_analog_std, j.log.row[i].loss_analog_std), "row %zu", i);
     cr_assert_eq(r.log.nep, 1);
-    const RtEpochRow *a = &r.log.ep[0], *b = &j.log.ep[0];
-    cr_assert(a->epoch == b->epoch && a->step == b->step && same(a->lr, b->lr) &&
-              same(a->train_loss, b->train_loss) && same(a->train_acc, b->train_acc) &&
-              same(a->test_loss, b->test_loss) && same(a->test_acc, b->test_acc));
+    cr_assert(r.log.has_start);
+    for (int k = 0; k < 2; k++) {
+        const RtEpochRow *a = k ? &r.log.ep[0] : &r.log.start, *b = k ? &j.log.ep[0] : &j.log.start;
+        cr_assert(a->epoch == b->epoch && a->step == b->step && same(a->lr, b->lr) &&
+                  same(a->train_loss, b->train_loss) && same(a->train_acc, b->train_acc) &&
+                  same(a->test_loss, b->test_loss) && same(a->test_acc, b->test_acc) &&
+                  same(a->test_loss_analog, b->test_loss_analog) &&
+                  same(a->test_loss_analog_std, b->test_loss_analog_std) &&
+                  same(a->test_acc_analog, b->test_acc_analog) &&
+                  same(a->test_acc_analog_std, b->test_acc_analog_std), "epoch row %d", k);
+    }
     cr_assert_eq(r.log.narr, 2);
     for (size_t i = 0; i < 2; i++) {
         const RtArrayRow *p = &r.log.arr[i], *q = &j.log.arr[i];

@@ -76,19 +76,33 @@ has err.txt "bad.aimc:1:35: error: dw_min is out of range: -1"
 has err.txt "bad.aimc:2:9: error: division by zero"
 has err.txt "aimci: 2 errors"
 
-# A run that fails (its output path lies inside a regular file): exit 1 and a message at
-# the measure; what was written before is kept.
+# A run that fails (a training that diverges): exit 1 and a message at the train; what was
+# written before is kept.
 : >somefile
 cat >fails.aimc <<'X'
 device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
 measure first  { device = pw, pulses = [+5], out = "out/first.csv" }
-measure second { device = pw, pulses = [+5], out = "somefile/x.csv" }
+data ls : least_squares { rows = 10, cols = 3 }
+model lin { dense(3, 1, bias = false) }
+optimizer wild : digital_sgd { lr = 1e30 }
+train second { model = lin, data = ls, optimizer = wild, steps = 50 }
 X
 expect_status 1 "$AIMCI" fails.aimc
-has err.txt "fails.aimc:3:9: error: "
-has err.txt "somefile"
+has err.txt "fails.aimc:6:7: error: "
+has err.txt "diverged"
 [ -s out/first.csv ] || fail "the output of the first measure was not kept"
 [ -s out/first.resolved.aimc ] || fail "the resolved script of the first measure was not kept"
+
+# An output path inside a regular file cannot be written: an error before anything runs.
+rm -rf out
+cat >nofolder.aimc <<'X'
+device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
+measure first  { device = pw, pulses = [+5], out = "out/first.csv" }
+measure second { device = pw, pulses = [+5], out = "somefile/x.csv" }
+X
+expect_status 2 "$AIMCI" nofolder.aimc
+has err.txt "nofolder.aimc:3:9: error: the output of measure 'second': cannot write 'somefile/x.csv'"
+[ ! -e out/first.csv ] || fail "a measure ran although an output cannot be written"
 [ -f somefile ] && [ ! -s somefile ] || fail "somefile was changed"
 
 # Relative output paths are relative to the current directory, not to the script.
@@ -96,17 +110,19 @@ mkdir sub && cd sub || fail "cd sub"
 expect_status 0 "$AIMCI" --only first ../two.aimc
 [ -s out/first.csv ] || fail "out/first.csv is not relative to the current directory"
 
-# An output that cannot be written is reported once, before anything runs (exit 1); the
-# other blocks still run.
+# An output whose folder cannot be made is reported once, with the script (exit 2), and
+# nothing runs.
 cat >blocked.aimc <<'X'
 device pw : response { q_up = 1 - w / 0.6, q_down = 1 + w / 0.6 }
 measure first  { device = pw, pulses = [+5], out = "file/first.csv" }
 measure second { device = pw, pulses = [+7], out = "out/second.csv" }
 X
 echo "a file, not a directory" >file
-expect_status 1 "$AIMCI" blocked.aimc
-has err.txt "blocked.aimc:2:9: error: cannot write 'file/first.csv': 'file' is not a directory (nothing was run)"
+rm -rf out
+expect_status 2 "$AIMCI" blocked.aimc
+has err.txt "blocked.aimc:2:9: error: the output of measure 'first': cannot write 'file/first.csv': 'file' is a regular file, not a folder (nothing was run)"
 [ "$(grep -c error: err.txt)" -eq 1 ] || fail "the blocked output was reported more than once"
-grep -q "measure first" out.txt && fail "measure first ran although its output cannot be written"
-has out.txt "measure second: 7 pulses on pw"
-[ -s out/second.csv ] || fail "measure second did not write out/second.csv"
+grep -q "measure" out.txt && fail "a measure ran although an output cannot be written"
+[ ! -e out/second.csv ] || fail "measure second ran"
+expect_status 2 "$AIMCI" --check blocked.aimc
+has err.txt "cannot write 'file/first.csv'"

@@ -26,7 +26,7 @@ cp out/grid.csv one.csv
 AIMCI_THREADS=2 "$AIMCI" --fresh x.aimc > two.txt
 cmp one.csv out/grid.csv || fail "the CSV depends on the number of threads"
 cmp one.txt two.txt || fail "the table depends on the number of threads"
-has out/grid.md "Test accuracy (%), mean ± std over 2 repeats:"
+has out/grid.md "Test accuracy (%, exact digital forward), mean ± std over 2 repeats:"
 # Header + separator + 4 rows; columns: tau, batch, sgd, rl; cells "NN.NN ± N.NN".
 [ "$(grep -c '^|' out/grid.md)" -eq 6 ] || fail "expected 4 rows"
 head -n 3 out/grid.md | grep -q '^| pw.tau | batch | sgd | rl |$' || fail "wrong header"
