@@ -471,9 +471,11 @@ static int check_data(Diag *d, const IrProgram *p, const EvOptions *o)
             continue;
         if (r->kind == IR_RUN_TRAIN)
             rc |= check_train_data(d, r->u.train);
-        else if (r->kind == IR_RUN_EXPERIMENT) /* its train as declared (the cells' files are
-                                                 read when they run) */
-            rc |= check_train_data(d, r->u.experiment->train);
+        else if (r->kind == IR_RUN_EXPERIMENT && r->u.experiment->train)
+            rc |= check_train_data(d, r->u.experiment->train); /* its train as declared (the
+                                       cells' files are read when they run); none: a measure */
+        else if (r->kind == IR_RUN_EVALUATE)
+            rc |= check_train_data(d, r->u.evaluate->train);
     }
     return rc;
 }
