@@ -180,8 +180,7 @@ static void put_num(FILE *f, double v)
         fprintf(f, "  %12s", "-");
 }
 
-/* "mean ± std" right-aligned in width w (values times mult, then unit), or "-". */
-static void put_mean_std(FILE *f, int w, double mean, double sd, double mult, const char *unit)
+void ev_put_mean_std(FILE *f, int w, double mean, double sd, double mult, const char *unit)
 {
     char cell[64];
     if (!isfinite(mean))
@@ -226,8 +225,8 @@ static void train_summary(FILE *f, const IrTrain *t, const RtData *dt, const EvO
         put_num(f, rt_data_f_star_meaningful(dt) ? loss / f_star : NAN);
         put_num(f, last ? last->dist : NAN);
         if (t->test_io)
-            put_mean_std(f, 22, last ? last->loss_analog : NAN, last ? last->loss_analog_std : NAN,
-                         1.0, "");
+            ev_put_mean_std(f, 22, last ? last->loss_analog : NAN,
+                            last ? last->loss_analog_std : NAN, 1.0, "");
         if (res[k].rc)
             fputs("  (failed; last logged row shown)", f);
         fputc('\n', f);
@@ -267,10 +266,10 @@ static void epochs_summary(FILE *f, const IrTrain *t, const EvOpt *res)
         fprintf(f, "%6s", "");
         put_pct(f, e ? e->test_acc : NAN);
         if (t->test_io) {
-            put_mean_std(f, 22, e ? e->test_loss_analog : NAN,
-                         e ? e->test_loss_analog_std : NAN, 1.0, "");
-            put_mean_std(f, 18, e ? e->test_acc_analog : NAN, e ? e->test_acc_analog_std : NAN,
-                         100.0, "%");
+            ev_put_mean_std(f, 22, e ? e->test_loss_analog : NAN,
+                            e ? e->test_loss_analog_std : NAN, 1.0, "");
+            ev_put_mean_std(f, 18, e ? e->test_acc_analog : NAN,
+                            e ? e->test_acc_analog_std : NAN, 100.0, "%");
         }
         if (res[k].rc)
             fputs("  (failed; last epoch shown)", f);

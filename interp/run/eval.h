@@ -47,6 +47,10 @@ int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 /* Run one evaluate (eval_evaluate.c): 0, or 1 if a run failed. */
 int ev_run_evaluate(Diag *d, const EvOptions *o, const IrEvaluate *e);
 
+/* "mean ± std" right-aligned in w columns (values times mult, 100: percent with 2 decimals;
+   then unit), or "-" when mean is not a number: the analog columns of the tables. */
+void ev_put_mean_std(FILE *f, int w, double mean, double sd, double mult, const char *unit);
+
 /*
 ** Write files[0..n) as one unit with the resolved program (if any) beside files[0] (all new
 ** or all old: rt_file_write_set), printing "  wrote PATH" for each. 0, or 1 (reported at at).

@@ -71,14 +71,17 @@ static uint64_t identity(const IrTrain *t)
     return rt_ckpt_hash(h, &format, sizeof format);
 }
 
-/* Remove temporary files of the checkpoint left by a process killed while writing it. */
-static void remove_stale_temps(const char *path)
+/*
+** Remove the temporary files rt_file.c names "DIR/.BASE.tmpXXXXXX" for path "DIR/BASE", left
+** by a process killed while it wrote: with mid ".*", those of every "DIR/BASE.*" too.
+*/
+static void remove_temps(const char *path, const char *mid)
 {
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
-    size_t n = strlen(path) + 32;
+    size_t n = strlen(path) + strlen(mid) + 32;
     char *pat = rt_xmalloc(n);
-    snprintf(pat, n, "%.*s.%s.tmp??????", (int)dl, path, path + dl);
+    snprintf(pat, n, "%.*s.%s%s.tmp??????", (int)dl, path, path + dl, mid);
     glob_t g;
     if (glob(pat, 0, NULL, &g) == 0) {
         for (size_t k = 0; k < g.gl_pathc; k++)
@@ -101,18 +104,7 @@ static void remove_output_temps(const IrTrain *t)
         if (!base[b])
             continue;
         char *stem = rt_path_swap_ext(base[b], "");
-        const char *slash = strrchr(stem, '/');
-        size_t dl = slash ? (size_t)(slash - stem) + 1 : 0;
-        size_t n = strlen(stem) + 32;
-        char *pat = rt_xmalloc(n);
-        snprintf(pat, n, "%.*s.%s.*.tmp??????", (int)dl, stem, stem + dl);
-        glob_t g;
-        if (glob(pat, 0, NULL, &g) == 0) {
-            for (size_t k = 0; k < g.gl_pathc; k++)
-                unlink(g.gl_pathv[k]);
-            globfree(&g);
-        }
-        free(pat);
+        remove_temps(stem, ".*");
         free(stem);
     }
 }
@@ -157,7 +149,7 @@ size_t ev_ckpt_open(EvCkpt *c, Diag *d, const EvOptions *o, const IrTrain *t, Ev
     c->id = identity(t);
     if (!c->path)
         return 0;
-    remove_stale_temps(c->path);
+    remove_temps(c->path, ""); /* the checkpoint's own */
     if (access(c->path, F_OK) == 0)
         remove_output_temps(t);
     if (o->fresh) {

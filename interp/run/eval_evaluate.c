@@ -74,19 +74,6 @@ static int fits(const IrEvaluate *e, const RtData *dt, const RtData *set, char *
     return 1;
 }
 
-/* "mean ± std" (times mult) in a right-aligned column of w columns, or "-". */
-static void put_ms(FILE *f, int w, double mean, double sd, double mult, const char *unit)
-{
-    char cell[64];
-    if (!isfinite(mean))
-        snprintf(cell, sizeof cell, "-");
-    else if (mult == 100.0)
-        snprintf(cell, sizeof cell, "%.2f ± %.2f%s", mult * mean, mult * sd, unit);
-    else
-        snprintf(cell, sizeof cell, "%.6g ± %.2g", mean, sd);
-    fprintf(f, "  %*s", w + (strstr(cell, "±") ? 1 : 0), cell); /* "±": 2 bytes, 1 column */
-}
-
 static void summary(FILE *f, const IrEvaluate *e, const EvalOpt *r)
 {
     const IrTrain *t = e->train;
@@ -110,8 +97,8 @@ static void summary(FILE *f, const IrEvaluate *e, const EvalOpt *r)
             fprintf(f, "  %12.2f%%", 100.0 * r[k].acc);
         else
             fprintf(f, "  %13s", "-");
-        put_ms(f, 22, r[k].st.loss, r[k].st.loss_std, 1.0, "");
-        put_ms(f, 18, r[k].st.acc, r[k].st.acc_std, 100.0, "%");
+        ev_put_mean_std(f, 22, r[k].st.loss, r[k].st.loss_std, 1.0, "");
+        ev_put_mean_std(f, 18, r[k].st.acc, r[k].st.acc_std, 100.0, "%");
         fputc('\n', f);
     }
 }
