@@ -53,7 +53,7 @@ static size_t read_columns(RtAlgo *a, size_t k, size_t *c0)
     *c0 = r->col;
     for (size_t q = 0; q < n; q++)
         a->oh[q * a->X + (*c0 + q) % a->X] = 1.0f;
-    rt_io_forward(a->y, a->tio, r->lg, a->oh, NULL, n);
+    rt_io_forward(a->y, a->tio, r->lg, a->oh, NULL, n, NULL); /* a few reads */
     r->col = (*c0 + n) % a->X;
     r->cnt.mvm_read += (double)n;
     return n;

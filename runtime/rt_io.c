@@ -85,11 +85,11 @@ typedef struct StageNoise {
     float buf[256];
 } StageNoise;
 
-/* Start the normals of a stage that takes n of them. */
-static void noise_start(StageNoise *s, RtRng *r, size_t n)
+/* Start the normals of a stage that takes n of them, from the stage's key. */
+static void noise_start(StageNoise *s, uint64_t key, size_t n)
 {
     s->k = rt_kern();
-    rt_rng8_seed(&s->g, rt_rng_next(r), 0);
+    rt_rng8_seed(&s->g, key, 0);
     s->pos = s->end = 0;
     s->left = n;
 }
@@ -151,6 +151,46 @@ static void noise_block(StageNoise *s, float *buf, size_t n)
 }
 
 /*
+** Whether a stage draws from the pass's stream only the key of its normals (StageNoise), so
+** that rows can take their keys in order first and then run on any thread: no stochastic
+** rounding (one uniform per element from the stream itself).
+*/
+static bool dac_keyed(const IrIO *io)
+{
+    return !io->inp_sto_round;
+}
+
+static bool adc_keyed(const IrIO *io)
+{
+    return !io->out_sto_round;
+}
+
+/* The DAC of a row without stochastic rounding: the kernels' dac, normals from key. */
+static void dac_row(float *v, const float *x, size_t n, double scale, const IrIO *io,
+                    double step, uint64_t key)
+{
+    bool noisy = io->inp_noise > 0.0;
+    StageNoise sn;
+    if (noisy)
+        noise_start(&sn, key, n);
+    const RtKern *k = rt_kern();
+    float buf[256];
+    for (size_t j = 0; j < n; j += 256) {
+        size_t len = n - j < 256 ? n - j : 256;
+        if (noisy)
+            noise_block(&sn, buf, len);
+        k->dac(v + j, x + j, len, scale, step, io->inp_bound, io->inp_noise,
+               noisy ? buf : NULL, 1.0 - io->inp_asymmetry);
+    }
+}
+
+/* The key of a DAC call from r: drawn only when the stage has input noise. */
+static uint64_t dac_key(const IrIO *io, RtRng *r)
+{
+    return io->inp_noise > 0.0 ? rt_rng_next(r) : 0;
+}
+
+/*
 ** Per element, in index order: quantise, clip, noise, asymmetry (aihwkit prepareInput). The
 ** input noise of the vector comes from one key of r (StageNoise, one normal per element),
 ** drawn first; stochastic rounding draws one uniform per element from r. Without
@@ -160,22 +200,14 @@ void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io,
                RtRng *r)
 {
     double bound = io->inp_bound, asym = 1.0 - io->inp_asymmetry;
-    bool noisy = io->inp_noise > 0.0, sto = io->inp_sto_round;
-    StageNoise sn;
-    if (noisy)
-        noise_start(&sn, r, n);
-    if (!sto) {
-        const RtKern *k = rt_kern();
-        float buf[256];
-        for (size_t j = 0; j < n; j += 256) {
-            size_t len = n - j < 256 ? n - j : 256;
-            if (noisy)
-                noise_block(&sn, buf, len);
-            k->dac(v + j, x + j, len, scale, step, bound, io->inp_noise, noisy ? buf : NULL,
-                      asym);
-        }
+    bool noisy = io->inp_noise > 0.0;
+    if (dac_keyed(io)) {
+        dac_row(v, x, n, scale, io, step, dac_key(io, r));
         return;
     }
+    StageNoise sn;
+    if (noisy)
+        noise_start(&sn, rt_rng_next(r), n);
     for (size_t j = 0; j < n; j++) {
         double val = (double)x[j] * scale;
         if (step > 0.0)
@@ -225,6 +257,35 @@ void rt_io_w_noise(float *y, const float *v, const float *w, size_t D, size_t X,
     }
 }
 
+/* Whether some output has noise (sig[i] > 0): then the ADC's stage draws a key. */
+static bool any_noise(const float *sig, size_t n)
+{
+    bool noisy = false;
+    for (size_t i = 0; i < n; i++)
+        noisy |= sig[i] > 0.0f;
+    return noisy;
+}
+
+/* The ADC of a row without stochastic rounding: the kernels' adc, normals from key. */
+static bool adc_row(float *y, size_t n, const float *sig, bool noisy, const IrIO *io,
+                    double step, uint64_t key)
+{
+    bool passed = true;
+    StageNoise sn;
+    if (noisy)
+        noise_start(&sn, key, n);
+    const RtKern *k = rt_kern();
+    float buf[256];
+    for (size_t i = 0; i < n; i += 256) {
+        size_t len = n - i < 256 ? n - i : 256;
+        if (noisy)
+            noise_block(&sn, buf, len);
+        passed &= k->adc(y + i, len, sig + i, noisy ? buf : NULL, 1.0 - io->out_asymmetry,
+                         step, io->out_bound, io->bm_test_negative_bound);
+    }
+    return passed;
+}
+
 /*
 ** Per output, in index order: asymmetry, noise, quantise, clip (aihwkit finalizeOutput). If
 ** some sig[i] > 0 the output noise comes from one key of r (StageNoise, one normal per
@@ -234,24 +295,12 @@ void rt_io_w_noise(float *y, const float *v, const float *w, size_t D, size_t X,
 bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step, RtRng *r)
 {
     double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
-    bool noisy = false, sto = io->out_sto_round, passed = true;
-    for (size_t i = 0; i < n; i++)
-        noisy |= sig[i] > 0.0f;
+    bool noisy = any_noise(sig, n), passed = true;
+    if (adc_keyed(io))
+        return adc_row(y, n, sig, noisy, io, step, noisy ? rt_rng_next(r) : 0);
     StageNoise sn;
     if (noisy)
-        noise_start(&sn, r, n);
-    if (!sto) {
-        const RtKern *k = rt_kern();
-        float buf[256];
-        for (size_t i = 0; i < n; i += 256) {
-            size_t len = n - i < 256 ? n - i : 256;
-            if (noisy)
-                noise_block(&sn, buf, len);
-            passed &= k->adc(y + i, len, sig + i, noisy ? buf : NULL, asym, step, bound,
-                             io->bm_test_negative_bound);
-        }
-        return passed;
-    }
+        noise_start(&sn, rt_rng_next(r), n);
     for (size_t i = 0; i < n; i++) {
         double val = y[i];
         if (io->out_asymmetry != 0.0 && val < 0.0)
@@ -293,7 +342,7 @@ static void fixed_sigmas(float *sig, size_t n, const IrIO *io, RtRng *r)
                       : (float)io->out_noise;
 }
 
-/* Layout: header, sig_fwd, sig_bwd, v, z, alpha, r, act; each part 64-byte aligned. */
+/* Layout: header, sig_fwd, sig_bwd, v, z, alpha, r, act, key, again; each 64-byte aligned. */
 RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max_rows,
                 uint64_t seed, uint64_t stream)
 {
@@ -309,7 +358,9 @@ RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max
     size_t o_a = o_z + round_up(max_rows * wide * sizeof(float));
     size_t o_r = o_a + round_up(max_rows * sizeof(double));
     size_t o_act = o_r + round_up(max_rows * sizeof(double));
-    size_t total = o_act + round_up(max_rows * sizeof(size_t));
+    size_t o_key = o_act + round_up(max_rows * sizeof(size_t));
+    size_t o_again = o_key + round_up(max_rows * sizeof(uint64_t));
+    size_t total = o_again + round_up(max_rows);
     unsigned char *mem = aligned_alloc(ALIGN, total);
     if (!mem)
         return NULL;
@@ -329,6 +380,8 @@ RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max
     io->alpha = (double *)(mem + o_a);
     io->r = (double *)(mem + o_r);
     io->act = (size_t *)(mem + o_act);
+    io->key = (uint64_t *)(mem + o_key);
+    io->again = (bool *)(mem + o_again);
     io->avg_fwd = io->avg_bwd = -1.0;
     rt_rng_seed(&io->rng, seed, stream);
     fixed_sigmas(io->sig_fwd, D, io->fwd, &io->rng);
@@ -352,17 +405,17 @@ void rt_io_free(RtIO *io)
 ** ref: the naive loops of rt_matmul.c, else BLIS.
 */
 static void product(float *z, const float *v, const float *w, size_t n, size_t D, size_t X,
-                    bool transposed, bool ref)
+                    bool transposed, bool ref, RtPool *pool)
 {
     if (!transposed && ref) {
         rt_matmul_forward_ref(z, v, w, NULL, n, X, D);
     } else if (!transposed) {
-        rt_gemm(z, D, v, X, false, w, X, true, n, D, X, 1.0f, 0.0f);
+        rt_gemm(z, D, v, X, false, w, X, true, n, D, X, 1.0f, 0.0f, pool);
     } else if (ref) {
         memset(z, 0, n * X * sizeof *z);
         rt_matmul_backward_ref(z, NULL, NULL, v, NULL, w, n, X, D);
     } else {
-        rt_gemm(z, X, v, D, false, w, X, false, n, X, D, 1.0f, 0.0f);
+        rt_gemm(z, X, v, D, false, w, X, false, n, X, D, 1.0f, 0.0f, pool);
     }
 }
 
@@ -375,7 +428,7 @@ static void put_row(float *y, const float *z, double mult, const float *bias, si
 
 /* The perfect forward: y (B,D) = out_scale * x W^T + bias. */
 static void perfect_forward(float *y, const RtIO *io, const float *w, const float *x,
-                            const float *bias, size_t B, bool ref)
+                            const float *bias, size_t B, bool ref, RtPool *pool)
 {
     float s = (float)io->fwd->out_scale;
     if (ref) {
@@ -388,7 +441,7 @@ static void perfect_forward(float *y, const RtIO *io, const float *w, const floa
     for (size_t b = 0; b < B; b++)
         for (size_t i = 0; i < io->D; i++)
             y[b * io->D + i] = bias ? bias[i] : 0.0f;
-    rt_gemm(y, io->D, x, io->X, false, w, io->X, true, B, io->D, io->X, s, 1.0f);
+    rt_gemm(y, io->D, x, io->X, false, w, io->X, true, B, io->D, io->X, s, 1.0f, pool);
 }
 
 /* Whether row b stops looping: BM off, test passed, or r beyond either limit. */
@@ -417,22 +470,138 @@ static size_t forward_start(float *y, RtIO *io, const float *x, const float *bia
     return n;
 }
 
+/*
+** Rows on threads. When neither converter rounds stochastically and there is no weight
+** noise, a stage takes from the pass's stream only one key per row (StageNoise): the keys
+** are drawn first, in the row order of the serial loop, and the rows then run on any thread
+** with the same numbers. Rows of fewer than SHARED_IO_MIN elements in all stay on the
+** calling thread (a stage call costs about 1 ns an element).
+*/
+#define SHARED_IO_MIN 4096
+
+/* Whether the rows of a pass with these parameters may run on threads. */
+static bool rows_keyed(const IrIO *p)
+{
+    bool w_noise = p->w_noise_type != IR_W_NOISE_NONE && p->w_noise > 0.0;
+    return dac_keyed(p) && adc_keyed(p) && !w_noise;
+}
+
+/* A stage over the rows of a chunk: k indexes io->act (rows b), io->key their keys. */
+typedef struct RowsIO {
+    RtIO *io;
+    const IrIO *p;
+    float *out;          /* forward y (B,D); backward dx (B,X) */
+    const float *in;     /* forward x (B,X); backward d (B,D) */
+    const float *bias;   /* forward only, or NULL */
+    size_t win, wout;    /* row widths: DAC input, ADC output */
+    double inp_step, out_step;
+    const float *sig;    /* output noise stds (wout) */
+    bool noisy, forward; /* ADC noise; forward (NM, BM) or backward (accumulate) */
+} RowsIO;
+
+/* The input scale of row b: 1/alpha (noise management), 1/r (bound management). */
+static double input_scale(const RtIO *io, const IrIO *p, size_t b, bool forward)
+{
+    if (!forward)
+        return 1.0 / io->alpha[b];
+    bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
+    double a = io->alpha[b];
+    return (nm && a > 0.0 ? 1.0 / a : 1.0) / (bm ? io->r[b] : 1.0);
+}
+
+static void dac_rows(void *ctx, size_t k0, size_t k1)
+{
+    const RowsIO *j = ctx;
+    RtIO *io = j->io;
+    for (size_t k = k0; k < k1; k++) {
+        size_t b = io->act[k];
+        dac_row(io->v + k * j->win, j->in + b * j->win, j->win,
+                input_scale(io, j->p, b, j->forward), j->p, j->inp_step, io->key[k]);
+    }
+}
+
+/*
+** The ADC of rows k0..k1-1 and their results: a forward row whose bound test passed (or
+** that is out of BM passes) is finished into y, else marked in io->again; a backward row is
+** added into dx.
+*/
+static void adc_rows(void *ctx, size_t k0, size_t k1)
+{
+    const RowsIO *j = ctx;
+    RtIO *io = j->io;
+    const IrIO *p = j->p;
+    for (size_t k = k0; k < k1; k++) {
+        size_t b = io->act[k];
+        float *z_k = io->z + k * j->wout, *out_b = j->out + b * j->wout;
+        bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, io->key[k]);
+        if (!j->forward) {
+            double mult = p->out_scale * io->alpha[b];
+            for (size_t i = 0; i < j->wout; i++)
+                out_b[i] = (float)((double)out_b[i] + (double)z_k[i] * mult);
+            continue;
+        }
+        io->again[k] = !bm_done(p, j->inp_step, passed, io->r[b]);
+        if (!io->again[k]) {
+            bool nm = p->noise_management != IR_NM_NONE;
+            bool bm = p->bound_management != IR_BM_NONE;
+            double a = io->alpha[b];
+            double mult = p->out_scale * (nm && a > 0.0 ? a : 1.0) * (bm ? io->r[b] : 1.0);
+            put_row(out_b, z_k, mult, j->bias, j->wout);
+        }
+    }
+}
+
+/* One stage over the n rows of io->act: keys in row order, then the rows (shared or not). */
+static void run_rows(RtPoolFn stage, RowsIO *j, size_t n, bool draws, size_t width,
+                     RtPool *pool)
+{
+    RtIO *io = j->io;
+    for (size_t k = 0; k < n; k++)
+        io->key[k] = draws ? rt_rng_next(&io->rng) : 0;
+    bool shared = n > 1 && n * width >= SHARED_IO_MIN;
+    rt_pool_run(shared ? pool : NULL, stage, j, n, 1);
+}
+
+/* The n rows of io->act through DAC, product and ADC, as the serial loops below do. */
+static void pass_rows(RowsIO *j, const float *w, size_t n, bool ref, RtPool *pool)
+{
+    RtIO *io = j->io;
+    run_rows(dac_rows, j, n, j->p->inp_noise > 0.0, j->win, pool);
+    product(io->z, io->v, w, n, io->D, io->X, !j->forward, ref, pool);
+    run_rows(adc_rows, j, n, j->noisy, j->wout, pool);
+}
+
 /* One chunk of at most max_rows rows: the BM loop of every row, passes shared. */
 static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                          size_t B, bool ref)
+                          size_t B, bool ref, RtPool *pool)
 {
     const IrIO *p = io->fwd;
     size_t D = io->D, X = io->X;
     bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
     size_t n = forward_start(y, io, x, bias, B);
+    if (rows_keyed(p)) {
+        RowsIO j = {io, p, y, x, bias, X, D, io->fwd_inp_step, io->fwd_out_step, io->sig_fwd,
+                    any_noise(io->sig_fwd, D), true};
+        while (n > 0) {
+            pass_rows(&j, w, n, ref, pool);
+            size_t m = 0;
+            for (size_t k = 0; k < n; k++)
+                if (io->again[k]) {
+                    size_t b = io->act[k];
+                    io->r[b] *= 2.0;
+                    io->act[m++] = b;
+                }
+            n = m;
+        }
+        return;
+    }
     while (n > 0) {
         for (size_t k = 0; k < n; k++) {
             size_t b = io->act[k];
-            double a = io->alpha[b];
-            double s = (nm && a > 0.0 ? 1.0 / a : 1.0) / (bm ? io->r[b] : 1.0);
-            rt_io_dac(io->v + k * X, x + b * X, X, s, p, io->fwd_inp_step, &io->rng);
+            rt_io_dac(io->v + k * X, x + b * X, X, input_scale(io, p, b, true), p,
+                      io->fwd_inp_step, &io->rng);
         }
-        product(io->z, io->v, w, n, D, X, false, ref);
+        product(io->z, io->v, w, n, D, X, false, ref, pool);
         size_t m = 0;
         for (size_t k = 0; k < n; k++) {
             size_t b = io->act[k];
@@ -454,7 +623,7 @@ static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, co
 
 /* One chunk of the backward: dx (B,X) += managed d (B,D) W, without bound management. */
 static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, size_t B,
-                           bool ref)
+                           bool ref, RtPool *pool)
 {
     const IrIO *p = io->bwd;
     size_t D = io->D, X = io->X, n = 0;
@@ -465,12 +634,19 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
         if (!(nm && a <= 0.0))
             io->act[n++] = b;
     }
+    if (rows_keyed(p)) {
+        RowsIO j = {io, p, dx, d, NULL, D, X, io->bwd_inp_step, io->bwd_out_step, io->sig_bwd,
+                    any_noise(io->sig_bwd, X), false};
+        if (n > 0)
+            pass_rows(&j, w, n, ref, pool);
+        return;
+    }
     for (size_t k = 0; k < n; k++) {
         size_t b = io->act[k];
-        rt_io_dac(io->v + k * D, d + b * D, D, 1.0 / io->alpha[b], p, io->bwd_inp_step,
-                  &io->rng);
+        rt_io_dac(io->v + k * D, d + b * D, D, input_scale(io, p, b, false), p,
+                  io->bwd_inp_step, &io->rng);
     }
-    product(io->z, io->v, w, n, D, X, true, ref);
+    product(io->z, io->v, w, n, D, X, true, ref, pool);
     for (size_t k = 0; k < n; k++) {
         size_t b = io->act[k];
         float *z_k = io->z + k * X, *dx_b = dx + b * X;
@@ -484,11 +660,11 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
 
 /* The perfect backward: dx (B,X) += out_scale * d W. */
 static void perfect_backward(float *dx, const RtIO *io, const float *w, const float *d,
-                             size_t B, bool ref)
+                             size_t B, bool ref, RtPool *pool)
 {
     float s = (float)io->bwd->out_scale;
     if (!ref) {
-        rt_gemm(dx, io->X, d, io->D, false, w, io->X, false, B, io->X, io->D, s, 1.0f);
+        rt_gemm(dx, io->X, d, io->D, false, w, io->X, false, B, io->X, io->D, s, 1.0f, pool);
         return;
     }
     for (size_t b = 0; b < B; b++)
@@ -502,49 +678,51 @@ static void perfect_backward(float *dx, const RtIO *io, const float *w, const fl
 
 /* The forward in chunks of max_rows rows. */
 static void forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                    size_t B, bool ref)
+                    size_t B, bool ref, RtPool *pool)
 {
     if (io->fwd->family == IR_IO_PERFECT) {
-        perfect_forward(y, io, w, x, bias, B, ref);
+        perfect_forward(y, io, w, x, bias, B, ref, pool);
         return;
     }
     for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
         size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
-        forward_chunk(y + b0 * io->D, io, w, x + b0 * io->X, bias, n, ref);
+        forward_chunk(y + b0 * io->D, io, w, x + b0 * io->X, bias, n, ref, pool);
     }
 }
 
 /* The backward in chunks of max_rows rows. */
-static void backward(float *dx, RtIO *io, const float *w, const float *d, size_t B, bool ref)
+static void backward(float *dx, RtIO *io, const float *w, const float *d, size_t B, bool ref,
+                     RtPool *pool)
 {
     if (io->bwd->family == IR_IO_PERFECT) {
-        perfect_backward(dx, io, w, d, B, ref);
+        perfect_backward(dx, io, w, d, B, ref, pool);
         return;
     }
     for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
         size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
-        backward_chunk(dx + b0 * io->X, io, w, d + b0 * io->D, n, ref);
+        backward_chunk(dx + b0 * io->X, io, w, d + b0 * io->D, n, ref, pool);
     }
 }
 
 void rt_io_forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                   size_t B)
+                   size_t B, RtPool *pool)
 {
-    forward(y, io, w, x, bias, B, false);
+    forward(y, io, w, x, bias, B, false, pool);
 }
 
 void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                        size_t B)
 {
-    forward(y, io, w, x, bias, B, true);
+    forward(y, io, w, x, bias, B, true, NULL);
 }
 
-void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B)
+void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B,
+                    RtPool *pool)
 {
-    backward(dx, io, w, d, B, false);
+    backward(dx, io, w, d, B, false, pool);
 }
 
 void rt_io_backward_ref(float *dx, RtIO *io, const float *w, const float *d, size_t B)
 {
-    backward(dx, io, w, d, B, true);
+    backward(dx, io, w, d, B, true, NULL);
 }

@@ -50,6 +50,7 @@
 
 #include "ir.h"
 #include "rt_rng.h"
+#include "rt_pool.h"
 
 typedef struct RtIO {
     const IrIO *fwd, *bwd;   /* borrowed; never NULL (rt_io_default() when not given) */
@@ -62,6 +63,8 @@ typedef struct RtIO {
     float *v, *z;            /* scratch (max_rows, max(D,X)): DAC outputs, raw products */
     double *alpha, *r;       /* scratch (max_rows): NM scale and BM factor of each row */
     size_t *act;             /* scratch (max_rows): the rows still looping */
+    uint64_t *key;           /* scratch (max_rows): a stage's key of each row (rt_io.c) */
+    bool *again;             /* scratch (max_rows): rows whose bound test failed */
 } RtIO;                      /* the struct heads its own allocation: rt_io_free frees it all */
 
 /*
@@ -82,14 +85,18 @@ RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max
                 uint64_t seed, uint64_t stream);
 void rt_io_free(RtIO *io);
 
-/* y (B,D) = the managed forward of x (B,X) through w (D,X), plus bias (D, digital; or NULL). */
+/*
+** y (B,D) = the managed forward of x (B,X) through w (D,X), plus bias (D, digital; or NULL).
+** The products are shared by pool's threads (NULL: none), the same bits for any count.
+*/
 void rt_io_forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                   size_t B);
+                   size_t B, RtPool *pool);
 void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                        size_t B);
 
 /* dx (B,X) += the managed backward of d (B,D) through w (D,X). */
-void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B);
+void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B,
+                    RtPool *pool);
 void rt_io_backward_ref(float *dx, RtIO *io, const float *w, const float *d, size_t B);
 
 /*

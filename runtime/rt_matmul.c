@@ -1,5 +1,6 @@
 /*
-** rt_matmul.c: BLIS-backed dense kernels and their naive references.
+** rt_matmul.c: BLIS-backed dense kernels, cut into fixed blocks that threads share, and
+** their naive references.
 */
 #include <string.h>
 
@@ -12,9 +13,56 @@
 ** storage is (row stride, column stride) = (ld, 1). This is the one place const is cast away
 ** (BLIS only reads a and b).
 */
+static void blis_block(float *c, size_t ldc, const float *a, size_t lda, bool ta,
+                       const float *b, size_t ldb, bool tb, size_t m, size_t n, size_t k,
+                       float alpha, float beta)
+{
+    bli_sgemm(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+              (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)a, (inc_t)lda, 1,
+              (float *)b, (inc_t)ldb, 1, &beta, c, (inc_t)ldc, 1);
+}
+
+/*
+** Blocks. BLIS's value for an element depends on the shape of the call that computes it (its
+** small-matrix path and its packed path sum in different orders: measured, one call against
+** two calls on column halves, 482 of 2772 shapes differ). So the product is cut into blocks
+** fixed by (m, n) alone, at most GEMM_ROWS x GEMM_COLS outputs each, one BLIS call per
+** block: any thread may compute any block and a run gives the same bits on 1 thread or 8.
+** Sizes from measurements (BLIS 0.9, Zen 4): the batch-10 forward of 784 -> 256 in 64-column
+** blocks takes 5% more than one call, a LeNet conv's 4608 x 16 x 25 in 256-row blocks 11%;
+** both then split over threads. Products under SHARED_GEMM_MIN multiply-adds (a few
+** microseconds) stay on the calling thread: handing them out would cost more than it saves.
+*/
+#define GEMM_ROWS 256
+#define GEMM_COLS 64
+#define SHARED_GEMM_MIN (1u << 17)
+
+typedef struct GemmJob {
+    float *c;
+    const float *a, *b;
+    size_t ldc, lda, ldb, m, n, k, ncb; /* ncb: column blocks per row of blocks */
+    bool ta, tb;
+    float alpha, beta;
+} GemmJob;
+
+/* Blocks i0..i1-1, numbered row of blocks by row of blocks. */
+static void gemm_blocks(void *ctx, size_t i0, size_t i1)
+{
+    const GemmJob *g = ctx;
+    for (size_t i = i0; i < i1; i++) {
+        size_t r0 = i / g->ncb * GEMM_ROWS, c0 = i % g->ncb * GEMM_COLS;
+        size_t m = g->m - r0 < GEMM_ROWS ? g->m - r0 : GEMM_ROWS;
+        size_t n = g->n - c0 < GEMM_COLS ? g->n - c0 : GEMM_COLS;
+        const float *a = g->ta ? g->a + r0 : g->a + r0 * g->lda;
+        const float *b = g->tb ? g->b + c0 * g->ldb : g->b + c0;
+        blis_block(g->c + r0 * g->ldc + c0, g->ldc, a, g->lda, g->ta, b, g->ldb, g->tb, m, n,
+                   g->k, g->alpha, g->beta);
+    }
+}
+
 void rt_gemm(float *c, size_t ldc, const float *a, size_t lda, bool ta,
              const float *b, size_t ldb, bool tb, size_t m, size_t n, size_t k,
-             float alpha, float beta)
+             float alpha, float beta, RtPool *pool)
 {
     if (m == 0 || n == 0)
         return;
@@ -24,21 +72,25 @@ void rt_gemm(float *c, size_t ldc, const float *a, size_t lda, bool ta,
                 c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
         return;
     }
-    bli_sgemm(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-              (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)a, (inc_t)lda, 1,
-              (float *)b, (inc_t)ldb, 1, &beta, c, (inc_t)ldc, 1);
+    GemmJob g = {c, a, b, ldc, lda, ldb, m, n, k, (n + GEMM_COLS - 1) / GEMM_COLS, ta, tb,
+                 alpha, beta};
+    size_t blocks = (m + GEMM_ROWS - 1) / GEMM_ROWS * g.ncb;
+    if (blocks > 1 && rt_pool_threads(pool) > 1 && (double)m * n * k >= SHARED_GEMM_MIN)
+        rt_pool_run(pool, gemm_blocks, &g, blocks, 1);
+    else
+        gemm_blocks(&g, 0, blocks);
 }
 
 /* Fill each row of out with bias (or zeros), then add inp * w^T. */
 void rt_matmul_forward(float *out, const float *inp, const float *w, const float *bias,
-                       size_t B, size_t C, size_t OC)
+                       size_t B, size_t C, size_t OC, RtPool *pool)
 {
     if (!bias)
         memset(out, 0, B * OC * sizeof *out);
     else
         for (size_t b = 0; b < B; b++)
             memcpy(out + b * OC, bias, OC * sizeof *out);
-    rt_gemm(out, OC, inp, C, false, w, C, true, B, OC, C, 1.0f, 1.0f);
+    rt_gemm(out, OC, inp, C, false, w, C, true, B, OC, C, 1.0f, 1.0f, pool);
 }
 
 /* out[b][o] = bias[o] + sum_c inp[b][c] * w[o][c], accumulated in float in index order. */
@@ -59,12 +111,13 @@ void rt_matmul_forward_ref(float *out, const float *inp, const float *w, const f
 
 /* Three independent accumulations; dbias in row order for a fixed summation order. */
 void rt_matmul_backward(float *dinp, float *dw, float *dbias, const float *dout,
-                        const float *inp, const float *w, size_t B, size_t C, size_t OC)
+                        const float *inp, const float *w, size_t B, size_t C, size_t OC,
+                        RtPool *pool)
 {
     if (dinp)
-        rt_gemm(dinp, C, dout, OC, false, w, C, false, B, C, OC, 1.0f, 1.0f);
+        rt_gemm(dinp, C, dout, OC, false, w, C, false, B, C, OC, 1.0f, 1.0f, pool);
     if (dw)
-        rt_gemm(dw, C, dout, OC, true, inp, C, false, OC, C, B, 1.0f, 1.0f);
+        rt_gemm(dw, C, dout, OC, true, inp, C, false, OC, C, B, 1.0f, 1.0f, pool);
     if (dbias)
         for (size_t b = 0; b < B; b++)
             for (size_t o = 0; o < OC; o++)

@@ -45,16 +45,16 @@ typedef enum Pass { PASS_IO, PASS_EXACT, PASS_EVAL } Pass;
 
 /* out (R,out) = in (R,in) through the weights, as `pass` says. */
 static void product(RtLayer *ly, float *out, const float *in, const float *bias, size_t R,
-                    Pass pass)
+                    Pass pass, RtPool *pool)
 {
     if (pass == PASS_EVAL && ly->eval_io) {
-        rt_io_forward(out, ly->eval_io, ly->w, in, bias, R); /* evaluation: not the run's cost */
+        rt_io_forward(out, ly->eval_io, ly->w, in, bias, R, pool); /* evaluation: not the run's cost */
     } else if (pass == PASS_IO && ly->tile) {
-        rt_io_forward(out, ly->io, ly->w, in, bias, R);
+        rt_io_forward(out, ly->io, ly->w, in, bias, R, pool);
         if (ly->algo) /* the cost: R forward MVMs (docs/cost.md) */
             rt_algo_count_mvm(ly->algo, false, R);
     } else
-        rt_matmul_forward(out, in, ly->w, bias, R, ly->in, ly->out);
+        rt_matmul_forward(out, in, ly->w, bias, R, ly->in, ly->out, pool);
 }
 
 /* y (B,out) = scale * z + bias for a scaled dense tile. */
@@ -67,29 +67,29 @@ static void scale_dense(RtLayer *ly, size_t B)
         }
 }
 
-static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass)
+static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
 {
     if (!ly->nscale) {
-        product(ly, ly->act, in, ly->b, B, pass);
+        product(ly, ly->act, in, ly->b, B, pass, pool);
         return;
     }
-    product(ly, ly->z, in, NULL, B, pass);
+    product(ly, ly->z, in, NULL, B, pass, pool);
     scale_dense(ly, B);
 }
 
-static void forward_conv(RtLayer *ly, const float *in, size_t B, Pass pass)
+static void forward_conv(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
 {
     rt_im2col(ly->cols, in, B, ly->ishape, ly->K, ly->S, ly->P);
-    product(ly, ly->z, ly->cols, NULL, B * ly->Q, pass);
+    product(ly, ly->z, ly->cols, NULL, B * ly->Q, pass, pool);
     rt_conv_arrange(ly->act, ly->z, ly->scale, ly->nscale, ly->b, B, ly->Q, ly->out);
 }
 
-static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass)
+static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
 {
     size_t n = B * ly->osz;
     switch (ly->kind) {
-    case IR_LAYER_DENSE: forward_dense(ly, in, B, pass); break;
-    case IR_LAYER_CONV2D: forward_conv(ly, in, B, pass); break;
+    case IR_LAYER_DENSE: forward_dense(ly, in, B, pass, pool); break;
+    case IR_LAYER_CONV2D: forward_conv(ly, in, B, pass, pool); break;
     case IR_LAYER_MAXPOOL2D:
         rt_maxpool_forward(ly->act, ly->arg, in, B, ly->ishape, ly->K, ly->S);
         break;
@@ -107,7 +107,7 @@ static const float *forward(RtNet *n, const float *x, size_t B, Pass pass)
 {
     n->inp = x;
     for (size_t l = 0; l < n->nlayers; l++)
-        forward_layer(&n->layer[l], layer_input(n, l), B, pass);
+        forward_layer(&n->layer[l], layer_input(n, l), B, pass, n->pool);
     return n->layer[n->nlayers - 1].act;
 }
 
@@ -177,51 +177,53 @@ static void scale_backward(RtLayer *ly, size_t B, size_t Q)
 }
 
 /* The backward MVM of a tile through its I/O, counted for the cost (docs/cost.md). */
-static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R)
+static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R, RtPool *pool)
 {
-    rt_io_backward(din, ly->io, ly->w, d, R);
+    rt_io_backward(din, ly->io, ly->w, d, R, pool);
     if (ly->algo)
         rt_algo_count_mvm(ly->algo, true, R);
 }
 
 /* A weight layer: dz, then the input gradient din (R,in) (if wanted) and gW. */
-static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B)
+static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B,
+                             RtPool *pool)
 {
     size_t R = rt_net_update_rows(ly, B);
     if (ly->kind == IR_LAYER_DENSE && !ly->nscale) { /* no dz: the output gradient itself */
         if (ly->tile && din)
-            tile_backward(ly, din, ly->grad, B);
+            tile_backward(ly, din, ly->grad, B, pool);
         rt_matmul_backward(ly->tile ? NULL : din, ly->gw, ly->gb, ly->grad, in, ly->w, B,
-                           ly->in, ly->out);
+                           ly->in, ly->out, pool);
         return;
     }
     scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1);
     if (ly->tile && din)
-        tile_backward(ly, din, ly->dz, R);
+        tile_backward(ly, din, ly->dz, R, pool);
     rt_matmul_backward(ly->tile ? NULL : din, ly->gw, NULL, ly->dz, in, ly->w, R, ly->in,
-                       ly->out);
+                       ly->out, pool);
 }
 
-static void backward_conv(RtLayer *ly, float *dinp, const float *in, size_t B)
+static void backward_conv(RtLayer *ly, float *dinp, const float *in, size_t B, RtPool *pool)
 {
     (void)in;
     float *dcols = dinp ? ly->dcols : NULL;
     if (dcols)
         memset(dcols, 0, B * ly->Q * ly->in * sizeof *dcols);
-    backward_weights(ly, dcols, ly->cols, B);
+    backward_weights(ly, dcols, ly->cols, B, pool);
     if (dinp)
         rt_col2im(dinp, dcols, B, ly->ishape, ly->K, ly->S, ly->P);
 }
 
 /* Layer ly's gradients; dinp (B, its input) += its input gradient unless NULL (layer 0). */
-static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B)
+static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B,
+                           RtPool *pool)
 {
     size_t n = B * ly->osz;
     if (ly->kind != IR_LAYER_DENSE && ly->kind != IR_LAYER_CONV2D && !dinp)
         return;
     switch (ly->kind) {
-    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B); break;
-    case IR_LAYER_CONV2D: backward_conv(ly, dinp, in, B); break;
+    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B, pool); break;
+    case IR_LAYER_CONV2D: backward_conv(ly, dinp, in, B, pool); break;
     case IR_LAYER_MAXPOOL2D:
         rt_maxpool_backward(dinp, ly->grad, ly->arg, B, ly->ishape, ly->oshape);
         break;
@@ -261,7 +263,7 @@ void rt_net_backward(RtNet *n, size_t B)
         if (dinp)
             memset(dinp, 0, B * ly->isz * sizeof *dinp);
         zero_grads(ly);
-        backward_layer(ly, dinp, layer_input(n, l), B);
+        backward_layer(ly, dinp, layer_input(n, l), B, n->pool);
     }
 }
 

@@ -81,8 +81,12 @@
 #define ALONE_FACTOR 16        /* after a stall, the caller works alone this many times as long */
 #define ALONE_MAX_NS 1000000000u /* ... but never longer than this */
 
-#define LEFT_BITS 32
-#define LEFT_MASK ((UINT64_C(1) << LEFT_BITS) - 1)
+/* The claim word: generation << 40 | lo << 20 | hi; blocks lo..hi-1 are unclaimed. */
+#define END_BITS 20
+#define END_MASK ((UINT64_C(1) << END_BITS) - 1)
+#define GEN_MASK ((UINT64_C(1) << (64 - 2 * END_BITS)) - 1)
+#define LO(c) ((size_t)((c) >> END_BITS & END_MASK))
+#define HI(c) ((size_t)((c) & END_MASK))
 
 struct RtPool {
     /* claimed and announced by every thread, per job */
@@ -157,7 +161,8 @@ static bool spin(RtPool *p, bool (*ready)(RtPool *), uint64_t budget, uint64_t y
 
 static bool job_ready(RtPool *p)
 {
-    return (atomic_load(&p->claim) & LEFT_MASK) != 0 || atomic_load(&p->quit);
+    uint64_t c = atomic_load(&p->claim);
+    return LO(c) < HI(c) || atomic_load(&p->quit);
 }
 
 static bool workers_out(RtPool *p)
@@ -165,15 +170,22 @@ static bool workers_out(RtPool *p)
     return atomic_load(&p->inflight) == 0;
 }
 
-/* Claim and run blocks until none is left; the number run. */
-static size_t claim_and_run(RtPool *p)
+/*
+** Claim and run blocks until none is left; the number run. The caller claims from the front
+** (lo up), the workers from the back (hi down): from one job to the next the caller keeps
+** mostly the same rows, and so do the workers, so a row's weights stay in one core's cache
+** (with blocks dealt in one order, rows changed cores from step to step and the pulsed
+** update of fcn_fashion's 784-256 layer took 39% more core time on 2 threads than on 1).
+*/
+static size_t claim_and_run(RtPool *p, bool front)
 {
     size_t ran = 0;
     uint64_t c = atomic_load(&p->claim);
-    while ((c & LEFT_MASK) != 0) {
-        if (!atomic_compare_exchange_weak(&p->claim, &c, c - 1))
+    while (LO(c) < HI(c)) {
+        uint64_t next = front ? c + (UINT64_C(1) << END_BITS) : c - 1;
+        if (!atomic_compare_exchange_weak(&p->claim, &c, next))
             continue; /* c now holds the current word */
-        size_t b = p->nblocks - (size_t)(c & LEFT_MASK);
+        size_t b = front ? LO(c) : HI(c) - 1;
         size_t i0 = b * p->grain, i1 = p->n - i0 < p->grain ? p->n : i0 + p->grain;
         p->fn(p->ctx, i0, i1);
         ran++;
@@ -205,7 +217,7 @@ static void *worker(void *arg)
         if (atomic_load(&p->quit))
             return NULL;
         atomic_fetch_add(&p->inflight, 1);
-        claim_and_run(p);
+        claim_and_run(p, false);
         if (atomic_fetch_sub(&p->inflight, 1) == 1 && atomic_load(&p->caller_asleep)) {
             pthread_mutex_lock(&p->mu);
             pthread_cond_signal(&p->done);
@@ -305,19 +317,19 @@ void rt_pool_run(RtPool *p, RtPoolFn fn, void *ctx, size_t n, size_t grain)
         fn(ctx, 0, n);
         return;
     }
-    if ((n - 1) / grain >= LEFT_MASK) /* more blocks than the claim word counts */
-        grain = n / (LEFT_MASK - 1) + 1;
+    if ((n - 1) / grain >= END_MASK) /* more blocks than the claim word counts */
+        grain = n / (END_MASK - 1) + 1;
     p->fn = fn, p->ctx = ctx, p->n = n, p->grain = grain;
     p->nblocks = (n - 1) / grain + 1;
-    p->gen = (p->gen + 1) & LEFT_MASK;
-    atomic_store(&p->claim, p->gen << LEFT_BITS | (uint64_t)p->nblocks);
+    p->gen = (p->gen + 1) & GEN_MASK;
+    atomic_store(&p->claim, p->gen << 2 * END_BITS | (uint64_t)p->nblocks);
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->go);
         pthread_mutex_unlock(&p->mu);
     }
     uint64_t t1 = now_ns();
-    size_t ran = claim_and_run(p);
+    size_t ran = claim_and_run(p, true);
     uint64_t t2 = now_ns();
     wait_workers(p);
     uint64_t t3 = now_ns();

@@ -133,7 +133,7 @@ void rt_tile_clip(RtTile *t)
 
 void rt_tile_forward(float *y, const RtTile *t, const float *x, const float *bias, size_t B)
 {
-    rt_matmul_forward(y, x, t->w, bias, B, t->X, t->D);
+    rt_matmul_forward(y, x, t->w, bias, B, t->X, t->D, NULL);
 }
 
 void rt_tile_forward_ref(float *y, const RtTile *t, const float *x, const float *bias, size_t B)
@@ -143,7 +143,7 @@ void rt_tile_forward_ref(float *y, const RtTile *t, const float *x, const float 
 
 void rt_tile_backward(float *dx, const RtTile *t, const float *d, size_t B)
 {
-    rt_matmul_backward(dx, NULL, NULL, d, NULL, t->w, B, t->X, t->D);
+    rt_matmul_backward(dx, NULL, NULL, d, NULL, t->w, B, t->X, t->D, NULL);
 }
 
 void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B)

@@ -304,13 +304,13 @@ typedef struct Fwd {
 static void run_forward(void *ctx)
 {
     Fwd *f = ctx;
-    rt_io_forward(f->y, f->io, f->w, f->x, NULL, f->B);
+    rt_io_forward(f->y, f->io, f->w, f->x, NULL, f->B, NULL);
 }
 
 static void run_sgemm(void *ctx)
 {
     Fwd *f = ctx;
-    rt_matmul_forward(f->y, f->x, f->w, NULL, f->B, f->X, f->D);
+    rt_matmul_forward(f->y, f->x, f->w, NULL, f->B, f->X, f->D, NULL);
 }
 
 /* GFLOP/s of the managed forward and of sgemm, 512 x 512, batch 64. */

@@ -297,7 +297,7 @@ static float one_forward(const IrIO *io, float w, float x)
 {
     RtIO *s = rt_io_new(io, io, 1, 1, 1, SEED, STREAM);
     float y;
-    rt_io_forward(&y, s, &w, &x, NULL, 1);
+    rt_io_forward(&y, s, &w, &x, NULL, 1, NULL);
     rt_io_free(s);
     return y;
 }
@@ -352,10 +352,10 @@ Test(io, every_row_of_a_batch_is_its_own_sample)
     }
     float y[B * D], y1[D];
     RtIO *all = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
-    rt_io_forward(y, all, w, x, NULL, B);
+    rt_io_forward(y, all, w, x, NULL, B, NULL);
     for (size_t b = 0; b < B; b++) {
         RtIO *one = rt_io_new(&io, &io, D, X, 1, SEED, STREAM);
-        rt_io_forward(y1, one, w, x + b * X, NULL, 1);
+        rt_io_forward(y1, one, w, x + b * X, NULL, 1, NULL);
         for (size_t i = 0; i < D; i++)
             cr_assert_eq(y[b * D + i], y1[i], "row %zu output %zu", b, i);
         rt_io_free(one);
@@ -380,7 +380,7 @@ Test(io, output_noise_is_gaussian_and_scaled_back)
         for (size_t j = 0; j < X; j++)
             x[b * X + j] = j == 1 ? -3.0f : 0.5f;
     RtIO *s = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
-    rt_io_forward(y, s, w, x, NULL, B);
+    rt_io_forward(y, s, w, x, NULL, B, NULL);
     double *v = malloc(B * D * sizeof *v);
     for (size_t k = 0; k < B * D; k++)
         v[k] = y[k];
@@ -412,7 +412,7 @@ Test(io, per_output_noise_std_is_fixed_at_construction)
     }
     float w[D * X] = {0}, *x = calloc(B * X, sizeof *x), *y = malloc(B * D * sizeof *y);
     double *v = malloc(B * sizeof *v);
-    rt_io_forward(y, s, w, x, NULL, B);
+    rt_io_forward(y, s, w, x, NULL, B, NULL);
     for (size_t i = 0; i < D; i++) {
         for (size_t b = 0; b < B; b++)
             v[b] = y[b * D + i];
@@ -434,9 +434,9 @@ Test(io, backward_never_uses_bound_management)
     io.bound_management = IR_BM_ITERATIVE;
     RtIO *s = rt_io_new(&io, &io, 1, 1, 1, SEED, STREAM);
     float w = 50.0f, d = 1.0f, dx = 1.0f, y;
-    rt_io_backward(&dx, s, &w, &d, 1);
+    rt_io_backward(&dx, s, &w, &d, 1, NULL);
     cr_assert_eq(dx, 13.0f, "1 + clip(50, 12)");
-    rt_io_forward(&y, s, &w, &d, NULL, 1);
+    rt_io_forward(&y, s, &w, &d, NULL, 1, NULL);
     cr_assert_eq(y, 50.0f);
     rt_io_free(s);
 }
@@ -452,7 +452,7 @@ Test(io, backward_dac_zeroes_small_gradients)
     io.out_res = 0.0;
     RtIO *s = rt_io_new(&io, &io, 3, 3, 1, SEED, STREAM);
     float w[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, d[3] = {4.0f, 0.02f, -0.04f}, dx[3] = {0};
-    rt_io_backward(dx, s, w, d, 1);
+    rt_io_backward(dx, s, w, d, 1, NULL);
     cr_assert_eq(dx[0], 4.0f);
     cr_assert_eq(dx[1], 0.0f, "0.02 / 4 * 63 = 0.315 rounds to 0");
     cr_assert_float_eq(dx[2], -4.0 / 63, 1e-6, "-0.04 / 4 * 63 = -0.63 rounds to -1");
@@ -466,11 +466,11 @@ Test(io, zero_input_short_cut)
     RtIO *s = rt_io_new(&io, &io, 2, 3, 1, SEED, STREAM);
     float w[6] = {1, 2, 3, 4, 5, 6}, x[3] = {0, 0, 0}, b[2] = {0.5f, -1.0f}, y[2];
     RtRng before = s->rng;
-    rt_io_forward(y, s, w, x, b, 1);
+    rt_io_forward(y, s, w, x, b, 1, NULL);
     cr_assert_eq(y[0], 0.5f);
     cr_assert_eq(y[1], -1.0f);
     float d[2] = {0, 0}, dx[3] = {1, 1, 1};
-    rt_io_backward(dx, s, w, d, 1);
+    rt_io_backward(dx, s, w, d, 1, NULL);
     cr_assert(dx[0] == 1.0f && dx[1] == 1.0f && dx[2] == 1.0f);
     cr_assert_eq(memcmp(&before, &s->rng, sizeof before), 0);
     rt_io_free(s);
@@ -484,7 +484,7 @@ Test(io, average_abs_max_keeps_state_per_direction)
     io.nm_decay = 0.25;
     RtIO *s = rt_io_new(&io, &io, 1, 2, 2, SEED, STREAM);
     float w[2] = {1, 1}, x[4] = {2, -1, 0.5f, -4}, y[2];
-    rt_io_forward(y, s, w, x, NULL, 2);
+    rt_io_forward(y, s, w, x, NULL, 2, NULL);
     cr_assert_float_eq(s->avg_fwd, 0.75 * 2.0 + 0.25 * 4.0, 1e-15);
     cr_assert_eq(s->avg_bwd, -1.0, "the backward has not run");
     cr_assert_float_eq(y[0], 1.0, 1e-6, "(2 - 1) exactly: a = 2, no quantisation");
@@ -501,8 +501,8 @@ Test(io, perfect_is_the_exact_product)
     float *w = normals(D * X, 1.0, &r), *x = normals(B * X, 1.0, &r), *b = normals(D, 1.0, &r);
     float y[B * D], want[B * D];
     RtIO *s = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
-    rt_io_forward(y, s, w, x, b, B);
-    rt_matmul_forward(want, x, w, b, B, X, D);
+    rt_io_forward(y, s, w, x, b, B, NULL);
+    rt_matmul_forward(want, x, w, b, B, X, D, NULL);
     cr_assert_eq(memcmp(y, want, sizeof y), 0);
     rt_io_free(s);
     io.out_scale = 2.0;
@@ -510,7 +510,7 @@ Test(io, perfect_is_the_exact_product)
     RtRng before = s->rng;
     rt_io_forward_ref(y, s, w, x, b, B);
     float dx[B * X] = {0}, dx_ref[B * X] = {0}, *d = normals(B * D, 1.0, &r);
-    rt_io_backward(dx, s, w, d, B);
+    rt_io_backward(dx, s, w, d, B, NULL);
     rt_matmul_backward_ref(dx_ref, NULL, NULL, d, NULL, w, B, X, D);
     for (size_t k = 0; k < B * D; k++) {
         double mag = fabs(b[k % D]);
@@ -551,9 +551,9 @@ Test(io, blis_matches_the_naive_twin)
     float y[B * D], y2[B * D], dx[B * X] = {0}, dx2[B * X] = {0};
     RtIO *a = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
     RtIO *b = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
-    rt_io_forward(y, a, w, x, NULL, B);
+    rt_io_forward(y, a, w, x, NULL, B, NULL);
     rt_io_forward_ref(y2, b, w, x, NULL, B);
-    rt_io_backward(dx, a, w, d, B);
+    rt_io_backward(dx, a, w, d, B, NULL);
     rt_io_backward_ref(dx2, b, w, d, B);
     cr_assert_eq(memcmp(&a->rng, &b->rng, sizeof a->rng), 0, "same draws, same order");
     for (size_t k = 0; k < B * D; k++) {
@@ -585,8 +585,8 @@ Test(io, runs_are_deterministic)
     for (int k = 0; k < 3; k++) {
         RtIO *s = rt_io_new(NULL, NULL, D, X, B, SEED, k < 2 ? STREAM : STREAM + 1);
         for (int rep = 0; rep < 3; rep++) {
-            rt_io_forward(y[k], s, w, x, NULL, B);
-            rt_io_backward(dx[k], s, w, d, B);
+            rt_io_forward(y[k], s, w, x, NULL, B, NULL);
+            rt_io_backward(dx[k], s, w, d, B, NULL);
         }
         rt_io_free(s);
     }
@@ -608,8 +608,8 @@ Test(io, batches_beyond_max_rows_are_chunked)
     float y[B * D], y1[B * D];
     RtIO *small = rt_io_new(&io, &io, D, X, 2, SEED, STREAM);
     RtIO *big = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
-    rt_io_forward(y, small, w, x, NULL, B);
-    rt_io_forward(y1, big, w, x, NULL, B);
+    rt_io_forward(y, small, w, x, NULL, B, NULL);
+    rt_io_forward(y1, big, w, x, NULL, B, NULL);
     cr_assert_eq(memcmp(y, y1, sizeof y), 0);
     rt_io_free(small), rt_io_free(big);
     free(w), free(x);
@@ -656,9 +656,9 @@ Test(io, analog_layers_default_to_table_4_and_the_loss_stays_exact)
     RtRng r;
     rt_rng_seed(&r, SEED, 10);
     float *x = normals(8 * 4, 1.0, &r), *t = normals(8, 1.0, &r), h1[8 * 3], h2[8 * 2], y[8];
-    rt_matmul_forward(h1, x, n->layer[0].w, NULL, 8, 4, 3);
-    rt_matmul_forward(h2, h1, n->layer[1].w, NULL, 8, 3, 2);
-    rt_matmul_forward(y, h2, n->layer[2].w, n->layer[2].b, 8, 2, 1);
+    rt_matmul_forward(h1, x, n->layer[0].w, NULL, 8, 4, 3, NULL);
+    rt_matmul_forward(h2, h1, n->layer[1].w, NULL, 8, 3, 2, NULL);
+    rt_matmul_forward(y, h2, n->layer[2].w, n->layer[2].b, 8, 2, 1, NULL);
     double want = 0.0;
     for (size_t k = 0; k < 8; k++)
         want += 0.5 * ((double)y[k] - t[k]) * ((double)y[k] - t[k]) / 8.0;

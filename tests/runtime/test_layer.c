@@ -282,7 +282,7 @@ Test(layer, conv_by_im2col_matches_the_direct_convolution)
         float *ref = malloc(B * Q * OC * sizeof *ref);
         fill(x, nx, &r, -1, 1), fill(w, OC * X, &r, -1, 1), fill(bias, OC, &r, -1, 1);
         rt_im2col(cols, x, B, in, K, S, P);
-        rt_matmul_forward(z, cols, w, NULL, B * Q, X, OC);
+        rt_matmul_forward(z, cols, w, NULL, B * Q, X, OC, NULL);
         rt_conv_arrange(out, z, NULL, 0, bias, B, Q, OC);
         rt_conv_forward_ref(ref, x, w, bias, B, in, OC, K, S, P);
         /* both sum X products of values in [-1, 1] plus a bias: float error <= (X+1) eps X */

@@ -29,7 +29,7 @@ static void check_forward(size_t B, size_t C, size_t OC, bool bias)
     float *inp = rand_matrix(B * C, &r), *w = rand_matrix(OC * C, &r);
     float *b = bias ? rand_matrix(OC, &r) : NULL;
     float *out = malloc(B * OC * sizeof *out), *ref = malloc(B * OC * sizeof *ref);
-    rt_matmul_forward(out, inp, w, b, B, C, OC);
+    rt_matmul_forward(out, inp, w, b, B, C, OC, NULL);
     rt_matmul_forward_ref(ref, inp, w, b, B, C, OC);
     for (size_t i = 0; i < B; i++)
         for (size_t o = 0; o < OC; o++) {
@@ -65,7 +65,7 @@ static void check_backward(size_t B, size_t C, size_t OC)
     float *d0 = malloc(B * C * sizeof(float)), *w0 = malloc(OC * C * sizeof(float));
     memcpy(d0, dinp, B * C * sizeof(float));
     memcpy(w0, dw, OC * C * sizeof(float));
-    rt_matmul_backward(dinp, dw, db, dout, inp, w, B, C, OC);
+    rt_matmul_backward(dinp, dw, db, dout, inp, w, B, C, OC, NULL);
     rt_matmul_backward_ref(dinp2, dw2, db2, dout, inp, w, B, C, OC);
     for (size_t i = 0; i < B; i++)
         for (size_t c = 0; c < C; c++) {
@@ -102,7 +102,7 @@ Test(matmul, gemm_handles_transposes_and_strides)
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
             float c[4] = {10, 10, 10, 10}; /* (2,2) with beta 1: adds */
-            rt_gemm(c, 2, a, ta ? 2 : 3, ta, b, tb ? 3 : 2, tb, 2, 2, 3, 1.0f, 1.0f);
+            rt_gemm(c, 2, a, ta ? 2 : 3, ta, b, tb ? 3 : 2, tb, 2, 2, 3, 1.0f, 1.0f, NULL);
             for (int i = 0; i < 2; i++)
                 for (int j = 0; j < 2; j++) {
                     float s = 10;
@@ -114,4 +114,57 @@ Test(matmul, gemm_handles_transposes_and_strides)
                     cr_assert_eq(c[i * 2 + j], s, "ta %d tb %d (%d,%d)", ta, tb, i, j);
                 }
         }
+}
+
+/*
+** Products large enough to be cut into blocks and shared give the same bits on 1, 2 and 3
+** threads, for every transpose flag, and stay within the dot-product bound of the naive
+** loops. Shapes: a batch of 10 through a 200 -> 300 layer (BLIS's one call and its 64-column
+** blocks differ there: the cut must not depend on the threads), and 600 x 200 (edge blocks:
+** 256 + 256 + 88 rows, 3 x 64 + 8 columns).
+*/
+static void check_gemm_threads(size_t m, size_t n, size_t k)
+{
+    RtRng r;
+    rt_rng_seed(&r, m, n * 1000 + k);
+    float *a = rand_matrix(m * k, &r), *b = rand_matrix(k * n, &r);
+    float *c[3];
+    RtPool *pool[3] = {NULL, rt_pool_new(2), rt_pool_new(3)};
+    cr_assert(pool[1] && pool[2]);
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            for (int t = 0; t < 3; t++) {
+                c[t] = calloc(m * n, sizeof *c[t]);
+                rt_gemm(c[t], n, a, ta ? m : k, ta, b, tb ? k : n, tb, m, n, k, 1.0f, 0.0f,
+                        pool[t]);
+            }
+            for (int t = 1; t < 3; t++)
+                cr_assert(memcmp(c[0], c[t], m * n * sizeof *c[0]) == 0,
+                          "%zux%zux%zu ta %d tb %d: %d threads differ from 1", m, n, k, ta, tb,
+                          t + 1);
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++) {
+                    double s = 0.0, bound = 0.0;
+                    for (size_t q = 0; q < k; q++) {
+                        double p = (double)(ta ? a[q * m + i] : a[i * k + q]) *
+                                   (double)(tb ? b[j * k + q] : b[q * n + j]);
+                        s += p;
+                        bound += fabs(p);
+                    }
+                    cr_assert_leq(fabs(c[0][i * n + j] - s), gamma_k(k) * bound + 1e-30,
+                                  "ta %d tb %d (%zu,%zu)", ta, tb, i, j);
+                }
+            for (int t = 0; t < 3; t++)
+                free(c[t]);
+        }
+    rt_pool_free(pool[1]);
+    rt_pool_free(pool[2]);
+    free(a);
+    free(b);
+}
+
+Test(matmul, gemm_gives_the_same_bits_for_any_thread_count)
+{
+    check_gemm_threads(10, 300, 200);
+    check_gemm_threads(600, 200, 50);
 }
