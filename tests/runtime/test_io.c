@@ -573,6 +573,37 @@ Test(io, blis_matches_the_naive_twin)
     free(w), free(x), free(d);
 }
 
+/*
+** One-hot rows (a transfer's column reads) skip the product but give its exact bits: with a
+** clean I/O the forward is the product itself, here compared with rt_gemm over the same rows
+** (a -0 weight in a hot column and an all-zero row included: outputs +0, as from the product).
+** A row with two nonzeros takes the product as before.
+*/
+Test(io, one_hot_reads_give_the_product_bits)
+{
+    enum { B = 4, D = 300, X = 200 };
+    IrIO io = clean_io();
+    RtRng r;
+    rt_rng_seed(&r, SEED, 9);
+    float *w = normals(D * X, 0.3, &r);
+    w[5 * X + 17] = -0.0f;
+    float x[B * X] = {0}, y[B * D], want[B * D];
+    x[0 * X + 17] = 0.75f;
+    x[1 * X + 199] = -0.5f; /* row 2 stays all zero */
+    x[3 * X + 3] = 0.25f;
+    RtIO *s = rt_io_new(&io, &io, D, X, B, SEED, STREAM);
+    rt_io_forward(y, s, w, x, NULL, B, NULL);
+    rt_gemm(want, D, x, X, false, w, X, true, B, D, X, 1.0f, 0.0f, NULL);
+    cr_assert_eq(memcmp(y, want, sizeof y), 0, "one-hot rows: the product's bits");
+    cr_assert(!signbit(y[0 * D + 5]) && !signbit(y[2 * D + 7]), "zeros are +0");
+    x[3 * X + 4] = 0.5f; /* two nonzeros: the product itself */
+    rt_io_forward(y, s, w, x, NULL, B, NULL);
+    rt_gemm(want, D, x, X, false, w, X, true, B, D, X, 1.0f, 0.0f, NULL);
+    cr_assert_eq(memcmp(y, want, sizeof y), 0, "a denser row: the product");
+    rt_io_free(s);
+    free(w);
+}
+
 /* Same seed and stream: bit-identical passes; another stream: other noise. */
 Test(io, runs_are_deterministic)
 {
