@@ -4,14 +4,15 @@
 **
 ** A job is the range [0, n) cut into nblocks blocks of `grain` items. rt_pool_run writes the
 ** job's fields (fn, ctx, n, grain, nblocks) and then publishes it by storing the claim word:
-** the job's generation in the upper 32 bits, the number of blocks nobody has claimed yet in
-** the lower 32. A thread claims a block by a compare-and-swap that takes one from that count;
-** a count of c before the swap names block nblocks - c. The caller claims blocks like any
-** worker, until the count is 0.
+** the job's generation in the upper 24 bits, then the ends lo and hi (20 bits each) of the
+** blocks nobody has claimed yet, lo..hi-1. A thread claims a block by a compare-and-swap:
+** the caller takes block lo from the front, a worker block hi-1 from the back (so each keeps
+** mostly the same blocks, and their data in its cache, from one job to the next). Claims go
+** on until lo == hi.
 **
 ** The barrier: before a worker looks at the claim word to claim, it announces itself in
-** `inflight`, and it withdraws (decrements) only after it found the count at 0, having run
-** what it claimed. The caller, once it finds the count at 0, waits until inflight is 0 and
+** `inflight`, and it withdraws (decrements) only after it found no block left, having run
+** what it claimed. The caller, once it finds no block left, waits until inflight is 0 and
 ** returns. A worker that has not announced itself is never waited for: one that is asleep,
 ** still spinning up, or descheduled by another process does not hold up the job. (The old
 ** barrier waited for every worker to pass through every job, so with a busy core one
@@ -24,17 +25,18 @@
 **    the caller stored after writing the fields (or a later claim of the same job), so the
 **    fields are those of the job that the swap names.
 **  - A worker announces itself before it reads the claim word at all. If its swap took a
-**    block, that swap comes before, in the claim word's order, the caller's read of count 0;
+**    block, that swap comes before, in the claim word's order, the caller's read of lo == hi;
 **    so the caller's later read of inflight sees the announcement, and the caller waits until
 **    the worker has withdrawn, after its last block. Only then does the caller return, and
 **    only after returning can it write the next job's fields.
 **  - A worker that announces itself late (after the caller saw inflight 0) either finds the
-**    count at 0 and withdraws at once, or finds the next job already published; then it
+**    no block left and withdraws at once, or finds the next job already published; then it
 **    takes part in that job, and by the same argument that job's caller waits for it. (A
 **    worker announces itself only after it saw blocks left, so the caller waits for one that
 **    finds none only if it announced itself just before the last claim: a few instructions.)
 **  - The generation makes a swap that read one job's word fail on every other job's (until
-**    it wraps after 2^32 jobs), so a claim never lands in a job the claimant did not read.
+**    it wraps after 2^24 jobs, minutes of jobs between one thread's read and its swap), so a
+**    claim never lands in a job the claimant did not read.
 **
 ** Waiting: a worker with nothing to do spins for a while (300 us: most gaps between the
 ** parallel jobs of a training step; with 100 us the worker slept through the start of 45%
