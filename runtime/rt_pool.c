@@ -29,7 +29,7 @@
 **    so the caller's later read of inflight sees the announcement, and the caller waits until
 **    the worker has withdrawn, after its last block. Only then does the caller return, and
 **    only after returning can it write the next job's fields.
-**  - A worker that announces itself late (after the caller saw inflight 0) either finds the
+**  - A worker that announces itself late (after the caller saw inflight 0) either finds
 **    no block left and withdraws at once, or finds the next job already published; then it
 **    takes part in that job, and by the same argument that job's caller waits for it. (A
 **    worker announces itself only after it saw blocks left, so the caller waits for one that
