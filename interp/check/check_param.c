@@ -901,7 +901,8 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
 
 /*
 ** Model m takes the examples of data (when their shape is known before running; files are
-** checked when they are read) and gives its outputs, in batches of `batch` rows (`batch_at`).
+** checked when they are read) and gives its outputs, in batches of `batch` rows (`batch_at`;
+** 0: no batches, an evaluation).
 */
 static void model_fits(Checker *c, const IrModel *m, const IrData *data, SrcLoc at,
                        size_t batch, SrcLoc batch_at)
@@ -930,13 +931,15 @@ static void model_fits(Checker *c, const IrModel *m, const IrData *data, SrcLoc 
                    batch, rows, data->name);
     else
         return;
+    char bt[64] = ""; /* batch 0: an evaluation, which has none */
+    if (batch)
+        snprintf(bt, sizeof bt, ", and batch <= %zu", rows);
     if (ls)
         diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives "
-                               "%zu output%s, and batch <= %zu", size, outs, outs == 1 ? "" : "s",
-                      rows);
+                               "%zu output%s%s", size, outs, outs == 1 ? "" : "s", bt);
     else
-        diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class), and "
-                               "batch <= %zu", outs, rows);
+        diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class)%s",
+                      outs, bt);
 }
 
 /*
@@ -984,7 +987,7 @@ static void finish_evaluate(Checker *c, Sym *s, const SchKind *k)
         finish_loss(c, s, k, data, &e->loss);
     if (e->weights) {
         if (e->model->nlayers)
-            model_fits(c, e->model, data, s->set_at[md], 1, s->set_at[md]);
+            model_fits(c, e->model, data, s->set_at[md], 0, s->set_at[md]);
         return;
     }
     if (!e->data || !e->train->data || e->data == e->train->data)
