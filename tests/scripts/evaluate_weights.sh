@@ -17,6 +17,15 @@
 #    (out/w.sgd.npz, ...): its epoch-0 test loss is the saved run's final one.
 # 6. A file of a layer with output scales, evaluated on a model without them, is an error
 #    naming the file and the array, before anything runs.
+# 7. The spread the noise predicts. A linear layer (no bias) read through an io with output
+#    noise sigma only (no noise management, no quantisation, bounds far away) computes
+#    y_k = w.x_k + sigma xi_k, xi_k standard normal, independent per row and repetition. The
+#    half_mse of N rows with digital residuals r_k (L0 = sum r_k^2 / 2N) is then
+#    L = L0 + sigma/N sum r_k xi_k + sigma^2/2N sum xi_k^2, with
+#    E[L] = L0 + sigma^2/2 and Var[L] = 2 sigma^2 L0 / N + sigma^4 / 2N.
+#    Over K = 400 repetitions the mean is within 4 standard errors sqrt(Var/K) of E[L], and the
+#    sample std within 20% of sqrt(Var) (L is a sum of N = 40 independent terms, near normal:
+#    the sample std's relative standard error is about 1/sqrt(2K) = 3.5%; 20% is ~6 of them).
 . "$ROOT/tests/scripts/common.inc"
 awk 'BEGIN { srand(7); print "a,b,c,label";
              for (i = 0; i < 80; i++) { a = rand() * 2 - 1; b = rand() * 2 - 1;
@@ -94,4 +103,27 @@ expect_status 2 "$AIMCI" bad.aimc
 has err.txt "evaluate 'ev': weights: out/w.asgd.npz: the file holds output scales \
 'dense1.out_scale', but layer 1 (dense) of model 'plain' has none"
 has err.txt "(nothing was run)"
+# 7. the spread of the noisy passes
+cat > s.aimc <<'AIMC'
+seed = 3
+io noisy : analog { out_noise = 0.3, noise_management = none, bound_management = none,
+                    inp_res = 0, out_res = 0, inp_bound = 1000, out_bound = 1000 }
+device d : ideal {}
+data ls : least_squares { rows = 40, cols = 6, noise = 0.5 }
+model lin { dense(6, 1, bias = false, on = d) }
+optimizer sgd : digital_sgd { lr = 0.05 }
+train fit { model = lin, data = ls, optimizer = sgd, steps = 50, save = "w.npz" }
+evaluate spread { model = lin, data = ls, weights = "w.npz", io = noisy, repeat = 400,
+                  out = "s.csv" }
+AIMC
+expect_status 0 "$AIMCI" s.aimc
+awk -F, -v sig=0.3 -v N=40 '
+    NR == 2 { L0 = $4 }
+    NR > 2 { s += $4; s2 += $4 * $4; k++ }
+    END {
+        m = s / k; sd = sqrt((s2 - k * m * m) / (k - 1))
+        pm = L0 + sig ^ 2 / 2; psd = sqrt(2 * sig ^ 2 * L0 / N + sig ^ 4 / (2 * N))
+        printf "L0 %g: mean %g (predicted %g), std %g (predicted %g)\n", L0, m, pm, sd, psd
+        exit !(k == 400 && (m - pm) ^ 2 <= 16 * psd ^ 2 / k && sd > 0.8 * psd && sd < 1.2 * psd)
+    }' s.csv || fail "the noisy passes do not spread as the noise predicts"
 exit 0
