@@ -3,7 +3,10 @@
 **
 ** Before the first statement runs, ev_check_program first reads the data files of every
 ** train that will run (rt_data_probe: they exist, hold the declared label kind or target
-** columns, and fit the train's model) and the weights file it loads; then it lists every
+** columns, and fit the train's model) and the weights file it loads (an evaluate's data,
+** model and weights file likewise; a file that an earlier train of the run saves is
+** checked when it is read, and is not an input that outputs may not overwrite); then it
+** lists every
 ** file the statements that will run may write: a train's log, its `.arrays.csv`, its
 ** `.cost.csv`, its checkpoint (eval_ckpt.c) and its resolved program, its saved weights
 ** (one per optimizer, ev_save_path); a measure's `out`; an experiment's report, the CSV
@@ -428,13 +431,16 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
 */
 
 /*
-** A weights file (a train's load, an evaluate's weights) against model m, whose input has
-** shape `in`: a NumPy archive whose weight layers and shapes are the model's, and whose
-** analog state fits the model's tiles (rt_net_load_file on a net built as the run builds
-** it). `who` names the statement ("train 'fit': load"). 0, or 1 (reported).
+** A weights file against model m, whose input has shape `in`: a NumPy archive whose weight
+** layers and shapes are the model's. A train's load (`state` false) is checked as the
+** weights it loads first (rt_net_load_weights on a digital net: the shapes do not depend
+** on devices; its device state is checked when the run restores it); an evaluate's
+** (`state` true) as the evaluation loads it all (rt_net_load_file on a net built as the
+** evaluation builds it: output scales and arrays too). `who` names the statement
+** ("train 'fit': load"). 0, or 1 (reported).
 */
 static int check_weights(Diag *d, SrcLoc at, const char *who, const char *path,
-                         const IrModel *m, RtShape in, uint64_t seed)
+                         const IrModel *m, RtShape in, uint64_t seed, bool state)
 {
     char err[ERRLEN];
     RtNpz z;
@@ -443,15 +449,16 @@ static int check_weights(Diag *d, SrcLoc at, const char *who, const char *path,
         diag_expected(d, "an .npz file of weights, as a train's save writes them");
         return 1;
     }
-    bool analog = rt_net_state_analog(&z);
-    rt_npz_free(&z);
-    RtNet *n = rt_net_new_shaped(m, in, analog, false, seed, 1, err, sizeof err);
-    int rc = !n || rt_net_load_file(n, m, path, err, sizeof err) != 0;
+    RtNet *n = rt_net_new_shaped(m, in, state && rt_net_state_analog(&z), false, seed, 1, err,
+                                 sizeof err);
+    int rc = !n || (state ? rt_net_load_file(n, m, path, err, sizeof err)
+                          : rt_net_load_weights(n, m, &z, path, err, sizeof err)) != 0;
     if (rc) {
         diag_error(d, at, "%s: %s (nothing was run)", who, err);
         diag_expected(d, "weights saved from model '%s' (or arrays of its shapes)", m->name);
     }
     rt_net_free(n);
+    rt_npz_free(&z);
     return rc;
 }
 
@@ -519,7 +526,7 @@ static int check_train_data(Diag *d, const IrProgram *p, const EvOptions *o, siz
         char *path;
         bool later = load_saved_before(p, o, run, t, k, &path);
         if ((k == 0 || strcmp(path, t->load) != 0) && !later)
-            rc = check_weights(d, t->loc, who, path, t->model, in, t->seed);
+            rc = check_weights(d, t->loc, who, path, t->model, in, t->seed, false);
         free(path);
     }
     return rc;
@@ -541,7 +548,7 @@ static int check_evaluate(Diag *d, const IrProgram *p, const EvOptions *o, size_
     if (saved_before(p, o, run, e->weights))
         return 0;
     snprintf(who, sizeof who, "evaluate '%s': weights", e->name);
-    return check_weights(d, e->loc, who, e->weights, e->model, in, e->seed);
+    return check_weights(d, e->loc, who, e->weights, e->model, in, e->seed, true);
 }
 
 /* The data of every train that will run (each data checked once per model). */
