@@ -581,7 +581,8 @@ static const SchParam evaluate_params[] = {
      "the loss reported (default: the train's; with weights, as a train's default for the "
      "data: cross_entropy for labels, half_mse for least_squares, else mse)"},
     {"seed", SCH_SEED, EVL(seed), 0, 0, 0, 9007199254740992.0, false, false, false, SCH_ALL, 0,
-     NULL, "seed of the evaluation I/O's noise (default: the train's, else the script's)"},
+     NULL, "seed of the evaluation I/O's noise, and with weights of drawn data (default: the "
+           "train's, else the script's)"},
     {"io", SCH_REF, EVL(io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
      "the forward io of every layer with a device (default: each layer's own forward io)"},
     {"repeat", SCH_SIZE, EVL(repeat), 0, 10, 1, 1000, false, false, false, SCH_ALL, 0, NULL,
