@@ -507,6 +507,25 @@ static int check_model_data(Diag *d, SrcLoc at, const char *who, const IrModel *
     return rc;
 }
 
+/* After an error reading `path`: when an earlier train of several optimizers saves to that
+** path, a hint naming the files it writes instead (one per optimizer). */
+static void hint_tagged(Diag *d, const IrProgram *p, const EvOptions *o, size_t before,
+                        const char *path)
+{
+    for (size_t r = 0; r < before; r++) {
+        const IrTrain *t = p->runs[r].kind == IR_RUN_TRAIN ? p->runs[r].u.train : NULL;
+        if (!t || !t->save || t->nopt < 2 || strcmp(t->save, path) != 0 ||
+            (o->only && strcmp(o->only, p->runs[r].name) != 0))
+            continue;
+        char *first = ev_save_path(t, 0), *last = ev_save_path(t, t->nopt - 1);
+        diag_hint(d, "train '%s' saves one file per optimizer, %s%s%s", t->name, first,
+                  t->nopt > 2 ? " ... " : ", ", last);
+        free(first);
+        free(last);
+        return;
+    }
+}
+
 /* The data of train t (run `run` of p) against its files and its model, then the weights
 ** it loads (each optimizer's, rt_train_load_path) unless an earlier run saves them; 0, or 1
 ** (reported). */
@@ -525,8 +544,9 @@ static int check_train_data(Diag *d, const IrProgram *p, const EvOptions *o, siz
     for (size_t k = 0; t->load && k < t->nopt && !rc; k++) {
         char *path;
         bool later = load_saved_before(p, o, run, t, k, &path);
-        if ((k == 0 || strcmp(path, t->load) != 0) && !later)
-            rc = check_weights(d, t->loc, who, path, t->model, in, t->seed, false);
+        if ((k == 0 || strcmp(path, t->load) != 0) && !later &&
+            (rc = check_weights(d, t->loc, who, path, t->model, in, t->seed, false)))
+            hint_tagged(d, p, o, run, path);
         free(path);
     }
     return rc;
@@ -548,7 +568,10 @@ static int check_evaluate(Diag *d, const IrProgram *p, const EvOptions *o, size_
     if (saved_before(p, o, run, e->weights))
         return 0;
     snprintf(who, sizeof who, "evaluate '%s': weights", e->name);
-    return check_weights(d, e->loc, who, e->weights, e->model, in, e->seed, true);
+    int rc = check_weights(d, e->loc, who, e->weights, e->model, in, e->seed, true);
+    if (rc)
+        hint_tagged(d, p, o, run, e->weights);
+    return rc;
 }
 
 /* The data of every train that will run (each data checked once per model). */
