@@ -156,6 +156,22 @@ static void summary(FILE *f, const IrEvaluate *e, const EvalOpt *r)
     }
 }
 
+/* A CSV field: as is, or quoted (quotes doubled) when it holds a comma, quote or newline. */
+static void put_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 /* The CSV of every pass; NULL when out of memory. */
 static char *evaluate_csv(const IrEvaluate *e, const EvalOpt *r, size_t *len)
 {
@@ -170,7 +186,8 @@ static char *evaluate_csv(const IrEvaluate *e, const EvalOpt *r, size_t *len)
         const char *name = row_name(e, k);
         for (size_t p = 0; p <= e->repeat; p++) {
             double loss = p ? r[k].aloss[p - 1] : r[k].loss, acc = p ? r[k].aacc[p - 1] : r[k].acc;
-            fprintf(f, "%s,%s,%zu,%.9g,", name, p ? "analog" : "digital", p, loss);
+            put_field(f, name);
+            fprintf(f, ",%s,%zu,%.9g,", p ? "analog" : "digital", p, loss);
             if (!isnan(acc))
                 fprintf(f, "%.9g", acc);
             fputc('\n', f);
