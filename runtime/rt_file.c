@@ -63,6 +63,18 @@ char *rt_path_swap_ext(const char *path, const char *ext)
     return out;
 }
 
+char *rt_path_tagged(const char *path, const char *tag)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t keep = dot && dot != base ? (size_t)(dot - path) : strlen(path);
+    size_t len = strlen(path) + strlen(tag) + 2;
+    char *out = rt_xmalloc(len);
+    snprintf(out, len, "%.*s.%s%s", (int)keep, path, tag, path + keep);
+    return out;
+}
+
 /* The folder part of path with its '/' ("" for a bare name); a new string. */
 static char *dir_part(const char *path)
 {

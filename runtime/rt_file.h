@@ -99,4 +99,11 @@ int rt_file_mkparents(const char *path, char *err, size_t errlen);
 */
 char *rt_path_swap_ext(const char *path, const char *ext);
 
+/*
+** A new string: path with ".tag" before the extension of its last component (as
+** rt_path_swap_ext finds it), or appended if it has none: "out/fcn.npz", "rl" gives
+** "out/fcn.rl.npz" (a train's save and load of one optimizer among several).
+*/
+char *rt_path_tagged(const char *path, const char *tag);
+
 #endif

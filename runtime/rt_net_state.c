@@ -215,6 +215,9 @@ static void list_net(List *L, RtNet *n, const IrModel *m)
             algo_entries(L, ly->algo);
         else
             array_group(L, "W", ly->tile, NULL);
+        /* after the arrays: a net without an algorithm (an evaluation) computes with these,
+        ** not with W; an algorithm computes its own again from the arrays (rt_algo_reloaded) */
+        single(L, "visible", E_RAW, RT_NPZ_F4, 2, ly->out, ly->in, ly->w);
         io_entries(L, "io", ly->io);
     }
 }
@@ -446,12 +449,54 @@ int rt_net_load_state(RtNet *n, const IrModel *m, const RtNpz *z, const char *pa
     return rc;
 }
 
+bool rt_net_state_analog(const RtNpz *z)
+{
+    for (size_t k = 0; k < z->n; k++) {
+        size_t len = strlen(z->a[k].name);
+        if (len > 2 && strcmp(z->a[k].name + len - 2, ".W") == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+** Every tile of n has output scales exactly when the file holds them for its layer (else the
+** file's visible weights would be read with scales they were not trained with); 0 or -1.
+*/
+static int same_scaling(RtNet *n, const IrModel *m, const RtNpz *z, const char *path,
+                        char *err, size_t errlen)
+{
+    List L;
+    list_net(&L, n, m);
+    int rc = 0;
+    for (size_t k = 0; k < L.n && !rc; k++) {
+        const Entry *e = &L.e[k];
+        if (e->kind != E_WEIGHT || !e->layer->tile)
+            continue;
+        char name[RT_NPZ_MAX_NAME + 16], lt[128];
+        snprintf(name, sizeof name, "%.*s.out_scale", (int)(strlen(e->name) - 7), e->name);
+        bool held = rt_npz_find(z, name) != NULL;
+        if (held == (e->layer->nscale > 0))
+            continue;
+        layer_text(lt, sizeof lt, n, m, e->l);
+        snprintf(err, errlen, "%s: %s '%s', but %s has %s", path,
+                 held ? "the file holds output scales" : "no output scales", name, lt,
+                 held ? "none (weight_scaling_omega = 0, learn_out_scaling = false)"
+                      : "them (weight_scaling_omega > 0 or learn_out_scaling)");
+        rc = -1;
+    }
+    free(L.e);
+    return rc;
+}
+
 int rt_net_load_file(RtNet *n, const IrModel *m, const char *path, char *err, size_t errlen)
 {
     RtNpz z;
     if (rt_npz_read(&z, path, err, errlen))
         return -1;
     int rc = rt_net_load_weights(n, m, &z, path, err, errlen);
+    if (!rc)
+        rc = same_scaling(n, m, &z, path, err, errlen);
     if (!rc)
         rc = rt_net_load_state(n, m, &z, path, err, errlen);
     rt_npz_free(&z);

@@ -11,6 +11,9 @@
 ** and for an analog layer of an analog run (each physical array as the crossbar holds it,
 ** (out, in * kernel * kernel) for conv):
 **   L.out_scale     (1) or (out): the digital output scales, when the layer has them
+**   L.visible       (out, in * kernel * kernel): the visible weights the tile computes with
+**                   (weight = out_scale * visible): W, or the algorithm's combination of its
+**                   arrays (rt_algo.h)
 **   L.A             the stored weights of array A: W (the weight array), P (the gradient
 **                   array of two-array algorithms) or P1, P2, ... (multi_tile, P1 next to W)
 **   L.A.persistent  its persistent weights, when the device has write noise
@@ -44,6 +47,7 @@
 #ifndef AIMCI_RT_NET_STATE_H
 #define AIMCI_RT_NET_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ir.h"
@@ -71,7 +75,15 @@ int rt_net_load_weights(RtNet *n, const IrModel *m, const RtNpz *z, const char *
 int rt_net_load_state(RtNet *n, const IrModel *m, const RtNpz *z, const char *path, char *err,
                       size_t errlen);
 
-/* Both, for a net without an algorithm (an evaluation): 0, or -1 with err set. */
+/*
+** Both, for a net without an algorithm (an evaluation, built analog when the file is an
+** analog run's: rt_net_state_analog): the weights are then each tile's L.visible with its
+** L.out_scale, exactly what the saved run computed with. A tile of n has output scales
+** exactly when the file holds them for its layer, else it is an error. 0, or -1 with err set.
+*/
 int rt_net_load_file(RtNet *n, const IrModel *m, const char *path, char *err, size_t errlen);
+
+/* Whether z is the state of an analog run: it holds a weight array W of some layer. */
+bool rt_net_state_analog(const RtNpz *z);
 
 #endif

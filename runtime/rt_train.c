@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rt_algo.h"
 #include "rt_ckpt.h"
+#include "rt_file.h"
 #include "rt_mem.h"
 #include "rt_net_state.h"
 #include "rt_rng.h"
@@ -209,18 +211,34 @@ static int open_net(Trainer *tr, const IrOptimizer *o, size_t rows, char *err, s
         return 1;
     }
     RtNpz z = {0};
-    if (t->load && (rt_npz_read(&z, t->load, err, errlen) ||
-                    rt_net_load_weights(tr->net, t->model, &z, t->load, err, errlen))) {
+    char *load = rt_train_load_path(t, o);
+    if (load && (rt_npz_read(&z, load, err, errlen) ||
+                 rt_net_load_weights(tr->net, t->model, &z, load, err, errlen))) {
         rt_npz_free(&z);
+        free(load);
         return 1;
     }
     tr->net->opt = *o;
     tr->opt = &tr->net->opt;
     int rc = rt_algo_attach(tr->net, t->model, tr->opt, t->seed, err, errlen) != 0;
-    if (!rc && t->load)
-        rc = rt_net_load_state(tr->net, t->model, &z, t->load, err, errlen) != 0;
+    if (!rc && load)
+        rc = rt_net_load_state(tr->net, t->model, &z, load, err, errlen) != 0;
     rt_npz_free(&z);
+    free(load);
     return rc;
+}
+
+char *rt_train_load_path(const IrTrain *t, const IrOptimizer *o)
+{
+    if (!t->load)
+        return NULL;
+    if (t->nopt > 1) {
+        char *own = rt_path_tagged(t->load, o->name);
+        if (access(own, F_OK) == 0)
+            return own;
+        free(own);
+    }
+    return rt_xstrdup(t->load);
 }
 
 /* Allocate the run state, the net and the pool (threads > 1); 0 or 1 with err set. */

@@ -24,7 +24,9 @@
 ** is then set to t->init (analog weights clipped to their cells' bounds). With t->load the
 ** weights and biases of that .npz file replace them, and once the optimizer's algorithm is
 ** attached, the device state the file holds is restored (rt_net_state.h); the random
-** streams still start from t->seed. Saving (t->save) is the caller's: it gets the net.
+** streams still start from t->seed. A train of several optimizers loads, for optimizer o,
+** the file its save would have written (rt_train_load_path). Saving (t->save) is the
+** caller's: it gets the net.
 **
 ** Training by epochs (t->epochs > 0): every epoch reshuffles the rows and takes
 ** floor(rows / batch) steps (at least 1; the remainder of a shuffle is left out, as
@@ -102,6 +104,13 @@ void rt_log_free(RtLog *log);
 
 /* Whether ||W - w_star|| is defined for this train and data. */
 bool rt_train_has_dist(const IrTrain *t, const RtData *dt);
+
+/*
+** The file train t's run with optimizer o loads (a new string), or NULL without t->load: with
+** several optimizers, t->load tagged with o's name ("out/fcn.npz" -> "out/fcn.rl.npz", the
+** file `save` writes for o) when that file exists, else t->load itself.
+*/
+char *rt_train_load_path(const IrTrain *t, const IrOptimizer *o);
 
 /*
 ** Run train t with optimizer o on data dt, appending rows to log (which starts empty,

@@ -455,7 +455,7 @@ bool chk_has_experiment(const Checker *c)
 ** =======================================================================
 */
 
-/* A train or measure without its own seed takes the script's. */
+/* A train or measure without its own seed takes the script's (an evaluate its train's). */
 static void fill_seed(Checker *c, Sym *s)
 {
     const SchKind *k = &sch_kinds[s->kind];
@@ -467,6 +467,13 @@ static void fill_seed(Checker *c, Sym *s)
         ((IrTrain *)s->ir)->seed = (uint64_t)c->seed;
     else if (s->kind == SCH_MEASURE)
         ((IrMeasure *)s->ir)->seed = (uint64_t)c->seed;
+    else if (s->kind == SCH_EVALUATE) {
+        IrEvaluate *e = s->ir;
+        Sym *t = e->train ? chk_lookup(c, e->train->name) : NULL;
+        if (t)
+            fill_seed(c, t); /* (again: it changes nothing) */
+        e->seed = e->train ? e->train->seed : (uint64_t)c->seed;
+    }
 }
 
 /* The name of the run an experiment sweeps: its train or its measure. */
@@ -579,6 +586,7 @@ static const IrRun *collect_runs(Checker *c, size_t *n)
         } else if (s->kind == SCH_EXPERIMENT) {
             runs[(*n)++] = (IrRun){IR_RUN_EXPERIMENT, s->name, {.experiment = s->ir}};
         } else if (s->kind == SCH_EVALUATE) {
+            fill_seed(c, s);
             runs[(*n)++] = (IrRun){IR_RUN_EVALUATE, s->name, {.evaluate = s->ir}};
         }
     }

@@ -848,20 +848,23 @@ static bool static_shape(const IrData *d, RtShape *in, size_t *outs, size_t *row
 ** default of least_squares data is half_mse (the seed paper's objective, whose optimum f* the
 ** summary prints), of csv targets mse.
 */
-static void finish_loss(Checker *c, Sym *s, const SchKind *k, IrTrain *t)
+static void finish_loss(Checker *c, Sym *s, const SchKind *k, const IrData *data, IrLoss *loss)
 {
-    bool ls = t->data->kind == IR_DATA_LEAST_SQUARES;
-    bool labelled = !ls && !(t->data->kind == IR_DATA_CSV && t->data->targets);
+    bool ls = data->kind == IR_DATA_LEAST_SQUARES;
+    bool labelled = !ls && !(data->kind == IR_DATA_CSV && data->targets);
     int i = slot(k, "loss");
-    if (origins(k, t)[i] == IR_ORIGIN_DEFAULT)
-        t->loss = labelled ? IR_LOSS_CROSS_ENTROPY : ls ? IR_LOSS_HALF_MSE : IR_LOSS_MSE;
-    if (!labelled && t->loss == IR_LOSS_CROSS_ENTROPY) {
+    if (origins(k, s->ir)[i] == IR_ORIGIN_DEFAULT)
+        *loss = labelled ? IR_LOSS_CROSS_ENTROPY : ls ? IR_LOSS_HALF_MSE : IR_LOSS_MSE;
+    if (!labelled && *loss == IR_LOSS_CROSS_ENTROPY) {
         diag_error(c->diag, s->set_at[i].line ? s->set_at[i] : s->loc,
-                   "loss cross_entropy needs labelled data, but data '%s' %s", t->data->name,
+                   "loss cross_entropy needs labelled data, but data '%s' %s", data->name,
                    ls ? "is least_squares" : "has real-valued targets");
         diag_expected(c->diag, "loss = mse or half_mse, or data with class labels");
     }
 }
+
+static void model_fits(Checker *c, const IrModel *m, const IrData *data, SrcLoc at,
+                       size_t batch, SrcLoc batch_at);
 
 static void finish_train(Checker *c, Sym *s, const SchKind *k)
 {
@@ -890,52 +893,104 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     }
     if (!t->model || !t->data || t->model->nlayers == 0)
         return;
-    finish_loss(c, s, k, t);
+    finish_loss(c, s, k, t->data, &t->loss);
+    int b = slot(k, "batch");
+    model_fits(c, t->model, t->data, s->set_at[slot(k, "model")], t->batch,
+               s->set_at[b].line ? s->set_at[b] : s->set_at[slot(k, "model")]);
+}
+
+/*
+** Model m takes the examples of data (when their shape is known before running; files are
+** checked when they are read) and gives its outputs, in batches of `batch` rows (`batch_at`;
+** 0: no batches, an evaluation).
+*/
+static void model_fits(Checker *c, const IrModel *m, const IrData *data, SrcLoc at,
+                       size_t batch, SrcLoc batch_at)
+{
     RtShape in;
     size_t outs, rows;
-    if (!static_shape(t->data, &in, &outs, &rows))
+    if (!static_shape(data, &in, &outs, &rows))
         return; /* files: checked when they are read */
-    SrcLoc at = s->set_at[slot(k, "model")];
-    const IrModel *m = t->model;
     const IrLayer *first = &m->layers[0];
     RtShape *shp = arena_alloc(c->ar, m->nlayers * sizeof *shp);
     char why[256];
     size_t size = rt_shape_size(in);
-    bool ls = t->data->kind == IR_DATA_LEAST_SQUARES;
+    bool ls = data->kind == IR_DATA_LEAST_SQUARES;
     if (ls && first->kind == IR_LAYER_DENSE && first->in != size)
         diag_error(c->diag, at, "model '%s' takes %zu inputs but data '%s' has %zu features",
-                   m->name, first->in, t->data->name, size);
-    else if (chk_chain(c, m, 0, in, t->data, at))
+                   m->name, first->in, data->name, size);
+    else if (chk_chain(c, m, 0, in, data, at))
         return;
     else if (rt_net_shapes(m, 0, in, shp, NULL, why, sizeof why) ||
              rt_shape_size(shp[m->nlayers - 1]) != outs)
         diag_error(c->diag, at, "model '%s' gives %zu outputs but data '%s' has %zu %s",
-                   m->name, rt_shape_size(shp[m->nlayers - 1]), t->data->name, outs,
+                   m->name, rt_shape_size(shp[m->nlayers - 1]), data->name, outs,
                    ls ? (outs == 1 ? "target" : "targets") : "classes");
-    else if (t->batch > rows)
-        diag_error(c->diag, s->set_at[slot(k, "batch")].line ? s->set_at[slot(k, "batch")] : at,
-                   "batch %zu is larger than the %zu rows of data '%s'", t->batch, rows,
-                   t->data->name);
+    else if (batch > rows)
+        diag_error(c->diag, batch_at, "batch %zu is larger than the %zu rows of data '%s'",
+                   batch, rows, data->name);
     else
         return;
+    char bt[64] = ""; /* batch 0: an evaluation, which has none */
+    if (batch)
+        snprintf(bt, sizeof bt, ", and batch <= %zu", rows);
     if (ls)
         diag_expected(c->diag, "a model whose first layer takes %zu inputs and whose last gives "
-                               "%zu output%s, and batch <= %zu", size, outs, outs == 1 ? "" : "s",
-                      rows);
+                               "%zu output%s%s", size, outs, outs == 1 ? "" : "s", bt);
     else
-        diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class), and "
-                               "batch <= %zu", outs, rows);
+        diag_expected(c->diag, "a model whose last layer gives %zu outputs (one per class)%s",
+                      outs, bt);
 }
 
 /*
-** evaluate: its data, when it is not the train's, fits the train's model: the same input shape
-** and the same number of targets or classes (known here for drawn data; files are checked
-** when they are read).
+** evaluate: exactly one source of weights, a train (its model and, by default, its data and
+** loss) or a weights file (with a model and data). A train's other data fits its model: the
+** same input shape and number of targets or classes; a file's model fits its data (known here
+** for drawn data; files are checked when they are read, the weights file before anything
+** runs).
 */
 static void finish_evaluate(Checker *c, Sym *s, const SchKind *k)
 {
-    const IrEvaluate *e = s->ir;
-    if (!e->train || !e->data || !e->train->data || e->data == e->train->data)
+    IrEvaluate *e = s->ir;
+    int wt = slot(k, "weights"), md = slot(k, "model"), dt = slot(k, "data");
+    if (e->train && e->weights) {
+        diag_error(c->diag, s->set_at[wt], "evaluate '%s' sets both train and weights", s->name);
+        diag_expected(c->diag, "train = T (its final weights, trained first), or weights = "
+                               "\"FILE.npz\" with model and data");
+        return;
+    }
+    if (!e->train && !e->weights) {
+        diag_error(c->diag, s->loc, "evaluate '%s' needs 'train' or 'weights'", s->name);
+        diag_expected(c->diag, "train = T (its final weights, trained first), or weights = "
+                               "\"FILE.npz\" with model and data");
+        return;
+    }
+    if (e->train && e->model) {
+        diag_error(c->diag, s->set_at[md], "evaluate '%s' sets model with train", s->name);
+        diag_expected(c->diag, "no model: the train's model '%s' is evaluated (model goes with "
+                               "weights)", e->train->model ? e->train->model->name : "?");
+        return;
+    }
+    if (e->weights && (!e->model || !e->data)) {
+        diag_error(c->diag, s->set_at[wt], "evaluate '%s' reads weights and needs '%s'", s->name,
+                   e->model ? "data" : "model");
+        diag_expected(c->diag, e->model ? "data = D, the data to evaluate on"
+                                        : "model = M, the model the file's weights are for");
+        return;
+    }
+    const IrData *data = e->data ? e->data : e->train->data;
+    if (!data)
+        return;
+    if (e->train && origins(k, e)[slot(k, "loss")] == IR_ORIGIN_DEFAULT)
+        e->loss = e->train->loss;
+    else
+        finish_loss(c, s, k, data, &e->loss);
+    if (e->weights) {
+        if (e->model->nlayers)
+            model_fits(c, e->model, data, s->set_at[md], 0, s->set_at[md]);
+        return;
+    }
+    if (!e->data || !e->train->data || e->data == e->train->data)
         return;
     RtShape a, b;
     size_t oa, ob, ra, rb;
@@ -943,7 +998,7 @@ static void finish_evaluate(Checker *c, Sym *s, const SchKind *k)
         return;
     if (rt_shape_size(a) == rt_shape_size(b) && a.c == b.c && oa == ob)
         return;
-    diag_error(c->diag, s->set_at[slot(k, "data")],
+    diag_error(c->diag, s->set_at[dt],
                "data '%s' does not fit the model of train '%s': it has %zu features and %zu "
                "output%s per row, data '%s' has %zu and %zu", e->data->name, e->train->name,
                rt_shape_size(b), ob, ob == 1 ? "" : "s", e->train->data->name, rt_shape_size(a),

@@ -142,6 +142,12 @@ static size_t name_width(const SchKind *k)
 
 static const char *why(const SchKind *k, const SchParam *p, IrOrigin o)
 {
+    bool ev = k == &sch_kinds[SCH_EVALUATE];
+    if (o == IR_ORIGIN_DEFAULT && ev && strcmp(p->name, "seed") == 0)
+        return "default: the train's seed, else the script's";
+    if (o == IR_ORIGIN_DEFAULT && ev && strcmp(p->name, "loss") == 0)
+        return "default: the train's; else cross_entropy for labelled data, half_mse for "
+               "least_squares, else mse";
     if (o == IR_ORIGIN_DEFAULT && strcmp(p->name, "seed") == 0)
         return "default: the script's seed";
     if (o == IR_ORIGIN_DEFAULT && k == &sch_kinds[SCH_TRAIN] && strcmp(p->name, "log_every") == 0)

@@ -568,10 +568,21 @@ static const SchParam experiment_params[] = {
 
 #define EVL(field) offsetof(IrEvaluate, field)
 static const SchParam evaluate_params[] = {
-    {"train", SCH_REF, EVL(train), 0, 0, 0, 0, false, false, true, SCH_ALL, SCH_TRAIN, NULL,
-     "the train whose optimizers' final weights are evaluated (it is run first)"},
+    {"train", SCH_REF, EVL(train), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_TRAIN, NULL,
+     "the train whose optimizers' final weights are evaluated (it is run first); or weights"},
+    {"weights", SCH_STR, EVL(weights), 0, 0, 0, 0, false, false, false, SCH_ALL, 0, NULL,
+     ".npz file of weights (as a train's save writes them) evaluated without training; with "
+     "model and data, instead of train"},
+    {"model", SCH_REF, EVL(model), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_MODEL, NULL,
+     "the model the weights file is for (with weights; a train brings its own)"},
     {"data", SCH_REF, EVL(data), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_DATA, NULL,
      "evaluated on its test set (none: its training rows); default: the train's data"},
+    {"loss", SCH_ENUM, EVL(loss), 0, IR_LOSS_MSE, 0, 0, false, false, false, SCH_ALL, 0, losses,
+     "the loss reported (default: the train's; with weights, as a train's default for the "
+     "data: cross_entropy for labels, half_mse for least_squares, else mse)"},
+    {"seed", SCH_SEED, EVL(seed), 0, 0, 0, 9007199254740992.0, false, false, false, SCH_ALL, 0,
+     NULL, "seed of the evaluation I/O's noise, and with weights of drawn data (default: the "
+           "train's, else the script's)"},
     {"io", SCH_REF, EVL(io), 0, 0, 0, 0, false, false, false, SCH_ALL, SCH_IO, NULL,
      "the forward io of every layer with a device (default: each layer's own forward io)"},
     {"repeat", SCH_SIZE, EVL(repeat), 0, 10, 1, 1000, false, false, false, SCH_ALL, 0, NULL,

@@ -3,7 +3,10 @@
 **
 ** Before the first statement runs, ev_check_program first reads the data files of every
 ** train that will run (rt_data_probe: they exist, hold the declared label kind or target
-** columns, and fit the train's model) and the weights file it loads; then it lists every
+** columns, and fit the train's model) and the weights file it loads (an evaluate's data,
+** model and weights file likewise; a file that an earlier train of the run saves is
+** checked when it is read, and is not an input that outputs may not overwrite); then it
+** lists every
 ** file the statements that will run may write: a train's log, its `.arrays.csv`, its
 ** `.cost.csv`, its checkpoint (eval_ckpt.c) and its resolved program, its saved weights
 ** (one per optimizer, ev_save_path); a measure's `out`; an experiment's report, the CSV
@@ -33,6 +36,7 @@
 #include "rt_net.h"
 #include "rt_net_state.h"
 #include "rt_npz.h"
+#include "rt_train.h"
 #include "rt_mem.h"
 
 #define ERRLEN 512
@@ -160,26 +164,58 @@ static void add_data(Files *fs, const IrData *dt)
             add(fs, paths[k], false, (SrcLoc){0}, "%s'%s'", "a file of data ", dt->name);
 }
 
-static void add_train_inputs(Files *in, const IrTrain *t)
+/* Whether one of the first `before` runs of p that run (o->only) is a train that saves
+** `path`: it is then written when a later run reads it, and cannot be checked before. */
+static bool saved_before(const IrProgram *p, const EvOptions *o, size_t before,
+                         const char *path)
+{
+    for (size_t r = 0; r < before; r++) {
+        const IrTrain *t = p->runs[r].kind == IR_RUN_TRAIN ? p->runs[r].u.train : NULL;
+        if (!t || (o->only && strcmp(o->only, p->runs[r].name) != 0))
+            continue;
+        for (size_t k = 0; t->save && k < t->nopt; k++) {
+            char *s = ev_save_path(t, k);
+            bool same = strcmp(s, path) == 0;
+            free(s);
+            if (same)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the weights train t (run `run`) loads for optimizer k are saved by an earlier
+** run: its own file, or (with several optimizers) the one tagged with the optimizer's name,
+** which rt_train_load_path takes when it exists by then. The file it reads now in *path. */
+static bool load_saved_before(const IrProgram *p, const EvOptions *o, size_t run,
+                              const IrTrain *t, size_t k, char **path)
+{
+    char *own = t->nopt > 1 ? rt_path_tagged(t->load, t->opt[k]->name) : NULL;
+    *path = rt_train_load_path(t, t->opt[k]);
+    bool later = saved_before(p, o, run, *path) || (own && saved_before(p, o, run, own));
+    free(own);
+    return later;
+}
+
+/* What train t (run `run` of p) reads: its data, and the weights it loads that no earlier
+** run writes. */
+static void add_train_inputs(Files *in, const IrProgram *p, const EvOptions *o, size_t run,
+                             const IrTrain *t)
 {
     if (t && t->data)
         add_data(in, t->data);
-    if (t && t->load)
-        add(in, t->load, false, (SrcLoc){0}, "%s'%s'", "the weights loaded by train ", t->name);
+    for (size_t k = 0; t && t->load && k < t->nopt; k++) {
+        char *path;
+        if (!load_saved_before(p, o, run, t, k, &path))
+            add(in, path, false, (SrcLoc){0}, "%s'%s'", "the weights loaded by train ",
+                t->name);
+        free(path);
+    }
 }
 
 char *ev_save_path(const IrTrain *t, size_t k)
 {
-    if (t->nopt == 1)
-        return rt_xstrdup(t->save);
-    const char *name = t->opt[k]->name, *slash = strrchr(t->save, '/');
-    const char *dot = strrchr(slash ? slash + 1 : t->save, '.');
-    size_t at = dot && dot != (slash ? slash + 1 : t->save) ? (size_t)(dot - t->save)
-                                                           : strlen(t->save);
-    size_t len = strlen(t->save) + strlen(name) + 2;
-    char *p = rt_xmalloc(len);
-    snprintf(p, len, "%.*s.%s%s", (int)at, t->save, name, t->save + at);
-    return p;
+    return t->nopt == 1 ? rt_xstrdup(t->save) : rt_path_tagged(t->save, t->opt[k]->name);
 }
 
 /* A train's saved states: one per optimizer, and the resolved program beside `save`. */
@@ -311,7 +347,7 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             continue;
         if (r->kind == IR_RUN_TRAIN) {
             const IrTrain *t = r->u.train;
-            add_train_inputs(in, t);
+            add_train_inputs(in, p, o, k, t);
             add_output(out, o, t->log, t->loc, "log", "train", t->name);
             add_output(out, o, t->plot, t->loc, "plot", "train", t->name);
             char *ck = ev_ckpt_path(t);
@@ -325,15 +361,18 @@ static void collect(const IrProgram *p, const EvOptions *o, Files *out, Files *i
             add_output(out, o, m->plot, m->loc, "plot", "measure", m->name);
         } else if (r->kind == IR_RUN_EVALUATE) {
             const IrEvaluate *e = r->u.evaluate;
-            add_train_inputs(in, e->train);
+            add_train_inputs(in, p, o, k, e->train);
             if (e->data)
                 add_data(in, e->data);
+            if (e->weights && !saved_before(p, o, k, e->weights))
+                add(in, e->weights, false, (SrcLoc){0}, "%s'%s'", "the weights read by evaluate ",
+                    e->name);
             add_output(out, o, e->out, e->loc, "output", "evaluate", e->name);
         } else {
             const IrExperiment *x = r->u.experiment;
-            add_train_inputs(in, x->train);
+            add_train_inputs(in, p, o, k, x->train);
             for (size_t c = 0; x->cell && c < x->ncells; c++)
-                add_train_inputs(in, x->cell[c]);
+                add_train_inputs(in, p, o, k, x->cell[c]);
             add_output(out, o, x->report, x->loc, "report", "experiment", x->name);
             add_output(out, o, x->plot, x->loc, "plot", "experiment", x->name);
             add_output(out, o, x->plot_curves, x->loc, "plot", "experiment", x->name);
@@ -392,40 +431,49 @@ static int check_one(Diag *d, const Files *out, size_t k, const Files *in, const
 */
 
 /*
-** The weights file of train t (load) against its model, whose input has shape `in`: a NumPy
-** archive whose weight layers and shapes are the model's (rt_net_load_weights on a digital
-** net: the shapes do not depend on devices). 0, or 1 (reported).
+** A weights file against model m, whose input has shape `in`: a NumPy archive whose weight
+** layers and shapes are the model's. A train's load (`state` false) is checked as the
+** weights it loads first (rt_net_load_weights on a digital net: the shapes do not depend
+** on devices; its device state is checked when the run restores it); an evaluate's
+** (`state` true) as the evaluation loads it all (rt_net_load_file on a net built as the
+** evaluation builds it: output scales and arrays too). `who` names the statement
+** ("train 'fit': load"). 0, or 1 (reported).
 */
-static int check_load(Diag *d, const IrTrain *t, RtShape in)
+static int check_weights(Diag *d, SrcLoc at, const char *who, const char *path,
+                         const IrModel *m, RtShape in, uint64_t seed, bool state)
 {
     char err[ERRLEN];
     RtNpz z;
-    if (rt_npz_read(&z, t->load, err, sizeof err)) {
-        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
+    if (rt_npz_read(&z, path, err, sizeof err)) {
+        diag_error(d, at, "%s: %s (nothing was run)", who, err);
         diag_expected(d, "an .npz file of weights, as a train's save writes them");
         return 1;
     }
-    RtNet *n = rt_net_new_shaped(t->model, in, false, false, t->seed, 1, err, sizeof err);
-    int rc = n && rt_net_load_weights(n, t->model, &z, t->load, err, sizeof err) != 0;
+    RtNet *n = rt_net_new_shaped(m, in, state && rt_net_state_analog(&z), false, seed, 1, err,
+                                 sizeof err);
+    int rc = !n || (state ? rt_net_load_file(n, m, path, err, sizeof err)
+                          : rt_net_load_weights(n, m, &z, path, err, sizeof err)) != 0;
     if (rc) {
-        diag_error(d, t->loc, "train '%s': load: %s (nothing was run)", t->name, err);
-        diag_expected(d, "weights saved from model '%s' (or arrays of its shapes)",
-                      t->model->name);
+        diag_error(d, at, "%s: %s (nothing was run)", who, err);
+        diag_expected(d, "weights saved from model '%s' (or arrays of its shapes)", m->name);
     }
     rt_net_free(n);
     rt_npz_free(&z);
     return rc;
 }
 
-/* The data of train t against its files: readable, and fitting t's model; then the weights
-** it loads; 0, or 1 (reported). */
-static int check_train_data(Diag *d, const IrTrain *t)
+/*
+** Data dt against its files (readable) and model m (`who` names the statement): m takes its
+** examples and gives its outputs, and batch fits its rows. The examples' shape in *in;
+** 0, or 1 (reported).
+*/
+static int check_model_data(Diag *d, SrcLoc at, const char *who, const IrModel *m,
+                            const IrData *dt, size_t batch, RtShape *in)
 {
-    const IrData *dt = t->data;
-    if (!dt || !t->model || t->model->nlayers == 0)
+    if (dt->kind == IR_DATA_LEAST_SQUARES) { /* the checker knows its shape */
+        *in = (RtShape){dt->cols, 1, 1};
         return 0;
-    if (dt->kind == IR_DATA_LEAST_SQUARES) /* the checker knows its shape */
-        return t->load ? check_load(d, t, (RtShape){dt->cols, 1, 1}) : 0;
+    }
     char err[ERRLEN];
     RtDataInfo info;
     if (rt_data_probe(dt, &info, err, sizeof err)) {
@@ -433,31 +481,96 @@ static int check_train_data(Diag *d, const IrTrain *t)
         diag_expected(d, "data files that exist and hold what the declaration says");
         return 1;
     }
-    const IrModel *m = t->model;
+    *in = info.shape;
     RtShape *shp = rt_xcalloc(m->nlayers, sizeof *shp);
     char why[256];
     int rc = 0;
     if (rt_net_shapes(m, 0, info.shape, shp, NULL, why, sizeof why)) {
-        diag_error(d, t->loc, "train '%s': model '%s' does not fit the examples of data '%s': "
-                   "%s (nothing was run)", t->name, m->name, dt->name, why);
+        diag_error(d, at, "%s: model '%s' does not fit the examples of data '%s': %s (nothing "
+                   "was run)", who, m->name, dt->name, why);
         diag_expected(d, "a first layer that takes the %zu values of an example",
                       rt_shape_size(info.shape));
         rc = 1;
     } else if (rt_shape_size(shp[m->nlayers - 1]) != info.outs) {
-        diag_error(d, t->loc, "train '%s': model '%s' gives %zu outputs but data '%s' has %zu "
-                   "%s (nothing was run)", t->name, m->name, rt_shape_size(shp[m->nlayers - 1]),
-                   dt->name, info.outs, info.labels ? "classes" : "targets");
+        diag_error(d, at, "%s: model '%s' gives %zu outputs but data '%s' has %zu %s (nothing "
+                   "was run)", who, m->name, rt_shape_size(shp[m->nlayers - 1]), dt->name,
+                   info.outs, info.labels ? "classes" : "targets");
         diag_expected(d, "a last layer that gives %zu outputs", info.outs);
         rc = 1;
-    } else if (t->batch > info.rows) {
-        diag_error(d, t->loc, "train '%s': batch %zu is larger than the %zu rows of data '%s' "
-                   "(nothing was run)", t->name, t->batch, info.rows, dt->name);
+    } else if (batch > info.rows) {
+        diag_error(d, at, "%s: batch %zu is larger than the %zu rows of data '%s' (nothing was "
+                   "run)", who, batch, info.rows, dt->name);
         diag_expected(d, "batch <= %zu", info.rows);
         rc = 1;
-    } else if (t->load) {
-        rc = check_load(d, t, info.shape);
     }
     free(shp);
+    return rc;
+}
+
+/* After an error reading `path`: when an earlier train of several optimizers saves to that
+** path, a hint naming the files it writes instead (one per optimizer). */
+static void hint_tagged(Diag *d, const IrProgram *p, const EvOptions *o, size_t before,
+                        const char *path)
+{
+    for (size_t r = 0; r < before; r++) {
+        const IrTrain *t = p->runs[r].kind == IR_RUN_TRAIN ? p->runs[r].u.train : NULL;
+        if (!t || !t->save || t->nopt < 2 || strcmp(t->save, path) != 0 ||
+            (o->only && strcmp(o->only, p->runs[r].name) != 0))
+            continue;
+        char *first = ev_save_path(t, 0), *last = ev_save_path(t, t->nopt - 1);
+        diag_hint(d, "train '%s' saves one file per optimizer, %s%s%s", t->name, first,
+                  t->nopt > 2 ? " ... " : ", ", last);
+        free(first);
+        free(last);
+        return;
+    }
+}
+
+/* The data of train t (run `run` of p) against its files and its model, then the weights
+** it loads (each optimizer's, rt_train_load_path) unless an earlier run saves them; 0, or 1
+** (reported). */
+static int check_train_data(Diag *d, const IrProgram *p, const EvOptions *o, size_t run,
+                            const IrTrain *t)
+{
+    if (!t->data || !t->model || t->model->nlayers == 0)
+        return 0;
+    char who[160];
+    snprintf(who, sizeof who, "train '%s'", t->name);
+    RtShape in;
+    if (check_model_data(d, t->loc, who, t->model, t->data, t->batch, &in))
+        return 1;
+    snprintf(who, sizeof who, "train '%s': load", t->name);
+    int rc = 0;
+    for (size_t k = 0; t->load && k < t->nopt && !rc; k++) {
+        char *path;
+        bool later = load_saved_before(p, o, run, t, k, &path);
+        if ((k == 0 || strcmp(path, t->load) != 0) && !later &&
+            (rc = check_weights(d, t->loc, who, path, t->model, in, t->seed, false)))
+            hint_tagged(d, p, o, run, path);
+        free(path);
+    }
+    return rc;
+}
+
+/* An evaluate's train as a train's, or its data, model and weights file. */
+static int check_evaluate(Diag *d, const IrProgram *p, const EvOptions *o, size_t run,
+                          const IrEvaluate *e)
+{
+    if (e->train)
+        return check_train_data(d, p, o, run, e->train);
+    if (!e->model || !e->data || e->model->nlayers == 0)
+        return 0;
+    char who[160];
+    snprintf(who, sizeof who, "evaluate '%s'", e->name);
+    RtShape in;
+    if (check_model_data(d, e->loc, who, e->model, e->data, 1, &in))
+        return 1;
+    if (saved_before(p, o, run, e->weights))
+        return 0;
+    snprintf(who, sizeof who, "evaluate '%s': weights", e->name);
+    int rc = check_weights(d, e->loc, who, e->weights, e->model, in, e->seed, true);
+    if (rc)
+        hint_tagged(d, p, o, run, e->weights);
     return rc;
 }
 
@@ -470,12 +583,12 @@ static int check_data(Diag *d, const IrProgram *p, const EvOptions *o)
         if (o->only && strcmp(o->only, r->name) != 0)
             continue;
         if (r->kind == IR_RUN_TRAIN)
-            rc |= check_train_data(d, r->u.train);
+            rc |= check_train_data(d, p, o, k, r->u.train);
         else if (r->kind == IR_RUN_EXPERIMENT && r->u.experiment->train)
-            rc |= check_train_data(d, r->u.experiment->train); /* its train as declared (the
+            rc |= check_train_data(d, p, o, k, r->u.experiment->train); /* its train as declared (the
                                        cells' files are read when they run); none: a measure */
         else if (r->kind == IR_RUN_EVALUATE)
-            rc |= check_train_data(d, r->u.evaluate->train);
+            rc |= check_evaluate(d, p, o, k, r->u.evaluate);
     }
     return rc;
 }

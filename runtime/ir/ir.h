@@ -442,8 +442,12 @@ typedef struct IrExperiment {
 typedef struct IrEvaluate {
     const char *name;
     SrcLoc loc;
-    const IrTrain *train;  /* whose optimizers' final weights are evaluated */
+    const IrTrain *train;  /* whose optimizers' final weights are evaluated; or NULL: */
+    const IrModel *model;  /* with weights: the model the file's weights are for */
+    const char *weights;   /* .npz file of weights (a train's save), or NULL (train) */
     const IrData *data;    /* its test set (none: its training rows); NULL: the train's data */
+    IrLoss loss;           /* default: the train's, or by the data as a train's */
+    uint64_t seed;         /* of the evaluation I/O; default: the train's, or the script's */
     const IrIO *io;        /* the forward io of every layer with a device; NULL: each its own */
     size_t repeat;         /* noisy repetitions of the analog forward */
     const char *out;       /* CSV path of every repetition, or NULL */

@@ -116,6 +116,21 @@ Test(file, swap_extension)
     }
 }
 
+/* A train's per-optimizer file: the optimizer's name before the extension of the last
+** component (a dot in a folder or a leading dot is no extension). */
+Test(file, tagged_path)
+{
+    const char *cases[][2] = {{"out/fcn.npz", "out/fcn.rl.npz"},
+                              {"out.d/fcn", "out.d/fcn.rl"},
+                              {"w.tar.npz", "w.tar.rl.npz"},
+                              {"dir/.w", "dir/.w.rl"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *p = rt_path_tagged(cases[k][0], "rl");
+        cr_assert_str_eq(p, cases[k][1]);
+        free(p);
+    }
+}
+
 /* rt_file_check: creates the directories, leaves no file; fails as rt_file_write would. */
 Test(file, check_before_writing)
 {

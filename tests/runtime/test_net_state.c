@@ -1,11 +1,15 @@
 /*
 ** test_net_state.c: a net's weights and device state saved and loaded (runtime/rt_net_state.c):
 ** a trained state loaded into a net drawn from another seed is that state again, array for
-** array and bit for bit, for every family of algorithm arrays; a file for another model is an
-** error naming the file, the array and the layer.
+** array and bit for bit, for every family of algorithm arrays; a file loaded for an evaluation
+** (rt_net_load_file, no algorithm) computes what the trained net computed; a file for another
+** model, or with output scales the model lacks, is an error naming the file, the array and
+** the layer.
 */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "algo_fixtures.h"
 #include "rt_algo.h"
@@ -144,5 +148,86 @@ Test(net_state, a_file_of_another_model_is_an_error_naming_file_array_and_layer)
     rt_npz_free(&z);
     rt_net_free(n);
     rt_net_free(n1);
+    rt_net_free(n2);
+}
+
+/*
+** Train, write the file, load it into a net without an algorithm built as an evaluation
+** builds it (analog when the file is an analog run's; another seed, so nothing drawn
+** survives): every weight layer's weights, output scales and bias are the trained net's bit
+** for bit, and so is its exact loss. For choppers, riders and multi_tile the visible weights
+** are not the W array: the file's `visible` gives them.
+*/
+static void evaluation_load(IrOptKind kind)
+{
+    Fx f;
+    setup(&f, kind, false);
+    char err[256], path[] = "/tmp/aimci_eval_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    RtData *dt = rt_data_new(&f.data, 3, err, sizeof err);
+    cr_assert_not_null(dt, "%s", err);
+    RtLog log = {0};
+    RtNet *net = NULL;
+    cr_assert_eq(rt_train_run(&log, &net, &f.train, &f.opt, dt, err, sizeof err), 0, "%s", err);
+    RtNpz z = {0};
+    cr_assert_eq(rt_net_state_save(&z, net, &f.model, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rt_npz_write(path, &z, err, sizeof err), 0, "%s", err);
+    bool analog = rt_net_state_analog(&z);
+    cr_assert_eq(analog, kind != IR_OPT_DIGITAL_SGD);
+    RtNet *ev = rt_net_new(&f.model, analog, false, 77, 8, err, sizeof err);
+    cr_assert_not_null(ev, "%s", err);
+    cr_assert_eq(rt_net_load_file(ev, &f.model, path, err, sizeof err), 0, "%s", err);
+    for (size_t l = 0; l < 3; l += 2) {
+        const RtLayer *a = &net->layer[l], *b = &ev->layer[l];
+        cr_assert(memcmp(a->w, b->w, a->in * a->out * sizeof(float)) == 0, "layer %zu", l);
+        cr_assert(memcmp(a->b, b->b, a->out * sizeof(float)) == 0, "bias of layer %zu", l);
+        cr_assert_eq(a->nscale, b->nscale, "layer %zu", l);
+        cr_assert(a->nscale == 0 || memcmp(a->scale, b->scale, a->nscale * sizeof(float)) == 0);
+    }
+    double want = rt_net_eval(net, IR_LOSS_MSE, dt->x, dt->t, NULL, dt->rows, NULL);
+    double got = rt_net_eval(ev, IR_LOSS_MSE, dt->x, dt->t, NULL, dt->rows, NULL);
+    cr_assert(want == got, "the loaded net's loss %.17g is the trained one's %.17g", got, want);
+    unlink(path);
+    rt_npz_free(&z);
+    rt_net_free(net);
+    rt_net_free(ev);
+    rt_log_free(&log);
+    rt_data_free(dt);
+}
+
+Test(net_state, an_evaluation_computes_what_the_trained_net_computed)
+{
+    const IrOptKind kinds[] = {IR_OPT_DIGITAL_SGD, IR_OPT_ANALOG_SGD, IR_OPT_TIKI_TAKA,
+                               IR_OPT_RESIDUAL, IR_OPT_C_TTV2, IR_OPT_AGAD, IR_OPT_E_RIDER,
+                               IR_OPT_MULTI_TILE, IR_OPT_MIXED_PRECISION};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        evaluation_load(kinds[k]);
+}
+
+Test(net_state, output_scales_the_model_lacks_are_an_error)
+{
+    Fx f;
+    setup(&f, IR_OPT_ANALOG_SGD, false);
+    char err[256], path[] = "/tmp/aimci_eval_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    RtNet *n = rt_net_new(&f.model, true, false, 1, 4, err, sizeof err);
+    RtNpz z = {0};
+    cr_assert_eq(rt_net_state_save(&z, n, &f.model, err, sizeof err), 0);
+    cr_assert_eq(rt_npz_write(path, &z, err, sizeof err), 0, "%s", err);
+    IrLayer plain[3] = {f.layer[0], f.layer[1], f.layer[2]};
+    plain[0].learn_out_scaling = false;
+    plain[0].weight_scaling_columnwise = false;
+    IrModel m2 = {.name = "plain", .nlayers = 3, .layers = plain};
+    RtNet *n2 = rt_net_new(&m2, true, false, 1, 4, err, sizeof err);
+    cr_assert_neq(rt_net_load_file(n2, &m2, path, err, sizeof err), 0);
+    cr_assert(strstr(err, path) && strstr(err, "'dense1.out_scale'") &&
+              strstr(err, "layer 1 (dense) of model 'plain' has none"), "%s", err);
+    unlink(path);
+    rt_npz_free(&z);
+    rt_net_free(n);
     rt_net_free(n2);
 }
