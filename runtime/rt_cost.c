@@ -11,10 +11,21 @@ const char *const rt_cost_part[RT_COST_NPARTS] = {"update", "mvm", "digital", "c
 
 /*
 ** The defaults (the same as interp/check/schema.c's hardware rows; tests/check keeps them
-** equal): times from the seed paper's Table 3 (App. E); the digital operation's energy from
-** Horowitz, ISSCC 2014 (45 nm, 32-bit float multiply 3.7 pJ + add 0.9 pJ); the analog
-** energies are not priced unless set (docs/cost.md). A reference array is read at the same
-** time as the array it shifts: its reads cost energy, not time.
+** equal; docs/cost.md §2 derives each one):
+** - times from the seed paper's Table 3 (App. E): 32 pulse cycles of 5 ns and 5.9 ns
+**   preprocessing per update, 40 ns per MVM;
+** - the MVM's energies from ISAAC (Shafiee et al., ISCA 2016), its table of the power of
+**   each component of an in-situ multiply-accumulate unit (32 nm), priced per event with its
+**   100 ns crossbar read cycle: eight 8-bit ADCs at 1.28 GS/s draw 16 mW, so one conversion
+**   is 2 mW / 1.28 GS/s = 1.5625 pJ; 8 x 128 1-bit DACs draw 4 mW, so one drives its row
+**   for 4 mW / 1024 x 100 ns = 0.390625 pJ; eight 128 x 128 crossbars draw 2.4 mW, so one
+**   device in one read is 2.4 mW / 8 x 100 ns / 16384 = 0.0018310546875 pJ (all three are
+**   exact in binary);
+** - the digital operation's energy from Horowitz, ISSCC 2014 (45 nm, 32-bit float multiply
+**   3.7 pJ + add 0.9 pJ).
+** No published per-pulse energy for the devices aimci models was verified, so pulses are not
+** priced unless set (a device's pulse_energy or the model's). A reference array is read at
+** the same time as the array it shifts: its reads cost energy, not time.
 */
 static const IrHardware defaults = {
     .name = "default",
@@ -24,9 +35,9 @@ static const IrHardware defaults = {
     .mvm_time = 40.0,
     .digital_op_time = 1.0,
     .pulse_energy = 0.0,
-    .dac_energy = 0.0,
-    .adc_energy = 0.0,
-    .read_energy = 0.0,
+    .dac_energy = 0.390625,
+    .adc_energy = 1.5625,
+    .read_energy = 0.0018310546875,
     .digital_op_energy = 4.6,
 };
 

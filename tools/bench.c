@@ -36,6 +36,10 @@
 **            time / the time of one 64-sample update of the same layer (1 thread), the worst
 **            case of logging after every batch; target < 0.05. The counts themselves are a
 **            few additions per call (never per weight) and are not measurable.
+**   cost_counting  ns per weight per sample of the 512x512, batch 64 soft_bounds update on
+**            1 thread with the per-device pulse counters training keeps (the cost
+**            accounting's per-pulse part), against the same update without them (the
+**            `update` rows); ratio = with / without; target < 1.05.
 ** Every figure is the fastest of 7 timed rounds of at least 0.1 s each, after a warm-up, the
 ** rounds of the figures compared (1 and 2 threads; forward and sgemm) alternating: on a
 ** machine shared with other work, the rounds least disturbed by it, under the same
@@ -237,6 +241,26 @@ static double bench_cost_stats(size_t k, const Timing *tm)
     return best * 1e9 / (512.0 * 512.0);
 }
 
+/*
+** ns per weight per sample of family k's 512x512, batch 64 update on 1 thread with the
+** per-device pulse counters that training keeps (ns[0]) and without them (ns[1]), timed in
+** alternating rounds.
+*/
+static void bench_cost_counting(double ns[2], size_t k, const Timing *tm)
+{
+    Upd b[2];
+    update_setup_counting(&b[0], k, 512, 64, 1, true);
+    update_setup_counting(&b[1], k, 512, 64, 1, false);
+    void (*const fn[2])(void *) = {run_update, run_update};
+    void *const ctx[2] = {&b[0], &b[1]};
+    double sec[2];
+    time_calls(sec, fn, ctx, 2, tm);
+    for (int i = 0; i < 2; i++) {
+        ns[i] = sec[i] * 1e9 / (512.0 * 512.0 * 64.0);
+        update_free(&b[i]);
+    }
+}
+
 /* Pulses per weight per sample of one batch of family k's update workload. */
 static double pulses_per_weight(size_t k, size_t n, size_t B)
 {
@@ -416,5 +440,9 @@ int main(int argc, char **argv)
     bench_update(upd, 0, 512, 64, &tm, false);
     printf("cost_stats,%s,512x512,64,1,%.3f,ns/device,update %.1f ns/device/batch,%.4f\n",
            families[0].name, stats, 64.0 * upd[0], stats / (64.0 * upd[0]));
+    double cnt[2];
+    bench_cost_counting(cnt, 0, &tm);
+    printf("cost_counting,%s,512x512,64,1,%.3f,ns/weight/sample,without %.3f,%.4f\n",
+           families[0].name, cnt[0], cnt[1], cnt[0] / cnt[1]);
     return 0;
 }

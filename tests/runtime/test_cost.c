@@ -250,6 +250,40 @@ Test(cost, energy_prices_each_event)
     cr_assert_float_eq(c.time[RT_COST_DIGITAL], 12 * 1.0 / 2, 1e-9, "one lane per row");
 }
 
+/*
+** The default model's MVM energies are ISAAC's (Shafiee et al., ISCA 2016) component powers
+** per event, derived here from the published figures (docs/cost.md §2): eight 8-bit ADCs at
+** 1.28 GS/s draw 16 mW; 8 x 128 1-bit DACs draw 4 mW and eight 128 x 128 crossbars 2.4 mW,
+** each for one 100 ns read. A forward MVM of a D x X array then costs X DAC conversions, D
+** ADC conversions and D X device reads; a backward one X and D swapped. Pulses are unpriced
+** by default. Each value is one or two roundings of a few exact operations: 1e-12 relative.
+*/
+Test(cost, default_energies_are_isaacs_component_powers)
+{
+    const double W = 1e12, read_s = 100e-9; /* J -> pJ; one crossbar read */
+    double adc = 16e-3 / 8 / 1.28e9 * W;
+    double dac = 4e-3 / (8 * 128) * read_s * W;
+    double cell = 2.4e-3 / 8 * read_s / (128 * 128) * W;
+    const IrHardware *hw = rt_cost_default();
+    cr_assert_float_eq(hw->adc_energy, adc, adc * 1e-12);
+    cr_assert_float_eq(hw->dac_energy, dac, dac * 1e-12);
+    cr_assert_float_eq(hw->read_energy, cell, cell * 1e-12);
+    cr_assert_eq(hw->pulse_energy, 0.0, "no verified source: pulses are not priced");
+    cr_assert_float_eq(hw->digital_op_energy, 3.7 + 0.9, 4.6e-12,
+                       "Horowitz: a 32-bit float multiply and add");
+
+    IrDevice dev = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 1.0);
+    RtArrayStat s;
+    memset(&s, 0, sizeof s);
+    s.D = 3, s.X = 5, s.analog = s.weight = true, s.dev = &dev;
+    s.pulses = 1000, s.cnt.mvm_fwd = 7, s.cnt.mvm_bwd = 2;
+    RtCost c = {0};
+    rt_cost_add(&c, NULL, &s);
+    double fwd = 5 * dac + 3 * adc + 15 * cell, bwd = 3 * dac + 5 * adc + 15 * cell;
+    cr_assert_float_eq(c.energy[RT_COST_MVM], 7 * fwd + 2 * bwd, (7 * fwd + 2 * bwd) * 1e-12);
+    cr_assert_eq(c.energy[RT_COST_UPDATE], 0.0, "1000 pulses at no default energy");
+}
+
 /* A logged array row of the synthetic log below. */
 static RtArrayRow row(size_t step, size_t layer, const char *name, const IrDevice *dev,
                       double pulses, double dev_max)

@@ -31,6 +31,18 @@ awk -F, 'NR > 1 && $NF != $(NF-1) / 1000 { exit 1 }' out/fit.cost.csv ||
 # Time adds up: the total is the sum of the parts (update, mvm, digital, calibration).
 awk -F, 'NR > 1 { s = $8 + $9 + $10 + $11; d = s - $4; if (d < 0) d = -d;
                   if (d > 1e-12 * $4) exit 1 }' out/fit.cost.csv || fail "time parts do not add up"
+# Energy adds up too, and the default model prices the MVMs at ISAAC's figures (docs/cost.md
+# §2), checked here from the counts of the arrays CSV: a forward MVM of the 5 -> 1 layer is
+# 5 DAC conversions (0.390625 pJ), 1 ADC conversion (1.5625 pJ) and 5 device reads
+# (0.0018310546875 pJ); the first layer has no backward. The CSVs carry 9 significant digits:
+# 1e-8 relative.
+awk -F, 'NR > 1 { s = $12 + $13 + $14 + $15; d = s - $5; if (d < 0) d = -d;
+                  if (d > 1e-8 * $5) exit 1 }' out/fit.cost.csv || fail "energy parts do not add up"
+fwd=$(awk -F, '$1 == "asgd" && $4 == "W" { n = $16; b = $17 } END { print n, b }' out/fit.arrays.csv)
+mvm=$(awk -F, '$1 == "asgd" { e = $13 } END { print e }' out/fit.cost.csv)
+echo "$fwd $mvm" | awk '{ want = $1 * (5 * 0.390625 + 1.5625 + 5 * 0.0018310546875) * 1e-12;
+                         d = want - $3; if (d < 0) d = -d; exit !($1 > 0 && $2 == 0 && d <= 1e-8 * want) }' ||
+    fail "the MVM energy ($mvm J) is not the forward MVMs ($fwd) at ISAAC's figures"
 
 # An experiment with `cost = true`: its cost table, and the CSV's cost of the cell that is the
 # train itself (same seed, same lr) equals what the train reported.
