@@ -229,6 +229,15 @@ static void ser_tile(RtSer *s, RtTile *t)
     if (t->npulse) {
         rt_ser_bytes(s, RT_CK_PULSES, t->npulse, n * sizeof *t->npulse);
         rt_ser_bytes(s, RT_CK_PULSES, t->cnt, n * sizeof *t->cnt);
+        /*
+        ** The staged 16-bit counters are folded in at once: the resumed tile's bound on them
+        ** (cnt_max) starts at 0, and counters that kept their staged counts under it would
+        ** wrap past 65535. The total (npulse + cnt) is what every reader sees.
+        */
+        for (size_t k = 0; s->load && !s->failed && t->cnt && k < n; k++) {
+            t->npulse[k] += t->cnt[k];
+            t->cnt[k] = 0;
+        }
     }
     rt_ser_rng(s, &t->wrng);
 }

@@ -15,14 +15,25 @@
 **                  BROKEN  text: this rank takes no job, and why (it could not check the script)
 **                  RESULT  uint64 job number, then the job's record (eval_jobs.h); a slot free
 **                  BYE     the answer to STOP: nothing more will come from this rank
-**   lead -> rank   JOB     "NUMBER EXPERIMENT": run that job of that experiment
+**                  HALT    uint64 signal: this rank was stopped (SIGINT, SIGTERM); sent before
+**                          the records of the jobs that it stopped
+**   lead -> rank   JOB     "NUMBER EVERY EXPERIMENT": run that job of that experiment,
+**                          checkpointing every EVERY epochs (steps; 0: not), eval_jobs.h
+**                  HALT    uint64 signal: stop the running jobs at their next safe point
 **                  STOP    the script is over (sent when the rank has no job left)
+**
+** Stops (rt_stop.h): a signal to any rank stops them all. The rank that gets it stops its
+** jobs after their current step (writing their checkpoints where on) and tells the lead, which
+** stops its own, deals no more jobs and passes the stop on to every other rank; the records of
+** stopped jobs come back as failures that the lead, stopped too, does not keep, and the run
+** ends as a stopped aimci does: the finished jobs' results kept, exit status 128 + signal.
 **
 ** A rank that dies (killed, out of memory) ends the whole MPI job: mpirun reports which rank
 ** and why and stops the others. The jobs finished before are not lost: the lead saved each
 ** record as it came (eval_experiment.c), and running the script again runs only the rest.
 */
 #include <mpi.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +42,9 @@
 
 #include "eval_ranks.h"
 #include "rt_mem.h"
+#include "rt_stop.h"
 
-enum { TAG_READY = 1, TAG_BROKEN, TAG_RESULT, TAG_BYE, TAG_JOB, TAG_STOP };
+enum { TAG_READY = 1, TAG_BROKEN, TAG_RESULT, TAG_BYE, TAG_JOB, TAG_STOP, TAG_HALT };
 
 /* Milliseconds between two looks for messages while nothing is to be done. */
 #define POLL_MS 2
@@ -40,6 +52,8 @@ enum { TAG_READY = 1, TAG_BROKEN, TAG_RESULT, TAG_BYE, TAG_JOB, TAG_STOP };
 static int rank, nranks;
 static size_t *slots;  /* the lead: jobs each rank can take now */
 static bool *broken;   /* the lead: ranks that take no job (said once) */
+static bool halted;    /* this rank's stop was passed on (the lead: to every rank; another:
+                       ** to the lead), or came from there */
 
 int ev_ranks_init(int *argc, char ***argv)
 {
@@ -93,9 +107,34 @@ static char *receive(const MPI_Status *st, size_t *len)
     return buf;
 }
 
+/* A HALT message to rank w: the signal. */
+static void send_halt(int w, int sig)
+{
+    uint64_t n = (uint64_t)sig;
+    MPI_Send(&n, 8, MPI_BYTE, w, TAG_HALT, MPI_COMM_WORLD);
+}
+
+/*
+** A stop requested here (a signal) and not passed on yet: to the lead (from another rank: before
+** any record of a job it stopped, so that the lead knows why it failed) or to every other rank
+** (from the lead).
+*/
+static void pass_stop_on(void)
+{
+    int sig = rt_stop_requested();
+    if (!sig || halted)
+        return;
+    halted = true;
+    if (rank != 0)
+        send_halt(0, sig);
+    for (int w = 1; rank == 0 && w < nranks; w++)
+        send_halt(w, sig);
+}
+
 /* A RESULT message: the job number (8 bytes), then the record. */
 static void send_result(size_t k, const char *text, size_t len)
 {
+    pass_stop_on();
     char *buf = rt_xmalloc(len + 8);
     uint64_t n = k;
     memcpy(buf, &n, 8);
@@ -121,15 +160,27 @@ typedef struct Dealer {
 static void deal_to(Dealer *g, int w)
 {
     const EvDeal *d = g->d;
-    while (slots[w] && g->next < d->npending) {
-        size_t cap = strlen(d->x->name) + 32;
+    while (slots[w] && g->next < d->npending && !rt_stop_requested()) {
+        size_t cap = strlen(d->x->name) + 64, k = d->pending[g->next++];
         char *msg = rt_xmalloc(cap);
-        int n = snprintf(msg, cap, "%zu %s", d->pending[g->next++], d->x->name);
+        int n = snprintf(msg, cap, "%zu %zu %s", k, d->job[k].ckpt_every, d->x->name);
         MPI_Send(msg, n, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
         free(msg);
         slots[w]--;
         g->out++;
     }
+}
+
+/* Rank w says it was stopped by a signal (HALT): the whole run stops (the others are told). */
+static void lead_halt(int w, const char *buf)
+{
+    uint64_t sig;
+    memcpy(&sig, buf, 8);
+    if (rt_stop_requested())
+        return; /* stopping already */
+    fprintf(stderr, "aimci-mpi: rank %d was stopped by %s: every rank stops after its current "
+            "step\n", w, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+    rt_stop_request((int)sig);
 }
 
 /*
@@ -146,6 +197,8 @@ static void lead_message(Dealer *g, const MPI_Status *st)
         memcpy(&n, buf, 8);
         slots[w] += n;
         deal_to(g, w);
+    } else if (st->MPI_TAG == TAG_HALT && len == 8) {
+        lead_halt(w, buf);
     } else if (st->MPI_TAG == TAG_BROKEN && !broken[w]) {
         broken[w] = true;
         fprintf(stderr, "aimci-mpi: warning: rank %d takes no jobs: %s\n", w, buf);
@@ -165,9 +218,10 @@ void ev_ranks_deal(const EvDeal *d)
     EvJobPool *pool = ev_pool_new(d->threads);
     Dealer g = {d, 0, 0};
     for (;;) {
+        pass_stop_on(); /* stopped here: no more jobs, and every rank stops */
         for (int w = 1; w < nranks; w++) /* ranks with room left from earlier experiments */
             deal_to(&g, w);
-        while (g.next < d->npending && ev_pool_busy(pool) < d->threads) {
+        while (g.next < d->npending && ev_pool_busy(pool) < d->threads && !rt_stop_requested()) {
             ev_pool_submit(pool, d->x, &d->job[d->pending[g.next]], d->pending[g.next]);
             g.next++;
         }
@@ -184,8 +238,8 @@ void ev_ranks_deal(const EvDeal *d)
             lead_message(&g, &st);
             any = true;
         }
-        if (g.next == d->npending && !g.out && !ev_pool_busy(pool))
-            break;
+        if ((g.next == d->npending || rt_stop_requested()) && !g.out && !ev_pool_busy(pool))
+            break; /* every job done, or stopped: the others are not dealt */
         if (any)
             continue;
         if (!ev_pool_busy(pool))
@@ -223,6 +277,7 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
         bool any = false;
         size_t tag, len;
         char *text;
+        pass_stop_on(); /* a signal here: the lead stops the run */
         while (ev_pool_take(pool, 0, &tag, &text, &len)) {
             send_result(tag, text, len);
             free(text);
@@ -235,8 +290,19 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
                 free(msg);
                 break;
             }
-            char *name = NULL;
-            unsigned long long k = strtoull(msg, &name, 10);
+            if (st.MPI_TAG == TAG_HALT) { /* the run stops: so do this rank's jobs */
+                uint64_t sig = SIGTERM;
+                if (len == 8)
+                    memcpy(&sig, msg, 8);
+                halted = true;
+                if (!rt_stop_requested())
+                    rt_stop_request((int)sig);
+                free(msg);
+                continue;
+            }
+            char *name = NULL, *after = NULL;
+            unsigned long long k = strtoull(msg, &after, 10);
+            unsigned long long every = strtoull(after, &name, 10);
             const IrExperiment *x = p && name && *name == ' ' ? experiment(p, name + 1) : NULL;
             if (!x || k >= ev_jobs_count(x)) {
                 fprintf(stderr, "aimci-mpi: error: rank %d was sent job '%s', which its script "
@@ -245,6 +311,7 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
                 MPI_Abort(MPI_COMM_WORLD, 1);
             }
             EvJob j = ev_job_at(x, (size_t)k);
+            j.ckpt_every = (size_t)every;
             ev_pool_submit(pool, x, &j, (size_t)k);
             free(msg);
             any = true;
@@ -275,7 +342,13 @@ int ev_ranks_end(int status)
                 continue;
             }
             size_t len;
-            free(receive(&st, &len));
+            char *buf = receive(&st, &len);
+            if (st.MPI_TAG == TAG_HALT && len == 8 && !rt_stop_requested()) {
+                halted = true; /* the script is over: nothing to pass on, the status says it */
+                lead_halt(st.MPI_SOURCE, buf);
+                status = status ? status : 128 + rt_stop_requested();
+            }
+            free(buf);
             left -= st.MPI_TAG == TAG_BYE;
         }
         free(slots);
