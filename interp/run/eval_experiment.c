@@ -624,6 +624,9 @@ static void prepare_ckpt(Run *r, const EvOptions *o, EvJob *j)
         fprintf(o->out, "  resumed cell %zu, optimizer %s, repeat %zu %s (checkpoint %s)\n",
                 j->cell + 1, t->opt[j->opt]->name, j->rep + 1, at, path);
     } else if (got < 0) {
+        char *advice = strstr(err, "; remove it, or run with --fresh"); /* done here */
+        if (advice)
+            *advice = '\0';
         diag_warning(r->d, r->x->loc, "experiment '%s': %s: the job starts over", r->x->name,
                      err);
         unlink(path);
