@@ -2,7 +2,9 @@
 # writes exactly what aimci does in one process; a rank that cannot read the script takes no
 # jobs and the lead says so; a rank killed with kill -9 ends the run with mpirun's message
 # naming it, the jobs finished before are kept, and the same command resumes to the outputs
-# of an uninterrupted run.
+# of an uninterrupted run. SIGTERM to one worker rank of a checkpointed run stops every rank
+# after its current step: exit 143, the stopped jobs' checkpoints and the finished results
+# kept, no temporary file; the next run (on other ranks) resumes them to the same bytes.
 . "$ROOT/tests/scripts/common.inc"
 
 MPI=$AIMCI-mpi
@@ -102,4 +104,35 @@ expect_status 0 mpi 2 "$MPI" $slow x.aimc
 has out.txt "  reused $kept of 16 job results"
 grep -v '^  reused ' out.txt >resumed.txt && mv resumed.txt out.txt
 same_as long "killed rank, then run again"
+
+# SIGTERM to worker rank 1 (Slurm sends it to every task at a time limit; here to one rank
+# alone) in the middle of checkpointed jobs: the whole run stops. 8 jobs of 20000 steps.
+rm -rf out rank0.pid rank1.pid
+slow="--threads 1 --set fit.steps=20000 --set grid.repeat=1 --only grid"
+expect_status 0 "$AIMCI" --threads 2 $slow x.aimc
+keep term
+rm -rf out
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow \
+    --checkpoint-every 300 x.aimc >stopped.txt 2>stopped.err &
+mpirun_pid=$!
+tries=0
+until [ -s rank1.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
+    [ $tries -lt 600 ] || fail "no job checkpoint after 30 s"
+    sleep 0.05
+    tries=$((tries + 1))
+done
+kill -TERM "$(cat rank1.pid)" || fail "no rank 1 to stop"
+wait $mpirun_pid
+status=$?
+[ $status -eq 143 ] || fail "SIGTERM to rank 1: exit status $status, expected 143: $(cat stopped.err)"
+has stopped.err "aimci-mpi: rank 1 was stopped by SIGTERM: every rank stops after its current step"
+has stopped.err "aimci: stopped by SIGTERM"
+matches stopped.txt '^  kept the checkpoints of [12] stopped jobs? in out/grid\.jobs/'
+[ -e out/grid.md ] && fail "a stopped run wrote the report"
+[ -z "$(find out -name '.*tmp*')" ] || fail "SIGTERM left temporary files: $(find out -name '.*tmp*')"
+expect_status 0 mpi 3 "$MPI" $slow x.aimc
+has out.txt "  resumed cell "
+grep -v '^  re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as term "stopped by SIGTERM at rank 1, then resumed on 3 ranks"
+[ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
 exit 0
