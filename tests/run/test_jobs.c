@@ -238,6 +238,8 @@ Test(jobs, the_key_follows_what_determines_the_numbers)
     ** the log goes change no number: the same keys. */
     uint64_t same_run = key_of(GRID(", dw_min = 0.001", ", seed = 3, log = \"out/l.csv\""), 6);
     cr_assert_eq(same_run, k[6]);
+    /* Nor how often the run checkpoints: a result is reused whatever checkpoint_every. */
+    cr_assert_eq(key_of(GRID("", ", checkpoint_every = 7"), 6), k[6]);
     /* A value the job uses changes its key: the device, the train, the seed. */
     cr_assert_neq(key_of(GRID(", dw_min = 0.002", ""), 6), k[6]);
     cr_assert_neq(key_of(GRID("", ", batch = 2"), 6), k[6]);
