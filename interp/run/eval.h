@@ -44,6 +44,12 @@ char *ev_ckpt_path(const IrTrain *t);
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 
+/*
+** Let other processes (aimci-mpi's ranks) run experiment x's jobs ahead, while this one runs the
+** statements before it (eval_ranks.h ev_ranks_ahead); nothing for aimci.
+*/
+void ev_experiment_ahead(const EvOptions *o, const IrExperiment *x);
+
 /* Run one evaluate (eval_evaluate.c): 0, or 1 if a run failed. */
 int ev_run_evaluate(Diag *d, const EvOptions *o, const IrEvaluate *e);
 

@@ -718,7 +718,8 @@ static size_t run_jobs(Run *r, const EvOptions *o)
         fprintf(o->out, "  reused %zu of %zu job results from %s/ (--fresh runs them again)\n",
                 reused, r->njobs, r->dir);
     for (size_t k = 0; r->dir && k < np; k++)
-        prepare_ckpt(r, o, &r->job[pending[k]]);
+        if (!ev_ranks_ahead_has(r->x, pending[k])) /* else it may be running its checkpoints */
+            prepare_ckpt(r, o, &r->job[pending[k]]);
     fflush(o->out);
     EvDeal deal = {r->x, r->job, pending, np, o->threads ? o->threads : rt_pool_default_threads(),
                    finished, r};
@@ -744,6 +745,34 @@ static size_t run_jobs(Run *r, const EvOptions *o)
         fprintf(o->out, "  %zu of %zu job results are in %s/; the report waits for the other "
                 "%zu (run the script again)\n", r->njobs - missing, r->njobs, r->dir, missing);
     return missing;
+}
+
+void ev_experiment_ahead(const EvOptions *o, const IrExperiment *x)
+{
+    size_t njobs = ev_jobs_count(x), n = 0;
+    if (!ev_ranks_ahead_wanted() || o->shards || x->measure || !njobs)
+        return;
+    size_t *list = rt_xmalloc(njobs * sizeof *list), *every = rt_xmalloc(njobs * sizeof *every);
+    char *dir = ev_jobs_dir(x);
+    for (size_t k = 0; k < njobs; k++) {
+        EvJob j = ev_job_at(x, k);
+        bool there = false; /* a result (its turn tells whether it is reused) or a checkpoint */
+        if (dir) {
+            char *res = ev_job_path(dir, &j), *ck = ev_job_ckpt_path(dir, &j);
+            there = (!o->fresh && access(res, F_OK) == 0) || access(ck, F_OK) == 0;
+            free(res);
+            free(ck);
+        }
+        if (there)
+            continue;
+        const IrTrain *t = x->cell[j.cell];
+        list[n] = k;
+        every[n++] = dir ? (t->checkpoint_every ? t->checkpoint_every : o->checkpoint_every) : 0;
+    }
+    ev_ranks_ahead(x, list, every, n);
+    free(dir);
+    free(list);
+    free(every);
 }
 
 /* }====================================================================== */
