@@ -69,6 +69,27 @@ same_as one "3 ranks of 1 thread"
 expect_status 0 mpi 2 "$MPI" x.aimc
 has out.txt "  reused 16 of 16 job results from out/grid.jobs/"
 
+# Dealt ahead: while rank 0 runs a long train statement, rank 1 runs the next experiment's
+# jobs; the console and every output are still those of one process, and so after two saved
+# results are removed (they run again, the others are reused).
+sed 's/^experiment grid {/train warm { model = lin, data = ls, steps = 30000, optimizer = asgd, log = "out\/warm.csv" }\n&/' \
+    x.aimc >y.aimc
+grep -q '^train warm' y.aimc || fail "no train warm in y.aimc"
+saved_outputs=$outputs
+outputs="$outputs out/warm.csv"
+rm -rf out
+expect_status 0 "$AIMCI" --threads 1 y.aimc
+keep warm
+rm -rf out
+expect_status 0 mpi 2 "$MPI" --threads 1 y.aimc
+same_as warm "2 ranks, jobs dealt ahead"
+rm out/grid.jobs/cell1-opt1-rep1.job out/grid.jobs/cell4-opt2-rep2.job
+expect_status 0 mpi 2 "$MPI" --threads 1 y.aimc
+has out.txt "  reused 14 of 16 job results"
+grep -v '^  reused ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as warm "2 ranks, jobs dealt ahead, 2 results missing"
+outputs=$saved_outputs
+
 # The script from standard input reaches the lead alone: the other ranks take no jobs, and
 # say why through the lead; the lead runs them all.
 rm -rf out
