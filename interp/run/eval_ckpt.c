@@ -142,7 +142,8 @@ size_t ev_ckpt_open(EvCkpt *c, Diag *d, const EvOptions *o, const IrTrain *t, Ev
     c->t = t;
     c->out = o->out;
     c->path = ev_ckpt_path(t);
-    c->every = t->checkpoint_every ? t->checkpoint_every : c->path ? o->checkpoint_every : 0;
+    /* no output to put it beside: a train that only an experiment's jobs checkpoint (check) */
+    c->every = !c->path ? 0 : t->checkpoint_every ? t->checkpoint_every : o->checkpoint_every;
     c->id = identity(t);
     if (!c->path)
         return 0;

@@ -747,6 +747,24 @@ static size_t run_jobs(Run *r, const EvOptions *o)
     return missing;
 }
 
+void ev_experiment_keep(const IrExperiment *x, size_t k, const char *text, size_t len)
+{
+    EvJob want = ev_job_at(x, k), got = {0};
+    char err[ERRLEN], *dir = ev_jobs_dir(x);
+    if (dir && ev_job_decode(&got, text, len, err, sizeof err) == 0 && got.key == want.key &&
+        got.cell == want.cell && got.opt == want.opt && got.rep == want.rep &&
+        ev_job_lasting(&got)) {
+        char *path = ev_job_path(dir, &got);
+        if (rt_file_write(path, text, len, err, sizeof err) == 0) {
+            Run r = {.x = x, .dir = dir};
+            unlink_ckpt(&r, &got);
+        }
+        free(path);
+    }
+    ev_job_free(&got);
+    free(dir);
+}
+
 void ev_experiment_ahead(const EvOptions *o, const IrExperiment *x)
 {
     size_t njobs = ev_jobs_count(x), n = 0;

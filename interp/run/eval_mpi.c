@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eval.h"
 #include "eval_ranks.h"
 #include "rt_mem.h"
 #include "rt_stop.h"
@@ -199,10 +200,17 @@ static struct {
 } ahead;
 enum { AHEAD_NO, AHEAD_OUT, AHEAD_BACK };
 
+/*
+** Forget the jobs dealt ahead. Records that came back and that no deal took (the experiment did
+** not run: the script was stopped) are saved as its deal would have (ev_experiment_keep).
+*/
 static void ahead_free(void)
 {
-    for (size_t k = 0; ahead.x && k < ev_jobs_count(ahead.x); k++)
+    for (size_t k = 0; ahead.x && k < ev_jobs_count(ahead.x); k++) {
+        if (ahead.text[k])
+            ev_experiment_keep(ahead.x, k, ahead.text[k], ahead.len[k]);
         free(ahead.text[k]);
+    }
     free(ahead.list), free(ahead.every), free(ahead.state), free(ahead.ticket);
     free(ahead.text), free(ahead.len), free(ahead.rank);
     memset(&ahead, 0, sizeof ahead);
@@ -216,6 +224,19 @@ static void deal_ahead(int w)
         ahead.ticket[k] = send_job(w, ahead.x, k, ahead.every[i], false);
         ahead.state[k] = AHEAD_OUT;
     }
+}
+
+/* The record of ticket t from rank w, when it is of a job run ahead: kept for its deal. */
+static void stash(uint64_t t, int w, const char *text, size_t len)
+{
+    Sent s = t < nsent ? sent[t] : (Sent){0};
+    if (!s.x || s.x != ahead.x || ahead.state[s.k] != AHEAD_OUT || ahead.ticket[s.k] != t)
+        return; /* a job no deal waits for any more */
+    ahead.state[s.k] = AHEAD_BACK;
+    ahead.len[s.k] = len;
+    ahead.rank[s.k] = w;
+    ahead.text[s.k] = rt_xmalloc(len + 1);
+    memcpy(ahead.text[s.k], text, len + 1);
 }
 
 /* One experiment's deal on the lead. */
@@ -278,14 +299,9 @@ static void lead_message(Dealer *g, const MPI_Status *st)
             g->out--;
             deal_to(g, w);
             g->d->finished(g->d->ctx, s.k, buf + 8, len - 8, w);
-        } else if (s.x && s.x == ahead.x && ahead.state[s.k] == AHEAD_OUT &&
-                   ahead.ticket[s.k] == t) {
-            ahead.state[s.k] = AHEAD_BACK;
-            ahead.len[s.k] = len - 8;
-            ahead.rank[s.k] = w;
-            ahead.text[s.k] = rt_xmalloc(len - 8 + 1);
-            memcpy(ahead.text[s.k], buf + 8, len - 8 + 1);
-        } /* else a job no deal waits for any more (its experiment did not run): dropped */
+        } else {
+            stash(t, w, buf + 8, len - 8);
+        }
     }
     if (g)
         deal_to(g, w);
@@ -358,6 +374,8 @@ void ev_ranks_deal(const EvDeal *d)
         size_t k = d->pending[i];
         if (mine && ahead.state[k] == AHEAD_BACK) {
             d->finished(d->ctx, k, ahead.text[k], ahead.len[k], ahead.rank[k]);
+            free(ahead.text[k]);
+            ahead.text[k] = NULL;
         } else if (mine && ahead.state[k] == AHEAD_OUT) {
             sent[ahead.ticket[k]].counted = true;
             g.out++;
@@ -436,8 +454,13 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
         MPI_Status st;
         if (waiting(0, &st)) {
             char *msg = receive(&st, &len);
-            if (st.MPI_TAG == TAG_STOP) {
-                free(msg);
+            if (st.MPI_TAG == TAG_STOP) { /* jobs still running were run ahead (eval.c): */
+                free(msg);                /* their records too, before BYE */
+                while (ev_pool_busy(pool))
+                    if (ev_pool_take(pool, POLL_MS, &tag, &text, &len)) {
+                        send_result(tag, text, len);
+                        free(text);
+                    }
                 break;
             }
             if (st.MPI_TAG == TAG_HALT) { /* the run stops: so do this rank's jobs */
@@ -483,6 +506,7 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
 int ev_ranks_end(int status)
 {
     if (rank == 0) {
+        pass_stop_on(); /* stopped in a statement of its own: jobs run ahead stop too */
         for (int w = 1; w < nranks; w++)
             MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, MPI_COMM_WORLD);
         /* Every rank's last messages (an unused READY, BROKEN), up to its BYE. */
@@ -494,6 +518,11 @@ int ev_ranks_end(int status)
             }
             size_t len;
             char *buf = receive(&st, &len);
+            if (st.MPI_TAG == TAG_RESULT && len >= 8) { /* of a job run ahead (stopped) */
+                uint64_t t;
+                memcpy(&t, buf, 8);
+                stash(t, st.MPI_SOURCE, buf + 8, len - 8);
+            }
             if (st.MPI_TAG == TAG_HALT && len == 8 && !rt_stop_requested()) {
                 halted = true; /* the script is over: nothing to pass on, the status says it */
                 lead_halt(st.MPI_SOURCE, buf);
@@ -507,6 +536,12 @@ int ev_ranks_end(int status)
         ahead_free();
         free(sent);
     }
+    /*
+    ** mpirun ends the whole job when a rank exits with a nonzero status (stopped: 128 + signal),
+    ** and MPI_Finalize need not wait for the others: every rank waits here until the lead has
+    ** written its last file.
+    */
+    MPI_Barrier(MPI_COMM_WORLD);
     MPI_Finalize();
     return status;
 }
