@@ -684,6 +684,7 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         fflush(o->out);
     }
     forget_announced();
+    ev_ranks_settle(); /* jobs run ahead for an experiment that did not come */
     ev_ckpt_end(!rt_stop_requested());
     if (o->only && !found) {
         diag_plain(d, "no train, measure or experiment named '%s'", o->only);

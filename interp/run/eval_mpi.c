@@ -339,6 +339,27 @@ bool ev_ranks_ahead_has(const IrExperiment *x, size_t k)
     return ahead.x == x && ahead.state[k] != AHEAD_NO;
 }
 
+void ev_ranks_settle(void)
+{
+    if (!ahead.x)
+        return;
+    pass_stop_on();       /* stopped: the jobs out stop at their next step */
+    ahead.n = ahead.next; /* none dealt any more */
+    for (;;) {
+        bool out = false;
+        for (size_t k = 0; k < ev_jobs_count(ahead.x) && !out; k++)
+            out = ahead.state[k] == AHEAD_OUT;
+        if (!out)
+            break;
+        MPI_Status st;
+        if (waiting(MPI_ANY_SOURCE, &st))
+            lead_message(NULL, &st);
+        else
+            nap();
+    }
+    ahead_free();
+}
+
 /* Seconds of a monotonic clock. */
 static double now_s(void)
 {

@@ -60,11 +60,15 @@ void ev_ranks_deal(const EvDeal *d);
 **   ev_ranks_ahead_has     whether job k of x was dealt ahead (its checkpoint is then not the
 **                          lead's to look at: the job may be writing it)
 **   ev_ranks_idle          the lead, busy: deal and collect now and then (called often: cheap)
+**   ev_ranks_settle        the lead's script is over (before its program is freed): the jobs
+**                          still out come back (stopped, when the script was), and records no
+**                          deal took are saved (ev_experiment_keep)
 */
 bool ev_ranks_ahead_wanted(void);
 void ev_ranks_ahead(const IrExperiment *x, const size_t *list, const size_t *every, size_t n);
 bool ev_ranks_ahead_has(const IrExperiment *x, size_t k);
 void ev_ranks_idle(void);
+void ev_ranks_settle(void);
 
 /*
 ** A process other than the lead: run the jobs the lead deals, of program p (NULL when this

@@ -62,6 +62,10 @@ void ev_ranks_idle(void)
 {
 }
 
+void ev_ranks_settle(void)
+{
+}
+
 void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
 {
     (void)p, (void)threads, (void)why; /* one process: there is no other rank */

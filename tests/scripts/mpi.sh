@@ -156,4 +156,38 @@ has out.txt "  resumed cell "
 grep -v '^  re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
 same_as term "stopped by SIGTERM at rank 1, then resumed on 3 ranks"
 [ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
+
+# SIGTERM to rank 0 in a train statement while rank 1 runs the experiment's jobs ahead: exit
+# 143, no report; what rank 1 finished is saved, what it was running keeps its checkpoint,
+# and a run on 3 ranks gives the one-process outputs (the train fit, stopped too, resumes from
+# its own checkpoint).
+sed 's/^experiment grid {/train warm { model = lin, data = ls, steps = 3000000, optimizer = asgd }\n&/' \
+    x.aimc >z.aimc
+short="--threads 1 --set fit.steps=20000 --set grid.repeat=1"
+rm -rf out rank0.pid rank1.pid
+expect_status 0 "$AIMCI" $short --set warm.steps=1000 z.aimc
+outputs="out/fit.csv out/grid.md out/grid.csv"
+keep ahead
+rm -rf out
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $short \
+    --checkpoint-every 300 z.aimc >stopped.txt 2>stopped.err &
+mpirun_pid=$!
+tries=0
+until [ -s rank0.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
+    [ $tries -lt 600 ] || fail "no job run ahead after 30 s"
+    sleep 0.05
+    tries=$((tries + 1))
+done
+kill -TERM "$(cat rank0.pid)" || fail "no rank 0 to stop"
+wait $mpirun_pid
+status=$?
+[ $status -eq 143 ] || fail "SIGTERM to rank 0: exit status $status, expected 143: $(cat stopped.err)"
+has stopped.err "aimci: stopped by SIGTERM"
+[ -e out/grid.md ] && fail "a stopped run wrote the report"
+[ -n "$(ls out/grid.jobs)" ] || fail "nothing of the jobs run ahead was kept"
+[ -z "$(find out -name '.*tmp*')" ] || fail "SIGTERM left temporary files: $(find out -name '.*tmp*')"
+expect_status 0 mpi 3 "$MPI" $short --set warm.steps=1000 z.aimc
+grep -v '^ *re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as ahead "stopped in a train with jobs run ahead, then resumed on 3 ranks"
+[ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
 exit 0
