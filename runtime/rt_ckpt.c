@@ -230,13 +230,16 @@ static void ser_tile(RtSer *s, RtTile *t)
         rt_ser_bytes(s, RT_CK_PULSES, t->npulse, n * sizeof *t->npulse);
         rt_ser_bytes(s, RT_CK_PULSES, t->cnt, n * sizeof *t->cnt);
         /*
-        ** The staged 16-bit counters are folded in at once: the resumed tile's bound on them
-        ** (cnt_max) starts at 0, and counters that kept their staged counts under it would
-        ** wrap past 65535. The total (npulse + cnt) is what every reader sees.
+        ** The bound on the staged 16-bit counters (cnt_max) is state too: a resumed tile that
+        ** started it at 0 would let counters that kept their staged counts wrap past 65535.
         */
-        for (size_t k = 0; s->load && !s->failed && t->cnt && k < n; k++) {
-            t->npulse[k] += t->cnt[k];
-            t->cnt[k] = 0;
+        size_t bound = t->cnt_max;
+        rt_ser_size(s, RT_CK_PULSES, &bound);
+        if (s->load && !s->failed && bound > UINT16_MAX) {
+            snprintf(s->msg, sizeof s->msg, "a tile's pulse counter bound is out of range");
+            s->failed = true;
+        } else if (s->load && !s->failed) {
+            t->cnt_max = (unsigned)bound;
         }
     }
     rt_ser_rng(s, &t->wrng);
