@@ -56,6 +56,12 @@ enum { TAG_READY = 1, TAG_BROKEN, TAG_RESULT, TAG_BYE, TAG_JOB, TAG_STOP, TAG_HA
 
 /* Milliseconds between two looks for messages while nothing is to be done. */
 #define POLL_MS 2
+/*
+** Milliseconds between two looks for messages at a rank whose every slot is busy: only a HALT
+** or STOP can come then (a finished job wakes it at once); fewer wake-ups of the cores that
+** train.
+*/
+#define BUSY_WAIT_MS 50
 
 static int rank, nranks;
 static size_t *slots;  /* the lead: jobs each rank can take now */
@@ -454,11 +460,12 @@ static const IrExperiment *experiment(const IrProgram *p, const char *name)
 
 void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
 {
+    size_t cap = threads ? threads : 1; /* the jobs that run here at a time */
     if (!p || why) {
         const char *w = why ? why : "it could not check the script";
         MPI_Send(w, (int)strlen(w), MPI_BYTE, 0, TAG_BROKEN, MPI_COMM_WORLD);
     } else {
-        uint64_t n = threads ? threads : 1;
+        uint64_t n = cap;
         MPI_Send(&n, 8, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
     }
     EvJobPool *pool = ev_pool_new(threads);
@@ -513,9 +520,11 @@ void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
         }
         if (any)
             continue;
-        if (!ev_pool_busy(pool))
+        size_t busy = ev_pool_busy(pool);
+        /* every slot busy: no JOB can come, only a HALT or STOP; wake for a finished job */
+        if (!busy)
             nap();
-        else if (ev_pool_take(pool, POLL_MS, &tag, &text, &len)) {
+        else if (ev_pool_take(pool, busy >= cap ? BUSY_WAIT_MS : POLL_MS, &tag, &text, &len)) {
             send_result(tag, text, len);
             free(text);
         }
