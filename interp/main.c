@@ -466,6 +466,7 @@ static int run_script(const Args *a)
 */
 static void serve(int argc, char **argv)
 {
+    ev_signal_install(); /* a signal here stops the whole run (eval_mpi.c) */
     fflush(stderr);
     int saved = dup(2), null = open("/dev/null", O_WRONLY);
     if (null >= 0)
@@ -545,7 +546,7 @@ int main(int argc, char **argv)
         return EXIT_RUN_FAILED;
     if (!ev_ranks_lead()) {
         serve(argc, argv);
-        return ev_ranks_end(0);
+        return ev_ranks_end(rt_stop_requested() ? 128 + rt_stop_requested() : 0);
     }
     Args a = {0};
     int status = parse_args(argc, argv, &a);

@@ -229,6 +229,18 @@ static void ser_tile(RtSer *s, RtTile *t)
     if (t->npulse) {
         rt_ser_bytes(s, RT_CK_PULSES, t->npulse, n * sizeof *t->npulse);
         rt_ser_bytes(s, RT_CK_PULSES, t->cnt, n * sizeof *t->cnt);
+        /*
+        ** The bound on the staged 16-bit counters (cnt_max) is state too: a resumed tile that
+        ** started it at 0 would let counters that kept their staged counts wrap past 65535.
+        */
+        size_t bound = t->cnt_max;
+        rt_ser_size(s, RT_CK_PULSES, &bound);
+        if (s->load && !s->failed && bound > UINT16_MAX) {
+            snprintf(s->msg, sizeof s->msg, "a tile's pulse counter bound is out of range");
+            s->failed = true;
+        } else if (s->load && !s->failed) {
+            t->cnt_max = (unsigned)bound;
+        }
     }
     rt_ser_rng(s, &t->wrng);
 }

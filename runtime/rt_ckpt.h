@@ -36,7 +36,7 @@
 #include "rt_rng.h"
 #include "rt_train.h"
 
-#define RT_CKPT_FORMAT 1u
+#define RT_CKPT_FORMAT 2u /* 2: the bound of the tiles' staged pulse counters */
 #define RT_CKPT_HEADER 40u
 
 /* A checkpoint body being written (save) or read back (load). */

@@ -606,8 +606,10 @@ static const char *const *collect_consts(Checker *c, size_t *n)
 
 const IrProgram *chk_program(Checker *c)
 {
-    if (!c->is_cell)
+    if (!c->is_cell) {
         chk_unused_overrides(c);
+        chk_checkpoint_places(c);
+    }
     if (diag_count(c->diag) > 0)
         return NULL;
     if (!c->is_cell)

@@ -747,6 +747,32 @@ static int slot(const SchKind *k, const char *name)
     return sch_param_find(k->params, k->nparams, name);
 }
 
+void chk_checkpoint_places(Checker *c)
+{
+    const SchKind *k = &sch_kinds[SCH_TRAIN];
+    int ck = slot(k, "checkpoint_every");
+    for (size_t i = 0; i < c->nsyms; i++) {
+        const Sym *s = c->syms[i];
+        const IrTrain *t = s->ir;
+        if (s->kind != SCH_TRAIN || !t || !t->checkpoint_every || t->log || t->plot)
+            continue;
+        bool swept = false; /* an experiment's jobs keep theirs beside its results */
+        for (size_t j = 0; j < c->nsyms && !swept; j++) {
+            const IrExperiment *x = c->syms[j]->ir;
+            swept = c->syms[j]->kind == SCH_EXPERIMENT && x && x->train == t &&
+                    (x->report || x->plot);
+        }
+        if (swept)
+            continue;
+        diag_error(c->diag, s->set_at[ck].line ? s->set_at[ck] : s->loc,
+                   "checkpoint_every needs an output of train '%s' to put its checkpoint "
+                   "beside", t->name);
+        diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt), or an "
+                      "experiment over it with a report (its jobs checkpoint beside their "
+                      "results)");
+    }
+}
+
 /* Cross-checks of the aihwkit step families: equal node lists, reverse modes. */
 static void finish_steps(Checker *c, Sym *s, const SchKind *k)
 {
@@ -872,13 +898,6 @@ static void finish_train(Checker *c, Sym *s, const SchKind *k)
     if (origins(k, t)[slot(k, "log_every")] != IR_ORIGIN_SET)
         t->log_every = t->steps >= 100 ? t->steps / 100 : 1;
     t->init_set = !isnan(t->init); /* unset: NaN, the uniform initialisation */
-    int ck = slot(k, "checkpoint_every");
-    if (t->checkpoint_every && !t->log && !t->plot) { /* its file goes beside an output */
-        diag_error(c->diag, s->set_at[ck].line ? s->set_at[ck] : s->loc,
-                   "checkpoint_every needs an output of train '%s' to put its checkpoint "
-                   "beside", t->name);
-        diag_expected(c->diag, "log = \"PATH.csv\" (the checkpoint is PATH.ckpt)");
-    }
     if (t->init_set && t->load) {
         diag_error(c->diag, s->set_at[slot(k, "load")], "train '%s' sets both init and load",
                    s->name);

@@ -154,6 +154,11 @@ void chk_layers(Checker *c, Sym *s, const AstNode *decl);
 int chk_chain(Checker *c, const IrModel *m, size_t from, RtShape in, const IrData *data,
               SrcLoc at);
 void chk_finish_decl(Checker *c, Sym *s, const SchKind *k, const AstNode *decl);
+/*
+** Every train that sets checkpoint_every has a place for its checkpoint: its log or plot, or an
+** experiment over it that keeps its jobs' results (and checkpoints) beside a report or plot.
+*/
+void chk_checkpoint_places(Checker *c);
 /* Assign a value node to parameter `slot` of s (as an entry would); returns 0, or 1 if
 ** reported. */
 int chk_assign_param(Checker *c, Sym *s, const SchKind *k, size_t slot, const AstNode *value);

@@ -40,6 +40,7 @@
 
 #include "eval.h"
 #include "eval_ckpt.h"
+#include "eval_ranks.h"
 #include "eval_cost.h"
 #include "eval_log.h"
 #include "eval_plot.h"
@@ -312,6 +313,7 @@ static void put_time(FILE *f, double s)
 static void progress_tick(void *ctx, size_t done, size_t total)
 {
     Progress *p = ctx;
+    ev_ranks_idle(); /* aimci-mpi: the other ranks get work meanwhile (eval_ranks.h) */
     if (!p->tty)
         return;
     double t = now_s();
@@ -635,10 +637,28 @@ static int run_measure(Diag *d, const EvOptions *o, const IrMeasure *m)
 ** ====================================================================================
 */
 
+/*
+** aimci-mpi: the other ranks would wait while the lead runs statement k; let them run the jobs
+** of the next experiment meanwhile (once per experiment; *ahead: the one announced).
+*/
+static void announce_next_experiment(const EvOptions *o, const IrProgram *p, size_t k,
+                                     const IrExperiment **ahead)
+{
+    if (!ev_ranks_ahead_wanted())
+        return;
+    while (k < p->nruns && p->runs[k].kind != IR_RUN_EXPERIMENT)
+        k++;
+    if (k < p->nruns && p->runs[k].u.experiment != *ahead) {
+        *ahead = p->runs[k].u.experiment;
+        ev_experiment_ahead(o, *ahead);
+    }
+}
+
 int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
 {
     int rc = 0;
     bool found = false;
+    const IrExperiment *ahead = NULL; /* the experiment whose jobs may run ahead */
     for (size_t k = 0; k < p->nruns; k++) {
         const IrRun *r = &p->runs[k];
         if (o->only && strcmp(o->only, r->name) != 0)
@@ -646,6 +666,8 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         found = true;
         if (rt_stop_requested()) /* a safe point: between two statements */
             break;
+        if (r->kind != IR_RUN_EXPERIMENT && !o->only && !o->shards)
+            announce_next_experiment(o, p, k, &ahead);
         if (o->shards && r->kind != IR_RUN_EXPERIMENT) /* a shard is a share of jobs alone */
             fprintf(o->out, "%s %s: not run by a shard (the run without --shard runs it)\n",
                     r->kind == IR_RUN_TRAIN     ? "train"
@@ -662,6 +684,7 @@ int ev_run(const IrProgram *p, Diag *d, const EvOptions *o)
         fflush(o->out);
     }
     forget_announced();
+    ev_ranks_settle(); /* jobs run ahead for an experiment that did not come */
     ev_ckpt_end(!rt_stop_requested());
     if (o->only && !found) {
         diag_plain(d, "no train, measure or experiment named '%s'", o->only);

@@ -44,6 +44,19 @@ char *ev_ckpt_path(const IrTrain *t);
 /* Run one experiment's grid and write its table (eval_experiment.c): 0, or 1 if a run failed. */
 int ev_run_experiment(Diag *d, const EvOptions *o, const IrExperiment *x);
 
+/*
+** Let other processes (aimci-mpi's ranks) run experiment x's jobs ahead, while this one runs the
+** statements before it (eval_ranks.h ev_ranks_ahead); nothing for aimci.
+*/
+void ev_experiment_ahead(const EvOptions *o, const IrExperiment *x);
+
+/*
+** Save the record of job k of x (text[len] is '\0') in x's jobs folder as its run would, if it is
+** that job's and lasting (else nothing: the job runs again): for jobs run ahead whose
+** experiment never came (a stopped script).
+*/
+void ev_experiment_keep(const IrExperiment *x, size_t k, const char *text, size_t len);
+
 /* Run one evaluate (eval_evaluate.c): 0, or 1 if a run failed. */
 int ev_run_evaluate(Diag *d, const EvOptions *o, const IrEvaluate *e);
 

@@ -71,11 +71,8 @@ static uint64_t identity(const IrTrain *t)
     return rt_ckpt_hash(h, &format, sizeof format);
 }
 
-/*
-** Remove the temporary files rt_file.c names "DIR/.BASE.tmpXXXXXX" for path "DIR/BASE", left
-** by a process killed while it wrote: with mid ".*", those of every "DIR/BASE.*" too.
-*/
-static void remove_temps(const char *path, const char *mid)
+/* The temporary files of path, left by a killed process (eval_ckpt.h). */
+void ev_remove_temps(const char *path, const char *mid)
 {
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
@@ -104,7 +101,7 @@ static void remove_output_temps(const IrTrain *t)
         if (!base[b])
             continue;
         char *stem = rt_path_swap_ext(base[b], "");
-        remove_temps(stem, ".*");
+        ev_remove_temps(stem, ".*");
         free(stem);
     }
 }
@@ -145,11 +142,12 @@ size_t ev_ckpt_open(EvCkpt *c, Diag *d, const EvOptions *o, const IrTrain *t, Ev
     c->t = t;
     c->out = o->out;
     c->path = ev_ckpt_path(t);
-    c->every = t->checkpoint_every ? t->checkpoint_every : c->path ? o->checkpoint_every : 0;
+    /* no output to put it beside: a train that only an experiment's jobs checkpoint (check) */
+    c->every = !c->path ? 0 : t->checkpoint_every ? t->checkpoint_every : o->checkpoint_every;
     c->id = identity(t);
     if (!c->path)
         return 0;
-    remove_temps(c->path, ""); /* the checkpoint's own */
+    ev_remove_temps(c->path, ""); /* the checkpoint's own */
     if (access(c->path, F_OK) == 0)
         remove_output_temps(t);
     if (o->fresh) {
@@ -185,6 +183,19 @@ size_t ev_ckpt_open(EvCkpt *c, Diag *d, const EvOptions *o, const IrTrain *t, Ev
     return c->done;
 }
 
+void ev_ckpt_where(const RtSer *state, const IrTrain *t, char *at, size_t n)
+{
+    RtSer peek = *state; /* the position record (rt_train.c), read from a copy */
+    size_t pos[5] = {0};
+    rt_ser_bytes(&peek, RT_CK_POS, pos, sizeof pos);
+    if (t->epochs && pos[2] == 0)
+        snprintf(at, n, "at epoch %zu", pos[1]);
+    else if (t->epochs)
+        snprintf(at, n, "in epoch %zu at step %zu", pos[1] + 1, pos[0]);
+    else
+        snprintf(at, n, "at step %zu", pos[0]);
+}
+
 /* The prefix of optimizer k's checkpoints: the train's records with k finished. */
 static void build_prefix(EvCkpt *c, size_t k, const EvOpt *res)
 {
@@ -202,19 +213,11 @@ RtTrainCkpt *ev_ckpt_run(EvCkpt *c, size_t k, const EvOpt *res)
     build_prefix(c, k, res);
     c->run = (RtTrainCkpt){.path = c->every ? c->path : NULL, .id = c->id, .every = c->every,
                            .prefix = &c->prefix, .resume = resume ? &c->found : NULL};
-    if (resume) { /* where it continues: the position record (rt_train.c) */
-        RtSer peek = c->found;
-        size_t pos[5] = {0};
-        rt_ser_bytes(&peek, RT_CK_POS, pos, sizeof pos);
-        if (c->t->epochs && pos[2] == 0)
-            fprintf(c->out, "resumed %s/%s at epoch %zu (checkpoint %s)\n", c->t->name,
-                    c->t->opt[k]->name, pos[1], c->path);
-        else if (c->t->epochs)
-            fprintf(c->out, "resumed %s/%s in epoch %zu at step %zu (checkpoint %s)\n",
-                    c->t->name, c->t->opt[k]->name, pos[1] + 1, pos[0], c->path);
-        else
-            fprintf(c->out, "resumed %s/%s at step %zu (checkpoint %s)\n", c->t->name,
-                    c->t->opt[k]->name, pos[0], c->path);
+    if (resume) {
+        char at[96];
+        ev_ckpt_where(&c->found, c->t, at, sizeof at);
+        fprintf(c->out, "resumed %s/%s %s (checkpoint %s)\n", c->t->name, c->t->opt[k]->name,
+                at, c->path);
         fflush(c->out);
     }
     return &c->run;

@@ -62,4 +62,16 @@ void ev_ckpt_close(EvCkpt *c, bool complete);
 /* The ev_run is over: the finished trains' checkpoints are removed when `remove` (no stop). */
 void ev_ckpt_end(bool remove);
 
+/*
+** Where the run whose state `state` holds (loaded, read up to that state) continues: "at epoch
+** 12", "in epoch 3 at step 40" (by epochs, t->epochs) or "at step 40", into at[n].
+*/
+void ev_ckpt_where(const RtSer *state, const IrTrain *t, char *at, size_t n);
+
+/*
+** Remove the temporary files rt_file.c names "DIR/.BASE.tmpXXXXXX" for path "DIR/BASE", left
+** by a process killed while it wrote: with mid ".*", those of every "DIR/BASE.*" too.
+*/
+void ev_remove_temps(const char *path, const char *mid);
+
 #endif

@@ -29,8 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eval.h"
+#include "eval_ckpt.h"
 #include "eval_cost.h"
 #include "eval_curves.h"
 #include "eval_jobs.h"
@@ -591,6 +593,48 @@ typedef struct Run {
     int rc;     /* 1 once a result could not be kept (reported) */
 } Run;
 
+/* Remove job j's checkpoint (its result is kept) and any temporary file of one. */
+static void unlink_ckpt(const Run *r, const EvJob *j)
+{
+    char *path = ev_job_ckpt_path(r->dir, j);
+    unlink(path);
+    ev_remove_temps(path, "");
+    free(path);
+}
+
+/*
+** Job j is about to be dealt: how often it checkpoints (its train's checkpoint_every, else
+** --checkpoint-every), and its checkpoint: removed under --fresh; otherwise checked here, on
+** the lead, so that what is wrong with one is said once and in order: a usable one is
+** announced (the job continues from it wherever it runs), one that is damaged or of another
+** script is said and removed (the job starts over, as a damaged result runs again).
+*/
+static void prepare_ckpt(Run *r, const EvOptions *o, EvJob *j)
+{
+    const IrTrain *t = r->x->cell[j->cell];
+    j->ckpt_every = t->checkpoint_every ? t->checkpoint_every : o->checkpoint_every;
+    char *path = ev_job_ckpt_path(r->dir, j), err[ERRLEN];
+    ev_remove_temps(path, "");
+    RtSer found = {0};
+    int got = o->fresh ? (unlink(path), 1)
+                       : rt_ckpt_read(path, ev_job_ckpt_id(j), &found, err, sizeof err);
+    if (got == 0) {
+        char at[96];
+        ev_ckpt_where(&found, t, at, sizeof at);
+        fprintf(o->out, "  resumed cell %zu, optimizer %s, repeat %zu %s (checkpoint %s)\n",
+                j->cell + 1, t->opt[j->opt]->name, j->rep + 1, at, path);
+    } else if (got < 0) {
+        char *advice = strstr(err, "; remove it, or run with --fresh"); /* done here */
+        if (advice)
+            *advice = '\0';
+        diag_warning(r->d, r->x->loc, "experiment '%s': %s: the job starts over", r->x->name,
+                     err);
+        unlink(path);
+    }
+    rt_ser_free(&found);
+    free(path);
+}
+
 /* A saved result of job k, when it is there, whole, and of the same key: loaded into it. */
 static bool load_saved(Run *r, size_t k)
 {
@@ -605,10 +649,12 @@ static bool load_saved(Run *r, size_t k)
     if (got < 0 || rc < 0) /* a damaged file is said; a changed script's result is just redone */
         diag_warning(r->d, r->x->loc, "experiment '%s': the saved job result %s is %s: the job "
                      "runs again", r->x->name, path, err);
-    if (same)
+    if (same) {
         *j = saved;
-    else
+        unlink_ckpt(r, j); /* left by a run stopped between the result and its removal */
+    } else {
         ev_job_free(&saved);
+    }
     free(text);
     free(path);
     return same;
@@ -644,7 +690,9 @@ static void finished(void *ctx, size_t k, const char *text, size_t len, int rank
     if (!r->dir || !ev_job_lasting(j))
         return;
     char *path = ev_job_path(r->dir, j);
-    if (rt_file_write(path, text, len, err, sizeof err) != 0 && !r->rc) {
+    if (rt_file_write(path, text, len, err, sizeof err) == 0) {
+        unlink_ckpt(r, j); /* the result replaces it */
+    } else if (!r->rc) {
         diag_error(r->d, r->x->loc, "experiment '%s': cannot keep a job result: %s", r->x->name,
                    err);
         r->rc = 1; /* said once; the run goes on: the report needs no file */
@@ -669,14 +717,26 @@ static size_t run_jobs(Run *r, const EvOptions *o)
     if (reused)
         fprintf(o->out, "  reused %zu of %zu job results from %s/ (--fresh runs them again)\n",
                 reused, r->njobs, r->dir);
+    for (size_t k = 0; r->dir && k < np; k++)
+        if (!ev_ranks_ahead_has(r->x, pending[k])) /* else it may be running its checkpoints */
+            prepare_ckpt(r, o, &r->job[pending[k]]);
     fflush(o->out);
     EvDeal deal = {r->x, r->job, pending, np, o->threads ? o->threads : rt_pool_default_threads(),
                    finished, r};
     ev_ranks_deal(&deal);
     free(pending);
-    size_t missing = 0;
-    for (size_t k = 0; k < r->njobs; k++)
+    size_t missing = 0, kept = 0;
+    for (size_t k = 0; k < r->njobs; k++) {
         missing += !r->job[k].done;
+        if (!r->job[k].done && r->dir) { /* stopped: its checkpoint, if any, is kept */
+            char *path = ev_job_ckpt_path(r->dir, &r->job[k]);
+            kept += access(path, F_OK) == 0;
+            free(path);
+        }
+    }
+    if (kept)
+        fprintf(o->out, "  kept the checkpoints of %zu stopped job%s in %s/: the next run "
+                "continues them\n", kept, kept == 1 ? "" : "s", r->dir);
     if (missing && o->shards)
         fprintf(o->out, "  shard %zu/%zu: %zu of %zu job results are in %s/; the report waits "
                 "for the other %zu (run the other shards, or the script without --shard)\n",
@@ -685,6 +745,52 @@ static size_t run_jobs(Run *r, const EvOptions *o)
         fprintf(o->out, "  %zu of %zu job results are in %s/; the report waits for the other "
                 "%zu (run the script again)\n", r->njobs - missing, r->njobs, r->dir, missing);
     return missing;
+}
+
+void ev_experiment_keep(const IrExperiment *x, size_t k, const char *text, size_t len)
+{
+    EvJob want = ev_job_at(x, k), got = {0};
+    char err[ERRLEN], *dir = ev_jobs_dir(x);
+    if (dir && ev_job_decode(&got, text, len, err, sizeof err) == 0 && got.key == want.key &&
+        got.cell == want.cell && got.opt == want.opt && got.rep == want.rep &&
+        ev_job_lasting(&got)) {
+        char *path = ev_job_path(dir, &got);
+        if (rt_file_write(path, text, len, err, sizeof err) == 0) {
+            Run r = {.x = x, .dir = dir};
+            unlink_ckpt(&r, &got);
+        }
+        free(path);
+    }
+    ev_job_free(&got);
+    free(dir);
+}
+
+void ev_experiment_ahead(const EvOptions *o, const IrExperiment *x)
+{
+    size_t njobs = ev_jobs_count(x), n = 0;
+    if (!ev_ranks_ahead_wanted() || o->shards || x->measure || !njobs)
+        return;
+    size_t *list = rt_xmalloc(njobs * sizeof *list), *every = rt_xmalloc(njobs * sizeof *every);
+    char *dir = ev_jobs_dir(x);
+    for (size_t k = 0; k < njobs; k++) {
+        EvJob j = ev_job_at(x, k);
+        bool there = false; /* a result (its turn tells whether it is reused) or a checkpoint */
+        if (dir) {
+            char *res = ev_job_path(dir, &j), *ck = ev_job_ckpt_path(dir, &j);
+            there = (!o->fresh && access(res, F_OK) == 0) || access(ck, F_OK) == 0;
+            free(res);
+            free(ck);
+        }
+        if (there)
+            continue;
+        const IrTrain *t = x->cell[j.cell];
+        list[n] = k;
+        every[n++] = dir ? (t->checkpoint_every ? t->checkpoint_every : o->checkpoint_every) : 0;
+    }
+    ev_ranks_ahead(x, list, every, n);
+    free(dir);
+    free(list);
+    free(every);
 }
 
 /* }====================================================================== */

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "rt_ckpt.h"
 #include "rt_data.h"
 #include "rt_file.h"
 #include "rt_mem.h"
@@ -134,6 +135,7 @@ uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t see
     t.log = NULL; /* where the logs go does not change the numbers */
     t.plot = NULL;
     t.save = NULL;
+    t.checkpoint_every = 0; /* nor how often the run checkpoints */
     Buf b = {0};
     buf_printf(&b, "numerics %d\n", RT_NUMERICS_VERSION);
     dump_train_closure(&b, &t);
@@ -175,6 +177,37 @@ static int grew_apart(const RtLog *log, char *err, size_t errlen)
     return 0;
 }
 
+uint64_t ev_job_ckpt_id(const EvJob *j)
+{
+    unsigned format = RT_CKPT_FORMAT;
+    return rt_ckpt_hash(j->key, &format, sizeof format);
+}
+
+/*
+** One training run of job j on this thread: from its checkpoint in the jobs folder when there
+** is one (any checkpoint of this job: how often it was written changes no number), writing
+** checkpoints there when j->ckpt_every > 0. 0, 1 (err says why) or RT_TRAIN_STOPPED.
+*/
+static int train_job(const IrExperiment *x, EvJob *j, const IrTrain *t, const RtData *dt)
+{
+    char *dir = ev_jobs_dir(x);
+    char *path = dir ? ev_job_ckpt_path(dir, j) : NULL;
+    free(dir);
+    RtSer found = {0};
+    int got = path ? rt_ckpt_read(path, ev_job_ckpt_id(j), &found, j->err, sizeof j->err) : 1;
+    int rc = 1;
+    if (got >= 0) { /* else a checkpoint that cannot be used (the lead said so): failed */
+        RtTrainCkpt ck = {.path = j->ckpt_every ? path : NULL, .id = ev_job_ckpt_id(j),
+                          .every = j->ckpt_every, .resume = got == 0 ? &found : NULL};
+        bool use = got == 0 || ck.path; /* resumes, or writes checkpoints */
+        rc = rt_train_run_ckpt(&j->log, NULL, t, t->opt[j->opt], dt, 1, NULL, use ? &ck : NULL,
+                               j->err, sizeof j->err);
+    }
+    rt_ser_free(&found);
+    free(path);
+    return rc;
+}
+
 /* One job: data from the repeat's seed, one training run on this thread, its last logged row. */
 void ev_job_run(const IrExperiment *x, EvJob *j)
 {
@@ -196,7 +229,7 @@ void ev_job_run(const IrExperiment *x, EvJob *j)
     RtData *dt = rt_data_new(t.data, t.seed, j->err, sizeof j->err);
     if (!dt)
         return;
-    int rc = rt_train_run(&j->log, NULL, &t, t.opt[j->opt], dt, j->err, sizeof j->err);
+    int rc = train_job(x, j, &t, dt);
     /* rt_train stops a run whose loss is not finite as "training diverged at step N" */
     bool diverged = rc != 0 && strncmp(j->err, "training diverged at step ", 26) == 0;
     if (rc == 0 && grew_apart(&j->log, j->err, sizeof j->err))
@@ -481,12 +514,23 @@ char *ev_jobs_dir(const IrExperiment *x)
     return beside ? rt_path_swap_ext(beside, ".jobs") : NULL;
 }
 
-char *ev_job_path(const char *dir, const EvJob *j)
+/* The file of job j in dir with extension ext. */
+static char *job_file(const char *dir, const EvJob *j, const char *ext)
 {
     size_t n = strlen(dir) + 96;
     char *p = rt_xmalloc(n);
-    snprintf(p, n, "%s/cell%zu-opt%zu-rep%zu.job", dir, j->cell + 1, j->opt + 1, j->rep + 1);
+    snprintf(p, n, "%s/cell%zu-opt%zu-rep%zu%s", dir, j->cell + 1, j->opt + 1, j->rep + 1, ext);
     return p;
+}
+
+char *ev_job_path(const char *dir, const EvJob *j)
+{
+    return job_file(dir, j, ".job");
+}
+
+char *ev_job_ckpt_path(const char *dir, const EvJob *j)
+{
+    return job_file(dir, j, ".ckpt");
 }
 
 int ev_job_read(const char *path, char **text, size_t *len, char *err, size_t errlen)

@@ -22,6 +22,11 @@
 ** the same script gives the same outcome) is written there atomically as
 ** cellC-optO-repR.job (1-based); failures that may not recur (an unreadable data file, out of
 ** memory) are never kept.
+**
+** A job whose train checkpoints (its checkpoint_every, else --checkpoint-every) keeps its
+** checkpoint beside its result, cellC-optO-repR.ckpt (rt_ckpt.h; identity: the job's key),
+** wherever it runs; a job that finds one continues from it, and the lead removes it once the
+** job's result is written (eval_experiment.c).
 */
 #ifndef AIMCI_EVAL_JOBS_H
 #define AIMCI_EVAL_JOBS_H
@@ -54,6 +59,8 @@ typedef struct EvJob {
     size_t cell, opt, rep; /* 0-based */
     uint64_t seed;         /* the train's seed + rep */
     uint64_t key;          /* ev_job_key */
+    size_t ckpt_every;     /* epochs (steps) between checkpoints of this run, 0: none; how it
+                           ** runs, not part of its record */
     /* outcome */
     bool done;             /* the fields below hold a result (run here, elsewhere or saved) */
     EvJobOutcome outcome;
@@ -75,8 +82,15 @@ EvJob ev_job_at(const IrExperiment *x, size_t k);
 /* The key of (cell, optimizer opt, seed) of x. */
 uint64_t ev_job_key(const IrExperiment *x, size_t cell, size_t opt, uint64_t seed);
 
-/* Run job j (identity set): its outcome, metrics and log. */
+/*
+** Run job j (identity set): its outcome, metrics and log. With a jobs folder, it continues from
+** its checkpoint there when there is one, and writes checkpoints every j->ckpt_every epochs
+** (steps) and when stopped (rt_stop.h) if j->ckpt_every > 0.
+*/
 void ev_job_run(const IrExperiment *x, EvJob *j);
+
+/* The identity of job j's checkpoints (rt_ckpt_write): its key and the checkpoint format. */
+uint64_t ev_job_ckpt_id(const EvJob *j);
 
 /* Whether j's outcome is worth keeping: it would be the same if run again. */
 bool ev_job_lasting(const EvJob *j);
@@ -106,6 +120,9 @@ char *ev_jobs_dir(const IrExperiment *x);
 
 /* The file of job j in folder dir (a new string). */
 char *ev_job_path(const char *dir, const EvJob *j);
+
+/* The checkpoint of job j in folder dir (a new string). */
+char *ev_job_ckpt_path(const char *dir, const EvJob *j);
 
 /*
 ** ====================================================================================

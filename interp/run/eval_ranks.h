@@ -50,6 +50,27 @@ bool ev_ranks_own_terminal(void);
 void ev_ranks_deal(const EvDeal *d);
 
 /*
+** Dealing ahead (aimci-mpi with other ranks; nothing for aimci): while the lead runs a
+** statement of its own, the other ranks run jobs of the next experiment x.
+**   ev_ranks_ahead_wanted  whether there are other ranks to deal to (the lead asks)
+**   ev_ranks_ahead         the jobs (numbers, in order; their checkpoint periods) that may run
+**                          ahead: those with neither a saved result nor a checkpoint (replaces
+**                          an earlier call's; n 0: none). Their records wait for x's deal,
+**                          which hands them over as if they had run in it.
+**   ev_ranks_ahead_has     whether job k of x was dealt ahead (its checkpoint is then not the
+**                          lead's to look at: the job may be writing it)
+**   ev_ranks_idle          the lead, busy: deal and collect now and then (called often: cheap)
+**   ev_ranks_settle        the lead's script is over (before its program is freed): the jobs
+**                          still out come back (stopped, when the script was), and records no
+**                          deal took are saved (ev_experiment_keep)
+*/
+bool ev_ranks_ahead_wanted(void);
+void ev_ranks_ahead(const IrExperiment *x, const size_t *list, const size_t *every, size_t n);
+bool ev_ranks_ahead_has(const IrExperiment *x, size_t k);
+void ev_ranks_idle(void);
+void ev_ranks_settle(void);
+
+/*
 ** A process other than the lead: run the jobs the lead deals, of program p (NULL when this
 ** process could not check the script: why says what went wrong, and it takes no job), on
 ** `threads` threads, until the lead ends.

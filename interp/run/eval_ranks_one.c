@@ -42,6 +42,30 @@ void ev_ranks_deal(const EvDeal *d)
     ev_pool_free(pool);
 }
 
+bool ev_ranks_ahead_wanted(void)
+{
+    return false; /* one process: nobody to deal ahead to */
+}
+
+void ev_ranks_ahead(const IrExperiment *x, const size_t *list, const size_t *every, size_t n)
+{
+    (void)x, (void)list, (void)every, (void)n;
+}
+
+bool ev_ranks_ahead_has(const IrExperiment *x, size_t k)
+{
+    (void)x, (void)k;
+    return false;
+}
+
+void ev_ranks_idle(void)
+{
+}
+
+void ev_ranks_settle(void)
+{
+}
+
 void ev_ranks_serve(const IrProgram *p, size_t threads, const char *why)
 {
     (void)p, (void)threads, (void)why; /* one process: there is no other rank */

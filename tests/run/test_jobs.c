@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_fixtures.h"
 #include "eval_jobs.h"
+#include "rt_ckpt.h"
 
 TestSuite(jobs, .init = fe_setup, .fini = fe_teardown);
 
@@ -238,6 +240,8 @@ Test(jobs, the_key_follows_what_determines_the_numbers)
     ** the log goes change no number: the same keys. */
     uint64_t same_run = key_of(GRID(", dw_min = 0.001", ", seed = 3, log = \"out/l.csv\""), 6);
     cr_assert_eq(same_run, k[6]);
+    /* Nor how often the run checkpoints: a result is reused whatever checkpoint_every. */
+    cr_assert_eq(key_of(GRID("", ", checkpoint_every = 7"), 6), k[6]);
     /* A value the job uses changes its key: the device, the train, the seed. */
     cr_assert_neq(key_of(GRID(", dw_min = 0.002", ""), 6), k[6]);
     cr_assert_neq(key_of(GRID("", ", batch = 2"), 6), k[6]);
@@ -281,4 +285,57 @@ Test(jobs, records_do_not_depend_on_threads)
         ev_job_free(&r);
         free(one[k]);
     }
+}
+
+/* The record of job j run now (its text; the caller frees it). */
+static char *run_record(const IrExperiment *x, EvJob j)
+{
+    size_t len;
+    ev_job_run(x, &j);
+    char *text = ev_job_encode(x, &j, &len);
+    ev_job_free(&j);
+    return text;
+}
+
+Test(jobs, a_job_continues_from_its_checkpoint_to_the_same_record)
+{
+    char src[1024];
+    snprintf(src, sizeof src,
+             "seed = 3\n"
+             "device rram : soft_bounds { up_down = 0.2 }\n"
+             "data ls : least_squares { rows = 12, cols = 3, noise = 0.1 }\n"
+             "model lin { dense(3, 1, on = rram, bias = false) }\n"
+             "optimizer rl : residual { lr = 0.02 }\n"
+             "train fit { model = lin, data = ls, steps = 40, batch = 2, optimizer = rl }\n"
+             "experiment grid { train = fit, repeat = 1, report = \"%s/grid.md\" }\n",
+             fe.tmp);
+    const IrExperiment *x = grid_of(src);
+    EvJob j = ev_job_at(x, 0);
+    char *dir = ev_jobs_dir(x), *ck = ev_job_ckpt_path(dir, &j);
+    /* From the start, checkpointing off: no checkpoint. */
+    char *whole = run_record(x, j);
+    cr_assert(access(ck, F_OK) != 0, "a job without checkpointing wrote %s", ck);
+    /* Every 7 steps: the last one written (step 35 of 40) stays, nobody removes it here. */
+    j.ckpt_every = 7;
+    char *first = run_record(x, j);
+    cr_assert_str_eq(first, whole, "checkpointing changed the record");
+    cr_assert_eq(access(ck, F_OK), 0, "no checkpoint %s", ck);
+    /* Run again: it continues from step 35, and its record is the run's from the start. */
+    j.ckpt_every = 0;
+    char *again = run_record(x, j);
+    cr_assert_str_eq(again, whole, "the resumed job's record differs");
+    /* It did read the checkpoint: one of another job's identity is refused (the job fails). */
+    EvJob other = ev_job_at(x, 0);
+    other.key ^= 1;
+    RtSer body;
+    rt_ser_init_save(&body);
+    char err[256];
+    cr_assert_eq(rt_ckpt_write(ck, ev_job_ckpt_id(&other), &body, err, sizeof err), 0, "%s", err);
+    rt_ser_free(&body);
+    ev_job_run(x, &j);
+    cr_assert_eq(j.outcome, EV_JOB_FAILED);
+    cr_assert(strstr(j.err, ck) && strstr(j.err, "identity differs"), "%s", j.err);
+    ev_job_free(&j);
+    unlink(ck);
+    free(whole), free(first), free(again), free(dir), free(ck);
 }

@@ -1,8 +1,10 @@
 # aimci-mpi under a real mpirun: with 1, 2 and 3 ranks (and any thread count) it prints and
 # writes exactly what aimci does in one process; a rank that cannot read the script takes no
 # jobs and the lead says so; a rank killed with kill -9 ends the run with mpirun's message
-# naming it, the jobs finished before are kept, and the same command resumes to the outputs
-# of an uninterrupted run.
+# naming it, the jobs finished before are kept, and the same command resumes (from the jobs'
+# checkpoints, with --checkpoint-every) to the outputs of an uninterrupted run. SIGTERM to one worker rank of a checkpointed run stops every rank
+# after its current step: exit 143, the stopped jobs' checkpoints and the finished results
+# kept, no temporary file; the next run (on other ranks) resumes them to the same bytes.
 . "$ROOT/tests/scripts/common.inc"
 
 MPI=$AIMCI-mpi
@@ -67,6 +69,27 @@ same_as one "3 ranks of 1 thread"
 expect_status 0 mpi 2 "$MPI" x.aimc
 has out.txt "  reused 16 of 16 job results from out/grid.jobs/"
 
+# Dealt ahead: while rank 0 runs a long train statement, rank 1 runs the next experiment's
+# jobs; the console and every output are still those of one process, and so after two saved
+# results are removed (they run again, the others are reused).
+sed 's/^experiment grid {/train warm { model = lin, data = ls, steps = 30000, optimizer = asgd, log = "out\/warm.csv" }\n&/' \
+    x.aimc >y.aimc
+grep -q '^train warm' y.aimc || fail "no train warm in y.aimc"
+saved_outputs=$outputs
+outputs="$outputs out/warm.csv"
+rm -rf out
+expect_status 0 "$AIMCI" --threads 1 y.aimc
+keep warm
+rm -rf out
+expect_status 0 mpi 2 "$MPI" --threads 1 y.aimc
+same_as warm "2 ranks, jobs dealt ahead"
+rm out/grid.jobs/cell1-opt1-rep1.job out/grid.jobs/cell4-opt2-rep2.job
+expect_status 0 mpi 2 "$MPI" --threads 1 y.aimc
+has out.txt "  reused 14 of 16 job results"
+grep -v '^  reused ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as warm "2 ranks, jobs dealt ahead, 2 results missing"
+outputs=$saved_outputs
+
 # The script from standard input reaches the lead alone: the other ranks take no jobs, and
 # say why through the lead; the lead runs them all.
 rm -rf out
@@ -82,8 +105,8 @@ expect_status 0 "$AIMCI" $slow x.aimc
 outputs="out/grid.md out/grid.csv"
 keep long
 rm -rf out
-mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow x.aimc \
-    >killed.txt 2>killed.err &
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow \
+    --checkpoint-every 200 x.aimc >killed.txt 2>killed.err &
 mpirun_pid=$!
 tries=0
 while [ "$(find out/grid.jobs -name '*.job' 2>/dev/null | wc -l)" -lt 2 ] && [ $tries -lt 600 ]; do
@@ -100,6 +123,72 @@ kept=$(find out/grid.jobs -name '*.job' | wc -l)
 [ -e out/grid.md ] && fail "a run that lost a rank wrote the report"
 expect_status 0 mpi 2 "$MPI" $slow x.aimc
 has out.txt "  reused $kept of 16 job results"
-grep -v '^  reused ' out.txt >resumed.txt && mv resumed.txt out.txt
-same_as long "killed rank, then run again"
+grep -v '^  re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as long "killed rank (its job checkpointed), then run again"
+[ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
+
+# SIGTERM to worker rank 1 (Slurm sends it to every task at a time limit; here to one rank
+# alone) in the middle of checkpointed jobs: the whole run stops. 8 jobs of 20000 steps.
+rm -rf out rank0.pid rank1.pid
+slow="--threads 1 --set fit.steps=20000 --set grid.repeat=1 --only grid"
+expect_status 0 "$AIMCI" --threads 2 $slow x.aimc
+keep term
+rm -rf out
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow \
+    --checkpoint-every 300 x.aimc >stopped.txt 2>stopped.err &
+mpirun_pid=$!
+tries=0
+until [ -s rank1.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
+    [ $tries -lt 600 ] || fail "no job checkpoint after 30 s"
+    sleep 0.05
+    tries=$((tries + 1))
+done
+kill -TERM "$(cat rank1.pid)" || fail "no rank 1 to stop"
+wait $mpirun_pid
+status=$?
+[ $status -eq 143 ] || fail "SIGTERM to rank 1: exit status $status, expected 143: $(cat stopped.err)"
+has stopped.err "aimci-mpi: rank 1 was stopped by SIGTERM: every rank stops after its current step"
+has stopped.err "aimci: stopped by SIGTERM"
+matches stopped.txt '^  kept the checkpoints of [12] stopped jobs? in out/grid\.jobs/'
+[ -e out/grid.md ] && fail "a stopped run wrote the report"
+[ -z "$(find out -name '.*tmp*')" ] || fail "SIGTERM left temporary files: $(find out -name '.*tmp*')"
+expect_status 0 mpi 3 "$MPI" $slow x.aimc
+has out.txt "  resumed cell "
+grep -v '^  re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as term "stopped by SIGTERM at rank 1, then resumed on 3 ranks"
+[ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
+
+# SIGTERM to rank 0 in a train statement while rank 1 runs the experiment's jobs ahead: exit
+# 143, no report; what rank 1 finished is saved, what it was running keeps its checkpoint,
+# and a run on 3 ranks gives the one-process outputs (the train fit, stopped too, resumes from
+# its own checkpoint).
+sed 's/^experiment grid {/train warm { model = lin, data = ls, steps = 3000000, optimizer = asgd }\n&/' \
+    x.aimc >z.aimc
+short="--threads 1 --set fit.steps=20000 --set grid.repeat=1"
+rm -rf out rank0.pid rank1.pid
+expect_status 0 "$AIMCI" $short --set warm.steps=1000 z.aimc
+outputs="out/fit.csv out/grid.md out/grid.csv"
+keep ahead
+rm -rf out
+mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $short \
+    --checkpoint-every 300 z.aimc >stopped.txt 2>stopped.err &
+mpirun_pid=$!
+tries=0
+until [ -s rank0.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
+    [ $tries -lt 600 ] || fail "no job run ahead after 30 s"
+    sleep 0.05
+    tries=$((tries + 1))
+done
+kill -TERM "$(cat rank0.pid)" || fail "no rank 0 to stop"
+wait $mpirun_pid
+status=$?
+[ $status -eq 143 ] || fail "SIGTERM to rank 0: exit status $status, expected 143: $(cat stopped.err)"
+has stopped.err "aimci: stopped by SIGTERM"
+[ -e out/grid.md ] && fail "a stopped run wrote the report"
+[ -n "$(ls out/grid.jobs)" ] || fail "nothing of the jobs run ahead was kept"
+[ -z "$(find out -name '.*tmp*')" ] || fail "SIGTERM left temporary files: $(find out -name '.*tmp*')"
+expect_status 0 mpi 3 "$MPI" $short --set warm.steps=1000 z.aimc
+grep -v '^ *re\(used\|sumed\) ' out.txt >resumed.txt && mv resumed.txt out.txt
+same_as ahead "stopped in a train with jobs run ahead, then resumed on 3 ranks"
+[ -z "$(find out -name '*.ckpt')" ] || fail "checkpoints were left after the report"
 exit 0
