@@ -47,6 +47,27 @@ same_as() {
     done
 }
 
+# sigterm_rank R ARGS...: aimci-mpi ARGS on 2 ranks in the background (rank k's pid in
+# rankk.pid, output in stopped.txt and stopped.err); once rank R runs and some job has
+# written a checkpoint, SIGTERM to rank R; then $status is mpirun's exit status.
+sigterm_rank() {
+    r=$1
+    shift
+    rm -f rank0.pid rank1.pid
+    mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" "$@" \
+        >stopped.txt 2>stopped.err &
+    mpirun_pid=$!
+    tries=0
+    until [ -s rank$r.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
+        [ $tries -lt 600 ] || fail "no job checkpoint after 30 s"
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    kill -TERM "$(cat rank$r.pid)" || fail "no rank $r to stop"
+    wait $mpirun_pid
+    status=$?
+}
+
 # The run of one process, then 1, 2 and 3 ranks (all jobs run again each time).
 expect_status 0 "$AIMCI" x.aimc
 keep one
@@ -129,23 +150,12 @@ same_as long "killed rank (its job checkpointed), then run again"
 
 # SIGTERM to worker rank 1 (Slurm sends it to every task at a time limit; here to one rank
 # alone) in the middle of checkpointed jobs: the whole run stops. 8 jobs of 20000 steps.
-rm -rf out rank0.pid rank1.pid
+rm -rf out
 slow="--threads 1 --set fit.steps=20000 --set grid.repeat=1 --only grid"
 expect_status 0 "$AIMCI" --threads 2 $slow x.aimc
 keep term
 rm -rf out
-mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow \
-    --checkpoint-every 300 x.aimc >stopped.txt 2>stopped.err &
-mpirun_pid=$!
-tries=0
-until [ -s rank1.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
-    [ $tries -lt 600 ] || fail "no job checkpoint after 30 s"
-    sleep 0.05
-    tries=$((tries + 1))
-done
-kill -TERM "$(cat rank1.pid)" || fail "no rank 1 to stop"
-wait $mpirun_pid
-status=$?
+sigterm_rank 1 $slow --checkpoint-every 300 x.aimc
 [ $status -eq 143 ] || fail "SIGTERM to rank 1: exit status $status, expected 143: $(cat stopped.err)"
 has stopped.err "aimci-mpi: rank 1 was stopped by SIGTERM: every rank stops after its current step"
 has stopped.err "aimci: stopped by SIGTERM"
@@ -165,23 +175,12 @@ same_as term "stopped by SIGTERM at rank 1, then resumed on 3 ranks"
 sed 's/^experiment grid {/train warm { model = lin, data = ls, steps = 3000000, optimizer = asgd }\n&/' \
     x.aimc >z.aimc
 short="--threads 1 --set fit.steps=20000 --set grid.repeat=1"
-rm -rf out rank0.pid rank1.pid
+rm -rf out
 expect_status 0 "$AIMCI" $short --set warm.steps=1000 z.aimc
 outputs="out/fit.csv out/grid.md out/grid.csv"
 keep ahead
 rm -rf out
-mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $short \
-    --checkpoint-every 300 z.aimc >stopped.txt 2>stopped.err &
-mpirun_pid=$!
-tries=0
-until [ -s rank0.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
-    [ $tries -lt 600 ] || fail "no job run ahead after 30 s"
-    sleep 0.05
-    tries=$((tries + 1))
-done
-kill -TERM "$(cat rank0.pid)" || fail "no rank 0 to stop"
-wait $mpirun_pid
-status=$?
+sigterm_rank 0 $short --checkpoint-every 300 z.aimc
 [ $status -eq 143 ] || fail "SIGTERM to rank 0: exit status $status, expected 143: $(cat stopped.err)"
 has stopped.err "aimci: stopped by SIGTERM"
 [ -e out/grid.md ] && fail "a stopped run wrote the report"
