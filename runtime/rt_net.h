@@ -84,6 +84,20 @@ typedef struct RtLayer {
     struct RtAlgo *algo; /* the optimizer's state of a tile (rt_algo_attach), or NULL */
 } RtLayer;
 
+/*
+** How rt_net_step shares a step's updates among the pool's threads (the same numbers in every
+** mode): RT_SHARE_ROWS splits each layer's update by samples and rows, RT_SHARE_LAYERS deals
+** whole layers to the threads, RT_SHARE_AUTO (0: a new net's) times both now and then and
+** uses the faster. The times of the last probes are kept for the choice.
+*/
+typedef enum RtShareMode { RT_SHARE_AUTO, RT_SHARE_ROWS, RT_SHARE_LAYERS } RtShareMode;
+typedef struct RtStepShare {
+    RtShareMode mode;
+    uint64_t steps;      /* steps taken (in AUTO: the probe schedule) */
+    double probe_s[2];   /* seconds of the current probes: rows, layers */
+    bool layers_faster;  /* the last probes' choice */
+} RtStepShare;
+
 typedef struct RtNet {
     size_t nlayers, max_rows;
     size_t eval_rows; /* rows per forward of rt_net_eval (<= max_rows; rt_net.c) */
@@ -92,6 +106,7 @@ typedef struct RtNet {
     float *mem;       /* every digital float array of the net, one allocation */
     uint32_t *imem;   /* every index array (maxpool2d), one allocation */
     RtPool *pool;     /* threads for the tiles' updates, borrowed; NULL (calloc): none */
+    RtStepShare share; /* how a step's updates use the pool's threads (rt_net_pass.c) */
     IrOptimizer opt;  /* a training run's optimizer with its current lr (rt_train.h); the
                          algorithms of the tiles point at it */
 } RtNet;
