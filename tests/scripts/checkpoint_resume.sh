@@ -79,12 +79,7 @@ while :; do
     AIMCI_TEST_WRITE_DELAY_MS=$delay "$AIMCI" --checkpoint-every 1 ../t.aimc >run$n.txt 2>&1 &
     pid=$!
     if [ $n -le 2 ]; then # until a checkpoint's temporary file exists
-        i=0
-        while ! ls -A out 2>/dev/null | grep -q '^\.fit\.ckpt\.tmp'; do
-            i=$((i + 1))
-            [ $i -lt 400 ] || fail "no checkpoint was being written after 20 s"
-            sleep 0.05
-        done
+        wait_until 20 "checkpoint being written" "ls -A out 2>/dev/null | grep -q '^\.fit\.ckpt\.tmp'"
     else
         sleep "$(awk "BEGIN { print 0.25 + 0.04 * $n }")"
     fi
@@ -124,12 +119,7 @@ mkdir cls
 cd cls
 AIMCI_TEST_WRITE_DELAY_MS=200 "$AIMCI" --only cls --checkpoint-every 1 ../t.aimc >run1.txt 2>&1 &
 pid=$!
-i=0
-while ! ls -A out 2>/dev/null | grep -q '^\.cls\.ckpt\.tmp'; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || fail "no checkpoint was being written after 20 s"
-    sleep 0.05
-done
+wait_until 20 "checkpoint being written" "ls -A out 2>/dev/null | grep -q '^\.cls\.ckpt\.tmp'"
 kill -INT $pid
 wait $pid
 st=$?
@@ -155,12 +145,7 @@ st=$?
 has run1.txt "aimci: stopped by SIGTERM"
 AIMCI_TEST_WRITE_DELAY_MS=3000 "$AIMCI" --checkpoint-every 1 ../t.aimc >run2.txt 2>&1 &
 pid=$!
-i=0
-while ! ls -A out | grep -q '^\.fit\.ckpt\.tmp'; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || fail "no checkpoint was being written after 20 s"
-    sleep 0.05
-done
+wait_until 20 "checkpoint being written" "ls -A out 2>/dev/null | grep -q '^\.fit\.ckpt\.tmp'"
 kill -INT $pid
 sleep 0.2
 kill -INT $pid

@@ -47,12 +47,7 @@ same_as_ref() {
 start() {
     "$AIMCI" --threads 1 "$@" x.aimc >run.txt 2>&1 &
     pid=$!
-    i=0
-    until ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -lt 600 ] || fail "no job checkpoint after 30 s"
-        sleep 0.05
-    done
+    wait_until 30 "job checkpoint" "ls out/grid.jobs/*.ckpt >/dev/null 2>&1"
     sleep 0.1
 }
 

@@ -100,11 +100,7 @@ keep long
 rm -rf out
 "$AIMCI" --threads 1 --set fit.steps=10000 --only grid x.aimc >/dev/null 2>&1 &
 pid=$!
-tries=0
-while [ "$(jobs)" -lt 3 ] && [ $tries -lt 600 ]; do
-    sleep 0.05
-    tries=$((tries + 1))
-done
+wait_until 30 "3 job results" '[ "$(jobs)" -ge 3 ]'
 kill -9 $pid
 wait $pid 2>/dev/null
 kept=$(jobs)

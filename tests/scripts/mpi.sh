@@ -57,12 +57,7 @@ sigterm_rank() {
     mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" "$@" \
         >stopped.txt 2>stopped.err &
     mpirun_pid=$!
-    tries=0
-    until [ -s rank$r.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1; do
-        [ $tries -lt 600 ] || fail "no job checkpoint after 30 s"
-        sleep 0.05
-        tries=$((tries + 1))
-    done
+    wait_until 30 "job checkpoint" "[ -s rank$r.pid ] && ls out/grid.jobs/*.ckpt >/dev/null 2>&1"
     kill -TERM "$(cat rank$r.pid)" || fail "no rank $r to stop"
     wait $mpirun_pid
     status=$?
@@ -129,11 +124,7 @@ rm -rf out
 mpi 2 sh -c 'echo $$ >rank$OMPI_COMM_WORLD_RANK.pid; exec "$0" "$@"' "$MPI" $slow \
     --checkpoint-every 200 x.aimc >killed.txt 2>killed.err &
 mpirun_pid=$!
-tries=0
-while [ "$(find out/grid.jobs -name '*.job' 2>/dev/null | wc -l)" -lt 2 ] && [ $tries -lt 600 ]; do
-    sleep 0.05
-    tries=$((tries + 1))
-done
+wait_until 30 "2 job results" '[ "$(find out/grid.jobs -name "*.job" 2>/dev/null | wc -l)" -ge 2 ]'
 kill -9 "$(cat rank1.pid)" || fail "no rank 1 to kill"
 wait $mpirun_pid
 status=$?

@@ -24,12 +24,7 @@ mkdir ref
 # Each kept result waits 150 ms before its rename: the 16 jobs take 2.4 s at least.
 AIMCI_TEST_WRITE_DELAY_MS=150 "$AIMCI" --threads 1 x.aimc >run1.txt 2>&1 &
 pid=$!
-i=0
-while [ "$(ls out/grid.jobs 2>/dev/null | wc -l)" -lt 3 ]; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || fail "no job result was kept after 20 s"
-    sleep 0.05
-done
+wait_until 20 "job result kept" '[ "$(ls out/grid.jobs 2>/dev/null | wc -l)" -ge 3 ]'
 kill -INT $pid
 wait $pid
 st=$?
