@@ -245,16 +245,24 @@ static int assign_pulses(Checker *c, void *ir, const SchParam *p, const Value *v
     return 0;
 }
 
-/* A non-empty list of numbers, each in the range of p (at most MAX_NUMS of them). */
-static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
+/* v is a non-empty list of at most MAX_NUMS `what`s (0), else reported (1). */
+static int check_list(Checker *c, const SchParam *p, const Value *v, const char *what)
 {
     if (v->kind != VAL_LIST || v->n == 0)
         return wrong_type(c, p, v);
     if (v->n > MAX_NUMS) {
-        diag_error(c->diag, v->loc, "%s has %zu numbers", p->name, v->n);
-        diag_expected(c->diag, "at most %d numbers", MAX_NUMS);
+        diag_error(c->diag, v->loc, "%s has %zu %s", p->name, v->n, what);
+        diag_expected(c->diag, "at most %d %s", MAX_NUMS, what);
         return 1;
     }
+    return 0;
+}
+
+/* A non-empty list of numbers, each in the range of p (at most MAX_NUMS of them). */
+static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
+{
+    if (check_list(c, p, v, "numbers"))
+        return 1;
     double *nums = arena_alloc(c->ar, v->n * sizeof *nums);
     for (size_t i = 0; i < v->n; i++) {
         const Value *x = &v->items[i];
@@ -273,13 +281,8 @@ static int assign_nums(Checker *c, void *ir, const SchParam *p, const Value *v)
 ** twice (the same number or the same name). */
 static int assign_cols(Checker *c, void *ir, const SchParam *p, const Value *v)
 {
-    if (v->kind != VAL_LIST || v->n == 0)
-        return wrong_type(c, p, v);
-    if (v->n > MAX_NUMS) {
-        diag_error(c->diag, v->loc, "%s has %zu columns", p->name, v->n);
-        diag_expected(c->diag, "at most %d columns", MAX_NUMS);
+    if (check_list(c, p, v, "columns"))
         return 1;
-    }
     IrColumn *cols = arena_alloc(c->ar, v->n * sizeof *cols);
     for (size_t i = 0; i < v->n; i++) {
         const Value *x = &v->items[i];
