@@ -73,14 +73,15 @@ LIB_SRC := $(filter-out interp/run/eval_mpi.c,$(wildcard $(addsuffix /*.c,$(filt
            $(wildcard runtime/*.c runtime/base/*.c)
 TEST_SRC:= $(wildcard tests/*/test_*.c)
 
-# runtime/rt_kern.c is compiled twice: for the x86-64 baseline and for AVX2 (chosen at run
-# time, bit-identical results). GCC notes that 8-float vectors passed by value change the
+# runtime/rt_kern.c is compiled three times: for the x86-64 baseline, for AVX2 and for
+# AVX-512 (chosen at run time, bit-identical results). GCC notes that 8-float vectors passed by value change the
 # ABI without AVX (-Wpsabi); the kernels' helpers are always inlined, so that is moot there.
 KERN_AVX2 := -mavx2 -mpopcnt
+KERN_AVX512 := $(KERN_AVX2) -mavx512f -mavx512vl -mavx512bw -mavx512dq
 OBJ      := $(patsubst %.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/lexer.o build/rel/gen/parser.o \
-            build/rel/runtime/rt_kern_avx2.o
+            build/rel/runtime/rt_kern_avx2.o build/rel/runtime/rt_kern_avx512.o
 SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build/san/gen/parser.o \
-            build/san/runtime/rt_kern_avx2.o
+            build/san/runtime/rt_kern_avx2.o build/san/runtime/rt_kern_avx512.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
 .PHONY: all run test bench mpi-check fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
@@ -180,13 +181,17 @@ build/rel/%.o: %.c | build/gen/parser.h
 build/rel/runtime/rt_kern.o build/san/runtime/rt_kern.o: CFLAGS += -Wno-psabi
 # The sanitizer builds of the kernels at -O1: at -O2 each took 3 minutes to compile (17 rule
 # instantiations, every helper inlined, instrumented); the values are the same (IEEE, no FMA).
-build/san/runtime/rt_kern.o build/san/runtime/rt_kern_avx2.o: CFLAGS += -O1
+build/san/runtime/rt_kern.o build/san/runtime/rt_kern_avx2.o build/san/runtime/rt_kern_avx512.o: \
+    CFLAGS += -O1
 # The activations compute both branches and select; without trapping math GCC may do that in
 # vectors (values unchanged: IEEE results, only exception flags are not kept).
 build/rel/runtime/rt_layer_act.o build/san/runtime/rt_layer_act.o: CFLAGS += -fno-trapping-math
 build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
+build/rel/runtime/rt_kern_avx512.o: runtime/rt_kern.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX512) -MMD -MP -c -o $@ $<
 build/bench/aimci_bench: tools/bench.c tools/bench_util.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
@@ -232,6 +237,9 @@ build/san/%.o: %.c | build/gen/parser.h
 build/san/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) $(SAN) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<
+build/san/runtime/rt_kern_avx512.o: runtime/rt_kern.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC) $(SAN) -Wno-psabi $(KERN_AVX512) -MMD -MP -c -o $@ $<
 
 clean:
 	rm -rf build aimci aimci-mpi

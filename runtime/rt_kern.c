@@ -1,10 +1,11 @@
 /*
 ** rt_kern.c: the fast kernels of the pulsed update (see rt_kern.h), in 8-lane GCC vectors.
 **
-** This file is compiled twice: as is (the x86-64 baseline, symbols *_base) and with -mavx2
-** -mpopcnt (symbols *_avx2). The only code that differs between the builds is in the small
-** helpers marked "ISA": movemask, the expand permute and sqrt, which compute exactly the
-** same values either way. Everything else is the same C, so the same IEEE operations in the
+** This file is compiled three times: as is (the x86-64 baseline, symbols *_base), with -mavx2
+** -mpopcnt (symbols *_avx2) and with AVX-512 F/VL/BW/DQ as well (symbols *_avx512: the same
+** 8-lane vectors, with mask registers, 32 vector registers and masked expand loads). The only
+** code that differs between the builds is in the small helpers marked "ISA": movemask, the
+** expand permute and sqrt, which compute exactly the same values either way. Everything else is the same C, so the same IEEE operations in the
 ** same order (the build uses -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
@@ -20,7 +21,11 @@
 
 #include "rt_kern_impl.h"
 
-#ifdef __AVX2__
+#if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512BW__) && \
+    defined(__AVX512DQ__)
+#define KERN(name) name##_avx512
+#define KERN_NAME "avx512"
+#elif defined(__AVX2__)
 #define KERN(name) name##_avx2
 #define KERN_NAME "avx2"
 #else
@@ -211,12 +216,18 @@ INLINE int hmax8(I8 n)
 #define RROW4(m) RROW(m), RROW((m) + 1), RROW((m) + 2), RROW((m) + 3)
 #define RROW16(m) RROW4(m), RROW4((m) + 4), RROW4((m) + 8), RROW4((m) + 12)
 #define RROW64(m) RROW16(m), RROW16((m) + 16), RROW16((m) + 32), RROW16((m) + 48)
-static const uint8_t rank[256][8] = {RROW64(0), RROW64(64), RROW64(128), RROW64(192)};
+static const uint8_t rank[256][8] __attribute__((unused)) = {RROW64(0), RROW64(64), RROW64(128),
+                                                             RROW64(192)};
 
-/* ISA: lane l of the result is buf[rank[m][l]] (8 values of buf must be readable). */
+/*
+** ISA: lane l of the result is buf[rank[m][l]] where m has lane l (the other lanes: any
+** value; AVX-512 gives 0 there and reads only the values it places).
+*/
 INLINE F8 expand(const float *buf, unsigned m)
 {
-#if defined(__AVX2__)
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    return (F8)_mm256_maskz_expandloadu_ps((__mmask8)m, buf);
+#elif defined(__AVX2__)
     __m128i r8;
     memcpy(&r8, rank[m], 8);
     __m256i idx = _mm256_cvtepu8_epi32(r8);

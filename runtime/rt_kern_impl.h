@@ -1,5 +1,5 @@
 /*
-** rt_kern_impl.h: what the files of the kernels share (rt_kern.c, built twice, and
+** rt_kern_impl.h: what the files of the kernels share (rt_kern.c, built three times, and
 ** rt_kern_planes.c); not part of rt_kern.h's interface (the module convention:
 ** rt_algo_impl.h).
 */
@@ -8,8 +8,8 @@
 
 #include "rt_kern.h"
 
-/* The two builds of rt_kern.c; rt_kern() picks one (tests compare them). */
-extern const RtKern rt_kern_base, rt_kern_avx2;
+/* The three builds of rt_kern.c; rt_kern() picks one (tests compare them). */
+extern const RtKern rt_kern_base, rt_kern_avx2, rt_kern_avx512;
 
 /* Choose the build again from AIMCI_KERNEL and the CPU (rt_kern() chooses once). */
 void rt_kern_choose(void);

@@ -293,9 +293,10 @@ void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi
 */
 
 /*
-** AIMCI_KERNEL=baseline forces the baseline build (the results are the same). The choice is
-** made once: rt_kern() is called for every update, and reading the environment each time
-** cost 0.5-1.5% of a training (getenv scans it). Any thread may make it; they agree.
+** AIMCI_KERNEL=baseline or avx2 forces that build where the CPU has it (the results are the
+** same); otherwise the widest the CPU has. The choice is made once: rt_kern() is called for
+** every update, and reading the environment each time cost 0.5-1.5% of a training (getenv
+** scans it). Any thread may make it; they agree.
 */
 static _Atomic(const RtKern *) chosen;
 
@@ -305,9 +306,13 @@ void rt_kern_choose(void)
     const char *env = getenv("AIMCI_KERNEL");
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    if (!(env && strcmp(env, "baseline") == 0) && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("popcnt"))
+    bool base = env && strcmp(env, "baseline") == 0, avx2 = env && strcmp(env, "avx2") == 0;
+    if (!base && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
         k = &rt_kern_avx2;
+    if (!base && !avx2 && k == &rt_kern_avx2 && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq"))
+        k = &rt_kern_avx512;
 #else
     (void)env;
 #endif

@@ -5,4 +5,4 @@
 */
 #include "rt_kern.h"
 
-const RtKern rt_kern_base = {0}, rt_kern_avx2 = {0};
+const RtKern rt_kern_base = {0}, rt_kern_avx2 = {0}, rt_kern_avx512 = {0};

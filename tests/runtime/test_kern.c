@@ -220,14 +220,34 @@ Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
 }
 
 /*
-** The baseline build and the AVX2 build of the kernels give bit-identical weights, counters
-** and visible weights (AIMCI_KERNEL=baseline forces the baseline; the tests run in their
+** The builds of the kernels this CPU runs, the baseline first, each with the AIMCI_KERNEL
+** value that forces it (NULL: none, the widest build is the default); their number.
+*/
+static int kern_builds(const RtKern *ks[3], const char *env[3])
+{
+    __builtin_cpu_init();
+    int n = 0;
+    ks[n] = &rt_kern_base, env[n++] = "baseline";
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("popcnt"))
+        return n;
+    ks[n] = &rt_kern_avx2, env[n++] = "avx2";
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        ks[n] = &rt_kern_avx512, env[n++] = NULL;
+    return n;
+}
+
+/*
+** Every build of the kernels the CPU runs (baseline, AVX2, AVX-512) gives bit-identical
+** weights, counters and visible weights (AIMCI_KERNEL forces a build; the tests run in their
 ** own processes). BL 50 exercises the trains above 31 slots. Skipped without AVX2.
 */
 Test(kern, builds_are_bit_identical)
 {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("popcnt"))
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    if (nk < 2)
         cr_skip_test("no AVX2 on this CPU");
     static const int fam[] = {IR_DEV_SOFT_BOUNDS, IR_DEV_POW_STEP, IR_DEV_EXP_STEP,
                               IR_DEV_CONSTANT_STEP, IR_DEV_POWER, IR_DEV_PIECEWISE_STEP};
@@ -237,35 +257,43 @@ Test(kern, builds_are_bit_identical)
             KCase kc = {"", fam[f], 2};
             IrDevice dev = kdevice(&kc);
             IrUpdate u = upd(bl);
-            RtTile *t[2];
+            RtTile *t[3];
             float x[B * X], d[B * D];
             inputs(x, d, B, D, X, 2);
-            for (int k = 0; k < 2; k++) {
-                if (k == 0)
-                    setenv("AIMCI_KERNEL", "baseline", 1);
+            for (int k = 0; k < nk; k++) {
+                if (env[k])
+                    setenv("AIMCI_KERNEL", env[k], 1);
                 else
                     unsetenv("AIMCI_KERNEL");
                 rt_kern_choose();
-                cr_assert_str_eq(rt_kern()->name, k == 0 ? "baseline" : "avx2");
+                cr_assert_str_eq(rt_kern()->name, ks[k]->name);
                 t[k] = tile(&dev, D, X);
                 RtRng r;
                 rt_rng_seed(&r, 4, 4);
                 rt_tile_update_batch(t[k], x, d, B, 0.08, &u, &r);
                 rt_tile_update_batch(t[k], x, d, B, -0.03, &u, &r);
             }
-            cr_assert_eq(memcmp(t[0]->w, t[1]->w, D * X * sizeof(float)), 0, "family %d", fam[f]);
-            cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[1]), D * X * sizeof(uint64_t)), 0);
-            if (t[0]->wp)
-                cr_assert_eq(memcmp(t[0]->wp, t[1]->wp, D * X * sizeof(float)), 0);
-            rt_tile_free(t[0]), rt_tile_free(t[1]);
+            for (int k = 1; k < nk; k++) {
+                cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0,
+                             "family %d, %s", fam[f], ks[k]->name);
+                cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[k]),
+                                    D * X * sizeof(uint64_t)), 0, "%s", ks[k]->name);
+                if (t[0]->wp)
+                    cr_assert_eq(memcmp(t[0]->wp, t[k]->wp, D * X * sizeof(float)), 0, "%s",
+                                 ks[k]->name);
+            }
+            for (int k = 0; k < nk; k++)
+                rt_tile_free(t[k]);
         }
-    RtRng8 g1, g2;
-    rt_rng8_seed(&g1, 5, 6);
-    g2 = g1;
-    float n1[64], n2[64];
-    rt_kern_base.normals(&g1, n1, 64);
-    rt_kern_avx2.normals(&g2, n2, 64);
-    cr_assert_eq(memcmp(n1, n2, sizeof n1), 0);
+    for (int k = 1; k < nk; k++) {
+        RtRng8 g1, g2;
+        rt_rng8_seed(&g1, 5, 6);
+        g2 = g1;
+        float n1[64], n2[64];
+        rt_kern_base.normals(&g1, n1, 64);
+        ks[k]->normals(&g2, n2, 64);
+        cr_assert_eq(memcmp(n1, n2, sizeof n1), 0, "%s", ks[k]->name);
+    }
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -528,7 +556,7 @@ static double rint_even(double v)
 
 /*
 ** RtKern.dac and .adc against a direct double implementation of rt_io.h's stages (exactly:
-** the same operations), on both builds, with noise, asymmetry, clipping and an odd length.
+** the same operations), on every build the CPU runs, with noise, asymmetry, clipping and an odd length.
 */
 Test(kern, io_stages_match_the_formulas)
 {
@@ -542,9 +570,9 @@ Test(kern, io_stages_match_the_formulas)
         sig[k] = k % 5 ? 0.06f : 0.0f;
         y0[k] = (float)(30.0 * rt_rng_uniform(&r) - 15.0);
     }
-    const RtKern *ks[2] = {&rt_kern_base, &rt_kern_avx2};
-    __builtin_cpu_init();
-    int nk = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? 2 : 1;
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
     double step = 1.0 / 63, ostep = 24.0 / 510;
     for (int k = 0; k < nk; k++) {
         ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75);
@@ -606,20 +634,24 @@ Test(kern, train_count_is_binomial)
 
 /*
 ** The fired slots are a uniform subset of their number: exactly k slots, each slot taken
-** with frequency k/BL (6 standard errors over 2^16 trains), the same in both builds.
+** with frequency k/BL (6 standard errors over 2^16 trains), the same in every build.
 */
 Test(kern, row_slots_are_uniform_subsets)
 {
     enum { N = 1 << 16, BL = 31 };
     static const int ks[] = {1, 3, 9, 31};
+    const RtKern *kb[3];
+    const char *env[3];
+    int nk = kern_builds(kb, env);
     for (size_t a = 0; a < 4; a++) {
         unsigned hits[BL] = {0};
-        RtRng8 g1, g2;
-        rt_rng8_seed(&g1, 77, a);
-        g2 = g1;
+        RtRng8 g[3];
+        rt_rng8_seed(&g[0], 77, a);
+        g[1] = g[2] = g[0];
         for (int s = 0; s < N; s++) {
-            uint64_t t = rt_kern_base.row_slots(&g1, ks[a], BL);
-            cr_assert_eq(t, rt_kern_avx2.row_slots(&g2, ks[a], BL), "both builds agree");
+            uint64_t t = rt_kern_base.row_slots(&g[0], ks[a], BL);
+            for (int k = 1; k < nk; k++)
+                cr_assert_eq(t, kb[k]->row_slots(&g[k], ks[a], BL), "%s agrees", kb[k]->name);
             cr_assert_eq(__builtin_popcountll(t), ks[a]);
             cr_assert_eq(t >> BL, 0u, "no slot beyond BL");
             for (int j = 0; j < BL; j++)
