@@ -23,9 +23,15 @@ const char *const rt_cost_part[RT_COST_NPARTS] = {"update", "mvm", "digital", "c
 **   exact in binary);
 ** - the digital operation's energy from Horowitz, ISSCC 2014 (45 nm, 32-bit float multiply
 **   3.7 pJ + add 0.9 pJ).
-** No published per-pulse energy for the devices aimci models was verified, so pulses are not
-** priced unless set (a device's pulse_energy or the model's). A reference array is read at
-** the same time as the array it shifts: its reads cost energy, not time.
+** - the pulse's energy from Tang et al., "ECRAM as scalable synaptic cell for high-speed,
+**   low-power neuromorphic computing", IEDM 2018 (the source of the `ecram` preset): their
+**   WO3 ECRAM, programmed with pulses down to 5 ns (the seed paper's pulse cycle), changes its
+**   conductance linearly in the charge of a pulse, from which they project a switching energy
+**   of about 1 fJ for a 100 x 100 nm^2 device. One pulse on one device: 1 fJ = 0.001 pJ. It
+**   is a projection for a scaled device, not a measurement (docs/cost.md §2); a device's own
+**   pulse_energy replaces it, and a model's pulse_energy = 0 prices no pulse.
+** A reference array is read at the same time as the array it shifts: its reads cost energy,
+** not time.
 */
 static const IrHardware defaults = {
     .name = "default",
@@ -34,7 +40,7 @@ static const IrHardware defaults = {
     .preprocess_time = 5.9,
     .mvm_time = 40.0,
     .digital_op_time = 1.0,
-    .pulse_energy = 0.0,
+    .pulse_energy = 0.001,
     .dac_energy = 0.390625,
     .adc_energy = 1.5625,
     .read_energy = 0.0018310546875,

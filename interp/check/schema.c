@@ -596,7 +596,8 @@ static const SchParam evaluate_params[] = {
 ** The hardware cost model (docs/cost.md): times from the seed paper's Table 3 (App. E), the
 ** digital operation's energy from Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm:
 ** a 32-bit float multiply 3.7 pJ plus an add 0.9 pJ), the MVM's energies from ISAAC
-** (Shafiee et al., ISCA 2016; derived in runtime/rt_cost.c); pulses have no default energy.
+** (Shafiee et al., ISCA 2016; derived in runtime/rt_cost.c), the pulse's from Tang et al.,
+** IEDM 2018 (ECRAM: a projected 1 fJ per switching event; runtime/rt_cost.c).
 */
 #define HW(field) offsetof(IrHardware, field)
 #define HNUM(name, def, desc)                                                                 \
@@ -608,7 +609,8 @@ static const SchParam hardware_params[] = {
     HNUM(preprocess_time, 5.9, "ns of the input preprocessing of an update or a write"),
     HNUM(mvm_time, 40, "ns of one analog MVM (forward, backward, transfer read)"),
     HNUM(digital_op_time, 1, "ns of one digital operation on one lane (one lane per row)"),
-    HNUM(pulse_energy, 0, "pJ of one pulse on one device (a device's pulse_energy replaces it)"),
+    HNUM(pulse_energy, 0.001,
+         "pJ of one pulse on one device (a device's pulse_energy replaces it; 0: not priced)"),
     HNUM(dac_energy, 0.390625, "pJ of one input conversion of an MVM (ISAAC's 1-bit DAC)"),
     HNUM(adc_energy, 1.5625, "pJ of one output conversion of an MVM (ISAAC's 8-bit ADC)"),
     HNUM(read_energy, 0.0018310546875, "pJ of one device in one MVM (ISAAC's crossbar read)"),

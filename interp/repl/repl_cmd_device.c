@@ -119,11 +119,9 @@ static void cost_line(Buf *b, const IrDevice *ir, uint64_t pulses)
     buf_printf(b, "  cost: ");
     if (ir->pulse_energy > 0.0)
         buf_printf(b, "%.6g pJ per pulse", ir->pulse_energy);
-    else if (rt_cost_default()->pulse_energy > 0.0)
+    else
         buf_printf(b, "energy per pulse: the hardware model's (default %.6g pJ)",
                    rt_cost_default()->pulse_energy);
-    else
-        buf_printf(b, "energy per pulse: the hardware model's (the default prices none)");
     if (ir->endurance > 0.0)
         buf_printf(b, "; endurance %.6g pulses (this cross-point: %.3g%% used)\n",
                    ir->endurance, 100.0 * (double)pulses / ir->endurance);

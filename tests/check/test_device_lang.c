@@ -113,6 +113,28 @@ Test(device_lang, presets_have_their_numbers_of_states)
     done(&l);
 }
 
+/*
+** docs/cost.md §2: the presets' cost parameters. Only `ecram` has a cited pulse energy (Tang
+** et al., IEDM 2018, its source: about 1 fJ); the others price a pulse at the hardware
+** model's energy (0 here), and no preset has a cited endurance.
+*/
+Test(device_lang, presets_cost_only_what_a_source_gives)
+{
+    static const char *const names[] = {"reram_es", "reram_sb",      "capacitor", "ecram",
+                                         "ecram_mo", "idealized",     "gokmen_vlasov",
+                                         "pcm",      "reram_array_om", "reram_array_hfo2"};
+    Lang l;
+    check(&l, "use \"devices\"\n");
+    cr_assert_eq(l.nerr, 0, "%s", l.buf);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        const IrDevice *d = device(&l, names[k]);
+        double want = strcmp(names[k], "ecram") == 0 ? 1e-3 : 0.0;
+        cr_assert_eq(d->pulse_energy, want, "%s: pulse_energy %g", names[k], d->pulse_energy);
+        cr_assert_eq(d->endurance, 0.0, "%s: endurance %g", names[k], d->endurance);
+    }
+    done(&l);
+}
+
 Test(device_lang, new_families_check)
 {
     Lang l;

@@ -255,10 +255,12 @@ Test(cost, energy_prices_each_event)
 ** per event, derived here from the published figures (docs/cost.md §2): eight 8-bit ADCs at
 ** 1.28 GS/s draw 16 mW; 8 x 128 1-bit DACs draw 4 mW and eight 128 x 128 crossbars 2.4 mW,
 ** each for one 100 ns read. A forward MVM of a D x X array then costs X DAC conversions, D
-** ADC conversions and D X device reads; a backward one X and D swapped. Pulses are unpriced
-** by default. Each value is one or two roundings of a few exact operations: 1e-12 relative.
+** ADC conversions and D X device reads; a backward one X and D swapped. A pulse costs the
+** 1 fJ that Tang et al. (IEDM 2018) project for a 100 x 100 nm^2 ECRAM, unless the device
+** has its own pulse_energy. Each value is one or two roundings of a few exact operations:
+** 1e-12 relative.
 */
-Test(cost, default_energies_are_isaacs_component_powers)
+Test(cost, default_energies_are_the_cited_figures)
 {
     const double W = 1e12, read_s = 100e-9; /* J -> pJ; one crossbar read */
     double adc = 16e-3 / 8 / 1.28e9 * W;
@@ -268,7 +270,8 @@ Test(cost, default_energies_are_isaacs_component_powers)
     cr_assert_float_eq(hw->adc_energy, adc, adc * 1e-12);
     cr_assert_float_eq(hw->dac_energy, dac, dac * 1e-12);
     cr_assert_float_eq(hw->read_energy, cell, cell * 1e-12);
-    cr_assert_eq(hw->pulse_energy, 0.0, "no verified source: pulses are not priced");
+    const double fj = 1e-15 * W; /* Tang et al.: about 1 fJ per switching event */
+    cr_assert_float_eq(hw->pulse_energy, fj, fj * 1e-12);
     cr_assert_float_eq(hw->digital_op_energy, 3.7 + 0.9, 4.6e-12,
                        "Horowitz: a 32-bit float multiply and add");
 
@@ -281,7 +284,20 @@ Test(cost, default_energies_are_isaacs_component_powers)
     rt_cost_add(&c, NULL, &s);
     double fwd = 5 * dac + 3 * adc + 15 * cell, bwd = 3 * dac + 5 * adc + 15 * cell;
     cr_assert_float_eq(c.energy[RT_COST_MVM], 7 * fwd + 2 * bwd, (7 * fwd + 2 * bwd) * 1e-12);
-    cr_assert_eq(c.energy[RT_COST_UPDATE], 0.0, "1000 pulses at no default energy");
+    cr_assert_float_eq(c.energy[RT_COST_UPDATE], 1000 * fj, 1000 * fj * 1e-12,
+                       "1000 pulses at the default energy");
+
+    /* The device's own energy replaces the model's; a model's 0 prices no pulse. */
+    dev.pulse_energy = 0.5;
+    RtCost own = {0};
+    rt_cost_add(&own, NULL, &s);
+    cr_assert_float_eq(own.energy[RT_COST_UPDATE], 500.0, 500.0 * 1e-12, "the device's energy");
+    dev.pulse_energy = 0;
+    IrHardware none = *hw;
+    none.pulse_energy = 0;
+    RtCost free_pulses = {0};
+    rt_cost_add(&free_pulses, &none, &s);
+    cr_assert_eq(free_pulses.energy[RT_COST_UPDATE], 0.0, "pulse_energy = 0: not priced");
 }
 
 /* A logged array row of the synthetic log below. */

@@ -43,6 +43,23 @@ mvm=$(awk -F, '$1 == "asgd" { e = $13 } END { print e }' out/fit.cost.csv)
 echo "$fwd $mvm" | awk '{ want = $1 * (5 * 0.390625 + 1.5625 + 5 * 0.0018310546875) * 1e-12;
                          d = want - $3; if (d < 0) d = -d; exit !($1 > 0 && $2 == 0 && d <= 1e-8 * want) }' ||
     fail "the MVM energy ($mvm J) is not the forward MVMs ($fwd) at ISAAC's figures"
+# The update energy of Analog SGD is its pulses (no calibration, no transfer read) at the
+# default pulse energy, 0.001 pJ (Tang et al., IEDM 2018: a projected 1 fJ per switching of a
+# 100 x 100 nm^2 ECRAM); a device's own pulse_energy replaces it, and so does a model's.
+# $12 is energy_update_j, $16 pulses, $17 calibration_pulses; 1e-8 relative as above.
+update_energy_is() { # FILE PJ_PER_PULSE WHAT
+    awk -F, -v e="$2" '$1 == "asgd" { n++; want = $16 * e * 1e-12; d = want - $12; if (d < 0) d = -d;
+                        if (!($16 > 0 && $17 == 0 && d <= 1e-8 * want)) bad = 1 }
+                        END { exit bad || n == 0 }' "$1" ||
+        fail "$3: the update energy is not the pulses at $2 pJ: $(cat "$1")"
+}
+update_energy_is out/fit.cost.csv 0.001 "the default model"
+sed 's/endurance = 1000 }/endurance = 1000, pulse_energy = 0.5 }/' wear.aimc >own.aimc
+expect_status 0 "$AIMCI" own.aimc
+update_energy_is out/fit.cost.csv 0.5 "the device's pulse_energy"
+sed 's/^train fit {/hardware chip { pulse_energy = 2 }\ntrain fit { hardware = chip,/' wear.aimc >chip.aimc
+expect_status 0 "$AIMCI" chip.aimc
+update_energy_is out/fit.cost.csv 2 "the model's pulse_energy"
 
 # An experiment with `cost = true`: its cost table, and the CSV's cost of the cell that is the
 # train itself (same seed, same lr) equals what the train reported.
