@@ -596,6 +596,41 @@ Test(kern, io_stages_match_the_formulas)
     }
 }
 
+/*
+** The stages round ties to even, as rt_io.h's quotient does: the DAC of x = k + 1/2 at
+** scale = step and the ADC of y = -(k + 1/2) at asymmetry = step put val = (k + 1/2) step
+** rounded, whose quotient by step is a tie or one ulp off it (where a kernel that
+** multiplied by 1 / step instead of dividing could round the other way).
+*/
+Test(kern, io_stages_round_ties_as_the_division_does)
+{
+    enum { N = 1001 };
+    static const double steps[] = {1.0 / 63, 24.0 / 510, 0.1, 1.0 / 255, 2.0 / 127, 0.3};
+    float x[N], v[N], y[N];
+    for (size_t k = 0; k < N; k++)
+        x[k] = (float)k - 500.0f + 0.5f;
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
+        double step = steps[s];
+        for (int k = 0; k < nk; k++) {
+            ks[k]->dac(v, x, N, step, step, 1e9, 0.0, NULL, 1.0);
+            for (size_t i = 0; i < N; i++)
+                y[i] = -fabsf(x[i]);
+            ks[k]->adc(y, N, NULL, NULL, step, step, 1e9, true);
+            for (size_t j = 0; j < N; j++) {
+                double val = (double)x[j] * step;
+                cr_assert_eq(v[j], (float)(rint_even(val / step) * step), "%s dac step %g x %g",
+                             ks[k]->name, step, x[j]);
+                val = -(double)fabsf(x[j]) * step;
+                cr_assert_eq(y[j], (float)(rint_even(val / step) * step), "%s adc step %g y %g",
+                             ks[k]->name, step, -fabsf(x[j]));
+            }
+        }
+    }
+}
+
 /* C(n, k) p^k (1 - p)^(n - k) in double through lgamma (the test's independent formula). */
 static double binom_pmf(int n, int k, double p)
 {
