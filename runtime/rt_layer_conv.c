@@ -80,6 +80,33 @@ void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size
     }
 }
 
+/*
+** The adjoint of patch_inside: dx_b += the patch at (h0, w0), C x K runs of K adds in the
+** order of the general loop (the same sums, each element's terms in the same order).
+*/
+static inline __attribute__((always_inline)) void unpatch_inside(float *restrict dx_b,
+                                                                const float *restrict row,
+                                                                RtShape in, size_t K,
+                                                                size_t h0, size_t w0)
+{
+    for (size_t c = 0; c < in.c; c++) {
+        float *dst = dx_b + (c * in.h + h0) * in.w + w0;
+        for (size_t kh = 0; kh < K; kh++, dst += in.w, row += K)
+            for (size_t kw = 0; kw < K; kw++)
+                dst[kw] += row[kw];
+    }
+}
+
+static void unpatch_at(float *restrict dx_b, const float *restrict row, RtShape in, size_t K,
+                       size_t h0, size_t w0)
+{
+    switch (K) {
+    case 3: unpatch_inside(dx_b, row, in, 3, h0, w0); break;
+    case 5: unpatch_inside(dx_b, row, in, 5, h0, w0); break;
+    default: unpatch_inside(dx_b, row, in, K, h0, w0); break;
+    }
+}
+
 void rt_col2im(float *dx, const float *dcols, size_t B, RtShape in, size_t K, size_t S,
                size_t P)
 {
@@ -90,6 +117,11 @@ void rt_col2im(float *dx, const float *dcols, size_t B, RtShape in, size_t K, si
         for (size_t oh = 0; oh < OH; oh++)
             for (size_t ow = 0; ow < OW; ow++) {
                 const float *row = dcols + (b * OH * OW + oh * OW + ow) * X;
+                size_t h0 = oh * S, w0 = ow * S;
+                if (h0 >= P && w0 >= P && h0 - P + K <= in.h && w0 - P + K <= in.w) {
+                    unpatch_at(dx_b, row, in, K, h0 - P, w0 - P);
+                    continue;
+                }
                 for (size_t c = 0; c < in.c; c++)
                     for (size_t kh = 0; kh < K; kh++) {
                         long h = src_at(oh, kh, S, P, in.h);
