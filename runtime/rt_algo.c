@@ -11,6 +11,7 @@
 #include "rt_algo_impl.h"
 #include "rt_mem.h"
 #include "rt_net.h"
+#include "rt_vec.h"
 
 #define MAX_EVERY 1e15 /* longest transfer period in steps (multi_tile growth) */
 
@@ -466,9 +467,10 @@ void rt_algo_logical(RtArr *r, size_t n)
 /*
 ** Rows i0..i1-1 of vis, 64 columns at a time: v = gv0 c (lg0 - q), then + gv_k lg_k for
 ** k = 1..K-1, in double (the same sums in the same order as element by element; loops the
-** compiler vectorises). Rows are independent: any split among threads gives the same vis.
+** compiler vectorises, at the CPU's widest: 10% of a Residual Learning epoch at SSE2's two
+** doubles). Rows are independent: any split among threads gives the same vis.
 */
-static void refresh_rows(void *ctx, size_t i0, size_t i1)
+RT_WIDE_LOOP static void refresh_rows(void *ctx, size_t i0, size_t i1)
 {
     const RtAlgo *a = ctx;
     const float *q = is_rider(a->o->kind) ? a->h : NULL;

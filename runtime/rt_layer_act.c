@@ -12,17 +12,9 @@
 #include <string.h>
 
 #include "rt_layer.h"
+#include "rt_vec.h"
 
-/*
-** The element-wise loops are compiled for the x86-64 baseline, AVX2 and AVX-512, chosen when
-** the program loads (GCC's target_clones). They use IEEE +, -, *, /, compares and selects
-** only, never FMA (-ffp-contract=off), so every width gives the same bits.
-*/
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define WIDE_LOOP __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WIDE_LOOP
-#endif
+/* The element-wise loops are RT_WIDE_LOOPs (rt_vec.h): the same bits at every width. */
 
 /*
 ** e^x in float, x clamped to [-87, 88]: x = n ln2 + r (Cody-Waite: ln2 = C1 + C2, C1 with 9
@@ -72,7 +64,7 @@ static inline float tanh_f(float x)
     return x == x ? y : x;
 }
 
-WIDE_LOOP
+RT_WIDE_LOOP
 void rt_sigmoid_forward(float *y, const float *x, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
@@ -81,21 +73,21 @@ void rt_sigmoid_forward(float *y, const float *x, size_t n)
     }
 }
 
-WIDE_LOOP
+RT_WIDE_LOOP
 void rt_sigmoid_backward(float *dx, const float *dy, const float *y, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         dx[k] += dy[k] * y[k] * (1.0f - y[k]);
 }
 
-WIDE_LOOP
+RT_WIDE_LOOP
 void rt_tanh_forward(float *y, const float *x, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         y[k] = tanh_f(x[k]);
 }
 
-WIDE_LOOP
+RT_WIDE_LOOP
 void rt_tanh_backward(float *dx, const float *dy, const float *y, size_t n)
 {
     for (size_t k = 0; k < n; k++)

@@ -6,19 +6,13 @@
 
 #include "rt_vec.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define WIDE_LOOP __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WIDE_LOOP
-#endif
-
 /*
 ** On the bits: with the sign cleared, finite values and infinities order as their integer
 ** patterns do, and NaNs lie above +inf (0x7f800000), so they are dropped by a compare. An
 ** integer maximum vectorises where a float one with NaNs skipped does not; the pulse plan
 ** and the noise management take it per sample and row.
 */
-WIDE_LOOP
+RT_WIDE_LOOP
 float rt_absmax(const float *x, size_t n)
 {
     int32_t m = 0; /* the bits with the sign cleared fit an int32_t */
