@@ -994,15 +994,37 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
     const uint32_t *xs = k < 32 ? r->xl : r->xh;
     int sh = 31 - (k & 31);
     const uint64_t *cm = r->cm + (size_t)k * u->cw;
+    const I8 iota = {0, 1, 2, 3, 4, 5, 6, 7};
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    /*
+    ** ISA: the pending entries stay in a register (lanes 0..np-1): a chunk's entries are
+    ** compressed, rotated up by np and blended in; what overflows a full group is the rotated
+    ** vector's low lanes. The same groups as the scalar list below, whose vector load of
+    ** just-stored words stalled store forwarding.
+    */
+    I8 pend = i8(0);
+#else
     int32_t pend[16];
+#endif
     int np = 0;
     for (size_t wd = 0; wd < u->cw; wd++)
         for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
             int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
             size_t len = u->X - (size_t)j0 < 8 ? u->X - (size_t)j0 : 8;
             unsigned m = mask8((I8)(ldu(xs + j0, len) << sh));
-            I8 e = ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) |
-                   ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
+            I8 e = (iota + i8(j0)) | ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+            I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
+            I8 rot = (I8)_mm256_permutexvar_epi32((__m256i)((iota - i8(np)) & i8(7)), (__m256i)c);
+            pend = (I8)_mm256_mask_blend_epi32((__mmask8)(0xffu << np), (__m256i)pend,
+                                               (__m256i)rot);
+            np += count8(m);
+            if (np >= 8) {
+                group_pulses(u, r, base, ns, fam, kn, has_ref, pend, 8);
+                np -= 8;
+                pend = rot;
+            }
+#else
             for (; m; m &= m - 1)
                 pend[np++] = e[__builtin_ctz(m)];
             if (np >= 8) {
@@ -1012,10 +1034,15 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
                 np -= 8;
                 memcpy(pend, pend + 8, sizeof g);
             }
+#endif
         }
     if (np > 0) {
         I8 g;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+        g = pend;
+#else
         memcpy(&g, pend, sizeof g);
+#endif
         group_pulses(u, r, base, ns, fam, kn, has_ref, g, np);
     }
 }
