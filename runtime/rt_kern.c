@@ -3,10 +3,11 @@
 **
 ** This file is compiled three times: as is (the x86-64 baseline, symbols *_base), with -mavx2
 ** -mpopcnt (symbols *_avx2) and with AVX-512 F/VL/BW/DQ as well (symbols *_avx512: the same
-** 8-lane vectors, with mask registers, 32 vector registers and masked expand loads). The only
-** code that differs between the builds is in the small helpers marked "ISA": movemask, the
-** expand permute and sqrt, which compute exactly the same values either way. Everything else is the same C, so the same IEEE operations in the
-** same order (the build uses -ffp-contract=off: no FMA is formed).
+** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
+** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
+** sqrt and the list of a row's pending columns, which compute exactly the same values either
+** way. Everything else is the same C, so the same IEEE operations in the same order (the
+** build uses -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
 ** missing lanes are loaded as 0 and never stored); n = the coincidence count of each lane,
@@ -983,10 +984,79 @@ INLINE void group_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, R
 }
 
 /*
+** ISA: the columns of a row waiting to fill a group of 8 (row_single), in order. The AVX-512
+** build keeps them in a register (a chunk's entries compressed, rotated up by n and blended
+** in; what overflows a full group is the rotated vector's low lanes); the others in a list,
+** whose vector read of words just stored one by one stalls store forwarding there (7% of
+** the pulse kernel of an fcn epoch). The same groups either way.
+*/
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+typedef struct Pending {
+    I8 v; /* lanes 0..n-1 */
+    int n;
+} Pending;
+
+INLINE void pend_init(Pending *p)
+{
+    p->v = i8(0), p->n = 0;
+}
+
+/* Append the lanes m of e; true with a full group in *full when one fills (n <= 7 after). */
+INLINE bool pend_push(Pending *p, I8 e, unsigned m, I8 *full)
+{
+    const I8 iota = {0, 1, 2, 3, 4, 5, 6, 7};
+    I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
+    I8 rot = (I8)_mm256_permutexvar_epi32((__m256i)((iota - i8(p->n)) & i8(7)), (__m256i)c);
+    p->v = (I8)_mm256_mask_blend_epi32((__mmask8)(0xffu << p->n), (__m256i)p->v, (__m256i)rot);
+    p->n += count8(m);
+    if (p->n < 8)
+        return false;
+    *full = p->v;
+    p->n -= 8;
+    p->v = rot;
+    return true;
+}
+
+INLINE I8 pend_rest(const Pending *p)
+{
+    return p->v;
+}
+#else
+typedef struct Pending {
+    int32_t e[16]; /* e[0..n-1] */
+    int n;
+} Pending;
+
+INLINE void pend_init(Pending *p)
+{
+    p->n = 0;
+}
+
+INLINE bool pend_push(Pending *p, I8 e, unsigned m, I8 *full)
+{
+    for (; m; m &= m - 1)
+        p->e[p->n++] = e[__builtin_ctz(m)];
+    if (p->n < 8)
+        return false;
+    memcpy(full, p->e, sizeof *full);
+    p->n -= 8;
+    memcpy(p->e, p->e + 8, sizeof *full);
+    return true;
+}
+
+INLINE I8 pend_rest(const Pending *p)
+{
+    I8 g;
+    memcpy(&g, p->e, sizeof g);
+    return g;
+}
+#endif
+
+/*
 ** A row that fires at slot k only: one pulse on each column that fires at k. The chunks of
 ** slot k's bitmap give them; their columns are packed 8 at a time (column order, the sign of
 ** x_j in the top bit) and go through group_pulses, so the rule's cost follows the pulses.
-** pend holds at most 7 + 8 entries.
+** A Pending holds at most 7 + 8 entries.
 */
 INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref, int k)
@@ -994,57 +1064,21 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
     const uint32_t *xs = k < 32 ? r->xl : r->xh;
     int sh = 31 - (k & 31);
     const uint64_t *cm = r->cm + (size_t)k * u->cw;
-    const I8 iota = {0, 1, 2, 3, 4, 5, 6, 7};
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-    /*
-    ** ISA: the pending entries stay in a register (lanes 0..np-1): a chunk's entries are
-    ** compressed, rotated up by np and blended in; what overflows a full group is the rotated
-    ** vector's low lanes. The same groups as the scalar list below, whose vector load of
-    ** just-stored words stalled store forwarding.
-    */
-    I8 pend = i8(0);
-#else
-    int32_t pend[16];
-#endif
-    int np = 0;
+    Pending pd;
+    pend_init(&pd);
     for (size_t wd = 0; wd < u->cw; wd++)
         for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
             int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
             size_t len = u->X - (size_t)j0 < 8 ? u->X - (size_t)j0 : 8;
             unsigned m = mask8((I8)(ldu(xs + j0, len) << sh));
-            I8 e = (iota + i8(j0)) | ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-            I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
-            I8 rot = (I8)_mm256_permutexvar_epi32((__m256i)((iota - i8(np)) & i8(7)), (__m256i)c);
-            pend = (I8)_mm256_mask_blend_epi32((__mmask8)(0xffu << np), (__m256i)pend,
-                                               (__m256i)rot);
-            np += count8(m);
-            if (np >= 8) {
-                group_pulses(u, r, base, ns, fam, kn, has_ref, pend, 8);
-                np -= 8;
-                pend = rot;
-            }
-#else
-            for (; m; m &= m - 1)
-                pend[np++] = e[__builtin_ctz(m)];
-            if (np >= 8) {
-                I8 g;
-                memcpy(&g, pend, sizeof g);
+            I8 e = ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) |
+                   ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
+            I8 g;
+            if (pend_push(&pd, e, m, &g))
                 group_pulses(u, r, base, ns, fam, kn, has_ref, g, 8);
-                np -= 8;
-                memcpy(pend, pend + 8, sizeof g);
-            }
-#endif
         }
-    if (np > 0) {
-        I8 g;
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-        g = pend;
-#else
-        memcpy(&g, pend, sizeof g);
-#endif
-        group_pulses(u, r, base, ns, fam, kn, has_ref, g, np);
-    }
+    if (pd.n > 0)
+        group_pulses(u, r, base, ns, fam, kn, has_ref, pend_rest(&pd), pd.n);
 }
 
 /* The pulses of one (sample, row): row_single when it fires at one slot, else its chunks. */
