@@ -1180,17 +1180,26 @@ static void KERN(rows)(const RtUpd *u, size_t i0, size_t i1)
 
 /*
 ** ====================================================================================
-** I/O stages (rt_io.c), 4 doubles at a time
+** I/O stages (rt_io.c), DW doubles at a time
 ** ====================================================================================
 */
 
-typedef double D4 __attribute__((vector_size(32)));
-typedef int64_t L4 __attribute__((vector_size(32)));
-typedef float F4 __attribute__((vector_size(16)));
+/* ISA: the stages' width, 8 doubles with AVX-512, else 4 (per lane the same operations). */
+#if defined(__AVX512F__)
+#define DW 8
+#else
+#define DW 4
+#endif
+typedef double D4 __attribute__((vector_size(DW * 8)));
+typedef int64_t L4 __attribute__((vector_size(DW * 8)));
+typedef float F4 __attribute__((vector_size(DW * 4)));
 
 INLINE D4 d4(double a)
 {
-    return (D4){a, a, a, a};
+    D4 v;
+    for (int l = 0; l < DW; l++)
+        v[l] = a;
+    return v;
 }
 
 INLINE D4 sel4(L4 m, D4 a, D4 b)
@@ -1201,7 +1210,7 @@ INLINE D4 sel4(L4 m, D4 a, D4 b)
 /* rint of every lane (to nearest, ties to even): |q| + 2^52 - 2^52 with q's sign, |q| < 2^52. */
 INLINE D4 round4(D4 q)
 {
-    L4 sign = (L4)q & (L4){INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+    L4 sign = (L4)q & (L4)d4(-0.0);
     D4 a = (D4)((L4)q & ~sign);
     D4 t = (a + d4(0x1p52)) - d4(0x1p52);
     return sel4(a < d4(0x1p52), (D4)((L4)t | sign), q);
@@ -1217,21 +1226,21 @@ INLINE double round1(double q)
 INLINE D4 ld4(const float *p)
 {
     F4 f;
-    memcpy(&f, p, 16);
+    memcpy(&f, p, sizeof f);
     return __builtin_convertvector(f, D4);
 }
 
 INLINE void st4(float *p, D4 v)
 {
     F4 f = __builtin_convertvector(v, F4);
-    memcpy(p, &f, 16);
+    memcpy(p, &f, sizeof f);
 }
 
 static void KERN(dac)(float *v, const float *x, size_t n, double scale, double step,
                       double bound, double noise, const float *xi, double asym)
 {
     size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
+    for (; j + DW <= n; j += DW) {
         D4 val = ld4(x + j) * d4(scale);
         if (step > 0.0)
             val = round4(val / d4(step)) * d4(step);
@@ -1260,9 +1269,9 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
 static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
                       double step, double bound, bool neg)
 {
-    L4 fail = {0, 0, 0, 0};
+    L4 fail = (L4)d4(0.0);
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; i + DW <= n; i += DW) {
         D4 val = ld4(y + i);
         if (asym != 1.0)
             val = sel4(val < d4(0.0), val * d4(asym), val);
@@ -1271,11 +1280,14 @@ static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, dou
         if (step > 0.0)
             val = round4(val / d4(step)) * d4(step);
         L4 hi = val > d4(bound), lo = val < d4(-bound);
-        fail |= hi | (neg ? lo : (L4){0, 0, 0, 0});
+        fail |= hi | (neg ? lo : (L4)d4(0.0));
         val = sel4(hi, d4(bound), sel4(lo, d4(-bound), val));
         st4(y + i, val);
     }
-    bool failed = (fail[0] | fail[1] | fail[2] | fail[3]) != 0;
+    int64_t any = 0;
+    for (int l = 0; l < DW; l++)
+        any |= fail[l];
+    bool failed = any != 0;
     for (; i < n; i++) {
         double val = y[i];
         if (asym != 1.0 && val < 0.0)
