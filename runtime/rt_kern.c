@@ -1196,10 +1196,11 @@ typedef float F4 __attribute__((vector_size(DW * 4)));
 
 INLINE D4 d4(double a)
 {
-    D4 v;
-    for (int l = 0; l < DW; l++)
-        v[l] = a;
-    return v;
+#if DW == 8
+    return (D4){a, a, a, a, a, a, a, a};
+#else
+    return (D4){a, a, a, a};
+#endif
 }
 
 INLINE D4 sel4(L4 m, D4 a, D4 b)
@@ -1269,7 +1270,7 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
 static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
                       double step, double bound, bool neg)
 {
-    L4 fail = (L4)d4(0.0);
+    L4 fail = {0};
     size_t i = 0;
     for (; i + DW <= n; i += DW) {
         D4 val = ld4(y + i);
@@ -1280,7 +1281,7 @@ static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, dou
         if (step > 0.0)
             val = round4(val / d4(step)) * d4(step);
         L4 hi = val > d4(bound), lo = val < d4(-bound);
-        fail |= hi | (neg ? lo : (L4)d4(0.0));
+        fail |= hi | (neg ? lo : (L4){0});
         val = sel4(hi, d4(bound), sel4(lo, d4(-bound), val));
         st4(y + i, val);
     }
