@@ -6,8 +6,8 @@
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
 ** sqrt, the list of a row's pending columns and the I/O stages' width, which compute exactly
-** the same values either way. Everything else is the same C, so the same IEEE operations in the same order (the
-** build uses -ffp-contract=off: no FMA is formed).
+** the same values either way. Everything else is the same C, so the same IEEE operations in
+** the same order (the build uses -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
 ** missing lanes are loaded as 0 and never stored); n = the coincidence count of each lane,

@@ -556,7 +556,8 @@ static double rint_even(double v)
 
 /*
 ** RtKern.dac and .adc against a direct double implementation of rt_io.h's stages (exactly:
-** the same operations), on every build the CPU runs, with noise, asymmetry, clipping and an odd length.
+** the same operations), on every build the CPU runs, with noise, asymmetry, clipping and an
+** odd length.
 */
 Test(kern, io_stages_match_the_formulas)
 {
