@@ -160,40 +160,34 @@ double rt_net_loss_grad(RtNet *n, IrLoss loss, const float *t, const int32_t *la
 /*
 ** Gradients of the scales (sum of dy * z) and the bias of a dense or conv tile's output
 ** dy (B,out,Q), and dz = scale * dy; Q = 1 for dense. Each sum runs over b, then q, in
-** order. When every sum is per output (a scale per column, or none) the outputs are the
-** inner loop: the same sums in the same order, out of them independent chains instead of
-** one (a conv layer's Q patches made this loop latency-bound, 3% of an analog LeNet epoch).
+** order, with the outputs as the inner loop: independent chains, not one (a conv layer's Q
+** patches made the loop latency-bound, 3% of an analog LeNet epoch). One scale for all
+** outputs sums them too, output by output: its own pass, in that order.
 */
 static void scale_backward(RtLayer *ly, size_t B, size_t Q)
 {
     if (ly->kind == IR_LAYER_CONV2D)
         rt_conv_unarrange(ly->dz, ly->grad, ly->scale, ly->nscale, B, Q, ly->out);
-    if (ly->nscale > 1 || !ly->gscale) {
-        for (size_t b = 0; b < B; b++)
-            for (size_t q = 0; q < Q; q++)
-                for (size_t o = 0; o < ly->out; o++) {
-                    float g = ly->grad[(b * ly->out + o) * Q + q];
-                    size_t r = (b * Q + q) * ly->out + o;
-                    if (ly->gscale)
-                        ly->gscale[o] += g * ly->z[r];
-                    if (ly->gb)
-                        ly->gb[o] += g;
-                    if (ly->kind == IR_LAYER_DENSE)
-                        ly->dz[r] = g * ly->scale[ly->nscale > 1 ? o : 0];
-                }
-        return;
-    }
+    bool per_out = ly->gscale && ly->nscale > 1;
     for (size_t b = 0; b < B; b++)
-        for (size_t o = 0; o < ly->out; o++)
-            for (size_t q = 0; q < Q; q++) {
+        for (size_t q = 0; q < Q; q++)
+            for (size_t o = 0; o < ly->out; o++) {
                 float g = ly->grad[(b * ly->out + o) * Q + q];
                 size_t r = (b * Q + q) * ly->out + o; /* row-major (B*Q, out) */
-                if (ly->gscale)
-                    ly->gscale[ly->nscale > 1 ? o : 0] += g * ly->z[r];
+                if (per_out)
+                    ly->gscale[o] += g * ly->z[r];
                 if (ly->gb)
                     ly->gb[o] += g;
                 if (ly->kind == IR_LAYER_DENSE)
                     ly->dz[r] = g * ly->scale[ly->nscale > 1 ? o : 0];
+            }
+    if (!ly->gscale || per_out)
+        return;
+    for (size_t b = 0; b < B; b++)
+        for (size_t o = 0; o < ly->out; o++)
+            for (size_t q = 0; q < Q; q++) {
+                float g = ly->grad[(b * ly->out + o) * Q + q];
+                ly->gscale[0] += g * ly->z[(b * Q + q) * ly->out + o];
             }
 }
 
