@@ -25,6 +25,12 @@ static long src_at(size_t o, size_t kk, size_t S, size_t P, size_t n)
     return v >= 0 && v < (long)n ? v : -1;
 }
 
+/* Whether the window at (h0, w0) of the padded image lies inside the image itself. */
+static bool window_inside(size_t h0, size_t w0, RtShape in, size_t K, size_t P)
+{
+    return h0 >= P && w0 >= P && h0 - P + K <= in.h && w0 - P + K <= in.w;
+}
+
 /*
 ** The patch at (oh, ow) when its window lies inside the image: C x K runs of K floats.
 ** Inlined with K a constant for the usual kernels (see patch_at), memcpy of a
@@ -62,7 +68,7 @@ void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size
             for (size_t ow = 0; ow < OW; ow++) {
                 float *row = cols + (b * OH * OW + oh * OW + ow) * X;
                 size_t h0 = oh * S, w0 = ow * S;
-                if (h0 >= P && w0 >= P && h0 - P + K <= in.h && w0 - P + K <= in.w) {
+                if (window_inside(h0, w0, in, K, P)) {
                     patch_at(row, x_b, in, K, h0 - P, w0 - P);
                     continue;
                 }
@@ -118,7 +124,7 @@ void rt_col2im(float *dx, const float *dcols, size_t B, RtShape in, size_t K, si
             for (size_t ow = 0; ow < OW; ow++) {
                 const float *row = dcols + (b * OH * OW + oh * OW + ow) * X;
                 size_t h0 = oh * S, w0 = ow * S;
-                if (h0 >= P && w0 >= P && h0 - P + K <= in.h && w0 - P + K <= in.w) {
+                if (window_inside(h0, w0, in, K, P)) {
                     unpatch_at(dx_b, row, in, K, h0 - P, w0 - P);
                     continue;
                 }
