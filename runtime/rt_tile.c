@@ -172,9 +172,10 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
     if (!(alr > 0.0) || !(dw > 0.0) || want < 1 || want > RT_MAX_BL)
         return false;
     p->bl = want;
-    p->a = p->b = sqrt(alr / (dw * want));
-    if (!u->update_management && !u->update_bl_management)
+    if (!u->update_management && !u->update_bl_management) {
+        p->a = p->b = sqrt(alr / (dw * want));
         return true;
+    }
     double xm = rt_absmax(x, X), dm = rt_absmax(d, D);
     double dv = u->um_grad_scale * dm;
     double k = alr * xm * dv / dw;
@@ -183,8 +184,8 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
     if (u->update_bl_management) {
         double c = ceil(k);
         p->bl = c >= want ? want : (int)c;
-        p->a = p->b = sqrt(alr / (dw * p->bl));
     }
+    p->a = p->b = sqrt(alr / (dw * p->bl)); /* once BL is known: a plan per conv patch */
     if (k > want)
         dv *= want / k;
     p->a *= sqrt(xm / dv);
