@@ -915,6 +915,8 @@ typedef struct RowCtx {
     const uint32_t *xl, *xh;
     const float *xb;
     const uint64_t *cm; /* the sample's chunk bitmaps (RtUpd.cmask) */
+    const int32_t *list; /* the sample's columns firing at slot 0 (RtUpd.cols), or NULL */
+    int nlist;
     size_t b;           /* the sample */
 } RowCtx;
 
@@ -1053,6 +1055,64 @@ INLINE I8 pend_rest(const Pending *p)
 #endif
 
 /*
+** The entries of chunk j0 (len columns) for slot k, as row_single packs them: column index
+** with x_j's sign bit on top; *m gets the lanes whose column fires at k (xs: the trains of
+** k's half, sh = 31 - k % 32).
+*/
+INLINE I8 chunk_entries(const uint32_t *xs, int sh, const float *xb, int32_t j0, size_t len,
+                        unsigned *m)
+{
+    *m = mask8((I8)(ldu(xs + j0, len) << sh));
+    return ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) | ((I8)ldf(xb + j0, len) & i8(INT32_MIN));
+}
+
+/* ISA: the lanes m of e stored in order at out (room for 8), their count. */
+INLINE int compress_to(int32_t *out, I8 e, unsigned m)
+{
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
+    memcpy(out, &c, sizeof c);
+    return count8(m);
+#else
+    int n = 0;
+    for (; m; m &= m - 1)
+        out[n++] = e[__builtin_ctz(m)];
+    return n;
+#endif
+}
+
+static size_t KERN(slot_cols)(int32_t *out, const uint32_t *lo, const uint32_t *hi,
+                              const float *x, const uint64_t *cm, size_t X, int k)
+{
+    const uint32_t *xs = k < 32 ? lo : hi;
+    int sh = 31 - (k & 31);
+    size_t cw = rt_kern_chunk_words(X), n = 0;
+    for (size_t wd = 0; wd < cw; wd++)
+        for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
+            int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
+            unsigned m;
+            I8 e = chunk_entries(xs, sh, x, j0, X - (size_t)j0 < 8 ? X - (size_t)j0 : 8, &m);
+            n += (size_t)compress_to(out + n, e, m);
+        }
+    memset(out + n, 0, 8 * sizeof *out); /* read, and ignored, by a group's dead lanes */
+    return n;
+}
+
+/*
+** A row that fires at its sample's one slot: the sample's list of the columns firing there,
+** 8 at a time: the groups of row_single, so the same pulses and normals.
+*/
+INLINE void row_listed(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
+                       RtKNoise kn, bool has_ref)
+{
+    for (int q = 0; q < r->nlist; q += 8) {
+        I8 g;
+        memcpy(&g, r->list + q, sizeof g);
+        group_pulses(u, r, base, ns, fam, kn, has_ref, g, r->nlist - q < 8 ? r->nlist - q : 8);
+    }
+}
+
+/*
 ** A row that fires at slot k only: one pulse on each column that fires at k. The chunks of
 ** slot k's bitmap give them; their columns are packed 8 at a time (column order, the sign of
 ** x_j in the top bit) and go through group_pulses, so the rule's cost follows the pulses.
@@ -1069,10 +1129,9 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
     for (size_t wd = 0; wd < u->cw; wd++)
         for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
             int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
-            size_t len = u->X - (size_t)j0 < 8 ? u->X - (size_t)j0 : 8;
-            unsigned m = mask8((I8)(ldu(xs + j0, len) << sh));
-            I8 e = ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) |
-                   ((I8)ldf(r->xb + j0, len) & i8(INT32_MIN));
+            unsigned m;
+            I8 e = chunk_entries(xs, sh, r->xb, j0,
+                                 u->X - (size_t)j0 < 8 ? u->X - (size_t)j0 : 8, &m);
             I8 g;
             if (pend_push(&pd, e, m, &g))
                 group_pulses(u, r, base, ns, fam, kn, has_ref, g, 8);
@@ -1086,7 +1145,10 @@ INLINE void row_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
                        RtKNoise kn, bool has_ref)
 {
     if (fam != RT_KF_GENERIC && !u->pl->special && !(r->bits & (r->bits - 1))) {
-        row_single(u, r, base, ns, fam, kn, has_ref, __builtin_ctzll(r->bits));
+        if (r->list)
+            row_listed(u, r, base, ns, fam, kn, has_ref);
+        else
+            row_single(u, r, base, ns, fam, kn, has_ref, __builtin_ctzll(r->bits));
         return;
     }
     row_chunks(u, r, base, ns, fam, kn, has_ref);
@@ -1167,6 +1229,8 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
                 .sdneg = i8((di < 0.0f) != u->lr_neg ? -1 : 0),
                 .xl = u->xlo + b * u->X, .xh = u->xhi ? u->xhi + b * u->X : NULL,
                 .xb = u->x + b * u->X, .b = b};
+    if (u->cols && u->ncols[b] >= 0) /* BL 1: the one slot is slot 0 */
+        r.list = u->cols + b * (u->X + 8), r.nlist = u->ncols[b];
     row_fn(u->pl)(u, &r, i * u->X, ns);
 }
 
@@ -1313,6 +1377,7 @@ const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
     .col_trains = KERN(col_trains),
+    .slot_cols = KERN(slot_cols),
     .row_slots = KERN(row_slots),
     .words = KERN(words),
     .normals = KERN(normals),

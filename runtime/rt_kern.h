@@ -52,7 +52,8 @@
 **      Floyd's algorithm from g's words (RtKern.row_slots);
 **   3. n_ij = popcount(row train & column train j) coincidences (a row with one fired slot k:
 **      one pulse on each column that fires at k, found through the chunk bitmaps, packed
-**      8 at a time in column order and gathered), direction
+**      8 at a time in column order and gathered; for a sample with BL 1 the packed list is
+**      made once, RtUpd.cols), direction
 **      s = sign(x_j) sign(d_i) sign(lr) (s > 0: down); the n_ij pulses applied one at a
 **      time through the device rule, with fresh c2c normals and clipping after each;
 **   4. with write noise, one redraw of every visible weight that received pulses.
@@ -178,6 +179,15 @@ typedef struct RtUpd {
     */
     const uint64_t *cmask;
     size_t cw;
+    /*
+    ** (B, X + 8), or NULL: for a sample whose BL is 1, the columns that fire at slot 0 in
+    ** column order, each as its index with x_j's sign bit on top (RtKern.slot_cols), ncols[b]
+    ** of them; ncols[b] = -1 for the others. All the rows of such a sample that fire pulse
+    ** exactly these columns (rows with real gradients: about 10 per sample in fcn_fashion),
+    ** so the scan of the chunks is made once per sample, not once per row.
+    */
+    const int32_t *cols;
+    const int *ncols;
     bool lr_neg;          /* lr < 0: every direction flips */
     uint8_t *touched;     /* (D) or NULL: a row that fires a slot sets its byte to 1 */
 } RtUpd;
@@ -190,6 +200,13 @@ typedef struct RtKern {
     /* The column trains lo, hi (X; hi may be NULL if bl <= 32) of one sample: p = b |x_j|. */
     void (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
                        uint64_t key);
+    /*
+    ** The columns that fire at slot k of one sample, packed as RtUpd.cols into out (room for
+    ** X + 8; what follows them is overwritten): trains lo, hi (hi NULL when k < 32), inputs x,
+    ** cm the sample's chunk bitmap of slot k. Returns their number.
+    */
+    size_t (*slot_cols)(int32_t *out, const uint32_t *lo, const uint32_t *hi, const float *x,
+                        const uint64_t *cm, size_t X, int k);
     /* The row train of k >= 1 fired slots out of bl from g (advanced past its words). */
     uint64_t (*row_slots)(RtRng8 *g, int k, int bl);
     /* n uniform words from g (a multiple of 8: word m is lane m % 8 of step m / 8). */

@@ -301,6 +301,8 @@ typedef struct Batch {
     double *pa;
     uint32_t *xlo, *xhi, *ru;
     int *bl;
+    int32_t *cols; /* (B, X + 8): RtUpd.cols */
+    int *ncols;    /* (B): RtUpd.ncols */
     size_t cw, rs;
 } Batch;
 
@@ -311,7 +313,8 @@ static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
     bool hi = u->desired_bl > 32;
     size_t nt = B * X * (hi ? 2 : 1), cw = rt_kern_chunk_words(X);
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
-                       rs * sizeof(uint32_t) + sizeof(int)) +
+                       rs * sizeof(uint32_t) + sizeof(int) + (X + 8) * sizeof(int32_t) +
+                       sizeof(int)) +
                   nt * sizeof(uint32_t);
     if (rt_grow(&t->batch, &t->batch_cap, need, 1))
         return -1;
@@ -322,6 +325,8 @@ static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
     bt->xhi = hi ? bt->xlo + B * X : NULL;
     bt->ru = bt->xlo + nt;
     bt->bl = (int *)(bt->ru + B * rs);
+    bt->cols = (int32_t *)(bt->bl + B);
+    bt->ncols = (int *)(bt->cols + B * (X + 8));
     bt->cw = cw, bt->rs = rs;
     return 0;
 }
@@ -346,7 +351,8 @@ static bool some_row_fires(const uint32_t *ru, const float *d, size_t D, double 
 
 /*
 ** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words, and if a
-** row fires, the column trains with their chunk bitmaps (a sample whose rows all stay silent
+** row fires, the column trains with their chunk bitmaps, and with BL 1 the list of the columns
+** that fire (RtUpd.cols) (a sample whose rows all stay silent
 ** is marked off, pa 0: its trains would meet no row, and their stream is the sample's own,
 ** so skipping them changes nothing else). Samples are independent, so any split among
 ** threads gives the same scratch.
@@ -363,6 +369,7 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
         bool on = rt_pulse_plan(&p, j->x + b * X, X, j->d + b * D, D, j->lr, dw, j->u);
         bt->pa[b] = on ? p.a : 0.0;
         bt->bl[b] = on ? p.bl : 1;
+        bt->ncols[b] = -1;
         if (!on)
             continue;
         RtRng8 g;
@@ -374,7 +381,11 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
         }
         uint32_t *lo = bt->xlo + b * X, *hi = bt->xhi ? bt->xhi + b * X : NULL;
         k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b]);
-        rt_kern_chunk_masks(bt->cmask + b * 64 * bt->cw, lo, hi, X, p.bl);
+        uint64_t *cm = bt->cmask + b * 64 * bt->cw;
+        rt_kern_chunk_masks(cm, lo, hi, X, p.bl);
+        bt->ncols[b] = p.bl == 1 ? (int)k->slot_cols(bt->cols + b * (X + 8), lo, hi,
+                                                      j->x + b * X, cm, X, 0)
+                                 : -1;
     }
 }
 
@@ -393,6 +404,7 @@ static RtUpd part(const RtUpd *all, size_t b0, size_t b1)
         p.xhi += b0 * all->X;
     p.ru += b0 * all->rs;
     p.cmask += b0 * 64 * all->cw;
+    p.cols += b0 * (all->X + 8), p.ncols += b0;
     return p;
 }
 
@@ -462,6 +474,7 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
                 .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .key = bt.key, .pa = bt.pa, .bl = bt.bl, .xlo = bt.xlo,
                 .xhi = bt.xhi, .ru = bt.ru, .rs = bt.rs, .cmask = bt.cmask, .cw = bt.cw,
+                .cols = bt.cols, .ncols = bt.ncols,
                 .lr_neg = lr < 0.0, .touched = t->touched};
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);

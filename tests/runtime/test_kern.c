@@ -105,31 +105,32 @@ static IrDevice kdevice(const KCase *c)
     return d;
 }
 
+static KCase kcases[] = {
+    {"constant_step", IR_DEV_CONSTANT_STEP, 0},
+    {"soft_bounds", IR_DEV_SOFT_BOUNDS, 0},
+    {"soft_bounds additive", IR_DEV_SOFT_BOUNDS, 1},
+    {"soft_bounds write noise", IR_DEV_SOFT_BOUNDS, 2},
+    {"linear_step", IR_DEV_LINEAR_STEP, 0},
+    {"linear_step additive", IR_DEV_LINEAR_STEP, 1},
+    {"soft_bounds_reference", IR_DEV_SOFT_BOUNDS_REFERENCE, 0},
+    {"soft_bounds_reference mult", IR_DEV_SOFT_BOUNDS_REFERENCE, 2},
+    {"exp_step", IR_DEV_EXP_STEP, 0},
+    {"exp_step complex", IR_DEV_EXP_STEP, 2},
+    {"pow_step gamma 2", IR_DEV_POW_STEP, 0},
+    {"pow_step gamma 0.5", IR_DEV_POW_STEP, 1},
+    {"pow_step gamma 0.5, no d2d", IR_DEV_POW_STEP, 3},
+    {"pow_step_reference", IR_DEV_POW_STEP_REFERENCE, 0},
+    {"linear", IR_DEV_LINEAR, 2},
+    {"power", IR_DEV_POWER, 0},
+    {"power without sigma_c", IR_DEV_POWER, 1},
+    {"power gamma 0.5, no d2d", IR_DEV_POWER, 3},
+    {"exponential", IR_DEV_EXPONENTIAL, 0},
+    {"piecewise_step", IR_DEV_PIECEWISE_STEP, 0},
+};
+
 ParameterizedTestParameters(kern, fast_matches_the_double_twin)
 {
-    static KCase cases[] = {
-        {"constant_step", IR_DEV_CONSTANT_STEP, 0},
-        {"soft_bounds", IR_DEV_SOFT_BOUNDS, 0},
-        {"soft_bounds additive", IR_DEV_SOFT_BOUNDS, 1},
-        {"soft_bounds write noise", IR_DEV_SOFT_BOUNDS, 2},
-        {"linear_step", IR_DEV_LINEAR_STEP, 0},
-        {"linear_step additive", IR_DEV_LINEAR_STEP, 1},
-        {"soft_bounds_reference", IR_DEV_SOFT_BOUNDS_REFERENCE, 0},
-        {"soft_bounds_reference mult", IR_DEV_SOFT_BOUNDS_REFERENCE, 2},
-        {"exp_step", IR_DEV_EXP_STEP, 0},
-        {"exp_step complex", IR_DEV_EXP_STEP, 2},
-        {"pow_step gamma 2", IR_DEV_POW_STEP, 0},
-        {"pow_step gamma 0.5", IR_DEV_POW_STEP, 1},
-        {"pow_step gamma 0.5, no d2d", IR_DEV_POW_STEP, 3},
-        {"pow_step_reference", IR_DEV_POW_STEP_REFERENCE, 0},
-        {"linear", IR_DEV_LINEAR, 2},
-        {"power", IR_DEV_POWER, 0},
-        {"power without sigma_c", IR_DEV_POWER, 1},
-        {"power gamma 0.5, no d2d", IR_DEV_POWER, 3},
-        {"exponential", IR_DEV_EXPONENTIAL, 0},
-        {"piecewise_step", IR_DEV_PIECEWISE_STEP, 0},
-    };
-    return cr_make_param_array(KCase, cases, sizeof cases / sizeof cases[0]);
+    return cr_make_param_array(KCase, kcases, sizeof kcases / sizeof kcases[0]);
 }
 
 /*
@@ -220,6 +221,53 @@ Test(kern, sparse_rows_visit_only_the_chunks_they_reach)
 }
 
 /*
+** Samples whose plan gives BL 1 (a small lr: the largest expected coincidence count below
+** one) list the columns that fire at their one slot once, and every firing row of the sample
+** pulses that list in groups of 8 (RtUpd.cols): the same pulse counts as the double twin,
+** which scans each row's columns, and weights within its tolerance. Every device rule; 300
+** columns and 24 rows, so lists run past several groups with a partial last one, and most
+** samples have several firing rows.
+*/
+ParameterizedTestParameters(kern, one_slot_samples_pulse_their_column_list)
+{
+    return cr_make_param_array(KCase, kcases, sizeof kcases / sizeof kcases[0]);
+}
+
+ParameterizedTest(KCase *c, kern, one_slot_samples_pulse_their_column_list)
+{
+    enum { D = 24, X = 300, B = 6 };
+    IrDevice dev = kdevice(c);
+    IrUpdate u = upd(31);
+    RtTile *a = tile(&dev, D, X), *b = tile(&dev, D, X);
+    static float x[B * X];
+    float d[B * D];
+    inputs(x, d, B, D, X, 11);
+    double lr = 0.4 * rt_device_granularity(&a->dev); /* k = lr max|x| max|d| / dw < 1 */
+    for (size_t s = 0; s < B; s++) {
+        RtPulsePlan p;
+        double dw = rt_device_granularity(&a->dev);
+        cr_assert(rt_pulse_plan(&p, x + s * X, X, d + s * D, D, lr, dw, &u));
+        cr_assert_eq(p.bl, 1, "%s: sample %zu has BL 1", c->name, s);
+    }
+    RtRng ra, rb;
+    rt_rng_seed(&ra, 12, 12);
+    rt_rng_seed(&rb, 12, 12);
+    rt_tile_update_batch(a, x, d, B, lr, &u, &ra);
+    rt_tile_update_batch_ref(b, x, d, B, lr, &u, &rb);
+    uint64_t total = assert_matches_twin(a, b, D * X, c->name);
+    size_t rows = 0;
+    for (size_t i = 0; i < D; i++) {
+        uint64_t in_row = 0;
+        for (size_t j = 0; j < X; j++)
+            in_row += rt_tile_pulses_at(a, i * X + j);
+        rows += in_row > 0;
+    }
+    cr_assert_gt(total, (uint64_t)(20 * B), "%s: lists longer than a group", c->name);
+    cr_assert_gt(rows, (size_t)B, "%s: several firing rows per sample", c->name);
+    rt_tile_free(a), rt_tile_free(b);
+}
+
+/*
 ** The builds of the kernels this CPU runs, the baseline first, each with the AIMCI_KERNEL
 ** value that forces it (NULL: none, the widest build is the default); their number.
 */
@@ -240,7 +288,8 @@ static int kern_builds(const RtKern *ks[3], const char *env[3])
 /*
 ** Every build of the kernels the CPU runs (baseline, AVX2, AVX-512) gives bit-identical
 ** weights, counters and visible weights (AIMCI_KERNEL forces a build; the tests run in their
-** own processes). BL 50 exercises the trains above 31 slots. Skipped without AVX2.
+** own processes). BL 50 exercises the trains above 31 slots, a small lr the column lists of
+** samples with BL 1. Skipped without AVX2.
 */
 Test(kern, builds_are_bit_identical)
 {
@@ -272,6 +321,8 @@ Test(kern, builds_are_bit_identical)
                 rt_rng_seed(&r, 4, 4);
                 rt_tile_update_batch(t[k], x, d, B, 0.08, &u, &r);
                 rt_tile_update_batch(t[k], x, d, B, -0.03, &u, &r);
+                double one_slot = 0.4 * rt_device_granularity(&t[k]->dev); /* BL 1: lists */
+                rt_tile_update_batch(t[k], x, d, B, one_slot, &u, &r);
             }
             for (int k = 1; k < nk; k++) {
                 cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0,
