@@ -264,6 +264,27 @@ INLINE int count8(unsigned m)
 #endif
 }
 
+/* ISA: the lanes m of e stored in order at out (room for 8), their count. */
+INLINE int compress_to(int32_t *out, I8 e, unsigned m)
+{
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
+    memcpy(out, &c, sizeof c);
+    return count8(m);
+#else
+    int n = 0;
+    for (; m; m &= m - 1)
+        out[n++] = e[__builtin_ctz(m)];
+    return n;
+#endif
+}
+
+/* The entries of 8 columns from j0 with inputs x: column index, x's sign bit on top. */
+INLINE I8 col_entries(F8 x, int32_t j0)
+{
+    return ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) | ((I8)x & i8(INT32_MIN));
+}
+
 /*
 ** ====================================================================================
 ** Fast log2, exp2, pow (IEEE +, -, * and exponent bits only)
@@ -513,20 +534,37 @@ static void KERN(normals)(RtRng8 *r, float *out, size_t n)
 }
 
 /*
-** Column trains of one sample: chunk by chunk, slot by slot, one step of the stream
-** (key, RT_KERN_COL_STREAM) per slot gives the 8 columns' words.
+** rt_kern_threshold(b |x_l|) of every lane, in double with the scalar's operations (lanes
+** loaded as 0, beyond the chunk, get -1: they never fire).
 */
-static void KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b,
-                             int bl, uint64_t key)
+INLINE I8 thresholds(F8 x, double b)
+{
+    typedef double D8 __attribute__((vector_size(64)));
+    typedef int64_t L8 __attribute__((vector_size(64)));
+    D8 p = __builtin_convertvector(fabs8(x), D8) * b;
+    D8 t = p * 2147483648.0 + 0.5;
+    L8 on = p > 0.0, big = t >= 2147483648.0;
+    I8 th = __builtin_convertvector((D8)((L8)t & on & ~big), I8) - i8(1); /* t < 2^31 there */
+    I8 on8 = __builtin_convertvector(on, I8), big8 = __builtin_convertvector(big, I8);
+    return (((th & ~big8) | (i8(INT32_MAX) & big8)) & on8) | ~on8;
+}
+
+/*
+** Column trains of one sample: chunk by chunk, slot by slot, one step of the stream
+** (key, RT_KERN_COL_STREAM) per slot gives the 8 columns' words. With list (BL 1), the
+** columns that fire at slot 0 as RtUpd.cols packs them, in the same pass; their number.
+*/
+static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b,
+                               int bl, uint64_t key, int32_t *list)
 {
     RtRng8 st;
     rt_rng8_seed(&st, key, RT_KERN_COL_STREAM);
     G8 g = g8_load(&st);
+    size_t n = 0;
     for (size_t j0 = 0; j0 < X; j0 += 8) {
         size_t len = X - j0 < 8 ? X - j0 : 8;
-        I8 thr = i8(-1);
-        for (size_t l = 0; l < len; l++)
-            thr[l] = rt_kern_threshold(b * fabs((double)x[j0 + l]));
+        F8 xv = ldf(x + j0, len);
+        I8 thr = thresholds(xv, b);
         U8 wl = u8(0), wh = u8(0);
         for (int k = 0; k < bl; k++) {
             U8 fire = (U8)((I8)(g8_next(&g) >> 1) <= thr);
@@ -538,7 +576,13 @@ static void KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t 
         memcpy(lo + j0, &wl, len * sizeof(uint32_t));
         if (hi)
             memcpy(hi + j0, &wh, len * sizeof(uint32_t));
+        if (list)
+            n += (size_t)compress_to(list + n, col_entries(xv, (int32_t)j0),
+                                     mask8((I8)(wl << 31)));
     }
+    if (list)
+        memset(list + n, 0, 8 * sizeof *list); /* read, and ignored, by a group's dead lanes */
+    return n;
 }
 
 /*
@@ -1063,39 +1107,7 @@ INLINE I8 chunk_entries(const uint32_t *xs, int sh, const float *xb, int32_t j0,
                         unsigned *m)
 {
     *m = mask8((I8)(ldu(xs + j0, len) << sh));
-    return ((I8){0, 1, 2, 3, 4, 5, 6, 7} + i8(j0)) | ((I8)ldf(xb + j0, len) & i8(INT32_MIN));
-}
-
-/* ISA: the lanes m of e stored in order at out (room for 8), their count. */
-INLINE int compress_to(int32_t *out, I8 e, unsigned m)
-{
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-    I8 c = (I8)_mm256_maskz_compress_epi32((__mmask8)m, (__m256i)e);
-    memcpy(out, &c, sizeof c);
-    return count8(m);
-#else
-    int n = 0;
-    for (; m; m &= m - 1)
-        out[n++] = e[__builtin_ctz(m)];
-    return n;
-#endif
-}
-
-static size_t KERN(slot_cols)(int32_t *out, const uint32_t *lo, const uint32_t *hi,
-                              const float *x, const uint64_t *cm, size_t X, int k)
-{
-    const uint32_t *xs = k < 32 ? lo : hi;
-    int sh = 31 - (k & 31);
-    size_t cw = rt_kern_chunk_words(X), n = 0;
-    for (size_t wd = 0; wd < cw; wd++)
-        for (uint64_t reach = cm[wd]; reach; reach &= reach - 1) {
-            int32_t j0 = (int32_t)(wd * 64 + (size_t)__builtin_ctzll(reach)) * 8;
-            unsigned m;
-            I8 e = chunk_entries(xs, sh, x, j0, X - (size_t)j0 < 8 ? X - (size_t)j0 : 8, &m);
-            n += (size_t)compress_to(out + n, e, m);
-        }
-    memset(out + n, 0, 8 * sizeof *out); /* read, and ignored, by a group's dead lanes */
-    return n;
+    return col_entries(ldf(xb + j0, len), j0);
 }
 
 /*
@@ -1144,7 +1156,7 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
 INLINE void row_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref)
 {
-    if (fam != RT_KF_GENERIC && !u->pl->special && !(r->bits & (r->bits - 1))) {
+    if (fam != RT_KF_GENERIC && rt_kern_packs_rows(u->pl) && !(r->bits & (r->bits - 1))) {
         if (r->list)
             row_listed(u, r, base, ns, fam, kn, has_ref);
         else
@@ -1377,7 +1389,6 @@ const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
     .col_trains = KERN(col_trains),
-    .slot_cols = KERN(slot_cols),
     .row_slots = KERN(row_slots),
     .words = KERN(words),
     .normals = KERN(normals),

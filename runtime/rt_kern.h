@@ -180,9 +180,10 @@ typedef struct RtUpd {
     const uint64_t *cmask;
     size_t cw;
     /*
-    ** (B, X + 8), or NULL: for a sample whose BL is 1, the columns that fire at slot 0 in
-    ** column order, each as its index with x_j's sign bit on top (RtKern.slot_cols), ncols[b]
-    ** of them; ncols[b] = -1 for the others. All the rows of such a sample that fire pulse
+    ** (B, X + 8), or NULL: for a sample whose BL is 1 (when rt_kern_packs_rows), the columns
+    ** that fire at slot 0 in column order, each as its index with x_j's sign bit on top
+    ** (RtKern.col_trains), ncols[b] of them; ncols[b] = -1 for the others, whose chunk
+    ** bitmaps (cmask) are made instead. All the rows of such a sample that fire pulse
     ** exactly these columns (rows with real gradients: about 10 per sample in fcn_fashion),
     ** so the scan of the chunks is made once per sample, not once per row.
     */
@@ -197,16 +198,12 @@ typedef struct RtKern {
     const char *name;     /* "avx2" or "baseline" */
     /* Rows i0..i1-1 of the batch, every sample in order. */
     void (*rows)(const RtUpd *u, size_t i0, size_t i1);
-    /* The column trains lo, hi (X; hi may be NULL if bl <= 32) of one sample: p = b |x_j|. */
-    void (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
-                       uint64_t key);
     /*
-    ** The columns that fire at slot k of one sample, packed as RtUpd.cols into out (room for
-    ** X + 8; what follows them is overwritten): trains lo, hi (hi NULL when k < 32), inputs x,
-    ** cm the sample's chunk bitmap of slot k. Returns their number.
+    ** The column trains lo, hi (X; hi may be NULL if bl <= 32) of one sample: p = b |x_j|.
+    ** With list (bl 1; room for X + 8), also its RtUpd.cols entries; their number.
     */
-    size_t (*slot_cols)(int32_t *out, const uint32_t *lo, const uint32_t *hi, const float *x,
-                        const uint64_t *cm, size_t X, int k);
+    size_t (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
+                         uint64_t key, int32_t *list);
     /* The row train of k >= 1 fired slots out of bl from g (advanced past its words). */
     uint64_t (*row_slots)(RtRng8 *g, int k, int bl);
     /* n uniform words from g (a multiple of 8: word m is lane m % 8 of step m / 8). */
@@ -231,6 +228,15 @@ typedef struct RtKern {
 
 /* The build for this CPU: avx2 when the CPU and OS support it, else the baseline. */
 const RtKern *rt_kern(void);
+
+/*
+** Whether rows that fire at one slot go as packed groups of columns (step 3 above): every
+** vector rule, unless a cell needs the double rule.
+*/
+static inline bool rt_kern_packs_rows(const RtPlanes *pl)
+{
+    return pl->fam != RT_KF_GENERIC && !pl->special;
+}
 
 /* Words per slot of RtUpd.cmask for X columns. */
 static inline size_t rt_kern_chunk_words(size_t X)

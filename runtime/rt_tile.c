@@ -351,7 +351,7 @@ static bool some_row_fires(const uint32_t *ru, const float *d, size_t D, double 
 
 /*
 ** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words, and if a
-** row fires, the column trains with their chunk bitmaps, and with BL 1 the list of the columns
+** row fires, the column trains with their chunk bitmaps, or with BL 1 the list of the columns
 ** that fire (RtUpd.cols) (a sample whose rows all stay silent
 ** is marked off, pa 0: its trains would meet no row, and their stream is the sample's own,
 ** so skipping them changes nothing else). Samples are independent, so any split among
@@ -380,12 +380,13 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
             continue;
         }
         uint32_t *lo = bt->xlo + b * X, *hi = bt->xhi ? bt->xhi + b * X : NULL;
-        k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b]);
-        uint64_t *cm = bt->cmask + b * 64 * bt->cw;
-        rt_kern_chunk_masks(cm, lo, hi, X, p.bl);
-        bt->ncols[b] = p.bl == 1 ? (int)k->slot_cols(bt->cols + b * (X + 8), lo, hi,
-                                                      j->x + b * X, cm, X, 0)
-                                 : -1;
+        if (p.bl == 1 && rt_kern_packs_rows(j->t->planes)) {
+            bt->ncols[b] = (int)k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b],
+                                              bt->cols + b * (X + 8));
+            continue;
+        }
+        k->col_trains(lo, hi, j->x + b * X, X, p.b, p.bl, bt->key[b], NULL);
+        rt_kern_chunk_masks(bt->cmask + b * 64 * bt->cw, lo, hi, X, p.bl);
     }
 }
 
