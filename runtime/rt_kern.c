@@ -585,6 +585,29 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
     return n;
 }
 
+static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D,
+                               double pa, int bl)
+{
+    typedef double D8 __attribute__((vector_size(64)));
+    typedef int64_t L8 __attribute__((vector_size(64)));
+    unsigned any = 0;
+    for (size_t i0 = 0; i0 < D; i0 += 8) {
+        size_t len = D - i0 < 8 ? D - i0 : 8;
+        D8 p = __builtin_convertvector(fabs8(ldf(d + i0, len)), D8) * pa;
+        D8 U = (__builtin_convertvector(ldu(ru + i0, len), D8) + 0.5) * 0x1p-32;
+        L8 silent = ~(p > 0.0) | ((p < 1.0) & (U < 1.0 - (double)bl * p)); /* K = 0 */
+        unsigned m = ~mask8(__builtin_convertvector(silent, I8)) & ((1u << len) - 1);
+        uint8_t k8[8] = {0};
+        for (; m; m &= m - 1) {
+            int l = __builtin_ctz(m);
+            k8[l] = (uint8_t)rt_kern_train_count(ru[i0 + l], pa * fabs((double)d[i0 + l]), bl);
+            any |= k8[l];
+        }
+        memcpy(kc + i0, k8, sizeof k8);
+    }
+    return any != 0;
+}
+
 /*
 ** ====================================================================================
 ** Pulses
@@ -1226,7 +1249,7 @@ static RowFn *row_fn(const RtPlanes *pl)
 static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
 {
     float di = u->d[b * u->D + i];
-    int k = rt_kern_train_count(u->ru[b * u->rs + i], u->pa[b] * fabs((double)di), u->bl[b]);
+    int k = u->kc[b * u->rs + i];
     if (!k)
         return;
     if (u->touched)
@@ -1389,6 +1412,7 @@ const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
     .col_trains = KERN(col_trains),
+    .train_counts = KERN(train_counts),
     .row_slots = KERN(row_slots),
     .words = KERN(words),
     .normals = KERN(normals),

@@ -47,7 +47,8 @@
 ** at a time; for each of their slots one step of the stream, word l for column l) and the
 ** rows' words (RtUpd.ru[b rs + i]: word i of the stream (key, RT_KERN_ROW_STREAM), lane
 ** i % 8 of its step i / 8). Then per row i and sample b in order:
-**   1. K = rt_kern_train_count(ru[b][i], p_d, BL); nothing more when K = 0;
+**   1. K = rt_kern_train_count(ru[b][i], p_d, BL) (made per sample with its trains,
+**      RtUpd.kc); nothing more when K = 0;
 **   2. the row stream g = (key, i) (rt_rng8_seed) and the row train: K distinct slots by
 **      Floyd's algorithm from g's words (RtKern.row_slots);
 **   3. n_ij = popcount(row train & column train j) coincidences (a row with one fired slot k:
@@ -169,6 +170,7 @@ typedef struct RtUpd {
     const double *pa;     /* (B) the plan's A (p_d = A |d_i|); 0: the sample fires nothing */
     const int *bl;        /* (B) the plan's BL, 1..64 */
     const uint32_t *ru;   /* (B,rs) the rows' uniform words (samples that fire); rs >= D */
+    const uint8_t *kc;    /* (B,rs) each row's K (step 1 below, RtKern.train_counts) */
     size_t rs;
     const uint32_t *xlo;  /* (B,X) column trains, slots 0..31 */
     const uint32_t *xhi;  /* (B,X) slots 32..63, or NULL when no BL exceeds 32 */
@@ -204,6 +206,13 @@ typedef struct RtKern {
     */
     size_t (*col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b, int bl,
                          uint64_t key, int32_t *list);
+    /*
+    ** K = rt_kern_train_count(ru[i], pa |d_i|, bl) of each of D rows of one sample into kc
+    ** (room for D rounded up to 8); whether one is above 0. Most rows fire nothing, and the
+    ** test of 8 rows at once finds them.
+    */
+    bool (*train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D, double pa,
+                         int bl);
     /* The row train of k >= 1 fired slots out of bl from g (advanced past its words). */
     uint64_t (*row_slots)(RtRng8 *g, int k, int bl);
     /* n uniform words from g (a multiple of 8: word m is lane m % 8 of step m / 8). */

@@ -300,6 +300,7 @@ typedef struct Batch {
     uint64_t *cmask, *key;
     double *pa;
     uint32_t *xlo, *xhi, *ru;
+    uint8_t *kc; /* (B, rs): RtUpd.kc */
     int *bl;
     int32_t *cols; /* (B, X + 8): RtUpd.cols */
     int *ncols;    /* (B): RtUpd.ncols */
@@ -314,7 +315,7 @@ static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
     size_t nt = B * X * (hi ? 2 : 1), cw = rt_kern_chunk_words(X);
     size_t need = B * (64 * cw * sizeof(uint64_t) + sizeof(uint64_t) + sizeof(double) +
                        rs * sizeof(uint32_t) + sizeof(int) + (X + 8) * sizeof(int32_t) +
-                       sizeof(int)) +
+                       sizeof(int) + rs) +
                   nt * sizeof(uint32_t);
     if (rt_grow(&t->batch, &t->batch_cap, need, 1))
         return -1;
@@ -327,6 +328,7 @@ static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
     bt->bl = (int *)(bt->ru + B * rs);
     bt->cols = (int32_t *)(bt->bl + B);
     bt->ncols = (int *)(bt->cols + B * (X + 8));
+    bt->kc = (uint8_t *)(bt->ncols + B);
     bt->cw = cw, bt->rs = rs;
     return 0;
 }
@@ -339,15 +341,6 @@ typedef struct FillJob {
     const IrUpdate *u;
     double lr;
 } FillJob;
-
-/* Whether some row of a sample fires a slot: K > 0 for its word (kernel step 1). */
-static bool some_row_fires(const uint32_t *ru, const float *d, size_t D, double pa, int bl)
-{
-    for (size_t i = 0; i < D; i++)
-        if (rt_kern_train_count(ru[i], pa * fabs((double)d[i]), bl) > 0)
-            return true;
-    return false;
-}
 
 /*
 ** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words, and if a
@@ -370,12 +363,15 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
         bt->pa[b] = on ? p.a : 0.0;
         bt->bl[b] = on ? p.bl : 1;
         bt->ncols[b] = -1;
-        if (!on)
+        if (!on) {
+            memset(bt->kc + b * bt->rs, 0, D);
             continue;
+        }
         RtRng8 g;
         rt_rng8_seed(&g, bt->key[b], RT_KERN_ROW_STREAM);
         k->words(&g, bt->ru + b * bt->rs, bt->rs);
-        if (!some_row_fires(bt->ru + b * bt->rs, j->d + b * D, D, p.a, p.bl)) {
+        if (!k->train_counts(bt->kc + b * bt->rs, bt->ru + b * bt->rs, j->d + b * D, D, p.a,
+                             p.bl)) {
             bt->pa[b] = 0.0;
             continue;
         }
@@ -403,7 +399,7 @@ static RtUpd part(const RtUpd *all, size_t b0, size_t b1)
     p.xlo += b0 * all->X;
     if (p.xhi)
         p.xhi += b0 * all->X;
-    p.ru += b0 * all->rs;
+    p.ru += b0 * all->rs, p.kc += b0 * all->rs;
     p.cmask += b0 * 64 * all->cw;
     p.cols += b0 * (all->X + 8), p.ncols += b0;
     return p;
@@ -474,7 +470,8 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
     RtUpd up = {.pl = t->planes, .w = rt_tile_persistent(t), .wv = t->wp ? t->w : NULL,
                 .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .key = bt.key, .pa = bt.pa, .bl = bt.bl, .xlo = bt.xlo,
-                .xhi = bt.xhi, .ru = bt.ru, .rs = bt.rs, .cmask = bt.cmask, .cw = bt.cw,
+                .xhi = bt.xhi, .ru = bt.ru, .kc = bt.kc, .rs = bt.rs, .cmask = bt.cmask,
+                .cw = bt.cw,
                 .cols = bt.cols, .ncols = bt.ncols,
                 .lr_neg = lr < 0.0, .touched = t->touched};
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
