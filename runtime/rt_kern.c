@@ -598,9 +598,10 @@ static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, 
         L8 silent = ~(p > 0.0) | ((p < 1.0) & (U < 1.0 - (double)bl * p)); /* K = 0 */
         unsigned m = ~mask8(__builtin_convertvector(silent, I8)) & ((1u << len) - 1);
         uint8_t k8[8] = {0};
-        for (; m; m &= m - 1) {
+        for (; m; m &= m - 1) { /* with bl 1, past the first test K is 1 (F(0) = 1 - p) */
             int l = __builtin_ctz(m);
-            k8[l] = (uint8_t)rt_kern_train_count(ru[i0 + l], pa * fabs((double)d[i0 + l]), bl);
+            k8[l] = bl == 1 ? 1 : (uint8_t)rt_kern_train_count(ru[i0 + l],
+                                                               pa * fabs((double)d[i0 + l]), bl);
             any |= k8[l];
         }
         memcpy(kc + i0, k8, sizeof k8);
