@@ -17,6 +17,10 @@
 **           misses it).
 **   test_pass  seconds of one pass over the 10000 test images (the epoch-0 pass of the
 **           1-thread run) of each workload; target under a second.
+**   epoch_no_update  the 1-thread Analog SGD epochs again with lr 0: forward, backward, analog
+**           I/O, layers and test pass without a single pulse, the part of the epoch the
+**           update's kernels cannot reduce; ratio = the epoch's target / it (below 1: no
+**           update, however fast, meets the target).
 **   epoch_scaling  1-thread s / 2-thread s of fcn with Residual Learning; ratio = scaling /
 **           1.6, the target on an idle machine.
 **   epoch_busy, epoch_scaling_busy  the same with another CPU-bound process (a child of the
@@ -217,6 +221,23 @@ static int epoch_rows(const char *what, const char *shape, size_t batch, const I
     return 0;
 }
 
+/*
+** The `epoch_no_update` row of train t (its optimizer's lr 0) on data dt, 1 thread, scaled to
+** `full` training images, against the epoch's target `ref` seconds. Nonzero on failure.
+*/
+static int no_update_row(const char *what, const char *shape, size_t batch, const IrTrain *t,
+                         const RtData *dt, size_t full, double ref)
+{
+    double acc, t0s, s = epoch_seconds(t, dt, 1, &acc, &t0s);
+    if (s < 0)
+        return 1;
+    s *= (double)full / (double)dt->rows;
+    printf("epoch_no_update,%s with lr 0,%s,%zu,1,%.2f,s/epoch (no pulse),target %.2f s,%.2f\n",
+           what, shape, batch, s, ref, ref / s);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
@@ -233,8 +254,11 @@ int main(int argc, char **argv)
     const IrTrain *t = load(ar, d, root, fcn, "rl", quick ? small : "");
     const IrTrain *tq = quick ? t : load(ar, d, root, fcn, "rl", small);
     const IrTrain *tl = load(ar, d, root, "lenet_fashion.aimc", "asgd", "fm.limit=6000");
+    const IrTrain *ta0 = load(ar, d, root, fcn, "asgd",
+                              quick ? "fm.limit=2000 fm.test_limit=334 asgd.lr=0" : "asgd.lr=0");
+    const IrTrain *tl0 = load(ar, d, root, "lenet_fashion.aimc", "asgd", "fm.limit=6000 asgd.lr=0");
     RtData *dt = data_of(t), *dq = quick ? dt : data_of(tq), *dl = data_of(tl);
-    if (!ta || !dt || !dq || !dl)
+    if (!ta || !ta0 || !tl0 || !dt || !dq || !dl)
         return 1;
     double sec[2], one;
     if (epoch_rows("fcn_fashion analog_sgd", shape, 10, ta, dt, 60000, 10000, 2,
@@ -243,6 +267,10 @@ int main(int argc, char **argv)
                    1.5 * AIHWKIT_FCN_S / 10, &sec[0], &sec[1]) ||
         epoch_rows("lenet_fashion analog_sgd (6000 images)", "lenet", 8, tl, dl, dl->rows, 10000,
                    1, AIHWKIT_LENET_S / 10, &one, &one))
+        return 1;
+    if (no_update_row("fcn_fashion analog_sgd", shape, 10, ta0, dt, 60000, AIHWKIT_FCN_S / 10) ||
+        no_update_row("lenet_fashion analog_sgd (6000 images)", "lenet", 8, tl0, dl, dl->rows,
+                      AIHWKIT_LENET_S / 10))
         return 1;
     printf("epoch_scaling,fcn_fashion residual,%s,10,2,%.3f,x 1 thread,target >= %.2f,%.2f\n",
            shape, sec[0] / sec[1], MIN_SPEEDUP, sec[0] / sec[1] / MIN_SPEEDUP);
