@@ -585,6 +585,10 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
     return n;
 }
 
+/*
+** The rows' K, 8 rows at a time: the test of rt_kern_train_count that gives K = 0 (nearly
+** every row) in vector doubles, the same operations; the rest through the scalar function.
+*/
 static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D,
                                double pa, int bl)
 {
