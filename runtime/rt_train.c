@@ -156,6 +156,21 @@ static double dist_to_star(const Trainer *tr)
     return sqrt(s);
 }
 
+/*
+** Ask for the inputs of the next batch ahead of its copy: rows of the order lie anywhere in
+** the data set (188 MB for Fashion-MNIST), so each copy started from main memory (the batch
+** copies were 2% of an fcn_fashion epoch); the step in between hides the wait.
+*/
+static void prefetch_next(const Trainer *tr)
+{
+    const RtData *dt = tr->dt;
+    for (size_t b = 0; b < tr->t->batch && tr->pos + b < dt->rows; b++) {
+        const float *row = dt->x + tr->idx[tr->pos + b] * dt->cols;
+        for (size_t k = 0; k < dt->cols; k += 64 / sizeof *row)
+            __builtin_prefetch(row + k, 0, 2);
+    }
+}
+
 /* Copy the next `batch` rows of the order into xb/tb, reshuffling at each epoch start. */
 static void gather_batch(Trainer *tr)
 {
@@ -171,6 +186,7 @@ static void gather_batch(Trainer *tr)
         if (tr->lb)
             tr->lb[b] = dt->label[r];
     }
+    prefetch_next(tr);
 }
 
 /* The model must write `outs` outputs (its input shape was checked when it was built);
