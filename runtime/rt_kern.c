@@ -594,18 +594,24 @@ static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, 
 {
     typedef double D8 __attribute__((vector_size(64)));
     typedef int64_t L8 __attribute__((vector_size(64)));
+    typedef uint8_t B8 __attribute__((vector_size(8)));
     unsigned any = 0;
     for (size_t i0 = 0; i0 < D; i0 += 8) {
         size_t len = D - i0 < 8 ? D - i0 : 8;
         D8 p = __builtin_convertvector(fabs8(ldf(d + i0, len)), D8) * pa;
         D8 U = (__builtin_convertvector(ldu(ru + i0, len), D8) + 0.5) * 0x1p-32;
         L8 silent = ~(p > 0.0) | ((p < 1.0) & (U < 1.0 - (double)bl * p)); /* K = 0 */
-        unsigned m = ~mask8(__builtin_convertvector(silent, I8)) & ((1u << len) - 1);
+        I8 fires = ~__builtin_convertvector(silent, I8); /* lanes beyond D: p = 0, silent */
+        if (bl == 1) { /* past the first test K is 1 (F(0) = 1 - p): no scalar count */
+            B8 k8 = __builtin_convertvector(fires & i8(1), B8);
+            memcpy(kc + i0, &k8, sizeof k8);
+            any |= mask8(fires);
+            continue;
+        }
         uint8_t k8[8] = {0};
-        for (; m; m &= m - 1) { /* with bl 1, past the first test K is 1 (F(0) = 1 - p) */
+        for (unsigned m = mask8(fires) & ((1u << len) - 1); m; m &= m - 1) {
             int l = __builtin_ctz(m);
-            k8[l] = bl == 1 ? 1 : (uint8_t)rt_kern_train_count(ru[i0 + l],
-                                                               pa * fabs((double)d[i0 + l]), bl);
+            k8[l] = (uint8_t)rt_kern_train_count(ru[i0 + l], pa * fabs((double)d[i0 + l]), bl);
             any |= k8[l];
         }
         memcpy(kc + i0, k8, sizeof k8);
