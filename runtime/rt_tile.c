@@ -185,7 +185,7 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
         double c = ceil(k);
         p->bl = c >= want ? want : (int)c;
     }
-    p->a = p->b = sqrt(alr / (dw * p->bl)); /* once BL is known: a plan per conv patch */
+    p->a = p->b = sqrt(alr / (dw * p->bl)); /* once, with the final BL */
     if (k > want)
         dv *= want / k;
     p->a *= sqrt(xm / dv);
@@ -343,12 +343,12 @@ typedef struct FillJob {
 } FillJob;
 
 /*
-** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words, and if a
-** row fires, the column trains with their chunk bitmaps, or with BL 1 the list of the columns
-** that fire (RtUpd.cols) (a sample whose rows all stay silent
-** is marked off, pa 0: its trains would meet no row, and their stream is the sample's own,
-** so skipping them changes nothing else). Samples are independent, so any split among
-** threads gives the same scratch.
+** Samples b0..b1-1, each from its key alone: the plan, the rows' uniform words and counts
+** K, and if a row fires, the column trains with their chunk bitmaps, or with BL 1 the list
+** of the columns that fire (RtUpd.cols). A sample whose rows all stay silent is marked off,
+** pa 0: its trains would meet no row, and their stream is the sample's own, so skipping
+** them changes nothing else. Samples are independent, so any split among threads gives the
+** same scratch.
 */
 static void fill_samples(void *ctx, size_t b0, size_t b1)
 {
@@ -471,9 +471,8 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
                 .cnt = t->cnt, .wn = (float)t->dev.wn, .D = t->D, .X = t->X, .B = B,
                 .x = x, .d = d, .key = bt.key, .pa = bt.pa, .bl = bt.bl, .xlo = bt.xlo,
                 .xhi = bt.xhi, .ru = bt.ru, .kc = bt.kc, .rs = bt.rs, .cmask = bt.cmask,
-                .cw = bt.cw,
-                .cols = bt.cols, .ncols = bt.ncols,
-                .lr_neg = lr < 0.0, .touched = t->touched};
+                .cw = bt.cw, .cols = bt.cols, .ncols = bt.ncols, .lr_neg = lr < 0.0,
+                .touched = t->touched};
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);
         RtUpd p = part(&up, b0, b1);
