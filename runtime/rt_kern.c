@@ -39,6 +39,8 @@
 typedef float F8 __attribute__((vector_size(32)));
 typedef int32_t I8 __attribute__((vector_size(32)));
 typedef uint32_t U8 __attribute__((vector_size(32)));
+typedef double D8 __attribute__((vector_size(64))); /* 8 lanes in double (train tests) */
+typedef int64_t L8 __attribute__((vector_size(64)));
 
 /*
 ** ====================================================================================
@@ -539,8 +541,6 @@ static void KERN(normals)(RtRng8 *r, float *out, size_t n)
 */
 INLINE I8 thresholds(F8 x, double b)
 {
-    typedef double D8 __attribute__((vector_size(64)));
-    typedef int64_t L8 __attribute__((vector_size(64)));
     D8 p = __builtin_convertvector(fabs8(x), D8) * b;
     D8 t = p * 2147483648.0 + 0.5;
     L8 on = p > 0.0, big = t >= 2147483648.0;
@@ -592,8 +592,6 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
 static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D,
                                double pa, int bl)
 {
-    typedef double D8 __attribute__((vector_size(64)));
-    typedef int64_t L8 __attribute__((vector_size(64)));
     typedef uint8_t B8 __attribute__((vector_size(8)));
     unsigned any = 0;
     for (size_t i0 = 0; i0 < D; i0 += 8) {
@@ -1114,8 +1112,7 @@ INLINE void pend_init(Pending *p)
 
 INLINE bool pend_push(Pending *p, I8 e, unsigned m, I8 *full)
 {
-    for (; m; m &= m - 1)
-        p->e[p->n++] = e[__builtin_ctz(m)];
+    p->n += compress_to(p->e + p->n, e, m);
     if (p->n < 8)
         return false;
     memcpy(full, p->e, sizeof *full);
@@ -1190,6 +1187,7 @@ INLINE void row_single(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
 INLINE void row_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtKFam fam,
                        RtKNoise kn, bool has_ref)
 {
+    /* fam is a constant here: the generic instantiation drops this branch unseen */
     if (fam != RT_KF_GENERIC && rt_kern_packs_rows(u->pl) && !(r->bits & (r->bits - 1))) {
         if (r->list)
             row_listed(u, r, base, ns, fam, kn, has_ref);

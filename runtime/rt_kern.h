@@ -197,7 +197,7 @@ typedef struct RtUpd {
 
 /* A build of the kernels (rt_kern.c). */
 typedef struct RtKern {
-    const char *name;     /* "avx2" or "baseline" */
+    const char *name;     /* "avx512", "avx2" or "baseline" */
     /* Rows i0..i1-1 of the batch, every sample in order. */
     void (*rows)(const RtUpd *u, size_t i0, size_t i1);
     /*
@@ -235,7 +235,7 @@ typedef struct RtKern {
                 double bound, bool neg);
 } RtKern;
 
-/* The build for this CPU: avx2 when the CPU and OS support it, else the baseline. */
+/* The build for this CPU: the widest the CPU and OS support (rt_kern_choose). */
 const RtKern *rt_kern(void);
 
 /*
