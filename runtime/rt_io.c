@@ -457,11 +457,31 @@ static void product(float *z, const float *v, const float *w, size_t n, size_t D
     }
 }
 
-/* y (n) = z (n) * mult + bias (or 0 when z is NULL), each rounded once to float. */
-static void put_row(float *y, const float *z, double mult, const float *bias, size_t n)
+/*
+** y (n) = z (n) * mult + bias (or 0 when z is NULL), each rounded once to float. The cases
+** are separate loops so that each vectorises (a conv layer's rows are short and many).
+*/
+RT_WIDE_LOOP
+static void put_row(float *restrict y, const float *restrict z, double mult,
+                    const float *restrict bias, size_t n)
+{
+    if (z && bias)
+        for (size_t i = 0; i < n; i++)
+            y[i] = (float)((double)z[i] * mult + (double)bias[i]);
+    else if (z)
+        for (size_t i = 0; i < n; i++)
+            y[i] = (float)((double)z[i] * mult + 0.0);
+    else
+        for (size_t i = 0; i < n; i++)
+            y[i] = (float)(0.0 + (bias ? (double)bias[i] : 0.0));
+}
+
+/* y (n) += z (n) * mult, each rounded once to float (a backward row into dx). */
+RT_WIDE_LOOP
+static void add_row(float *restrict y, const float *restrict z, double mult, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        y[i] = (float)((z ? (double)z[i] * mult : 0.0) + (bias ? (double)bias[i] : 0.0));
+        y[i] = (float)((double)y[i] + (double)z[i] * mult);
 }
 
 /* The perfect forward: y (B,D) = out_scale * x W^T + bias. */
@@ -574,9 +594,7 @@ static void adc_rows(void *ctx, size_t k0, size_t k1)
         float *z_k = io->z + k * j->wout, *out_b = j->out + b * j->wout;
         bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, io->key[k]);
         if (!j->forward) {
-            double mult = p->out_scale * io->alpha[b];
-            for (size_t i = 0; i < j->wout; i++)
-                out_b[i] = (float)((double)out_b[i] + (double)z_k[i] * mult);
+            add_row(out_b, z_k, p->out_scale * io->alpha[b], j->wout);
             continue;
         }
         io->again[k] = !bm_done(p, j->inp_step, passed, io->r[b]);
@@ -691,9 +709,7 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
         float *z_k = io->z + k * X, *dx_b = dx + b * X;
         rt_io_w_noise(z_k, io->v + k * D, w, D, X, true, p, &io->rng);
         rt_io_adc(z_k, X, io->sig_bwd, p, io->bwd_out_step, &io->rng);
-        double mult = p->out_scale * io->alpha[b];
-        for (size_t j = 0; j < X; j++)
-            dx_b[j] = (float)((double)dx_b[j] + (double)z_k[j] * mult);
+        add_row(dx_b, z_k, p->out_scale * io->alpha[b], X);
     }
 }
 

@@ -11,6 +11,7 @@
 #include "rt_matmul.h"
 #include "rt_mem.h"
 #include "rt_net.h"
+#include "rt_vec.h"
 
 /* The input of layer l in the last forward. */
 static const float *layer_input(const RtNet *n, size_t l)
@@ -58,14 +59,23 @@ static void product(RtLayer *ly, float *out, const float *in, const float *bias,
         rt_matmul_forward(out, in, ly->w, bias, R, ly->in, ly->out, pool);
 }
 
-/* y (B,out) = scale * z + bias for a scaled dense tile. */
+/* y (R,out) = scale * z + bias (or + 0) for a scaled dense tile; loops that vectorise. */
+RT_WIDE_LOOP
+static void scale_out(float *restrict y, const float *restrict z, const float *restrict scale,
+                      size_t nscale, const float *restrict bias, size_t R, size_t out)
+{
+    for (size_t r = 0; r < R; r++, y += out, z += out)
+        if (nscale > 1)
+            for (size_t o = 0; o < out; o++)
+                y[o] = scale[o] * z[o] + (bias ? bias[o] : 0.0f);
+        else
+            for (size_t o = 0; o < out; o++)
+                y[o] = scale[0] * z[o] + (bias ? bias[o] : 0.0f);
+}
+
 static void scale_dense(RtLayer *ly, size_t B)
 {
-    for (size_t b = 0; b < B; b++)
-        for (size_t o = 0; o < ly->out; o++) {
-            float s = ly->scale[ly->nscale > 1 ? o : 0];
-            ly->act[b * ly->out + o] = s * ly->z[b * ly->out + o] + (ly->b ? ly->b[o] : 0.0f);
-        }
+    scale_out(ly->act, ly->z, ly->scale, ly->nscale, ly->b, B, ly->out);
 }
 
 static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
@@ -158,29 +168,50 @@ double rt_net_loss_grad(RtNet *n, IrLoss loss, const float *t, const int32_t *la
 */
 
 /*
-** Gradients of the scales (sum of dy * z) and the bias of a dense or conv tile's output
-** dy (B,out,Q), and dz = scale * dy; Q = 1 for dense. Each sum runs over b, then q, in
-** order, with the outputs as the inner loop: independent chains, not one (a conv layer's Q
-** patches made the loop latency-bound, 3% of an analog LeNet epoch). One scale for all
-** outputs sums them too, output by output: its own pass, in that order.
+** The rows of dy (R, out), in dz: the per-output sums of the scales' gradient (dy * z) and of
+** the bias, each over the rows in order, then dz = scale * dy in place. The outputs are the
+** inner, contiguous loop: independent chains that vectorise (the same sums in the same order).
+*/
+RT_WIDE_LOOP
+static void scale_rows(float *restrict gscale, float *restrict gb, float *restrict dz,
+                       const float *restrict z, const float *restrict scale, size_t nscale,
+                       size_t R, size_t out)
+{
+    for (size_t r = 0; r < R; r++) {
+        float *restrict g = dz + r * out;
+        const float *restrict z_r = z + r * out;
+        if (gscale)
+            for (size_t o = 0; o < out; o++)
+                gscale[o] += g[o] * z_r[o];
+        if (gb)
+            for (size_t o = 0; o < out; o++)
+                gb[o] += g[o];
+        if (scale && nscale > 1)
+            for (size_t o = 0; o < out; o++)
+                g[o] = g[o] * scale[o];
+        else if (scale)
+            for (size_t o = 0; o < out; o++)
+                g[o] = g[o] * scale[0];
+    }
+}
+
+/*
+** Gradients of the scales and the bias of a dense or conv tile's output dy (B,out,Q), and
+** dz = scale * dy; Q = 1 for dense. dz first takes dy row-major (B*Q, out): a conv's
+** transpose, a dense layer's copy; then scale_rows (each sum over b, then q, in order: a
+** conv layer's Q patches in one chain per output made the loop latency-bound, and reading dy
+** across its outputs strided made it scalar). One scale for all outputs sums them too,
+** output by output: its own pass, in that order.
 */
 static void scale_backward(RtLayer *ly, size_t B, size_t Q)
 {
     if (ly->kind == IR_LAYER_CONV2D)
-        rt_conv_unarrange(ly->dz, ly->grad, ly->scale, ly->nscale, B, Q, ly->out);
+        rt_conv_unarrange(ly->dz, ly->grad, NULL, 0, B, Q, ly->out);
+    else
+        memcpy(ly->dz, ly->grad, B * Q * ly->out * sizeof *ly->dz);
     bool per_out = ly->gscale && ly->nscale > 1;
-    for (size_t b = 0; b < B; b++)
-        for (size_t q = 0; q < Q; q++)
-            for (size_t o = 0; o < ly->out; o++) {
-                float g = ly->grad[(b * ly->out + o) * Q + q];
-                size_t r = (b * Q + q) * ly->out + o; /* row-major (B*Q, out) */
-                if (per_out)
-                    ly->gscale[o] += g * ly->z[r];
-                if (ly->gb)
-                    ly->gb[o] += g;
-                if (ly->kind == IR_LAYER_DENSE)
-                    ly->dz[r] = g * ly->scale[ly->nscale > 1 ? o : 0];
-            }
+    scale_rows(per_out ? ly->gscale : NULL, ly->gb, ly->dz, ly->z, ly->scale, ly->nscale,
+               B * Q, ly->out);
     if (!ly->gscale || per_out)
         return;
     for (size_t b = 0; b < B; b++)
