@@ -87,15 +87,23 @@ typedef struct RtLayer {
 /*
 ** How rt_net_step shares a step's updates among the pool's threads (the same numbers in every
 ** mode): RT_SHARE_ROWS splits each layer's update by samples and rows, RT_SHARE_LAYERS deals
-** whole layers to the threads, RT_SHARE_AUTO (0: a new net's) times both now and then and
-** uses the faster. The times of the last probes are kept for the choice.
+** whole layers to the threads, RT_SHARE_AHEAD (rt_net_step_ahead only; elsewhere ROWS) updates
+** the first weight layer by rows and then runs the next batch's first layers on one thread
+** while another updates the other layers. RT_SHARE_AUTO (0: a new net's) times each now and
+** then and uses the fastest. The times of the current probes are kept for the choice.
 */
-typedef enum RtShareMode { RT_SHARE_AUTO, RT_SHARE_ROWS, RT_SHARE_LAYERS } RtShareMode;
+typedef enum RtShareMode {
+    RT_SHARE_AUTO,
+    RT_SHARE_ROWS,
+    RT_SHARE_LAYERS,
+    RT_SHARE_AHEAD
+} RtShareMode;
 typedef struct RtStepShare {
     RtShareMode mode;
-    uint64_t steps;      /* steps taken (in AUTO: the probe schedule) */
-    double probe_s[2];   /* seconds of the current probes: rows, layers */
-    bool layers_faster;  /* the last probes' choice */
+    uint64_t steps;     /* steps taken (in AUTO: the probe schedule) */
+    double probe_s[3];  /* seconds of the current probes: rows, layers, ahead */
+    size_t probe_n[3];  /* steps they timed */
+    RtShareMode best;   /* the last probes' choice (0: none yet, rows) */
 } RtStepShare;
 
 typedef struct RtNet {
@@ -107,6 +115,7 @@ typedef struct RtNet {
     uint32_t *imem;   /* every index array (maxpool2d), one allocation */
     RtPool *pool;     /* threads for the tiles' updates, borrowed; NULL (calloc): none */
     RtStepShare share; /* how a step's updates use the pool's threads (rt_net_pass.c) */
+    size_t ahead;      /* layers of the next forward that rt_net_step_ahead ran (0: none) */
     IrOptimizer opt;  /* a training run's optimizer with its current lr (rt_train.h); the
                          algorithms of the tiles point at it */
 } RtNet;
@@ -177,6 +186,18 @@ void rt_net_backward(RtNet *n, size_t B);
 ** aihwkit's post_update_step.
 */
 void rt_net_step(RtNet *n, const IrOptimizer *o, size_t B);
+
+/*
+** rt_net_step, then the next batch x (B rows, borrowed until its backward) through the layers
+** before the one that feeds the second weight layer: those that read no array that the other
+** layers' updates read, so they may run while those updates do (RT_SHARE_AHEAD). The
+** forward then goes on with rt_net_forward_rest, not rt_net_forward. The numbers are those
+** of rt_net_step followed by rt_net_forward.
+*/
+void rt_net_step_ahead(RtNet *n, const IrOptimizer *o, size_t B, const float *x);
+
+/* The rest of the forward that rt_net_step_ahead began; the output (B,out). */
+const float *rt_net_forward_rest(RtNet *n, size_t B);
 
 /* The rows of a weight layer's last product, and the x and d its update takes. */
 size_t rt_net_update_rows(const RtLayer *ly, size_t B);

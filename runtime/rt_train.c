@@ -27,6 +27,9 @@ typedef struct Trainer {
     size_t *idx, pos; /* current permutation of the rows, next position in it */
     float *xb, *tb;   /* (batch,cols), (batch,outs) */
     int32_t *lb;      /* (batch) labels, or NULL */
+    float *xs, *ts;   /* the spare batch: the last one, while the net still updates from it */
+    int32_t *ls;
+    bool ahead;       /* the net ran the batch's first layers already (rt_net_step_ahead) */
     bool has_dist;
     RtPool *pool;     /* the run's threads, or NULL */
     IrOptimizer *opt; /* the optimizer with the current lr (the net's copy) */
@@ -271,7 +274,11 @@ static int trainer_open(Trainer *tr, const IrTrain *t, const IrOptimizer *o, con
     tr->xb = malloc(batch * dt->cols * sizeof *tr->xb);
     tr->tb = malloc(batch * dt->outs * sizeof *tr->tb);
     tr->lb = dt->label ? malloc(batch * sizeof *tr->lb) : NULL;
-    if (!tr->idx || !tr->xb || !tr->tb || (dt->label && !tr->lb)) {
+    tr->xs = malloc(batch * dt->cols * sizeof *tr->xs);
+    tr->ts = malloc(batch * dt->outs * sizeof *tr->ts);
+    tr->ls = dt->label ? malloc(batch * sizeof *tr->ls) : NULL;
+    if (!tr->idx || !tr->xb || !tr->tb || (dt->label && !tr->lb) || !tr->xs || !tr->ts ||
+        (dt->label && !tr->ls)) {
         snprintf(err, errlen, "train '%s': out of memory", t->name);
         return 1;
     }
@@ -303,6 +310,9 @@ static void trainer_close(Trainer *tr, RtNet **net_out)
     free(tr->xb);
     free(tr->tb);
     free(tr->lb);
+    free(tr->xs);
+    free(tr->ts);
+    free(tr->ls);
     rt_pool_free(tr->pool);
 }
 
@@ -333,12 +343,32 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
 ** One mini-batch step; 0, or 1 if the batch loss is not finite. *loss gets the batch loss,
 ** *hits (if not NULL) the batch's correctly classified examples.
 */
-static int train_step(Trainer *tr, size_t step, double *loss, size_t *hits, char *err,
-                      size_t errlen)
+/* The current batch becomes the spare, the spare's arrays the current batch's. */
+static void swap_batches(Trainer *tr)
+{
+    float *x = tr->xb, *t = tr->tb;
+    int32_t *l = tr->lb;
+    tr->xb = tr->xs, tr->tb = tr->ts, tr->lb = tr->ls;
+    tr->xs = x, tr->ts = t, tr->ls = l;
+}
+
+/*
+** One step: the batch (gathered, or already partly through the net when the last step ran
+** ahead), its loss, backward and update. With `ahead` the next batch is gathered and its first
+** layers run along with the update (rt_net_step_ahead; the same numbers as without).
+*/
+static int train_step(Trainer *tr, size_t step, bool ahead, double *loss, size_t *hits,
+                      char *err, size_t errlen)
 {
     size_t B = tr->t->batch ? tr->t->batch : 1;
-    gather_batch(tr);
-    const float *y = rt_net_forward(tr->net, tr->xb, B);
+    const float *y;
+    if (tr->ahead) {
+        y = rt_net_forward_rest(tr->net, B);
+    } else {
+        gather_batch(tr);
+        y = rt_net_forward(tr->net, tr->xb, B);
+    }
+    tr->ahead = false;
     if (hits && tr->lb)
         *hits += rt_count_correct(y, tr->lb, B, rt_net_out(tr->net));
     *loss = rt_net_loss_grad(tr->net, tr->t->loss, tr->tb, tr->lb, B);
@@ -348,7 +378,14 @@ static int train_step(Trainer *tr, size_t step, double *loss, size_t *hits, char
         return 1;
     }
     rt_net_backward(tr->net, B);
-    rt_net_step(tr->net, tr->opt, B);
+    if (!ahead) {
+        rt_net_step(tr->net, tr->opt, B);
+        return 0;
+    }
+    swap_batches(tr); /* the update still reads this batch's input */
+    gather_batch(tr);
+    rt_net_step_ahead(tr->net, tr->opt, B, tr->xb);
+    tr->ahead = true;
     return 0;
 }
 
@@ -441,7 +478,7 @@ static int run_steps(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, s
     for (size_t s = tr->step + 1; rc == 0 && s <= t->steps; s++) {
         double loss;
         set_epoch_lr(tr, o, (s - 1) * batch / tr->dt->rows);
-        rc = train_step(tr, s, &loss, NULL, err, errlen);
+        rc = train_step(tr, s, false, &loss, NULL, err, errlen);
         tr->step = s;
         if (tr->pr && tr->pr->tick)
             tr->pr->tick(tr->pr->ctx, s, t->steps);
@@ -523,12 +560,19 @@ static int run_epochs(RtLog *log, Trainer *tr, const IrOptimizer *o, char *err, 
         }
         while (rc == 0 && tr->k < per) {
             double loss;
-            rc = train_step(tr, ++tr->step, &loss, &tr->hits, err, errlen);
+            /*
+            ** The next batch ahead (rt_net_step_ahead) only where a second thread can run it,
+            ** within the epoch, and not when a stop is due: the checkpoint holds a state
+            ** between steps. A stop requested while a step runs ahead waits for that step.
+            */
+            bool ahead = rt_pool_threads(tr->pool) > 1 && tr->k + 1 < per &&
+                         !rt_stop_requested();
+            rc = train_step(tr, ++tr->step, ahead, &loss, &tr->hits, err, errlen);
             tr->sum += loss;
             tr->k++;
             if (tr->pr && tr->pr->tick)
                 tr->pr->tick(tr->pr->ctx, tr->step, total);
-            if (rc == 0 && tr->k < per && rt_stop_requested())
+            if (rc == 0 && tr->k < per && !tr->ahead && rt_stop_requested())
                 rc = stop_here(tr, log, err, errlen);
         }
         if (rc)

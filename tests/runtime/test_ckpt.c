@@ -25,7 +25,7 @@
 typedef struct Fx {
     IrDevice dev, other[3]; /* other: fast, slow, reference devices of with_devices */
     IrData data;
-    IrLayer layer[2];
+    IrLayer layer[3];
     IrModel model;
     IrSchedule sched;
     IrOptimizer opt;
@@ -109,13 +109,21 @@ static void temp_path(char *dir, char *path, size_t n)
 }
 
 /*
-** Stop kind's run after step `at`, resume it from its checkpoint, compare with a whole run;
-** with_devices: the gradient arrays, W and the references on devices of their own.
+** Stop kind's run (on `threads`) after step `at`, resume it from its checkpoint on 2 threads,
+** compare with a whole run on 1; with_devices: the gradient arrays, W and the references on
+** devices of their own. On 2 threads a sigmoid goes between the layers: then the steps run
+** the next batch's first layer ahead (rt_net_step_ahead), and a stop waits for such a step.
 */
-static void stop_and_resume_on(IrOptKind kind, bool by_epochs, size_t at, bool with_devices)
+static void stop_and_resume_on(IrOptKind kind, bool by_epochs, size_t at, bool with_devices,
+                               size_t threads)
 {
     Fx f;
     setup_fx(&f, kind, by_epochs);
+    if (threads > 1) {
+        f.layer[2] = f.layer[1];
+        f.layer[1] = (IrLayer){.kind = IR_LAYER_SIGMOID};
+        f.model.nlayers = 3;
+    }
     for (int k = 0; with_devices && k < 3; k++) {
         f.other[k] = f.dev;
         f.other[k].dw_min = 0.005 * (k + 1);
@@ -137,7 +145,8 @@ static void stop_and_resume_on(IrOptKind kind, bool by_epochs, size_t at, bool w
     Stopper st = {at};
     RtProgress pr = {stop_tick, NULL, &st};
     RtTrainCkpt ck = {.path = path, .id = 42, .every = 0};
-    int rc = rt_train_run_ckpt(&part, NULL, &f.train, &f.opt, dt, 1, &pr, &ck, err, sizeof err);
+    int rc = rt_train_run_ckpt(&part, NULL, &f.train, &f.opt, dt, threads, &pr, &ck, err,
+                               sizeof err);
     rt_stop_clear();
     cr_assert_eq(rc, RT_TRAIN_STOPPED, "rc %d: %s", rc, err);
     cr_assert(ck.wrote);
@@ -149,7 +158,8 @@ static void stop_and_resume_on(IrOptKind kind, bool by_epochs, size_t at, bool w
     cr_assert_eq(rt_train_run_ckpt(&part, &np, &f.train, &f.opt, dt, 2, NULL, &again, err,
                                    sizeof err), 0, "%s", err);
     size_t per = f.data.rows / f.train.batch;
-    cr_assert_eq(again.resumed_at, by_epochs ? at / per : at);
+    size_t stopped = threads > 1 && by_epochs && at % per ? at + 1 : at; /* waited a step */
+    cr_assert_eq(again.resumed_at, by_epochs ? stopped / per : stopped);
     assert_same_log(&whole, &part);
     RtSer a = net_state(nw), b = net_state(np);
     cr_assert_eq(a.len, b.len);
@@ -165,7 +175,7 @@ static void stop_and_resume_on(IrOptKind kind, bool by_epochs, size_t at, bool w
 
 static void stop_and_resume(IrOptKind kind, bool by_epochs, size_t at)
 {
-    stop_and_resume_on(kind, by_epochs, at, false);
+    stop_and_resume_on(kind, by_epochs, at, false, 1);
 }
 
 /* Mid-epoch (step 9 of 6-step epochs) and at an epoch's end (step 12), for every family. */
@@ -191,8 +201,16 @@ FAMILY(e_rider, IR_OPT_E_RIDER)
 /* The devices of the logged arrays (a pointer each) are those of a run never stopped. */
 Test(ckpt, arrays_on_their_own_devices_resume_bit_identical)
 {
-    stop_and_resume_on(IR_OPT_RESIDUAL, true, 9, true);
-    stop_and_resume_on(IR_OPT_MULTI_TILE, true, 9, true);
+    stop_and_resume_on(IR_OPT_RESIDUAL, true, 9, true, 1);
+    stop_and_resume_on(IR_OPT_MULTI_TILE, true, 9, true, 1);
+}
+
+/* A stop asked for while a step runs ahead, mid-epoch and at an epoch's last step. */
+Test(ckpt, runs_ahead_on_two_threads_resume_bit_identical)
+{
+    stop_and_resume_on(IR_OPT_RESIDUAL, true, 9, false, 2);
+    stop_and_resume_on(IR_OPT_ANALOG_SGD, true, 11, false, 2);
+    stop_and_resume_on(IR_OPT_ANALOG_SGD, true, 12, false, 2);
 }
 
 Test(ckpt, runs_by_steps_resume_bit_identical)
