@@ -539,3 +539,29 @@ Test(layer, activations_are_within_3_ulp)
     rt_sigmoid_forward(o, sp, 3);
     cr_assert(isnan(o[0]) && o[1] == 1.0f && o[2] < 1e-37f);
 }
+
+/*
+** tanh takes its series alone in blocks of 16 small elements: every element gets the value it
+** has alone (the element-by-element tail), whatever block it falls in: all small, one
+** element at the 0.55 boundary, a NaN, infinities, large ones mixed in.
+*/
+Test(layer, tanh_gives_each_element_its_own_value_in_any_block)
+{
+    float x[80], y[80];
+    for (int k = 0; k < 80; k++)
+        x[k] = (float)(0.54 * sin(0.7 * k)) * (k % 3 ? 1.0f : -1.0f);
+    x[0] = -0.0f, x[1] = 1e-30f, x[2] = -1e-20f; /* block 0: all small */
+    x[20] = 0.55f, x[21] = -0.55f;               /* block 1: at the boundary and past it */
+    x[22] = 0.7f, x[23] = -0.8f;
+    x[40] = NAN;                                  /* block 2: a NaN */
+    x[56] = INFINITY, x[57] = -INFINITY;          /* block 3: infinities */
+    for (int k = 64; k < 80; k += 2)
+        x[k] = 3.0f * x[k] + 2.0f;                /* block 4: mixed */
+    rt_tanh_forward(y, x, 80);
+    for (int k = 0; k < 80; k++) {
+        float one;
+        rt_tanh_forward(&one, &x[k], 1);
+        cr_assert(memcmp(&one, &y[k], sizeof one) == 0, "tanh(%.9g): %.9g in its block, %.9g alone",
+                  x[k], y[k], one);
+    }
+}
