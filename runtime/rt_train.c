@@ -339,10 +339,6 @@ static int log_step(RtLog *log, Trainer *tr, size_t step, char *err, size_t errl
     return 0;
 }
 
-/*
-** One mini-batch step; 0, or 1 if the batch loss is not finite. *loss gets the batch loss,
-** *hits (if not NULL) the batch's correctly classified examples.
-*/
 /* The current batch becomes the spare, the spare's arrays the current batch's. */
 static void swap_batches(Trainer *tr)
 {
@@ -353,9 +349,11 @@ static void swap_batches(Trainer *tr)
 }
 
 /*
-** One step: the batch (gathered, or already partly through the net when the last step ran
-** ahead), its loss, backward and update. With `ahead` the next batch is gathered and its first
-** layers run along with the update (rt_net_step_ahead; the same numbers as without).
+** One mini-batch step: the batch (gathered, or already partly through the net when the last
+** step ran ahead), its loss, backward and update; 0, or 1 if the batch loss is not finite.
+** *loss gets the batch loss, *hits (if not NULL) the batch's correctly classified examples.
+** With `ahead` the next batch is gathered and its first layers run along with the update
+** (rt_net_step_ahead; the same numbers as without).
 */
 static int train_step(Trainer *tr, size_t step, bool ahead, double *loss, size_t *hits,
                       char *err, size_t errlen)
