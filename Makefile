@@ -187,6 +187,9 @@ build/san/runtime/rt_kern.o build/san/runtime/rt_kern_avx2.o build/san/runtime/r
 # The activations compute both branches and select; without trapping math GCC may do that in
 # vectors (values unchanged: IEEE results, only exception flags are not kept).
 build/rel/runtime/rt_layer_act.o build/san/runtime/rt_layer_act.o: CFLAGS += -fno-trapping-math
+# The pulse plans' sqrt and ceil in vectors (rt_tile.c plan_group) need them without errno
+# and trapping (values unchanged: IEEE results; aimci reads no errno from the math library).
+build/rel/runtime/rt_tile.o build/san/runtime/rt_tile.o: CFLAGS += -fno-math-errno -fno-trapping-math
 build/rel/runtime/rt_kern_avx2.o: runtime/rt_kern.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -Wno-psabi $(KERN_AVX2) -MMD -MP -c -o $@ $<

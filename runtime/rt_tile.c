@@ -2,6 +2,7 @@
 ** rt_tile.c: tile storage, forward/backward through BLIS, the pulsed update, write noise and
 ** the non-update weight operations (decay, diffusion, reset, clip).
 */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,33 +165,74 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B)
 ** side is clipped (dv scaled down), then a *= sqrt(xm/dv), b *= sqrt(dv/xm).
 ** A non-finite or non-positive k (NaN inputs, um_grad_scale 0) fires nothing.
 */
-bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, size_t D,
-                   double lr, double dw, const IrUpdate *u)
+enum { PLAN_GROUP = 64 }; /* samples whose plans are computed together */
+
+/*
+** The arithmetic of the plans of n samples (UM or UBLM) from their maxima xm, dm, one lane
+** per sample: loops the compiler vectorises, with the scalar's operations in its order.
+*/
+RT_WIDE_LOOP
+static void plan_group(int *restrict bl, double *restrict pa, double *restrict pb,
+                       uint8_t *restrict on, const double *restrict xm,
+                       const double *restrict dm, size_t n, double alr, double dw, int want,
+                       bool ublm, double ugs)
+{
+    for (size_t s = 0; s < n; s++) {
+        double dv = ugs * dm[s];
+        double k = alr * xm[s] * dv / dw;
+        bool ok = k > 0.0 && k <= DBL_MAX; /* not NaN, 0 or infinite */
+        double c = ceil(k), w = (double)want;
+        int b = ublm && ok ? (c >= w ? want : (int)c) : want;
+        double a = sqrt(alr / (dw * (double)b)); /* once, with the final BL */
+        double dc = k > w ? dv * (w / k) : dv;
+        on[s] = ok;
+        bl[s] = b;
+        pa[s] = a * sqrt(xm[s] / dc);
+        pb[s] = a * sqrt(dc / xm[s]);
+    }
+}
+
+void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const float *d,
+                    size_t D, size_t B, double lr, double dw, const IrUpdate *u)
 {
     double alr = fabs(lr);
     int want = u->desired_bl;
-    if (!(alr > 0.0) || !(dw > 0.0) || want < 1 || want > RT_MAX_BL)
-        return false;
-    p->bl = want;
-    if (!u->update_management && !u->update_bl_management) {
-        p->a = p->b = sqrt(alr / (dw * want));
-        return true;
+    bool any = alr > 0.0 && dw > 0.0 && want >= 1 && want <= RT_MAX_BL;
+    bool um = u->update_management || u->update_bl_management;
+    for (size_t g0 = 0; g0 < B; g0 += PLAN_GROUP) {
+        size_t n = B - g0 < PLAN_GROUP ? B - g0 : PLAN_GROUP;
+        int bl[PLAN_GROUP];
+        double pa[PLAN_GROUP], pb[PLAN_GROUP], xm[PLAN_GROUP], dm[PLAN_GROUP];
+        uint8_t ok[PLAN_GROUP];
+        if (any && um) {
+            for (size_t s = 0; s < n; s++) {
+                xm[s] = rt_absmax(x + (g0 + s) * X, X);
+                dm[s] = rt_absmax(d + (g0 + s) * D, D);
+            }
+            plan_group(bl, pa, pb, ok, xm, dm, n, alr, dw, want, u->update_bl_management,
+                       u->um_grad_scale);
+        }
+        for (size_t s = 0; s < n; s++) {
+            RtPulsePlan *q = &p[g0 + s];
+            on[g0 + s] = any && (!um || ok[s]);
+            if (!any)
+                continue;
+            if (!um) { /* fixed BL */
+                q->bl = want;
+                q->a = q->b = sqrt(alr / (dw * want));
+                continue;
+            }
+            q->bl = bl[s], q->a = pa[s], q->b = pb[s];
+        }
     }
-    double xm = rt_absmax(x, X), dm = rt_absmax(d, D);
-    double dv = u->um_grad_scale * dm;
-    double k = alr * xm * dv / dw;
-    if (!(k > 0.0) || !isfinite(k))
-        return false;
-    if (u->update_bl_management) {
-        double c = ceil(k);
-        p->bl = c >= want ? want : (int)c;
-    }
-    p->a = p->b = sqrt(alr / (dw * p->bl)); /* once, with the final BL */
-    if (k > want)
-        dv *= want / k;
-    p->a *= sqrt(xm / dv);
-    p->b *= sqrt(dv / xm);
-    return true;
+}
+
+bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, size_t D,
+                   double lr, double dw, const IrUpdate *u)
+{
+    bool on;
+    rt_pulse_plans(p, &on, x, X, d, D, 1, lr, dw, u);
+    return on;
 }
 
 /*
@@ -357,9 +399,14 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
     const RtKern *k = rt_kern();
     size_t X = j->t->X, D = j->t->D;
     double dw = rt_device_granularity(&j->t->dev);
+    RtPulsePlan plan[PLAN_GROUP];
+    bool ons[PLAN_GROUP];
     for (size_t b = b0; b < b1; b++) {
-        RtPulsePlan p;
-        bool on = rt_pulse_plan(&p, j->x + b * X, X, j->d + b * D, D, j->lr, dw, j->u);
+        if ((b - b0) % PLAN_GROUP == 0)
+            rt_pulse_plans(plan, ons, j->x + b * X, X, j->d + b * D, D,
+                           b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, j->lr, dw, j->u);
+        RtPulsePlan p = plan[(b - b0) % PLAN_GROUP];
+        bool on = ons[(b - b0) % PLAN_GROUP];
         bt->pa[b] = on ? p.a : 0.0;
         bt->bl[b] = on ? p.bl : 1;
         bt->ncols[b] = -1;

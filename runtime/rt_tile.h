@@ -114,6 +114,14 @@ void rt_tile_backward_ref(float *dx, const RtTile *t, const float *d, size_t B);
 bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, size_t D,
                    double lr, double dw, const IrUpdate *u);
 
+/*
+** The plans of samples 0..B-1 of x (B,X) and d (B,D), each as rt_pulse_plan makes it; on[b]
+** says whether sample b fires (p[b] is set only then). Their arithmetic runs in vector lanes,
+** the same operations per sample.
+*/
+void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const float *d,
+                    size_t D, size_t B, double lr, double dw, const IrUpdate *u);
+
 /* One sample: x (X), d (D); the batch update of one sample, without a pool. */
 void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
                     RtRng *r);

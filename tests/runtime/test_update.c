@@ -125,6 +125,48 @@ Test(update, plan_without_management_and_bl_ceiling)
     cr_assert_not(rt_pulse_plan(&p, XV, X, DV, D, 0.0, DW, &u));
 }
 
+/*
+** A batch's plans (rt_pulse_plans: the samples in vector lanes) are bit for bit those of each
+** sample alone: 37 samples (full vectors and a remainder) of every case, k from 1e-3 to past
+** BL, x or d all zero, a NaN, an infinity; with UM, UBLM alone, and neither.
+*/
+Test(update, plans_of_a_batch_are_those_of_each_sample)
+{
+    enum { NB = 37, PX = 5, PD = 4 };
+    float x[NB * PX], d[NB * PD];
+    for (int k = 0; k < NB * PX; k++)
+        x[k] = (float)(sin(1.3 * k) * pow(10.0, k % 7 - 3));
+    for (int k = 0; k < NB * PD; k++)
+        d[k] = (float)(cos(0.7 * k) * pow(10.0, k % 5 - 2));
+    for (int k = 0; k < PX; k++)
+        x[3 * PX + k] = 0.0f;  /* sample 3: x all zero */
+    for (int k = 0; k < PD; k++)
+        d[8 * PD + k] = 0.0f;  /* sample 8: d all zero */
+    d[11 * PD + 2] = NAN;      /* sample 11 */
+    x[20 * PX + 1] = INFINITY; /* sample 20 */
+    IrUpdate ways[3] = {fx_update(), fx_update(), fx_update()};
+    ways[1].update_management = false; /* UBLM alone */
+    ways[2].update_management = ways[2].update_bl_management = false;
+    for (int w = 0; w < 3; w++)
+        for (int e = -3; e <= 2; e++) {
+            double lr = pow(10.0, e) * (e % 2 ? -1.0 : 1.0);
+            RtPulsePlan batch[NB];
+            bool on[NB];
+            rt_pulse_plans(batch, on, x, PX, d, PD, NB, lr, DW, &ways[w]);
+            for (int b = 0; b < NB; b++) {
+                RtPulsePlan one;
+                bool alone = rt_pulse_plan(&one, x + b * PX, PX, d + b * PD, PD, lr, DW, &ways[w]);
+                cr_assert_eq(on[b], alone, "way %d, lr %g, sample %d", w, lr, b);
+                if (alone)
+                    cr_assert(batch[b].bl == one.bl && memcmp(&batch[b].a, &one.a, 8) == 0 &&
+                                  memcmp(&batch[b].b, &one.b, 8) == 0,
+                              "way %d, lr %g, sample %d: BL %d a %.17g b %.17g alone BL %d a "
+                              "%.17g b %.17g", w, lr, b, batch[b].bl, batch[b].a, batch[b].b,
+                              one.bl, one.a, one.b);
+            }
+        }
+}
+
 /* lr 2^-7: p_d[1] = p_x[0] = 1 and BL = 2, so (1,0) gets exactly 2 up pulses every time. */
 Test(update, k_2_gives_exactly_two_pulses_at_the_largest_element)
 {
