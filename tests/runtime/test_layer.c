@@ -262,6 +262,45 @@ Test(layer, col2im_is_the_adjoint_of_im2col)
     free(x), free(c), free(cols), free(dx);
 }
 
+/*
+** rt_conv_arrange and rt_conv_unarrange are the transposes with the scale (per output, one,
+** or none) and the bias, bit for bit, where they go by 8 x 8 blocks (outputs a multiple of 8)
+** and where they go element by element (the rest of Q, other output counts).
+*/
+Test(layer, conv_arrange_and_unarrange_are_scaled_transposes)
+{
+    struct { size_t B, Q, OC, nscale; } cases[] = {
+        {2, 576, 16, 16}, {3, 13, 8, 1}, {1, 64, 32, 0}, {2, 21, 5, 5}, {1, 7, 24, 24},
+    };
+    RtRng r;
+    rt_rng_seed(&r, 9, 2);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        size_t B = cases[t].B, Q = cases[t].Q, OC = cases[t].OC, ns = cases[t].nscale;
+        size_t n = B * Q * OC;
+        float *z = malloc(n * sizeof *z), *out = malloc(n * sizeof *out);
+        float *dz = malloc(n * sizeof *dz), scale[32], bias[32];
+        fill(z, n, &r, -2, 2), fill(scale, 32, &r, 0.5, 1.5), fill(bias, 32, &r, -1, 1);
+        const float *sc = ns ? scale : NULL;
+        rt_conv_arrange(out, z, sc, ns, bias, B, Q, OC);
+        rt_conv_unarrange(dz, out, sc, ns, B, Q, OC);
+        for (size_t b = 0; b < B; b++)
+            for (size_t o = 0; o < OC; o++)
+                for (size_t q = 0; q < Q; q++) {
+                    float s = sc ? sc[ns > 1 ? o : 0] : 1.0f;
+                    float want = s * z[(b * Q + q) * OC + o] + bias[o];
+                    float got = out[(b * OC + o) * Q + q];
+                    cr_assert(memcmp(&got, &want, sizeof got) == 0,
+                              "case %zu arrange b %zu o %zu q %zu: %.9g, want %.9g", t, b, o, q,
+                              got, want);
+                    float back = s * got, dgot = dz[(b * Q + q) * OC + o];
+                    cr_assert(memcmp(&dgot, &back, sizeof back) == 0,
+                              "case %zu unarrange b %zu o %zu q %zu: %.9g, want %.9g", t, b, o,
+                              q, dgot, back);
+                }
+        free(z), free(out), free(dz);
+    }
+}
+
 /* The im2col product equals the direct convolution, for strides, paddings and batches. */
 Test(layer, conv_by_im2col_matches_the_direct_convolution)
 {
