@@ -180,8 +180,6 @@ build/rel/%.o: %.c | build/gen/parser.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -MMD -MP -c -o $@ $<
 build/rel/runtime/rt_kern.o build/san/runtime/rt_kern.o: CFLAGS += -Wno-psabi
-# Its 8-float vectors pass between inline helpers only (the ABI note is moot there).
-build/rel/runtime/rt_layer_conv.o build/san/runtime/rt_layer_conv.o: CFLAGS += -Wno-psabi
 # The sanitizer builds of the kernels at -O1: at -O2 each took 3 minutes to compile (17 rule
 # instantiations, every helper inlined, instrumented); the values are the same (IEEE, no FMA).
 build/san/runtime/rt_kern.o build/san/runtime/rt_kern_avx2.o build/san/runtime/rt_kern_avx512.o: \

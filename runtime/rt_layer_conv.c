@@ -147,12 +147,18 @@ void rt_col2im(float *dx, const float *dcols, size_t B, RtShape in, size_t K, si
 typedef float V8 __attribute__((vector_size(32)));
 typedef int32_t M8 __attribute__((vector_size(32)));
 
-#define LO2(a, b) __builtin_shuffle(a, b, (M8){0, 8, 1, 9, 4, 12, 5, 13})
-#define HI2(a, b) __builtin_shuffle(a, b, (M8){2, 10, 3, 11, 6, 14, 7, 15})
-#define LO4(a, b) __builtin_shuffle(a, b, (M8){0, 1, 8, 9, 4, 5, 12, 13})
-#define HI4(a, b) __builtin_shuffle(a, b, (M8){2, 3, 10, 11, 6, 7, 14, 15})
-#define LO8(a, b) __builtin_shuffle(a, b, (M8){0, 1, 2, 3, 8, 9, 10, 11})
-#define HI8(a, b) __builtin_shuffle(a, b, (M8){4, 5, 6, 7, 12, 13, 14, 15})
+/* Lanes of a and b (indices 0..15 into the pair) by GCC's builtin, or clang's (fuzz build). */
+#if defined(__clang__)
+#define SHUF8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (M8){__VA_ARGS__})
+#endif
+#define LO2(a, b) SHUF8(a, b, 0, 8, 1, 9, 4, 12, 5, 13)
+#define HI2(a, b) SHUF8(a, b, 2, 10, 3, 11, 6, 14, 7, 15)
+#define LO4(a, b) SHUF8(a, b, 0, 1, 8, 9, 4, 5, 12, 13)
+#define HI4(a, b) SHUF8(a, b, 2, 3, 10, 11, 6, 7, 14, 15)
+#define LO8(a, b) SHUF8(a, b, 0, 1, 2, 3, 8, 9, 10, 11)
+#define HI8(a, b) SHUF8(a, b, 4, 5, 6, 7, 12, 13, 14, 15)
 
 /* An 8 x 8 block of 8 V8 rows (a struct, so that it stays in registers). */
 typedef struct Block8 {
@@ -173,18 +179,10 @@ static inline __attribute__((always_inline)) Block8 transpose8(Block8 m)
                     HI8(u0, u4), HI8(u1, u5), HI8(u2, u6), HI8(u3, u7)};
 }
 
-/* 8 floats at p, as a V8. */
-static inline __attribute__((always_inline)) V8 ld8(const float *p)
-{
-    V8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline __attribute__((always_inline)) void st8(float *p, V8 v)
-{
-    memcpy(p, &v, sizeof v);
-}
+/* 8 floats anywhere in a float array, read or written as a V8 (no alignment assumed). */
+typedef float V8u __attribute__((vector_size(32), aligned(4), may_alias));
+#define LD8(p) (*(const V8u *)(const void *)(p))
+#define ST8(p, v) (*(V8u *)(void *)(p) = (v))
 
 /*
 ** out (B,OC,Q) = scale z + bias from z (B,Q,OC): 8 x 8 blocks transposed in registers where
@@ -209,19 +207,19 @@ void rt_conv_arrange(float *out, const float *z, const float *scale, size_t nsca
             }
             for (size_t q0 = 0; q0 < Q8; q0 += 8) {
                 const float *zq = z_b + q0 * OC + o0;
-                Block8 c = transpose8((Block8){ld8(zq), ld8(zq + OC), ld8(zq + 2 * OC),
-                                               ld8(zq + 3 * OC), ld8(zq + 4 * OC),
-                                               ld8(zq + 5 * OC), ld8(zq + 6 * OC),
-                                               ld8(zq + 7 * OC)});
+                Block8 c = transpose8((Block8){LD8(zq), LD8(zq + OC), LD8(zq + 2 * OC),
+                                               LD8(zq + 3 * OC), LD8(zq + 4 * OC),
+                                               LD8(zq + 5 * OC), LD8(zq + 6 * OC),
+                                               LD8(zq + 7 * OC)});
                 float *oq = out_b + o0 * Q + q0;
-                st8(oq, s[0] * c.r0 + add[0]);
-                st8(oq + Q, s[1] * c.r1 + add[1]);
-                st8(oq + 2 * Q, s[2] * c.r2 + add[2]);
-                st8(oq + 3 * Q, s[3] * c.r3 + add[3]);
-                st8(oq + 4 * Q, s[4] * c.r4 + add[4]);
-                st8(oq + 5 * Q, s[5] * c.r5 + add[5]);
-                st8(oq + 6 * Q, s[6] * c.r6 + add[6]);
-                st8(oq + 7 * Q, s[7] * c.r7 + add[7]);
+                ST8(oq, s[0] * c.r0 + add[0]);
+                ST8(oq + Q, s[1] * c.r1 + add[1]);
+                ST8(oq + 2 * Q, s[2] * c.r2 + add[2]);
+                ST8(oq + 3 * Q, s[3] * c.r3 + add[3]);
+                ST8(oq + 4 * Q, s[4] * c.r4 + add[4]);
+                ST8(oq + 5 * Q, s[5] * c.r5 + add[5]);
+                ST8(oq + 6 * Q, s[6] * c.r6 + add[6]);
+                ST8(oq + 7 * Q, s[7] * c.r7 + add[7]);
             }
         }
         for (size_t o = 0; o < OC; o++) {
@@ -248,14 +246,14 @@ void rt_conv_unarrange(float *dz, const float *dout, const float *scale, size_t 
                 for (int k = 0; k < 8; k++)
                     s[k] = scale ? scale[nscale > 1 ? o0 + (size_t)k : 0] : 1.0f;
                 const float *dq = d_b + o0 * Q + q0;
-                Block8 c = transpose8((Block8){s[0] * ld8(dq), s[1] * ld8(dq + Q),
-                                               s[2] * ld8(dq + 2 * Q), s[3] * ld8(dq + 3 * Q),
-                                               s[4] * ld8(dq + 4 * Q), s[5] * ld8(dq + 5 * Q),
-                                               s[6] * ld8(dq + 6 * Q), s[7] * ld8(dq + 7 * Q)});
+                Block8 c = transpose8((Block8){s[0] * LD8(dq), s[1] * LD8(dq + Q),
+                                               s[2] * LD8(dq + 2 * Q), s[3] * LD8(dq + 3 * Q),
+                                               s[4] * LD8(dq + 4 * Q), s[5] * LD8(dq + 5 * Q),
+                                               s[6] * LD8(dq + 6 * Q), s[7] * LD8(dq + 7 * Q)});
                 float *zq = dz_b + q0 * OC + o0;
-                st8(zq, c.r0), st8(zq + OC, c.r1), st8(zq + 2 * OC, c.r2);
-                st8(zq + 3 * OC, c.r3), st8(zq + 4 * OC, c.r4), st8(zq + 5 * OC, c.r5);
-                st8(zq + 6 * OC, c.r6), st8(zq + 7 * OC, c.r7);
+                ST8(zq, c.r0), ST8(zq + OC, c.r1), ST8(zq + 2 * OC, c.r2);
+                ST8(zq + 3 * OC, c.r3), ST8(zq + 4 * OC, c.r4), ST8(zq + 5 * OC, c.r5);
+                ST8(zq + 6 * OC, c.r6), ST8(zq + 7 * OC, c.r7);
             }
         for (size_t o = 0; o < OC; o++) {
             float s = scale ? scale[nscale > 1 ? o : 0] : 1.0f;
