@@ -198,32 +198,25 @@ void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const fl
     double alr = fabs(lr);
     int want = u->desired_bl;
     bool any = alr > 0.0 && dw > 0.0 && want >= 1 && want <= RT_MAX_BL;
-    bool um = u->update_management || u->update_bl_management;
+    if (!any || (!u->update_management && !u->update_bl_management)) { /* or fixed BL */
+        double a = any ? sqrt(alr / (dw * want)) : 0.0;
+        for (size_t s = 0; s < B; s++)
+            on[s] = any, p[s] = (RtPulsePlan){want, a, a};
+        return;
+    }
     for (size_t g0 = 0; g0 < B; g0 += PLAN_GROUP) {
         size_t n = B - g0 < PLAN_GROUP ? B - g0 : PLAN_GROUP;
         int bl[PLAN_GROUP];
         double pa[PLAN_GROUP], pb[PLAN_GROUP], xm[PLAN_GROUP], dm[PLAN_GROUP];
         uint8_t ok[PLAN_GROUP];
-        if (any && um) {
-            for (size_t s = 0; s < n; s++) {
-                xm[s] = rt_absmax(x + (g0 + s) * X, X);
-                dm[s] = rt_absmax(d + (g0 + s) * D, D);
-            }
-            plan_group(bl, pa, pb, ok, xm, dm, n, alr, dw, want, u->update_bl_management,
-                       u->um_grad_scale);
-        }
         for (size_t s = 0; s < n; s++) {
-            RtPulsePlan *q = &p[g0 + s];
-            on[g0 + s] = any && (!um || ok[s]);
-            if (!any)
-                continue;
-            if (!um) { /* fixed BL */
-                q->bl = want;
-                q->a = q->b = sqrt(alr / (dw * want));
-                continue;
-            }
-            q->bl = bl[s], q->a = pa[s], q->b = pb[s];
+            xm[s] = rt_absmax(x + (g0 + s) * X, X);
+            dm[s] = rt_absmax(d + (g0 + s) * D, D);
         }
+        plan_group(bl, pa, pb, ok, xm, dm, n, alr, dw, want, u->update_bl_management,
+                   u->um_grad_scale);
+        for (size_t s = 0; s < n; s++)
+            on[g0 + s] = ok[s], p[g0 + s] = (RtPulsePlan){bl[s], pa[s], pb[s]};
     }
 }
 
@@ -402,11 +395,12 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
     RtPulsePlan plan[PLAN_GROUP];
     bool ons[PLAN_GROUP];
     for (size_t b = b0; b < b1; b++) {
-        if ((b - b0) % PLAN_GROUP == 0)
+        size_t at = (b - b0) % PLAN_GROUP; /* the plans come a group at a time */
+        if (at == 0)
             rt_pulse_plans(plan, ons, j->x + b * X, X, j->d + b * D, D,
                            b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, j->lr, dw, j->u);
-        RtPulsePlan p = plan[(b - b0) % PLAN_GROUP];
-        bool on = ons[(b - b0) % PLAN_GROUP];
+        RtPulsePlan p = plan[at];
+        bool on = ons[at];
         bt->pa[b] = on ? p.a : 0.0;
         bt->bl[b] = on ? p.bl : 1;
         bt->ncols[b] = -1;

@@ -116,7 +116,7 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
 
 /*
 ** The plans of samples 0..B-1 of x (B,X) and d (B,D), each as rt_pulse_plan makes it; on[b]
-** says whether sample b fires (p[b] is set only then). Their arithmetic runs in vector lanes,
+** says whether sample b fires (p[b] counts only then). Their arithmetic runs in vector lanes,
 ** the same operations per sample.
 */
 void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const float *d,
