@@ -1316,13 +1316,71 @@ INLINE D4 sel4(L4 m, D4 a, D4 b)
     return (D4)(((L4)a & m) | ((L4)b & ~m));
 }
 
-/* rint of every lane (to nearest, ties to even): |q| + 2^52 - 2^52 with q's sign, |q| < 2^52. */
+/*
+** ISA: rint of every lane (to nearest, ties to even; the sign kept, so -0.3 gives -0, and
+** integers, infinities and NaN unchanged): one instruction from SSE4.1 on, else
+** |q| + 2^52 - 2^52 with q's sign where |q| < 2^52.
+*/
 INLINE D4 round4(D4 q)
 {
+#if DW == 8
+    return (D4)_mm512_roundscale_pd((__m512d)q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#elif defined(__AVX2__)
+    return (D4)_mm256_round_pd((__m256d)q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
     L4 sign = (L4)q & (L4)d4(-0.0);
     D4 a = (D4)((L4)q & ~sign);
     D4 t = (a + d4(0x1p52)) - d4(0x1p52);
     return sel4(a < d4(0x1p52), (D4)((L4)t | sign), q);
+#endif
+}
+
+/*
+** ISA: v clipped to [-b, b] as v > b ? b : (v < -b ? -b : v) (NaN stays NaN): minpd and
+** maxpd return their second operand unless the first compares below (above) it.
+*/
+INLINE D4 clip4(D4 v, double b)
+{
+#if DW == 8
+    v = (D4)_mm512_min_pd((__m512d)d4(b), (__m512d)v);
+    return (D4)_mm512_max_pd((__m512d)d4(-b), (__m512d)v);
+#elif defined(__AVX2__)
+    v = (D4)_mm256_min_pd((__m256d)d4(b), (__m256d)v);
+    return (D4)_mm256_max_pd((__m256d)d4(-b), (__m256d)v);
+#else
+    v = sel4(v > d4(b), d4(b), v);
+    return sel4(v < d4(-b), d4(-b), v);
+#endif
+}
+
+/* ISA: whether every lane of the mask m is set. */
+INLINE bool all4(L4 m)
+{
+#if DW == 8
+    return _mm512_movepi64_mask((__m512i)m) == 0xff;
+#elif defined(__AVX2__)
+    return _mm256_movemask_pd((__m256d)m) == 0xf;
+#else
+    return (m[0] & m[1] & m[2] & m[3]) != 0;
+#endif
+}
+
+/*
+** rint(val / step) * step in every lane, as round4(val / d4(step)) * d4(step) gives it, but
+** by the reciprocal inv = 1 / step where that cannot change the integer: a division per
+** lane cost most of a stage (16 cycles per 8 lanes). q = val * inv lies within
+** 3u |q| (u = 2^-53: two roundings, and the quotient's own) of the rounded quotient, so both
+** round to the same integer unless a half-integer lies that close to q: such vectors (and
+** those with |q| >= 2^50, infinities or NaN) take the division. q - rint(q) is exact (it
+** is at most 1/2 and rint(q) within a factor 2 of q), and so is 1/2 - |q - rint(q)| where
+** it is below 1/4: the test errs only towards the division.
+*/
+INLINE D4 quant4(D4 val, double step, double inv)
+{
+    D4 q = val * d4(inv), n = round4(q);
+    D4 a = (D4)((L4)(q - n) & ~(L4)d4(-0.0)), m = (D4)((L4)q & ~(L4)d4(-0.0));
+    L4 far = (d4(0.5) - a > m * d4(0x1p-50)) & (m < d4(0x1p50));
+    return (all4(far) ? n : round4(val / d4(step))) * d4(step);
 }
 
 /* The scalar of round4 (the same operations). */
@@ -1332,11 +1390,16 @@ INLINE double round1(double q)
     return a < 0x1p52 ? copysign((a + 0x1p52) - 0x1p52, q) : q;
 }
 
+/* ISA: DW floats from p, widened (GCC splits the 8-float conversion in four without help). */
 INLINE D4 ld4(const float *p)
 {
+#if DW == 8
+    return (D4)_mm512_cvtps_pd(_mm256_loadu_ps(p));
+#else
     F4 f;
     memcpy(&f, p, sizeof f);
     return __builtin_convertvector(f, D4);
+#endif
 }
 
 INLINE void st4(float *p, D4 v)
@@ -1349,12 +1412,12 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
                       double bound, double noise, const float *xi, double asym)
 {
     size_t j = 0;
+    double inv = step > 0.0 ? 1.0 / step : 0.0;
     for (; j + DW <= n; j += DW) {
         D4 val = ld4(x + j) * d4(scale);
         if (step > 0.0)
-            val = round4(val / d4(step)) * d4(step);
-        val = sel4(val > d4(bound), d4(bound), val);
-        val = sel4(val < d4(-bound), d4(-bound), val);
+            val = quant4(val, step, inv);
+        val = clip4(val, bound);
         if (xi)
             val = val + d4(noise) * ld4(xi + j);
         if (asym != 1.0)
@@ -1380,6 +1443,7 @@ static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, dou
 {
     L4 fail = {0};
     size_t i = 0;
+    double inv = step > 0.0 ? 1.0 / step : 0.0;
     for (; i + DW <= n; i += DW) {
         D4 val = ld4(y + i);
         if (asym != 1.0)
@@ -1387,10 +1451,10 @@ static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, dou
         if (xi)
             val = val + ld4(sig + i) * ld4(xi + i);
         if (step > 0.0)
-            val = round4(val / d4(step)) * d4(step);
+            val = quant4(val, step, inv);
         L4 hi = val > d4(bound), lo = val < d4(-bound);
         fail |= hi | (neg ? lo : (L4){0});
-        val = sel4(hi, d4(bound), sel4(lo, d4(-bound), val));
+        val = clip4(val, bound);
         st4(y + i, val);
     }
     int64_t any = 0;

@@ -744,6 +744,48 @@ Test(kern, io_stages_round_ties_as_the_division_does)
     }
 }
 
+/*
+** The stages multiply by 1 / step where that gives the quotient's integer, and divide where a
+** half-integer lies within rounding of it: with the DAC's scale (the ADC's asymmetry) chosen
+** so that x * scale lies a few ulps either side of (k + 1/2) step, for many k and steps, each
+** row of 8 quantises as the division does (among them quotients whose product by the
+** reciprocal rounds to the other side of the half).
+*/
+Test(kern, io_stages_quantise_near_halves_as_the_division_does)
+{
+    enum { L = 8, CASES = 2048 };
+    static const double steps[] = {1.0 / 63, 24.0 / 510, 0.1, 1.0 / 255, 2.0 / 127, 0.3,
+                                   1.0 / 3, 3e-5};
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
+        double step = steps[s];
+        for (size_t c = 0; c < CASES; c++) {
+            float x[L], v[L], y[L];
+            for (size_t j = 0; j < L; j++)
+                x[j] = 0.75f + 0.03125f * (float)j; /* exact: x * scale differs per lane */
+            double m = ((double)(c / 16) - 63.5) * step / (double)x[c % L];
+            for (int u = (int)(c % 16 / 2) - 4; u != 0; u += u > 0 ? -1 : 1)
+                m = nextafter(m, u > 0 ? INFINITY : -INFINITY);
+            for (int k = 0; k < nk; k++) {
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0);
+                for (size_t j = 0; j < L; j++)
+                    y[j] = -x[j]; /* negative: the asymmetry |m| applies */
+                ks[k]->adc(y, L, NULL, NULL, fabs(m), step, 1e9, true);
+                for (size_t j = 0; j < L; j++) {
+                    double val = (double)x[j] * m;
+                    cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
+                                 "%s dac step %g x %a scale %a", ks[k]->name, step, x[j], m);
+                    val = -(double)x[j] * fabs(m);
+                    cr_assert_eq(y[j], (float)(rint_even(val / step) * step),
+                                 "%s adc step %g y %a asym %a", ks[k]->name, step, -x[j], m);
+                }
+            }
+        }
+    }
+}
+
 /* C(n, k) p^k (1 - p)^(n - k) in double through lgamma (the test's independent formula). */
 static double binom_pmf(int n, int k, double p)
 {
