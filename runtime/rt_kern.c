@@ -1353,14 +1353,15 @@ INLINE D4 clip4(D4 v, double b)
 #endif
 }
 
-/* ISA: whether every lane of the mask m is set. */
-INLINE bool all4(L4 m)
+/* ISA: whether a < b in every lane (a compare into a mask register with AVX-512). */
+INLINE bool all_below4(D4 a, D4 b)
 {
 #if DW == 8
-    return _mm512_movepi64_mask((__m512i)m) == 0xff;
+    return _mm512_cmp_pd_mask((__m512d)a, (__m512d)b, _CMP_LT_OQ) == 0xff;
 #elif defined(__AVX2__)
-    return _mm256_movemask_pd((__m256d)m) == 0xf;
+    return _mm256_movemask_pd((__m256d)(a < b)) == 0xf;
 #else
+    L4 m = a < b;
     return (m[0] & m[1] & m[2] & m[3]) != 0;
 #endif
 }
@@ -1368,19 +1369,18 @@ INLINE bool all4(L4 m)
 /*
 ** rint(val / step) * step in every lane, as round4(val / d4(step)) * d4(step) gives it, but
 ** by the reciprocal inv = 1 / step where that cannot change the integer: a division per
-** lane cost most of a stage (16 cycles per 8 lanes). q = val * inv lies within
-** 3u |q| (u = 2^-53: two roundings, and the quotient's own) of the rounded quotient, so both
-** round to the same integer unless a half-integer lies that close to q: such vectors (and
-** those with |q| >= 2^50, infinities or NaN) take the division. q - rint(q) is exact (it
-** is at most 1/2 and rint(q) within a factor 2 of q), and so is 1/2 - |q - rint(q)| where
-** it is below 1/4: the test errs only towards the division.
+** lane cost most of a stage (16 cycles per 8 lanes). q = val * inv lies within 3u |q|
+** (u = 2^-53: two roundings, and the quotient's own), below 2^-21 for |q| < 2^30, of the
+** rounded quotient; so both round to the same integer unless a half-integer lies within
+** 2^-20 of q. Such vectors (and those with |q| >= 2^30, infinities or NaN) take the
+** division. a = |q - rint(q)| is exact (at most 1/2, and rint(q) within a factor 2 of q).
 */
 INLINE D4 quant4(D4 val, double step, double inv)
 {
     D4 q = val * d4(inv), n = round4(q);
     D4 a = (D4)((L4)(q - n) & ~(L4)d4(-0.0)), m = (D4)((L4)q & ~(L4)d4(-0.0));
-    L4 far = (d4(0.5) - a > m * d4(0x1p-50)) & (m < d4(0x1p50));
-    return (all4(far) ? n : round4(val / d4(step))) * d4(step);
+    bool far = all_below4(a, d4(0.5 - 0x1p-20)) && all_below4(m, d4(0x1p30));
+    return (far ? n : round4(val / d4(step))) * d4(step);
 }
 
 /* The scalar of round4 (the same operations). */
