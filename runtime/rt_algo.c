@@ -426,7 +426,7 @@ void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *p
     default:
         fast_update(a, x, d, B, pool);
         a->t++;
-        rt_algo_transfer(a);
+        rt_algo_transfer(a, pool);
         break;
     }
     if (a->row_changed)

@@ -14,7 +14,7 @@
 /*
 ** The families (rt_algo_transfer.c): the transfers due at step a->t, and mixed precision.
 */
-void rt_algo_transfer(RtAlgo *a);
+void rt_algo_transfer(RtAlgo *a, RtPool *pool);
 void rt_algo_mp_step(RtAlgo *a, const float *x, const float *d, size_t B);
 
 /* n single pulses of sign(n) (> 0: up) on W[i][j] (rt_tile_pulse, W's stream). */

@@ -13,12 +13,13 @@
 #include "rt_fixtures.h"
 #include "rt_net.h"
 
-enum { NIN = 128, NHID = 64, NOUT = 10, B = 8, STEPS = 104 }; /* past the probes of AUTO (3 x 32 steps) */
+enum { NIN = 512, NHID = 128, NOUT = 10, B = 8, STEPS = 104 }; /* past the probes of AUTO (3 x 32 steps) */
 
 /*
-** A 128 -> 64 -> 10 net on a noisy soft_bounds device with the default analog I/O, its first
+** A 512 -> 128 -> 10 net on a noisy soft_bounds device with the default analog I/O, its first
 ** layer trained by Residual Learning (transfers and refreshes in every step), its last by the
-** pulsed update; 128 x 64 x 8 weight-samples per step, enough for the row split to share.
+** pulsed update; 512 x 128 weights, enough for the row split to share the gradient update
+** (x 8 samples) and each transfer's one-sample update.
 */
 typedef struct Fx {
     IrDevice dev;
