@@ -14,7 +14,7 @@
 **           workload (CPU, 1 thread, measured on a 2-core Zen 4 machine of this kind: fcn
 **           Analog SGD 16.5 s per epoch (median of 13.8-18.0), LeNet Analog SGD 16.5 s on 6000
 **           images), 1.5 times that for Residual Learning; ratio = reference / aimci (below 1
-**           misses it).
+**           misses it). tools/aihwkit_epoch.py times aihwkit's side on the machine at hand.
 **   test_pass  seconds of one pass over the 10000 test images (the epoch-0 pass of the
 **           1-thread run) of each workload; target under a second.
 **   epoch_no_update  the 1-thread Analog SGD epochs again with lr 0: forward, backward, analog
