@@ -137,9 +137,18 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
     return 1.0;
 }
 
-/* n (<= 256) normals of the stage's stream into buf. */
+/*
+** n (<= 256) normals of the stage's stream into buf (256 floats). A block that takes all the
+** stage still needs, with nothing staged, is made in buf itself: the values a refill would
+** stage (the short rows of a conv layer's patches are such blocks: one copy fewer each).
+*/
 static void noise_block(StageNoise *s, float *buf, size_t n)
 {
+    if (s->pos == s->end && n == s->left && n > 0) {
+        s->k->normals(&s->g, buf, (n + 15) / 16 * 16);
+        s->left = 0;
+        return;
+    }
     for (size_t k = 0; k < n;) {
         if (s->pos == s->end)
             noise_refill(s);
