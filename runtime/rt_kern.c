@@ -5,7 +5,8 @@
 ** -mpopcnt (symbols *_avx2) and with AVX-512 F/VL/BW/DQ as well (symbols *_avx512: the same
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
-** sqrt, the list of a row's pending columns and the I/O stages' width, which compute exactly
+** sqrt, the list of a row's pending columns, the normals two blocks at a time in AVX-512's
+** 16 lanes, and the I/O stages' width, rounding, clipping and loads, which compute exactly
 ** the same values either way. Everything else is the same C, so the same IEEE operations in
 ** the same order (the build uses -ffp-contract=off: no FMA is formed).
 **
