@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis.h"
+
 #include "rt_fixtures.h"
+#include "rt_kern_impl.h" /* rt_kern_choose */
 #include "rt_matmul.h"
 
 static double gamma_k(size_t k)
@@ -167,4 +170,79 @@ Test(matmul, gemm_gives_the_same_bits_for_any_thread_count)
 {
     check_gemm_threads(10, 300, 200);
     check_gemm_threads(600, 200, 50);
+}
+
+/*
+** The short products' sums (rt_matmul.c): 8 partial sums of fused multiply-adds over
+** p = l mod 8, the rest of k into the first, the pairwise tree, times alpha, plus c.
+*/
+static float short_sum(const float *a, const float *b, size_t k, float alpha)
+{
+    float s[8] = {0};
+    size_t k8 = k / 8 * 8;
+    for (size_t p = 0; p < k; p++)
+        s[p < k8 ? p % 8 : 0] = fmaf(a[p], b[p], s[p < k8 ? p % 8 : 0]);
+    return alpha * (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])));
+}
+
+/*
+** A b^T-product with k from 2 to 32 and n a multiple of 16 (a conv layer's im2col product)
+** sums as BLIS's small-matrix kernels do, on every build of the kernels (AIMCI_KERNEL;
+** baseline leaves it to BLIS): the same bits as those sums, and for one block (at most 256 x
+** 64), as bli_sgemm itself gives on this machine (the numbers did not move when aimci took
+** these products over). Skipped where the CPU has no FMA (BLIS sums otherwise there).
+*/
+Test(matmul, short_products_sum_as_blis_does)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        cr_skip_test("no AVX2 and FMA on this CPU");
+    static const char *builds[] = {"baseline", "avx2", NULL};
+    static const size_t ms[] = {1, 3, 256, 300}, ns[] = {16, 48, 80}, ks[] = {2, 7, 9, 25, 32};
+    RtRng r;
+    rt_rng_seed(&r, 5, 25);
+    for (size_t e = 0; e < 3; e++) {
+        if (builds[e])
+            setenv("AIMCI_KERNEL", builds[e], 1);
+        else
+            unsetenv("AIMCI_KERNEL");
+        rt_kern_choose();
+        for (size_t mi = 0; mi < 4; mi++)
+            for (size_t ni = 0; ni < 3; ni++)
+                for (size_t ki = 0; ki < 5; ki++)
+                    for (int v = 0; v < 4; v++) {
+                        size_t m = ms[mi], n = ns[ni], k = ks[ki];
+                        float alpha = v & 1 ? 0.7f : 1.0f, beta = v & 2 ? 1.0f : 0.0f;
+                        float *a = rand_matrix(m * k, &r), *b = rand_matrix(n * k, &r);
+                        float *c = rand_matrix(m * n, &r), *c0 = malloc(m * n * sizeof *c0);
+                        memcpy(c0, c, m * n * sizeof *c);
+                        rt_gemm(c, n, a, k, false, b, k, true, m, n, k, alpha, beta, NULL);
+                        for (size_t i = 0; i < m; i++)
+                            for (size_t j = 0; j < n; j++) {
+                                float want = short_sum(a + i * k, b + j * k, k, alpha);
+                                if (beta != 0.0f)
+                                    want = c0[i * n + j] + want;
+                                cr_assert(memcmp(&want, &c[i * n + j], sizeof want) == 0,
+                                          "%s: %zu x %zu x %zu, alpha %g beta %g, (%zu,%zu)",
+                                          builds[e] ? builds[e] : "widest", m, n, k,
+                                          (double)alpha, (double)beta, i, j);
+                            }
+                        if (m <= 256 && n <= 64) { /* one block: BLIS's own call */
+                            memcpy(c, c0, m * n * sizeof *c);
+                            bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_TRANSPOSE, (dim_t)m, (dim_t)n,
+                                      (dim_t)k, &alpha, a, (inc_t)k, 1, b, (inc_t)k, 1, &beta,
+                                      c, (inc_t)n, 1);
+                            for (size_t q = 0; q < m * n; q++) {
+                                float want = short_sum(a + q / n * k, b + q % n * k, k, alpha);
+                                if (beta != 0.0f)
+                                    want = c0[q] + want;
+                                cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
+                                          "BLIS: %zu x %zu x %zu, alpha %g beta %g", m, n, k,
+                                          (double)alpha, (double)beta);
+                            }
+                        }
+                        free(a), free(b), free(c), free(c0);
+                    }
+    }
+    unsetenv("AIMCI_KERNEL");
 }
