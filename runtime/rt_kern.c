@@ -6,8 +6,9 @@
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
 ** sqrt, the list of a row's pending columns, the normals two blocks at a time in AVX-512's
-** 16 lanes, and the I/O stages' width, rounding, clipping and loads, which compute exactly
-** the same values either way. Everything else is the same C, so the same IEEE operations in
+** 16 lanes, the I/O stages' width, rounding, clipping and loads, and the short products'
+** width and fused multiply-add (none in the baseline build, which leaves them to BLIS),
+** which compute exactly the same values either way. Everything else is the same C, so the same IEEE operations in
 ** the same order (the build uses -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
@@ -1551,6 +1552,77 @@ static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, dou
     return !failed;
 }
 
+/*
+** ====================================================================================
+** Short products (rt_matmul.c), SW outputs at a time
+** ====================================================================================
+*/
+
+#if defined(__FMA__)
+/* ISA: the lanes of a short product's outputs, 16 floats with AVX-512, else 8. */
+#if DW == 8
+#define SW 16
+typedef float VS __attribute__((vector_size(64)));
+#else
+#define SW 8
+typedef float VS __attribute__((vector_size(32)));
+#endif
+
+/* ISA: s + a b per lane, fused (rounded once), b's SW floats loaded from p. */
+INLINE VS fma_vs(float a, const float *p, VS s)
+{
+#if SW == 16
+    return (VS)_mm512_fmadd_ps(_mm512_set1_ps(a), _mm512_loadu_ps(p), (__m512)s);
+#else
+    return (VS)_mm256_fmadd_ps(_mm256_set1_ps(a), _mm256_loadu_ps(p), (__m256)s);
+#endif
+}
+
+/*
+** SW outputs j0.. of every row at a time: bt (k,SW) holds b's rows j0.. transposed, so each
+** step p is one fused multiply-add of a[i][p], broadcast, into s_(p mod 8). The partial sums
+** are named, not an array, so that they stay in registers.
+*/
+static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
+                             const float *b, size_t ldb, size_t m, size_t n, size_t k,
+                             float alpha, float beta)
+{
+    float bt[RT_KERN_SHORT_K_MAX * SW];
+    size_t k8 = k / 8 * 8;
+    for (size_t j0 = 0; j0 < n; j0 += SW) {
+        for (size_t p = 0; p < k; p++)
+            for (size_t j = 0; j < SW; j++)
+                bt[p * SW + j] = b[(j0 + j) * ldb + p];
+        for (size_t i = 0; i < m; i++) {
+            const float *ai = a + i * lda;
+            VS s0 = {0}, s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (size_t p = 0; p < k8; p += 8) {
+                s0 = fma_vs(ai[p], bt + p * SW, s0), s1 = fma_vs(ai[p + 1], bt + (p + 1) * SW, s1);
+                s2 = fma_vs(ai[p + 2], bt + (p + 2) * SW, s2);
+                s3 = fma_vs(ai[p + 3], bt + (p + 3) * SW, s3);
+                s4 = fma_vs(ai[p + 4], bt + (p + 4) * SW, s4);
+                s5 = fma_vs(ai[p + 5], bt + (p + 5) * SW, s5);
+                s6 = fma_vs(ai[p + 6], bt + (p + 6) * SW, s6);
+                s7 = fma_vs(ai[p + 7], bt + (p + 7) * SW, s7);
+            }
+            for (size_t p = k8; p < k; p++)
+                s0 = fma_vs(ai[p], bt + p * SW, s0);
+            VS v = alpha * (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+            float *ci = c + i * ldc + j0;
+            if (beta != 0.0f) {
+                VS c0;
+                memcpy(&c0, ci, sizeof c0);
+                v = c0 + v;
+            }
+            memcpy(ci, &v, sizeof v);
+        }
+    }
+}
+#define SHORT_DOTS KERN(short_dots)
+#else
+#define SHORT_DOTS NULL
+#endif
+
 const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
@@ -1561,4 +1633,5 @@ const RtKern KERN(rt_kern) = {
     .normals = KERN(normals),
     .dac = KERN(dac),
     .adc = KERN(adc),
+    .short_dots = SHORT_DOTS,
 };

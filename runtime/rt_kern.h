@@ -3,7 +3,7 @@
 ** stages, and their naive twin.
 **
 ** rt_kern.c is compiled three times: for the x86-64 baseline (rt_kern_base), with -mavx2
-** -mpopcnt (rt_kern_avx2) and with AVX-512 F/VL/BW/DQ too (rt_kern_avx512; 7-8% faster
+** -mfma -mpopcnt (rt_kern_avx2) and with AVX-512 F/VL/BW/DQ too (rt_kern_avx512; 7-8% faster
 ** trainings than AVX2 on a Xeon with AVX-512); rt_kern() picks the widest the CPU has. The
 ** builds run the same IEEE operations in the same order (8-lane GCC vectors;
 ** -ffp-contract=off, so no FMA is formed; no approximate instructions such as rcpps; the few
@@ -233,7 +233,19 @@ typedef struct RtKern {
     */
     bool (*adc)(float *y, size_t n, const float *sig, const float *xi, double asym, double step,
                 double bound, bool neg);
+    /*
+    ** c (m,n) = alpha a b^T, plus c where beta is 1 (beta 0 or 1), for k from 2 to
+    ** RT_KERN_SHORT_K_MAX and n a multiple of 16; a (m,k) and b (n,k) row-major with row
+    ** strides lda, ldb. Each element summed as BLIS's small-matrix kernels sum it
+    ** (rt_matmul.c): 8 partial sums of fused multiply-adds over k mod 8, the rest of k into
+    ** the first, then ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)). NULL in the
+    ** baseline build (no fused multiply-add in hardware).
+    */
+    void (*short_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                       size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
 } RtKern;
+
+#define RT_KERN_SHORT_K_MAX 32
 
 /* The build for this CPU: the widest the CPU and OS support (rt_kern_choose). */
 const RtKern *rt_kern(void);

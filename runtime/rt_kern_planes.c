@@ -307,7 +307,8 @@ void rt_kern_choose(void)
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
     bool base = env && strcmp(env, "baseline") == 0, avx2 = env && strcmp(env, "avx2") == 0;
-    if (!base && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+    if (!base && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("popcnt"))
         k = &rt_kern_avx2;
     if (!base && !avx2 && k == &rt_kern_avx2 && __builtin_cpu_supports("avx512f") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&

@@ -4,10 +4,6 @@
 */
 #include <string.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 #include "blis.h"
 
 #include "rt_kern.h"
@@ -46,125 +42,30 @@ static void blis_block(float *c, size_t ldc, const float *a, size_t lda, bool ta
 ** k 2 to 32, alpha 1 and 0.7, beta 0 and 1; k = 1 takes another path). A conv layer's
 ** im2col product is such a product with a short k (LeNet's first layer: 4608 x 16 x 25 a
 ** step), which BLIS runs at 28 GFLOP/s and these loops at 79 GFLOP/s (the LeNet epoch of
-** `make bench` 6% faster): the same sums in the same order, 16 or 8 outputs in the lanes of
-** AVX-512 or AVX2.
+** `make bench` 6% faster): the same sums in the same order, in the update kernels' AVX2 and
+** AVX-512 builds (RtKern.short_dots).
 */
-#define SHORT_K_MAX 32
 
 /* Whether a block goes through short_block: the shapes measured equal to BLIS's sums. */
 static bool short_product(bool ta, bool tb, size_t n, size_t k, float beta)
 {
-    return !ta && tb && k >= 2 && k <= SHORT_K_MAX && n % 16 == 0 &&
+    return !ta && tb && k >= 2 && k <= RT_KERN_SHORT_K_MAX && n % 16 == 0 &&
            (beta == 0.0f || beta == 1.0f);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SHORT_SIMD 1
-/* bt (k,w) = b's rows j0..j0+w-1 transposed, so that each step p reads w outputs' b at once. */
-static void short_transpose(float *bt, const float *b, size_t ldb, size_t j0, size_t w,
-                            size_t k)
-{
-    for (size_t p = 0; p < k; p++)
-        for (size_t j = 0; j < w; j++)
-            bt[p * w + j] = b[(j0 + j) * ldb + p];
-}
-
 /*
-** 16 outputs at a time: each step p is one fused multiply-add of a[i][p], broadcast, into
-** s_(p mod 8). The partial sums are named, not an array, so that they stay in registers.
-*/
-#define SHORT_FMA(s, p) s = _mm512_fmadd_ps(_mm512_set1_ps(ai[p]), _mm512_loadu_ps(bt + (p) * 16), s)
-__attribute__((target("avx512f"))) static void short_avx512(
-    float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m,
-    size_t n, size_t k, float alpha, float beta)
-{
-    float bt[SHORT_K_MAX * 16];
-    size_t k8 = k / 8 * 8;
-    for (size_t j0 = 0; j0 < n; j0 += 16) {
-        short_transpose(bt, b, ldb, j0, 16, k);
-        for (size_t i = 0; i < m; i++) {
-            const float *ai = a + i * lda;
-            __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0,
-                   s6 = s0, s7 = s0;
-            for (size_t p = 0; p < k8; p += 8) {
-                SHORT_FMA(s0, p), SHORT_FMA(s1, p + 1), SHORT_FMA(s2, p + 2);
-                SHORT_FMA(s3, p + 3), SHORT_FMA(s4, p + 4), SHORT_FMA(s5, p + 5);
-                SHORT_FMA(s6, p + 6), SHORT_FMA(s7, p + 7);
-            }
-            for (size_t p = k8; p < k; p++)
-                SHORT_FMA(s0, p);
-            __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
-                                     _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7)));
-            v = _mm512_mul_ps(_mm512_set1_ps(alpha), v);
-            float *ci = c + i * ldc + j0;
-            if (beta != 0.0f)
-                v = _mm512_add_ps(_mm512_loadu_ps(ci), v);
-            _mm512_storeu_ps(ci, v);
-        }
-    }
-}
-#undef SHORT_FMA
-
-/* The same, 8 outputs at a time in AVX2 with FMA. */
-#define SHORT_FMA(s, p) s = _mm256_fmadd_ps(_mm256_set1_ps(ai[p]), _mm256_loadu_ps(bt + (p) * 8), s)
-__attribute__((target("avx2,fma"))) static void short_avx2(
-    float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m,
-    size_t n, size_t k, float alpha, float beta)
-{
-    float bt[SHORT_K_MAX * 8];
-    size_t k8 = k / 8 * 8;
-    for (size_t j0 = 0; j0 < n; j0 += 8) {
-        short_transpose(bt, b, ldb, j0, 8, k);
-        for (size_t i = 0; i < m; i++) {
-            const float *ai = a + i * lda;
-            __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0,
-                   s6 = s0, s7 = s0;
-            for (size_t p = 0; p < k8; p += 8) {
-                SHORT_FMA(s0, p), SHORT_FMA(s1, p + 1), SHORT_FMA(s2, p + 2);
-                SHORT_FMA(s3, p + 3), SHORT_FMA(s4, p + 4), SHORT_FMA(s5, p + 5);
-                SHORT_FMA(s6, p + 6), SHORT_FMA(s7, p + 7);
-            }
-            for (size_t p = k8; p < k; p++)
-                SHORT_FMA(s0, p);
-            __m256 v = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)),
-                                     _mm256_add_ps(_mm256_add_ps(s4, s5), _mm256_add_ps(s6, s7)));
-            v = _mm256_mul_ps(_mm256_set1_ps(alpha), v);
-            float *ci = c + i * ldc + j0;
-            if (beta != 0.0f)
-                v = _mm256_add_ps(_mm256_loadu_ps(ci), v);
-            _mm256_storeu_ps(ci, v);
-        }
-    }
-}
-#undef SHORT_FMA
-#endif
-
-/*
-** A block of a short product (short_product holds) on this CPU: in AVX-512 where the update
-** kernels run their AVX-512 build, in AVX2 where they run the AVX2 one and the CPU has FMA
-** (so AIMCI_KERNEL chooses, and the tests compare the two); false elsewhere (no fused
-** multiply-add in hardware: BLIS computes the block, in its own order there).
+** A block of a short product (short_product holds) by the update kernels' build (so
+** AIMCI_KERNEL chooses, and the tests compare the builds); false where that build has none
+** (the baseline: no fused multiply-add in hardware, BLIS computes the block in its own way).
 */
 static bool short_block(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                         size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta)
 {
-#ifdef SHORT_SIMD
-    const char *isa = rt_kern()->name;
-    if (!isa) /* the fuzz target's empty kernel tables */
+    const RtKern *kern = rt_kern();
+    if (!kern->short_dots)
         return false;
-    if (strcmp(isa, "avx512") == 0) {
-        short_avx512(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
-        return true;
-    }
-    if (strcmp(isa, "avx2") == 0 && __builtin_cpu_supports("fma")) {
-        short_avx2(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
-        return true;
-    }
-#else
-    (void)c, (void)ldc, (void)a, (void)lda, (void)b, (void)ldb, (void)m, (void)n, (void)k;
-    (void)alpha, (void)beta;
-#endif
-    return false;
+    kern->short_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
+    return true;
 }
 
 /* }====================================================================== */

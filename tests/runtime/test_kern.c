@@ -276,7 +276,8 @@ static int kern_builds(const RtKern *ks[3], const char *env[3])
     __builtin_cpu_init();
     int n = 0;
     ks[n] = &rt_kern_base, env[n++] = "baseline";
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("popcnt"))
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") ||
+        !__builtin_cpu_supports("popcnt"))
         return n;
     ks[n] = &rt_kern_avx2, env[n++] = "avx2";
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
