@@ -338,27 +338,6 @@ INLINE F8 exp2_8(F8 t)
     return p * (F8)((k + i8(127)) << 23);
 }
 
-/*
-** log2 with a degree-5 P (relative error 1.4e-5) for the Box-Muller radius, where an error
-** of 1e-5 |xi| in a normal is far below anything a pulse can show.
-*/
-INLINE F8 log2_8_short(F8 x)
-{
-    I8 b = (I8)x;
-    I8 e = (b >> 23) - i8(127);
-    F8 m = (F8)((b & i8(0x007fffff)) | i8(0x3f800000));
-    I8 big = m > f8(1.41421356f);
-    m = sel(big, m * f8(0.5f), m);
-    e = e - big;
-    F8 t = m - f8(1.0f);
-    F8 t2 = t * t;
-    F8 p01 = f8(1.442700440e+00f) + t * f8(-7.211957524e-01f);
-    F8 p23 = f8(4.799255735e-01f) + t * f8(-3.669257710e-01f);
-    F8 p45 = f8(3.168981872e-01f) + t * f8(-2.022892637e-01f);
-    F8 p = p01 + t2 * (p23 + t2 * p45);
-    return cvtf(e) + t * p;
-}
-
 /* u^g for u > 0 (other lanes: garbage, finite); relative error about 3e-7 for |g log2 u| < 8. */
 INLINE F8 pow8(F8 u, F8 g)
 {
@@ -430,29 +409,56 @@ INLINE void g8_store(RtRng8 *r, const G8 *g)
 }
 
 /*
-** 16 normals (Box-Muller, see rt_kern.h): radius from word a, angle from word c: quadrant
-** = the top 2 bits, t = the low 30 bits / 2^30, sin(pi t/2) = t S(t^2) (degree 3, error
-** 1.2e-6), cos(pi t/2) = C(t^2) (degree 4, error 4.7e-8), then rotated by the quadrant.
+** Box-Muller normals (see rt_kern.h) in lanes of floats F (ints I, words U), from words a
+** (the radius) and c (the angle). The radius is sqrt(-2 ln u), its log2 by a degree-5 P
+** (relative error 1.4e-5, far below anything a pulse can show); the angle's quadrant is c's
+** top 2 bits, t = its low 30 bits / 2^30, sin(pi t/2) = t S(t^2) (degree 3, error 1.2e-6),
+** cos(pi t/2) = C(t^2) (degree 4, error 4.7e-8), then rotated by the quadrant. One
+** definition for the 8 lanes of every build and the 16 of AVX-512 (bm32), so the same
+** operations in each lane; sqrt0(v) is sqrt(max(v, 0)).
 */
+#define BM_LANES(name, F, I, U, sqrt0)                                                      \
+    INLINE void name(U a, U c, F *zx, F *zy)                                               \
+    {                                                                                      \
+        F u = __builtin_convertvector((I)((a >> 1) | 1u), F) * 0x1p-31f;                  \
+        I b = (I)u, e = (b >> 23) - 127;                                                   \
+        F m = (F)((b & 0x007fffff) | 0x3f800000);                                          \
+        I big = m > 1.41421356f;                                                           \
+        m = (F)(((I)(m * 0.5f) & big) | ((I)m & ~big));                                    \
+        e = e - big;                                                                       \
+        F f = m - 1.0f, f2 = f * f;                                                        \
+        F p = (1.442700440e+00f + f * -7.211957524e-01f) +                                 \
+              f2 * ((4.799255735e-01f + f * -3.669257710e-01f) +                           \
+                    f2 * (3.168981872e-01f + f * -2.022892637e-01f));                      \
+        F r = sqrt0((__builtin_convertvector(e, F) + f * p) * -1.386294361f);              \
+        F t = __builtin_convertvector((I)(c & 0x3fffffffu), F) * 0x1p-30f;                 \
+        F t2 = t * t, t4 = t2 * t2;                                                        \
+        F sn = t * (1.570795128e+00f +                                                     \
+                    t2 * (-6.459257208e-01f +                                              \
+                          t2 * (7.950000676e-02f + t2 * -4.370585944e-03f)));              \
+        F cs = (9.999999530e-01f + t2 * -1.233698201e+00f) +                               \
+               t4 * ((2.536506744e-01f + t2 * -2.081051520e-02f) + t4 * 8.581344671e-04f); \
+        I odd = (I)(c << 1) >> 31;                                                         \
+        F x = (F)(((I)sn & odd) | ((I)cs & ~odd));                                         \
+        F y = (F)(((I)cs & odd) | ((I)sn & ~odd));                                         \
+        x = (F)((I)x ^ ((I)(c ^ (c << 1)) & INT32_MIN));                                   \
+        y = (F)((I)y ^ ((I)c & INT32_MIN));                                                \
+        *zx = r * x, *zy = r * y;                                                          \
+    }
+
+INLINE F8 sqrt0_8(F8 v)
+{
+    return sqrt8(fmax8(v, f8(0.0f)));
+}
+
+BM_LANES(bm_lanes8, F8, I8, U8, sqrt0_8)
+
+/* 16 normals: the 8 lanes' x, then their y. */
 INLINE void bm16(G8 *g, float *out)
 {
     U8 a = g8_next(g), c = g8_next(g);
-    F8 u = cvtf((I8)((a >> 1) | u8(1))) * f8(0x1p-31f);
-    F8 r = sqrt8(fmax8(log2_8_short(u) * f8(-1.386294361f), f8(0.0f)));
-    F8 t = cvtf((I8)(c & u8(0x3fffffffu))) * f8(0x1p-30f);
-    F8 t2 = t * t;
-    F8 sn = t * (f8(1.570795128e+00f) +
-                 t2 * (f8(-6.459257208e-01f) + t2 * (f8(7.950000676e-02f) +
-                                                     t2 * f8(-4.370585944e-03f))));
-    F8 t4 = t2 * t2;
-    F8 cs = (f8(9.999999530e-01f) + t2 * f8(-1.233698201e+00f)) +
-            t4 * ((f8(2.536506744e-01f) + t2 * f8(-2.081051520e-02f)) +
-                  t4 * f8(8.581344671e-04f));
-    I8 odd = (I8)(c << 1) >> 31;
-    F8 x = sel(odd, sn, cs), y = sel(odd, cs, sn);
-    x = (F8)((I8)x ^ ((I8)(c ^ (c << 1)) & i8(INT32_MIN)));
-    y = (F8)((I8)y ^ ((I8)c & i8(INT32_MIN)));
-    F8 zx = r * x, zy = r * y;
+    F8 zx, zy;
+    bm_lanes8(a, c, &zx, &zy);
     memcpy(out, &zx, 32);
     memcpy(out + 8, &zy, 32);
 }
@@ -532,9 +538,8 @@ static void KERN(words)(RtRng8 *r, uint32_t *out, size_t n)
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 /*
 ** ISA: bm16 twice in the 16 lanes of AVX-512 (the normals of a row of 256 took most of an
-** ADC stage's time at 8 lanes): the same four steps of g in the same order, and in each lane
-** the same operations as bm16's and log2_8_short's (the kernel tests compare the builds'
-** normals bit for bit).
+** ADC stage's time at 8 lanes): the same four steps of g in the same order, each lane
+** through BM_LANES (the kernel tests compare the builds' normals bit for bit).
 */
 typedef float F16 __attribute__((vector_size(64)));
 typedef int32_t I16 __attribute__((vector_size(64)));
@@ -545,48 +550,19 @@ INLINE U16 join16(U8 lo, U8 hi)
     return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
-INLINE F16 sel16(I16 m, F16 a, F16 b)
+INLINE F16 sqrt0_16(F16 v)
 {
-    return (F16)(((I16)a & m) | ((I16)b & ~m));
+    return (F16)_mm512_sqrt_ps(_mm512_max_ps((__m512)v, _mm512_setzero_ps()));
 }
 
-INLINE F16 log2_16_short(F16 x)
-{
-    I16 b = (I16)x;
-    I16 e = (b >> 23) - 127;
-    F16 m = (F16)((b & 0x007fffff) | 0x3f800000);
-    I16 big = m > 1.41421356f;
-    m = sel16(big, m * 0.5f, m);
-    e = e - big;
-    F16 t = m - 1.0f;
-    F16 t2 = t * t;
-    F16 p01 = 1.442700440e+00f + t * -7.211957524e-01f;
-    F16 p23 = 4.799255735e-01f + t * -3.669257710e-01f;
-    F16 p45 = 3.168981872e-01f + t * -2.022892637e-01f;
-    F16 p = p01 + t2 * (p23 + t2 * p45);
-    return __builtin_convertvector(e, F16) + t * p;
-}
+BM_LANES(bm_lanes16, F16, I16, U16, sqrt0_16)
 
 INLINE void bm32(G8 *g, float *out)
 {
     U8 a0 = g8_next(g), c0 = g8_next(g), a1 = g8_next(g), c1 = g8_next(g);
-    U16 a = join16(a0, a1), c = join16(c0, c1);
-    F16 u = __builtin_convertvector((I16)((a >> 1) | 1u), F16) * 0x1p-31f;
-    F16 l = (F16)_mm512_max_ps((__m512)(log2_16_short(u) * -1.386294361f), _mm512_setzero_ps());
-    F16 r = (F16)_mm512_sqrt_ps((__m512)l);
-    F16 t = __builtin_convertvector((I16)(c & 0x3fffffffu), F16) * 0x1p-30f;
-    F16 t2 = t * t;
-    F16 sn = t * (1.570795128e+00f +
-                  t2 * (-6.459257208e-01f + t2 * (7.950000676e-02f + t2 * -4.370585944e-03f)));
-    F16 t4 = t2 * t2;
-    F16 cs = (9.999999530e-01f + t2 * -1.233698201e+00f) +
-             t4 * ((2.536506744e-01f + t2 * -2.081051520e-02f) + t4 * 8.581344671e-04f);
-    I16 odd = (I16)(c << 1) >> 31;
-    F16 x = sel16(odd, sn, cs), y = sel16(odd, cs, sn);
-    x = (F16)((I16)x ^ ((I16)(c ^ (c << 1)) & INT32_MIN));
-    y = (F16)((I16)y ^ ((I16)c & INT32_MIN));
-    F16 zx = r * x, zy = r * y;
-    memcpy(out, &zx, 32);               /* the first bm16: its x, then its y */
+    F16 zx, zy;
+    bm_lanes16(join16(a0, a1), join16(c0, c1), &zx, &zy);
+    memcpy(out, &zx, 32);                   /* the first bm16: its x, then its y */
     memcpy(out + 8, &zy, 32);
     memcpy(out + 16, (float *)&zx + 8, 32); /* the second */
     memcpy(out + 24, (float *)&zy + 8, 32);
