@@ -6,9 +6,10 @@
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
 ** sqrt, the list of a row's pending columns, the normals two blocks at a time in AVX-512's
-** 16 lanes, the I/O stages' width, rounding, clipping and loads, and the short products'
-** width and fused multiply-add (none in the baseline build, which leaves them to BLIS),
-** which compute exactly the same values either way. Everything else is the same C, so the same IEEE operations in
+** 16 lanes, the I/O stages' width, rounding, clipping and loads and their float prefilter
+** (none in the baseline build), and the short products' width and fused multiply-add (none
+** in the baseline build, which leaves them to BLIS), which compute exactly the same values
+** either way. Everything else is the same C, so the same IEEE operations in
 ** the same order (the build uses -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
@@ -1455,22 +1456,137 @@ INLINE void st4(float *p, D4 v)
     memcpy(p, &f, sizeof f);
 }
 
+/*
+** ISA: a float prefilter of the stages' integers, FW = 2 DW floats at a time (16 with
+** AVX-512, 8 with AVX2; none in the baseline build). A stage's quotient q = val / step
+** decides only the integer rint(q); the rest of the stage is exact arithmetic on that integer
+** (n step, clipped, and so on, in double as before). In float, q is known within 2^-22 |q|
+** (at most three roundings of 2^-24: the DAC's scale times 1/step and its product with x;
+** the ADC's fused noise sum, 1/step and their product), so within 2^-12 for |q| < 2^10.
+** Where every lane lies more than 2^-11 from a half-integer (|q| < 2^10, finite), rint of the
+** float q is rint of the double quotient, and the double work before the integer (scaling,
+** quant4 and its test) is not needed. Other vectors take the double path (about 1 in 60 of
+** random data: 2^-10 a lane).
+*/
+#if defined(__AVX2__) && defined(__FMA__)
+#define FW (2 * DW)
+typedef float FV __attribute__((vector_size(FW * 4)));
+
+INLINE FV fv(float a)
+{
+    FV v;
+    for (int l = 0; l < FW; l++)
+        v[l] = a;
+    return v;
+}
+
+INLINE FV ldfv(const float *p)
+{
+    FV v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* ISA: y + s x in every lane, fused: the exact value rounded once. */
+INLINE FV fmafv(FV s, FV x, FV y)
+{
+#if DW == 8
+    return (FV)_mm512_fmadd_ps((__m512)s, (__m512)x, (__m512)y);
+#else
+    return (FV)_mm256_fmadd_ps((__m256)s, (__m256)x, (__m256)y);
+#endif
+}
+
+/*
+** ISA: *n = rint(q) (ties to even) in every lane; whether every lane has |q| < 2^10 and
+** |q - n| < 1/2 - 2^-11 (q - n is exact: n is 0 or within a factor 2 of q). NaN fails both.
+*/
+INLINE bool far_from_halves(FV q, FV *n)
+{
+#if DW == 8
+    __m512 r = _mm512_roundscale_ps((__m512)q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 a = _mm512_abs_ps(_mm512_sub_ps((__m512)q, r));
+    __mmask16 ok = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.5f - 0x1p-11f), _CMP_LT_OQ) &
+                   _mm512_cmp_ps_mask(_mm512_abs_ps((__m512)q), _mm512_set1_ps(0x1p10f),
+                                      _CMP_LT_OQ);
+    *n = (FV)r;
+    return ok == 0xffff;
+#else
+    __m256 r = _mm256_round_ps((__m256)q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 a = _mm256_and_ps(_mm256_sub_ps((__m256)q, r), mag);
+    __m256 ok = _mm256_and_ps(_mm256_cmp_ps(a, _mm256_set1_ps(0.5f - 0x1p-11f), _CMP_LT_OQ),
+                              _mm256_cmp_ps(_mm256_and_ps((__m256)q, mag),
+                                            _mm256_set1_ps(0x1p10f), _CMP_LT_OQ));
+    *n = (FV)r;
+    return _mm256_movemask_ps(ok) == 0xff;
+#endif
+}
+
+/* ISA: half h (lanes h DW ..) of n, widened to doubles (exactly). */
+INLINE D4 half4(FV n, int h)
+{
+#if DW == 8
+    __m256 f = h ? _mm512_extractf32x8_ps((__m512)n, 1) : _mm512_castps512_ps256((__m512)n);
+    return (D4)_mm512_cvtps_pd(f);
+#else
+    __m128 f = h ? _mm256_extractf128_ps((__m256)n, 1) : _mm256_castps256_ps128((__m256)n);
+    return (D4)_mm256_cvtps_pd(f);
+#endif
+}
+
+/* Whether the prefilter may take c (a scale, or 1/step): normal and far from overflow. */
+static bool prefilter_scale(double c)
+{
+    return fabs(c) > 0x1p-100 && fabs(c) < 0x1p100;
+}
+#endif
+
+/* The DAC of DW lanes after the quantisation: clip, noise, asymmetry; into v. */
+INLINE void dac_finish(float *v, D4 val, double bound, double noise, const float *xi,
+                       double asym)
+{
+    val = clip4(val, bound);
+    if (xi)
+        val = val + d4(noise) * ld4(xi);
+    if (asym != 1.0)
+        val = sel4(val < d4(0.0), val * d4(asym), val);
+    st4(v, val);
+}
+
+/* The DAC of DW lanes from x. */
+INLINE void dac4(float *v, const float *x, double scale, double step, double inv, double bound,
+                 double noise, const float *xi, double asym)
+{
+    D4 val = ld4(x) * d4(scale);
+    if (step > 0.0)
+        val = quant4(val, step, inv);
+    dac_finish(v, val, bound, noise, xi, asym);
+}
+
 static void KERN(dac)(float *v, const float *x, size_t n, double scale, double step,
                       double bound, double noise, const float *xi, double asym)
 {
     size_t j = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
-    for (; j + DW <= n; j += DW) {
-        D4 val = ld4(x + j) * d4(scale);
-        if (step > 0.0)
-            val = quant4(val, step, inv);
-        val = clip4(val, bound);
-        if (xi)
-            val = val + d4(noise) * ld4(xi + j);
-        if (asym != 1.0)
-            val = sel4(val < d4(0.0), val * d4(asym), val);
-        st4(v + j, val);
+#if defined(FW)
+    if (step > 0.0 && prefilter_scale(scale * inv)) {
+        FV c = fv((float)(scale * inv));
+        for (; j + FW <= n; j += FW) {
+            FV nf;
+            if (far_from_halves(ldfv(x + j) * c, &nf))
+                for (int h = 0; h < 2; h++)
+                    dac_finish(v + j + h * DW, half4(nf, h) * d4(step), bound, noise,
+                               xi ? xi + j + h * DW : NULL, asym);
+            else
+                for (int h = 0; h < 2; h++)
+                    dac4(v + j + h * DW, x + j + h * DW, scale, step, inv, bound, noise,
+                         xi ? xi + j + h * DW : NULL, asym);
+        }
     }
+#endif
+    for (; j + DW <= n; j += DW)
+        dac4(v + j, x + j, scale, step, inv, bound, noise, xi ? xi + j : NULL, asym);
     for (; j < n; j++) {
         double val = (double)x[j] * scale;
         if (step > 0.0)
@@ -1485,25 +1601,51 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
     }
 }
 
+/* The ADC of DW lanes after the quantisation: the bound test into *fail, clip; into y. */
+INLINE void adc_finish(float *y, D4 val, double bound, bool neg, L4 *fail)
+{
+    L4 hi = val > d4(bound), lo = val < d4(-bound);
+    *fail |= hi | (neg ? lo : (L4){0});
+    st4(y, clip4(val, bound));
+}
+
+/* The ADC of DW lanes of y. */
+INLINE void adc4(float *y, const float *sig, const float *xi, double asym, double step,
+                 double inv, double bound, bool neg, L4 *fail)
+{
+    D4 val = ld4(y);
+    if (asym != 1.0)
+        val = sel4(val < d4(0.0), val * d4(asym), val);
+    if (xi)
+        val = val + ld4(sig) * ld4(xi);
+    if (step > 0.0)
+        val = quant4(val, step, inv);
+    adc_finish(y, val, bound, neg, fail);
+}
+
 static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
                       double step, double bound, bool neg)
 {
     L4 fail = {0};
     size_t i = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
-    for (; i + DW <= n; i += DW) {
-        D4 val = ld4(y + i);
-        if (asym != 1.0)
-            val = sel4(val < d4(0.0), val * d4(asym), val);
-        if (xi)
-            val = val + ld4(sig + i) * ld4(xi + i);
-        if (step > 0.0)
-            val = quant4(val, step, inv);
-        L4 hi = val > d4(bound), lo = val < d4(-bound);
-        fail |= hi | (neg ? lo : (L4){0});
-        val = clip4(val, bound);
-        st4(y + i, val);
+#if defined(FW)
+    if (step > 0.0 && asym == 1.0 && prefilter_scale(inv)) {
+        FV c = fv((float)inv);
+        for (; i + FW <= n; i += FW) {
+            FV q = xi ? fmafv(ldfv(sig + i), ldfv(xi + i), ldfv(y + i)) : ldfv(y + i), nf;
+            if (far_from_halves(q * c, &nf))
+                for (int h = 0; h < 2; h++)
+                    adc_finish(y + i + h * DW, half4(nf, h) * d4(step), bound, neg, &fail);
+            else
+                for (int h = 0; h < 2; h++)
+                    adc4(y + i + h * DW, sig + i + h * DW, xi ? xi + i + h * DW : NULL, asym,
+                         step, inv, bound, neg, &fail);
+        }
     }
+#endif
+    for (; i + DW <= n; i += DW)
+        adc4(y + i, sig + i, xi ? xi + i : NULL, asym, step, inv, bound, neg, &fail);
     int64_t any = 0;
     for (int l = 0; l < DW; l++)
         any |= fail[l];

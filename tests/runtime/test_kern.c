@@ -787,6 +787,52 @@ Test(kern, io_stages_quantise_near_halves_as_the_division_does)
     }
 }
 
+/*
+** The float prefilter (2 DW lanes at a time) keeps the integer of the double quotient: rows
+** of 32 whose quotients lie a relative 2^-12 to 2^-26 either side of half-integers up to 976
+** (the float quotient's own error is up to 2^-22 relative: a narrower margin than 2^-11
+** rounds some of them the other way), through the DAC's scale and through the ADC's noise
+** sum, without asymmetry (the prefilter's case), against the double formulas.
+*/
+Test(kern, io_prefilter_keeps_the_double_integer)
+{
+    enum { L = 32, CASES = 2048 };
+    static const double steps[] = {1.0 / 63, 24.0 / 510, 0.1, 1.0 / 255, 2.0 / 127, 1.0 / 3};
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    float x[L], v[L], y0[L], y[L], sig[L], xi[L];
+    for (size_t j = 0; j < L; j++)
+        x[j] = 0.75f + 0.03125f * (float)j, sig[j] = 0.06f;
+    for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
+        double step = steps[s];
+        for (size_t c = 0; c < CASES; c++) {
+            int e = (int)(c % 16) - 8; /* 0: the half itself */
+            double rel = e ? ldexp(e > 0 ? 1.0 : -1.0, -12 - 2 * (abs(e) - 1)) : 0.0;
+            double h = ((double)(c / 16 % 64) - 31.5) * (c < CASES / 2 ? 1.0 : 31.0); /* to 976 */
+            double half = h * step * (1.0 + rel);
+            double m = half / (double)x[c % L];
+            for (size_t j = 0; j < L; j++) { /* lane c % L near the half, the others near too */
+                y0[j] = (float)(half * (1.0 + 0x1p-9 * (double)j));
+                xi[j] = (float)((half - (double)y0[j]) / 0.06);
+            }
+            for (int k = 0; k < nk; k++) {
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0);
+                memcpy(y, y0, sizeof y);
+                ks[k]->adc(y, L, sig, xi, 1.0, step, 1e9, true);
+                for (size_t j = 0; j < L; j++) {
+                    double val = (double)x[j] * m;
+                    cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
+                                 "%s dac step %g x %a scale %a", ks[k]->name, step, x[j], m);
+                    val = (double)y0[j] + (double)sig[j] * (double)xi[j];
+                    cr_assert_eq(y[j], (float)(rint_even(val / step) * step),
+                                 "%s adc step %g y %a xi %a", ks[k]->name, step, y0[j], xi[j]);
+                }
+            }
+        }
+    }
+}
+
 /* C(n, k) p^k (1 - p)^(n - k) in double through lgamma (the test's independent formula). */
 static double binom_pmf(int n, int k, double p)
 {
