@@ -454,14 +454,30 @@ INLINE F8 sqrt0_8(F8 v)
 
 BM_LANES(bm_lanes8, F8, I8, U8, sqrt0_8)
 
+/*
+** ISA: lo, then hi, into out[0..15]: one 64-byte store with AVX-512, whose I/O stages read
+** the normals 16 at a time right after (a load wider than the stores that wrote it cannot
+** take their data from the store buffer: it waits for them to reach the cache).
+*/
+INLINE void st16(float *out, F8 lo, F8 hi)
+{
+#if defined(__AVX512F__)
+    typedef float F16s __attribute__((vector_size(64)));
+    F16s v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    memcpy(out, &v, sizeof v);
+#else
+    memcpy(out, &lo, 32);
+    memcpy(out + 8, &hi, 32);
+#endif
+}
+
 /* 16 normals: the 8 lanes' x, then their y. */
 INLINE void bm16(G8 *g, float *out)
 {
     U8 a = g8_next(g), c = g8_next(g);
     F8 zx, zy;
     bm_lanes8(a, c, &zx, &zy);
-    memcpy(out, &zx, 32);
-    memcpy(out + 8, &zy, 32);
+    st16(out, zx, zy);
 }
 
 /*
@@ -563,10 +579,12 @@ INLINE void bm32(G8 *g, float *out)
     U8 a0 = g8_next(g), c0 = g8_next(g), a1 = g8_next(g), c1 = g8_next(g);
     F16 zx, zy;
     bm_lanes16(join16(a0, a1), join16(c0, c1), &zx, &zy);
-    memcpy(out, &zx, 32);                   /* the first bm16: its x, then its y */
-    memcpy(out + 8, &zy, 32);
-    memcpy(out + 16, (float *)&zx + 8, 32); /* the second */
-    memcpy(out + 24, (float *)&zy + 8, 32);
+    F16 first = __builtin_shufflevector(zx, zy, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21,
+                                        22, 23); /* the first bm16: its x, then its y */
+    F16 second = __builtin_shufflevector(zx, zy, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,
+                                         28, 29, 30, 31);
+    memcpy(out, &first, sizeof first); /* 64-byte stores, as st16 */
+    memcpy(out + 16, &second, sizeof second);
 }
 #endif
 
