@@ -6,7 +6,7 @@
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
 ** sqrt, the list of a row's pending columns, the normals two blocks at a time in AVX-512's
-** 16 lanes, the I/O stages' width, rounding, clipping and loads and their float prefilter
+** 16 lanes, the stream seeding in 64-bit lanes (AVX-512 DQ), the I/O stages' width, rounding, clipping and loads and their float prefilter
 ** (none in the baseline build), and the short products' width and fused multiply-add (none
 ** in the baseline build, which leaves them to BLIS), which compute exactly the same values
 ** either way. Everything else is the same C, so the same IEEE operations in
@@ -410,6 +410,45 @@ INLINE void g8_store(RtRng8 *r, const G8 *g)
 }
 
 /*
+** ISA: g seeded as rt_rng8_seed(g, key, stream) seeds an RtRng8, in registers. With AVX-512
+** DQ the 16 splitmix64 values are two vectors of 64-bit lanes (their multiplies one
+** instruction each), and the state never goes through memory: a seeding was a function call
+** and most of its time a chain of dependent operations (the update seeds per sample and per
+** row that fires, the I/O per row).
+*/
+INLINE G8 seed_g8(uint64_t key, uint64_t stream)
+{
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    typedef uint64_t Q8 __attribute__((vector_size(64)));
+    const uint64_t golden = 0x9E3779B97F4A7C15ull;
+    uint64_t h = key + golden;
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    uint64_t x = (h ^ (stream * 0xD1B54A32D192ED03ull + 0x632BE59BD9B4E019ull)) + golden;
+    Q8 a = x + (Q8){1, 2, 3, 4, 5, 6, 7, 8} * golden, b = a + 8 * golden;
+    a = (a ^ (a >> 30)) * 0xBF58476D1CE4E5B9ull;
+    b = (b ^ (b >> 30)) * 0xBF58476D1CE4E5B9ull;
+    a = (a ^ (a >> 27)) * 0x94D049BB133111EBull;
+    b = (b ^ (b >> 27)) * 0x94D049BB133111EBull;
+    a ^= a >> 31;
+    b ^= b >> 31;
+    G8 g; /* value k is words 2k, 2k + 1 in order: s0 from values 0-3, s1 4-7, s2 8-11, s3 12-15 */
+    g.s0 = (U8)__builtin_shufflevector(a, a, 0, 1, 2, 3);
+    g.s1 = (U8)__builtin_shufflevector(a, a, 4, 5, 6, 7);
+    g.s2 = (U8)__builtin_shufflevector(b, b, 0, 1, 2, 3);
+    g.s3 = (U8)__builtin_shufflevector(b, b, 4, 5, 6, 7);
+    I8 zero = (I8)((g.s0 | g.s1 | g.s2 | g.s3) == 0); /* a lane all zero: s0 = 1 */
+    g.s0 = (U8)((I8)g.s0 - zero);
+    return g;
+#else
+    RtRng8 st;
+    rt_rng8_seed(&st, key, stream);
+    return g8_load(&st);
+#endif
+}
+
+/*
 ** Box-Muller normals (see rt_kern.h) in lanes of floats F (ints I, words U), from words a
 ** (the radius) and c (the angle). The radius is sqrt(-2 ln u), its log2 by a degree-5 P
 ** (relative error 1.4e-5, far below anything a pulse can show); the angle's quadrant is c's
@@ -574,17 +613,23 @@ INLINE F16 sqrt0_16(F16 v)
 
 BM_LANES(bm_lanes16, F16, I16, U16, sqrt0_16)
 
-INLINE void bm32(G8 *g, float *out)
+/* Two bm16 in one: the first from words a0, c0 into out0, the second from a1, c1 into out1. */
+INLINE void bm16_pair(U8 a0, U8 c0, U8 a1, U8 c1, float *out0, float *out1)
 {
-    U8 a0 = g8_next(g), c0 = g8_next(g), a1 = g8_next(g), c1 = g8_next(g);
     F16 zx, zy;
     bm_lanes16(join16(a0, a1), join16(c0, c1), &zx, &zy);
     F16 first = __builtin_shufflevector(zx, zy, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21,
                                         22, 23); /* the first bm16: its x, then its y */
     F16 second = __builtin_shufflevector(zx, zy, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,
                                          28, 29, 30, 31);
-    memcpy(out, &first, sizeof first); /* 64-byte stores, as st16 */
-    memcpy(out + 16, &second, sizeof second);
+    memcpy(out0, &first, sizeof first); /* 64-byte stores, as st16 */
+    memcpy(out1, &second, sizeof second);
+}
+
+INLINE void bm32(G8 *g, float *out)
+{
+    U8 a0 = g8_next(g), c0 = g8_next(g), a1 = g8_next(g), c1 = g8_next(g);
+    bm16_pair(a0, c0, a1, c1, out, out + 16);
 }
 #endif
 
@@ -599,6 +644,27 @@ static void KERN(normals)(RtRng8 *r, float *out, size_t n)
     for (; k + 16 <= n; k += 16)
         bm16(&g, out + k);
     g8_store(r, &g);
+}
+
+/*
+** The first 16 normals of each of m streams (key[r], 0), out (m,16). With AVX-512 two rows
+** share one bm16_pair: the lanes of each do its bm16's operations, and the rows' chains,
+** short and each a long dependency, overlap.
+*/
+static void KERN(row_normals)(const uint64_t *key, size_t m, float *out)
+{
+    size_t r = 0;
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    for (; r + 2 <= m; r += 2) {
+        G8 g0 = seed_g8(key[r], 0), g1 = seed_g8(key[r + 1], 0);
+        U8 a0 = g8_next(&g0), c0 = g8_next(&g0), a1 = g8_next(&g1), c1 = g8_next(&g1);
+        bm16_pair(a0, c0, a1, c1, out + 16 * r, out + 16 * (r + 1));
+    }
+#endif
+    for (; r < m; r++) {
+        G8 g = seed_g8(key[r], 0);
+        bm16(&g, out + 16 * r);
+    }
 }
 
 /*
@@ -623,9 +689,7 @@ INLINE I8 thresholds(F8 x, double b)
 static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_t X, double b,
                                int bl, uint64_t key, int32_t *list)
 {
-    RtRng8 st;
-    rt_rng8_seed(&st, key, RT_KERN_COL_STREAM);
-    G8 g = g8_load(&st);
+    G8 g = seed_g8(key, RT_KERN_COL_STREAM);
     size_t n = 0;
     for (size_t j0 = 0; j0 < X; j0 += 8) {
         size_t len = X - j0 < 8 ? X - j0 : 8;
@@ -1329,9 +1393,7 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
         return;
     if (u->touched)
         u->touched[i] = 1;
-    RtRng8 st;
-    rt_rng8_seed(&st, u->key[b], i);
-    ns->g = g8_load(&st);
+    ns->g = seed_g8(u->key[b], i);
     uint64_t bits = slots(&ns->g, k, u->bl[b]);
     ns->pos = ns->end = 0;
     RowCtx r = {.dlo = u8((uint32_t)bits), .dhi = u8((uint32_t)(bits >> 32)), .bits = bits,
@@ -1767,6 +1829,7 @@ const RtKern KERN(rt_kern) = {
     .row_slots = KERN(row_slots),
     .words = KERN(words),
     .normals = KERN(normals),
+    .row_normals = KERN(row_normals),
     .dac = KERN(dac),
     .adc = KERN(adc),
     .short_dots = SHORT_DOTS,

@@ -220,6 +220,11 @@ typedef struct RtKern {
     /* n normals (a multiple of 16) from g into out, in the kernel's order. */
     void (*normals)(RtRng8 *g, float *out, size_t n);
     /*
+    ** The first 16 normals of the streams (key[r], 0) of m rows into out (m,16): normals of
+    ** each row's g seeded by rt_rng8_seed(g, key[r], 0) (the noise of narrow I/O rows).
+    */
+    void (*row_normals)(const uint64_t *key, size_t m, float *out);
+    /*
     ** The DAC of rt_io.h without stochastic rounding, in double: v = x scale; quantise to
     ** step (ties to even; step 0: none); clip to +-bound; + noise xi[j] (xi NULL: none);
     ** times asym where negative; rounded to float.
