@@ -138,15 +138,17 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
 }
 
 /*
-** n (<= 256) normals of the stage's stream into buf (256 floats). A block that takes all the
-** stage still needs, with nothing staged, is made in buf itself: the values a refill would
-** stage (the short rows of a conv layer's patches are such blocks: one copy fewer each).
+** n (<= 256) normals of the stage's stream into buf (256 floats). With nothing staged, a
+** block of a multiple of 16 or of all the stage still needs is made in buf itself: the
+** stream's normals come 16 at a time whatever the calls' sizes, so these are the values a
+** refill would stage (the short rows of a conv layer's patches, and the first 256 of its
+** 400-wide backward rows, are such blocks: one copy fewer each).
 */
 static void noise_block(StageNoise *s, float *buf, size_t n)
 {
-    if (s->pos == s->end && n == s->left && n > 0) {
+    if (s->pos == s->end && n > 0 && n <= s->left && (n % 16 == 0 || n == s->left)) {
         s->k->normals(&s->g, buf, (n + 15) / 16 * 16);
-        s->left = 0;
+        s->left -= n;
         return;
     }
     for (size_t k = 0; k < n;) {

@@ -1644,26 +1644,41 @@ INLINE void dac4(float *v, const float *x, double scale, double step, double inv
     dac_finish(v, val, bound, noise, xi, asym);
 }
 
+#if defined(FW)
+/*
+** The DAC's prefilter loop over the whole vectors of FW; where it ended. Inlined once with
+** no noise and no asymmetry (the usual case: constants there) and once as called, so that
+** the loop tests neither.
+*/
+INLINE size_t dac_wide(float *v, const float *x, size_t n, double scale, double step,
+                       double inv, double bound, double noise, const float *xi, double asym)
+{
+    size_t j = 0;
+    FV c = fv((float)(scale * inv));
+    for (; j + FW <= n; j += FW) {
+        FV nf;
+        const float *xi0 = xi ? xi + j : NULL, *xi1 = xi ? xi + j + DW : NULL;
+        if (far_from_halves(ldfv(x + j) * c, &nf)) {
+            dac_finish(v + j, half4(nf, 0) * d4(step), bound, noise, xi0, asym);
+            dac_finish(v + j + DW, half4(nf, 1) * d4(step), bound, noise, xi1, asym);
+        } else {
+            dac4(v + j, x + j, scale, step, inv, bound, noise, xi0, asym);
+            dac4(v + j + DW, x + j + DW, scale, step, inv, bound, noise, xi1, asym);
+        }
+    }
+    return j;
+}
+#endif
+
 static void KERN(dac)(float *v, const float *x, size_t n, double scale, double step,
                       double bound, double noise, const float *xi, double asym)
 {
     size_t j = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
 #if defined(FW)
-    if (step > 0.0 && prefilter_scale(scale * inv)) {
-        FV c = fv((float)(scale * inv));
-        for (; j + FW <= n; j += FW) {
-            FV nf;
-            if (far_from_halves(ldfv(x + j) * c, &nf))
-                for (int h = 0; h < 2; h++)
-                    dac_finish(v + j + h * DW, half4(nf, h) * d4(step), bound, noise,
-                               xi ? xi + j + h * DW : NULL, asym);
-            else
-                for (int h = 0; h < 2; h++)
-                    dac4(v + j + h * DW, x + j + h * DW, scale, step, inv, bound, noise,
-                         xi ? xi + j + h * DW : NULL, asym);
-        }
-    }
+    if (step > 0.0 && prefilter_scale(scale * inv))
+        j = !xi && asym == 1.0 ? dac_wide(v, x, n, scale, step, inv, bound, 0.0, NULL, 1.0)
+                               : dac_wide(v, x, n, scale, step, inv, bound, noise, xi, asym);
 #endif
     for (; j + DW <= n; j += DW)
         dac4(v + j, x + j, scale, step, inv, bound, noise, xi ? xi + j : NULL, asym);
@@ -1681,17 +1696,36 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
     }
 }
 
-/* The ADC of DW lanes after the quantisation: the bound test into *fail, clip; into y. */
-INLINE void adc_finish(float *y, D4 val, double bound, bool neg, L4 *fail)
+/*
+** ISA: whether some lane is above b, or with neg below -b (the ADC's bound test; compares
+** into mask registers with AVX-512).
+*/
+INLINE bool outside4(D4 v, double b, bool neg)
 {
-    L4 hi = val > d4(bound), lo = val < d4(-bound);
-    *fail |= hi | (neg ? lo : (L4){0});
+#if DW == 8
+    __mmask8 m = _mm512_cmp_pd_mask((__m512d)v, (__m512d)d4(b), _CMP_GT_OQ);
+    if (neg)
+        m |= _mm512_cmp_pd_mask((__m512d)v, (__m512d)d4(-b), _CMP_LT_OQ);
+    return m != 0;
+#elif defined(__AVX2__)
+    L4 m = (v > d4(b)) | (neg ? v < d4(-b) : (L4){0});
+    return _mm256_movemask_pd((__m256d)m) != 0;
+#else
+    L4 m = (v > d4(b)) | (neg ? v < d4(-b) : (L4){0});
+    return (m[0] | m[1] | m[2] | m[3]) != 0;
+#endif
+}
+
+/* The ADC of DW lanes after the quantisation: the bound test into *fail, clip; into y. */
+INLINE void adc_finish(float *y, D4 val, double bound, bool neg, bool *fail)
+{
+    *fail |= outside4(val, bound, neg);
     st4(y, clip4(val, bound));
 }
 
 /* The ADC of DW lanes of y. */
 INLINE void adc4(float *y, const float *sig, const float *xi, double asym, double step,
-                 double inv, double bound, bool neg, L4 *fail)
+                 double inv, double bound, bool neg, bool *fail)
 {
     D4 val = ld4(y);
     if (asym != 1.0)
@@ -1703,33 +1737,44 @@ INLINE void adc4(float *y, const float *sig, const float *xi, double asym, doubl
     adc_finish(y, val, bound, neg, fail);
 }
 
+#if defined(FW)
+/*
+** The ADC's prefilter loop (no asymmetry) over the whole vectors of FW; where it ended.
+** Inlined with and without noise, so that the loop does not test it.
+*/
+INLINE size_t adc_wide(float *y, size_t n, const float *sig, const float *xi, double step,
+                       double inv, double bound, bool neg, bool *fail)
+{
+    size_t i = 0;
+    FV c = fv((float)inv);
+    for (; i + FW <= n; i += FW) {
+        FV q = xi ? fmafv(ldfv(sig + i), ldfv(xi + i), ldfv(y + i)) : ldfv(y + i), nf;
+        if (far_from_halves(q * c, &nf)) {
+            adc_finish(y + i, half4(nf, 0) * d4(step), bound, neg, fail);
+            adc_finish(y + i + DW, half4(nf, 1) * d4(step), bound, neg, fail);
+        } else {
+            adc4(y + i, sig + i, xi ? xi + i : NULL, 1.0, step, inv, bound, neg, fail);
+            adc4(y + i + DW, sig + i + DW, xi ? xi + i + DW : NULL, 1.0, step, inv, bound,
+                 neg, fail);
+        }
+    }
+    return i;
+}
+#endif
+
 static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
                       double step, double bound, bool neg)
 {
-    L4 fail = {0};
+    bool failed = false;
     size_t i = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
 #if defined(FW)
-    if (step > 0.0 && asym == 1.0 && prefilter_scale(inv)) {
-        FV c = fv((float)inv);
-        for (; i + FW <= n; i += FW) {
-            FV q = xi ? fmafv(ldfv(sig + i), ldfv(xi + i), ldfv(y + i)) : ldfv(y + i), nf;
-            if (far_from_halves(q * c, &nf))
-                for (int h = 0; h < 2; h++)
-                    adc_finish(y + i + h * DW, half4(nf, h) * d4(step), bound, neg, &fail);
-            else
-                for (int h = 0; h < 2; h++)
-                    adc4(y + i + h * DW, sig + i + h * DW, xi ? xi + i + h * DW : NULL, asym,
-                         step, inv, bound, neg, &fail);
-        }
-    }
+    if (step > 0.0 && asym == 1.0 && prefilter_scale(inv))
+        i = xi ? adc_wide(y, n, sig, xi, step, inv, bound, neg, &failed)
+               : adc_wide(y, n, sig, NULL, step, inv, bound, neg, &failed);
 #endif
     for (; i + DW <= n; i += DW)
-        adc4(y + i, sig + i, xi ? xi + i : NULL, asym, step, inv, bound, neg, &fail);
-    int64_t any = 0;
-    for (int l = 0; l < DW; l++)
-        any |= fail[l];
-    bool failed = any != 0;
+        adc4(y + i, sig + i, xi ? xi + i : NULL, asym, step, inv, bound, neg, &failed);
     for (; i < n; i++) {
         double val = y[i];
         if (asym != 1.0 && val < 0.0)
