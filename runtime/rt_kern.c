@@ -591,6 +591,16 @@ static void KERN(words)(RtRng8 *r, uint32_t *out, size_t n)
     g8_store(r, &g);
 }
 
+/* The first n words of the stream (key, stream), as words gives them after rt_rng8_seed. */
+static void KERN(stream_words)(uint64_t key, uint64_t stream, uint32_t *out, size_t n)
+{
+    G8 g = seed_g8(key, stream);
+    for (size_t k = 0; k + 8 <= n; k += 8) {
+        U8 w = g8_next(&g);
+        memcpy(out + k, &w, sizeof w);
+    }
+}
+
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 /*
 ** ISA: bm16 twice in the 16 lanes of AVX-512 (the normals of a row of 256 took most of an
@@ -1873,6 +1883,7 @@ const RtKern KERN(rt_kern) = {
     .train_counts = KERN(train_counts),
     .row_slots = KERN(row_slots),
     .words = KERN(words),
+    .stream_words = KERN(stream_words),
     .normals = KERN(normals),
     .row_normals = KERN(row_normals),
     .dac = KERN(dac),

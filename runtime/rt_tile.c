@@ -408,9 +408,7 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
             memset(bt->kc + b * bt->rs, 0, D);
             continue;
         }
-        RtRng8 g;
-        rt_rng8_seed(&g, bt->key[b], RT_KERN_ROW_STREAM);
-        k->words(&g, bt->ru + b * bt->rs, bt->rs);
+        k->stream_words(bt->key[b], RT_KERN_ROW_STREAM, bt->ru + b * bt->rs, bt->rs);
         if (!k->train_counts(bt->kc + b * bt->rs, bt->ru + b * bt->rs, j->d + b * D, D, p.a,
                              p.bl)) {
             bt->pa[b] = 0.0;

@@ -412,9 +412,10 @@ Test(kern, builds_are_bit_identical)
 /*
 ** RtKern.row_normals of every build gives each row the first 16 normals of its stream
 ** (key, 0), as normals does from rt_rng8_seed: an odd number of rows (AVX-512 makes them in
-** pairs, the last alone), keys from a generator and the extremes.
+** pairs, the last alone), keys from a generator and the extremes; and stream_words the
+** first words of a stream, as words does.
 */
-Test(kern, row_normals_are_each_streams_first_normals)
+Test(kern, fresh_streams_start_as_seeded_ones)
 {
     enum { M = 9 };
     const RtKern *ks[3];
@@ -435,6 +436,14 @@ Test(kern, row_normals_are_each_streams_first_normals)
         memset(got, 0, sizeof got);
         ks[k]->row_normals(key, M, got);
         cr_assert_eq(memcmp(got, want, sizeof got), 0, "%s", ks[k]->name);
+        for (size_t i = 0; i < M; i++) {
+            RtRng8 g;
+            rt_rng8_seed(&g, key[i], RT_KERN_ROW_STREAM + i);
+            uint32_t w1[24], w2[24];
+            rt_kern_base.words(&g, w1, 24);
+            ks[k]->stream_words(key[i], RT_KERN_ROW_STREAM + i, w2, 24);
+            cr_assert_eq(memcmp(w1, w2, sizeof w1), 0, "%s words", ks[k]->name);
+        }
     }
 }
 
