@@ -99,6 +99,15 @@ INLINE void stf(float *p, F8 v, size_t len)
             p[l] = v[l];
 }
 
+INLINE void stu(uint32_t *p, U8 v, size_t len)
+{
+    if (__builtin_expect(len >= 8, 1))
+        memcpy(p, &v, 8 * sizeof(uint32_t));
+    else
+        for (size_t l = 0; l < len; l++)
+            p[l] = v[l];
+}
+
 /* m ? a : b per lane (m all-ones or zero). */
 INLINE F8 sel(I8 m, F8 a, F8 b)
 {
@@ -713,9 +722,9 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
             else
                 wh |= fire & u8(1u << (k - 32));
         }
-        memcpy(lo + j0, &wl, len * sizeof(uint32_t));
+        stu(lo + j0, wl, len);
         if (hi)
-            memcpy(hi + j0, &wh, len * sizeof(uint32_t));
+            stu(hi + j0, wh, len);
         if (list)
             n += (size_t)compress_to(list + n, col_entries(xv, (int32_t)j0),
                                      mask8((I8)(wl << 31)));
