@@ -503,29 +503,34 @@ INLINE F8 sqrt0_8(F8 v)
 BM_LANES(bm_lanes8, F8, I8, U8, sqrt0_8)
 
 /*
-** ISA: lo, then hi, into out[0..15]: one 64-byte store with AVX-512, whose I/O stages read
-** the normals 16 at a time right after (a load wider than the stores that wrote it cannot
-** take their data from the store buffer: it waits for them to reach the cache).
+** ISA: lo, then hi, into out[0..15]: with wide, one 64-byte store with AVX-512 (the I/O
+** stages read their normals 16 at a time right after, and a load wider than the stores that
+** wrote it waits for them to reach the cache), else two 32-byte stores (the pulses read
+** theirs 8 at a time, and a load of half a wider store waits as well: 20% of an update).
 */
-INLINE void st16(float *out, F8 lo, F8 hi)
+INLINE void st16(float *out, F8 lo, F8 hi, bool wide)
 {
 #if defined(__AVX512F__)
-    typedef float F16s __attribute__((vector_size(64)));
-    F16s v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    memcpy(out, &v, sizeof v);
-#else
+    if (wide) {
+        typedef float F16s __attribute__((vector_size(64)));
+        F16s v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                         14, 15);
+        memcpy(out, &v, sizeof v);
+        return;
+    }
+#endif
+    (void)wide;
     memcpy(out, &lo, 32);
     memcpy(out + 8, &hi, 32);
-#endif
 }
 
-/* 16 normals: the 8 lanes' x, then their y. */
-INLINE void bm16(G8 *g, float *out)
+/* 16 normals: the 8 lanes' x, then their y (wide: as st16 says). */
+INLINE void bm16(G8 *g, float *out, bool wide)
 {
     U8 a = g8_next(g), c = g8_next(g);
     F8 zx, zy;
     bm_lanes8(a, c, &zx, &zy);
-    st16(out, zx, zy);
+    st16(out, zx, zy, wide);
 }
 
 /*
@@ -551,7 +556,7 @@ INLINE void ns_reserve(NS *s, int need)
         s->end = rest;
     }
     while (s->end - s->pos < need) {
-        bm16(&s->g, s->buf + s->end);
+        bm16(&s->g, s->buf + s->end, false);
         s->end += 16;
     }
 }
@@ -641,7 +646,7 @@ INLINE void bm16_pair(U8 a0, U8 c0, U8 a1, U8 c1, float *out0, float *out1)
                                         22, 23); /* the first bm16: its x, then its y */
     F16 second = __builtin_shufflevector(zx, zy, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,
                                          28, 29, 30, 31);
-    memcpy(out0, &first, sizeof first); /* 64-byte stores, as st16 */
+    memcpy(out0, &first, sizeof first); /* 64-byte stores, as st16's wide ones (the I/O's) */
     memcpy(out1, &second, sizeof second);
 }
 
@@ -661,7 +666,7 @@ static void KERN(normals)(RtRng8 *r, float *out, size_t n)
         bm32(&g, out + k);
 #endif
     for (; k + 16 <= n; k += 16)
-        bm16(&g, out + k);
+        bm16(&g, out + k, true);
     g8_store(r, &g);
 }
 
@@ -682,7 +687,7 @@ static void KERN(row_normals)(const uint64_t *key, size_t m, float *out)
 #endif
     for (; r < m; r++) {
         G8 g = seed_g8(key[r], 0);
-        bm16(&g, out + 16 * r);
+        bm16(&g, out + 16 * r, true);
     }
 }
 
