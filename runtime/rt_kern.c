@@ -99,6 +99,7 @@ INLINE void stf(float *p, F8 v, size_t len)
             p[l] = v[l];
 }
 
+/* The same for words. */
 INLINE void stu(uint32_t *p, U8 v, size_t len)
 {
     if (__builtin_expect(len >= 8, 1))
