@@ -277,22 +277,26 @@ static bool any_noise(const float *sig, size_t n)
     return noisy;
 }
 
-/* The ADC of a row without stochastic rounding: the kernels' adc, normals from key. */
-static bool adc_row(float *y, size_t n, const float *sig, bool noisy, const IrIO *io,
-                    double step, uint64_t key)
+/*
+** The ADC of a row without stochastic rounding: the kernels' adc, normals from key, or (made,
+** not NULL, n <= 16) those already made from it (RtKern.row_normals).
+*/
+static inline bool adc_row(float *y, size_t n, const float *sig, bool noisy, const IrIO *io,
+                           double step, uint64_t key, const float *made)
 {
     bool passed = true;
     StageNoise sn;
-    if (noisy)
+    if (noisy && !made)
         noise_start(&sn, key, n);
     const RtKern *k = rt_kern();
     float buf[256];
     for (size_t i = 0; i < n; i += 256) {
         size_t len = n - i < 256 ? n - i : 256;
-        if (noisy)
+        if (noisy && !made)
             noise_block(&sn, buf, len);
-        passed &= k->adc(y + i, len, sig + i, noisy ? buf : NULL, 1.0 - io->out_asymmetry,
-                         step, io->out_bound, io->bm_test_negative_bound);
+        passed &= k->adc(y + i, len, sig + i, made ? made : noisy ? buf : NULL,
+                         1.0 - io->out_asymmetry, step, io->out_bound,
+                         io->bm_test_negative_bound);
     }
     return passed;
 }
@@ -308,7 +312,7 @@ bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step
     double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
     bool noisy = any_noise(sig, n), passed = true;
     if (adc_keyed(io))
-        return adc_row(y, n, sig, noisy, io, step, noisy ? rt_rng_next(r) : 0);
+        return adc_row(y, n, sig, noisy, io, step, noisy ? rt_rng_next(r) : 0, NULL);
     StageNoise sn;
     if (noisy)
         noise_start(&sn, rt_rng_next(r), n);
@@ -593,7 +597,8 @@ static void dac_rows(void *ctx, size_t k0, size_t k1)
 /*
 ** Rows of at most 16 outputs make their normals NARROW_ROWS at a time (RtKern.row_normals,
 ** the values adc_row's stream gives them): a row's seeding and normals are one long chain of
-** dependent operations, which row after row left exposed (40 ns of a conv row's 70).
+** dependent operations, which row after row left exposed (40 ns of the 67 a conv row's ADC
+** stage took).
 */
 #define NARROW_ROWS 32
 
@@ -607,19 +612,15 @@ static void adc_rows(void *ctx, size_t k0, size_t k1)
     const RowsIO *j = ctx;
     RtIO *io = j->io;
     const IrIO *p = j->p;
-    const RtKern *kern = rt_kern();
     bool narrow = j->noisy && j->wout <= 16;
     float xi[NARROW_ROWS * 16];
     for (size_t k = k0; k < k1; k++) {
         size_t b = io->act[k], at = (k - k0) % NARROW_ROWS;
         if (narrow && at == 0)
-            kern->row_normals(io->key + k, k1 - k < NARROW_ROWS ? k1 - k : NARROW_ROWS, xi);
+            rt_kern()->row_normals(io->key + k, k1 - k < NARROW_ROWS ? k1 - k : NARROW_ROWS, xi);
         float *z_k = io->z + k * j->wout, *out_b = j->out + b * j->wout;
-        bool passed = narrow ? kern->adc(z_k, j->wout, j->sig, xi + 16 * at,
-                                         1.0 - p->out_asymmetry, j->out_step, p->out_bound,
-                                         p->bm_test_negative_bound)
-                             : adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step,
-                                       io->key[k]);
+        bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, io->key[k],
+                              narrow ? xi + 16 * at : NULL);
         if (!j->forward) {
             add_row(out_b, z_k, p->out_scale * io->alpha[b], j->wout);
             continue;

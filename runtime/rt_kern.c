@@ -6,11 +6,12 @@
 ** 8-lane vectors, with mask registers and 32 vector registers). The only code that differs
 ** between the builds is in the small helpers marked "ISA": movemask, the expand permute,
 ** sqrt, the list of a row's pending columns, the normals two blocks at a time in AVX-512's
-** 16 lanes, the stream seeding in 64-bit lanes (AVX-512 DQ), the I/O stages' width, rounding, clipping and loads and their float prefilter
-** (none in the baseline build), and the short products' width and fused multiply-add (none
-** in the baseline build, which leaves them to BLIS), which compute exactly the same values
-** either way. Everything else is the same C, so the same IEEE operations in
-** the same order (the build uses -ffp-contract=off: no FMA is formed).
+** 16 lanes and their stores, the stream seeding in 64-bit lanes (AVX-512 DQ), the I/O
+** stages' width, rounding, clipping and loads and their float prefilter (none in the baseline
+** build), and the short products' width and fused multiply-add (none in the baseline build,
+** which leaves them to BLIS), which compute exactly the same values either way. Everything
+** else is the same C, so the same IEEE operations in the same order (the build uses
+** -ffp-contract=off: no FMA is formed).
 **
 ** Legend: one chunk = 8 consecutive columns of a row (the last one may be shorter; its
 ** missing lanes are loaded as 0 and never stored); n = the coincidence count of each lane,
