@@ -742,8 +742,34 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
 }
 
 /*
+** K of rt_kern_train_count for the lanes of fires (p > 0, past its first test): its
+** operations lane by lane, the lanes' sums side by side (a transfer fires most rows, and the
+** scalar sum's chain of a division per step was a third of its update); K = bl where p >= 1.
+*/
+INLINE I8 train_counts8(D8 p, D8 U, L8 fires, int bl)
+{
+    const D8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+    D8 q = one - p, f = one, sq = q;
+    for (int e = bl; e; e >>= 1, sq *= sq) /* q^bl by squaring */
+        if (e & 1)
+            f *= sq;
+    L8 sure = fires & (p >= 1.0);         /* K = bl */
+    L8 open = fires & ~sure & ~(U < f);   /* K > 0, not yet found */
+    D8 r = p / q, pk = f;
+    L8 K = sure & (int64_t)bl;
+    for (int k = 1; k < bl && mask8(__builtin_convertvector(open, I8)); k++) {
+        pk *= (double)(bl - k + 1) / (double)k * r;
+        f += pk;
+        L8 now = open & (U < f);
+        K |= now & (int64_t)k;
+        open &= ~now;
+    }
+    return __builtin_convertvector(K | (open & (int64_t)bl), I8);
+}
+
+/*
 ** The rows' K, 8 rows at a time: the test of rt_kern_train_count that gives K = 0 (nearly
-** every row) in vector doubles, the same operations; the rest through the scalar function.
+** every row) in vector doubles, the same operations; the rest in train_counts8.
 */
 static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D,
                                double pa, int bl)
@@ -762,13 +788,14 @@ static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, 
             any |= mask8(fires);
             continue;
         }
-        uint8_t k8[8] = {0};
-        for (unsigned m = mask8(fires) & ((1u << len) - 1); m; m &= m - 1) {
-            int l = __builtin_ctz(m);
-            k8[l] = (uint8_t)rt_kern_train_count(ru[i0 + l], pa * fabs((double)d[i0 + l]), bl);
-            any |= k8[l];
+        if (!mask8(fires)) {
+            memset(kc + i0, 0, 8);
+            continue;
         }
-        memcpy(kc + i0, k8, sizeof k8);
+        I8 k = train_counts8(p, U, ~silent, bl);
+        B8 k8 = __builtin_convertvector(k, B8);
+        memcpy(kc + i0, &k8, sizeof k8);
+        any |= mask8(i8(0) - k);
     }
     return any != 0;
 }
@@ -819,15 +846,27 @@ INLINE F8 pick(I8 up, float *const p[2], size_t at, const Where *wh)
     return sel(up, plane(p[0], at, wh), plane(p[1], at, wh));
 }
 
-/* A read position in a stream's buffer (a local copy keeps it in a register). */
+/*
+** A read position in a stream's buffer (a local copy keeps it in a register). With stride 0
+** (every cursor of the row path: the test folds away) the active lanes share one sequence;
+** otherwise lane l reads its own, at buf[lpos[l]] (lpos from l stride on: the rows side by
+** side of column_rows).
+*/
 typedef struct Cursor {
     const float *buf;
     int pos;
+    int stride;
+    I8 lpos;
 } Cursor;
 
 /* The next normals, one per active lane of m (inactive lanes: any value). */
 INLINE F8 take(Cursor *ns, unsigned m)
 {
+    if (ns->stride) {
+        F8 v = gather(ns->buf, ns->lpos);
+        ns->lpos += (i8((int32_t)m) >> (I8){0, 1, 2, 3, 4, 5, 6, 7}) & i8(1);
+        return v;
+    }
     F8 v = expand(ns->buf + ns->pos, m);
     ns->pos += count8(m);
     return v;
@@ -989,7 +1028,7 @@ INLINE void block_single(const Block *bk, const RtUpd *u, NS *ns, RtKFam fam, Rt
                          bool has_ref)
 {
     const RtPlanes *pl = u->pl;
-    Cursor cur = {ns->buf, ns->pos};
+    Cursor cur = {.buf = ns->buf, .pos = ns->pos};
     for (int k = 0; k < bk->nk; k++) {
         Rule r;
         Where wh = at_chunk(bk, k);
@@ -1031,7 +1070,7 @@ INLINE void block_pulses(const Block *bk, const RtUpd *u, NS *ns, int nmax, RtKF
         if (fam == RT_KF_PAPER_POW)
             pow_start(&r[k], v[k], fmax8(f8(1.0f) + r[k].e * v[k], f8(0.0f)), r[k].e, nmax, pl);
     }
-    Cursor cur = {ns->buf, ns->pos};
+    Cursor cur = {.buf = ns->buf, .pos = ns->pos};
     for (int q = 0; q < nmax; q++) {
         I8 qv = i8(q);
 #pragma GCC unroll 4
@@ -1055,7 +1094,7 @@ static void block_generic(const Block *bk, const RtUpd *u, NS *s, int nmax)
 {
     const RtPlanes *pl = u->pl;
     int nxi = pl->nxi;
-    Cursor cur = {s->buf, s->pos}, *ns = &cur;
+    Cursor cur = {.buf = s->buf, .pos = s->pos}, *ns = &cur;
     for (int q = 0; q < nmax; q++)
         for (int k = 0; k < KB; k++) {
             unsigned act = mask8(bk->n[k] > i8(q));
@@ -1102,7 +1141,7 @@ INLINE void count_pulses(uint16_t *c, I8 n, size_t len)
 /* Write noise and counters of the block, after its pulses. */
 static void block_after(const Block *bk, const RtUpd *u, NS *s)
 {
-    Cursor cur = {s->buf, s->pos};
+    Cursor cur = {.buf = s->buf, .pos = s->pos};
     for (int k = 0; k < KB && u->wv; k++) {
         I8 got = bk->n[k] > i8(0);
         F8 xi = take(&cur, mask8(got));
@@ -1202,7 +1241,7 @@ INLINE void group_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, R
     Rule rl;
     rule_load(&rl, up, &wh, pl, fam, has_ref);
     F8 v = gather(w, wh.col) + rl.ref;
-    Cursor cur = {ns->buf, ns->pos};
+    Cursor cur = {.buf = ns->buf, .pos = ns->pos};
     v = fmin8(fmax8(step1(&cur, live, act, &rl, v, pl, fam, kn), rl.lo), rl.hi);
     F8 wp = has_ref ? v - rl.ref : v;
     F8 vis = u->wv ? wp + f8(u->wn) * take(&cur, act) : wp;
@@ -1355,6 +1394,112 @@ INLINE void row_pulses(const RtUpd *u, const RowCtx *r, size_t base, NS *ns, RtK
 }
 
 /*
+** ====================================================================================
+** A one-hot sample: rows side by side
+** ====================================================================================
+*/
+
+/*
+** The pulses of up to 8 rows' cells (lane l: cell idx[l], n[l] pulses, direction up[l]),
+** lane l's normals from xi + l stride in its row's order (column_rows). Per lane the row
+** path's operations: a cell with one pulse takes step1 (in the row path its block's largest
+** count is 1), one with more takes pow_start's cubic from its first pulse (block_pulses);
+** every rule is lane by lane, so the lanes' neighbours change nothing.
+*/
+INLINE void column_pulses(const RtUpd *u, I8 idx, I8 n, I8 up, const float *xi, int stride,
+                          RtKFam fam, RtKNoise kn)
+{
+    const RtPlanes *pl = u->pl;
+    bool pow = fam == RT_KF_POW || fam == RT_KF_PAPER_POW;
+    int nmax = hmax8(n);
+    I8 one = n == i8(1), more = n > i8(1);
+    Where wh = {.gathered = true, .base = 0, .col = idx};
+    Rule r;
+    rule_load(&r, up, &wh, pl, fam, false);
+    F8 v = gather(u->w, idx);
+    if (fam == RT_KF_POW)
+        pow_start(&r, v, (v - r.e) * r.f, r.f, nmax, pl);
+    if (fam == RT_KF_PAPER_POW)
+        pow_start(&r, v, fmax8(f8(1.0f) + r.e * v, f8(0.0f)), r.e, nmax, pl);
+    Cursor cur = {.buf = xi, .stride = stride, .lpos = (I8){0, 1, 2, 3, 4, 5, 6, 7} * stride};
+    for (int q = 0; q < nmax; q++) {
+        I8 live = n > i8(q);
+        F8 vn;
+        if (q == 0 && pow && mask8(one)) { /* the lanes of step1 and those of the cubic */
+            Cursor c1 = cur;
+            F8 v1 = step1(&c1, one, mask8(one), &r, v, pl, fam, kn);
+            vn = mask8(more) ? step(&cur, more, mask8(more), &r, v, pl, fam, kn) : v;
+            vn = sel(one, v1, vn);
+            cur.lpos = (c1.lpos & one) | (cur.lpos & ~one);
+        } else {
+            vn = step(&cur, live, mask8(live), &r, v, pl, fam, kn);
+        }
+        v = sel(live, fmin8(fmax8(vn, r.lo), r.hi), v);
+    }
+    I8 got = n > i8(0);
+    F8 vis = u->wv ? v + f8(u->wn) * take(&cur, mask8(got)) : v;
+    for (int l = 0; l < 8; l++) {
+        if (n[l] == 0)
+            continue;
+        size_t k = (size_t)idx[l];
+        u->w[k] = v[l];
+        if (u->wv)
+            u->wv[k] = vis[l];
+        if (u->cnt)
+            u->cnt[k] = (uint16_t)(u->cnt[k] + n[l]);
+    }
+}
+
+/*
+** Rows i0..i1-1 of a batch of one sample whose only nonzero input is column c (RtUpd.one_hot:
+** a transfer's write, x = e_c). The row path pulses one cell per row, in one lane of 8, and
+** its pulses are a chain of dependent rules; here 8 rows go side by side, lane l being row
+** i + l with its own slots, coincidences, direction and normals (drawn as the row path draws
+** them, then laid out per lane), so each cell gets the row path's pulses and values, 8 chains
+** at a time. Only for rules without a reference (whose row path rewrites a visited chunk's
+** other cells through w + ref - ref) and tiles without special cells (rt_kern_column_rows).
+*/
+INLINE void column_rows(const RtUpd *u, size_t i0, size_t i1, NS *ns, RtKFam fam, RtKNoise kn)
+{
+    const size_t c = u->hot_col;
+    const uint32_t xl = u->xlo[c], xh = u->xhi ? u->xhi[c] : 0u;
+    uint32_t xbits;
+    memcpy(&xbits, &u->x[c], sizeof xbits);
+    const bool xneg = xbits >> 31;
+    const int bl = u->bl[0], stride = bl * u->pl->nxi + 1;
+    float xi[8 * (2 * RT_KERN_MAX_BL + 1)];
+    for (size_t i = i0; i < i1; i += 8) {
+        size_t cnt = i1 - i < 8 ? i1 - i : 8;
+        I8 n = i8(0), up = i8(0), idx = i8((int32_t)(i * u->X + c));
+        for (size_t l = 0; l < 8; l++)
+            xi[l * (size_t)stride] = 0.0f; /* lanes without normals read in bounds */
+        for (size_t l = 0; l < cnt; l++) {
+            size_t row = i + l;
+            int k = u->kc[row];
+            idx[l] = (int32_t)(row * u->X + c);
+            if (!k)
+                continue;
+            if (u->touched)
+                u->touched[row] = 1;
+            ns->g = seed_g8(u->key[0], row);
+            uint64_t bits = slots(&ns->g, k, bl);
+            int m = __builtin_popcount((uint32_t)bits & xl) +
+                    __builtin_popcount((uint32_t)(bits >> 32) & xh);
+            n[l] = m;
+            up[l] = xneg != ((u->d[row] < 0.0f) != u->lr_neg) ? -1 : 0;
+            int need = m * u->pl->nxi + (u->wv ? 1 : 0);
+            if (m > 0 && need > 0) {
+                ns->pos = ns->end = 0;
+                ns_reserve(ns, need);
+                memcpy(xi + l * (size_t)stride, ns->buf, (size_t)need * sizeof(float));
+            }
+        }
+        if (mask8(n > i8(0)))
+            column_pulses(u, idx, n, up, xi, stride, fam, kn);
+    }
+}
+
+/*
 ** One function per instantiation of row_pulses (rule, noise form, reference), kept apart so
 ** that each stays a reasonable size for the compiler.
 */
@@ -1383,6 +1528,25 @@ ROW_FN(paper_pow, RT_KF_PAPER_POW, RT_KN_PAPER, false)
 ROW_FN(paper_exp, RT_KF_PAPER_EXP, RT_KN_PAPER, false)
 ROW_FN(generic, RT_KF_GENERIC, RT_KN_NONE, false)
 
+/* The same for column_rows (the rules without a reference). */
+typedef void ColFn(const RtUpd *u, size_t i0, size_t i1, NS *ns);
+#define COL_FN(name, fam, kn)                                                                \
+    static __attribute__((noinline)) void name(const RtUpd *u, size_t i0, size_t i1, NS *ns)  \
+    {                                                                                        \
+        column_rows(u, i0, i1, ns, fam, kn);                                                 \
+    }
+COL_FN(col_lin_mult, RT_KF_LINEAR, RT_KN_MULT)
+COL_FN(col_lin_add, RT_KF_LINEAR, RT_KN_ADD)
+COL_FN(col_lin_none, RT_KF_LINEAR, RT_KN_NONE)
+COL_FN(col_pow_mult, RT_KF_POW, RT_KN_MULT)
+COL_FN(col_pow_none, RT_KF_POW, RT_KN_NONE)
+COL_FN(col_exp_mult, RT_KF_EXP, RT_KN_MULT)
+COL_FN(col_exp_complex, RT_KF_EXP, RT_KN_COMPLEX)
+COL_FN(col_exp_none, RT_KF_EXP, RT_KN_NONE)
+COL_FN(col_paper_lin, RT_KF_PAPER_LIN, RT_KN_PAPER)
+COL_FN(col_paper_pow, RT_KF_PAPER_POW, RT_KN_PAPER)
+COL_FN(col_paper_exp, RT_KF_PAPER_EXP, RT_KN_PAPER)
+
 /* The instantiation of the planes' rule. */
 static RowFn *row_fn(const RtPlanes *pl)
 {
@@ -1410,6 +1574,27 @@ static RowFn *row_fn(const RtPlanes *pl)
     return generic;
 }
 
+/* The instantiation of column_rows for the planes (rt_kern_column_rows holds). */
+static ColFn *col_fn(const RtPlanes *pl)
+{
+    switch (pl->fam) {
+    case RT_KF_LINEAR:
+        if (pl->noise == RT_KN_MULT)
+            return col_lin_mult;
+        return pl->noise == RT_KN_ADD ? col_lin_add : col_lin_none;
+    case RT_KF_POW: return pl->noise == RT_KN_MULT ? col_pow_mult : col_pow_none;
+    case RT_KF_EXP:
+        if (pl->noise == RT_KN_MULT)
+            return col_exp_mult;
+        return pl->noise == RT_KN_COMPLEX ? col_exp_complex : col_exp_none;
+    case RT_KF_PAPER_LIN: return col_paper_lin;
+    case RT_KF_PAPER_POW: return col_paper_pow;
+    case RT_KF_PAPER_EXP: return col_paper_exp;
+    case RT_KF_GENERIC: break;
+    }
+    return NULL;
+}
+
 /* Row i of sample b: its count of fired slots, then (if any) its stream, train and pulses. */
 static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
 {
@@ -1435,6 +1620,10 @@ static void row(const RtUpd *u, size_t i, size_t b, NS *ns)
 static void KERN(rows)(const RtUpd *u, size_t i0, size_t i1)
 {
     NS ns;
+    if (u->one_hot) {
+        col_fn(u->pl)(u, i0, i1, &ns);
+        return;
+    }
     for (size_t i = i0; i < i1; i++)
         for (size_t b = 0; b < u->B; b++)
             row(u, i, b, &ns);

@@ -96,6 +96,7 @@
 #include "rt_device.h"
 #include "rt_rng.h"
 
+#define RT_KERN_MAX_BL 64                   /* the longest train: two 32-bit words */
 #define RT_KERN_COL_STREAM UINT64_MAX       /* stream of a sample's column trains */
 #define RT_KERN_ROW_STREAM (UINT64_MAX - 1) /* stream of a sample's row words (RtUpd.ru) */
 
@@ -193,6 +194,13 @@ typedef struct RtUpd {
     const int *ncols;
     bool lr_neg;          /* lr < 0: every direction flips */
     uint8_t *touched;     /* (D) or NULL: a row that fires a slot sets its byte to 1 */
+    /*
+    ** The batch is one sample whose only nonzero input is column hot_col (a transfer's
+    ** one-hot write) and rt_kern_column_rows holds: rows go 8 side by side, each pulsing its
+    ** one cell (the same pulses, values and normals as row by row).
+    */
+    bool one_hot;
+    size_t hot_col;
 } RtUpd;
 
 /* A build of the kernels (rt_kern.c). */
@@ -209,7 +217,7 @@ typedef struct RtKern {
     /*
     ** K = rt_kern_train_count(ru[i], pa |d_i|, bl) of each of D rows of one sample into kc
     ** (room for D rounded up to 8); whether one is above 0. Most rows fire nothing, and the
-    ** test of 8 rows at once finds them.
+    ** test of 8 rows at once finds them; the others sum their binomials 8 lanes at a time.
     */
     bool (*train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, size_t D, double pa,
                          int bl);
@@ -264,6 +272,15 @@ const RtKern *rt_kern(void);
 static inline bool rt_kern_packs_rows(const RtPlanes *pl)
 {
     return pl->fam != RT_KF_GENERIC && !pl->special;
+}
+
+/*
+** Whether a one-hot batch may go rows side by side (RtUpd.one_hot): a vector rule without a
+** reference, no special cell, and cell indices that fit a 32-bit gather.
+*/
+static inline bool rt_kern_column_rows(const RtPlanes *pl)
+{
+    return rt_kern_packs_rows(pl) && !pl->ref && pl->n <= INT32_MAX;
 }
 
 /* Words per slot of RtUpd.cmask for X columns. */

@@ -44,7 +44,7 @@
 #include "rt_pool.h"
 #include "rt_rng.h"
 
-#define RT_MAX_BL 64
+#define RT_MAX_BL RT_KERN_MAX_BL
 
 typedef struct RtTile {
     size_t D, X;

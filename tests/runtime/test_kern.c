@@ -268,6 +268,63 @@ ParameterizedTest(KCase *c, kern, one_slot_samples_pulse_their_column_list)
 }
 
 /*
+** A batch of one sample whose only nonzero input is column j (a transfer's write, x = e_j)
+** goes rows side by side (RtUpd.one_hot): the same bits as the row path, which the same
+** sample takes when a second input is nonzero but far too small to fire (its slots'
+** threshold is below one word in 2^31; the plan follows the largest input, and the streams
+** draw the same words whatever the inputs). Also on 2 threads (rows split among them:
+** D X above the sharing size). Every device rule (those the side-by-side rows do not take,
+** a reference or the double rule, compare their row path with itself); 301 rows, so the last
+** group of 8 is partial; lr for about 20 pulses a cell, both signs of x_j, d and lr.
+*/
+ParameterizedTestParameters(kern, one_hot_samples_match_the_row_path)
+{
+    return cr_make_param_array(KCase, kcases, sizeof kcases / sizeof kcases[0]);
+}
+
+ParameterizedTest(KCase *c, kern, one_hot_samples_match_the_row_path)
+{
+    enum { D = 301, X = 230, REPS = 12 };
+    IrDevice dev = kdevice(c);
+    IrUpdate u = upd(31);
+    RtTile *t[3] = {tile(&dev, D, X), tile(&dev, D, X), tile(&dev, D, X)};
+    RtPool *pool = rt_pool_new(2);
+    RtRng r[3];
+    for (int k = 0; k < 3; k++)
+        rt_rng_seed(&r[k], 21, 21);
+    static float x[X], xr[X], d[D];
+    double lr = 20.0 * rt_device_granularity(&t[0]->dev);
+    uint64_t most = 0;
+    for (int rep = 0; rep < REPS; rep++) {
+        size_t j = (size_t)rep * 37 % X;
+        inputs(x, d, 1, D, X, 30 + (uint64_t)rep);
+        memset(x, 0, sizeof x);
+        x[j] = rep % 3 == 0 ? -0.7f : 1.0f;
+        memcpy(xr, x, sizeof x);
+        xr[(j + 1) % X] = 1e-30f;
+        double lr_rep = rep % 4 == 1 ? -lr : lr;
+        rt_tile_update_batch(t[0], x, d, 1, lr_rep, &u, &r[0]);
+        rt_tile_update_batch(t[1], xr, d, 1, lr_rep, &u, &r[1]);
+        rt_tile_update_batch_pool(t[2], x, d, 1, lr_rep, &u, &r[2], pool);
+    }
+    for (size_t k = 0; k < (size_t)D * X; k++)
+        most = rt_tile_pulses_at(t[0], k) > most ? rt_tile_pulses_at(t[0], k) : most;
+    for (int k = 1; k < 3; k++) {
+        const char *what = k == 1 ? "the row path" : "2 threads";
+        cr_assert_eq(memcmp(t[0]->w, t[k]->w, D * X * sizeof(float)), 0, "%s: %s", c->name, what);
+        if (t[0]->wp)
+            cr_assert_eq(memcmp(t[0]->wp, t[k]->wp, D * X * sizeof(float)), 0, "%s", c->name);
+        cr_assert_eq(memcmp(rt_tile_pulses(t[0]), rt_tile_pulses(t[k]), D * X * sizeof(uint64_t)),
+                     0, "%s: %s", c->name, what);
+    }
+    cr_assert_geq(most, 10u, "%s: cells get many pulses (chains of %llu)", c->name,
+                  (unsigned long long)most);
+    rt_pool_free(pool);
+    for (int k = 0; k < 3; k++)
+        rt_tile_free(t[k]);
+}
+
+/*
 ** The builds of the kernels this CPU runs, the baseline first, each with the AIMCI_KERNEL
 ** value that forces it (NULL: none, the widest build is the default); their number.
 */
