@@ -965,6 +965,46 @@ Test(kern, train_count_is_binomial)
 }
 
 /*
+** Every build's RtKern.train_counts gives each row rt_kern_train_count's K (its vector sums
+** are the scalar one's operations lane by lane) and says whether one is above 0: rows of
+** 1..37 (partial groups of 8), every BL, errors from 0 to far past p = 1 (a row that fires
+** every slot), NaN, and groups where most rows fire (a transfer's write) or none does.
+*/
+Test(kern, train_counts_match_the_scalar_count)
+{
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    enum { DMAX = 37 };
+    uint32_t ru[DMAX + 8];
+    float d[DMAX + 8];
+    RtRng r;
+    rt_rng_seed(&r, 43, 43);
+    for (int rep = 0; rep < 3000; rep++) {
+        size_t D = (size_t)rep % DMAX + 1;
+        int bl = rep % 64 + 1;
+        double pa = rep % 5 == 0 ? 0.01 : 0.2 + 2.0 * rt_rng_uniform(&r);
+        for (size_t i = 0; i < D; i++) {
+            ru[i] = (uint32_t)(rt_rng_next(&r) >> 32);
+            d[i] = (float)(rt_rng_uniform(&r) * (rep % 7 == 0 ? 4.0 : 0.8) - 0.4);
+        }
+        if (rep % 11 == 0)
+            d[rep % D] = NAN;
+        for (int k = 0; k < nk; k++) {
+            uint8_t kc[DMAX + 8];
+            bool any = ks[k]->train_counts(kc, ru, d, D, pa, bl), want = false;
+            for (size_t i = 0; i < D; i++) {
+                int K = rt_kern_train_count(ru[i], pa * fabs((double)d[i]), bl);
+                cr_assert_eq(kc[i], K, "%s: row %zu of %zu, BL %d, p %g", ks[k]->name, i, D,
+                             bl, pa * fabs((double)d[i]));
+                want |= K > 0;
+            }
+            cr_assert_eq(any, want, "%s: whether a row fires", ks[k]->name);
+        }
+    }
+}
+
+/*
 ** The fired slots are a uniform subset of their number: exactly k slots, each slot taken
 ** with frequency k/BL (6 standard errors over 2^16 trains), the same in every build.
 */
