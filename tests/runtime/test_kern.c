@@ -348,18 +348,19 @@ static int kern_builds(const RtKern *ks[3], const char *env[3])
 ** (key, RT_KERN_COL_STREAM): column j fires at slot k iff lane j % 8 of the stream's step
 ** (word >> 1) is at most rt_kern_threshold(b |x_j|); the list of a BL 1 sample holds the
 ** columns firing at slot 0 in order, with x_j's sign bit. Inputs at the edges of the
-** threshold: 0, -0, subnormal, p at and beyond 1, NaN, infinities; 21 columns (a short last
-** chunk).
+** threshold: 0, -0, subnormal, p at and beyond 1, NaN, infinities; a chunk of zeros (which
+** the kernels skip, the stream going on); 29 columns (a short last chunk).
 */
 Test(kern, column_trains_follow_their_thresholds)
 {
     const RtKern *ks[3];
     const char *env[3];
     int nk = kern_builds(ks, env);
-    enum { X = 21 };
-    const float x[X] = {0.0f,  -0.0f, 1e-40f, 0.3f,     -0.3f, 1.0f,      -1.0f,
-                        0.5f,  -0.5f, 2.0f,   -1e-9f,   NAN,   INFINITY,  -INFINITY,
-                        0.25f, 0.75f, -0.9f,  0.1f,     -0.1f, 0.6f,      1e-3f};
+    enum { X = 29 }; /* the second chunk all zeros: skipped, the stream going on */
+    const float x[X] = {0.0f,  -0.0f, 1e-40f, 0.3f,   -0.3f, 1.0f,     -1.0f, 0.5f,
+                        0.0f,  -0.0f, 0.0f,   0.0f,   -0.0f, 0.0f,     0.0f,  0.0f,
+                        -0.5f, 2.0f,  -1e-9f, NAN,    INFINITY, -INFINITY, 0.25f, 0.75f,
+                        -0.9f, 0.1f,  -0.1f,  0.6f,   1e-3f};
     const double bs[] = {0.7, 1.0, 3.0, 1e10};
     for (int k = 0; k < nk; k++)
         for (size_t bi = 0; bi < sizeof bs / sizeof *bs; bi++)
