@@ -708,6 +708,32 @@ INLINE I8 thresholds(F8 x, double b)
 }
 
 /*
+** col_trains for BL 1 (nearly every sample under update management), one step a chunk: a
+** column fires iff (word >> 1) <= floor(t) - 1 with t = b |x_j| 2^31 + 0.5 (the threshold of
+** rt_kern_threshold), that is iff (word >> 1) + 1 <= t, compared in double without the
+** integer threshold (t < 1, NaN: never; t >= 2^31: always, as there). Half the operations
+** of the general loop's threshold and its masks.
+*/
+INLINE size_t one_slot_trains(G8 *g, uint32_t *lo, uint32_t *hi, const float *x, size_t X,
+                              double b, int32_t *list)
+{
+    size_t n = 0;
+    for (size_t j0 = 0; j0 < X; j0 += 8) {
+        size_t len = X - j0 < 8 ? X - j0 : 8;
+        F8 xv = ldf(x + j0, len);
+        D8 t = (__builtin_convertvector(fabs8(xv), D8) * b) * 2147483648.0 + 0.5;
+        D8 u = __builtin_convertvector((I8)(g8_next(g) >> 1), D8) + 1.0;
+        I8 fire = __builtin_convertvector(u <= t, I8);
+        stu(lo + j0, (U8)fire & u8(1), len);
+        if (hi)
+            stu(hi + j0, u8(0), len);
+        if (list)
+            n += (size_t)compress_to(list + n, col_entries(xv, (int32_t)j0), mask8(fire));
+    }
+    return n;
+}
+
+/*
 ** Column trains of one sample: chunk by chunk, slot by slot, one step of the stream
 ** (key, RT_KERN_COL_STREAM) per slot gives the 8 columns' words. With list (BL 1), the
 ** columns that fire at slot 0 as RtUpd.cols packs them, in the same pass; their number. A
@@ -719,6 +745,12 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
 {
     G8 g = seed_g8(key, RT_KERN_COL_STREAM);
     size_t n = 0;
+    if (bl == 1) {
+        n = one_slot_trains(&g, lo, hi, x, X, b, list);
+        if (list)
+            memset(list + n, 0, 8 * sizeof *list);
+        return n;
+    }
     for (size_t j0 = 0; j0 < X; j0 += 8) {
         size_t len = X - j0 < 8 ? X - j0 : 8;
         F8 xv = ldf(x + j0, len);
