@@ -745,13 +745,9 @@ static size_t KERN(col_trains)(uint32_t *lo, uint32_t *hi, const float *x, size_
 {
     G8 g = seed_g8(key, RT_KERN_COL_STREAM);
     size_t n = 0;
-    if (bl == 1) {
+    if (bl == 1)
         n = one_slot_trains(&g, lo, hi, x, X, b, list);
-        if (list)
-            memset(list + n, 0, 8 * sizeof *list);
-        return n;
-    }
-    for (size_t j0 = 0; j0 < X; j0 += 8) {
+    for (size_t j0 = 0; j0 < X && bl > 1; j0 += 8) {
         size_t len = X - j0 < 8 ? X - j0 : 8;
         F8 xv = ldf(x + j0, len);
         U8 wl = u8(0), wh = u8(0);
@@ -837,7 +833,7 @@ static bool KERN(train_counts)(uint8_t *kc, const uint32_t *ru, const float *d, 
         I8 k = train_counts8(p, U, ~silent, bl);
         B8 k8 = __builtin_convertvector(k, B8);
         memcpy(kc + i0, &k8, sizeof k8);
-        any |= mask8(i8(0) - k);
+        any |= mask8(k > i8(0));
     }
     return any != 0;
 }

@@ -522,8 +522,7 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
                 .xhi = bt.xhi, .ru = bt.ru, .kc = bt.kc, .rs = bt.rs, .cmask = bt.cmask,
                 .cw = bt.cw, .cols = bt.cols, .ncols = bt.ncols, .lr_neg = lr < 0.0,
                 .touched = t->touched};
-    up.one_hot = B == 1 && rows != rt_kern_rows_ref && rt_kern_column_rows(t->planes) &&
-                 one_hot(x, t->X, &up.hot_col);
+    up.one_hot = B == 1 && rt_kern_column_rows(t->planes) && one_hot(x, t->X, &up.hot_col);
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);
         RtUpd p = part(&up, b0, b1);
