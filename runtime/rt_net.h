@@ -108,7 +108,8 @@ typedef struct RtStepShare {
 
 typedef struct RtNet {
     size_t nlayers, max_rows;
-    size_t eval_rows; /* rows per forward of rt_net_eval (<= max_rows; rt_net.c) */
+    size_t eval_rows;  /* rows per forward of rt_net_eval_analog (<= max_rows; rt_net.c) */
+    size_t exact_rows; /* rows per forward of rt_net_eval (<= eval_rows) */
     RtLayer *layer;
     const float *inp; /* (B,in of layer 0) input of the last forward, borrowed */
     float *mem;       /* every digital float array of the net, one allocation */
@@ -132,7 +133,7 @@ int rt_net_shapes(const IrModel *m, size_t from, RtShape in, RtShape *out, size_
 
 /*
 ** Build m for inputs of shape `in` and batches of up to max_rows rows (n->max_rows may be
-** more: at least eval_rows, for rt_net_eval), seeded from seed.
+** more: at least eval_rows, for the passes over data sets), seeded from seed.
 ** analog: layers with a device become tiles (else every layer is digital). count_pulses:
 ** tiles keep counters. Returns NULL with a message in err on shapes that do not fit or
 ** out of memory.
@@ -206,7 +207,7 @@ const float *rt_net_update_d(const RtLayer *ly);
 
 /*
 ** The half_mse over a whole data set x (rows,in), t (rows,out), evaluated in chunks of
-** eval_rows by the exact digital forward of the current weights (no I/O model: the loss a
+** exact_rows by the exact digital forward of the current weights (no I/O model: the loss a
 ** user compares across optimizers, and no I/O noise is drawn). Changes the activations.
 */
 double rt_net_loss(RtNet *n, const float *x, const float *t, size_t rows);

@@ -550,15 +550,16 @@ void rt_net_step_ahead(RtNet *n, const IrOptimizer *o, size_t B, const float *x)
         probe_done(n, m, seconds() - t0);
 }
 
-/* The loss (and the hits) over a whole data set, in chunks of max_rows, through `pass`. */
+/* The loss (and the hits) over a whole data set through `pass`, in chunks of its rows (rt_net.c). */
 static double eval_pass(RtNet *n, Pass pass, IrLoss loss, const float *x, const float *t,
                         const int32_t *label, size_t rows, size_t *correct)
 {
     size_t in = rt_net_in(n), out = rt_net_out(n), hits = 0;
     bool squares = loss == IR_LOSS_MSE || loss == IR_LOSS_HALF_MSE;
     double sum = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += n->eval_rows) {
-        size_t B = rows - r0 < n->eval_rows ? rows - r0 : n->eval_rows;
+    size_t chunk = pass == PASS_EXACT ? n->exact_rows : n->eval_rows;
+    for (size_t r0 = 0; r0 < rows; r0 += chunk) {
+        size_t B = rows - r0 < chunk ? rows - r0 : chunk;
         const float *y = forward(n, x + r0 * in, B, pass);
         if (squares) /* the squared errors of all rows, then one division */
             for (size_t k = 0; k < B * out; k++) {
