@@ -312,7 +312,7 @@ void rt_net_set_initial(RtNet *n, const IrModel *m, size_t l, const float *w)
 ** pass streams through the cache instead of through memory.
 **   EXACT_BYTES, the exact forward (rt_net_eval): each row's values are the same in any
 **     chunk (its products' blocks keep their columns; BLIS 0.9 measured the same bits for
-**     1 to 256 rows of each of this file's nets' shapes), so the size is the fastest measured:
+**     1 to 256 rows of the example nets' layer shapes), so the size is the fastest measured:
 **     LeNet's test pass, 9 rows of 14400 patch floats, 5% faster than 16 (both better than
 **     256 rows of its 56 MB of patches, which took 0.4 s more per 10000 images).
 **   EVAL_BYTES, the analog evaluation: its I/O draws its bound-management repeats chunk by
