@@ -603,6 +603,26 @@ static void dac_rows(void *ctx, size_t k0, size_t k1)
 #define NARROW_ROWS 32
 
 /*
+** The forward rows k0..k1-1 that are finished (io->again false) into y, after their ADC
+** stage rather than row by row within it: a row's put reads the outputs that the ADC has
+** just stored, and that chain, row after row, was 12 ns of the 80 a conv row's forward took.
+*/
+static void put_rows(const RowsIO *j, size_t k0, size_t k1)
+{
+    RtIO *io = j->io;
+    const IrIO *p = j->p;
+    bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
+    for (size_t k = k0; k < k1; k++) {
+        if (io->again[k])
+            continue;
+        size_t b = io->act[k];
+        double a = io->alpha[b];
+        double mult = p->out_scale * (nm && a > 0.0 ? a : 1.0) * (bm ? io->r[b] : 1.0);
+        put_row(j->out + b * j->wout, io->z + k * j->wout, mult, j->bias, j->wout);
+    }
+}
+
+/*
 ** The ADC of rows k0..k1-1 and their results: a forward row whose bound test passed (or
 ** that is out of BM passes) is finished into y, else marked in io->again; a backward row is
 ** added into dx.
@@ -626,14 +646,9 @@ static void adc_rows(void *ctx, size_t k0, size_t k1)
             continue;
         }
         io->again[k] = !bm_done(p, j->inp_step, passed, io->r[b]);
-        if (!io->again[k]) {
-            bool nm = p->noise_management != IR_NM_NONE;
-            bool bm = p->bound_management != IR_BM_NONE;
-            double a = io->alpha[b];
-            double mult = p->out_scale * (nm && a > 0.0 ? a : 1.0) * (bm ? io->r[b] : 1.0);
-            put_row(out_b, z_k, mult, j->bias, j->wout);
-        }
     }
+    if (j->forward)
+        put_rows(j, k0, k1);
 }
 
 /* One stage over the n rows of io->act: keys in row order, then the rows (shared or not). */
