@@ -604,8 +604,9 @@ static void dac_rows(void *ctx, size_t k0, size_t k1)
 
 /*
 ** The forward rows k0..k1-1 that are finished (io->again false) into y, after their ADC
-** stage rather than row by row within it: a row's put reads the outputs that the ADC has
-** just stored, and that chain, row after row, was 12 ns of the 80 a conv row's forward took.
+** stage rather than row by row within it: a row's put read the outputs that the ADC had
+** just stored, a chain that row after row held back the rest (LeNet's conv1 forward, 4608
+** rows of 25 inputs and 16 outputs: 86 -> 80 ns a row).
 */
 static void put_rows(const RowsIO *j, size_t k0, size_t k1)
 {
