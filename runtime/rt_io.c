@@ -499,6 +499,20 @@ static void add_row(float *restrict y, const float *restrict z, double mult, siz
         y[i] = (float)((double)y[i] + (double)z[i] * mult);
 }
 
+/*
+** A backward row into dx: added, or with set written as put_row writes it, z * mult + 0.0,
+** which is add_row's value on a row of zeros bit for bit (0.0 + p and p + 0.0 are the same
+** sum, -0.0 + 0.0 = +0.0 included), without reading the row or zeroing it first. z NULL:
+** nothing to add, or a row of +0.0 to set.
+*/
+static void into_row(float *y, const float *z, double mult, size_t n, bool set)
+{
+    if (set)
+        put_row(y, z, mult, NULL, n);
+    else if (z)
+        add_row(y, z, mult, n);
+}
+
 /* The perfect forward: y (B,D) = out_scale * x W^T + bias. */
 static void perfect_forward(float *y, const RtIO *io, const float *w, const float *x,
                             const float *bias, size_t B, bool ref, RtPool *pool)
@@ -571,6 +585,7 @@ typedef struct RowsIO {
     double inp_step, out_step;
     const float *sig;    /* output noise stds (wout) */
     bool noisy, forward; /* ADC noise; forward (NM, BM) or backward (accumulate) */
+    bool set;            /* backward: rows written, not added (into_row) */
 } RowsIO;
 
 /* The input scale of row b: 1/alpha (noise management), 1/r (bound management). */
@@ -643,7 +658,7 @@ static void adc_rows(void *ctx, size_t k0, size_t k1)
         bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, io->key[k],
                               narrow ? xi + 16 * at : NULL);
         if (!j->forward) {
-            add_row(out_b, z_k, p->out_scale * io->alpha[b], j->wout);
+            into_row(out_b, z_k, p->out_scale * io->alpha[b], j->wout, j->set);
             continue;
         }
         io->again[k] = !bm_done(p, j->inp_step, passed, io->r[b]);
@@ -682,7 +697,7 @@ static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, co
     size_t n = forward_start(y, io, x, bias, B);
     if (rows_keyed(p)) {
         RowsIO j = {io, p, y, x, bias, X, D, io->fwd_inp_step, io->fwd_out_step, io->sig_fwd,
-                    any_noise(io->sig_fwd, D), true};
+                    any_noise(io->sig_fwd, D), true, false};
         while (n > 0) {
             pass_rows(&j, w, n, ref, pool);
             size_t m = 0;
@@ -722,9 +737,12 @@ static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, co
     }
 }
 
-/* One chunk of the backward: dx (B,X) += managed d (B,D) W, without bound management. */
+/*
+** One chunk of the backward: dx (B,X) += managed d (B,D) W, without bound management; with
+** set, dx = that sum on zeros (a row that NM skips is set to zeros).
+*/
 static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, size_t B,
-                           bool ref, RtPool *pool)
+                           bool ref, bool set, RtPool *pool)
 {
     const IrIO *p = io->bwd;
     size_t D = io->D, X = io->X, n = 0;
@@ -734,10 +752,12 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
         io->alpha[b] = nm && a > 0.0 ? a : 1.0;
         if (!(nm && a <= 0.0))
             io->act[n++] = b;
+        else
+            into_row(dx + b * X, NULL, 0.0, X, set);
     }
     if (rows_keyed(p)) {
         RowsIO j = {io, p, dx, d, NULL, D, X, io->bwd_inp_step, io->bwd_out_step, io->sig_bwd,
-                    any_noise(io->sig_bwd, X), false};
+                    any_noise(io->sig_bwd, X), false, set};
         if (n > 0)
             pass_rows(&j, w, n, ref, pool);
         return;
@@ -753,7 +773,7 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
         float *z_k = io->z + k * X, *dx_b = dx + b * X;
         rt_io_w_noise(z_k, io->v + k * D, w, D, X, true, p, &io->rng);
         rt_io_adc(z_k, X, io->sig_bwd, p, io->bwd_out_step, &io->rng);
-        add_row(dx_b, z_k, p->out_scale * io->alpha[b], X);
+        into_row(dx_b, z_k, p->out_scale * io->alpha[b], X, set);
     }
 }
 
@@ -789,17 +809,19 @@ static void forward(float *y, RtIO *io, const float *w, const float *x, const fl
     }
 }
 
-/* The backward in chunks of max_rows rows. */
+/* The backward in chunks of max_rows rows (set: into dx as if it held zeros). */
 static void backward(float *dx, RtIO *io, const float *w, const float *d, size_t B, bool ref,
-                     RtPool *pool)
+                     bool set, RtPool *pool)
 {
     if (io->bwd->family == IR_IO_PERFECT) {
+        if (set) /* the product added to zeros: BLIS's beta = 0 would keep its -0.0s */
+            memset(dx, 0, B * io->X * sizeof *dx);
         perfect_backward(dx, io, w, d, B, ref, pool);
         return;
     }
     for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
         size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
-        backward_chunk(dx + b0 * io->X, io, w, d + b0 * io->D, n, ref, pool);
+        backward_chunk(dx + b0 * io->X, io, w, d + b0 * io->D, n, ref, set, pool);
     }
 }
 
@@ -818,10 +840,16 @@ void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const
 void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B,
                     RtPool *pool)
 {
-    backward(dx, io, w, d, B, false, pool);
+    backward(dx, io, w, d, B, false, false, pool);
+}
+
+void rt_io_backward_set(float *dx, RtIO *io, const float *w, const float *d, size_t B,
+                        RtPool *pool)
+{
+    backward(dx, io, w, d, B, false, true, pool);
 }
 
 void rt_io_backward_ref(float *dx, RtIO *io, const float *w, const float *d, size_t B)
 {
-    backward(dx, io, w, d, B, true, NULL);
+    backward(dx, io, w, d, B, true, false, NULL);
 }

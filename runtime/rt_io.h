@@ -97,6 +97,12 @@ void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const
 /* dx (B,X) += the managed backward of d (B,D) through w (D,X). */
 void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B,
                     RtPool *pool);
+/*
+** dx (B,X) = the same, every row written: the bits rt_io_backward gives on a dx of zeros,
+** without the zeros (a conv layer's patch gradients).
+*/
+void rt_io_backward_set(float *dx, RtIO *io, const float *w, const float *d, size_t B,
+                        RtPool *pool);
 void rt_io_backward_ref(float *dx, RtIO *io, const float *w, const float *d, size_t B);
 
 /*

@@ -236,29 +236,41 @@ static void scale_backward(RtLayer *ly, size_t B, size_t Q)
             }
 }
 
-/* The backward MVM of a tile through its I/O, counted for the cost (docs/cost.md). */
-static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R, RtPool *pool)
+/*
+** The backward MVM of a tile through its I/O, added into din, or with set written into it
+** (rt_io_backward_set); counted for the cost (docs/cost.md).
+*/
+static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R, bool set,
+                          RtPool *pool)
 {
-    rt_io_backward(din, ly->io, ly->w, d, R, pool);
+    if (set)
+        rt_io_backward_set(din, ly->io, ly->w, d, R, pool);
+    else
+        rt_io_backward(din, ly->io, ly->w, d, R, pool);
     if (ly->algo)
         rt_algo_count_mvm(ly->algo, true, R);
 }
 
-/* A weight layer: dz, then the input gradient din (R,in) (if wanted) and gW. */
-static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B,
+/*
+** A weight layer: dz, then the input gradient din (R,in) (if wanted: added into din, or with
+** set, din holding nothing yet, written) and gW.
+*/
+static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B, bool set,
                              RtPool *pool)
 {
     size_t R = rt_net_update_rows(ly, B);
+    if (set && din && !ly->tile) /* the digital product adds */
+        memset(din, 0, R * ly->in * sizeof *din);
     if (ly->kind == IR_LAYER_DENSE && !ly->nscale) { /* no dz: the output gradient itself */
         if (ly->tile && din)
-            tile_backward(ly, din, ly->grad, B, pool);
+            tile_backward(ly, din, ly->grad, B, set, pool);
         rt_matmul_backward(ly->tile ? NULL : din, ly->gw, ly->gb, ly->grad, in, ly->w, B,
                            ly->in, ly->out, pool);
         return;
     }
     scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1);
     if (ly->tile && din)
-        tile_backward(ly, din, ly->dz, R, pool);
+        tile_backward(ly, din, ly->dz, R, set, pool);
     rt_matmul_backward(ly->tile ? NULL : din, ly->gw, NULL, ly->dz, in, ly->w, R, ly->in,
                        ly->out, pool);
 }
@@ -266,10 +278,8 @@ static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B,
 static void backward_conv(RtLayer *ly, float *dinp, const float *in, size_t B, RtPool *pool)
 {
     (void)in;
-    float *dcols = dinp ? ly->dcols : NULL;
-    if (dcols)
-        memset(dcols, 0, B * ly->Q * ly->in * sizeof *dcols);
-    backward_weights(ly, dcols, ly->cols, B, pool);
+    float *dcols = dinp ? ly->dcols : NULL; /* written whole: no zeros first */
+    backward_weights(ly, dcols, ly->cols, B, true, pool);
     if (dinp)
         rt_col2im(dinp, dcols, B, ly->ishape, ly->K, ly->S, ly->P);
 }
@@ -282,7 +292,7 @@ static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B,
     if (ly->kind != IR_LAYER_DENSE && ly->kind != IR_LAYER_CONV2D && !dinp)
         return;
     switch (ly->kind) {
-    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B, pool); break;
+    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B, false, pool); break;
     case IR_LAYER_CONV2D: backward_conv(ly, dinp, in, B, pool); break;
     case IR_LAYER_MAXPOOL2D:
         rt_maxpool_backward(dinp, ly->grad, ly->arg, B, ly->ishape, ly->oshape);

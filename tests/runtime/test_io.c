@@ -604,6 +604,36 @@ Test(io, one_hot_reads_give_the_product_bits)
     free(w);
 }
 
+/*
+** rt_io_backward_set writes what rt_io_backward adds to a dx of zeros, bit for bit, whatever
+** dx held before (NaN here), with the same draws: keyed rows, stochastic rounding (the serial
+** loop), the perfect family, a row that NM skips (all of d zero), chunks of max_rows.
+*/
+Test(io, backward_set_is_the_sum_on_zeros)
+{
+    enum { B = 9, D = 7, X = 33 };
+    IrIO cfg[3] = {*rt_io_default(), *rt_io_default(), *rt_io_default()};
+    cfg[1].out_sto_round = true;
+    cfg[2].family = IR_IO_PERFECT;
+    RtRng r;
+    rt_rng_seed(&r, SEED, 10);
+    float *w = normals(D * X, 0.3, &r), *d = normals(B * D, 0.1, &r);
+    memset(d + 2 * D, 0, D * sizeof *d);
+    for (int c = 0; c < 3; c++) {
+        float added[B * X] = {0}, set[B * X];
+        for (size_t k = 0; k < B * X; k++)
+            set[k] = NAN;
+        RtIO *a = rt_io_new(&cfg[c], &cfg[c], D, X, 4, SEED, STREAM);
+        RtIO *b = rt_io_new(&cfg[c], &cfg[c], D, X, 4, SEED, STREAM);
+        rt_io_backward(added, a, w, d, B, NULL);
+        rt_io_backward_set(set, b, w, d, B, NULL);
+        cr_assert_eq(memcmp(added, set, sizeof set), 0, "I/O %d: the sum on zeros", c);
+        cr_assert_eq(memcmp(&a->rng, &b->rng, sizeof a->rng), 0, "I/O %d: the same draws", c);
+        rt_io_free(a), rt_io_free(b);
+    }
+    free(w), free(d);
+}
+
 /* Same seed and stream: bit-identical passes; another stream: other noise. */
 Test(io, runs_are_deterministic)
 {
