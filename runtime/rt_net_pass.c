@@ -560,7 +560,7 @@ void rt_net_step_ahead(RtNet *n, const IrOptimizer *o, size_t B, const float *x)
         probe_done(n, m, seconds() - t0);
 }
 
-/* The loss (and the hits) over a whole data set through `pass`, in chunks of its rows (rt_net.c). */
+/* The loss (and the hits) over a whole data set through `pass`, in chunks (rt_net.c). */
 static double eval_pass(RtNet *n, Pass pass, IrLoss loss, const float *x, const float *t,
                         const int32_t *label, size_t rows, size_t *correct)
 {
