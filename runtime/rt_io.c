@@ -584,7 +584,7 @@ typedef struct RowsIO {
     size_t win, wout;    /* row widths: DAC input, ADC output */
     double inp_step, out_step;
     const float *sig;    /* output noise stds (wout) */
-    bool noisy, forward; /* ADC noise; forward (NM, BM) or backward (accumulate) */
+    bool noisy, forward; /* ADC noise; forward (NM, BM) or backward (into dx) */
     bool set;            /* backward: rows written, not added (into_row) */
 } RowsIO;
 
