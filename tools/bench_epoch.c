@@ -64,8 +64,7 @@
 #define AIHWKIT_LENET_S 16.5 /* aihwkit, LeNet Analog SGD, 6000 images, 1 thread (header) */
 #define MIN_SPEEDUP 1.6     /* 2 threads over 1 on an idle machine */
 #define MIN_RATIO (1 / 1.1) /* 2 threads over 1 on a busy one: at most 10% slower */
-#define EPOCH_RUNS 3        /* runs per thread count of an idle machine's epoch rows */
-#define BUSY_RUNS 3         /* runs per thread count with the busy process */
+#define RUNS 3              /* runs per thread count of an epoch row: the fastest counts */
 #define MAX_TEST_S 1.0      /* a test pass over the 10000 test images, either net */
 
 /*
@@ -195,28 +194,40 @@ static RtData *data_of(const IrTrain *t)
 }
 
 /*
-** One `epoch` row per thread count of train t on data dt (scaled to `full` training images),
-** against `ref` seconds, then a `test_pass` row (the epoch-0 test pass on 1 thread, scaled to
-** `test` images); the seconds of the last thread count into *last, those of 1 thread into
-** *first. Each figure is the fastest of EPOCH_RUNS runs, the thread counts alternating.
-** Nonzero on failure.
+** The fastest of RUNS epochs of train t on data dt for each of 1..maxth (at most 2) threads,
+** the thread counts alternating, times scale, into best[th - 1]; the fastest epoch-0 test
+** pass of 1 thread into *test1 and the test accuracy into *acc. Nonzero on failure.
+*/
+static int fastest_epochs(const IrTrain *t, const RtData *dt, size_t maxth, double scale,
+                          double best[2], double *test1, double *acc)
+{
+    best[0] = best[1] = *test1 = INFINITY;
+    for (int run = 0; run < RUNS; run++)
+        for (size_t th = 1; th <= maxth; th++) {
+            double t0s, s = epoch_seconds(t, dt, th, acc, &t0s);
+            if (s < 0)
+                return 1;
+            best[th - 1] = fmin(best[th - 1], s * scale);
+            if (th == 1)
+                *test1 = fmin(*test1, t0s);
+        }
+    return 0;
+}
+
+/*
+** One `epoch` row per thread count (maxth at most 2) of train t on data dt (scaled to `full`
+** training images), against `ref` seconds, then a `test_pass` row (the epoch-0 test pass on
+** 1 thread, scaled to `test` images); the seconds of the last thread count into *last, those
+** of 1 thread into *first; each the fastest of RUNS. Nonzero on failure.
 */
 static int epoch_rows(const char *what, const char *shape, size_t batch, const IrTrain *t,
                       const RtData *dt, size_t full, size_t test, size_t maxth, double ref,
                       double *first, double *last)
 {
-    double scale = (double)full / (double)dt->rows, test1 = INFINITY, acc = 0.0;
-    double best[2] = {INFINITY, INFINITY};
-    for (int run = 0; run < EPOCH_RUNS; run++)
-        for (size_t th = 1; th <= maxth && th <= 2; th++) {
-            double t0s, s = epoch_seconds(t, dt, th, &acc, &t0s);
-            if (s < 0)
-                return 1;
-            best[th - 1] = fmin(best[th - 1], s * scale);
-            if (th == 1)
-                test1 = fmin(test1, t0s);
-        }
-    for (size_t th = 1; th <= maxth && th <= 2; th++) {
+    double scale = (double)full / (double)dt->rows, test1, acc = 0.0, best[2];
+    if (fastest_epochs(t, dt, maxth, scale, best, &test1, &acc))
+        return 1;
+    for (size_t th = 1; th <= maxth; th++) {
         double s = best[th - 1];
         if (th == 1)
             *first = s;
@@ -242,14 +253,10 @@ static int epoch_rows(const char *what, const char *shape, size_t batch, const I
 static int no_update_row(const char *what, const char *shape, size_t batch, const IrTrain *t,
                          const RtData *dt, size_t full, double ref)
 {
-    double acc, t0s, s = INFINITY;
-    for (int run = 0; run < EPOCH_RUNS; run++) {
-        double r = epoch_seconds(t, dt, 1, &acc, &t0s);
-        if (r < 0)
-            return 1;
-        s = fmin(s, r);
-    }
-    s *= (double)full / (double)dt->rows;
+    double acc, test1, best[2];
+    if (fastest_epochs(t, dt, 1, (double)full / (double)dt->rows, best, &test1, &acc))
+        return 1;
+    double s = best[0];
     printf("epoch_no_update,%s with lr 0,%s,%zu,1,%.2f,s/epoch (no pulse),target %.2f s,%.2f\n",
            what, shape, batch, s, ref, ref / s);
     fflush(stdout);
@@ -297,20 +304,14 @@ int main(int argc, char **argv)
            shape, sec[0] / sec[1], MIN_SPEEDUP, sec[0] / sec[1] / MIN_SPEEDUP);
     if (checkpoint_row(tq, dq, 60000, sec[0], shape))
         return 1;
-    double busy[2] = {INFINITY, INFINITY}, acc;
+    double busy[2], test1, acc;
     pid_t hog = busy_start();
     if (hog < 0)
         fprintf(stderr, "aimci_bench_epoch: no busy process (fork failed)\n");
-    for (int run = 0; run < BUSY_RUNS; run++)
-        for (size_t th = 1; th <= 2; th++) {
-            double t0s, s = epoch_seconds(tb, db, th, &acc, &t0s);
-            if (s < 0) {
-                busy_stop(hog);
-                return 1;
-            }
-            busy[th - 1] = fmin(busy[th - 1], s * 60000.0 / (double)db->rows);
-        }
+    int failed = fastest_epochs(tb, db, 2, 60000.0 / (double)db->rows, busy, &test1, &acc);
     busy_stop(hog);
+    if (failed)
+        return 1;
     for (size_t th = 1; th <= 2; th++)
         printf("epoch_busy,fcn_fashion residual,%s,10,%zu,%.2f,s/epoch (scaled from %zu "
                "images; a busy core),target %.2f s,%.2f\n", shape, th, busy[th - 1], db->rows,
