@@ -415,19 +415,6 @@ void rt_io_free(RtIO *io)
 ** ====================================================================================
 */
 
-/* The index of the one nonzero of v (n), n if none; n + 1 if there are more. */
-static size_t lone_nonzero(const float *v, size_t n)
-{
-    size_t at = n;
-    for (size_t k = 0; k < n; k++)
-        if (v[k] != 0.0f) {
-            if (at < n)
-                return n + 1;
-            at = k;
-        }
-    return at;
-}
-
 /*
 ** z = v W^T for rows of v with one nonzero at most (false, nothing written, if some row has
 ** more): z_i = 0 + v_c W_ic, exactly the sum BLIS and the naive loops give (every other term
@@ -440,10 +427,10 @@ static bool one_hot_product(float *z, const float *v, const float *w, size_t n, 
                             size_t X)
 {
     for (size_t k = 0; k < n; k++)
-        if (lone_nonzero(v + k * X, X) > X)
+        if (rt_lone_nonzero(v + k * X, X) > X)
             return false;
     for (size_t k = 0; k < n; k++) {
-        size_t c = lone_nonzero(v + k * X, X);
+        size_t c = rt_lone_nonzero(v + k * X, X);
         float vc = c < X ? v[k * X + c] : 0.0f;
         for (size_t i = 0; i < D; i++)
             z[k * D + i] = c < X ? 0.0f + vc * w[i * X + c] : 0.0f;

@@ -486,16 +486,6 @@ static void rows_job(void *ctx, size_t i0, size_t i1)
 */
 #define SHARED_UPDATE_MIN 65536
 
-/* Whether x (X) has exactly one nonzero input; *c gets its column. */
-static bool one_hot(const float *x, size_t X, size_t *c)
-{
-    size_t n = 0;
-    for (size_t j = 0; j < X; j++)
-        if (x[j] != 0.0f)
-            n++, *c = j;
-    return n == 1;
-}
-
 /*
 ** stochastic_compressed for a batch: the samples' keys in order, then each sample's plan,
 ** column trains and row words, then the rows through `rows` (both on the pool's threads
@@ -522,7 +512,8 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
                 .xhi = bt.xhi, .ru = bt.ru, .kc = bt.kc, .rs = bt.rs, .cmask = bt.cmask,
                 .cw = bt.cw, .cols = bt.cols, .ncols = bt.ncols, .lr_neg = lr < 0.0,
                 .touched = t->touched};
-    up.one_hot = B == 1 && rt_kern_column_rows(t->planes) && one_hot(x, t->X, &up.hot_col);
+    up.hot_col = B == 1 && rt_kern_column_rows(t->planes) ? rt_lone_nonzero(x, t->X) : t->X;
+    up.one_hot = up.hot_col < t->X;
     for (size_t b0 = 0, b1; b0 < B; b0 = b1) {
         b1 = counted_part(t, &up, b0);
         RtUpd p = part(&up, b0, b1);

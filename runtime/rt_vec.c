@@ -12,6 +12,18 @@
 ** integer maximum vectorises where a float one with NaNs skipped does not; the pulse plan
 ** and the noise management take it per sample and row.
 */
+size_t rt_lone_nonzero(const float *v, size_t n)
+{
+    size_t at = n;
+    for (size_t k = 0; k < n; k++)
+        if (v[k] != 0.0f) {
+            if (at < n)
+                return n + 1;
+            at = k;
+        }
+    return at;
+}
+
 RT_WIDE_LOOP
 float rt_absmax(const float *x, size_t n)
 {

@@ -1,7 +1,7 @@
 /*
-** rt_vec.h: reductions over float vectors that several runtime modules share, compiled for
-** the x86-64 baseline, AVX2 and AVX-512 (chosen when the program loads); every width gives
-** the same result.
+** rt_vec.h: reductions over float vectors that several runtime modules share; those that
+** vectorise compiled for the x86-64 baseline, AVX2 and AVX-512 (chosen when the program
+** loads), every width giving the same result.
 */
 #ifndef AIMCI_RT_VEC_H
 #define AIMCI_RT_VEC_H
@@ -18,6 +18,12 @@
 #else
 #define RT_WIDE_LOOP
 #endif
+
+/*
+** The index of the one nonzero of v (n), n if none, n + 1 if there are more (it stops at the
+** second): a transfer's one-hot column read (rt_io.c) and write (rt_tile.c).
+*/
+size_t rt_lone_nonzero(const float *v, size_t n);
 
 /* max |x_k| over x (n), 0 for n = 0; NaNs are skipped. */
 float rt_absmax(const float *x, size_t n);
