@@ -2119,6 +2119,45 @@ static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
 #define SHORT_DOTS NULL
 #endif
 
+/*
+** ====================================================================================
+** Patches of 5 x 5 windows (rt_layer_conv.c's im2col)
+** ====================================================================================
+*/
+
+#if DW == 8
+/*
+** ISA: a channel's 25 floats from its five rows a0..a4 (5 floats each, loaded masked, so
+** nothing past a row is read): 16 floats of a0, a1, a2 and a3's first, two-source permutes
+** and a blend, then a masked store of a3's other 4 and a4's 5. Ten 20-byte copies were
+** store-bound.
+*/
+static void KERN(patches5)(float *cols, size_t X, const float *x, size_t C, size_t hw,
+                           size_t w, size_t n)
+{
+    const __m512i i01 = _mm512_setr_epi32(0, 1, 2, 3, 4, 16, 17, 18, 19, 20, 0, 0, 0, 0, 0, 0);
+    const __m512i i23 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 16);
+    const __m512i i34 = _mm512_setr_epi32(1, 2, 3, 4, 16, 17, 18, 19, 20, 0, 0, 0, 0, 0, 0, 0);
+    for (size_t j = 0; j < n; j++) {
+        float *row = cols + j * X;
+        const float *s = x + j;
+        for (size_t c = 0; c < C; c++, s += hw, row += 25) {
+            __m512 a0 = _mm512_maskz_loadu_ps(0x1F, s), a1 = _mm512_maskz_loadu_ps(0x1F, s + w);
+            __m512 a2 = _mm512_maskz_loadu_ps(0x1F, s + 2 * w);
+            __m512 a3 = _mm512_maskz_loadu_ps(0x1F, s + 3 * w);
+            __m512 a4 = _mm512_maskz_loadu_ps(0x1F, s + 4 * w);
+            __m512 lo = _mm512_permutex2var_ps(a0, i01, a1);
+            __m512 hi = _mm512_permutex2var_ps(a2, i23, a3);
+            _mm512_storeu_ps(row, _mm512_mask_blend_ps(0xFC00, lo, hi));
+            _mm512_mask_storeu_ps(row + 16, 0x1FF, _mm512_permutex2var_ps(a3, i34, a4));
+        }
+    }
+}
+#define PATCHES5 KERN(patches5)
+#else
+#define PATCHES5 NULL
+#endif
+
 const RtKern KERN(rt_kern) = {
     .name = KERN_NAME,
     .rows = KERN(rows),
@@ -2132,4 +2171,5 @@ const RtKern KERN(rt_kern) = {
     .dac = KERN(dac),
     .adc = KERN(adc),
     .short_dots = SHORT_DOTS,
+    .patches5 = PATCHES5,
 };

@@ -258,6 +258,15 @@ typedef struct RtKern {
     */
     void (*short_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                        size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    /*
+    ** im2col of n adjacent 5 x 5 windows (stride 1) that lie inside a C-channel image: window
+    ** j's patch (C x 5 runs of 5 floats) into cols + j X, from x + j (x: channel 0's top-left
+    ** of window 0; channels hw floats apart, rows w). A copy: the same floats on every build.
+    ** NULL where the build has no AVX-512 (rt_im2col copies run by run), whose 512-bit
+    ** permutes make a channel's 25 floats two stores instead of ten.
+    */
+    void (*patches5)(float *cols, size_t X, const float *x, size_t C, size_t hw, size_t w,
+                     size_t n);
 } RtKern;
 
 #define RT_KERN_SHORT_K_MAX 32

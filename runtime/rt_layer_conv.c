@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "rt_kern.h"
 #include "rt_layer.h"
 #include "rt_vec.h"
 
@@ -60,31 +61,59 @@ static void patch_at(float *restrict row, const float *restrict x_b, RtShape in,
     }
 }
 
+/*
+** The windows of output row oh that one call of RtKern.patches5 copies: 5 x 5, stride 1,
+** inside the image; [*lo, *hi) of ow, empty where there is no such kernel.
+*/
+static void kernel_windows(const RtKern *kern, size_t oh, RtShape in, size_t K, size_t S,
+                           size_t P, size_t OW, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    if (!kern->patches5 || K != 5 || S != 1 || oh < P || oh - P + K > in.h || OW <= 2 * P)
+        return;
+    *lo = P, *hi = OW - P; /* ow - P >= 0 and ow - P + K <= in.w */
+}
+
+/* The patch of window (oh, ow) of image x_b into row, zeros where it reaches the padding. */
+static void im2col_window(float *row, const float *x_b, RtShape in, size_t K, size_t S,
+                          size_t P, size_t oh, size_t ow)
+{
+    size_t h0 = oh * S, w0 = ow * S;
+    if (window_inside(h0, w0, in, K, P)) {
+        patch_at(row, x_b, in, K, h0 - P, w0 - P);
+        return;
+    }
+    for (size_t c = 0; c < in.c; c++)
+        for (size_t kh = 0; kh < K; kh++) {
+            long h = src_at(oh, kh, S, P, in.h);
+            for (size_t kw = 0; kw < K; kw++) {
+                long w = src_at(ow, kw, S, P, in.w);
+                *row++ = h < 0 || w < 0
+                             ? 0.0f
+                             : x_b[c * in.h * in.w + (size_t)h * in.w + (size_t)w];
+            }
+        }
+}
+
 void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size_t S, size_t P)
 {
     size_t OH = rt_window_out(in.h, K, S, P), OW = rt_window_out(in.w, K, S, P);
     size_t N = rt_shape_size(in), X = in.c * K * K;
+    const RtKern *kern = rt_kern();
     for (size_t b = 0; b < B; b++) {
         const float *x_b = x + b * N;
-        for (size_t oh = 0; oh < OH; oh++)
-            for (size_t ow = 0; ow < OW; ow++) {
-                float *row = cols + (b * OH * OW + oh * OW + ow) * X;
-                size_t h0 = oh * S, w0 = ow * S;
-                if (window_inside(h0, w0, in, K, P)) {
-                    patch_at(row, x_b, in, K, h0 - P, w0 - P);
-                    continue;
-                }
-                for (size_t c = 0; c < in.c; c++)
-                    for (size_t kh = 0; kh < K; kh++) {
-                        long h = src_at(oh, kh, S, P, in.h);
-                        for (size_t kw = 0; kw < K; kw++) {
-                            long w = src_at(ow, kw, S, P, in.w);
-                            *row++ = h < 0 || w < 0 ? 0.0f
-                                                    : x_b[c * in.h * in.w + (size_t)h * in.w +
-                                                          (size_t)w];
-                        }
-                    }
-            }
+        for (size_t oh = 0; oh < OH; oh++) {
+            float *row0 = cols + (b * OH + oh) * OW * X;
+            size_t lo, hi; /* [lo, hi) through the kernel, the rest window by window */
+            kernel_windows(kern, oh, in, K, S, P, OW, &lo, &hi);
+            for (size_t ow = 0; ow < lo; ow++)
+                im2col_window(row0 + ow * X, x_b, in, K, S, P, oh, ow);
+            if (hi > lo)
+                kern->patches5(row0 + lo * X, X, x_b + (oh - P) * in.w + (lo - P), in.c,
+                               in.h * in.w, in.w, hi - lo);
+            for (size_t ow = hi; ow < OW; ow++)
+                im2col_window(row0 + ow * X, x_b, in, K, S, P, oh, ow);
+        }
     }
 }
 

@@ -301,6 +301,45 @@ Test(layer, conv_arrange_and_unarrange_are_scaled_transposes)
     }
 }
 
+/*
+** Each patch row holds its window's inputs (zeros in the padding), bit for bit: 5 x 5 windows
+** of stride 1 (the AVX-512 build copies those inside the image with permutes, the rest window
+** by window; with padding a row has both) and others.
+*/
+Test(layer, im2col_copies_each_window)
+{
+    struct { size_t c, h, w, K, S, P, B; } cases[] = {
+        {1, 28, 28, 5, 1, 0, 2}, {16, 12, 12, 5, 1, 0, 3}, {3, 9, 11, 5, 1, 2, 2},
+        {2, 7, 5, 5, 1, 1, 1}, {2, 5, 5, 5, 1, 2, 1}, {3, 7, 9, 3, 2, 1, 2},
+    };
+    RtRng r;
+    rt_rng_seed(&r, 9, 3);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        RtShape in = {cases[t].c, cases[t].h, cases[t].w};
+        size_t K = cases[t].K, S = cases[t].S, P = cases[t].P, B = cases[t].B;
+        size_t OH = rt_window_out(in.h, K, S, P), OW = rt_window_out(in.w, K, S, P);
+        size_t X = in.c * K * K, nx = B * rt_shape_size(in), nc = B * OH * OW * X;
+        float *x = malloc(nx * sizeof *x), *cols = malloc(nc * sizeof *cols);
+        fill(x, nx, &r, -1, 1);
+        rt_im2col(cols, x, B, in, K, S, P);
+        for (size_t b = 0; b < B; b++)
+            for (size_t q = 0; q < OH * OW; q++)
+                for (size_t k = 0; k < X; k++) {
+                    size_t c = k / (K * K), kh = k / K % K, kw = k % K;
+                    long h = (long)(q / OW * S + kh) - (long)P, w = (long)(q % OW * S + kw) - (long)P;
+                    float want = h < 0 || w < 0 || h >= (long)in.h || w >= (long)in.w
+                                     ? 0.0f
+                                     : x[b * rt_shape_size(in) + (c * in.h + (size_t)h) * in.w +
+                                         (size_t)w];
+                    float got = cols[(b * OH * OW + q) * X + k];
+                    cr_assert(memcmp(&got, &want, sizeof got) == 0,
+                              "case %zu b %zu window %zu input %zu: %.9g, want %.9g", t, b, q, k,
+                              got, want);
+                }
+        free(x), free(cols);
+    }
+}
+
 /* The im2col product equals the direct convolution, for strides, paddings and batches. */
 Test(layer, conv_by_im2col_matches_the_direct_convolution)
 {
