@@ -66,6 +66,7 @@ build/rel/gen/%.o build/san/gen/%.o build/fuzz/gen/%.o: INC = $(I_front)
 build/rel/interp/main.o build/san/interp/main.o: INC = $(I_main)
 build/bench/aimci_bench: INC = $(I_runtime)
 build/bench/aimci_bench_epoch: INC = $(I_check)
+build/bench/tanh_order: INC = $(I_runtime)
 
 GEN     := build/gen/lexer.c build/gen/parser.c
 # interp/run/eval_mpi.c is aimci-mpi's alone, in place of eval_ranks_one.c (see aimci-mpi).
@@ -86,7 +87,7 @@ SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC)) build/san/gen/lexer.o build
             build/san/runtime/rt_kern_avx2.o build/san/runtime/rt_kern_avx512.o
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench mpi-check fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
+.PHONY: all run test bench tanh-order mpi-check fuzz fuzz-smoke layering check-deps check-test-deps clean install uninstall \
         docs-record docs-check
 all: aimci aimci-mpi
 
@@ -109,6 +110,11 @@ bench: check-deps
 	build/bench/aimci_bench
 	build/bench/aimci_bench_epoch
 	tools/bench_mpi.sh ./aimci-mpi
+
+# The order facts of tanh that the pooling of tanh rests on, over every float (tools/tanh_order.c).
+tanh-order:
+	@$(MAKE) --no-print-directory build/bench/tanh_order
+	build/bench/tanh_order
 
 # The layering, proved by the compiler: each layer's include path reaches the headers it may
 # use and none of a layer above it (tests/layering.sh).
@@ -201,6 +207,9 @@ build/bench/aimci_bench: tools/bench.c tools/bench_util.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 build/bench/aimci_bench_epoch: tools/bench_epoch.c tools/bench_util.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
+build/bench/tanh_order: tools/tanh_order.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) -o $@ $^ $(LDLIBS)
 

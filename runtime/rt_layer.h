@@ -71,6 +71,13 @@ void rt_conv_forward_ref(float *out, const float *x, const float *w, const float
 ** each maximum, the first one on ties. */
 void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtShape in,
                         size_t K, size_t S);
+/*
+** out (B,C,OH,OW) = the window maxima of tanh x: rt_tanh_forward and then
+** rt_maxpool_forward's values, bit for bit, with tanh only on the windows' largest inputs (a
+** pass that needs no backward).
+*/
+void rt_maxpool_tanh_forward(float *out, const float *x, size_t B, RtShape in, size_t K,
+                             size_t S);
 /* dx (B,C,H,W) += dout routed to the maxima. */
 void rt_maxpool_backward(float *dx, const float *dout, const uint32_t *arg, size_t B,
                          RtShape in, RtShape out);

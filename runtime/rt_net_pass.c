@@ -113,11 +113,25 @@ static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass, RtP
     }
 }
 
-/* Layers l0..l1-1 in order on the input they hold, their products on pool. */
+/*
+** Layers l0..l1-1 in order on the input they hold, their products on pool. A pass with no
+** backward after it (exact or evaluation) takes tanh followed by max-pooling in one
+** (rt_maxpool_tanh_forward): the same pooled values, the tanh layer's own output and the
+** pool's indices left unwritten (only the backward reads them).
+*/
 static void forward_layers(RtNet *n, size_t B, Pass pass, size_t l0, size_t l1, RtPool *pool)
 {
-    for (size_t l = l0; l < l1; l++)
-        forward_layer(&n->layer[l], layer_input(n, l), B, pass, pool);
+    for (size_t l = l0; l < l1; l++) {
+        RtLayer *ly = &n->layer[l], *next = l + 1 < l1 ? ly + 1 : NULL;
+        if (pass != PASS_IO && ly->kind == IR_LAYER_TANH && next &&
+            next->kind == IR_LAYER_MAXPOOL2D) {
+            rt_maxpool_tanh_forward(next->act, layer_input(n, l), B, next->ishape, next->K,
+                                    next->S);
+            l++;
+            continue;
+        }
+        forward_layer(ly, layer_input(n, l), B, pass, pool);
+    }
 }
 
 /* Every layer in order, the products as `pass` says (exact: the loss of the weights). */

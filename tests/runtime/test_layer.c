@@ -240,6 +240,86 @@ Test(layer, maxpool_2x2_matches_its_definition)
                 }
 }
 
+static float float_of(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/*
+** The pooling of tanh equals tanh and then max-pooling, bit for bit: random inputs (2 x 2
+** windows four at a time and the rest, other windows), and windows that must take every tanh
+** (a NaN, +0 with -0, the float just below the maximum where tanh goes down there: x and the
+** float below it, -0x1.fffeb8p-2, whose tanh is larger), more than the 64 such windows kept
+** by index.
+*/
+Test(layer, maxpool_of_tanh_is_tanh_then_maxpool)
+{
+    struct { size_t c, h, w, K, S, B, specials; } cases[] = {
+        {16, 24, 24, 2, 2, 2, 40}, {32, 8, 8, 2, 2, 3, 5}, {3, 7, 9, 2, 2, 2, 9},
+        {2, 9, 9, 3, 2, 2, 3}, {4, 12, 12, 2, 2, 2, 300},
+    };
+    const float specials[][4] = {
+        {NAN, 0.5f, 0.25f, 0.1f}, {0.2f, NAN, 0.1f, 0.1f}, {0.0f, -0.0f, -0.5f, -0.25f},
+        {-0.0f, 0.0f, -1.0f, -0.0f}, {-0x1.fffeb6p-2f, -0x1.fffeb8p-2f, -1.0f, -2.0f},
+        {-2.0f, -0x1.fffeb8p-2f, -3.0f, -0x1.fffeb6p-2f}, {3.0f, 3.0f, 2.0f, 9.0f},
+        {-0.0f, -0x1p-149f, -1.0f, -0.0f}, {INFINITY, -INFINITY, 1e30f, 0.0f},
+    };
+    size_t nsp = sizeof specials / sizeof *specials;
+    RtRng r;
+    rt_rng_seed(&r, 9, 4);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        RtShape in = {cases[t].c, cases[t].h, cases[t].w};
+        size_t K = cases[t].K, S = cases[t].S, B = cases[t].B;
+        size_t OH = rt_window_out(in.h, K, S, 0), OW = rt_window_out(in.w, K, S, 0);
+        size_t nx = B * rt_shape_size(in), no = B * in.c * OH * OW;
+        float *x = malloc(nx * sizeof *x), *th = malloc(nx * sizeof *th);
+        float *want = malloc(no * sizeof *want), *got = malloc(no * sizeof *got);
+        uint32_t *arg = malloc(no * sizeof *arg);
+        fill(x, nx, &r, -3, 3);
+        for (size_t k = 0; k < cases[t].specials; k++) { /* into window o's first 2 x 2 */
+            size_t o = (size_t)(rt_rng_uniform(&r) * (double)no) % no, pl = o / (OH * OW);
+            size_t at = pl * in.h * in.w + o % (OH * OW) / OW * S * in.w + o % OW * S;
+            const float *v = specials[k % nsp];
+            x[at] = v[0], x[at + 1] = v[1], x[at + in.w] = v[2], x[at + in.w + 1] = v[3];
+        }
+        rt_tanh_forward(th, x, nx);
+        rt_maxpool_forward(want, arg, th, B, in, K, S);
+        rt_maxpool_tanh_forward(got, x, B, in, K, S);
+        for (size_t o = 0; o < no; o++)
+            cr_assert(memcmp(&got[o], &want[o], sizeof got[o]) == 0,
+                      "case %zu output %zu: %a, want %a", t, o, (double)got[o], (double)want[o]);
+        free(x), free(th), free(want), free(got), free(arg);
+    }
+}
+
+/*
+** The order fact of tanh that the pooling of tanh rests on (rt_layer_pool.c): tanh a <=
+** tanh b whenever b is 2 or more floats above a, checked as b 2 and 3 floats above a (pairs
+** further apart are chains of those) over every float of the binades [1/256, 16) of both
+** signs (all the adjacent pairs that go down are in [1/8, 1/2)). tools/tanh_order.c checks all floats.
+*/
+Test(layer, tanh_goes_down_only_between_adjacent_floats, .timeout = 120)
+{
+    enum { N = 1 << 16 };
+    static float x[N + 3], y[N + 3];
+    for (int sign = 0; sign < 2; sign++) {
+        /* increasing order: from -16 up to -1/256 (bits down), or from 1/256 up to 16 */
+        uint32_t first = sign ? 0xC1800000u : 0x3B800000u;
+        uint32_t count = 0x41800000u - 0x3B800000u, down = 0;
+        for (uint32_t k0 = 0; k0 < count; k0 += N) {
+            for (uint32_t i = 0; i < N; i++)
+                x[i + 3] = float_of(sign ? first - k0 - i : first + k0 + i);
+            rt_tanh_forward(y + 3, x + 3, N);
+            for (uint32_t i = k0 ? 0 : 3; i < N; i++)
+                down += !(y[i + 3] >= y[i + 1]) || !(y[i + 3] >= y[i]);
+            memcpy(y, y + N, 3 * sizeof *y);
+        }
+        cr_assert(down == 0, "%u pairs 2 or 3 floats apart go down (sign %d)", down, sign);
+    }
+}
+
 /* <im2col(x), c> == <x, col2im(c)>: col2im is the adjoint (the backward of im2col). */
 Test(layer, col2im_is_the_adjoint_of_im2col)
 {
