@@ -78,6 +78,15 @@ void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtS
 */
 void rt_maxpool_tanh_forward(float *out, const float *x, size_t B, RtShape in, size_t K,
                              size_t S);
+/*
+** out (B,C,PH,PW) = the window maxima of tanh of a conv layer's outputs z (B,Q,C) arranged:
+** rt_conv_arrange, rt_tanh_forward, then rt_maxpool_forward's values, bit for bit, in one
+** pass over z (conv: the shape (C,OH,OW) of the arranged outputs). For C up to 256
+** (rt_conv_maxpool_tanh_fits).
+*/
+bool rt_conv_maxpool_tanh_fits(size_t C);
+void rt_conv_maxpool_tanh_forward(float *out, const float *z, const float *scale, size_t nscale,
+                                  const float *bias, size_t B, RtShape conv, size_t K, size_t S);
 /* dx (B,C,H,W) += dout routed to the maxima. */
 void rt_maxpool_backward(float *dx, const float *dout, const uint32_t *arg, size_t B,
                          RtShape in, RtShape out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rt_layer.h"
+#include "rt_vec.h"
 
 /* The maxima of one channel's windows and their indices: the first maximum in scan order,
 ** as the backward expects. */
@@ -135,9 +136,11 @@ void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtS
 ** 11802 adjacent pairs, at |x| in [1/8, 1/2), go down by an ulp), tanh x = 0 only for
 ** x = +-0, and no float but NaN gives NaN. So the maximum of a window's tanh values, as
 ** rt_maxpool_forward takes it (the first of the largest, by ordered >), is bit for bit the
-** tanh of the window's largest input m (taken the same way), unless an input equals m with
-** other bits (+-0) or is the float just below m: such windows (rare) take the tanh of each
-** input. A NaN input wins in both ways only as the window's first (tanh keeps its bits).
+** tanh of the window's largest input m (taken the same way), unless an input is the float
+** just below m: such windows (rare) take the tanh of each input. Inputs equal to m, +-0
+** included, come after m (the first of the largest), and so do their tanh values; an input
+** below m whose tanh equals tanh m has the same bits (it is not 0); a NaN input wins in both
+** ways only as the window's first (tanh keeps its bits).
 ** =======================================================================
 */
 
@@ -157,8 +160,8 @@ static void flag(Flagged *f, size_t o)
 }
 
 /*
-** The bits of the float just below the non-NaN float with bits u; for +0 (below it: -0,
-** which the test of equal values with other bits catches) a NaN's, which no input has.
+** The bits of the float just below the non-NaN float with bits u; for +0 (below it -0, whose
+** tanh is no larger) a NaN's.
 */
 static uint32_t bits_below(uint32_t u)
 {
@@ -181,14 +184,11 @@ static bool window_max(const float *w, size_t row, size_t K, float *m)
         for (size_t kw = 0; kw < K; kw++)
             best = w[kh * row + kw] > best ? w[kh * row + kw] : best;
     *m = best;
-    uint32_t mb = bits_of(best), below = bits_below(mb);
+    uint32_t below = bits_below(bits_of(best));
     for (size_t kh = 0; kh < K; kh++)
-        for (size_t kw = 0; kw < K; kw++) {
-            float v = w[kh * row + kw];
-            uint32_t vb = bits_of(v);
-            if ((v == best && vb != mb) || vb == below)
+        for (size_t kw = 0; kw < K; kw++)
+            if (bits_of(w[kh * row + kw]) == below)
                 return true;
-        }
     return false;
 }
 
@@ -225,15 +225,11 @@ static int max4_2x2(const float *top, const float *bot, __m128 *m)
     /* below: bits_below, bits - 1 for m >= +0, + 1 for m <= -0 */
     __m128i below = _mm_sub_epi32(_mm_sub_epi32(mb, _mm_set1_epi32(1)),
                                   _mm_slli_epi32(_mm_srai_epi32(mb, 31), 1));
-    __m128 f = _mm_setzero_ps();
-    for (int q = 0; q < 4; q++) {
-        __m128i vb = _mm_castps_si128(v[q]);
-        __m128 other = _mm_andnot_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(vb, mb)),
-                                     _mm_cmpeq_ps(v[q], best));
-        f = _mm_or_ps(f, _mm_or_ps(other, _mm_castsi128_ps(_mm_cmpeq_epi32(vb, below))));
-    }
+    __m128i f = _mm_setzero_si128();
+    for (int q = 0; q < 4; q++)
+        f = _mm_or_si128(f, _mm_cmpeq_epi32(_mm_castps_si128(v[q]), below));
     *m = best;
-    return _mm_movemask_ps(f);
+    return _mm_movemask_ps(_mm_castsi128_ps(f));
 }
 #endif
 
@@ -275,6 +271,128 @@ void rt_maxpool_tanh_forward(float *out, const float *x, size_t B, RtShape in, s
         float m;
         if (!f.all || window_max(w, in.w, K, &m))
             out[o] = window_max_tanh(w, in.w, K);
+    }
+}
+
+/*
+** The conv layer's outputs before arranging (rt_conv_arrange): z (Q,OC) of one example, its
+** value s z + add computed as rt_conv_arrange computes it. Each window is taken for all OC
+** outputs at once (contiguous in z: loops over o that vectorise), G windows at a time into
+** m (G,OC), then transposed into out (OC, PQ).
+*/
+enum { POOL_GROUP = 16, POOL_OC_MAX = 256 };
+
+/* Whether v is the float just below m (a window that takes every tanh, above). */
+static inline int32_t just_below(float v, float m)
+{
+    return bits_of(v) == bits_below(bits_of(m));
+}
+
+/* 2 x 2 windows (the usual case): one loop over the outputs, the same operations. */
+RT_WIDE_LOOP
+static bool conv_window_max_2x2(float *restrict m, const float *restrict z,
+                                const float *restrict s, const float *restrict add, size_t OC,
+                                size_t OW, size_t q0)
+{
+    const float *z0 = z + q0 * OC, *z1 = z0 + OC, *z2 = z0 + OW * OC, *z3 = z2 + OC;
+    int32_t flagged = 0;
+    for (size_t o = 0; o < OC; o++) {
+        float v0 = s[o] * z0[o] + add[o], v1 = s[o] * z1[o] + add[o];
+        float v2 = s[o] * z2[o] + add[o], v3 = s[o] * z3[o] + add[o];
+        float best = v0;
+        best = v1 > best ? v1 : best;
+        best = v2 > best ? v2 : best;
+        best = v3 > best ? v3 : best;
+        flagged |= just_below(v0, best) | just_below(v1, best) | just_below(v2, best) |
+                   just_below(v3, best);
+        m[o] = best;
+    }
+    return flagged != 0;
+}
+
+RT_WIDE_LOOP
+static bool conv_window_max(float *restrict m, const float *restrict z, const float *restrict s,
+                            const float *restrict add, size_t OC, size_t OW, size_t K,
+                            size_t q0)
+{
+    if (K == 2)
+        return conv_window_max_2x2(m, z, s, add, OC, OW, q0);
+    int32_t flagged = 0;
+    for (size_t o = 0; o < OC; o++)
+        m[o] = s[o] * z[q0 * OC + o] + add[o];
+    for (size_t kh = 0; kh < K; kh++)
+        for (size_t kw = 0; kw < K; kw++) {
+            const float *zq = z + (q0 + kh * OW + kw) * OC;
+            for (size_t o = 0; o < OC; o++) {
+                float v = s[o] * zq[o] + add[o];
+                m[o] = v > m[o] ? v : m[o];
+            }
+        }
+    for (size_t kh = 0; kh < K; kh++)
+        for (size_t kw = 0; kw < K; kw++) {
+            const float *zq = z + (q0 + kh * OW + kw) * OC;
+            for (size_t o = 0; o < OC; o++) {
+                flagged |= just_below(s[o] * zq[o] + add[o], m[o]);
+            }
+        }
+    return flagged != 0;
+}
+
+/* Window p of output o, every tanh taken (a flagged window). */
+static float conv_window_max_tanh(const float *z, float s, float add, size_t OC, size_t OW,
+                                  size_t K, size_t q0, size_t o)
+{
+    float best = 0.0f;
+    for (size_t kh = 0; kh < K; kh++)
+        for (size_t kw = 0; kw < K; kw++) {
+            float v = s * z[(q0 + kh * OW + kw) * OC + o] + add, t;
+            rt_tanh_forward(&t, &v, 1);
+            best = kh + kw == 0 || t > best ? t : best;
+        }
+    return best;
+}
+
+bool rt_conv_maxpool_tanh_fits(size_t OC)
+{
+    return OC <= POOL_OC_MAX;
+}
+
+void rt_conv_maxpool_tanh_forward(float *out, const float *z, const float *scale, size_t nscale,
+                                  const float *bias, size_t B, RtShape conv, size_t K, size_t S)
+{
+    size_t OC = conv.c, Q = conv.h * conv.w;
+    size_t PH = rt_window_out(conv.h, K, S, 0), PW = rt_window_out(conv.w, K, S, 0), PQ = PH * PW;
+    float s[POOL_OC_MAX], add[POOL_OC_MAX], m[POOL_GROUP * POOL_OC_MAX];
+    for (size_t o = 0; o < OC; o++) {
+        s[o] = scale ? scale[nscale > 1 ? o : 0] : 1.0f;
+        add[o] = bias ? bias[o] : 0.0f;
+    }
+    Flagged f = {.n = 0, .all = false}; /* windows b PQ + p */
+    for (size_t b = 0; b < B; b++) {
+        const float *z_b = z + b * Q * OC;
+        float *out_b = out + b * OC * PQ;
+        for (size_t p0 = 0; p0 < PQ; p0 += POOL_GROUP) {
+            size_t G = PQ - p0 < POOL_GROUP ? PQ - p0 : POOL_GROUP;
+            for (size_t g = 0; g < G; g++) {
+                size_t p = p0 + g, q0 = p / PW * S * conv.w + p % PW * S;
+                if (conv_window_max(m + g * OC, z_b, s, add, OC, conv.w, K, q0))
+                    flag(&f, b * PQ + p);
+            }
+            for (size_t o = 0; o < OC; o++)
+                for (size_t g = 0; g < G; g++)
+                    out_b[o * PQ + p0 + g] = m[g * OC + o];
+        }
+    }
+    rt_tanh_forward(out, out, B * OC * PQ);
+    for (size_t k = 0, n = f.all ? B * PQ : f.n; k < n; k++) {
+        size_t w = f.all ? k : f.at[k], b = w / PQ, p = w % PQ;
+        size_t q0 = p / PW * S * conv.w + p % PW * S;
+        const float *z_b = z + b * Q * OC;
+        if (f.all && !conv_window_max(m, z_b, s, add, OC, conv.w, K, q0))
+            continue;
+        for (size_t o = 0; o < OC; o++)
+            out[(b * OC + o) * PQ + p] = conv_window_max_tanh(z_b, s[o], add[o], OC, conv.w, K,
+                                                              q0, o);
     }
 }
 

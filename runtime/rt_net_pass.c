@@ -88,10 +88,16 @@ static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass, RtP
     scale_dense(ly, B);
 }
 
-static void forward_conv(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
+/* z (B*Q, out): the outputs of a conv layer before rt_conv_arrange. */
+static void conv_product(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
 {
     rt_im2col(ly->cols, in, B, ly->ishape, ly->K, ly->S, ly->P);
     product(ly, ly->z, ly->cols, NULL, B * ly->Q, pass, pool);
+}
+
+static void forward_conv(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
+{
+    conv_product(ly, in, B, pass, pool);
     rt_conv_arrange(ly->act, ly->z, ly->scale, ly->nscale, ly->b, B, ly->Q, ly->out);
 }
 
@@ -114,23 +120,40 @@ static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass, RtP
 }
 
 /*
-** Layers l0..l1-1 in order on the input they hold, their products on pool. A pass with no
-** backward after it (exact or evaluation) takes tanh followed by max-pooling in one
-** (rt_maxpool_tanh_forward): the same pooled values, the tanh layer's own output and the
-** pool's indices left unwritten (only the backward reads them).
+** How many of layers l..l1-1 a pass with no backward after it (exact or evaluation) takes in
+** one: a conv layer, tanh and max-pooling (3: rt_conv_maxpool_tanh_forward, from the conv's
+** outputs as they come), tanh and max-pooling (2: rt_maxpool_tanh_forward), else 1. The
+** pooled values are the same; the layers' own outputs before the pool and its indices are
+** left unwritten (only the backward reads them).
 */
+static size_t fused_layers(const RtNet *n, size_t l, size_t l1, Pass pass)
+{
+    const RtLayer *ly = &n->layer[l];
+    if (pass == PASS_IO)
+        return 1;
+    if (l + 3 <= l1 && ly->kind == IR_LAYER_CONV2D && ly[1].kind == IR_LAYER_TANH &&
+        ly[2].kind == IR_LAYER_MAXPOOL2D && rt_conv_maxpool_tanh_fits(ly->out))
+        return 3;
+    if (l + 2 <= l1 && ly->kind == IR_LAYER_TANH && ly[1].kind == IR_LAYER_MAXPOOL2D)
+        return 2;
+    return 1;
+}
+
+/* Layers l0..l1-1 in order on the input they hold, their products on pool. */
 static void forward_layers(RtNet *n, size_t B, Pass pass, size_t l0, size_t l1, RtPool *pool)
 {
-    for (size_t l = l0; l < l1; l++) {
-        RtLayer *ly = &n->layer[l], *next = l + 1 < l1 ? ly + 1 : NULL;
-        if (pass != PASS_IO && ly->kind == IR_LAYER_TANH && next &&
-            next->kind == IR_LAYER_MAXPOOL2D) {
-            rt_maxpool_tanh_forward(next->act, layer_input(n, l), B, next->ishape, next->K,
-                                    next->S);
-            l++;
-            continue;
-        }
-        forward_layer(ly, layer_input(n, l), B, pass, pool);
+    for (size_t l = l0, k; l < l1; l += k) {
+        RtLayer *ly = &n->layer[l];
+        k = fused_layers(n, l, l1, pass);
+        if (k == 3) {
+            conv_product(ly, layer_input(n, l), B, pass, pool);
+            rt_conv_maxpool_tanh_forward(ly[2].act, ly->z, ly->scale, ly->nscale, ly->b, B,
+                                         ly[1].ishape, ly[2].K, ly[2].S);
+        } else if (k == 2)
+            rt_maxpool_tanh_forward(ly[1].act, layer_input(n, l), B, ly[1].ishape, ly[1].K,
+                                    ly[1].S);
+        else
+            forward_layer(ly, layer_input(n, l), B, pass, pool);
     }
 }
 

@@ -249,10 +249,10 @@ static float float_of(uint32_t u)
 
 /*
 ** The pooling of tanh equals tanh and then max-pooling, bit for bit: random inputs (2 x 2
-** windows four at a time and the rest, other windows), and windows that must take every tanh
-** (a NaN, +0 with -0, the float just below the maximum where tanh goes down there: x and the
-** float below it, -0x1.fffeb8p-2, whose tanh is larger), more than the 64 such windows kept
-** by index.
+** windows four at a time and the rest, other windows), windows with a NaN, with +0 and -0,
+** and windows that must take every tanh: the float just below the maximum where tanh goes
+** down there (x and the float below it, -0x1.fffeb8p-2, whose tanh is larger), more than the
+** 64 such windows kept by index.
 */
 Test(layer, maxpool_of_tanh_is_tanh_then_maxpool)
 {
@@ -291,6 +291,59 @@ Test(layer, maxpool_of_tanh_is_tanh_then_maxpool)
             cr_assert(memcmp(&got[o], &want[o], sizeof got[o]) == 0,
                       "case %zu output %zu: %a, want %a", t, o, (double)got[o], (double)want[o]);
         free(x), free(th), free(want), free(got), free(arg);
+    }
+}
+
+/*
+** The pooling of tanh of a conv layer's outputs as they come (B,Q,OC) equals rt_conv_arrange,
+** tanh and max-pooling, bit for bit: 16 and 32 outputs (the vector loop), 5 (its rest), 3 x 3
+** windows (the general loop), each scale kind and no bias, and the special windows of the
+** test above in one output each (bias -0, so that -0 arranges to -0), more than 64 of them.
+*/
+Test(layer, conv_maxpool_of_tanh_is_arrange_tanh_then_maxpool)
+{
+    struct { size_t oc, h, w, K, S, B, nscale, specials; bool bias, neg0; } cases[] = {
+        {16, 24, 24, 2, 2, 2, 16, 0, true, false}, {32, 8, 8, 2, 2, 3, 1, 0, true, false},
+        {5, 6, 10, 2, 2, 2, 0, 0, false, false},   {4, 9, 9, 3, 2, 2, 4, 0, true, false},
+        {16, 8, 8, 2, 2, 2, 0, 30, true, true},    {5, 12, 12, 2, 2, 3, 0, 200, true, true},
+    };
+    const float specials[][4] = {
+        {0.0f, -0.0f, -0.5f, -0.25f}, {-0.0f, 0.0f, -1.0f, -0.0f},
+        {-0x1.fffeb6p-2f, -0x1.fffeb8p-2f, -1.0f, -2.0f}, {-0.0f, -0x1p-149f, -1.0f, -0.0f},
+        {-2.0f, -0x1.fffeb8p-2f, -3.0f, -0x1.fffeb6p-2f}, {NAN, 0.5f, 0.25f, 0.1f},
+    };
+    size_t nsp = sizeof specials / sizeof *specials;
+    RtRng r;
+    rt_rng_seed(&r, 9, 5);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        size_t OC = cases[t].oc, K = cases[t].K, S = cases[t].S, B = cases[t].B;
+        RtShape conv = {OC, cases[t].h, cases[t].w};
+        size_t Q = conv.h * conv.w, n = B * Q * OC;
+        size_t PW = rt_window_out(conv.w, K, S, 0), PQ = rt_window_out(conv.h, K, S, 0) * PW;
+        float *z = malloc(n * sizeof *z), *act = malloc(n * sizeof *act);
+        float *th = malloc(n * sizeof *th), scale[32], bias[32];
+        float *want = malloc(B * OC * PQ * sizeof *want), *got = malloc(B * OC * PQ * sizeof *got);
+        uint32_t *arg = malloc(B * OC * PQ * sizeof *arg);
+        fill(z, n, &r, -2, 2), fill(scale, 32, &r, 0.5, 1.5), fill(bias, 32, &r, -1, 1);
+        if (cases[t].neg0)
+            for (size_t o = 0; o < OC; o++)
+                bias[o] = -0.0f;
+        for (size_t k = 0; k < cases[t].specials; k++) { /* window p of example b, output o */
+            size_t b = k % B, p = k / B % PQ, o = k % OC;
+            size_t q0 = p / PW * S * conv.w + p % PW * S, at[4] = {q0, q0 + 1, q0 + conv.w,
+                                                                   q0 + conv.w + 1};
+            for (int j = 0; j < 4; j++)
+                z[(b * Q + at[j]) * OC + o] = specials[k % nsp][j];
+        }
+        const float *sc = cases[t].nscale ? scale : NULL, *bi = cases[t].bias ? bias : NULL;
+        rt_conv_arrange(act, z, sc, cases[t].nscale, bi, B, Q, OC);
+        rt_tanh_forward(th, act, n);
+        rt_maxpool_forward(want, arg, th, B, conv, K, S);
+        rt_conv_maxpool_tanh_forward(got, z, sc, cases[t].nscale, bi, B, conv, K, S);
+        for (size_t o = 0; o < B * OC * PQ; o++)
+            cr_assert(memcmp(&got[o], &want[o], sizeof got[o]) == 0,
+                      "case %zu output %zu: %a, want %a", t, o, (double)got[o], (double)want[o]);
+        free(z), free(act), free(th), free(want), free(got), free(arg);
     }
 }
 
