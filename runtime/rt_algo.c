@@ -395,15 +395,20 @@ static void chop_batch(RtAlgo *a, const float *x, const float *d, size_t B)
     }
 }
 
-/* The gradient update of arr[0] with lr_g (on pool), chopped where the kind chops. */
-static void fast_update(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
+/*
+** The gradient update of arr[0] with lr_g (on pool), chopped where the kind chops; xmax, or
+** NULL: x's row maxima (rt_tile_update_batch_max), not those of chopped rows.
+*/
+static void fast_update(RtAlgo *a, const float *x, const float *xmax, const float *d, size_t B,
+                        RtPool *pool)
 {
     const IrOptimizer *o = a->o;
     if (is_chopped(o->kind) || o->kind == IR_OPT_E_RIDER) {
         chop_batch(a, x, d, B);
-        x = a->xs, d = a->ds;
+        x = a->xs, d = a->ds, xmax = NULL;
     }
-    rt_tile_update_batch_pool(a->arr[0].t, x, d, B, a->lr_g, &o->update, a->arr[0].upd, pool);
+    rt_tile_update_batch_max(a->arr[0].t, x, xmax, d, B, a->lr_g, &o->update, a->arr[0].upd,
+                             pool);
     a->arr[0].cnt.updates += (double)B;
 }
 
@@ -415,16 +420,22 @@ void rt_algo_count_mvm(RtAlgo *a, bool bwd, size_t B)
 
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool)
 {
+    rt_algo_step_max(a, x, NULL, d, B, pool);
+}
+
+void rt_algo_step_max(RtAlgo *a, const float *x, const float *xmax, const float *d, size_t B,
+                      RtPool *pool)
+{
     if (B > a->max_rows)
         B = a->max_rows;
     switch (a->o->kind) {
     case IR_OPT_ANALOG_SGD:
-        fast_update(a, x, d, B, pool);
+        fast_update(a, x, xmax, d, B, pool);
         a->t++;
         break;
     case IR_OPT_MIXED_PRECISION: rt_algo_mp_step(a, x, d, B); break;
     default:
-        fast_update(a, x, d, B, pool);
+        fast_update(a, x, xmax, d, B, pool);
         a->t++;
         rt_algo_transfer(a, pool);
         break;

@@ -148,6 +148,9 @@ void rt_algo_free(RtAlgo *a);
 ** updates run on pool's threads (NULL: none; the result does not depend on it, rt_tile.h).
 */
 void rt_algo_step(RtAlgo *a, const float *x, const float *d, size_t B, RtPool *pool);
+/* The same with xmax (B), or NULL: x's row maxima (rt_tile_update_batch_max). */
+void rt_algo_step_max(RtAlgo *a, const float *x, const float *xmax, const float *d, size_t B,
+                      RtPool *pool);
 
 /*
 ** A learning-rate schedule (rt_train.h) multiplies the SGD rate by factor from now on: set

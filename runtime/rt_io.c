@@ -117,13 +117,18 @@ static double capped(double m, double thres)
     return thres > 0.0 && thres < m ? thres : m;
 }
 
-double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
+/* rt_io_nm_scale; with absmax, the rt_absmax of x there too where the scale takes it. */
+static double nm_scale(const IrIO *io, const float *x, size_t n, double *avg, float *absmax)
 {
     double m;
     switch (io->noise_management) {
     case IR_NM_NONE: return 1.0;
     case IR_NM_CONSTANT: return io->nm_thres > 0.0 ? io->nm_thres : 1.0;
-    case IR_NM_ABS_MAX: return capped(rt_absmax(x, n), io->nm_thres);
+    case IR_NM_ABS_MAX:
+        m = rt_absmax(x, n);
+        if (absmax)
+            *absmax = (float)m;
+        return capped(m, io->nm_thres);
     case IR_NM_MAX:
         m = x[0];
         for (size_t k = 1; k < n; k++)
@@ -131,10 +136,24 @@ double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
         return capped(m, io->nm_thres);
     case IR_NM_AVERAGE_ABS_MAX:
         m = rt_absmax(x, n);
+        if (absmax)
+            *absmax = (float)m;
         *avg = *avg < 0.0 ? m : (1.0 - io->nm_decay) * *avg + io->nm_decay * m;
         return *avg;
     }
     return 1.0;
+}
+
+double rt_io_nm_scale(const IrIO *io, const float *x, size_t n, double *avg)
+{
+    return nm_scale(io, x, n, avg, NULL);
+}
+
+/* Whether the noise management of a pass takes each row's rt_absmax (nm_scale). */
+static bool nm_takes_absmax(const IrIO *p)
+{
+    return p->family != IR_IO_PERFECT && (p->noise_management == IR_NM_ABS_MAX ||
+                                          p->noise_management == IR_NM_AVERAGE_ABS_MAX);
 }
 
 /*
@@ -526,14 +545,18 @@ static bool bm_done(const IrIO *p, double step, bool passed, double r)
     return r > (double)p->max_bm_factor || (step > 0.0 && r > p->max_bm_res / step);
 }
 
-/* NM scales of rows 0..B; the rows that need passes go to io->act. Returns their count. */
-static size_t forward_start(float *y, RtIO *io, const float *x, const float *bias, size_t B)
+/*
+** NM scales of rows 0..B (xmax, or NULL: each row's rt_absmax where they take it); the rows
+** that need passes go to io->act. Returns their count.
+*/
+static size_t forward_start(float *y, RtIO *io, const float *x, const float *bias, size_t B,
+                            float *xmax)
 {
     const IrIO *p = io->fwd;
     bool nm = p->noise_management != IR_NM_NONE;
     size_t n = 0;
     for (size_t b = 0; b < B; b++) {
-        double a = rt_io_nm_scale(p, x + b * io->X, io->X, &io->avg_fwd);
+        double a = nm_scale(p, x + b * io->X, io->X, &io->avg_fwd, xmax ? xmax + b : NULL);
         io->alpha[b] = a;
         io->r[b] = 1.0;
         if (nm && a <= 0.0 && !(p->inp_noise > 0.0))
@@ -676,12 +699,12 @@ static void pass_rows(RowsIO *j, const float *w, size_t n, bool ref, RtPool *poo
 
 /* One chunk of at most max_rows rows: the BM loop of every row, passes shared. */
 static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                          size_t B, bool ref, RtPool *pool)
+                          size_t B, bool ref, float *xmax, RtPool *pool)
 {
     const IrIO *p = io->fwd;
     size_t D = io->D, X = io->X;
     bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
-    size_t n = forward_start(y, io, x, bias, B);
+    size_t n = forward_start(y, io, x, bias, B, xmax);
     if (rows_keyed(p)) {
         RowsIO j = {io, p, y, x, bias, X, D, io->fwd_inp_step, io->fwd_out_step, io->sig_fwd,
                     any_noise(io->sig_fwd, D), true, false};
@@ -784,7 +807,7 @@ static void perfect_backward(float *dx, const RtIO *io, const float *w, const fl
 
 /* The forward in chunks of max_rows rows. */
 static void forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
-                    size_t B, bool ref, RtPool *pool)
+                    size_t B, bool ref, float *xmax, RtPool *pool)
 {
     if (io->fwd->family == IR_IO_PERFECT) {
         perfect_forward(y, io, w, x, bias, B, ref, pool);
@@ -792,7 +815,8 @@ static void forward(float *y, RtIO *io, const float *w, const float *x, const fl
     }
     for (size_t b0 = 0; b0 < B; b0 += io->max_rows) {
         size_t n = B - b0 < io->max_rows ? B - b0 : io->max_rows;
-        forward_chunk(y + b0 * io->D, io, w, x + b0 * io->X, bias, n, ref, pool);
+        forward_chunk(y + b0 * io->D, io, w, x + b0 * io->X, bias, n, ref,
+                      xmax ? xmax + b0 : NULL, pool);
     }
 }
 
@@ -815,13 +839,21 @@ static void backward(float *dx, RtIO *io, const float *w, const float *d, size_t
 void rt_io_forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                    size_t B, RtPool *pool)
 {
-    forward(y, io, w, x, bias, B, false, pool);
+    forward(y, io, w, x, bias, B, false, NULL, pool);
+}
+
+bool rt_io_forward_max(float *y, float *xmax, RtIO *io, const float *w, const float *x,
+                       const float *bias, size_t B, RtPool *pool)
+{
+    bool takes = nm_takes_absmax(io->fwd);
+    forward(y, io, w, x, bias, B, false, takes ? xmax : NULL, pool);
+    return takes;
 }
 
 void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                        size_t B)
 {
-    forward(y, io, w, x, bias, B, true, NULL);
+    forward(y, io, w, x, bias, B, true, NULL, NULL);
 }
 
 void rt_io_backward(float *dx, RtIO *io, const float *w, const float *d, size_t B,

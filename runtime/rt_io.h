@@ -91,6 +91,12 @@ void rt_io_free(RtIO *io);
 */
 void rt_io_forward(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                    size_t B, RtPool *pool);
+/*
+** The same, and xmax (B) each row's rt_absmax where the noise management takes it (abs_max,
+** average_abs_max: a pulsed update's plans need them too); whether it did.
+*/
+bool rt_io_forward_max(float *y, float *xmax, RtIO *io, const float *w, const float *x,
+                       const float *bias, size_t B, RtPool *pool);
 void rt_io_forward_ref(float *y, RtIO *io, const float *w, const float *x, const float *bias,
                        size_t B);
 

@@ -127,6 +127,8 @@ static size_t layer_slots(RtLayer *ly, size_t max_rows, bool first, Slot *s)
         s[k++] = (Slot){&ly->z, ly->rows, ly->out};
         s[k++] = (Slot){&ly->dz, ly->rows, ly->out};
     }
+    if (ly->tile)
+        s[k++] = (Slot){&ly->xmax, ly->rows, 1};
     if (ly->kind == IR_LAYER_CONV2D) {
         s[k++] = (Slot){&ly->cols, ly->rows, ly->in};
         if (!first)

@@ -75,6 +75,9 @@ typedef struct RtLayer {
     bool learn_scale;      /* scales trained by SGD */
     float *z, *dz;         /* (rows,out) a conv or scaled tile's product and its gradient */
     float *cols, *dcols;   /* conv2d: (rows,in) patches; their gradient (not for layer 0) */
+    float *xmax;           /* a tile's (rows): its inputs' max |x| per row, taken by the last
+                              forward's noise management (rt_io_forward_max) if xmax_ok */
+    bool xmax_ok;
     uint32_t *arg;         /* maxpool2d: (max_rows,osz) the maxima's input indices */
     float *act;   /* (max_rows,osz) output of the last forward */
     float *grad;  /* (max_rows,osz) dL/d(output) of the last backward */

@@ -45,14 +45,19 @@ const float *rt_net_update_d(const RtLayer *ly)
 ** evaluation I/O of the layers that have one (rt_net_eval_io_open; exact elsewhere). */
 typedef enum Pass { PASS_IO, PASS_EXACT, PASS_EVAL } Pass;
 
-/* out (R,out) = in (R,in) through the weights, as `pass` says. */
+/*
+** out (R,out) = in (R,in) through the weights, as `pass` says. A training forward keeps the
+** rows' max |x| of its noise management for the update's plans (the same rt_absmax of the
+** same rows); any other pass leaves them stale (it rewrites a conv layer's patches).
+*/
 static void product(RtLayer *ly, float *out, const float *in, const float *bias, size_t R,
                     Pass pass, RtPool *pool)
 {
+    ly->xmax_ok = false;
     if (pass == PASS_EVAL && ly->eval_io) {
         rt_io_forward(out, ly->eval_io, ly->w, in, bias, R, pool); /* evaluation: not the run's cost */
     } else if (pass == PASS_IO && ly->tile) {
-        rt_io_forward(out, ly->io, ly->w, in, bias, R, pool);
+        ly->xmax_ok = rt_io_forward_max(out, ly->xmax, ly->io, ly->w, in, bias, R, pool);
         if (ly->algo) /* the cost: R forward MVMs (docs/cost.md) */
             rt_algo_count_mvm(ly->algo, false, R);
     } else
@@ -408,11 +413,12 @@ static void step_layers(void *ctx, size_t l0, size_t l1)
             continue;
         size_t R = rt_net_update_rows(ly, j->B);
         const float *x = rt_net_update_x(n, l), *d = rt_net_update_d(ly);
+        const float *xmax = ly->xmax_ok ? ly->xmax : NULL;
         if (ly->algo)
-            rt_algo_step(ly->algo, x, d, R, j->inner);
+            rt_algo_step_max(ly->algo, x, xmax, d, R, j->inner);
         else if (ly->tile)
-            rt_tile_update_batch_pool(ly->tile, x, d, R, o->lr, &o->update, &ly->upd,
-                                      j->inner);
+            rt_tile_update_batch_max(ly->tile, x, xmax, d, R, o->lr, &o->update, &ly->upd,
+                                     j->inner);
         else
             sgd(ly->w, ly->gw, ly->out * ly->in, o->lr);
         if (ly->b)

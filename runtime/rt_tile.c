@@ -192,8 +192,8 @@ static void plan_group(int *restrict bl, double *restrict pa, double *restrict p
     }
 }
 
-void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const float *d,
-                    size_t D, size_t B, double lr, double dw, const IrUpdate *u)
+void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, const float *xmax, size_t X,
+                    const float *d, size_t D, size_t B, double lr, double dw, const IrUpdate *u)
 {
     double alr = fabs(lr);
     int want = u->desired_bl;
@@ -210,7 +210,7 @@ void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const fl
         double pa[PLAN_GROUP], pb[PLAN_GROUP], xm[PLAN_GROUP], dm[PLAN_GROUP];
         uint8_t ok[PLAN_GROUP];
         for (size_t s = 0; s < n; s++) {
-            xm[s] = rt_absmax(x + (g0 + s) * X, X);
+            xm[s] = xmax ? xmax[g0 + s] : rt_absmax(x + (g0 + s) * X, X);
             dm[s] = rt_absmax(d + (g0 + s) * D, D);
         }
         plan_group(bl, pa, pb, ok, xm, dm, n, alr, dw, want, u->update_bl_management,
@@ -224,7 +224,7 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
                    double lr, double dw, const IrUpdate *u)
 {
     bool on;
-    rt_pulse_plans(p, &on, x, X, d, D, 1, lr, dw, u);
+    rt_pulse_plans(p, &on, x, NULL, X, d, D, 1, lr, dw, u);
     return on;
 }
 
@@ -372,7 +372,7 @@ static int batch_alloc(RtTile *t, Batch *bt, size_t B, const IrUpdate *u)
 typedef struct FillJob {
     const RtTile *t;
     const Batch *bt;
-    const float *x, *d;
+    const float *x, *xmax, *d;
     const IrUpdate *u;
     double lr;
 } FillJob;
@@ -397,8 +397,9 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
     for (size_t b = b0; b < b1; b++) {
         size_t at = (b - b0) % PLAN_GROUP; /* the plans come a group at a time */
         if (at == 0)
-            rt_pulse_plans(plan, ons, j->x + b * X, X, j->d + b * D, D,
-                           b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, j->lr, dw, j->u);
+            rt_pulse_plans(plan, ons, j->x + b * X, j->xmax ? j->xmax + b : NULL, X,
+                           j->d + b * D, D, b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, j->lr,
+                           dw, j->u);
         RtPulsePlan p = plan[at];
         bool on = ons[at];
         bt->pa[b] = on ? p.a : 0.0;
@@ -491,8 +492,8 @@ static void rows_job(void *ctx, size_t i0, size_t i1)
 ** column trains and row words, then the rows through `rows` (both on the pool's threads
 ** when the update is large enough to share: blocks of samples, then blocks of rows).
 */
-static void update_trains(RtTile *t, const float *x, const float *d, size_t B, double lr,
-                          const IrUpdate *u, RtRng *r, RtPool *pool,
+static void update_trains(RtTile *t, const float *x, const float *xmax, const float *d,
+                          size_t B, double lr, const IrUpdate *u, RtRng *r, RtPool *pool,
                           void (*rows)(const RtUpd *u, size_t i0, size_t i1))
 {
     Batch bt;
@@ -501,7 +502,7 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
     for (size_t b = 0; b < B; b++) /* the keys in sample order, from the update stream */
         bt.key[b] = rt_rng_next(r);
     bool shared = rt_pool_threads(pool) > 1 && t->D * t->X * B >= SHARED_UPDATE_MIN;
-    FillJob fill = {t, &bt, x, d, u, lr};
+    FillJob fill = {t, &bt, x, xmax, d, u, lr};
     if (shared && B > 1)
         rt_pool_run(pool, fill_samples, &fill, B, rt_pool_grain(pool, B));
     else
@@ -525,13 +526,13 @@ static void update_trains(RtTile *t, const float *x, const float *d, size_t B, d
     }
 }
 
-void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
-                               const IrUpdate *u, RtRng *r, RtPool *pool)
+void rt_tile_update_batch_max(RtTile *t, const float *x, const float *xmax, const float *d,
+                              size_t B, double lr, const IrUpdate *u, RtRng *r, RtPool *pool)
 {
     if (lr == 0.0)
         return;
     if (uses_trains(t, u)) {
-        update_trains(t, x, d, B, lr, u, r, pool, rt_kern()->rows);
+        update_trains(t, x, xmax, d, B, lr, u, r, pool, rt_kern()->rows);
         return;
     }
     if (t->touched) /* the other update types: any row may change */
@@ -540,13 +541,19 @@ void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t
         update_other(t, x + b * t->X, d + b * t->D, lr, u, r);
 }
 
+void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
+                               const IrUpdate *u, RtRng *r, RtPool *pool)
+{
+    rt_tile_update_batch_max(t, x, NULL, d, B, lr, u, r, pool);
+}
+
 void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t B, double lr,
                               const IrUpdate *u, RtRng *r)
 {
     if (lr == 0.0)
         return;
     if (uses_trains(t, u)) {
-        update_trains(t, x, d, B, lr, u, r, NULL, rt_kern_rows_ref);
+        update_trains(t, x, NULL, d, B, lr, u, r, NULL, rt_kern_rows_ref);
         return;
     }
     for (size_t b = 0; b < B; b++)

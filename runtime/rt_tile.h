@@ -117,10 +117,11 @@ bool rt_pulse_plan(RtPulsePlan *p, const float *x, size_t X, const float *d, siz
 /*
 ** The plans of samples 0..B-1 of x (B,X) and d (B,D), each as rt_pulse_plan makes it; on[b]
 ** says whether sample b fires (p[b] counts only then). Their arithmetic runs in vector lanes,
-** the same operations per sample.
+** the same operations per sample. xmax (B), or NULL: each sample's rt_absmax of x where the
+** caller has it already.
 */
-void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, size_t X, const float *d,
-                    size_t D, size_t B, double lr, double dw, const IrUpdate *u);
+void rt_pulse_plans(RtPulsePlan *p, bool *on, const float *x, const float *xmax, size_t X,
+                    const float *d, size_t D, size_t B, double lr, double dw, const IrUpdate *u);
 
 /* One sample: x (X), d (D); the batch update of one sample, without a pool. */
 void rt_tile_update(RtTile *t, const float *x, const float *d, double lr, const IrUpdate *u,
@@ -140,6 +141,12 @@ void rt_tile_update_batch(RtTile *t, const float *x, const float *d, size_t B, d
 */
 void rt_tile_update_batch_pool(RtTile *t, const float *x, const float *d, size_t B, double lr,
                                const IrUpdate *u, RtRng *r, RtPool *pool);
+/*
+** The same with xmax (B) each sample's rt_absmax of x (a layer's forward took them for its
+** noise management), or NULL.
+*/
+void rt_tile_update_batch_max(RtTile *t, const float *x, const float *xmax, const float *d,
+                              size_t B, double lr, const IrUpdate *u, RtRng *r, RtPool *pool);
 
 /* The naive twin: the same streams and trains, every pulse by the double rule (serial). */
 void rt_tile_update_batch_ref(RtTile *t, const float *x, const float *d, size_t B, double lr,

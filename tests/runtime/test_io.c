@@ -18,6 +18,7 @@
 #include "rt_io.h"
 #include "rt_matmul.h"
 #include "rt_net.h"
+#include "rt_vec.h"
 
 #define SEED 7
 #define STREAM 0x30000u
@@ -733,3 +734,39 @@ Test(io, analog_layers_default_to_table_4_and_the_loss_stays_exact)
 }
 
 /* }====================================================================== */
+
+/*
+** rt_io_forward_max: each row's rt_absmax, bit for bit, where the noise management takes it
+** (abs_max, average_abs_max), across chunks of max_rows rows, with the outputs of
+** rt_io_forward; none with other noise management (xmax untouched).
+*/
+Test(io, forward_max_keeps_each_rows_absmax)
+{
+    enum { B = 10, D = 3, X = 7, CHUNK = 4 };
+    const IrNoiseManagement nms[] = {IR_NM_ABS_MAX, IR_NM_AVERAGE_ABS_MAX, IR_NM_NONE,
+                                     IR_NM_MAX};
+    RtRng r;
+    rt_rng_seed(&r, SEED, 6);
+    float *w = normals(D * X, 1.0, &r), *x = normals(B * X, 1.0, &r);
+    x[3 * X + 2] = NAN; /* rt_absmax skips it; the row's other inputs set its maximum */
+    for (size_t t = 0; t < sizeof nms / sizeof *nms; t++) {
+        IrIO io = *rt_io_default();
+        io.noise_management = nms[t];
+        RtIO *a = rt_io_new(&io, &io, D, X, CHUNK, SEED, STREAM);
+        RtIO *b = rt_io_new(&io, &io, D, X, CHUNK, SEED, STREAM);
+        float y[B * D], y0[B * D], xmax[B];
+        for (size_t k = 0; k < B; k++)
+            xmax[k] = -1.0f;
+        bool takes = rt_io_forward_max(y, xmax, a, w, x, NULL, B, NULL);
+        rt_io_forward(y0, b, w, x, NULL, B, NULL);
+        cr_assert(memcmp(y, y0, sizeof y) == 0, "nm %d: the outputs of rt_io_forward", nms[t]);
+        cr_assert(takes == (t < 2), "nm %d: takes the maxima: %d", nms[t], takes);
+        for (size_t k = 0; k < B; k++) {
+            float want = takes ? rt_absmax(x + k * X, X) : -1.0f;
+            cr_assert(memcmp(&xmax[k], &want, sizeof want) == 0, "nm %d row %zu: %g, want %g",
+                      nms[t], k, xmax[k], want);
+        }
+        rt_io_free(a), rt_io_free(b);
+    }
+    free(w), free(x);
+}

@@ -19,6 +19,7 @@
 
 #include "rt_fixtures.h"
 #include "rt_tile.h"
+#include "rt_vec.h"
 
 #define D 3
 #define X 4
@@ -152,7 +153,7 @@ Test(update, plans_of_a_batch_are_those_of_each_sample)
             double lr = pow(10.0, e) * (e % 2 ? -1.0 : 1.0);
             RtPulsePlan batch[NB];
             bool on[NB];
-            rt_pulse_plans(batch, on, x, PX, d, PD, NB, lr, DW, &ways[w]);
+            rt_pulse_plans(batch, on, x, NULL, PX, d, PD, NB, lr, DW, &ways[w]);
             for (int b = 0; b < NB; b++) {
                 RtPulsePlan one;
                 bool alone = rt_pulse_plan(&one, x + b * PX, PX, d + b * PD, PD, lr, DW, &ways[w]);
@@ -165,6 +166,39 @@ Test(update, plans_of_a_batch_are_those_of_each_sample)
                               one.bl, one.a, one.b);
             }
         }
+}
+
+/*
+** An update given each sample's rt_absmax of x (rt_tile_update_batch_max: a layer's forward
+** took them) is bit for bit the update that takes them itself, over more samples than a
+** group of plans; the maxima are what the plans use (doubled ones give other weights).
+*/
+Test(update, given_row_maxima_give_the_same_update)
+{
+    enum { NB = 70, PX = 6, PD = 5 };
+    float x[NB * PX], d[NB * PD], xmax[NB], twice[NB];
+    for (int k = 0; k < NB * PX; k++)
+        x[k] = (float)(sin(1.3 * k) * 0.8);
+    for (int k = 0; k < NB * PD; k++)
+        d[k] = (float)(cos(0.7 * k) * 0.05);
+    for (int b = 0; b < NB; b++)
+        xmax[b] = rt_absmax(x + b * PX, PX), twice[b] = 2.0f * xmax[b];
+    IrUpdate u = fx_update();
+    IrDevice ir = fx_quiet(IR_DEV_CONSTANT_STEP, DW, 100.0);
+    float *w[3];
+    const float *given[3] = {NULL, xmax, twice};
+    for (int k = 0; k < 3; k++) {
+        RtRng r;
+        rt_rng_seed(&r, 5, 7);
+        RtTile *t = rt_tile_new(PD, PX, &ir, &r, true);
+        rt_tile_update_batch_max(t, x, given[k], d, NB, 0.05, &u, &r, NULL);
+        w[k] = malloc(PD * PX * sizeof *w[k]);
+        memcpy(w[k], t->w, PD * PX * sizeof *w[k]);
+        rt_tile_free(t);
+    }
+    cr_assert(memcmp(w[0], w[1], PD * PX * sizeof *w[0]) == 0, "given maxima: other weights");
+    cr_assert(memcmp(w[0], w[2], PD * PX * sizeof *w[0]) != 0, "doubled maxima: the same");
+    free(w[0]), free(w[1]), free(w[2]);
 }
 
 /* lr 2^-7: p_d[1] = p_x[0] = 1 and BL = 2, so (1,0) gets exactly 2 up pulses every time. */
