@@ -234,8 +234,8 @@ static int max4_2x2(const float *top, const float *bot, __m128 *m)
 #endif
 
 /* The maxima of one channel's windows into out, out's index o0 + k of window k; flags. */
-static void plane_maxima(float *restrict out, const float *restrict x_bc, RtShape in, size_t OH,
-                       size_t OW, size_t K, size_t S, size_t o0, Flagged *f)
+static void plane_maxima(float *restrict out, const float *restrict x_bc, RtShape in,
+                         size_t OH, size_t OW, size_t K, size_t S, size_t o0, Flagged *f)
 {
     for (size_t oh = 0; oh < OH; oh++) {
         size_t ow = 0;

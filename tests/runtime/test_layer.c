@@ -351,7 +351,8 @@ Test(layer, conv_maxpool_of_tanh_is_arrange_tanh_then_maxpool)
 ** The order fact of tanh that the pooling of tanh rests on (rt_layer_pool.c): tanh a <=
 ** tanh b whenever b is 2 or more floats above a, checked as b 2 and 3 floats above a (pairs
 ** further apart are chains of those) over every float of the binades [1/256, 16) of both
-** signs (all the adjacent pairs that go down are in [1/8, 1/2)). tools/tanh_order.c checks all floats.
+** signs (all the adjacent pairs that go down are in [1/8, 1/2)). tools/tanh_order.c checks
+** all floats.
 */
 Test(layer, tanh_goes_down_only_between_adjacent_floats, .timeout = 120)
 {
@@ -459,7 +460,8 @@ Test(layer, im2col_copies_each_window)
             for (size_t q = 0; q < OH * OW; q++)
                 for (size_t k = 0; k < X; k++) {
                     size_t c = k / (K * K), kh = k / K % K, kw = k % K;
-                    long h = (long)(q / OW * S + kh) - (long)P, w = (long)(q % OW * S + kw) - (long)P;
+                    long h = (long)(q / OW * S + kh) - (long)P;
+                    long w = (long)(q % OW * S + kw) - (long)P;
                     float want = h < 0 || w < 0 || h >= (long)in.h || w >= (long)in.w
                                      ? 0.0f
                                      : x[b * rt_shape_size(in) + (c * in.h + (size_t)h) * in.w +
