@@ -349,18 +349,21 @@ static int kern_builds(const RtKern *ks[3], const char *env[3])
 ** (word >> 1) is at most rt_kern_threshold(b |x_j|); the list of a BL 1 sample holds the
 ** columns firing at slot 0 in order, with x_j's sign bit. Inputs at the edges of the
 ** threshold: 0, -0, subnormal, p at and beyond 1, NaN, infinities; a chunk of zeros (which
-** the kernels skip, the stream going on); 29 columns (a short last chunk).
+** the kernels skip, the stream going on); 45 columns (a short last chunk; with AVX-512 a BL 1
+** sample goes 16 columns at a time, then by chunks: each part meets the edge cases).
 */
 Test(kern, column_trains_follow_their_thresholds)
 {
     const RtKern *ks[3];
     const char *env[3];
     int nk = kern_builds(ks, env);
-    enum { X = 29 }; /* the second chunk all zeros: skipped, the stream going on */
+    enum { X = 45 }; /* the second chunk all zeros: skipped, the stream going on */
     const float x[X] = {0.0f,  -0.0f, 1e-40f, 0.3f,   -0.3f, 1.0f,     -1.0f, 0.5f,
                         0.0f,  -0.0f, 0.0f,   0.0f,   -0.0f, 0.0f,     0.0f,  0.0f,
                         -0.5f, 2.0f,  -1e-9f, NAN,    INFINITY, -INFINITY, 0.25f, 0.75f,
-                        -0.9f, 0.1f,  -0.1f,  0.6f,   1e-3f};
+                        -0.9f, 0.1f,  -0.1f,  0.6f,   1e-3f, -0.7f,    0.0f,  0.2f,
+                        NAN,   -0.0f, 1e-40f, INFINITY, -INFINITY, 2.0f, -1e-9f, 0.4f,
+                        -0.8f, 0.9f,  0.05f,  -0.35f, 0.65f};
     const double bs[] = {0.7, 1.0, 3.0, 1e10};
     for (int k = 0; k < nk; k++)
         for (size_t bi = 0; bi < sizeof bs / sizeof *bs; bi++)
