@@ -109,6 +109,14 @@ static void temp_dir(void)
     cr_assert_not_null(mkdtemp(dir));
 }
 
+static void remove_temp_dir(void)
+{
+    fx_rm_tree(dir);
+}
+
+/* A test's scratch directory, made before it and removed after it. */
+#define SCRATCH .init = temp_dir, .fini = remove_temp_dir
+
 static const char *write_file(const char *name, const char *text)
 {
     static char path[160];
@@ -148,7 +156,7 @@ static void branch_csv(Buf *b)
     }
 }
 
-Test(measured, branch_columns_metadata_units_and_cycles, .init = temp_dir)
+Test(measured, branch_columns_metadata_units_and_cycles, SCRATCH)
 {
     Buf b = {0};
     branch_csv(&b);
@@ -173,7 +181,7 @@ Test(measured, branch_columns_metadata_units_and_cycles, .init = temp_dir)
     measured_free(&m);
 }
 
-Test(measured, resistance_direction_words_and_pulse_gaps, .init = temp_dir)
+Test(measured, resistance_direction_words_and_pulse_gaps, SCRATCH)
 {
     /* R in kOhm, readings every 2nd pulse, set/reset words, a cycle column, a time column */
     Buf b = {0};
@@ -223,7 +231,7 @@ ParameterizedTestParameters(measured, errors_name_the_place)
     return cr_make_param_array(BadCsv, cases, sizeof cases / sizeof cases[0]);
 }
 
-ParameterizedTest(BadCsv *c, measured, errors_name_the_place, .init = temp_dir)
+ParameterizedTest(BadCsv *c, measured, errors_name_the_place, SCRATCH)
 {
     const char *path = write_file("bad.csv", c->text);
     Measured m;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs_fixtures.h"
 #include "plot.h"
 
 #define GOLDEN_DIR "tests/data/plot/"
@@ -199,6 +200,14 @@ static void temp_dir(void)
     cr_assert_not_null(mkdtemp(dir));
 }
 
+static void remove_temp_dir(void)
+{
+    fx_rm_tree(dir);
+}
+
+/* A test's scratch directory, made before it and removed after it. */
+#define SCRATCH .init = temp_dir, .fini = remove_temp_dir
+
 static bool gnuplot_present(void)
 {
     return system("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -220,7 +229,7 @@ static bool exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-Test(plot, png_and_svg_with_their_data_and_script, .init = temp_dir)
+Test(plot, png_and_svg_with_their_data_and_script, SCRATCH)
 {
     if (!gnuplot_present()) {
         cr_skip_test("gnuplot is not installed (Debian: gnuplot-nox): file plots not tested");
@@ -265,7 +274,7 @@ Test(plot, png_and_svg_with_their_data_and_script, .init = temp_dir)
     cr_assert_eq(rows, 398, "200 + 200 points less the NaN and the infinity");
 }
 
-Test(plot, missing_gnuplot_keeps_the_data_and_says_how_to_install, .init = temp_dir)
+Test(plot, missing_gnuplot_keeps_the_data_and_says_how_to_install, SCRATCH)
 {
     setenv("AIMCI_GNUPLOT", "/nonexistent/gnuplot", 1);
     two_curves();
@@ -281,7 +290,7 @@ Test(plot, missing_gnuplot_keeps_the_data_and_says_how_to_install, .init = temp_
     cr_assert(exists(path), "the script is kept");
 }
 
-Test(plot, unknown_extension_is_an_error, .init = temp_dir)
+Test(plot, unknown_extension_is_an_error, SCRATCH)
 {
     PlotSpec s = {NULL, NULL, NULL, NULL, 0};
     char jpg[128], err[512];
@@ -301,7 +310,7 @@ static void slurp(const char *path, char *buf, size_t cap)
 ** The file styles: a right-hand axis (dashed, with its label), colours shared by series,
 ** error bars (three data columns, yerrorlines), x tick marks with labels, and PDF output.
 */
-Test(plot, styles_right_axis_error_bars_ticks_and_pdf, .init = temp_dir)
+Test(plot, styles_right_axis_error_bars_ticks_and_pdf, SCRATCH)
 {
     double x[3] = {1, 2, 3}, y[3] = {0.5, 0.25, 0.125}, a[3] = {60, 70, 75}, e[3] = {0.1, 0.2, 0};
     PlotSeries s[2] = {{"loss", x, y, 3}, {"accuracy", x, a, 3}};

@@ -232,6 +232,9 @@ Test(repl, save_writes_a_script_that_checks)
     free(text);
     unlink(path);
     unlink(lib);
+    snprintf(path, sizeof path, "%s/sub", dir);
+    rmdir(path);
+    rmdir(dir);
 }
 
 /*
