@@ -72,13 +72,6 @@ void rt_conv_forward_ref(float *out, const float *x, const float *w, const float
 void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtShape in,
                         size_t K, size_t S);
 /*
-** out (B,C,OH,OW) = the window maxima of tanh x: rt_tanh_forward and then
-** rt_maxpool_forward's values, bit for bit, with tanh only on the windows' largest inputs (a
-** pass that needs no backward).
-*/
-void rt_maxpool_tanh_forward(float *out, const float *x, size_t B, RtShape in, size_t K,
-                             size_t S);
-/*
 ** out (B,C,PH,PW) = the window maxima of tanh of a conv layer's outputs z (B,Q,C) arranged:
 ** rt_conv_arrange, rt_tanh_forward, then rt_maxpool_forward's values, bit for bit, in one
 ** pass over z (conv: the shape (C,OH,OW) of the arranged outputs). For C up to 256

@@ -129,7 +129,7 @@ void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtS
 
 /*
 ** {======================================================================
-** Max-pooling of tanh without the tanh of every input
+** Max-pooling of tanh of a conv layer's outputs, without the tanh of every input
 **
 ** tanh_f (rt_layer_act.c) is monotone but for pairs of adjacent floats: over all 2^32 floats,
 ** tanh a <= tanh b whenever b is 2 or more floats above a (tools/tanh_order.c checks it;
@@ -141,6 +141,11 @@ void rt_maxpool_forward(float *out, uint32_t *arg, const float *x, size_t B, RtS
 ** included, come after m (the first of the largest), and so do their tanh values; an input
 ** below m whose tanh equals tanh m has the same bits (it is not 0); a NaN input wins in both
 ** ways only as the window's first (tanh keeps its bits).
+**
+** The inputs are the conv layer's outputs before arranging (rt_conv_arrange): z (Q,OC) of
+** one example, each value s z + add computed as rt_conv_arrange computes it. Each window is
+** taken for all OC outputs at once (contiguous in z: loops over o that vectorise), G windows
+** at a time into m (G,OC), then transposed into out (OC,PQ).
 ** =======================================================================
 */
 
@@ -175,111 +180,6 @@ static uint32_t bits_of(float v)
     return u;
 }
 
-/* The largest input of the window at w (first of the largest, by >) in *m; whether the window
-** needs every tanh (see above). */
-static bool window_max(const float *w, size_t row, size_t K, float *m)
-{
-    float best = w[0];
-    for (size_t kh = 0; kh < K; kh++)
-        for (size_t kw = 0; kw < K; kw++)
-            best = w[kh * row + kw] > best ? w[kh * row + kw] : best;
-    *m = best;
-    uint32_t below = bits_below(bits_of(best));
-    for (size_t kh = 0; kh < K; kh++)
-        for (size_t kw = 0; kw < K; kw++)
-            if (bits_of(w[kh * row + kw]) == below)
-                return true;
-    return false;
-}
-
-/* The maximum of tanh over the window at w, as rt_maxpool_forward would take it. */
-static float window_max_tanh(const float *w, size_t row, size_t K)
-{
-    float best = 0.0f;
-    for (size_t kh = 0; kh < K; kh++)
-        for (size_t kw = 0; kw < K; kw++) {
-            float t;
-            rt_tanh_forward(&t, &w[kh * row + kw], 1);
-            best = kh + kw == 0 || t > best ? t : best;
-        }
-    return best;
-}
-
-#ifdef __SSE2__
-/*
-** Four 2 x 2 windows of stride 2 at once: their maxima (_mm_max_ps(v, m) is v > m ? v : m,
-** the order of max_windows_2x2) and the mask of those flagged.
-*/
-static int max4_2x2(const float *top, const float *bot, __m128 *m)
-{
-    __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
-    __m128 b0 = _mm_loadu_ps(bot), b1 = _mm_loadu_ps(bot + 4);
-    __m128 v[4] = {_mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)),
-                   _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)),
-                   _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)),
-                   _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
-    __m128 best = v[0];
-    for (int q = 1; q < 4; q++)
-        best = _mm_max_ps(v[q], best);
-    __m128i mb = _mm_castps_si128(best);
-    /* below: bits_below, bits - 1 for m >= +0, + 1 for m <= -0 */
-    __m128i below = _mm_sub_epi32(_mm_sub_epi32(mb, _mm_set1_epi32(1)),
-                                  _mm_slli_epi32(_mm_srai_epi32(mb, 31), 1));
-    __m128i f = _mm_setzero_si128();
-    for (int q = 0; q < 4; q++)
-        f = _mm_or_si128(f, _mm_cmpeq_epi32(_mm_castps_si128(v[q]), below));
-    *m = best;
-    return _mm_movemask_ps(_mm_castsi128_ps(f));
-}
-#endif
-
-/* The maxima of one channel's windows into out, out's index o0 + k of window k; flags. */
-static void plane_maxima(float *restrict out, const float *restrict x_bc, RtShape in,
-                         size_t OH, size_t OW, size_t K, size_t S, size_t o0, Flagged *f)
-{
-    for (size_t oh = 0; oh < OH; oh++) {
-        size_t ow = 0;
-#ifdef __SSE2__
-        const float *top = x_bc + oh * S * in.w, *bot = top + in.w;
-        for (; K == 2 && S == 2 && ow + 4 <= OW; ow += 4) {
-            __m128 m;
-            int mask = max4_2x2(top + 2 * ow, bot + 2 * ow, &m);
-            _mm_storeu_ps(out + oh * OW + ow, m);
-            for (int l = 0; mask; l++, mask >>= 1)
-                if (mask & 1)
-                    flag(f, o0 + oh * OW + ow + (size_t)l);
-        }
-#endif
-        for (; ow < OW; ow++)
-            if (window_max(x_bc + oh * S * in.w + ow * S, in.w, K, &out[oh * OW + ow]))
-                flag(f, o0 + oh * OW + ow);
-    }
-}
-
-void rt_maxpool_tanh_forward(float *out, const float *x, size_t B, RtShape in, size_t K,
-                             size_t S)
-{
-    size_t OH = rt_window_out(in.h, K, S, 0), OW = rt_window_out(in.w, K, S, 0);
-    size_t HW = in.h * in.w, M = OH * OW, planes = B * in.c;
-    Flagged f = {.n = 0, .all = false};
-    for (size_t p = 0; p < planes; p++)
-        plane_maxima(out + p * M, x + p * HW, in, OH, OW, K, S, p * M, &f);
-    rt_tanh_forward(out, out, planes * M);
-    for (size_t k = 0, n = f.all ? planes * M : f.n; k < n; k++) {
-        size_t o = f.all ? k : f.at[k], p = o / M, oh = o % M / OW, ow = o % OW;
-        const float *w = x + p * HW + oh * S * in.w + ow * S;
-        float m;
-        if (!f.all || window_max(w, in.w, K, &m))
-            out[o] = window_max_tanh(w, in.w, K);
-    }
-}
-
-/*
-** The conv layer's outputs before arranging (rt_conv_arrange): z (Q,OC) of one example, its
-** value s z + add computed as rt_conv_arrange computes it. Each window is taken for all OC
-** outputs at once (contiguous in z: loops over o that vectorise), G windows at a time into
-** m (G,OC), then transposed into out (OC, PQ).
-*/
 enum { POOL_GROUP = 16, POOL_OC_MAX = 256 };
 
 /* Whether v is the float just below m (a window that takes every tanh, above). */

@@ -125,39 +125,30 @@ static void forward_layer(RtLayer *ly, const float *in, size_t B, Pass pass, RtP
 }
 
 /*
-** How many of layers l..l1-1 a pass with no backward after it (exact or evaluation) takes in
-** one: a conv layer, tanh and max-pooling (3: rt_conv_maxpool_tanh_forward, from the conv's
-** outputs as they come), tanh and max-pooling (2: rt_maxpool_tanh_forward), else 1. The
-** pooled values are the same; the layers' own outputs before the pool and its indices are
-** left unwritten (only the backward reads them).
+** Whether a pass with no backward after it (exact or evaluation) takes layers l, l+1, l+2 in
+** one: a conv layer, tanh and max-pooling (rt_conv_maxpool_tanh_forward, from the conv's
+** outputs as they come). The pooled values are the same; the conv's and tanh's outputs and
+** the pool's indices are left unwritten (only the backward reads them).
 */
-static size_t fused_layers(const RtNet *n, size_t l, size_t l1, Pass pass)
+static bool conv_tanh_pool(const RtNet *n, size_t l, size_t l1, Pass pass)
 {
     const RtLayer *ly = &n->layer[l];
-    if (pass == PASS_IO)
-        return 1;
-    if (l + 3 <= l1 && ly->kind == IR_LAYER_CONV2D && ly[1].kind == IR_LAYER_TANH &&
-        ly[2].kind == IR_LAYER_MAXPOOL2D && rt_conv_maxpool_tanh_fits(ly->out))
-        return 3;
-    if (l + 2 <= l1 && ly->kind == IR_LAYER_TANH && ly[1].kind == IR_LAYER_MAXPOOL2D)
-        return 2;
-    return 1;
+    return pass != PASS_IO && l + 3 <= l1 && ly->kind == IR_LAYER_CONV2D &&
+           ly[1].kind == IR_LAYER_TANH && ly[2].kind == IR_LAYER_MAXPOOL2D &&
+           rt_conv_maxpool_tanh_fits(ly->out);
 }
 
 /* Layers l0..l1-1 in order on the input they hold, their products on pool. */
 static void forward_layers(RtNet *n, size_t B, Pass pass, size_t l0, size_t l1, RtPool *pool)
 {
-    for (size_t l = l0, k; l < l1; l += k) {
+    for (size_t l = l0; l < l1; l++) {
         RtLayer *ly = &n->layer[l];
-        k = fused_layers(n, l, l1, pass);
-        if (k == 3) {
+        if (conv_tanh_pool(n, l, l1, pass)) {
             conv_product(ly, layer_input(n, l), B, pass, pool);
             rt_conv_maxpool_tanh_forward(ly[2].act, ly->z, ly->scale, ly->nscale, ly->b, B,
                                          ly[1].ishape, ly[2].K, ly[2].S);
-        } else if (k == 2)
-            rt_maxpool_tanh_forward(ly[1].act, layer_input(n, l), B, ly[1].ishape, ly[1].K,
-                                    ly[1].S);
-        else
+            l += 2;
+        } else
             forward_layer(ly, layer_input(n, l), B, pass, pool);
     }
 }

@@ -1,5 +1,5 @@
 /*
-** tanh_order: checks over every float the order facts that rt_maxpool_tanh_forward
+** tanh_order: checks over every float the order facts that rt_conv_maxpool_tanh_forward
 ** (runtime/rt_layer_pool.c) rests on, for rt_tanh_forward as built:
 **   1. tanh a <= tanh b whenever b is 2 or more floats above a (-0 just below +0);
 **   2. tanh x = 0 only for x = +-0, and tanh x is never NaN for x not NaN.
@@ -53,6 +53,6 @@ int main(void)
            (unsigned long long)total, (unsigned long long)below2, (unsigned long long)down1,
            (unsigned long long)zero, (unsigned long long)nan);
     bool ok = below2 == 0 && zero == 0 && nan == 0;
-    puts(ok ? "tanh_order: holds" : "tanh_order: FAILS: rt_maxpool_tanh_forward is wrong");
+    puts(ok ? "tanh_order: holds" : "tanh_order: FAILS: rt_conv_maxpool_tanh_forward is wrong");
     return ok ? 0 : 1;
 }
