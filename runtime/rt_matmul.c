@@ -133,15 +133,20 @@ void rt_gemm(float *c, size_t ldc, const float *a, size_t lda, bool ta,
         gemm_blocks(&g, 0, blocks);
 }
 
-/* Fill each row of out with bias (or zeros), then add inp * w^T. */
+/*
+** out = inp * w^T, written (no bias: a conv layer's product, which neither zeroes its
+** outputs first nor reads them; only a sum of -0.0 stays -0.0), or added to rows filled
+** with the bias.
+*/
 void rt_matmul_forward(float *out, const float *inp, const float *w, const float *bias,
                        size_t B, size_t C, size_t OC, RtPool *pool)
 {
-    if (!bias)
-        memset(out, 0, B * OC * sizeof *out);
-    else
-        for (size_t b = 0; b < B; b++)
-            memcpy(out + b * OC, bias, OC * sizeof *out);
+    if (!bias) {
+        rt_gemm(out, OC, inp, C, false, w, C, true, B, OC, C, 1.0f, 0.0f, pool);
+        return;
+    }
+    for (size_t b = 0; b < B; b++)
+        memcpy(out + b * OC, bias, OC * sizeof *out);
     rt_gemm(out, OC, inp, C, false, w, C, true, B, OC, C, 1.0f, 1.0f, pool);
 }
 
