@@ -83,6 +83,15 @@ void rt_conv_maxpool_tanh_forward(float *out, const float *z, const float *scale
 /* dx (B,C,H,W) += dout routed to the maxima. */
 void rt_maxpool_backward(float *dx, const float *dout, const uint32_t *arg, size_t B,
                          RtShape in, RtShape out);
+/* Whether K x K windows with stride S never share an input. */
+bool rt_maxpool_disjoint(size_t K, size_t S);
+/*
+** dx (B,C,H,W) = the backward of tanh (output y (B,C,H,W)) then of max-pooling, dout routed
+** to the maxima: written, bit for bit the two backward kernels into zeros, for windows that
+** share no input (rt_maxpool_disjoint).
+*/
+void rt_maxpool_tanh_backward(float *dx, const float *dout, const uint32_t *arg,
+                              const float *y, size_t B, RtShape in, size_t K, size_t S);
 
 /* out (B,C,OH,OW) = window means of x. */
 void rt_avgpool_forward(float *out, const float *x, size_t B, RtShape in, size_t K, size_t S);

@@ -307,6 +307,52 @@ void rt_maxpool_backward(float *dx, const float *dout, const uint32_t *arg, size
             dx[b * N + arg[b * M + k]] += dout[b * M + k];
 }
 
+/*
+** {======================================================================
+** The backward of tanh then max-pooling, in one
+**
+** Where windows never share an input (S >= K), routing dout to the maxima then tanh's
+** backward (both into zeros) gives every input 0 + g (1 - y y), g = 0 + dout at a window's
+** maximum and +0 elsewhere: written here, the same operations in the same order, without
+** the zeros or the routed gradient in between. A NaN y still gives NaN (+0 NaN).
+** =======================================================================
+*/
+
+bool rt_maxpool_disjoint(size_t K, size_t S)
+{
+    return S >= K;
+}
+
+/* dx (n) = 0 + (+0 (1 - y y)): +0, or NaN where y is NaN; a loop that vectorises. */
+RT_WIDE_LOOP
+static void tanh_zeros(float *restrict dx, const float *restrict y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = 0.0f + 0.0f * (1.0f - y[i] * y[i]);
+}
+
+/*
+** Every input as if no gradient reached it, then each window's maximum (one of K K inputs)
+** with its gradient: two passes, the first contiguous, the second one input per window.
+*/
+void rt_maxpool_tanh_backward(float *dx, const float *dout, const uint32_t *arg,
+                              const float *y, size_t B, RtShape in, size_t K, size_t S)
+{
+    size_t N = rt_shape_size(in);
+    size_t M = in.c * rt_window_out(in.h, K, S, 0) * rt_window_out(in.w, K, S, 0);
+    tanh_zeros(dx, y, B * N);
+    for (size_t b = 0; b < B; b++) {
+        float *dx_b = dx + b * N;
+        const float *y_b = y + b * N;
+        for (size_t o = 0; o < M; o++) {
+            size_t i = arg[b * M + o];
+            dx_b[i] = 0.0f + (0.0f + dout[b * M + o]) * (1.0f - y_b[i] * y_b[i]);
+        }
+    }
+}
+
+/* }====================================================================== */
+
 void rt_avgpool_forward(float *out, const float *x, size_t B, RtShape in, size_t K, size_t S)
 {
     size_t OH = rt_window_out(in.h, K, S, 0), OW = rt_window_out(in.w, K, S, 0);

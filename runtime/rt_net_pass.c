@@ -357,11 +357,29 @@ static void zero_grads(RtLayer *ly)
         memset(ly->gscale, 0, ly->nscale * sizeof *ly->gscale);
 }
 
+/*
+** Whether layer l, max-pooling of windows that share no input, and layer l-1, tanh with a
+** layer before it, take their backward in one (rt_maxpool_tanh_backward), written into
+** layer l-2's gradient: tanh's own gradient is left unwritten (nothing reads it).
+*/
+static bool tanh_pool_backward(const RtNet *n, size_t l)
+{
+    const RtLayer *ly = &n->layer[l];
+    return l >= 2 && ly->kind == IR_LAYER_MAXPOOL2D && ly[-1].kind == IR_LAYER_TANH &&
+           rt_maxpool_disjoint(ly->K, ly->S);
+}
+
 /* Layers from last to first: zero the gradients, then accumulate them (kernels add). */
 void rt_net_backward(RtNet *n, size_t B)
 {
     for (size_t l = n->nlayers; l-- > 0;) {
         RtLayer *ly = &n->layer[l];
+        if (tanh_pool_backward(n, l)) {
+            rt_maxpool_tanh_backward(ly[-2].grad, ly->grad, ly->arg, ly[-1].act, B,
+                                     ly->ishape, ly->K, ly->S);
+            l--;
+            continue;
+        }
         float *dinp = l > 0 ? n->layer[l - 1].grad : NULL;
         if (dinp)
             memset(dinp, 0, B * ly->isz * sizeof *dinp);

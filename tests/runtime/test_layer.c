@@ -305,6 +305,50 @@ Test(layer, conv_maxpool_of_tanh_is_arrange_tanh_then_maxpool)
 }
 
 /*
+** The backward of tanh then max-pooling in one (rt_maxpool_tanh_backward) is, bit for bit,
+** rt_maxpool_backward into zeros then rt_tanh_backward into zeros, for windows that share no
+** input: strides equal to K and above it (inputs in no window), uneven sizes, NaN and +-1
+** outputs of tanh, -0 and NaN gradients, and windows whose maximum is any of their inputs.
+*/
+Test(layer, tanh_maxpool_backward_in_one_is_the_two_backwards)
+{
+    struct { size_t c, h, w, K, S, B; } cases[] = {
+        {16, 24, 24, 2, 2, 3}, {32, 8, 8, 2, 2, 2}, {3, 9, 7, 3, 3, 2}, {2, 11, 10, 2, 3, 2},
+        {4, 5, 5, 1, 1, 1},
+    };
+    const float ys[] = {NAN, 1.0f, -1.0f, -0.0f, 0x1.fffffep-1f};
+    const float ds[] = {-0.0f, 0.0f, NAN, -3.5f};
+    RtRng r;
+    rt_rng_seed(&r, 12, 7);
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        RtShape in = {cases[t].c, cases[t].h, cases[t].w};
+        size_t K = cases[t].K, S = cases[t].S, B = cases[t].B, N = rt_shape_size(in);
+        RtShape out = {in.c, rt_window_out(in.h, K, S, 0), rt_window_out(in.w, K, S, 0)};
+        size_t M = rt_shape_size(out);
+        cr_assert(rt_maxpool_disjoint(K, S));
+        float *y = malloc(B * N * sizeof *y), *pooled = malloc(B * M * sizeof *pooled);
+        float *dout = malloc(B * M * sizeof *dout), *routed = malloc(B * N * sizeof *routed);
+        float *want = malloc(B * N * sizeof *want), *got = malloc(B * N * sizeof *got);
+        uint32_t *arg = malloc(B * M * sizeof *arg);
+        fill(y, B * N, &r, -1, 1), fill(dout, B * M, &r, -2, 2);
+        for (size_t k = 0; k < B * N; k += 7)
+            y[k] = ys[k / 7 % (sizeof ys / sizeof *ys)];
+        for (size_t k = 0; k < B * M; k += 5)
+            dout[k] = ds[k / 5 % (sizeof ds / sizeof *ds)];
+        rt_maxpool_forward(pooled, arg, y, B, in, K, S);
+        memset(routed, 0, B * N * sizeof *routed), memset(want, 0, B * N * sizeof *want);
+        rt_maxpool_backward(routed, dout, arg, B, in, out);
+        rt_tanh_backward(want, routed, y, B * N);
+        rt_maxpool_tanh_backward(got, dout, arg, y, B, in, K, S);
+        for (size_t k = 0; k < B * N; k++)
+            cr_assert(memcmp(&got[k], &want[k], sizeof got[k]) == 0,
+                      "case %zu input %zu: %a, want %a", t, k, (double)got[k], (double)want[k]);
+        free(y), free(pooled), free(dout), free(routed), free(want), free(got), free(arg);
+    }
+    cr_assert(!rt_maxpool_disjoint(3, 2), "overlapping windows share inputs");
+}
+
+/*
 ** The order fact of tanh that the pooling of tanh rests on (rt_layer_pool.c): tanh a <=
 ** tanh b whenever b is 2 or more floats above a, checked as b 2 and 3 floats above a (pairs
 ** further apart are chains of those) over every float of the binades [1/256, 16) of both
