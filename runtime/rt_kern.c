@@ -2162,8 +2162,54 @@ static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
     }
 }
 #define SHORT_DOTS KERN(short_dots)
+
+/*
+** SW outputs of the 5 x 5 window at r (rows w floats apart), by bt (25,SW) in registers:
+** short_rows's sums for k = 25 (element p = 5 kh + kw into s_(p mod 8), 24 into s_0), the
+** window read in place instead of from its patch row.
+*/
+INLINE VS window25(const VS *bv, const float *r, size_t w)
+{
+    const float *r1 = r + w, *r2 = r1 + w, *r3 = r2 + w, *r4 = r3 + w;
+    VS z = {0};
+    VS s0 = fma_vs(r[0], bv[0], z), s1 = fma_vs(r[1], bv[1], z), s2 = fma_vs(r[2], bv[2], z);
+    VS s3 = fma_vs(r[3], bv[3], z), s4 = fma_vs(r[4], bv[4], z);
+    VS s5 = fma_vs(r1[0], bv[5], z), s6 = fma_vs(r1[1], bv[6], z), s7 = fma_vs(r1[2], bv[7], z);
+    s0 = fma_vs(r1[3], bv[8], s0), s1 = fma_vs(r1[4], bv[9], s1);
+    s2 = fma_vs(r2[0], bv[10], s2), s3 = fma_vs(r2[1], bv[11], s3);
+    s4 = fma_vs(r2[2], bv[12], s4), s5 = fma_vs(r2[3], bv[13], s5);
+    s6 = fma_vs(r2[4], bv[14], s6), s7 = fma_vs(r3[0], bv[15], s7);
+    s0 = fma_vs(r3[1], bv[16], s0), s1 = fma_vs(r3[2], bv[17], s1);
+    s2 = fma_vs(r3[3], bv[18], s2), s3 = fma_vs(r3[4], bv[19], s3);
+    s4 = fma_vs(r4[0], bv[20], s4), s5 = fma_vs(r4[1], bv[21], s5);
+    s6 = fma_vs(r4[2], bv[22], s6), s7 = fma_vs(r4[3], bv[23], s7);
+    s0 = fma_vs(r4[4], bv[24], s0);
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+}
+
+static void KERN(short_conv5)(float *c, size_t ldc, const float *x, size_t w, size_t S,
+                              size_t OH, size_t OW, const float *b, size_t ldb, size_t n)
+{
+    float bt[25 * SW];
+    VS bv[25];
+    for (size_t j0 = 0; j0 < n; j0 += SW) {
+        for (size_t p = 0; p < 25; p++)
+            for (size_t j = 0; j < SW; j++)
+                bt[p * SW + j] = b[(j0 + j) * ldb + p];
+#pragma GCC unroll 25
+        for (size_t p = 0; p < 25; p++)
+            memcpy(&bv[p], bt + p * SW, sizeof bv[p]);
+        for (size_t oh = 0; oh < OH; oh++)
+            for (size_t ow = 0; ow < OW; ow++) {
+                VS v = 1.0f * window25(bv, x + oh * S * w + ow * S, w);
+                memcpy(c + (oh * OW + ow) * ldc + j0, &v, sizeof v);
+            }
+    }
+}
+#define SHORT_CONV5 KERN(short_conv5)
 #else
 #define SHORT_DOTS NULL
+#define SHORT_CONV5 NULL
 #endif
 
 /*
@@ -2219,4 +2265,5 @@ const RtKern KERN(rt_kern) = {
     .adc = KERN(adc),
     .short_dots = SHORT_DOTS,
     .patches5 = PATCHES5,
+    .short_conv5 = SHORT_CONV5,
 };

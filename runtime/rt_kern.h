@@ -267,6 +267,15 @@ typedef struct RtKern {
     */
     void (*patches5)(float *cols, size_t X, const float *x, size_t C, size_t hw, size_t w,
                      size_t n);
+    /*
+    ** c (OH OW, n) = the 5 x 5 windows of a one-channel image x (rows w floats apart) with
+    ** stride S, as patch rows, times b^T (b (n,25), row stride ldb; n a multiple of 16):
+    ** short_dots with alpha 1 and beta 0 on rt_im2col's patches, bit for bit, reading the
+    ** windows in place. Row oh OW + ow of c (row stride ldc) is the window at (oh S, ow S).
+    ** NULL where short_dots is.
+    */
+    void (*short_conv5)(float *c, size_t ldc, const float *x, size_t w, size_t S, size_t OH,
+                        size_t OW, const float *b, size_t ldb, size_t n);
 } RtKern;
 
 #define RT_KERN_SHORT_K_MAX 32

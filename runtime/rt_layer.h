@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rt_pool.h"
+
 /* The shape of one example's activation; a vector of n features is (n,1,1). */
 typedef struct RtShape {
     size_t c, h, w;
@@ -42,6 +44,16 @@ size_t rt_window_out(size_t n, size_t k, size_t s, size_t p);
 
 /* cols (B*Q, C*K*K) = the patches of x (B,C,H,W), zeros where they overlap the padding. */
 void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size_t S, size_t P);
+
+/*
+** z (B*Q,OC) = the patches times w^T (w (OC, C*K*K)), as rt_im2col then rt_matmul_forward
+** without bias give it, bit for bit, without laying out the patches: one-channel 5 x 5
+** windows without padding, OC a multiple of 16 (LeNet's first layer), where the update
+** kernels' build has short products (RtKern.short_conv5); examples shared on pool. False,
+** z untouched, elsewhere.
+*/
+bool rt_conv_forward_direct(float *z, const float *x, const float *w, size_t B, RtShape in,
+                            size_t OC, size_t K, size_t S, size_t P, RtPool *pool);
 
 /* dx (B,C,H,W) += the patches' gradients dcols (B*Q, C*K*K) folded back (im2col's adjoint). */
 void rt_col2im(float *dx, const float *dcols, size_t B, RtShape in, size_t K, size_t S,

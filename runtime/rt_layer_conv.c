@@ -118,6 +118,44 @@ void rt_im2col(float *cols, const float *x, size_t B, RtShape in, size_t K, size
 }
 
 /*
+** The direct product of one-channel 5 x 5 windows (RtKern.short_conv5), example by example:
+** the im2col path's values (short_dots on the patch rows, rt_matmul.c) from the image itself.
+** The exact and evaluation passes take it (no update reads their patches); LeNet's first
+** layer lays out 14400 floats of patches per example otherwise.
+*/
+typedef struct DirectJob {
+    float *z;
+    const float *x, *w;
+    RtShape in;
+    size_t OC, S, OH, OW;
+} DirectJob;
+
+static void direct_examples(void *ctx, size_t b0, size_t b1)
+{
+    const DirectJob *j = ctx;
+    const RtKern *kern = rt_kern();
+    for (size_t b = b0; b < b1; b++)
+        kern->short_conv5(j->z + b * j->OH * j->OW * j->OC, j->OC,
+                          j->x + b * rt_shape_size(j->in), j->in.w, j->S, j->OH, j->OW, j->w,
+                          25, j->OC);
+}
+
+bool rt_conv_forward_direct(float *z, const float *x, const float *w, size_t B, RtShape in,
+                            size_t OC, size_t K, size_t S, size_t P, RtPool *pool)
+{
+    size_t OH = rt_window_out(in.h, K, S, P), OW = rt_window_out(in.w, K, S, P);
+    if (!rt_kern()->short_conv5 || in.c != 1 || K != 5 || P != 0 || OC % 16 != 0 || !OH || !OW)
+        return false;
+    DirectJob j = {z, x, w, in, OC, S, OH, OW};
+    /* shared as rt_gemm shares the same product: 2^17 multiply-adds or more */
+    if (B > 1 && rt_pool_threads(pool) > 1 && (double)B * OH * OW * OC * 25 >= 131072.0)
+        rt_pool_run(pool, direct_examples, &j, B, 1);
+    else
+        direct_examples(&j, 0, B);
+    return true;
+}
+
+/*
 ** The adjoint of patch_inside: dx_b += the patch at (h0, w0), C x K runs of K adds in the
 ** order of the general loop (the same sums, each element's terms in the same order).
 */

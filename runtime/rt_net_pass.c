@@ -93,9 +93,18 @@ static void forward_dense(RtLayer *ly, const float *in, size_t B, Pass pass, RtP
     scale_dense(ly, B);
 }
 
-/* z (B*Q, out): the outputs of a conv layer before rt_conv_arrange. */
+/*
+** z (B*Q, out): the outputs of a conv layer before rt_conv_arrange. An exact product (a pass
+** other than training's, no evaluation I/O) may skip the patches (rt_conv_forward_direct).
+*/
 static void conv_product(RtLayer *ly, const float *in, size_t B, Pass pass, RtPool *pool)
 {
+    bool exact = pass == PASS_EXACT || (pass == PASS_EVAL && !ly->eval_io);
+    if (exact && rt_conv_forward_direct(ly->z, in, ly->w, B, ly->ishape, ly->out, ly->K, ly->S,
+                                        ly->P, pool)) {
+        ly->xmax_ok = false;
+        return;
+    }
     rt_im2col(ly->cols, in, B, ly->ishape, ly->K, ly->S, ly->P);
     product(ly, ly->z, ly->cols, NULL, B * ly->Q, pass, pool);
 }

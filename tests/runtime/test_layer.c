@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_kern_impl.h" /* rt_kern_choose */
 #include "rt_layer.h"
 #include "rt_matmul.h"
 #include "rt_net.h"
@@ -474,6 +475,69 @@ Test(layer, im2col_copies_each_window)
                 }
         free(x), free(cols);
     }
+}
+
+/*
+** The exact passes' product of one-channel 5 x 5 windows (rt_conv_forward_direct) is, bit
+** for bit, the im2col path's (rt_im2col, then rt_matmul_forward without bias) on every
+** build of the kernels (AIMCI_KERNEL), on 1 and 2 threads, with NaN, infinities and -0 in
+** the image; the shapes it does not take (channels, kernel, padding, outputs) say so.
+*/
+Test(layer, direct_conv_product_is_the_im2col_product)
+{
+    struct { size_t h, w, S, OC, B; } cases[] = {
+        {28, 28, 1, 16, 3}, {12, 9, 2, 32, 2}, {5, 5, 1, 16, 1}, {11, 30, 3, 48, 2},
+    };
+    static const char *builds[] = {"baseline", "avx2", NULL};
+    RtPool *two = rt_pool_new(2);
+    cr_assert(two);
+    RtRng r;
+    rt_rng_seed(&r, 11, 4);
+    __builtin_cpu_init();
+    bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    for (size_t e = 0; e < 3; e++) {
+        if (e == 1 && !avx2)
+            continue;
+        if (builds[e])
+            setenv("AIMCI_KERNEL", builds[e], 1);
+        else
+            unsetenv("AIMCI_KERNEL");
+        rt_kern_choose();
+        for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+            RtShape in = {1, cases[t].h, cases[t].w};
+            size_t S = cases[t].S, OC = cases[t].OC, B = cases[t].B;
+            size_t Q = rt_window_out(in.h, 5, S, 0) * rt_window_out(in.w, 5, S, 0);
+            size_t nx = B * rt_shape_size(in), nz = B * Q * OC;
+            float *x = malloc(nx * sizeof *x), *w = malloc(OC * 25 * sizeof *w);
+            float *cols = malloc(B * Q * 25 * sizeof *cols);
+            float *want = malloc(nz * sizeof *want), *got = malloc(nz * sizeof *got);
+            fill(x, nx, &r, -1, 1), fill(w, OC * 25, &r, -0.5, 0.5);
+            x[nx / 2] = NAN, x[nx / 3] = INFINITY, x[nx / 5] = -0.0f, x[nx - 1] = -INFINITY;
+            rt_im2col(cols, x, B, in, 5, S, 0);
+            rt_matmul_forward(want, cols, w, NULL, B * Q, 25, OC, NULL);
+            for (int threads = 1; threads <= 2; threads++) {
+                memset(got, 0xA5, nz * sizeof *got);
+                bool took = rt_conv_forward_direct(got, x, w, B, in, OC, 5, S, 0,
+                                                   threads == 2 ? two : NULL);
+                cr_assert(took == (rt_kern()->short_dots != NULL), "%s case %zu",
+                          builds[e] ? builds[e] : "widest", t);
+                for (size_t k = 0; took && k < nz; k++)
+                    cr_assert(memcmp(&got[k], &want[k], sizeof got[k]) == 0,
+                              "%s case %zu, %d threads, output %zu: %a, want %a",
+                              builds[e] ? builds[e] : "widest", t, threads, k, (double)got[k],
+                              (double)want[k]);
+            }
+            free(x), free(w), free(cols), free(want), free(got);
+        }
+        float x[2 * 7 * 7] = {0}, w[32 * 50] = {0}, z[32 * 9 * 2];
+        cr_assert(!rt_conv_forward_direct(z, x, w, 1, (RtShape){2, 7, 7}, 16, 5, 1, 0, NULL));
+        cr_assert(!rt_conv_forward_direct(z, x, w, 1, (RtShape){1, 7, 7}, 16, 3, 1, 0, NULL));
+        cr_assert(!rt_conv_forward_direct(z, x, w, 1, (RtShape){1, 7, 7}, 16, 5, 1, 1, NULL));
+        cr_assert(!rt_conv_forward_direct(z, x, w, 1, (RtShape){1, 7, 7}, 8, 5, 1, 0, NULL));
+    }
+    unsetenv("AIMCI_KERNEL");
+    rt_kern_choose();
+    rt_pool_free(two);
 }
 
 /* The im2col product equals the direct convolution, for strides, paddings and batches. */
