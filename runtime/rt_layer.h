@@ -104,6 +104,12 @@ bool rt_maxpool_disjoint(size_t K, size_t S);
 */
 void rt_maxpool_tanh_backward(float *dx, const float *dout, const uint32_t *arg,
                               const float *y, size_t B, RtShape in, size_t K, size_t S);
+/*
+** The same gradient as the rows of the conv layer before the tanh, dz (B*H*W, C): what
+** rt_maxpool_tanh_backward then rt_conv_unarrange without scales write, bit for bit.
+*/
+void rt_maxpool_tanh_backward_rows(float *dz, const float *dout, const uint32_t *arg,
+                                   const float *y, size_t B, RtShape in, size_t K, size_t S);
 
 /* out (B,C,OH,OW) = window means of x. */
 void rt_avgpool_forward(float *out, const float *x, size_t B, RtShape in, size_t K, size_t S);

@@ -351,6 +351,39 @@ void rt_maxpool_tanh_backward(float *dx, const float *dout, const uint32_t *arg,
     }
 }
 
+/*
+** The same values as a conv layer's rows, dz (B*H*W, C). Every value but the maxima's is +0
+** (0 + +0 (1 - y y), 1 - y y >= 0, and 0 + -0 is +0 besides) or, where y is NaN, NaN: so
+** zeros, unless y holds a NaN (a run gone astray), then the maxima. rt_conv_unarrange
+** without scales multiplies by 1, which changes no bits.
+*/
+void rt_maxpool_tanh_backward_rows(float *dz, const float *dout, const uint32_t *arg,
+                                   const float *y, size_t B, RtShape in, size_t K, size_t S)
+{
+    size_t N = rt_shape_size(in), HW = in.h * in.w, C = in.c;
+    size_t PQ = rt_window_out(in.h, K, S, 0) * rt_window_out(in.w, K, S, 0);
+    if (rt_has_nan(y, B * N))
+        for (size_t b = 0; b < B; b++)
+            for (size_t c = 0; c < C; c++)
+                for (size_t q = 0; q < HW; q++) {
+                    float v = y[b * N + c * HW + q];
+                    dz[(b * HW + q) * C + c] = 0.0f + 0.0f * (1.0f - v * v);
+                }
+    else
+        memset(dz, 0, B * N * sizeof *dz);
+    for (size_t b = 0; b < B; b++)
+        for (size_t c = 0; c < C; c++) { /* channel c's windows hold its inputs' indices */
+            const float *y_c = y + b * N + c * HW;
+            const float *dout_c = dout + (b * C + c) * PQ;
+            const uint32_t *arg_c = arg + (b * C + c) * PQ;
+            float *dz_c = dz + b * HW * C + c;
+            for (size_t p = 0; p < PQ; p++) {
+                size_t q = arg_c[p] - c * HW;
+                dz_c[q * C] = 0.0f + (0.0f + dout_c[p]) * (1.0f - y_c[q] * y_c[q]);
+            }
+        }
+}
+
 /* }====================================================================== */
 
 void rt_avgpool_forward(float *out, const float *x, size_t B, RtShape in, size_t K, size_t S)

@@ -259,9 +259,11 @@ static void scale_rows(float *restrict gscale, float *restrict gb, float *restri
 ** across its outputs strided made it scalar). One scale for all outputs sums them too,
 ** output by output: its own pass, in that order.
 */
-static void scale_backward(RtLayer *ly, size_t B, size_t Q)
+static void scale_backward(RtLayer *ly, size_t B, size_t Q, bool dz_set)
 {
-    if (ly->kind == IR_LAYER_CONV2D)
+    if (dz_set)
+        ; /* the rows are there (rt_maxpool_tanh_backward_rows) */
+    else if (ly->kind == IR_LAYER_CONV2D)
         rt_conv_unarrange(ly->dz, ly->grad, NULL, 0, B, Q, ly->out);
     else
         memcpy(ly->dz, ly->grad, B * Q * ly->out * sizeof *ly->dz);
@@ -294,11 +296,12 @@ static void tile_backward(RtLayer *ly, float *din, const float *d, size_t R, boo
 }
 
 /*
-** A weight layer: dz, then the input gradient din (R,in) (if wanted: added into din, or with
-** set, din holding nothing yet, written) and gW.
+** A weight layer: dz (with dz_set, a conv layer's, already written), then the input
+** gradient din (R,in) (if wanted: added into din, or with set, din holding nothing yet,
+** written) and gW.
 */
 static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B, bool set,
-                             RtPool *pool)
+                             bool dz_set, RtPool *pool)
 {
     size_t R = rt_net_update_rows(ly, B);
     if (set && din && !ly->tile) /* the digital product adds */
@@ -310,32 +313,34 @@ static void backward_weights(RtLayer *ly, float *din, const float *in, size_t B,
                            ly->in, ly->out, pool);
         return;
     }
-    scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1);
+    scale_backward(ly, B, ly->kind == IR_LAYER_CONV2D ? ly->Q : 1, dz_set);
     if (ly->tile && din)
         tile_backward(ly, din, ly->dz, R, set, pool);
     rt_matmul_backward(ly->tile ? NULL : din, ly->gw, NULL, ly->dz, in, ly->w, R, ly->in,
                        ly->out, pool);
 }
 
-static void backward_conv(RtLayer *ly, float *dinp, const float *in, size_t B, RtPool *pool)
+static void backward_conv(RtLayer *ly, float *dinp, size_t B, bool dz_set, RtPool *pool)
 {
-    (void)in;
     float *dcols = dinp ? ly->dcols : NULL; /* written whole: no zeros first */
-    backward_weights(ly, dcols, ly->cols, B, true, pool);
+    backward_weights(ly, dcols, ly->cols, B, true, dz_set, pool);
     if (dinp)
         rt_col2im(dinp, dcols, B, ly->ishape, ly->K, ly->S, ly->P);
 }
 
-/* Layer ly's gradients; dinp (B, its input) += its input gradient unless NULL (layer 0). */
-static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B,
+/*
+** Layer ly's gradients; dinp (B, its input) += its input gradient unless NULL (layer 0).
+** dz_set: a conv layer's rows of dz are written already.
+*/
+static void backward_layer(RtLayer *ly, float *dinp, const float *in, size_t B, bool dz_set,
                            RtPool *pool)
 {
     size_t n = B * ly->osz;
     if (ly->kind != IR_LAYER_DENSE && ly->kind != IR_LAYER_CONV2D && !dinp)
         return;
     switch (ly->kind) {
-    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B, false, pool); break;
-    case IR_LAYER_CONV2D: backward_conv(ly, dinp, in, B, pool); break;
+    case IR_LAYER_DENSE: backward_weights(ly, dinp, in, B, false, false, pool); break;
+    case IR_LAYER_CONV2D: backward_conv(ly, dinp, B, dz_set, pool); break;
     case IR_LAYER_MAXPOOL2D:
         rt_maxpool_backward(dinp, ly->grad, ly->arg, B, ly->ishape, ly->oshape);
         break;
@@ -378,14 +383,28 @@ static bool tanh_pool_backward(const RtNet *n, size_t l)
            rt_maxpool_disjoint(ly->K, ly->S);
 }
 
+/*
+** Whether the conv layer ly takes its dz from rt_maxpool_tanh_backward_rows: unless one
+** scale for all outputs, whose gradient reads the arranged output gradient.
+*/
+static bool conv_rows_direct(const RtLayer *ly)
+{
+    return ly->kind == IR_LAYER_CONV2D && !(ly->gscale && ly->nscale <= 1);
+}
+
 /* Layers from last to first: zero the gradients, then accumulate them (kernels add). */
 void rt_net_backward(RtNet *n, size_t B)
 {
+    bool dz_set = false;
     for (size_t l = n->nlayers; l-- > 0;) {
         RtLayer *ly = &n->layer[l];
         if (tanh_pool_backward(n, l)) {
-            rt_maxpool_tanh_backward(ly[-2].grad, ly->grad, ly->arg, ly[-1].act, B,
-                                     ly->ishape, ly->K, ly->S);
+            if ((dz_set = conv_rows_direct(&ly[-2])))
+                rt_maxpool_tanh_backward_rows(ly[-2].dz, ly->grad, ly->arg, ly[-1].act, B,
+                                              ly->ishape, ly->K, ly->S);
+            else
+                rt_maxpool_tanh_backward(ly[-2].grad, ly->grad, ly->arg, ly[-1].act, B,
+                                         ly->ishape, ly->K, ly->S);
             l--;
             continue;
         }
@@ -393,7 +412,8 @@ void rt_net_backward(RtNet *n, size_t B)
         if (dinp)
             memset(dinp, 0, B * ly->isz * sizeof *dinp);
         zero_grads(ly);
-        backward_layer(ly, dinp, layer_input(n, l), B, n->pool);
+        backward_layer(ly, dinp, layer_input(n, l), B, dz_set, n->pool);
+        dz_set = false;
     }
 }
 

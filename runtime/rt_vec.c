@@ -39,3 +39,16 @@ float rt_absmax(const float *x, size_t n)
     memcpy(&f, &m, sizeof f);
     return f;
 }
+
+RT_WIDE_LOOP
+bool rt_has_nan(const float *x, size_t n)
+{
+    int32_t m = 0; /* the largest bits with the sign cleared: a NaN's are above infinity's */
+    for (size_t k = 0; k < n; k++) {
+        int32_t u;
+        memcpy(&u, &x[k], sizeof u);
+        u &= INT32_MAX;
+        m = m > u ? m : u;
+    }
+    return m > 0x7f800000;
+}

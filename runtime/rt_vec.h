@@ -6,6 +6,7 @@
 #ifndef AIMCI_RT_VEC_H
 #define AIMCI_RT_VEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -27,5 +28,8 @@ size_t rt_lone_nonzero(const float *v, size_t n);
 
 /* max |x_k| over x (n), 0 for n = 0; NaNs are skipped. */
 float rt_absmax(const float *x, size_t n);
+
+/* Whether x (n) holds a NaN. */
+bool rt_has_nan(const float *x, size_t n);
 
 #endif

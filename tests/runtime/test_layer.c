@@ -307,9 +307,11 @@ Test(layer, conv_maxpool_of_tanh_is_arrange_tanh_then_maxpool)
 
 /*
 ** The backward of tanh then max-pooling in one (rt_maxpool_tanh_backward) is, bit for bit,
-** rt_maxpool_backward into zeros then rt_tanh_backward into zeros, for windows that share no
-** input: strides equal to K and above it (inputs in no window), uneven sizes, NaN and +-1
-** outputs of tanh, -0 and NaN gradients, and windows whose maximum is any of their inputs.
+** rt_maxpool_backward into zeros then rt_tanh_backward into zeros, and its rows form
+** (rt_maxpool_tanh_backward_rows) that then rt_conv_unarrange without scales, for windows
+** that share no input: strides equal to K and above it (inputs in no window), uneven sizes,
+** +-1 outputs of tanh with and without NaNs, -0 and NaN gradients, and windows whose maximum
+** is any of their inputs.
 */
 Test(layer, tanh_maxpool_backward_in_one_is_the_two_backwards)
 {
@@ -321,19 +323,22 @@ Test(layer, tanh_maxpool_backward_in_one_is_the_two_backwards)
     const float ds[] = {-0.0f, 0.0f, NAN, -3.5f};
     RtRng r;
     rt_rng_seed(&r, 12, 7);
-    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
-        RtShape in = {cases[t].c, cases[t].h, cases[t].w};
-        size_t K = cases[t].K, S = cases[t].S, B = cases[t].B, N = rt_shape_size(in);
+    for (size_t t = 0; t < 2 * sizeof cases / sizeof *cases; t++) {
+        size_t ct = t / 2;
+        bool nans = t % 2;
+        RtShape in = {cases[ct].c, cases[ct].h, cases[ct].w};
+        size_t K = cases[ct].K, S = cases[ct].S, B = cases[ct].B, N = rt_shape_size(in);
         RtShape out = {in.c, rt_window_out(in.h, K, S, 0), rt_window_out(in.w, K, S, 0)};
-        size_t M = rt_shape_size(out);
+        size_t M = rt_shape_size(out), HW = in.h * in.w;
         cr_assert(rt_maxpool_disjoint(K, S));
         float *y = malloc(B * N * sizeof *y), *pooled = malloc(B * M * sizeof *pooled);
         float *dout = malloc(B * M * sizeof *dout), *routed = malloc(B * N * sizeof *routed);
         float *want = malloc(B * N * sizeof *want), *got = malloc(B * N * sizeof *got);
+        float *rows = malloc(B * N * sizeof *rows), *want_rows = malloc(B * N * sizeof *rows);
         uint32_t *arg = malloc(B * M * sizeof *arg);
         fill(y, B * N, &r, -1, 1), fill(dout, B * M, &r, -2, 2);
         for (size_t k = 0; k < B * N; k += 7)
-            y[k] = ys[k / 7 % (sizeof ys / sizeof *ys)];
+            y[k] = nans ? ys[k / 7 % 5] : ys[1 + k / 7 % 4]; /* ys[0]: the NaN */
         for (size_t k = 0; k < B * M; k += 5)
             dout[k] = ds[k / 5 % (sizeof ds / sizeof *ds)];
         rt_maxpool_forward(pooled, arg, y, B, in, K, S);
@@ -341,10 +346,18 @@ Test(layer, tanh_maxpool_backward_in_one_is_the_two_backwards)
         rt_maxpool_backward(routed, dout, arg, B, in, out);
         rt_tanh_backward(want, routed, y, B * N);
         rt_maxpool_tanh_backward(got, dout, arg, y, B, in, K, S);
-        for (size_t k = 0; k < B * N; k++)
+        rt_conv_unarrange(want_rows, want, NULL, 0, B, HW, in.c);
+        memset(rows, 0xA5, B * N * sizeof *rows);
+        rt_maxpool_tanh_backward_rows(rows, dout, arg, y, B, in, K, S);
+        for (size_t k = 0; k < B * N; k++) {
             cr_assert(memcmp(&got[k], &want[k], sizeof got[k]) == 0,
                       "case %zu input %zu: %a, want %a", t, k, (double)got[k], (double)want[k]);
+            cr_assert(memcmp(&rows[k], &want_rows[k], sizeof rows[k]) == 0,
+                      "case %zu row value %zu: %a, want %a", t, k, (double)rows[k],
+                      (double)want_rows[k]);
+        }
         free(y), free(pooled), free(dout), free(routed), free(want), free(got), free(arg);
+        free(rows), free(want_rows);
     }
     cr_assert(!rt_maxpool_disjoint(3, 2), "overlapping windows share inputs");
 }
