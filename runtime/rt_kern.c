@@ -681,6 +681,14 @@ static void KERN(row_normals)(const uint64_t *key, size_t m, float *out)
 {
     size_t r = 0;
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
+    for (; r + 4 <= m; r += 4) {
+        G8 g0 = seed_g8(key[r], 0), g1 = seed_g8(key[r + 1], 0);
+        G8 g2 = seed_g8(key[r + 2], 0), g3 = seed_g8(key[r + 3], 0);
+        U8 a0 = g8_next(&g0), c0 = g8_next(&g0), a1 = g8_next(&g1), c1 = g8_next(&g1);
+        U8 a2 = g8_next(&g2), c2 = g8_next(&g2), a3 = g8_next(&g3), c3 = g8_next(&g3);
+        bm16_pair(a0, c0, a1, c1, out + 16 * r, out + 16 * (r + 1));
+        bm16_pair(a2, c2, a3, c3, out + 16 * (r + 2), out + 16 * (r + 3));
+    }
     for (; r + 2 <= m; r += 2) {
         G8 g0 = seed_g8(key[r], 0), g1 = seed_g8(key[r + 1], 0);
         U8 a0 = g8_next(&g0), c0 = g8_next(&g0), a1 = g8_next(&g1), c1 = g8_next(&g1);
