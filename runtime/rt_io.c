@@ -195,9 +195,12 @@ static bool adc_keyed(const IrIO *io)
     return !io->out_sto_round;
 }
 
+/* The kernels' stages without a float finish (one row at a time: the same values). */
+static const RtFloatStep NO_FLOAT_STEP = {0.0f, 0.0f};
+
 /* The DAC of a row without stochastic rounding: the kernels' dac, normals from key. */
 static void dac_row(float *v, const float *x, size_t n, double scale, const IrIO *io,
-                    double step, uint64_t key)
+                    double step, RtFloatStep fstep, uint64_t key)
 {
     bool noisy = io->inp_noise > 0.0;
     StageNoise sn;
@@ -210,7 +213,7 @@ static void dac_row(float *v, const float *x, size_t n, double scale, const IrIO
         if (noisy)
             noise_block(&sn, buf, len);
         k->dac(v + j, x + j, len, scale, step, io->inp_bound, io->inp_noise,
-               noisy ? buf : NULL, 1.0 - io->inp_asymmetry);
+               noisy ? buf : NULL, 1.0 - io->inp_asymmetry, fstep);
     }
 }
 
@@ -232,7 +235,7 @@ void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io,
     double bound = io->inp_bound, asym = 1.0 - io->inp_asymmetry;
     bool noisy = io->inp_noise > 0.0;
     if (dac_keyed(io)) {
-        dac_row(v, x, n, scale, io, step, dac_key(io, r));
+        dac_row(v, x, n, scale, io, step, NO_FLOAT_STEP, dac_key(io, r));
         return;
     }
     StageNoise sn;
@@ -301,7 +304,7 @@ static bool any_noise(const float *sig, size_t n)
 ** not NULL, n <= 16) those already made from it (RtKern.row_normals).
 */
 static inline bool adc_row(float *y, size_t n, const float *sig, bool noisy, const IrIO *io,
-                           double step, uint64_t key, const float *made)
+                           double step, RtFloatStep fstep, uint64_t key, const float *made)
 {
     bool passed = true;
     StageNoise sn;
@@ -315,7 +318,7 @@ static inline bool adc_row(float *y, size_t n, const float *sig, bool noisy, con
             noise_block(&sn, buf, len);
         passed &= k->adc(y + i, len, sig + i, made ? made : noisy ? buf : NULL,
                          1.0 - io->out_asymmetry, step, io->out_bound,
-                         io->bm_test_negative_bound);
+                         io->bm_test_negative_bound, fstep);
     }
     return passed;
 }
@@ -331,7 +334,8 @@ bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step
     double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
     bool noisy = any_noise(sig, n), passed = true;
     if (adc_keyed(io))
-        return adc_row(y, n, sig, noisy, io, step, noisy ? rt_rng_next(r) : 0, NULL);
+        return adc_row(y, n, sig, noisy, io, step, NO_FLOAT_STEP, noisy ? rt_rng_next(r) : 0,
+                       NULL);
     StageNoise sn;
     if (noisy)
         noise_start(&sn, rt_rng_next(r), n);
@@ -407,6 +411,10 @@ RtIO *rt_io_new(const IrIO *fwd, const IrIO *bwd, size_t D, size_t X, size_t max
     io->fwd_out_step = rt_io_step(io->fwd->out_res, io->fwd->out_bound);
     io->bwd_inp_step = rt_io_step(io->bwd->inp_res, io->bwd->inp_bound);
     io->bwd_out_step = rt_io_step(io->bwd->out_res, io->bwd->out_bound);
+    io->fwd_inp_fstep = rt_kern_float_step(io->fwd_inp_step, io->fwd->inp_bound);
+    io->fwd_out_fstep = rt_kern_float_step(io->fwd_out_step, io->fwd->out_bound);
+    io->bwd_inp_fstep = rt_kern_float_step(io->bwd_inp_step, io->bwd->inp_bound);
+    io->bwd_out_fstep = rt_kern_float_step(io->bwd_out_step, io->bwd->out_bound);
     io->sig_fwd = (float *)(mem + o_sf);
     io->sig_bwd = (float *)(mem + o_sb);
     io->v = (float *)(mem + o_v);
@@ -593,6 +601,7 @@ typedef struct RowsIO {
     const float *bias;   /* forward only, or NULL */
     size_t win, wout;    /* row widths: DAC input, ADC output */
     double inp_step, out_step;
+    RtFloatStep inp_fstep, out_fstep; /* rt_kern_float_step of the steps */
     const float *sig;    /* output noise stds (wout) */
     bool noisy, forward; /* ADC noise; forward (NM, BM) or backward (into dx) */
     bool set;            /* backward: rows written, not added (into_row) */
@@ -615,7 +624,8 @@ static void dac_rows(void *ctx, size_t k0, size_t k1)
     for (size_t k = k0; k < k1; k++) {
         size_t b = io->act[k];
         dac_row(io->v + k * j->win, j->in + b * j->win, j->win,
-                input_scale(io, j->p, b, j->forward), j->p, j->inp_step, io->key[k]);
+                input_scale(io, j->p, b, j->forward), j->p, j->inp_step, j->inp_fstep,
+                io->key[k]);
     }
 }
 
@@ -665,7 +675,8 @@ static void adc_rows(void *ctx, size_t k0, size_t k1)
         if (narrow && at == 0)
             rt_kern()->row_normals(io->key + k, k1 - k < NARROW_ROWS ? k1 - k : NARROW_ROWS, xi);
         float *z_k = io->z + k * j->wout, *out_b = j->out + b * j->wout;
-        bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, io->key[k],
+        bool passed = adc_row(z_k, j->wout, j->sig, j->noisy, p, j->out_step, j->out_fstep,
+                              io->key[k],
                               narrow ? xi + 16 * at : NULL);
         if (!j->forward) {
             into_row(out_b, z_k, p->out_scale * io->alpha[b], j->wout, j->set);
@@ -706,7 +717,8 @@ static void forward_chunk(float *y, RtIO *io, const float *w, const float *x, co
     bool nm = p->noise_management != IR_NM_NONE, bm = p->bound_management != IR_BM_NONE;
     size_t n = forward_start(y, io, x, bias, B, xmax);
     if (rows_keyed(p)) {
-        RowsIO j = {io, p, y, x, bias, X, D, io->fwd_inp_step, io->fwd_out_step, io->sig_fwd,
+        RowsIO j = {io, p, y, x, bias, X, D, io->fwd_inp_step, io->fwd_out_step,
+                    io->fwd_inp_fstep, io->fwd_out_fstep, io->sig_fwd,
                     any_noise(io->sig_fwd, D), true, false};
         while (n > 0) {
             pass_rows(&j, w, n, ref, pool);
@@ -766,7 +778,8 @@ static void backward_chunk(float *dx, RtIO *io, const float *w, const float *d, 
             into_row(dx + b * X, NULL, 0.0, X, set);
     }
     if (rows_keyed(p)) {
-        RowsIO j = {io, p, dx, d, NULL, D, X, io->bwd_inp_step, io->bwd_out_step, io->sig_bwd,
+        RowsIO j = {io, p, dx, d, NULL, D, X, io->bwd_inp_step, io->bwd_out_step,
+                    io->bwd_inp_fstep, io->bwd_out_fstep, io->sig_bwd,
                     any_noise(io->sig_bwd, X), false, set};
         if (n > 0)
             pass_rows(&j, w, n, ref, pool);

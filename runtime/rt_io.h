@@ -50,12 +50,14 @@
 
 #include "ir.h"
 #include "rt_rng.h"
+#include "rt_kern.h"
 #include "rt_pool.h"
 
 typedef struct RtIO {
     const IrIO *fwd, *bwd;   /* borrowed; never NULL (rt_io_default() when not given) */
     size_t D, X, max_rows;
     double fwd_inp_step, fwd_out_step, bwd_inp_step, bwd_out_step; /* 0: no quantisation */
+    RtFloatStep fwd_inp_fstep, fwd_out_fstep, bwd_inp_fstep, bwd_out_fstep; /* of the steps */
     float *sig_fwd;          /* (D) output noise std of each forward output */
     float *sig_bwd;          /* (X) output noise std of each backward output */
     double avg_fwd, avg_bwd; /* average_abs_max running values; < 0: not yet set */

@@ -1845,6 +1845,7 @@ INLINE void st4(float *p, D4 v)
 #if defined(__AVX2__) && defined(__FMA__)
 #define FW (2 * DW)
 typedef float FV __attribute__((vector_size(FW * 4)));
+typedef int32_t I16F __attribute__((vector_size(FW * 4))); /* FV's lanes as bits */
 
 INLINE FV fv(float a)
 {
@@ -1868,6 +1869,32 @@ INLINE FV fmafv(FV s, FV x, FV y)
     return (FV)_mm512_fmadd_ps((__m512)s, (__m512)x, (__m512)y);
 #else
     return (FV)_mm256_fmadd_ps((__m256)s, (__m256)x, (__m256)y);
+#endif
+}
+
+/*
+** ISA: the float finish of a stage (RtFloatStep) of the integers n: v = fma(n, hi, n lo),
+** then min(b, v) and max(-b, that), as clip4 takes them; into *over whether some lane of v
+** is above b (or with neg below -b), the ADC's bound test.
+*/
+INLINE FV finish_fv(FV n, RtFloatStep fs, float b, bool neg, bool *over)
+{
+    FV v = fmafv(n, fv(fs.hi), n * fv(fs.lo));
+    v = (FV)((I16F)v | ((I16F)n & (I16F)fv(-0.0f))); /* n's sign: 0 n step is -0 for n -0 */
+#if DW == 8
+    __mmask16 m = _mm512_cmp_ps_mask((__m512)v, _mm512_set1_ps(b), _CMP_GT_OQ);
+    if (neg)
+        m |= _mm512_cmp_ps_mask((__m512)v, _mm512_set1_ps(-b), _CMP_LT_OQ);
+    *over |= m != 0;
+    v = (FV)_mm512_min_ps(_mm512_set1_ps(b), (__m512)v);
+    return (FV)_mm512_max_ps(_mm512_set1_ps(-b), (__m512)v);
+#else
+    __m256 m = _mm256_cmp_ps((__m256)v, _mm256_set1_ps(b), _CMP_GT_OQ);
+    if (neg)
+        m = _mm256_or_ps(m, _mm256_cmp_ps((__m256)v, _mm256_set1_ps(-b), _CMP_LT_OQ));
+    *over |= _mm256_movemask_ps(m) != 0;
+    v = (FV)_mm256_min_ps(_mm256_set1_ps(b), (__m256)v);
+    return (FV)_mm256_max_ps(_mm256_set1_ps(-b), (__m256)v);
 #endif
 }
 
@@ -1945,14 +1972,20 @@ INLINE void dac4(float *v, const float *x, double scale, double step, double inv
 ** the loop tests neither.
 */
 INLINE size_t dac_wide(float *v, const float *x, size_t n, double scale, double step,
-                       double inv, double bound, double noise, const float *xi, double asym)
+                       double inv, double bound, double noise, const float *xi, double asym,
+                       RtFloatStep fstep)
 {
     size_t j = 0;
     FV c = fv((float)(scale * inv));
     for (; j + FW <= n; j += FW) {
         FV nf;
         const float *xi0 = xi ? xi + j : NULL, *xi1 = xi ? xi + j + DW : NULL;
-        if (far_from_halves(ldfv(x + j) * c, &nf)) {
+        bool far = far_from_halves(ldfv(x + j) * c, &nf);
+        if (far && fstep.hi != 0.0f) {
+            bool over = false; /* the DAC clips without a test */
+            FV r = finish_fv(nf, fstep, (float)bound, false, &over);
+            memcpy(v + j, &r, sizeof r);
+        } else if (far) {
             dac_finish(v + j, half4(nf, 0) * d4(step), bound, noise, xi0, asym);
             dac_finish(v + j + DW, half4(nf, 1) * d4(step), bound, noise, xi1, asym);
         } else {
@@ -1965,14 +1998,19 @@ INLINE size_t dac_wide(float *v, const float *x, size_t n, double scale, double 
 #endif
 
 static void KERN(dac)(float *v, const float *x, size_t n, double scale, double step,
-                      double bound, double noise, const float *xi, double asym)
+                      double bound, double noise, const float *xi, double asym,
+                      RtFloatStep fstep)
 {
     size_t j = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
 #if defined(FW)
     if (step > 0.0 && prefilter_scale(scale * inv))
-        j = !xi && asym == 1.0 ? dac_wide(v, x, n, scale, step, inv, bound, 0.0, NULL, 1.0)
-                               : dac_wide(v, x, n, scale, step, inv, bound, noise, xi, asym);
+        j = !xi && asym == 1.0
+                ? dac_wide(v, x, n, scale, step, inv, bound, 0.0, NULL, 1.0, fstep)
+                : dac_wide(v, x, n, scale, step, inv, bound, noise, xi, asym,
+                           (RtFloatStep){0.0f, 0.0f});
+#else
+    (void)fstep;
 #endif
     for (; j + DW <= n; j += DW)
         dac4(v + j, x + j, scale, step, inv, bound, noise, xi ? xi + j : NULL, asym);
@@ -2037,13 +2075,17 @@ INLINE void adc4(float *y, const float *sig, const float *xi, double asym, doubl
 ** Inlined with and without noise, so that the loop does not test it.
 */
 INLINE size_t adc_wide(float *y, size_t n, const float *sig, const float *xi, double step,
-                       double inv, double bound, bool neg, bool *fail)
+                       double inv, double bound, bool neg, bool *fail, RtFloatStep fstep)
 {
     size_t i = 0;
     FV c = fv((float)inv);
     for (; i + FW <= n; i += FW) {
         FV q = xi ? fmafv(ldfv(sig + i), ldfv(xi + i), ldfv(y + i)) : ldfv(y + i), nf;
-        if (far_from_halves(q * c, &nf)) {
+        bool far = far_from_halves(q * c, &nf);
+        if (far && fstep.hi != 0.0f) {
+            FV r = finish_fv(nf, fstep, (float)bound, neg, fail);
+            memcpy(y + i, &r, sizeof r);
+        } else if (far) {
             adc_finish(y + i, half4(nf, 0) * d4(step), bound, neg, fail);
             adc_finish(y + i + DW, half4(nf, 1) * d4(step), bound, neg, fail);
         } else {
@@ -2057,15 +2099,17 @@ INLINE size_t adc_wide(float *y, size_t n, const float *sig, const float *xi, do
 #endif
 
 static bool KERN(adc)(float *y, size_t n, const float *sig, const float *xi, double asym,
-                      double step, double bound, bool neg)
+                      double step, double bound, bool neg, RtFloatStep fstep)
 {
     bool failed = false;
     size_t i = 0;
     double inv = step > 0.0 ? 1.0 / step : 0.0;
 #if defined(FW)
     if (step > 0.0 && asym == 1.0 && prefilter_scale(inv))
-        i = xi ? adc_wide(y, n, sig, xi, step, inv, bound, neg, &failed)
-               : adc_wide(y, n, sig, NULL, step, inv, bound, neg, &failed);
+        i = xi ? adc_wide(y, n, sig, xi, step, inv, bound, neg, &failed, fstep)
+               : adc_wide(y, n, sig, NULL, step, inv, bound, neg, &failed, fstep);
+#else
+    (void)fstep;
 #endif
     for (; i + DW <= n; i += DW)
         adc4(y + i, sig + i, xi ? xi + i : NULL, asym, step, inv, bound, neg, &failed);

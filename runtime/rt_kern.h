@@ -203,6 +203,21 @@ typedef struct RtUpd {
     size_t hot_col;
 } RtUpd;
 
+/*
+** A stage's step as two floats, hi = step rounded and lo = the rest rounded, where for every
+** integer n with |n| <= 2^10 the float fma(n, hi, n lo) is the double n step rounded to float
+** and compares with the bound (a float) as n step does: checked for each n when the stage is
+** made (rt_kern_float_step; hi 0 where some n differs, or step or bound is not positive, or
+** bound is not a float). The DAC and ADC then finish the integers their float prefilter
+** found in float (RtKern.dac, adc): the conversions to double and back were most of a
+** stage's operations.
+*/
+typedef struct RtFloatStep {
+    float hi, lo;
+} RtFloatStep;
+
+RtFloatStep rt_kern_float_step(double step, double bound);
+
 /* A build of the kernels (rt_kern.c). */
 typedef struct RtKern {
     const char *name;     /* "avx512", "avx2" or "baseline" */
@@ -237,17 +252,18 @@ typedef struct RtKern {
     /*
     ** The DAC of rt_io.h without stochastic rounding, in double: v = x scale; quantise to
     ** step (ties to even; step 0: none); clip to +-bound; + noise xi[j] (xi NULL: none);
-    ** times asym where negative; rounded to float.
+    ** times asym where negative; rounded to float. fstep: rt_kern_float_step(step, bound),
+    ** or none; the same values either way.
     */
     void (*dac)(float *v, const float *x, size_t n, double scale, double step, double bound,
-                double noise, const float *xi, double asym);
+                double noise, const float *xi, double asym, RtFloatStep fstep);
     /*
     ** The ADC of rt_io.h without stochastic rounding, in double, y in place: times asym where
     ** negative; + sig[i] xi[i] (xi NULL: none); quantise; clip to +-bound. False if an output
-    ** was above bound, or below -bound with neg.
+    ** was above bound, or below -bound with neg. fstep as the DAC's.
     */
     bool (*adc)(float *y, size_t n, const float *sig, const float *xi, double asym, double step,
-                double bound, bool neg);
+                double bound, bool neg, RtFloatStep fstep);
     /*
     ** c (m,n) = alpha a b^T, plus c where beta is 1 (beta 0 or 1), for k from 2 to
     ** RT_KERN_SHORT_K_MAX and n a multiple of 16; a (m,k) and b (n,k) row-major with row
@@ -279,6 +295,7 @@ typedef struct RtKern {
 } RtKern;
 
 #define RT_KERN_SHORT_K_MAX 32
+
 
 /* The build for this CPU: the widest the CPU and OS support (rt_kern_choose). */
 const RtKern *rt_kern(void);

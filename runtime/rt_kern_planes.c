@@ -300,6 +300,35 @@ void rt_kern_chunk_masks(uint64_t *cmask, const uint32_t *lo, const uint32_t *hi
 */
 static _Atomic(const RtKern *) chosen;
 
+RtFloatStep rt_kern_float_step(double step, double bound)
+{
+    const RtFloatStep none = {0.0f, 0.0f};
+    float hi = (float)step, fb = (float)bound, lo = (float)(step - (double)hi);
+    if (!(step > 0.0) || !(bound > 0.0) || (double)fb != bound || !(hi > 0.0f) ||
+        !isfinite(hi) || !isfinite(fb))
+        return none;
+    for (int k = -1024; k <= 1024; k++) {
+        for (int z = 0; z < (k == 0 ? 2 : 1); z++) { /* n = +0 and -0 */
+            float n = z ? -0.0f : (float)k;
+            double p = (double)n * step; /* the double finish: n step, clip4, to float */
+            double c = bound < p ? bound : p;
+            c = -bound > c ? -bound : c;
+            float want = (float)c, got = fmaf(n, hi, n * lo);
+            uint32_t gb, nb;
+            memcpy(&gb, &got, sizeof gb), memcpy(&nb, &n, sizeof nb);
+            gb |= nb & 0x80000000u; /* n's sign, as finish_fv: -0 stays -0 */
+            memcpy(&got, &gb, sizeof got);
+            bool over = got > fb, under = got < -fb;
+            float clipped = fb < got ? fb : got;
+            clipped = -fb > clipped ? -fb : clipped;
+            if (memcmp(&want, &clipped, sizeof want) != 0 || over != (p > bound) ||
+                under != (p < -bound))
+                return none;
+        }
+    }
+    return (RtFloatStep){hi, lo};
+}
+
 void rt_kern_choose(void)
 {
     const RtKern *k = &rt_kern_base;

@@ -791,7 +791,7 @@ Test(kern, io_stages_match_the_formulas)
     int nk = kern_builds(ks, env);
     double step = 1.0 / 63, ostep = 24.0 / 510;
     for (int k = 0; k < nk; k++) {
-        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75);
+        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75, (RtFloatStep){0.0f, 0.0f});
         for (size_t j = 0; j < N; j++) {
             double val = rint_even((double)x[j] * 0.8 / step) * step;
             val = fmin(fmax(val, -1.0), 1.0) + 0.05 * (double)xi[j];
@@ -799,7 +799,7 @@ Test(kern, io_stages_match_the_formulas)
             cr_assert_eq(v[j], (float)val, "%s dac %zu", ks[k]->name, j);
         }
         memcpy(y, y0, sizeof y);
-        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true);
+        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true, (RtFloatStep){0.0f, 0.0f});
         bool want = true;
         for (size_t i = 0; i < N; i++) {
             double val = y0[i] < 0.0f ? (double)y0[i] * 0.9 : (double)y0[i];
@@ -810,6 +810,58 @@ Test(kern, io_stages_match_the_formulas)
         cr_assert_eq(ok, want);
         cr_assert_not(want, "the data clip somewhere");
     }
+}
+
+/*
+** The float finish of the stages (RtFloatStep) gives the double finish's values bit for bit
+** and the same bound test, on every build: the DAC without noise or asymmetry and the ADC
+** with and without noise, over data that clip, sit near half-integers of the step, are
+** +-0, or quantise to -0; at the default I/O's steps and others that rt_kern_float_step
+** takes. It takes no step whose bound is not a float, and none where a product differs.
+*/
+Test(kern, io_stages_finish_in_float_as_in_double)
+{
+    enum { N = 1000 };
+    static const double steps[][2] = {
+        {1.0 / 63, 1.0}, {24.0 / 510, 12.0}, {0.1, 1.0}, {2.0 / 255, 1.0}, {0.3, 5.0},
+    };
+    float x[N], xi[N], sig[N], v0[N], v1[N], y0[N], y1[N], yin[N];
+    RtRng r;
+    rt_rng_seed(&r, 21, 4);
+    const RtKern *ks[3];
+    const char *env[3];
+    int nk = kern_builds(ks, env);
+    int taken = 0;
+    for (size_t t = 0; t < sizeof steps / sizeof *steps; t++) {
+        double step = steps[t][0], bound = steps[t][1];
+        RtFloatStep fs = rt_kern_float_step(step, bound), none = {0.0f, 0.0f};
+        taken += fs.hi != 0.0f;
+        for (size_t k = 0; k < N; k++) {
+            double u = rt_rng_uniform(&r);
+            x[k] = k % 7 == 0   ? (float)((double)(k % 40) - 20.0 + 0.5) * (float)step
+                   : k % 11 == 0 ? (k % 2 ? -0.0f : 0.0f)
+                   : k % 13 == 0 ? (float)(-0.3 * step)
+                                 : (float)(3.0 * u - 1.5);
+            xi[k] = (float)rt_rng_normal(&r);
+            sig[k] = k % 5 ? 0.06f : 0.0f;
+            yin[k] = x[k] * (float)(1.2 * bound);
+        }
+        for (int k = 0; k < nk; k++) {
+            ks[k]->dac(v0, x, N, 1.1, step, bound, 0.0, NULL, 1.0, none);
+            ks[k]->dac(v1, x, N, 1.1, step, bound, 0.0, NULL, 1.0, fs);
+            cr_assert_eq(memcmp(v0, v1, sizeof v0), 0, "%s dac, step %g", ks[k]->name, step);
+            for (int noisy = 0; noisy < 2; noisy++) {
+                memcpy(y0, yin, sizeof y0), memcpy(y1, yin, sizeof y1);
+                bool ok0 = ks[k]->adc(y0, N, sig, noisy ? xi : NULL, 1.0, step, bound, true, none);
+                bool ok1 = ks[k]->adc(y1, N, sig, noisy ? xi : NULL, 1.0, step, bound, true, fs);
+                cr_assert_eq(memcmp(y0, y1, sizeof y0), 0, "%s adc, step %g", ks[k]->name, step);
+                cr_assert_eq(ok0, ok1, "%s adc's bound test, step %g", ks[k]->name, step);
+            }
+        }
+    }
+    cr_assert_geq(taken, 2, "the default I/O's steps at least");
+    cr_assert_eq(rt_kern_float_step(1.0 / 63, 0.1).hi, 0.0f, "0.1 is not a float");
+    cr_assert_eq(rt_kern_float_step(0.0, 1.0).hi, 0.0f);
 }
 
 /*
@@ -831,10 +883,10 @@ Test(kern, io_stages_round_ties_as_the_division_does)
     for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
         double step = steps[s];
         for (int k = 0; k < nk; k++) {
-            ks[k]->dac(v, x, N, step, step, 1e9, 0.0, NULL, 1.0);
+            ks[k]->dac(v, x, N, step, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
             for (size_t i = 0; i < N; i++)
                 y[i] = -fabsf(x[i]);
-            ks[k]->adc(y, N, NULL, NULL, step, step, 1e9, true);
+            ks[k]->adc(y, N, NULL, NULL, step, step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
             for (size_t j = 0; j < N; j++) {
                 double val = (double)x[j] * step;
                 cr_assert_eq(v[j], (float)(rint_even(val / step) * step), "%s dac step %g x %g",
@@ -872,10 +924,10 @@ Test(kern, io_stages_quantise_near_halves_as_the_division_does)
             for (int u = (int)(c % 16 / 2) - 4; u != 0; u += u > 0 ? -1 : 1)
                 m = nextafter(m, u > 0 ? INFINITY : -INFINITY);
             for (int k = 0; k < nk; k++) {
-                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0);
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
                 for (size_t j = 0; j < L; j++)
                     y[j] = -x[j]; /* negative: the asymmetry |m| applies */
-                ks[k]->adc(y, L, NULL, NULL, fabs(m), step, 1e9, true);
+                ks[k]->adc(y, L, NULL, NULL, fabs(m), step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
                 for (size_t j = 0; j < L; j++) {
                     double val = (double)x[j] * m;
                     cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
@@ -919,9 +971,9 @@ Test(kern, io_prefilter_keeps_the_double_integer)
                 xi[j] = (float)((half - (double)y0[j]) / 0.06);
             }
             for (int k = 0; k < nk; k++) {
-                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0);
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
                 memcpy(y, y0, sizeof y);
-                ks[k]->adc(y, L, sig, xi, 1.0, step, 1e9, true);
+                ks[k]->adc(y, L, sig, xi, 1.0, step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
                 for (size_t j = 0; j < L; j++) {
                     double val = (double)x[j] * m;
                     cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
