@@ -1993,6 +1993,18 @@ INLINE size_t dac_wide(float *v, const float *x, size_t n, double scale, double 
             dac4(v + j + DW, x + j + DW, scale, step, inv, bound, noise, xi1, asym);
         }
     }
+#if DW == 8
+    if (j < n && fstep.hi != 0.0f) { /* ISA: the tail loaded and stored masked (25 of a patch) */
+        __mmask16 in = (__mmask16)((1u << (n - j)) - 1); /* zeros elsewhere: far from halves */
+        FV nf;
+        if (far_from_halves((FV)_mm512_maskz_loadu_ps(in, x + j) * c, &nf)) {
+            bool over = false;
+            _mm512_mask_storeu_ps(v + j, in, (__m512)finish_fv(nf, fstep, (float)bound, false,
+                                                               &over));
+            j = n;
+        }
+    }
+#endif
     return j;
 }
 #endif
