@@ -758,6 +758,42 @@ INLINE size_t one_slot_trains(G8 *g, uint32_t *lo, uint32_t *hi, const float *x,
             n += (size_t)__builtin_popcount(fire);
         }
     }
+    if (j0 < X) { /* ISA: the last 1 to 15 columns (9 of a 25-input patch) in one masked pass:
+                  ** the steps the chunks below take (a second only past 8 columns); lanes
+                  ** beyond X load 0 (t = 1/2 < u: they never fire) and are not stored */
+        size_t left = X - j0;
+        __mmask16 in = (__mmask16)((1u << left) - 1);
+        U8 w0 = g8_next(g), w1 = left > 8 ? g8_next(g) : u8(0);
+        __m512 xv = _mm512_maskz_loadu_ps(in, x + j0);
+        __m512 ax = _mm512_castsi512_ps(
+            _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MAX)));
+        const __m512d two31 = _mm512_set1_pd(2147483648.0), half = _mm512_set1_pd(0.5);
+        __m512d t0 = _mm512_cvtps_pd(_mm512_castps512_ps256(ax));
+        __m512d t1 = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
+            _mm512_castps_pd(ax), 1)));
+        t0 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t0, _mm512_set1_pd(b)), two31), half);
+        t1 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t1, _mm512_set1_pd(b)), two31), half);
+        const __m512d one = _mm512_set1_pd(1.0);
+        __m512d u0 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w0 >> 1)), one);
+        __m512d u1 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w1 >> 1)), one);
+        __mmask16 fire = (__mmask16)(_mm512_cmp_pd_mask(u0, t0, _CMP_LE_OQ) |
+                                     (_mm512_cmp_pd_mask(u1, t1, _CMP_LE_OQ) << 8)) & in;
+        _mm512_mask_storeu_epi32(lo + j0, in, _mm512_maskz_mov_epi32(fire, _mm512_set1_epi32(1)));
+        if (hi)
+            _mm512_mask_storeu_epi32(hi + j0, in, _mm512_setzero_si512());
+        if (list) {
+            __m512i e = _mm512_or_si512(
+                _mm512_add_epi32(_mm512_set1_epi32((int32_t)j0),
+                                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                                   13, 14, 15)),
+                _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MIN)));
+            int got = __builtin_popcount(fire); /* stored masked: X + 8 entries of room */
+            _mm512_mask_storeu_epi32(list + n, (__mmask16)((1u << got) - 1),
+                                     _mm512_maskz_compress_epi32(fire, e));
+            n += (size_t)got;
+        }
+        j0 = X;
+    }
 #endif
     for (; j0 < X; j0 += 8) {
         size_t len = X - j0 < 8 ? X - j0 : 8;
