@@ -607,13 +607,26 @@ static void KERN(words)(RtRng8 *r, uint32_t *out, size_t n)
     g8_store(r, &g);
 }
 
-/* The first n words of the stream (key, stream), as words gives them after rt_rng8_seed. */
-static void KERN(stream_words)(uint64_t key, uint64_t stream, uint32_t *out, size_t n)
+/* The first n words of each stream (key[r], stream), as words gives them after rt_rng8_seed;
+** two streams side by side. */
+static void KERN(stream_words)(const uint64_t *key, uint32_t *const *out, size_t m,
+                               uint64_t stream, size_t n)
 {
-    G8 g = seed_g8(key, stream);
-    for (size_t k = 0; k + 8 <= n; k += 8) {
-        U8 w = g8_next(&g);
-        memcpy(out + k, &w, sizeof w);
+    size_t r = 0;
+    for (; r + 2 <= m; r += 2) {
+        G8 g0 = seed_g8(key[r], stream), g1 = seed_g8(key[r + 1], stream);
+        for (size_t k = 0; k + 8 <= n; k += 8) {
+            U8 w0 = g8_next(&g0), w1 = g8_next(&g1);
+            memcpy(out[r] + k, &w0, sizeof w0);
+            memcpy(out[r + 1] + k, &w1, sizeof w1);
+        }
+    }
+    for (; r < m; r++) {
+        G8 g = seed_g8(key[r], stream);
+        for (size_t k = 0; k + 8 <= n; k += 8) {
+            U8 w = g8_next(&g);
+            memcpy(out[r] + k, &w, sizeof w);
+        }
     }
 }
 

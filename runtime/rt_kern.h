@@ -240,8 +240,13 @@ typedef struct RtKern {
     uint64_t (*row_slots)(RtRng8 *g, int k, int bl);
     /* n uniform words from g (a multiple of 8: word m is lane m % 8 of step m / 8). */
     void (*words)(RtRng8 *g, uint32_t *out, size_t n);
-    /* The first n words (a multiple of 8) of a fresh stream: words of rt_rng8_seed(key, stream). */
-    void (*stream_words)(uint64_t key, uint64_t stream, uint32_t *out, size_t n);
+    /*
+    ** The first n words (a multiple of 8) of m fresh streams (key[r], stream) into out[r]:
+    ** words of rt_rng8_seed(key[r], stream). Streams go side by side, so that their seeding
+    ** chains overlap (a sample's row words, 64 samples' at a time).
+    */
+    void (*stream_words)(const uint64_t *key, uint32_t *const *out, size_t m, uint64_t stream,
+                         size_t n);
     /* n normals (a multiple of 16) from g into out, in the kernel's order. */
     void (*normals)(RtRng8 *g, float *out, size_t n);
     /*

@@ -394,12 +394,19 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
     double dw = rt_device_granularity(&j->t->dev);
     RtPulsePlan plan[PLAN_GROUP];
     bool ons[PLAN_GROUP];
+    uint64_t keys[PLAN_GROUP];
+    uint32_t *words[PLAN_GROUP];
     for (size_t b = b0; b < b1; b++) {
         size_t at = (b - b0) % PLAN_GROUP; /* the plans come a group at a time */
-        if (at == 0)
+        if (at == 0) {
+            size_t g = b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, m = 0;
             rt_pulse_plans(plan, ons, j->x + b * X, j->xmax ? j->xmax + b : NULL, X,
-                           j->d + b * D, D, b1 - b < PLAN_GROUP ? b1 - b : PLAN_GROUP, j->lr,
-                           dw, j->u);
+                           j->d + b * D, D, g, j->lr, dw, j->u);
+            for (size_t s = 0; s < g; s++) /* the rows' words of the samples that update */
+                if (ons[s])
+                    keys[m] = bt->key[b + s], words[m++] = bt->ru + (b + s) * bt->rs;
+            k->stream_words(keys, words, m, RT_KERN_ROW_STREAM, bt->rs);
+        }
         RtPulsePlan p = plan[at];
         bool on = ons[at];
         bt->pa[b] = on ? p.a : 0.0;
@@ -409,7 +416,6 @@ static void fill_samples(void *ctx, size_t b0, size_t b1)
             memset(bt->kc + b * bt->rs, 0, D);
             continue;
         }
-        k->stream_words(bt->key[b], RT_KERN_ROW_STREAM, bt->ru + b * bt->rs, bt->rs);
         if (!k->train_counts(bt->kc + b * bt->rs, bt->ru + b * bt->rs, j->d + b * D, D, p.a,
                              p.bl)) {
             bt->pa[b] = 0.0;

@@ -479,7 +479,7 @@ Test(kern, builds_are_bit_identical)
 ** RtKern.row_normals of every build gives each row the first 16 normals of its stream
 ** (key, 0), as normals does from rt_rng8_seed: 1 to 11 rows (AVX-512 makes them four, then
 ** two at a time, the last alone), keys from a generator and the extremes; and stream_words
-** the first words of a stream, as words does.
+** the first words of a stream, as words does, one stream or 11 at once.
 */
 Test(kern, fresh_streams_start_as_seeded_ones)
 {
@@ -510,8 +510,21 @@ Test(kern, fresh_streams_start_as_seeded_ones)
             rt_rng8_seed(&g, key[i], RT_KERN_ROW_STREAM + i);
             uint32_t w1[24], w2[24];
             rt_kern_base.words(&g, w1, 24);
-            ks[k]->stream_words(key[i], RT_KERN_ROW_STREAM + i, w2, 24);
+            uint32_t *out[1] = {w2};
+            ks[k]->stream_words(&key[i], out, 1, RT_KERN_ROW_STREAM + i, 24);
             cr_assert_eq(memcmp(w1, w2, sizeof w1), 0, "%s words", ks[k]->name);
+        }
+        uint32_t many[M][16], *outs[M]; /* M streams at once (pairs, then the last alone) */
+        for (size_t i = 0; i < M; i++)
+            outs[i] = many[i];
+        ks[k]->stream_words(key, outs, M, RT_KERN_ROW_STREAM, 16);
+        for (size_t i = 0; i < M; i++) {
+            RtRng8 g;
+            rt_rng8_seed(&g, key[i], RT_KERN_ROW_STREAM);
+            uint32_t w1[16];
+            rt_kern_base.words(&g, w1, 16);
+            cr_assert_eq(memcmp(w1, many[i], sizeof w1), 0, "%s words of stream %zu of %d",
+                         ks[k]->name, i, M);
         }
     }
 }
