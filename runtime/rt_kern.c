@@ -728,6 +728,49 @@ INLINE I8 thresholds(F8 x, double b)
     return (((th & ~big8) | (i8(INT32_MAX) & big8)) & on8) | ~on8;
 }
 
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+/*
+** ISA: one_slot_trains' 16 columns from j0 (x loaded as xv, live lanes `in`) with the words
+** w0 (columns j0..j0+7) and w1 (the next 8): their trains into lo and hi, the firing columns
+** appended to list as entries (all 16 lanes stored where the list has room for them); how
+** many fire.
+*/
+INLINE int slot16(uint32_t *lo, uint32_t *hi, int32_t *list, __m512 xv, __mmask16 in, U8 w0,
+                  U8 w1, double b, size_t j0, bool room)
+{
+    __m512 ax = _mm512_castsi512_ps(
+        _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MAX)));
+    const __m512d two31 = _mm512_set1_pd(2147483648.0), half = _mm512_set1_pd(0.5);
+    __m512d t0 = _mm512_cvtps_pd(_mm512_castps512_ps256(ax));
+    __m512d t1 = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
+        _mm512_castps_pd(ax), 1)));
+    t0 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t0, _mm512_set1_pd(b)), two31), half);
+    t1 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t1, _mm512_set1_pd(b)), two31), half);
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512d u0 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w0 >> 1)), one);
+    __m512d u1 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w1 >> 1)), one);
+    __mmask16 fire = (__mmask16)(_mm512_cmp_pd_mask(u0, t0, _CMP_LE_OQ) |
+                                 (_mm512_cmp_pd_mask(u1, t1, _CMP_LE_OQ) << 8)) & in;
+    _mm512_mask_storeu_epi32(lo, in, _mm512_maskz_mov_epi32(fire, _mm512_set1_epi32(1)));
+    if (hi)
+        _mm512_mask_storeu_epi32(hi, in, _mm512_setzero_si512());
+    int got = __builtin_popcount(fire);
+    if (list) {
+        __m512i e = _mm512_or_si512(
+            _mm512_add_epi32(_mm512_set1_epi32((int32_t)j0),
+                             _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                               14, 15)),
+            _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MIN)));
+        __m512i packed = _mm512_maskz_compress_epi32(fire, e);
+        if (room)
+            _mm512_storeu_si512(list, packed);
+        else
+            _mm512_mask_storeu_epi32(list, (__mmask16)((1u << got) - 1), packed);
+    }
+    return got;
+}
+#endif
+
 /*
 ** col_trains for BL 1 (nearly every sample under update management), one step a chunk: a
 ** column fires iff (word >> 1) <= floor(t) - 1 with t = b |x_j| 2^31 + 0.5 (the threshold of
@@ -744,67 +787,18 @@ INLINE size_t one_slot_trains(G8 *g, uint32_t *lo, uint32_t *hi, const float *x,
     ** operations per lane; one store of each kind and one compress per 16 columns. */
     for (; j0 + 16 <= X; j0 += 16) {
         U8 w0 = g8_next(g), w1 = g8_next(g);
-        __m512 xv = _mm512_loadu_ps(x + j0);
-        __m512 ax = _mm512_castsi512_ps(
-            _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MAX)));
-        const __m512d two31 = _mm512_set1_pd(2147483648.0), half = _mm512_set1_pd(0.5);
-        __m512d t0 = _mm512_cvtps_pd(_mm512_castps512_ps256(ax));
-        __m512d t1 = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
-            _mm512_castps_pd(ax), 1)));
-        t0 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t0, _mm512_set1_pd(b)), two31), half);
-        t1 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t1, _mm512_set1_pd(b)), two31), half);
-        const __m512d one = _mm512_set1_pd(1.0);
-        __m512d u0 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w0 >> 1)), one);
-        __m512d u1 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w1 >> 1)), one);
-        __mmask16 fire = (__mmask16)(_mm512_cmp_pd_mask(u0, t0, _CMP_LE_OQ) |
-                                     (_mm512_cmp_pd_mask(u1, t1, _CMP_LE_OQ) << 8));
-        _mm512_storeu_si512(lo + j0, _mm512_maskz_mov_epi32(fire, _mm512_set1_epi32(1)));
-        if (hi)
-            _mm512_storeu_si512(hi + j0, _mm512_setzero_si512());
-        if (list) {
-            __m512i e = _mm512_or_si512(
-                _mm512_add_epi32(_mm512_set1_epi32((int32_t)j0),
-                                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                                   13, 14, 15)),
-                _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MIN)));
-            _mm512_storeu_si512(list + n, _mm512_maskz_compress_epi32(fire, e));
-            n += (size_t)__builtin_popcount(fire);
-        }
+        n += (size_t)slot16(lo + j0, hi ? hi + j0 : NULL, list ? list + n : NULL,
+                            _mm512_loadu_ps(x + j0), 0xFFFF, w0, w1, b, j0, true);
     }
     if (j0 < X) { /* ISA: the last 1 to 15 columns (9 of a 25-input patch) in one masked pass:
                   ** the steps the chunks below take (a second only past 8 columns); lanes
-                  ** beyond X load 0 (t = 1/2 < u: they never fire) and are not stored */
+                  ** beyond X load 0 (t = 1/2 < u: they never fire) and are not stored; the
+                  ** list (X + 8 entries of room) takes only the columns that fire */
         size_t left = X - j0;
         __mmask16 in = (__mmask16)((1u << left) - 1);
         U8 w0 = g8_next(g), w1 = left > 8 ? g8_next(g) : u8(0);
-        __m512 xv = _mm512_maskz_loadu_ps(in, x + j0);
-        __m512 ax = _mm512_castsi512_ps(
-            _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MAX)));
-        const __m512d two31 = _mm512_set1_pd(2147483648.0), half = _mm512_set1_pd(0.5);
-        __m512d t0 = _mm512_cvtps_pd(_mm512_castps512_ps256(ax));
-        __m512d t1 = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
-            _mm512_castps_pd(ax), 1)));
-        t0 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t0, _mm512_set1_pd(b)), two31), half);
-        t1 = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(t1, _mm512_set1_pd(b)), two31), half);
-        const __m512d one = _mm512_set1_pd(1.0);
-        __m512d u0 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w0 >> 1)), one);
-        __m512d u1 = _mm512_add_pd(_mm512_cvtepi32_pd((__m256i)(w1 >> 1)), one);
-        __mmask16 fire = (__mmask16)(_mm512_cmp_pd_mask(u0, t0, _CMP_LE_OQ) |
-                                     (_mm512_cmp_pd_mask(u1, t1, _CMP_LE_OQ) << 8)) & in;
-        _mm512_mask_storeu_epi32(lo + j0, in, _mm512_maskz_mov_epi32(fire, _mm512_set1_epi32(1)));
-        if (hi)
-            _mm512_mask_storeu_epi32(hi + j0, in, _mm512_setzero_si512());
-        if (list) {
-            __m512i e = _mm512_or_si512(
-                _mm512_add_epi32(_mm512_set1_epi32((int32_t)j0),
-                                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                                   13, 14, 15)),
-                _mm512_and_si512(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MIN)));
-            int got = __builtin_popcount(fire); /* stored masked: X + 8 entries of room */
-            _mm512_mask_storeu_epi32(list + n, (__mmask16)((1u << got) - 1),
-                                     _mm512_maskz_compress_epi32(fire, e));
-            n += (size_t)got;
-        }
+        n += (size_t)slot16(lo + j0, hi ? hi + j0 : NULL, list ? list + n : NULL,
+                            _mm512_maskz_loadu_ps(in, x + j0), in, w0, w1, b, j0, false);
         j0 = X;
     }
 #endif
