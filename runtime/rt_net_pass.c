@@ -254,30 +254,30 @@ static void scale_rows(float *restrict gscale, float *restrict gb, float *restri
 /*
 ** Gradients of the scales and the bias of a dense or conv tile's output dy (B,out,Q), and
 ** dz = scale * dy; Q = 1 for dense. dz first takes dy row-major (B*Q, out): a conv's
-** transpose, a dense layer's copy; then scale_rows (each sum over b, then q, in order: a
-** conv layer's Q patches in one chain per output made the loop latency-bound, and reading dy
-** across its outputs strided made it scalar). One scale for all outputs sums them too,
-** output by output: its own pass, in that order.
+** transpose, a dense layer's copy, or (dz_set) the rows as rt_maxpool_tanh_backward_rows
+** wrote them; then scale_rows (each sum over b, then q, in order: a conv layer's Q patches in
+** one chain per output made the loop latency-bound, and reading dy across its outputs
+** strided made it scalar). One scale for all outputs sums them too, output by output, from
+** the rows before they are scaled: its own pass, in that order.
 */
 static void scale_backward(RtLayer *ly, size_t B, size_t Q, bool dz_set)
 {
     if (dz_set)
-        ; /* the rows are there (rt_maxpool_tanh_backward_rows) */
+        ; /* the rows are there */
     else if (ly->kind == IR_LAYER_CONV2D)
         rt_conv_unarrange(ly->dz, ly->grad, NULL, 0, B, Q, ly->out);
     else
         memcpy(ly->dz, ly->grad, B * Q * ly->out * sizeof *ly->dz);
     bool per_out = ly->gscale && ly->nscale > 1;
+    if (ly->gscale && !per_out)
+        for (size_t b = 0; b < B; b++)
+            for (size_t o = 0; o < ly->out; o++)
+                for (size_t q = 0; q < Q; q++) {
+                    size_t r = (b * Q + q) * ly->out + o;
+                    ly->gscale[0] += ly->dz[r] * ly->z[r];
+                }
     scale_rows(per_out ? ly->gscale : NULL, ly->gb, ly->dz, ly->z, ly->scale, ly->nscale,
                B * Q, ly->out);
-    if (!ly->gscale || per_out)
-        return;
-    for (size_t b = 0; b < B; b++)
-        for (size_t o = 0; o < ly->out; o++)
-            for (size_t q = 0; q < Q; q++) {
-                float g = ly->grad[(b * ly->out + o) * Q + q];
-                ly->gscale[0] += g * ly->z[(b * Q + q) * ly->out + o];
-            }
 }
 
 /*
@@ -383,15 +383,6 @@ static bool tanh_pool_backward(const RtNet *n, size_t l)
            rt_maxpool_disjoint(ly->K, ly->S);
 }
 
-/*
-** Whether the conv layer ly takes its dz from rt_maxpool_tanh_backward_rows: unless one
-** scale for all outputs, whose gradient reads the arranged output gradient.
-*/
-static bool conv_rows_direct(const RtLayer *ly)
-{
-    return ly->kind == IR_LAYER_CONV2D && !(ly->gscale && ly->nscale <= 1);
-}
-
 /* Layers from last to first: zero the gradients, then accumulate them (kernels add). */
 void rt_net_backward(RtNet *n, size_t B)
 {
@@ -399,7 +390,7 @@ void rt_net_backward(RtNet *n, size_t B)
     for (size_t l = n->nlayers; l-- > 0;) {
         RtLayer *ly = &n->layer[l];
         if (tanh_pool_backward(n, l)) {
-            if ((dz_set = conv_rows_direct(&ly[-2])))
+            if ((dz_set = ly[-2].kind == IR_LAYER_CONV2D)) /* straight into its rows */
                 rt_maxpool_tanh_backward_rows(ly[-2].dz, ly->grad, ly->arg, ly[-1].act, B,
                                               ly->ishape, ly->K, ly->S);
             else
