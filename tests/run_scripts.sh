@@ -19,7 +19,19 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -40; }
+# A failure's output: its first 15 and last 25 lines (a transcript's end is where it stopped).
+ko() {
+    fail=$((fail + 1))
+    echo "FAIL: $1"
+    [ -n "${2:-}" ] || return 0
+    if [ "$(printf '%s\n' "$2" | wc -l)" -le 40 ]; then
+        printf '%s\n' "$2"
+    else
+        printf '%s\n' "$2" | head -15
+        echo "[...]"
+        printf '%s\n' "$2" | tail -25
+    fi
+}
 
 cd "$ROOT" || exit 1
 for f in tests/bad/*.aimc; do

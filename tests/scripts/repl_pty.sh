@@ -38,18 +38,23 @@ send pulse nope +1\r
 expect error: no device 'nope'
 send show y\r
 expect constant_step
+expect aimci> 
 # Ctrl-C drops the line being typed ...
 send 7 * 9 + garbage\x03
+expect aimci> 
 send 2 + 3\r
-expect 5
+expect \n5\r\n
 reject garbage'
-# ... and stops a long command.
+# ... and stops a long command. Each output is awaited up to the next prompt: a control
+# byte typed while a command runs (the terminal cooked) is the kernel's, not libedit's.
 send pulse rram +100000000\r
 sleep 700
 sendnow \x03
 expect interrupted after
+expect aimci> 
 send pulse rram -1\r
 expect rram: w =
+expect aimci> 
 send \x04
 exit 0
 X
@@ -63,6 +68,7 @@ cat >two.txt <<'X'
 expect aimci> 
 send \x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\r
 expect 42
+expect aimci> 
 send \x04
 exit 0
 X
@@ -88,6 +94,7 @@ send 2) * 7\r
 expect 21
 send \x10\r
 expect 21
+expect aimci> 
 send \x04
 exit 0
 X
@@ -131,6 +138,7 @@ send 1 + 1\r
 expect warning: cannot save the history
 send 3 * 3\r
 expect 9
+expect aimci> 
 send \x04
 exit 0
 X
