@@ -99,7 +99,7 @@ test: check-test-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) aimci aimci-mpi build/san/aimci build/san/aimci-mpi \
 	    build/san/unit_tests build/san/repl_pty
 	@$(MAKE) --no-print-directory layering
-	build/san/unit_tests --jobs=2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build/san/unit_tests --jobs=2
 	tests/run_scripts.sh build/san/aimci
 	@$(MAKE) --no-print-directory fuzz-smoke
 
