@@ -461,7 +461,7 @@ static void fill_seed(Checker *c, Sym *s)
     const SchKind *k = &sch_kinds[s->kind];
     int slot = sch_param_find(k->params, k->nparams, "seed");
     IrOrigin o = ((IrOrigin *)((char *)s->ir + k->origin_at))[slot];
-    if (o == IR_ORIGIN_SET || o == IR_ORIGIN_OVERRIDE)
+    if (chk_given(o))
         return;
     if (s->kind == SCH_TRAIN)
         ((IrTrain *)s->ir)->seed = (uint64_t)c->seed;

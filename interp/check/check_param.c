@@ -898,7 +898,7 @@ static void model_fits(Checker *c, const IrModel *m, const IrData *data, SrcLoc 
 static void finish_train(Checker *c, Sym *s, const SchKind *k)
 {
     IrTrain *t = s->ir;
-    if (origins(k, t)[slot(k, "log_every")] != IR_ORIGIN_SET)
+    if (origins(k, t)[slot(k, "log_every")] == IR_ORIGIN_DEFAULT) /* else the user's */
         t->log_every = t->steps >= 100 ? t->steps / 100 : 1;
     t->init_set = !isnan(t->init); /* unset: NaN, the uniform initialisation */
     if (t->init_set && t->load) {
@@ -1045,7 +1045,7 @@ static void finish_data(Checker *c, Sym *s, const SchKind *k, const AstNode *d)
         diag_expected(c->diag, "both test_images and test_labels, or neither (no test set)");
     }
     if (data->kind == IR_DATA_CSV && data->targets &&
-        origins(k, s->ir)[slot(k, "label")] == IR_ORIGIN_SET) {
+        chk_given(origins(k, s->ir)[slot(k, "label")])) {
         diag_error(c->diag, s->set_at[slot(k, "label")],
                    "data '%s' sets both label and targets", s->name);
         diag_expected(c->diag, "a class label column (label), or real-valued target columns "

@@ -50,6 +50,12 @@ typedef struct Value {
     const AstNode *expr;     /* FUNC */
 } Value;
 
+/* Whether the user gave a parameter's value: in its declaration, or with --set or a `vary`. */
+static inline bool chk_given(IrOrigin o)
+{
+    return o == IR_ORIGIN_SET || o == IR_ORIGIN_OVERRIDE;
+}
+
 /* A parameter set from outside its declaration: `--set decl.param=value` or a `vary`. */
 typedef struct Override {
     const char *decl, *param;

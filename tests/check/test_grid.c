@@ -261,6 +261,27 @@ Test(grid, set_from_outside_overrides_a_parameter_and_a_constant)
     cr_assert_eq(p->seed, 9);
 }
 
+/* Values given from outside count as given: log_every is not derived from steps then, and a
+** label set from outside a csv with targets is the conflict it would be in the script. */
+Test(grid, a_value_set_from_outside_is_the_users_not_a_default)
+{
+    cr_assert_eq(chk_set(fe.c, "fit.log_every=7"), 0, "%s", fe_text());
+    const IrProgram *p = program(GRID_DECLS "experiment e { train = fit, vary log_every in "
+                                 "[3, 5] }\n");
+    cr_assert_eq(p->runs[0].u.train->log_every, 7, "not steps / 100 = 2");
+    const IrExperiment *x = p->runs[1].u.experiment;
+    cr_assert_eq(x->cell[0]->log_every, 3);
+    cr_assert_eq(x->cell[1]->log_every, 5);
+}
+
+Test(grid, a_label_set_from_outside_conflicts_with_targets)
+{
+    cr_assert_eq(chk_set(fe.c, "reg.label=0"), 0, "%s", fe_text());
+    fe_check("data reg : csv { file = \"r.csv\", targets = [-2, -1] }\n");
+    cr_assert_null(chk_program(fe.c));
+    assert_output_has("error: data 'reg' sets both label and targets\n");
+}
+
 typedef struct SetCase {
     char set[40];
     char msg[96];
