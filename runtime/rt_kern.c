@@ -2214,6 +2214,18 @@ INLINE VS fma_vs(float a, VS b, VS s)
 #endif
 }
 
+/* c = alpha v, or c + alpha v where beta is not 0 (SW floats). */
+INLINE void put_sum(float *c, VS v, float alpha, float beta)
+{
+    v = alpha * v;
+    if (beta != 0.0f) {
+        VS c0;
+        memcpy(&c0, c, sizeof c0);
+        v = c0 + v;
+    }
+    memcpy(c, &v, sizeof v);
+}
+
 /*
 ** SW outputs of every row at a time: bt (k,SW) holds b's rows transposed, so each step p is
 ** one fused multiply-add of a[i][p], broadcast, into s_(p mod 8). The partial sums are named,
@@ -2242,16 +2254,97 @@ INLINE void short_rows(float *c, size_t ldc, const float *a, size_t lda, const f
 #pragma GCC unroll 8
         for (size_t p = k8; p < k; p++)
             s0 = fma_vs(ai[p], bv[p], s0);
-        VS v = alpha * (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
-        float *ci = c + i * ldc;
-        if (beta != 0.0f) {
-            VS c0;
-            memcpy(&c0, ci, sizeof c0);
-            v = c0 + v;
-        }
-        memcpy(ci, &v, sizeof v);
+        put_sum(c + i * ldc, ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), alpha, beta);
     }
 }
+
+#if SW == 16
+/*
+** A block of k (up to RT_KERN_LONG_KC) of a long product: short_rows's sums with bt (k,SW)
+** read from memory, three rows at a time (24 partial sums; each step p loads bt's row once
+** for the three rows' broadcasts), the last rows one at a time.
+*/
+INLINE void long_rows(float *c, size_t ldc, const float *a, size_t lda, const float *bt,
+                      size_t m, size_t k, float alpha, float beta)
+{
+    size_t k8 = k / 8 * 8, i = 0;
+#define LONG_STEP(q)                                                                          \
+    do {                                                                                      \
+        VS bq;                                                                                \
+        memcpy(&bq, bt + (p + q) * SW, sizeof bq);                                            \
+        __asm__("" : "+v"(bq)); /* in a register: each broadcast is the FMA's operand */     \
+        x##q = fma_vs(a0[p + q], bq, x##q), y##q = fma_vs(a1[p + q], bq, y##q);               \
+        z##q = fma_vs(a2[p + q], bq, z##q);                                                   \
+    } while (0)
+    for (; i + 3 <= m; i += 3) {
+        const float *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda;
+        VS x0 = {0}, x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0;
+        VS y0 = x0, y1 = x0, y2 = x0, y3 = x0, y4 = x0, y5 = x0, y6 = x0, y7 = x0;
+        VS z0 = x0, z1 = x0, z2 = x0, z3 = x0, z4 = x0, z5 = x0, z6 = x0, z7 = x0;
+        size_t p = 0;
+        for (; p < k8; p += 8) {
+            LONG_STEP(0);
+            LONG_STEP(1);
+            LONG_STEP(2);
+            LONG_STEP(3);
+            LONG_STEP(4);
+            LONG_STEP(5);
+            LONG_STEP(6);
+            LONG_STEP(7);
+        }
+        for (; p < k; p++) {
+            VS bq;
+            memcpy(&bq, bt + p * SW, sizeof bq);
+            x0 = fma_vs(a0[p], bq, x0), y0 = fma_vs(a1[p], bq, y0), z0 = fma_vs(a2[p], bq, z0);
+        }
+        float *ci = c + i * ldc;
+        put_sum(ci, ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)), alpha, beta);
+        put_sum(ci + ldc, ((y0 + y1) + (y2 + y3)) + ((y4 + y5) + (y6 + y7)), alpha, beta);
+        put_sum(ci + 2 * ldc, ((z0 + z1) + (z2 + z3)) + ((z4 + z5) + (z6 + z7)), alpha, beta);
+    }
+#undef LONG_STEP
+    for (; i < m; i++) {
+        const float *ai = a + i * lda;
+        VS s[8] = {{0}};
+        size_t p = 0;
+        for (; p < k8; p += 8)
+            for (size_t q = 0; q < 8; q++) {
+                VS bq;
+                memcpy(&bq, bt + (p + q) * SW, sizeof bq);
+                s[q] = fma_vs(ai[p + q], bq, s[q]);
+            }
+        for (; p < k; p++) {
+            VS bq;
+            memcpy(&bq, bt + p * SW, sizeof bq);
+            s[0] = fma_vs(ai[p], bq, s[0]);
+        }
+        put_sum(c + i * ldc, ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])),
+                alpha, beta);
+    }
+}
+
+/*
+** k above RT_KERN_SHORT_K_MAX: BLIS's small-matrix kernels cut k into blocks of
+** RT_KERN_LONG_KC, sum each block as a short product, and add each block's sum times alpha
+** into c, the first block as beta says (measured bit for bit, rt_matmul.c). Each block's
+** SW columns of b are laid out transposed once (bt, 16 KB) and read by every row from L1.
+*/
+static void KERN(long_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                            size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta)
+{
+    float bt[RT_KERN_LONG_KC * SW];
+    for (size_t j0 = 0; j0 < n; j0 += SW)
+        for (size_t p0 = 0; p0 < k; p0 += RT_KERN_LONG_KC) {
+            size_t kb = k - p0 < RT_KERN_LONG_KC ? k - p0 : RT_KERN_LONG_KC;
+            for (size_t j = 0; j < SW; j++) {
+                const float *bj = b + (j0 + j) * ldb + p0;
+                for (size_t p = 0; p < kb; p++)
+                    bt[p * SW + j] = bj[p];
+            }
+            long_rows(c + j0, ldc, a + p0, lda, bt, m, kb, alpha, p0 == 0 ? beta : 1.0f);
+        }
+}
+#endif
 
 static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
                              const float *b, size_t ldb, size_t m, size_t n, size_t k,
@@ -2269,6 +2362,11 @@ static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
     }
 }
 #define SHORT_DOTS KERN(short_dots)
+#if SW == 16
+#define LONG_DOTS KERN(long_dots)
+#else
+#define LONG_DOTS NULL /* BLIS's AVX2 kernels are faster than these loops on 8 lanes */
+#endif
 
 /*
 ** SW outputs of the 5 x 5 window at r (rows w floats apart), by bt (25,SW) in registers:
@@ -2316,6 +2414,7 @@ static void KERN(short_conv5)(float *c, size_t ldc, const float *x, size_t w, si
 #define SHORT_CONV5 KERN(short_conv5)
 #else
 #define SHORT_DOTS NULL
+#define LONG_DOTS NULL
 #define SHORT_CONV5 NULL
 #endif
 
@@ -2371,6 +2470,7 @@ const RtKern KERN(rt_kern) = {
     .dac = KERN(dac),
     .adc = KERN(adc),
     .short_dots = SHORT_DOTS,
+    .long_dots = LONG_DOTS,
     .patches5 = PATCHES5,
     .short_conv5 = SHORT_CONV5,
 };

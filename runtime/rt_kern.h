@@ -280,6 +280,15 @@ typedef struct RtKern {
     void (*short_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                        size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
     /*
+    ** The same for k above RT_KERN_SHORT_K_MAX, summed as BLIS's small-matrix kernels sum
+    ** it: k cut into blocks of RT_KERN_LONG_KC, each block's sum as short_dots's, times
+    ** alpha, added into c (the first block as beta says). NULL where the build has no
+    ** AVX-512: there BLIS computes these products (the same bits on this project's
+    ** machines, faster than 8-lane loops).
+    */
+    void (*long_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                      size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    /*
     ** im2col of n adjacent 5 x 5 windows (stride 1) that lie inside a C-channel image: window
     ** j's patch (C x 5 runs of 5 floats) into cols + j X, from x + j (x: channel 0's top-left
     ** of window 0; channels hw floats apart, rows w). A copy: the same floats on every build.
@@ -300,6 +309,7 @@ typedef struct RtKern {
 } RtKern;
 
 #define RT_KERN_SHORT_K_MAX 32
+#define RT_KERN_LONG_KC 256 /* k blocks of a longer product (short_dots) */
 
 
 /* The build for this CPU: the widest the CPU and OS support (rt_kern_choose). */

@@ -49,22 +49,34 @@ static void blis_block(float *c, size_t ldc, const float *a, size_t lda, bool ta
 /* Whether a block goes through short_block: the shapes measured equal to BLIS's sums. */
 static bool short_product(bool ta, bool tb, size_t n, size_t k, float beta)
 {
-    return !ta && tb && k >= 2 && k <= RT_KERN_SHORT_K_MAX && n % 16 == 0 &&
-           (beta == 0.0f || beta == 1.0f);
+    return !ta && tb && k >= 2 && n % 16 == 0 && (beta == 0.0f || beta == 1.0f);
 }
+
+/*
+** Longer k (LeNet's second conv: 256 x 32 x 400 blocks) are summed the same way in blocks of
+** 256 (RtKern.long_dots, measured bit for bit against bli_sgemm on this project's machines,
+** whose BLIS runs its AVX2 kernels): with AVX-512, 126 GFLOP/s against BLIS's 71 for 256
+** rows. Its transposed copy of b costs more than it saves below about 32 rows (10 x 64 x
+** 784: 35 against 58 GFLOP/s), so fewer rows stay with BLIS.
+*/
+#define LONG_MIN_ROWS 48
 
 /*
 ** A block of a short product (short_product holds) by the update kernels' build (so
 ** AIMCI_KERNEL chooses, and the tests compare the builds); false where that build has none
-** (the baseline: no fused multiply-add in hardware, BLIS computes the block in its own way).
+** (the baseline: no fused multiply-add in hardware, BLIS computes the block in its own way;
+** long k without AVX-512, or with few rows).
 */
 static bool short_block(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                         size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta)
 {
     const RtKern *kern = rt_kern();
-    if (!kern->short_dots)
+    if (k <= RT_KERN_SHORT_K_MAX && kern->short_dots)
+        kern->short_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
+    else if (k > RT_KERN_SHORT_K_MAX && m >= LONG_MIN_ROWS && kern->long_dots)
+        kern->long_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
+    else
         return false;
-    kern->short_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
     return true;
 }
 

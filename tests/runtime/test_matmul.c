@@ -185,12 +185,28 @@ static float short_sum(const float *a, const float *b, size_t k, float alpha)
     return alpha * (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])));
 }
 
+/* Element (a, b) of c = alpha a b^T (+ c0 where beta is 1) as BLIS's small-matrix kernels sum
+** it for any k: blocks of RT_KERN_LONG_KC, each block's short_sum added in turn into c. */
+static float blocked_sum(const float *a, const float *b, size_t k, float alpha, float beta,
+                         float c0)
+{
+    float c = c0;
+    for (size_t p0 = 0; p0 < k; p0 += RT_KERN_LONG_KC) {
+        size_t kb = k - p0 < RT_KERN_LONG_KC ? k - p0 : RT_KERN_LONG_KC;
+        float v = short_sum(a + p0, b + p0, kb, alpha);
+        c = p0 == 0 && beta == 0.0f ? v : c + v;
+    }
+    return c;
+}
+
 /*
-** A b^T-product with k from 2 to 32 and n a multiple of 16 (a conv layer's im2col product)
-** sums as BLIS's small-matrix kernels do, on every build of the kernels (AIMCI_KERNEL;
-** baseline leaves it to BLIS): the same bits as those sums, and for one block (at most 256 x
-** 64), as bli_sgemm itself gives on this machine (the numbers did not move when aimci took
-** these products over). Skipped where the CPU has no FMA (BLIS sums otherwise there).
+** A b^T-product with k from 2 to 32 and n a multiple of 16 (a conv layer's im2col product),
+** or with longer k (RtKern.long_dots where the build has it and the block rows enough, BLIS
+** otherwise), sums as BLIS's small-matrix kernels do, on every build of the kernels
+** (AIMCI_KERNEL; baseline leaves it to BLIS): the same bits as those sums, and for one block
+** (at most 256 x 64), as bli_sgemm itself gives on this machine (the numbers did not move
+** when aimci took these products over). Skipped where the CPU has no FMA (BLIS sums
+** otherwise there).
 */
 Test(matmul, short_products_sum_as_blis_does)
 {
@@ -198,7 +214,8 @@ Test(matmul, short_products_sum_as_blis_does)
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
         cr_skip_test("no AVX2 and FMA on this CPU");
     static const char *builds[] = {"baseline", "avx2", NULL};
-    static const size_t ms[] = {1, 3, 256, 300}, ns[] = {16, 48, 80}, ks[] = {2, 7, 9, 25, 32};
+    static const size_t ms[] = {1, 3, 256, 300}, ns[] = {16, 48, 80};
+    static const size_t ks[] = {2, 7, 9, 25, 32, 33, 257, 403};
     RtRng r;
     rt_rng_seed(&r, 5, 25);
     for (size_t e = 0; e < 3; e++) {
@@ -209,9 +226,11 @@ Test(matmul, short_products_sum_as_blis_does)
         rt_kern_choose();
         for (size_t mi = 0; mi < 4; mi++)
             for (size_t ni = 0; ni < 3; ni++)
-                for (size_t ki = 0; ki < 5; ki++)
+                for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
                     for (int v = 0; v < 4; v++) {
                         size_t m = ms[mi], n = ns[ni], k = ks[ki];
+                        if (k > RT_KERN_SHORT_K_MAX && n > 48)
+                            continue; /* time: the long sums' columns go 16 at a time */
                         float alpha = v & 1 ? 0.7f : 1.0f, beta = v & 2 ? 1.0f : 0.0f;
                         float *a = rand_matrix(m * k, &r), *b = rand_matrix(n * k, &r);
                         float *c = rand_matrix(m * n, &r), *c0 = malloc(m * n * sizeof *c0);
@@ -219,9 +238,8 @@ Test(matmul, short_products_sum_as_blis_does)
                         rt_gemm(c, n, a, k, false, b, k, true, m, n, k, alpha, beta, NULL);
                         for (size_t i = 0; i < m; i++)
                             for (size_t j = 0; j < n; j++) {
-                                float want = short_sum(a + i * k, b + j * k, k, alpha);
-                                if (beta != 0.0f)
-                                    want = c0[i * n + j] + want;
+                                float want = blocked_sum(a + i * k, b + j * k, k, alpha,
+                                                         beta, c0[i * n + j]);
                                 cr_assert(memcmp(&want, &c[i * n + j], sizeof want) == 0,
                                           "%s: %zu x %zu x %zu, alpha %g beta %g, (%zu,%zu)",
                                           builds[e] ? builds[e] : "widest", m, n, k,
@@ -233,9 +251,8 @@ Test(matmul, short_products_sum_as_blis_does)
                                       (dim_t)k, &alpha, a, (inc_t)k, 1, b, (inc_t)k, 1, &beta,
                                       c, (inc_t)n, 1);
                             for (size_t q = 0; q < m * n; q++) {
-                                float want = short_sum(a + q / n * k, b + q % n * k, k, alpha);
-                                if (beta != 0.0f)
-                                    want = c0[q] + want;
+                                float want = blocked_sum(a + q / n * k, b + q % n * k, k,
+                                                         alpha, beta, c0[q]);
                                 cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
                                           "BLIS: %zu x %zu x %zu, alpha %g beta %g", m, n, k,
                                           (double)alpha, (double)beta);
