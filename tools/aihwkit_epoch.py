@@ -25,7 +25,7 @@ BL 31) and learned output scales. The device (--device):
            pow_step device and scalar scales trains as this does, 0.75-0.80).
 aihwkit trains `example` faster (measured here, 2026-12-06, one run each alternating: fcn
 23.6 / 24.5 s against 30.0 / 31.1 s, LeNet 20.5 / 21.0 s against 23.7 / 23.9 s), as it
-draws no cycle-to-cycle noise there; the ratios of `make bench` are against `example`.
+draws no cycle-to-cycle noise there: compare aimci's `make bench` rows with `example`'s times.
 aihwkit's tile random generator is not seeded by torch.manual_seed: runs differ in accuracy;
 compare means of several.
 
