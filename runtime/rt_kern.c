@@ -2346,6 +2346,72 @@ static void KERN(long_dots)(float *c, size_t ldc, const float *a, size_t lda, co
 }
 #endif
 
+#if SW == 16
+/*
+** R rows (at most 6) and V vectors (1 or 4) of columns of c = alpha a b (+ c): each element's
+** sum over p in order, one fused multiply-add a step, as BLIS's small-matrix kernels sum a
+** product whose b is stored along n. With R and V constants the R V sums stay in registers;
+** each step loads b's V vectors once, and the broadcasts of a are the operands.
+*/
+INLINE void combo_tile(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                       size_t ldb, size_t k, size_t R, size_t V, float alpha, float beta)
+{
+    VS acc[6][4];
+    memset(acc, 0, sizeof acc);
+    for (size_t p = 0; p < k; p++) {
+        VS bv[4];
+#pragma GCC unroll 4
+        for (size_t v = 0; v < V; v++) {
+            memcpy(&bv[v], b + p * ldb + v * SW, sizeof bv[v]);
+            __asm__("" : "+v"(bv[v]));
+        }
+#pragma GCC unroll 6
+        for (size_t r = 0; r < R; r++) {
+            float ar = a[r * lda + p];
+#pragma GCC unroll 4
+            for (size_t v = 0; v < V; v++)
+                acc[r][v] = fma_vs(ar, bv[v], acc[r][v]);
+        }
+    }
+#pragma GCC unroll 6
+    for (size_t r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (size_t v = 0; v < V; v++)
+            put_sum(c + r * ldc + v * SW, acc[r][v], alpha, beta);
+}
+
+/* The rows of c from i on, V vectors of columns (a constant at each call). */
+INLINE void combo_rows(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                       size_t ldb, size_t m, size_t k, size_t V, float alpha, float beta)
+{
+    size_t i = 0;
+    for (; i + 6 <= m; i += 6)
+        combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 6, V, alpha, beta);
+    switch (m - i) {
+    case 5: combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 5, V, alpha, beta); break;
+    case 4: combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 4, V, alpha, beta); break;
+    case 3: combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 3, V, alpha, beta); break;
+    case 2: combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 2, V, alpha, beta); break;
+    case 1: combo_tile(c + i * ldc, ldc, a + i * lda, lda, b, ldb, k, 1, V, alpha, beta); break;
+    default: break;
+    }
+}
+
+static void KERN(short_combos)(float *c, size_t ldc, const float *a, size_t lda,
+                               const float *b, size_t ldb, size_t m, size_t n, size_t k,
+                               float alpha, float beta)
+{
+    size_t j = 0;
+    for (; j + 4 * SW <= n; j += 4 * SW)
+        combo_rows(c + j, ldc, a, lda, b + j, ldb, m, k, 4, alpha, beta);
+    for (; j < n; j += SW)
+        combo_rows(c + j, ldc, a, lda, b + j, ldb, m, k, 1, alpha, beta);
+}
+#define SHORT_COMBOS KERN(short_combos)
+#else
+#define SHORT_COMBOS NULL
+#endif
+
 static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
                              const float *b, size_t ldb, size_t m, size_t n, size_t k,
                              float alpha, float beta)
@@ -2415,6 +2481,7 @@ static void KERN(short_conv5)(float *c, size_t ldc, const float *x, size_t w, si
 #else
 #define SHORT_DOTS NULL
 #define LONG_DOTS NULL
+#define SHORT_COMBOS NULL
 #define SHORT_CONV5 NULL
 #endif
 
@@ -2471,6 +2538,7 @@ const RtKern KERN(rt_kern) = {
     .adc = KERN(adc),
     .short_dots = SHORT_DOTS,
     .long_dots = LONG_DOTS,
+    .short_combos = SHORT_COMBOS,
     .patches5 = PATCHES5,
     .short_conv5 = SHORT_CONV5,
 };

@@ -289,6 +289,16 @@ typedef struct RtKern {
     void (*long_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                       size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
     /*
+    ** c (m,n) = alpha a b, plus c where beta is 1 (beta 0 or 1), for k from 2 to
+    ** RT_KERN_SHORT_K_MAX and n a multiple of 16; a (m,k) and b (k,n) row-major (b along n:
+    ** a layer's backward product). Each element summed as BLIS's small-matrix kernels sum
+    ** such a product: over k in order, one fused multiply-add a step, times alpha, then c
+    ** plus that where beta is 1 (measured bit for bit, rt_matmul.c). NULL where the build has
+    ** no AVX-512.
+    */
+    void (*short_combos)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                         size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    /*
     ** im2col of n adjacent 5 x 5 windows (stride 1) that lie inside a C-channel image: window
     ** j's patch (C x 5 runs of 5 floats) into cols + j X, from x + j (x: channel 0's top-left
     ** of window 0; channels hw floats apart, rows w). A copy: the same floats on every build.

@@ -49,7 +49,8 @@ static void blis_block(float *c, size_t ldc, const float *a, size_t lda, bool ta
 /* Whether a block goes through short_block: the shapes measured equal to BLIS's sums. */
 static bool short_product(bool ta, bool tb, size_t n, size_t k, float beta)
 {
-    return !ta && tb && k >= 2 && n % 16 == 0 && (beta == 0.0f || beta == 1.0f);
+    return !ta && k >= 2 && (tb || k <= RT_KERN_SHORT_K_MAX) && n % 16 == 0 &&
+           (beta == 0.0f || beta == 1.0f);
 }
 
 /*
@@ -68,10 +69,15 @@ static bool short_product(bool ta, bool tb, size_t n, size_t k, float beta)
 ** long k without AVX-512, or with few rows).
 */
 static bool short_block(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                        size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta)
+                        size_t ldb, bool tb, size_t m, size_t n, size_t k, float alpha,
+                        float beta)
 {
     const RtKern *kern = rt_kern();
-    if (k <= RT_KERN_SHORT_K_MAX && kern->short_dots)
+    if (!tb && kern->short_combos)
+        kern->short_combos(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
+    else if (!tb)
+        return false;
+    else if (k <= RT_KERN_SHORT_K_MAX && kern->short_dots)
         kern->short_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
     else if (k > RT_KERN_SHORT_K_MAX && m >= LONG_MIN_ROWS && kern->long_dots)
         kern->long_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
@@ -116,8 +122,8 @@ static void gemm_blocks(void *ctx, size_t i0, size_t i1)
         const float *a = g->ta ? g->a + r0 : g->a + r0 * g->lda;
         const float *b = g->tb ? g->b + c0 * g->ldb : g->b + c0;
         if (short_product(g->ta, g->tb, n, g->k, g->beta) &&
-            short_block(g->c + r0 * g->ldc + c0, g->ldc, a, g->lda, b, g->ldb, m, n, g->k,
-                        g->alpha, g->beta))
+            short_block(g->c + r0 * g->ldc + c0, g->ldc, a, g->lda, b, g->ldb, g->tb, m, n,
+                        g->k, g->alpha, g->beta))
             continue;
         blis_block(g->c + r0 * g->ldc + c0, g->ldc, a, g->lda, g->ta, b, g->ldb, g->tb, m, n,
                    g->k, g->alpha, g->beta);

@@ -263,3 +263,71 @@ Test(matmul, short_products_sum_as_blis_does)
     }
     unsetenv("AIMCI_KERNEL");
 }
+
+/* Element (i, j) of c = alpha a b (+ c0 where beta is 1), b (k,n) stored along n: the sum over
+** k in order, one fused multiply-add a step (BLIS's small-matrix kernels for such a b). */
+static float combo_sum(const float *a, const float *b, size_t n, size_t k, float alpha,
+                       float beta, float c0)
+{
+    float s = 0.0f;
+    for (size_t p = 0; p < k; p++)
+        s = fmaf(a[p], b[p * n], s);
+    return beta != 0.0f ? c0 + alpha * s : alpha * s;
+}
+
+/*
+** A product with b stored along n (a layer's backward: dx = d w), k from 2 to 32 and n a
+** multiple of 16 (RtKern.short_combos where the build has it, BLIS otherwise), sums as BLIS
+** does on every build of the kernels, and as bli_sgemm itself for one block.
+*/
+Test(matmul, short_combinations_sum_as_blis_does)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        cr_skip_test("no AVX2 and FMA on this CPU");
+    static const char *builds[] = {"baseline", "avx2", NULL};
+    static const size_t ms[] = {1, 7, 256, 300}, ns[] = {16, 80}, ks[] = {2, 10, 32};
+    RtRng r;
+    rt_rng_seed(&r, 6, 25);
+    for (size_t e = 0; e < 3; e++) {
+        if (builds[e])
+            setenv("AIMCI_KERNEL", builds[e], 1);
+        else
+            unsetenv("AIMCI_KERNEL");
+        rt_kern_choose();
+        for (size_t mi = 0; mi < 4; mi++)
+            for (size_t ni = 0; ni < 2; ni++)
+                for (size_t ki = 0; ki < 3; ki++)
+                    for (int v = 0; v < 4; v++) {
+                        size_t m = ms[mi], n = ns[ni], k = ks[ki];
+                        float alpha = v & 1 ? 0.7f : 1.0f, beta = v & 2 ? 1.0f : 0.0f;
+                        float *a = rand_matrix(m * k, &r), *b = rand_matrix(k * n, &r);
+                        float *c = rand_matrix(m * n, &r), *c0 = malloc(m * n * sizeof *c0);
+                        memcpy(c0, c, m * n * sizeof *c);
+                        rt_gemm(c, n, a, k, false, b, n, false, m, n, k, alpha, beta, NULL);
+                        for (size_t q = 0; q < m * n; q++) {
+                            float want = combo_sum(a + q / n * k, b + q % n, n, k, alpha, beta,
+                                                   c0[q]);
+                            cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
+                                      "%s: %zu x %zu x %zu, alpha %g beta %g, element %zu",
+                                      builds[e] ? builds[e] : "widest", m, n, k,
+                                      (double)alpha, (double)beta, q);
+                        }
+                        if (m <= 256 && n <= 64) { /* one block: BLIS's own call */
+                            memcpy(c, c0, m * n * sizeof *c);
+                            bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, (dim_t)m, (dim_t)n,
+                                      (dim_t)k, &alpha, a, (inc_t)k, 1, b, (inc_t)n, 1, &beta,
+                                      c, (inc_t)n, 1);
+                            for (size_t q = 0; q < m * n; q++) {
+                                float want = combo_sum(a + q / n * k, b + q % n, n, k, alpha,
+                                                       beta, c0[q]);
+                                cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
+                                          "BLIS: %zu x %zu x %zu, alpha %g beta %g", m, n, k,
+                                          (double)alpha, (double)beta);
+                            }
+                        }
+                        free(a), free(b), free(c), free(c0);
+                    }
+    }
+    unsetenv("AIMCI_KERNEL");
+}
