@@ -29,7 +29,8 @@
 **            9-bit ADC) at 512x512, batch 64, weights and inputs as a first training
 **            step sees them (U(-1/sqrt(X), 1/sqrt(X)), x uniform in [-1, 1]); ratio =
 **            forward / sgemm.
-**   sgemm    GFLOP/s of the plain BLIS product of the same shape, in the same run.
+**   sgemm    GFLOP/s of the plain product of the same shape (rt_matmul_forward: BLIS's sums,
+**            by aimci's own loops where the CPU has AVX-512), in the same run.
 **   cost_stats  ns per device of the per-array statistics of the cost accounting
 **            (rt_algo_stats: the pulse counts' sum, maximum and 99th percentile, docs/cost.md)
 **            of an analog_sgd layer of 512x512 soft_bounds after one batch; ratio = their
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
     bench_forward(&fwd, &gemm, &tm);
     printf("forward,analog_io_default,512x512,64,1,%.2f,GFLOP/s,sgemm %.2f,%.3f\n", fwd, gemm,
            fwd / gemm);
-    printf("sgemm,blis,512x512,64,1,%.2f,GFLOP/s,-,1\n", gemm);
+    printf("sgemm,plain,512x512,64,1,%.2f,GFLOP/s,-,1\n", gemm);
     double upd[2], stats = bench_cost_stats(0, &tm);
     bench_update(upd, 0, 512, 64, &tm, false);
     printf("cost_stats,%s,512x512,64,1,%.3f,ns/device,update %.1f ns/device/batch,%.4f\n",
