@@ -199,71 +199,6 @@ static float blocked_sum(const float *a, const float *b, size_t k, float alpha, 
     return c;
 }
 
-/*
-** A b^T-product with k from 2 to 32 and n a multiple of 16 (a conv layer's im2col product),
-** or with longer k (RtKern.long_dots where the build has it and the block rows enough, BLIS
-** otherwise), sums as BLIS's small-matrix kernels do, on every build of the kernels
-** (AIMCI_KERNEL; baseline leaves it to BLIS): the same bits as those sums, and for one block
-** (at most 256 x 64), as bli_sgemm itself gives on this machine (the numbers did not move
-** when aimci took these products over). Skipped where the CPU has no FMA (BLIS sums
-** otherwise there).
-*/
-Test(matmul, short_products_sum_as_blis_does)
-{
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
-        cr_skip_test("no AVX2 and FMA on this CPU");
-    static const char *builds[] = {"baseline", "avx2", NULL};
-    static const size_t ms[] = {1, 3, 256, 300}, ns[] = {16, 48, 80};
-    static const size_t ks[] = {2, 7, 9, 25, 32, 33, 257, 403};
-    RtRng r;
-    rt_rng_seed(&r, 5, 25);
-    for (size_t e = 0; e < 3; e++) {
-        if (builds[e])
-            setenv("AIMCI_KERNEL", builds[e], 1);
-        else
-            unsetenv("AIMCI_KERNEL");
-        rt_kern_choose();
-        for (size_t mi = 0; mi < 4; mi++)
-            for (size_t ni = 0; ni < 3; ni++)
-                for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
-                    for (int v = 0; v < 4; v++) {
-                        size_t m = ms[mi], n = ns[ni], k = ks[ki];
-                        if (k > RT_KERN_SHORT_K_MAX && n > 48)
-                            continue; /* time: the long sums' columns go 16 at a time */
-                        float alpha = v & 1 ? 0.7f : 1.0f, beta = v & 2 ? 1.0f : 0.0f;
-                        float *a = rand_matrix(m * k, &r), *b = rand_matrix(n * k, &r);
-                        float *c = rand_matrix(m * n, &r), *c0 = malloc(m * n * sizeof *c0);
-                        memcpy(c0, c, m * n * sizeof *c);
-                        rt_gemm(c, n, a, k, false, b, k, true, m, n, k, alpha, beta, NULL);
-                        for (size_t i = 0; i < m; i++)
-                            for (size_t j = 0; j < n; j++) {
-                                float want = blocked_sum(a + i * k, b + j * k, k, alpha,
-                                                         beta, c0[i * n + j]);
-                                cr_assert(memcmp(&want, &c[i * n + j], sizeof want) == 0,
-                                          "%s: %zu x %zu x %zu, alpha %g beta %g, (%zu,%zu)",
-                                          builds[e] ? builds[e] : "widest", m, n, k,
-                                          (double)alpha, (double)beta, i, j);
-                            }
-                        if (m <= 256 && n <= 64) { /* one block: BLIS's own call */
-                            memcpy(c, c0, m * n * sizeof *c);
-                            bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_TRANSPOSE, (dim_t)m, (dim_t)n,
-                                      (dim_t)k, &alpha, a, (inc_t)k, 1, b, (inc_t)k, 1, &beta,
-                                      c, (inc_t)n, 1);
-                            for (size_t q = 0; q < m * n; q++) {
-                                float want = blocked_sum(a + q / n * k, b + q % n * k, k,
-                                                         alpha, beta, c0[q]);
-                                cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
-                                          "BLIS: %zu x %zu x %zu, alpha %g beta %g", m, n, k,
-                                          (double)alpha, (double)beta);
-                            }
-                        }
-                        free(a), free(b), free(c), free(c0);
-                    }
-    }
-    unsetenv("AIMCI_KERNEL");
-}
-
 /* Element (i, j) of c = alpha a b (+ c0 where beta is 1), b (k,n) stored along n: the sum over
 ** k in order, one fused multiply-add a step (BLIS's small-matrix kernels for such a b). */
 static float combo_sum(const float *a, const float *b, size_t n, size_t k, float alpha,
@@ -276,58 +211,94 @@ static float combo_sum(const float *a, const float *b, size_t n, size_t k, float
 }
 
 /*
-** A product with b stored along n (a layer's backward: dx = d w), k from 2 to 32 and n a
-** multiple of 16 (RtKern.short_combos where the build has it, BLIS otherwise), sums as BLIS
-** does on every build of the kernels, and as bli_sgemm itself for one block.
+** Every build of the kernels (AIMCI_KERNEL: baseline, avx2, then the widest the CPU has) runs
+** rt_gemm on the m x n x k products of ms, ns, ks with b stored along k (tb: b^T, summed as
+** blocked_sum) or along n (summed as combo_sum), alpha 1 and 0.7, beta 0 and 1: the same bits
+** as those sums, and for one block (at most 256 x 64) as bli_sgemm itself gives on this
+** machine (the numbers did not move when aimci took these products over).
 */
-Test(matmul, short_combinations_sum_as_blis_does)
+static void check_sums(bool tb, const size_t *ms, size_t nm, const size_t *ns, size_t nn,
+                       const size_t *ks, size_t nk, uint64_t seed)
 {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
-        cr_skip_test("no AVX2 and FMA on this CPU");
     static const char *builds[] = {"baseline", "avx2", NULL};
-    static const size_t ms[] = {1, 7, 256, 300}, ns[] = {16, 80}, ks[] = {2, 10, 32};
     RtRng r;
-    rt_rng_seed(&r, 6, 25);
+    rt_rng_seed(&r, seed, 25);
     for (size_t e = 0; e < 3; e++) {
         if (builds[e])
             setenv("AIMCI_KERNEL", builds[e], 1);
         else
             unsetenv("AIMCI_KERNEL");
         rt_kern_choose();
-        for (size_t mi = 0; mi < 4; mi++)
-            for (size_t ni = 0; ni < 2; ni++)
-                for (size_t ki = 0; ki < 3; ki++)
+        for (size_t mi = 0; mi < nm; mi++)
+            for (size_t ni = 0; ni < nn; ni++)
+                for (size_t ki = 0; ki < nk; ki++)
                     for (int v = 0; v < 4; v++) {
-                        size_t m = ms[mi], n = ns[ni], k = ks[ki];
+                        size_t m = ms[mi], n = ns[ni], k = ks[ki], ldb = tb ? k : n;
+                        if (tb && k > RT_KERN_SHORT_K_MAX && n > 48)
+                            continue; /* time: the long sums' columns go 16 at a time */
                         float alpha = v & 1 ? 0.7f : 1.0f, beta = v & 2 ? 1.0f : 0.0f;
-                        float *a = rand_matrix(m * k, &r), *b = rand_matrix(k * n, &r);
+                        float *a = rand_matrix(m * k, &r), *b = rand_matrix(n * k, &r);
                         float *c = rand_matrix(m * n, &r), *c0 = malloc(m * n * sizeof *c0);
                         memcpy(c0, c, m * n * sizeof *c);
-                        rt_gemm(c, n, a, k, false, b, n, false, m, n, k, alpha, beta, NULL);
-                        for (size_t q = 0; q < m * n; q++) {
-                            float want = combo_sum(a + q / n * k, b + q % n, n, k, alpha, beta,
-                                                   c0[q]);
-                            cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
-                                      "%s: %zu x %zu x %zu, alpha %g beta %g, element %zu",
-                                      builds[e] ? builds[e] : "widest", m, n, k,
-                                      (double)alpha, (double)beta, q);
-                        }
-                        if (m <= 256 && n <= 64) { /* one block: BLIS's own call */
+                        for (int blis = 0; blis < 2; blis++) {
+                            if (blis && (m > 256 || n > 64))
+                                break; /* more than one block: no single BLIS call */
                             memcpy(c, c0, m * n * sizeof *c);
-                            bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, (dim_t)m, (dim_t)n,
-                                      (dim_t)k, &alpha, a, (inc_t)k, 1, b, (inc_t)n, 1, &beta,
-                                      c, (inc_t)n, 1);
+                            if (blis)
+                                bli_sgemm(BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                                          (dim_t)m, (dim_t)n, (dim_t)k, &alpha, a, (inc_t)k, 1,
+                                          b, (inc_t)ldb, 1, &beta, c, (inc_t)n, 1);
+                            else
+                                rt_gemm(c, n, a, k, false, b, ldb, tb, m, n, k, alpha, beta,
+                                        NULL);
                             for (size_t q = 0; q < m * n; q++) {
-                                float want = combo_sum(a + q / n * k, b + q % n, n, k, alpha,
-                                                       beta, c0[q]);
+                                const float *ai = a + q / n * k;
+                                float want = tb ? blocked_sum(ai, b + q % n * k, k, alpha, beta,
+                                                              c0[q])
+                                                : combo_sum(ai, b + q % n, n, k, alpha, beta,
+                                                            c0[q]);
                                 cr_assert(memcmp(&want, &c[q], sizeof want) == 0,
-                                          "BLIS: %zu x %zu x %zu, alpha %g beta %g", m, n, k,
-                                          (double)alpha, (double)beta);
+                                          "%s%s: %zu x %zu x %zu%s, alpha %g beta %g, element "
+                                          "%zu", blis ? "BLIS, " : "",
+                                          builds[e] ? builds[e] : "widest", m, n, k,
+                                          tb ? " (b^T)" : "", (double)alpha, (double)beta, q);
                             }
                         }
                         free(a), free(b), free(c), free(c0);
                     }
     }
     unsetenv("AIMCI_KERNEL");
+}
+
+/* Skipped where the CPU has no FMA (BLIS sums otherwise there). */
+static void need_fma(void)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        cr_skip_test("no AVX2 and FMA on this CPU");
+}
+
+/*
+** A b^T-product with k from 2 to 32 and n a multiple of 16 (a conv layer's im2col product),
+** or with longer k (RtKern.long_dots where the build has it and the block rows enough, BLIS
+** otherwise), sums as BLIS's small-matrix kernels do.
+*/
+Test(matmul, short_products_sum_as_blis_does)
+{
+    need_fma();
+    static const size_t ms[] = {1, 3, 256, 300}, ns[] = {16, 48, 80};
+    static const size_t ks[] = {2, 7, 9, 25, 32, 33, 257, 403};
+    check_sums(true, ms, 4, ns, 3, ks, sizeof ks / sizeof ks[0], 5);
+}
+
+/*
+** A product with b stored along n (a layer's backward: dx = d w), k from 2 to 32 and n a
+** multiple of 16 (RtKern.short_combos where the build has it, BLIS otherwise), sums as BLIS
+** does.
+*/
+Test(matmul, short_combinations_sum_as_blis_does)
+{
+    need_fma();
+    static const size_t ms[] = {1, 7, 256, 300}, ns[] = {16, 80}, ks[] = {2, 10, 32};
+    check_sums(false, ms, 4, ns, 2, ks, 3, 6);
 }
