@@ -195,9 +195,6 @@ static bool adc_keyed(const IrIO *io)
     return !io->out_sto_round;
 }
 
-/* The kernels' stages without a float finish (one row at a time: the same values). */
-static const RtFloatStep NO_FLOAT_STEP = {0.0f, 0.0f};
-
 /* The DAC of a row without stochastic rounding: the kernels' dac, normals from key. */
 static void dac_row(float *v, const float *x, size_t n, double scale, const IrIO *io,
                     double step, RtFloatStep fstep, uint64_t key)
@@ -235,7 +232,7 @@ void rt_io_dac(float *v, const float *x, size_t n, double scale, const IrIO *io,
     double bound = io->inp_bound, asym = 1.0 - io->inp_asymmetry;
     bool noisy = io->inp_noise > 0.0;
     if (dac_keyed(io)) {
-        dac_row(v, x, n, scale, io, step, NO_FLOAT_STEP, dac_key(io, r));
+        dac_row(v, x, n, scale, io, step, RT_NO_FLOAT_STEP, dac_key(io, r));
         return;
     }
     StageNoise sn;
@@ -334,8 +331,8 @@ bool rt_io_adc(float *y, size_t n, const float *sig, const IrIO *io, double step
     double bound = io->out_bound, asym = 1.0 - io->out_asymmetry;
     bool noisy = any_noise(sig, n), passed = true;
     if (adc_keyed(io))
-        return adc_row(y, n, sig, noisy, io, step, NO_FLOAT_STEP, noisy ? rt_rng_next(r) : 0,
-                       NULL);
+        return adc_row(y, n, sig, noisy, io, step, RT_NO_FLOAT_STEP,
+                       noisy ? rt_rng_next(r) : 0, NULL);
     StageNoise sn;
     if (noisy)
         noise_start(&sn, rt_rng_next(r), n);

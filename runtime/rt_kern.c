@@ -2063,7 +2063,7 @@ static void KERN(dac)(float *v, const float *x, size_t n, double scale, double s
         j = !xi && asym == 1.0
                 ? dac_wide(v, x, n, scale, step, inv, bound, 0.0, NULL, 1.0, fstep)
                 : dac_wide(v, x, n, scale, step, inv, bound, noise, xi, asym,
-                           (RtFloatStep){0.0f, 0.0f});
+                           RT_NO_FLOAT_STEP);
 #else
     (void)fstep;
 #endif
@@ -2226,6 +2226,14 @@ INLINE void put_sum(float *c, VS v, float alpha, float beta)
     memcpy(c, &v, sizeof v);
 }
 
+/* bt (k,SW): the first k floats of b's SW rows (ldb floats apart), transposed. */
+INLINE void transpose_rows(float *bt, const float *b, size_t ldb, size_t k)
+{
+    for (size_t j = 0; j < SW; j++)
+        for (size_t p = 0; p < k; p++)
+            bt[p * SW + j] = b[j * ldb + p];
+}
+
 /*
 ** SW outputs of every row at a time: bt (k,SW) holds b's rows transposed, so each step p is
 ** one fused multiply-add of a[i][p], broadcast, into s_(p mod 8). The partial sums are named,
@@ -2336,17 +2344,11 @@ static void KERN(long_dots)(float *c, size_t ldc, const float *a, size_t lda, co
     for (size_t j0 = 0; j0 < n; j0 += SW)
         for (size_t p0 = 0; p0 < k; p0 += RT_KERN_LONG_KC) {
             size_t kb = k - p0 < RT_KERN_LONG_KC ? k - p0 : RT_KERN_LONG_KC;
-            for (size_t j = 0; j < SW; j++) {
-                const float *bj = b + (j0 + j) * ldb + p0;
-                for (size_t p = 0; p < kb; p++)
-                    bt[p * SW + j] = bj[p];
-            }
+            transpose_rows(bt, b + j0 * ldb + p0, ldb, kb);
             long_rows(c + j0, ldc, a + p0, lda, bt, m, kb, alpha, p0 == 0 ? beta : 1.0f);
         }
 }
-#endif
 
-#if SW == 16
 /*
 ** R rows (at most 6) and V vectors (1 or 4) of columns of c = alpha a b (+ c): each element's
 ** sum over p in order, one fused multiply-add a step, as BLIS's small-matrix kernels sum a
@@ -2407,8 +2409,10 @@ static void KERN(short_combos)(float *c, size_t ldc, const float *a, size_t lda,
     for (; j < n; j += SW)
         combo_rows(c + j, ldc, a, lda, b + j, ldb, m, k, 1, alpha, beta);
 }
+#define LONG_DOTS KERN(long_dots)
 #define SHORT_COMBOS KERN(short_combos)
 #else
+#define LONG_DOTS NULL /* BLIS's AVX2 kernels are faster than these loops on 8 lanes */
 #define SHORT_COMBOS NULL
 #endif
 
@@ -2418,9 +2422,7 @@ static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
 {
     float bt[RT_KERN_SHORT_K_MAX * SW];
     for (size_t j0 = 0; j0 < n; j0 += SW) {
-        for (size_t p = 0; p < k; p++)
-            for (size_t j = 0; j < SW; j++)
-                bt[p * SW + j] = b[(j0 + j) * ldb + p];
+        transpose_rows(bt, b + j0 * ldb, ldb, k);
         if (k == 25)
             short_rows(c + j0, ldc, a, lda, bt, m, 25, alpha, beta);
         else
@@ -2428,11 +2430,6 @@ static void KERN(short_dots)(float *c, size_t ldc, const float *a, size_t lda,
     }
 }
 #define SHORT_DOTS KERN(short_dots)
-#if SW == 16
-#define LONG_DOTS KERN(long_dots)
-#else
-#define LONG_DOTS NULL /* BLIS's AVX2 kernels are faster than these loops on 8 lanes */
-#endif
 
 /*
 ** SW outputs of the 5 x 5 window at r (rows w floats apart), by bt (25,SW) in registers:
@@ -2464,9 +2461,7 @@ static void KERN(short_conv5)(float *c, size_t ldc, const float *x, size_t w, si
     float bt[25 * SW];
     VS bv[25];
     for (size_t j0 = 0; j0 < n; j0 += SW) {
-        for (size_t p = 0; p < 25; p++)
-            for (size_t j = 0; j < SW; j++)
-                bt[p * SW + j] = b[(j0 + j) * ldb + p];
+        transpose_rows(bt, b + j0 * ldb, ldb, 25);
 #pragma GCC unroll 25
         for (size_t p = 0; p < 25; p++)
             memcpy(&bv[p], bt + p * SW, sizeof bv[p]);

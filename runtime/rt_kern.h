@@ -216,7 +216,17 @@ typedef struct RtFloatStep {
     float hi, lo;
 } RtFloatStep;
 
+#define RT_NO_FLOAT_STEP ((RtFloatStep){0.0f, 0.0f}) /* the stage finishes in double */
+
 RtFloatStep rt_kern_float_step(double step, double bound);
+
+/*
+** A product kernel: c (m,n) = alpha a b^T or alpha a b, plus c where beta is 1 (beta 0 or 1);
+** a (m,k) row-major with row stride lda, b's rows ldb floats apart (RtKern.short_dots,
+** long_dots, short_combos say which shapes each takes).
+*/
+typedef void RtKernProduct(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                           size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
 
 /* A build of the kernels (rt_kern.c). */
 typedef struct RtKern {
@@ -277,8 +287,7 @@ typedef struct RtKern {
     ** the first, then ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)). NULL in the
     ** baseline build (no fused multiply-add in hardware).
     */
-    void (*short_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                       size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    RtKernProduct *short_dots;
     /*
     ** The same for k above RT_KERN_SHORT_K_MAX, summed as BLIS's small-matrix kernels sum
     ** it: k cut into blocks of RT_KERN_LONG_KC, each block's sum as short_dots's, times
@@ -286,8 +295,7 @@ typedef struct RtKern {
     ** AVX-512: there BLIS computes these products (the same bits on this project's
     ** machines, faster than 8-lane loops).
     */
-    void (*long_dots)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                      size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    RtKernProduct *long_dots;
     /*
     ** c (m,n) = alpha a b, plus c where beta is 1 (beta 0 or 1), for k from 2 to
     ** RT_KERN_SHORT_K_MAX and n a multiple of 16; a (m,k) and b (k,n) row-major (b along n:
@@ -296,8 +304,7 @@ typedef struct RtKern {
     ** plus that where beta is 1 (measured bit for bit, rt_matmul.c). NULL where the build has
     ** no AVX-512.
     */
-    void (*short_combos)(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                         size_t ldb, size_t m, size_t n, size_t k, float alpha, float beta);
+    RtKernProduct *short_combos;
     /*
     ** im2col of n adjacent 5 x 5 windows (stride 1) that lie inside a C-channel image: window
     ** j's patch (C x 5 runs of 5 floats) into cols + j X, from x + j (x: channel 0's top-left
@@ -319,8 +326,7 @@ typedef struct RtKern {
 } RtKern;
 
 #define RT_KERN_SHORT_K_MAX 32
-#define RT_KERN_LONG_KC 256 /* k blocks of a longer product (short_dots) */
-
+#define RT_KERN_LONG_KC 256 /* k blocks of a longer product (long_dots) */
 
 /* The build for this CPU: the widest the CPU and OS support (rt_kern_choose). */
 const RtKern *rt_kern(void);

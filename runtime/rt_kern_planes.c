@@ -302,11 +302,10 @@ static _Atomic(const RtKern *) chosen;
 
 RtFloatStep rt_kern_float_step(double step, double bound)
 {
-    const RtFloatStep none = {0.0f, 0.0f};
     float hi = (float)step, fb = (float)bound, lo = (float)(step - (double)hi);
     if (!(step > 0.0) || !(bound > 0.0) || (double)fb != bound || !(hi > 0.0f) ||
         !isfinite(hi) || !isfinite(fb))
-        return none;
+        return RT_NO_FLOAT_STEP;
     for (int k = -1024; k <= 1024; k++) {
         for (int z = 0; z < (k == 0 ? 2 : 1); z++) { /* n = +0 and -0 */
             float n = z ? -0.0f : (float)k;
@@ -323,7 +322,7 @@ RtFloatStep rt_kern_float_step(double step, double bound)
             clipped = -fb > clipped ? -fb : clipped;
             if (memcmp(&want, &clipped, sizeof want) != 0 || over != (p > bound) ||
                 under != (p < -bound))
-                return none;
+                return RT_NO_FLOAT_STEP;
         }
     }
     return (RtFloatStep){hi, lo};

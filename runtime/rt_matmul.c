@@ -73,16 +73,13 @@ static bool short_block(float *c, size_t ldc, const float *a, size_t lda, const 
                         float beta)
 {
     const RtKern *kern = rt_kern();
-    if (!tb && kern->short_combos)
-        kern->short_combos(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
-    else if (!tb)
+    RtKernProduct *fn = !tb                         ? kern->short_combos
+                        : k <= RT_KERN_SHORT_K_MAX ? kern->short_dots
+                        : m >= LONG_MIN_ROWS       ? kern->long_dots
+                                                   : NULL;
+    if (!fn)
         return false;
-    else if (k <= RT_KERN_SHORT_K_MAX && kern->short_dots)
-        kern->short_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
-    else if (k > RT_KERN_SHORT_K_MAX && m >= LONG_MIN_ROWS && kern->long_dots)
-        kern->long_dots(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
-    else
-        return false;
+    fn(c, ldc, a, lda, b, ldb, m, n, k, alpha, beta);
     return true;
 }
 

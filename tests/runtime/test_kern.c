@@ -360,11 +360,11 @@ Test(kern, column_trains_follow_their_thresholds)
     int nk = kern_builds(ks, env);
     enum { XM = 45 }; /* the second chunk all zeros: skipped, the stream going on */
     const float x[XM] = {0.0f,  -0.0f, 1e-40f, 0.3f,   -0.3f, 1.0f,     -1.0f, 0.5f,
-                        0.0f,  -0.0f, 0.0f,   0.0f,   -0.0f, 0.0f,     0.0f,  0.0f,
-                        -0.5f, 2.0f,  -1e-9f, NAN,    INFINITY, -INFINITY, 0.25f, 0.75f,
-                        -0.9f, 0.1f,  -0.1f,  0.6f,   1e-3f, -0.7f,    0.0f,  0.2f,
-                        NAN,   -0.0f, 1e-40f, INFINITY, -INFINITY, 2.0f, -1e-9f, 0.4f,
-                        -0.8f, 0.9f,  0.05f,  -0.35f, 0.65f};
+                         0.0f,  -0.0f, 0.0f,   0.0f,   -0.0f, 0.0f,     0.0f,  0.0f,
+                         -0.5f, 2.0f,  -1e-9f, NAN,    INFINITY, -INFINITY, 0.25f, 0.75f,
+                         -0.9f, 0.1f,  -0.1f,  0.6f,   1e-3f, -0.7f,    0.0f,  0.2f,
+                         NAN,   -0.0f, 1e-40f, INFINITY, -INFINITY, 2.0f, -1e-9f, 0.4f,
+                         -0.8f, 0.9f,  0.05f,  -0.35f, 0.65f};
     const double bs[] = {0.7, 1.0, 3.0, 1e10};
     /* with AVX-512 a BL 1 sample's last 13, 8, 1 or 9 columns go in one masked pass */
     static const size_t widths[] = {45, 40, 33, 25, 9};
@@ -809,7 +809,7 @@ Test(kern, io_stages_match_the_formulas)
     int nk = kern_builds(ks, env);
     double step = 1.0 / 63, ostep = 24.0 / 510;
     for (int k = 0; k < nk; k++) {
-        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75, (RtFloatStep){0.0f, 0.0f});
+        ks[k]->dac(v, x, N, 0.8, step, 1.0, 0.05, xi, 0.75, RT_NO_FLOAT_STEP);
         for (size_t j = 0; j < N; j++) {
             double val = rint_even((double)x[j] * 0.8 / step) * step;
             val = fmin(fmax(val, -1.0), 1.0) + 0.05 * (double)xi[j];
@@ -817,7 +817,7 @@ Test(kern, io_stages_match_the_formulas)
             cr_assert_eq(v[j], (float)val, "%s dac %zu", ks[k]->name, j);
         }
         memcpy(y, y0, sizeof y);
-        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true, (RtFloatStep){0.0f, 0.0f});
+        bool ok = ks[k]->adc(y, N, sig, xi, 0.9, ostep, 12.0, true, RT_NO_FLOAT_STEP);
         bool want = true;
         for (size_t i = 0; i < N; i++) {
             double val = y0[i] < 0.0f ? (double)y0[i] * 0.9 : (double)y0[i];
@@ -852,7 +852,7 @@ Test(kern, io_stages_finish_in_float_as_in_double)
     int taken = 0;
     for (size_t t = 0; t < sizeof steps / sizeof *steps; t++) {
         double step = steps[t][0], bound = steps[t][1];
-        RtFloatStep fs = rt_kern_float_step(step, bound), none = {0.0f, 0.0f};
+        RtFloatStep fs = rt_kern_float_step(step, bound), none = RT_NO_FLOAT_STEP;
         taken += fs.hi != 0.0f;
         for (size_t k = 0; k < N; k++) {
             double u = rt_rng_uniform(&r);
@@ -901,10 +901,10 @@ Test(kern, io_stages_round_ties_as_the_division_does)
     for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
         double step = steps[s];
         for (int k = 0; k < nk; k++) {
-            ks[k]->dac(v, x, N, step, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
+            ks[k]->dac(v, x, N, step, step, 1e9, 0.0, NULL, 1.0, RT_NO_FLOAT_STEP);
             for (size_t i = 0; i < N; i++)
                 y[i] = -fabsf(x[i]);
-            ks[k]->adc(y, N, NULL, NULL, step, step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
+            ks[k]->adc(y, N, NULL, NULL, step, step, 1e9, true, RT_NO_FLOAT_STEP);
             for (size_t j = 0; j < N; j++) {
                 double val = (double)x[j] * step;
                 cr_assert_eq(v[j], (float)(rint_even(val / step) * step), "%s dac step %g x %g",
@@ -942,10 +942,10 @@ Test(kern, io_stages_quantise_near_halves_as_the_division_does)
             for (int u = (int)(c % 16 / 2) - 4; u != 0; u += u > 0 ? -1 : 1)
                 m = nextafter(m, u > 0 ? INFINITY : -INFINITY);
             for (int k = 0; k < nk; k++) {
-                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, RT_NO_FLOAT_STEP);
                 for (size_t j = 0; j < L; j++)
                     y[j] = -x[j]; /* negative: the asymmetry |m| applies */
-                ks[k]->adc(y, L, NULL, NULL, fabs(m), step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
+                ks[k]->adc(y, L, NULL, NULL, fabs(m), step, 1e9, true, RT_NO_FLOAT_STEP);
                 for (size_t j = 0; j < L; j++) {
                     double val = (double)x[j] * m;
                     cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
@@ -989,9 +989,9 @@ Test(kern, io_prefilter_keeps_the_double_integer)
                 xi[j] = (float)((half - (double)y0[j]) / 0.06);
             }
             for (int k = 0; k < nk; k++) {
-                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, (RtFloatStep){0.0f, 0.0f});
+                ks[k]->dac(v, x, L, m, step, 1e9, 0.0, NULL, 1.0, RT_NO_FLOAT_STEP);
                 memcpy(y, y0, sizeof y);
-                ks[k]->adc(y, L, sig, xi, 1.0, step, 1e9, true, (RtFloatStep){0.0f, 0.0f});
+                ks[k]->adc(y, L, sig, xi, 1.0, step, 1e9, true, RT_NO_FLOAT_STEP);
                 for (size_t j = 0; j < L; j++) {
                     double val = (double)x[j] * m;
                     cr_assert_eq(v[j], (float)(rint_even(val / step) * step),
